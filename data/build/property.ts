@@ -1,0 +1,98 @@
+// Property-management districts (物业管理片区) in the urban towns: Voronoi cells around seeds inside each town,
+// clipped to it. Seeds are residential compounds from the MapV sample where there are some, topped up at random.
+import * as turf from '@turf/turf';
+import type { Feature, Polygon, Position } from 'geojson';
+import { geometryGcjToWgs, readJson } from './io';
+import { pick, rng, seedOf } from './rand';
+import { type Area, distM, randomPointIn } from './shapes';
+import { nearestVillage, type Village } from './villages';
+
+/** 玉桥 split its 80+ projects into 41 assessment districts (DOMAIN.md); the other urban towns get a few each. */
+export const PROPERTY_DISTRICT_COUNTS: Record<string, number> = {
+  玉桥街道: 41,
+  中仓街道: 6,
+  新华街道: 4,
+  北苑街道: 6,
+  永顺镇: 5,
+  梨园镇: 5,
+  九棵树街道: 4,
+  临河里街道: 4,
+  杨庄街道: 3,
+  通运街道: 3,
+  文景街道: 3,
+  潞源街道: 3,
+  潞邑街道: 3,
+};
+
+const COMPANIES = [
+  '运河湾物业服务有限公司',
+  '潞河物业管理有限公司',
+  '京杭物业服务有限公司',
+  '玉带河物业管理有限公司',
+  '副中心城市服务有限公司',
+  '通和物业服务有限公司',
+  '新城悦居物业管理有限公司',
+  '北苑安居物业服务有限公司',
+];
+
+export interface PropertyDistrict {
+  id: string;
+  townId: string;
+  name: string;
+  committee: 'owners_committee' | 'management_committee' | 'none';
+  company: string;
+  score: number;
+  geometry: Polygon;
+}
+
+export function buildPropertyDistricts(
+  aoiPath: string,
+  towns: { id: string; name: string; area: Area }[],
+  villages: Village[],
+): PropertyDistrict[] {
+  // The MapV sample's datum is uncertain; it fits GCJ-02 best (see the raw SOURCES.md), so it is converted as such.
+  const aoi = readJson<{ features: Feature<Polygon>[] }>(aoiPath).features.map((f) =>
+    turf.centroid(geometryGcjToWgs(f.geometry)).geometry.coordinates,
+  );
+  const out: PropertyDistrict[] = [];
+  for (const town of towns) {
+    const count = PROPERTY_DISTRICT_COUNTS[town.name];
+    if (!count) continue;
+    const r = rng(seedOf(`property:${town.id}`));
+    const seeds: Position[] = [];
+    const minGap = Math.sqrt(turf.area(town.area) / count) * 0.5;
+    for (const p of aoi) {
+      if (seeds.length < count && turf.booleanPointInPolygon(p, town.area) && seeds.every((q) => distM(p, q) > minGap)) seeds.push(p);
+    }
+    for (let tries = 0; seeds.length < count && tries < 5000; tries++) {
+      const p = randomPointIn(town.area, r);
+      if (seeds.every((q) => distM(p, q) > minGap)) seeds.push(p);
+    }
+    const cells = turf.voronoi(turf.featureCollection(seeds.map((p) => turf.point(p))), { bbox: turf.bbox(town.area) });
+    const used = new Map<string, number>();
+    cells.features.forEach((cell, i) => {
+      if (!cell) return;
+      const clipped = turf.intersect(turf.featureCollection([cell, town.area]));
+      if (!clipped) return;
+      // A cut may leave crumbs; a property district is the one piece around its seed.
+      const parts = clipped.geometry.type === 'Polygon' ? [clipped.geometry.coordinates] : clipped.geometry.coordinates;
+      const main = parts.map((c) => turf.polygon(c)).sort((a, b) => turf.area(b) - turf.area(a))[0]!;
+      const v = nearestVillage(seeds[i]!, villages, town.id);
+      const base = v ? v.name.replace(/社区$|村$/, '') : town.name;
+      const k = (used.get(base) ?? 0) + 1;
+      used.set(base, k);
+      const roll = r();
+      out.push({
+        id: `p-${town.id}-${String(i + 1).padStart(2, '0')}`,
+        townId: town.id,
+        name: `${base}${k > 1 ? k : ''}片区`,
+        // 玉桥: 16 owners' committees and 28 management committees over 45 units; the rest have none yet.
+        committee: roll < 0.36 ? 'owners_committee' : roll < 0.96 ? 'management_committee' : 'none',
+        company: pick(r, COMPANIES),
+        score: Math.round((72 + r() * 27) * 10) / 10,
+        geometry: main.geometry,
+      });
+    });
+  }
+  return out;
+}

@@ -1,0 +1,32 @@
+import { defineConfig } from 'vitest/config';
+import react from '@vitejs/plugin-react';
+
+// The client lives in client/; the server (server/dev.ts) proxies nothing itself: in `npm run dev`
+// Vite serves the client and forwards the API and Socket.IO to the Fastify server.
+const API_TARGET = process.env.OPSMAP_DEV_API ?? 'http://127.0.0.1:8080';
+
+export default defineConfig({
+  root: 'client',
+  plugins: [react()],
+  build: {
+    outDir: '../dist/client',
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 2500,
+  },
+  server: {
+    port: 5173,
+    proxy: {
+      '/api': API_TARGET,
+      '/geo': API_TARGET,
+      '/healthz': API_TARGET,
+      '/socket.io': { target: API_TARGET, ws: true },
+    },
+  },
+  test: {
+    root: '.',
+    include: ['tests/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
