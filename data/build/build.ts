@@ -1,5 +1,6 @@
 // npm run data:build [-- OUT_DIR]: raw geography (../shared/data/geo) → canonical WGS84 layers (data/geo).
 // Deterministic: seeded randomness, fixed rounding and sorted output, so two runs give the same bytes.
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as turf from '@turf/turf';
 import type { Feature, Polygon } from 'geojson';
@@ -134,10 +135,20 @@ export function build(rawDir: string, outDir: string): void {
     LAYER_FILES.patrolPoints,
     forest.flatMap((f) => f.patrolPoints.map((p) => turf.point(p.at, { id: p.id, clusterId: f.id, name: p.name }))),
   );
+  selfCheck(outDir);
   console.log(
     `data:build → ${outDir}: ${towns.length} towns, ${villages.length} villages, ${grid.length} grid cells, ` +
       `${property.length} property districts, ${forest.length} forest clusters, ${checkpoints.length} checkpoints`,
   );
+}
+
+/** The build refuses to leave an invalid polygon behind: rounding or a clip can make one. */
+function selfCheck(outDir: string): void {
+  for (const file of [LAYER_FILES.district, LAYER_FILES.towns, LAYER_FILES.grid, LAYER_FILES.property, LAYER_FILES.forest]) {
+    const fc = JSON.parse(readFileSync(join(outDir, file), 'utf8')) as { features: Feature<Polygon>[] };
+    const bad = fc.features.filter((f) => !turf.booleanValid(f) || turf.kinks(f).features.length > 0);
+    if (bad.length > 0) throw new Error(`${file}: invalid polygons ${bad.map((f) => f.properties?.id).join(', ')}`);
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -52,6 +52,12 @@ export function buildGrid(towns: { id: string; name: string; urban: boolean; are
     }
     const cy = (s + n) / 2;
     mergeSlivers(pieces, turf.area(turf.bboxPolygon([w, cy, w + dLon, cy + dLat])));
+    const crumb = turf.area(turf.bboxPolygon([w, cy, w + dLon, cy + dLat])) * 0.02;
+    for (let i = pieces.length - 1; i >= 0; i--) {
+      const cleaned = dropCrumbs(pieces[i]!.geom, crumb);
+      if (cleaned) pieces[i]!.geom = cleaned;
+      else pieces.splice(i, 1);
+    }
     const numbers = new Map<string, number>();
     for (const p of pieces.sort((a, b) => a.row - b.row || a.col - b.col).reverse()) {
       // Numbered north to south, west to east within each community, the way grid books list them.
@@ -84,20 +90,24 @@ function mergeSlivers(
   const key = (c: number, r: number) => `${c}:${r}`;
   const byKey = new Map(pieces.map((p) => [key(p.col, p.row), p]));
   const slivers = pieces.filter((p) => p.area < fullArea * 0.2).sort((a, b) => a.area - b.area);
+  const ring4 = [
+    [1, 0],
+    [-1, 0],
+    [0, 1],
+    [0, -1],
+  ];
+  const ring8 = [...ring4, [1, 1], [1, -1], [-1, 1], [-1, -1]];
   for (const s of slivers) {
-    const neighbours = [
-      [1, 0],
-      [-1, 0],
-      [0, 1],
-      [0, -1],
-    ]
+    // Crumbs (under 2 % of a cell, left by a border that grazes a corner) may also join a diagonal neighbour;
+    // every merge must give one simple piece, else the sliver stays (and a crumb is dropped by dropCrumbs).
+    const crumb = s.area < fullArea * 0.02;
+    const neighbours = (crumb ? ring8 : ring4)
       .map(([dc, dr]) => byKey.get(key(s.col + dc!, s.row + dr!)))
-      .filter((p): p is NonNullable<typeof p> => !!p && p.area >= fullArea * 0.2)
+      .filter((p): p is NonNullable<typeof p> => !!p && p !== s && p.area >= fullArea * 0.2)
       .sort((a, b) => b.area - a.area);
     for (const target of neighbours) {
       const joined = turf.union(turf.featureCollection([target.geom, s.geom]));
-      // Only a merge that gives one connected piece makes sense as a grid cell.
-      if (!joined || joined.geometry.type !== 'Polygon') continue;
+      if (!joined || joined.geometry.type !== 'Polygon' || !turf.booleanValid(joined)) continue;
       target.geom = joined;
       target.area += s.area;
       byKey.delete(key(s.col, s.row));
@@ -105,4 +115,47 @@ function mergeSlivers(
       break;
     }
   }
+}
+
+/** Splits a ring that passes through the same vertex twice (a part hanging on by one point) into simple rings. */
+function simpleRings(ring: Position[]): Position[][] {
+  const out: Position[][] = [];
+  const stack: Position[] = [];
+  const key = (p: Position) => `${p[0]},${p[1]}`;
+  const seen = new Map<string, number>();
+  for (const p of ring.slice(0, -1)) {
+    const k = key(p);
+    const at = seen.get(k);
+    if (at !== undefined) {
+      const loop = stack.splice(at);
+      for (const q of loop) seen.delete(key(q));
+      if (loop.length >= 3) out.push([...loop, loop[0]!]);
+    }
+    seen.set(k, stack.length);
+    stack.push(p);
+  }
+  if (stack.length >= 3) out.push([...stack, stack[0]!]);
+  return out;
+}
+
+/**
+ * Border cuts leave crumbs: slivers of a few square metres, or triangles hanging on a cell by one vertex (which
+ * also make the polygon invalid). Parts under `minArea` are dropped unless nothing else is left of the cell;
+ * a cell that is nothing but a crumb is dropped (the gap is far below the accuracy of any boundary here).
+ */
+function dropCrumbs(geom: Feature<Polygon | MultiPolygon>, minArea: number): Feature<Polygon | MultiPolygon> | null {
+  // Work on the coordinates as they will be written (6 decimals): rounding can make two vertices one.
+  const rounded = turf.truncate(geom, { precision: 6 });
+  const dedupe = (ring: Position[]) => ring.filter((p, i) => i === 0 || p[0] !== ring[i - 1]![0] || p[1] !== ring[i - 1]![1]);
+  const polygons = (rounded.geometry.type === 'Polygon' ? [rounded.geometry.coordinates] : rounded.geometry.coordinates).map(
+    (poly) => poly.map(dedupe),
+  );
+  const parts: Position[][][] = [];
+  for (const [outer, ...holes] of polygons) {
+    for (const ring of simpleRings(outer!)) parts.push([ring, ...holes.filter((h) => turf.booleanPointInPolygon(h[0]!, turf.polygon([ring])))]);
+  }
+  const sized = parts.map((p) => ({ p, area: turf.area(turf.polygon(p)) })).filter((x) => x.area > 0);
+  const kept = sized.filter((x) => x.area >= minArea);
+  if (kept.length === 0) return null;
+  return kept.length === 1 ? turf.polygon(kept[0]!.p) : turf.multiPolygon(kept.map((x) => x.p));
 }

@@ -1,0 +1,95 @@
+// The Socket.IO contract, used as the generics of Server<...> on the server and Socket<...> on the client,
+// so both sides agree on every event name and payload at compile time. Names are `entity:verb`; what the
+// server announces is in the past tense. Payloads a client sends are also schemas: the server checks them,
+// because a socket is as untrusted as an HTTP body. No Node imports and no socket.io import here.
+import Type, { type Static } from 'typebox';
+import type { AreaKey } from './areas';
+import { AreaKeySchema, isAreaKey, type AlertNotice, type Delta, type Snapshot } from './live';
+import { Ref, Timestamp } from './events';
+import { checker } from './validate';
+
+// ---- what a client asks ----
+
+/** Follow one area: the server moves the socket into that area's room and sends its snapshot. */
+export const FollowRequest = Type.Object({ key: AreaKeySchema }, { additionalProperties: false });
+export type FollowRequest = Static<typeof FollowRequest>;
+
+/** After a reconnect: "my state is at lastSeq"; the server sends the missing deltas, or a snapshot. */
+export const ResumeRequest = Type.Object(
+  { lastSeq: Type.Integer({ minimum: 0 }) },
+  { additionalProperties: false },
+);
+export type ResumeRequest = Static<typeof ResumeRequest>;
+
+export const checkFollowRequest = checker(FollowRequest);
+export const checkResumeRequest = checker(ResumeRequest);
+
+/** Why a request was refused; `forbidden` is there so that access control can be added without a new shape. */
+export const AckErrorCode = Type.Union([
+  Type.Literal('invalid'),
+  Type.Literal('unknown_area'),
+  Type.Literal('forbidden'),
+  Type.Literal('not_following'),
+  Type.Literal('internal'),
+]);
+export type AckErrorCode = Static<typeof AckErrorCode>;
+
+export type AckError = { ok: false; error: { code: AckErrorCode; message: string } };
+export type FollowAck = { ok: true; key: AreaKey; seq: number } | AckError;
+/** `delta`: the missing deltas follow; `snapshot`: the gap was too old, a fresh snapshot follows. */
+export type ResumeAck = { ok: true; mode: 'delta' | 'snapshot' } | AckError;
+
+export interface ClientToServerEvents {
+  'scope:follow': (request: FollowRequest, ack: (result: FollowAck) => void) => void;
+  'state:resume': (request: ResumeRequest, ack: (result: ResumeAck) => void) => void;
+}
+
+// ---- what the server announces ----
+
+export const AlertCleared = Type.Object({ id: Ref, clearedAt: Timestamp });
+export type AlertCleared = Static<typeof AlertCleared>;
+
+export interface ServerToClientEvents {
+  /** The whole state of the followed scope (after scope:follow, or when a resume cannot be served). */
+  'state:snapshot': (snapshot: Snapshot) => void;
+  /** Coalesced changes since the previous message; apply only if delta.fromSeq equals the local seq. */
+  'state:delta': (delta: Delta) => void;
+  'alert:raised': (alert: AlertNotice) => void;
+  'alert:cleared': (cleared: AlertCleared) => void;
+}
+
+/**
+ * Between gateway nodes (through the Socket.IO adapter, when several nodes serve clients). Nothing is needed
+ * yet: every node reads the same ordered bus and computes its own deltas. Kept as a named, empty map so the
+ * generics stay explicit.
+ */
+export interface InterServerEvents {}
+
+/** Per-socket state the gateway keeps in socket.data. */
+export interface SocketData {
+  /** Set by auth; absent while the product runs without login. */
+  userId?: string;
+  /** Areas this socket may follow; null means any (no access control configured). */
+  allowed: AreaKey[] | null;
+  /** The area followed now, if any. */
+  following: AreaKey | null;
+  /** Last seq sent to this socket (snapshot or delta), for resume and gap checks. */
+  lastSeq: number;
+}
+
+// ---- rooms ----
+
+const ROOM_PREFIX = 'area:';
+
+/**
+ * One room per area ('area:district:110112', 'area:town:110112004'): a delta for an area is emitted to its
+ * room only, and deciding who may join a room is the one place access control has to live.
+ */
+export const roomFor = (key: AreaKey): `area:${AreaKey}` => `${ROOM_PREFIX}${key}`;
+
+/** The area key of a room name, or null when the name is not an area room. */
+export function areaOfRoom(room: string): AreaKey | null {
+  if (!room.startsWith(ROOM_PREFIX)) return null;
+  const key = room.slice(ROOM_PREFIX.length);
+  return isAreaKey(key) ? key : null;
+}
