@@ -1,0 +1,114 @@
+// The map page in a real browser: it renders the geography, with pixels to prove it, and it asks
+// nothing of any host but its own origin.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WALL_THEME } from '../../client/map/style';
+import { PROJECT_ROOT } from '../../server/config';
+import {
+  CHROMIUM_MISSING,
+  NAME_SHIM,
+  chromiumAvailable,
+  decodePng,
+  launchChromium,
+  shareOfColour,
+} from '../helpers/browser';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+const SCREENSHOT = path.join(PROJECT_ROOT, 'test-results', 'e2e-map-page.png');
+const VIEWPORT = { width: 1600, height: 900 };
+/** Header height in client/index.html: the map is everything below it. */
+const HEADER_PX = 64;
+const RENDER_TIMEOUT_MS = 90_000;
+
+// In CI a missing browser is a failure (the suite below runs and its setup throws); elsewhere a skip.
+const RUN = chromiumAvailable() || process.env.CI === 'true';
+if (!RUN) console.warn(`[e2e] skipped: ${CHROMIUM_MISSING}`);
+
+describe.skipIf(!RUN)(RUN ? 'the map page in Chromium' : `the map page (skipped: ${CHROMIUM_MISSING})`, () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await launchChromium(); // throws the clear message when Chromium is missing
+    server = await startTestServer();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it(
+    'renders the district and its towns from the same origin only',
+    async () => {
+      const context = await browser.newContext({
+        viewport: VIEWPORT,
+        deviceScaleFactor: 1,
+        locale: 'zh-CN',
+        timezoneId: 'Asia/Shanghai',
+      });
+      await context.addInitScript(NAME_SHIM);
+      const origin = new URL(server.url).origin;
+
+      // Every request of the page and its workers; anything off-origin is also stopped before it leaves.
+      const requests: string[] = [];
+      context.on('request', (request) => requests.push(request.url()));
+      await context.route(
+        (url) => url.protocol.startsWith('http') && url.origin !== origin,
+        (route) => route.abort('blockedbyclient'),
+      );
+      const page = await context.newPage();
+      const pageErrors: string[] = [];
+      page.on('pageerror', (err) => pageErrors.push(err.message));
+      page.on('console', (msg) => {
+        if (msg.type() === 'error') pageErrors.push(`console: ${msg.text()}`);
+      });
+
+      await page.goto(server.url, { waitUntil: 'load' });
+      await page.waitForSelector('[data-map-state="ready"], [data-map-state="error"]', {
+        state: 'attached',
+        timeout: RENDER_TIMEOUT_MS,
+      });
+      expect(await page.getAttribute('.map-canvas', 'data-map-state')).toBe('ready');
+
+      await expect(page.title()).resolves.toBe('运行一张图 · 通州区');
+      await expect(page.locator('h1').innerText()).resolves.toContain('运行一张图');
+      const towns = (await (await page.request.get(`${origin}/api/v1/areas/towns`)).json()) as { features: unknown[] };
+      await expect(page.locator('.town-label').count()).resolves.toBe(towns.features.length);
+
+      const screenshot = await page.screenshot({ type: 'png' });
+      mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+      writeFileSync(SCREENSHOT, screenshot);
+
+      // Nothing left the origin: no tiles, glyphs, fonts or telemetry.
+      const foreign = requests.filter((u) => {
+        const url = new URL(u);
+        return url.protocol !== 'data:' && url.protocol !== 'blob:' && url.origin !== origin;
+      });
+      expect(foreign, `requests to other hosts:\n${foreign.join('\n')}`).toEqual([]);
+      for (const layer of ['district', 'towns', 'rivers', 'neighbors']) {
+        expect(requests).toContain(`${origin}/api/v1/areas/${layer}`);
+      }
+      expect(pageErrors, pageErrors.join('\n')).toEqual([]);
+
+      // Real pixels: the towns cover a good part of the map, the district border and rivers are drawn.
+      const image = decodePng(screenshot);
+      const map = { x: 0, y: HEADER_PX, width: image.width, height: image.height - HEADER_PX };
+      const townShare =
+        shareOfColour(image, WALL_THEME.townFillUrban, 6, map) + shareOfColour(image, WALL_THEME.townFillRural, 6, map);
+      const borderShare = shareOfColour(image, WALL_THEME.districtLine, 12, map);
+      const riverShare = shareOfColour(image, WALL_THEME.river, 24, map);
+      const neighborShare = shareOfColour(image, WALL_THEME.neighborFill, 6, map);
+      const summary = `towns ${(townShare * 100).toFixed(1)} %, border ${(borderShare * 100).toFixed(2)} %, rivers ${(riverShare * 100).toFixed(2)} %, neighbours ${(neighborShare * 100).toFixed(1)} % (screenshot: ${SCREENSHOT})`;
+      expect(townShare, summary).toBeGreaterThan(0.08);
+      expect(borderShare, summary).toBeGreaterThan(0.002);
+      expect(riverShare, summary).toBeGreaterThan(0.0005);
+      expect(neighborShare, summary).toBeGreaterThan(0.02);
+
+      await context.close();
+    },
+    RENDER_TIMEOUT_MS + 30_000,
+  );
+});

@@ -1,0 +1,26 @@
+// The real server for browser tests: the built client (built here when missing or stale) and the real
+// app, listening on a free port of 127.0.0.1.
+import type { App, AppDeps } from '../../server/app';
+import { loadConfig } from '../../server/config';
+import { startServer } from '../../server/main';
+import { ensureClientBuilt } from '../../server/start';
+
+export interface TestServer {
+  /** Origin of the server, e.g. http://127.0.0.1:41234 */
+  url: string;
+  app: App;
+  close: () => Promise<void>;
+}
+
+export async function startTestServer(deps: AppDeps = {}): Promise<TestServer> {
+  await ensureClientBuilt(() => {});
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    NODE_ENV: 'test',
+    GEO_DIR: process.env.GEO_DIR,
+  });
+  const { app, url } = await startServer(config, deps);
+  return { url, app, close: () => app.close() };
+}
