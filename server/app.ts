@@ -1,0 +1,194 @@
+// The application factory: the process (main.ts) and the tests build the same app.
+// Registration order is the reading order: external plugins, then application services, then routes.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { AreaTree, LAYER_NAMES, type LayerName } from './contract/areas';
+import type { Config } from './config';
+import { PROJECT_ROOT } from './config';
+import { loadGeo, type Geo } from './geo/load';
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/** What the app is built from besides its config; tests replace parts of it. */
+export interface AppDeps {
+  /** Reads the area layers; defaults to the real loader. */
+  loadGeo?: (dir: string) => Promise<Geo>;
+  /** Folder of the built client (index.html, assets/); defaults to dist/client. */
+  clientDir?: string;
+}
+
+export const DEFAULT_CLIENT_DIR = path.join(PROJECT_ROOT, 'dist', 'client');
+
+/** Paths that belong to the server: an unknown one answers a JSON 404, never the client's index.html. */
+const SERVER_PREFIXES = ['/api', '/geo', '/socket.io', '/healthz', '/readyz'];
+
+/** Area layers change only with a deployment; clients revalidate with the ETag after this. */
+const AREA_CACHE_CONTROL = 'public, max-age=300';
+
+// ---- shared schema pieces ----
+
+const ErrorResponse = Type.Object({
+  statusCode: Type.Integer(),
+  error: Type.String(),
+  message: Type.String(),
+});
+
+const FeatureCollection = Type.Object({
+  type: Type.Literal('FeatureCollection'),
+  features: Type.Array(
+    Type.Object({
+      type: Type.Literal('Feature'),
+      properties: Type.Record(Type.String(), Type.Unknown()),
+      geometry: Type.Unknown(),
+    }),
+  ),
+});
+
+const Readiness = Type.Object({
+  status: Type.Union([Type.Literal('ready'), Type.Literal('not_ready')]),
+  checks: Type.Record(Type.String(), Type.Boolean()),
+});
+
+function notFound(message: string) {
+  return { statusCode: 404, error: 'Not Found', message };
+}
+
+// ---- the factory ----
+
+export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App> {
+  const app: App = Fastify({ logger: { level: config.logLevel } }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Each readiness check turns true when its service is usable; /readyz reports them.
+  const checks: Record<string, boolean> = { geo: false };
+  app.addHook('preClose', async () => {
+    for (const key of Object.keys(checks)) checks[key] = false;
+  });
+
+  // 1. external plugins
+  const clientDir = deps.clientDir ?? DEFAULT_CLIENT_DIR;
+  const hasClient = existsSync(path.join(clientDir, 'index.html'));
+  if (hasClient) {
+    await app.register(fastifyStatic, {
+      root: clientDir,
+      cacheControl: false,
+      // Vite names built assets by content hash, so they never change; index.html must always be fresh.
+      setHeaders: (reply, filePath) => {
+        const hashed = filePath.startsWith(path.join(clientDir, 'assets') + path.sep);
+        reply.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
+  } else {
+    app.log.warn({ clientDir }, 'client not built: run `npm run build` (npm start builds it when needed)');
+  }
+
+  // 2. application services. A broken layer stops the start here, with the loader's message.
+  const geo = await (deps.loadGeo ?? loadGeo)(config.geoDir);
+  checks.geo = true;
+  app.log.info({ dir: geo.dir, towns: geo.layers.towns.features.length }, 'geography loaded');
+
+  // 3. routes
+  await app.register(healthRoutes, { checks });
+  await app.register(areaRoutes, { prefix: '/api/v1/areas', geo });
+
+  app.setNotFoundHandler((request, reply) => {
+    const pathname = request.url.split('?', 1)[0] ?? '/';
+    const isServerPath = SERVER_PREFIXES.some((p) => pathname === p || pathname.startsWith(p + '/'));
+    // The client routes in the browser: any other page-like GET gets index.html. Paths with an
+    // extension are files; a missing one is a real 404, not the page.
+    const isPage = (request.method === 'GET' || request.method === 'HEAD') && path.extname(pathname) === '';
+    if (hasClient && isPage && !isServerPath) return reply.sendFile('index.html');
+    if (!hasClient && isPage && !isServerPath) {
+      return reply.code(404).send(notFound('The client is not built: run `npm run build`.'));
+    }
+    return reply.code(404).send(notFound(`Route ${request.method} ${pathname} not found`));
+  });
+
+  return app;
+}
+
+// ---- routes: thin, each with its schema ----
+
+const healthRoutes: FastifyPluginAsyncTypebox<{ checks: Record<string, boolean> }> = async (app, { checks }) => {
+  app.get(
+    '/healthz',
+    { schema: { response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get('/readyz', { schema: { response: { 200: Readiness, 503: Readiness } } }, async (_request, reply) => {
+    const ready = Object.values(checks).every(Boolean);
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { ...checks } });
+  });
+};
+
+interface CachedJson {
+  body: string;
+  etag: string;
+}
+
+function cacheJson(value: unknown): CachedJson {
+  const body = JSON.stringify(value);
+  const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
+  return { body, etag };
+}
+
+/**
+ * Sends JSON serialised once at start. A string with a JSON content type skips Fastify's serializer, so
+ * the response schema documents the shape without re-encoding megabytes of coordinates per request.
+ */
+function sendCachedJson(request: FastifyRequest, reply: FastifyReply, cached: CachedJson) {
+  reply.header('cache-control', AREA_CACHE_CONTROL).header('etag', cached.etag);
+  if (request.headers['if-none-match'] === cached.etag) return reply.code(304).send();
+  return reply.type('application/json; charset=utf-8').send(cached.body);
+}
+
+const isLayerName = (name: string): name is LayerName => (LAYER_NAMES as string[]).includes(name);
+
+const areaRoutes: FastifyPluginAsyncTypebox<{ geo: Geo }> = async (app, { geo }) => {
+  const layers = new Map(LAYER_NAMES.map((name) => [name, cacheJson(geo.layers[name])]));
+  const tree = cacheJson(geo.tree);
+
+  // A static path wins over the parametric one in Fastify's router, so "tree" is never taken for a layer.
+  app.get('/tree', { schema: { response: { 200: AreaTree, 304: Type.Null() } } }, async (request, reply) =>
+    sendCachedJson(request, reply, tree),
+  );
+
+  app.get(
+    '/:layer',
+    {
+      schema: {
+        params: Type.Object({ layer: Type.String({ maxLength: 64 }) }),
+        response: { 200: FeatureCollection, 304: Type.Null(), 404: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      const { layer } = request.params;
+      const cached = isLayerName(layer) ? layers.get(layer) : undefined;
+      if (!cached) {
+        return reply
+          .code(404)
+          .send(notFound(`Unknown area layer "${layer}". Known layers: ${LAYER_NAMES.join(', ')}`));
+      }
+      return sendCachedJson(request, reply, cached);
+    },
+  );
+};
