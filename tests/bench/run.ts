@@ -3,7 +3,9 @@
 import { performance } from 'node:perf_hooks';
 import { cpus, totalmem } from 'node:os';
 import { validateEvent, type OpsEvent } from '../../server/contract/events';
-import { loadGeo } from '../../server/geo/load';
+import * as turf from '@turf/turf';
+import { loadGeo, type Geo } from '../../server/geo/load';
+import { createLocator } from '../../server/geo/locate';
 import { GEO_DIR } from '../helpers/paths';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -57,10 +59,63 @@ function benchValidate(): void {
   }
 }
 
+/**
+ * Random points over the district's bounding box; with `inside`, only those in the district (what a real feed
+ * sends), otherwise about a third fall outside (what a broken feed sends).
+ */
+function points(geo: Geo, n: number, seed: number, inside: boolean): Float64Array {
+  const district = geo.layers.district.features[0] as never;
+  const [w, s, e, nn] = turf.bbox(district);
+  let x = seed;
+  const rnd = () => ((x = (x * 16807) % 2147483647) - 1) / 2147483646;
+  const out = new Float64Array(n * 2);
+  for (let i = 0; i < n; ) {
+    const p = [w + (e - w) * rnd(), s + (nn - s) * rnd()];
+    if (inside && !turf.booleanPointInPolygon(p, district)) continue;
+    out[2 * i] = p[0]!;
+    out[2 * i + 1] = p[1]!;
+    i++;
+  }
+  return out;
+}
+
+function rate(locate: (x: number, y: number) => unknown, pts: Float64Array): number {
+  for (let i = 0; i < Math.min(pts.length, 200_000); i += 2) locate(pts[i]!, pts[i + 1]!); // warm-up
+  const rates: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const t = performance.now();
+    for (let i = 0; i < pts.length; i += 2) locate(pts[i]!, pts[i + 1]!);
+    rates.push(pts.length / 2 / ((performance.now() - t) / 1000));
+  }
+  return median(rates);
+}
+
+async function benchLocate(): Promise<void> {
+  const geo = await loadGeo(GEO_DIR);
+  const polygons = [geo.layers.towns, geo.layers.grid, geo.layers.property, geo.layers.forest].flatMap((l) => l.features);
+  // Naive: turf.booleanPointInPolygon against every polygon of every layer, the loop the index replaces.
+  const few = points(geo, 300, 3, true);
+  const t = performance.now();
+  let hits = 0;
+  for (let i = 0; i < few.length; i += 2) {
+    for (const f of polygons) if (turf.booleanPointInPolygon([few[i]!, few[i + 1]!], f as never)) hits++;
+  }
+  const naiveRate = few.length / 2 / ((performance.now() - t) / 1000);
+  const locator = createLocator(geo);
+  const locate = (x: number, y: number) => locator.locate(x, y);
+  const indexed = rate(locate, points(geo, 1_000_000, 5, true));
+  const mixed = rate(locate, points(geo, 1_000_000, 9, false));
+  row(`locate: naive turf loop over ${polygons.length} polygons`, `${Math.round(naiveRate).toLocaleString('en')} points/s`, `300 points in the district (${hits} hits)`);
+  row('locate: grid arithmetic + Flatbush + exact test', `${Math.round(indexed).toLocaleString('en')} points/s`, 'median of 3 × 1M points in the district');
+  row('locate: indexed / naive', `${Math.round(indexed / naiveRate).toLocaleString('en')}×`, 'same points, same run');
+  row('locate: indexed, a third of the points outside', `${Math.round(mixed).toLocaleString('en')} points/s`, 'median of 3 × 1M points over the bbox');
+}
+
 async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
   console.log('benchmark | figure | how');
   await benchGeoLoad();
+  await benchLocate();
   benchValidate();
 }
 
