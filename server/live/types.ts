@@ -1,0 +1,57 @@
+// What the live state offers the rest of the server (gateway, routes, rules). The state is a fold of the log:
+// apply() the stored events in seq order, advance() the clock; nothing else changes it.
+import type { AreaKey } from '../contract/areas';
+import type { StoredEvent } from '../contract/events';
+import type {
+  AreaAggregate,
+  CheckpointObject,
+  IncidentObject,
+  RangerObject,
+  Snapshot,
+  TicketObject,
+} from '../contract/live';
+import type { TicketCategory, TicketStatus } from '../contract/events';
+
+export type ObjectKind = 'tickets' | 'checkpoints' | 'rangers' | 'incidents';
+
+/** What changed since the last takeChanges(): keys of changed aggregates and ids of changed objects. */
+export interface LiveChanges {
+  /** Sequence range folded since the last call: (fromSeq, toSeq]; equal when only the clock moved. */
+  fromSeq: number;
+  toSeq: number;
+  aggregates: Set<AreaKey>;
+  /** Per kind: id → the town the object is in now (undefined when outside any town), or removed. */
+  upserts: Record<ObjectKind, Map<string, string | undefined>>;
+  removals: Record<ObjectKind, Map<string, string | undefined>>;
+}
+
+export interface TicketQuery {
+  /** An area key: tickets located in it (any level). Default: the whole district. */
+  area?: AreaKey;
+  status?: TicketStatus | 'open';
+  category?: TicketCategory;
+  overdue?: boolean;
+  offset?: number;
+  limit?: number;
+}
+
+export interface LiveState {
+  /** The last folded sequence number (0 before any event). */
+  readonly seq: number;
+  /** Folds stored events, in seq order (an event with seq ≤ this.seq is ignored: replays are idempotent). */
+  apply(events: readonly StoredEvent[]): void;
+  /** Moves the clock: tickets turn overdue or near deadline, rangers lose signal, the day rolls over. */
+  advance(nowMs: number): void;
+  aggregate(key: AreaKey): AreaAggregate | undefined;
+  /** The scope's own aggregate and those of its children, and the active objects inside the scope. */
+  snapshot(scope: AreaKey): Snapshot;
+  /** Changes since the previous call; resets the change set. */
+  takeChanges(): LiveChanges;
+  ticket(id: string): TicketObject | undefined;
+  checkpoint(id: string): CheckpointObject | undefined;
+  ranger(id: string): RangerObject | undefined;
+  incident(id: string): IncidentObject | undefined;
+  tickets(query: TicketQuery): { total: number; items: TicketObject[] };
+  /** Town of an object, for routing deltas to town rooms. */
+  townOf(kind: ObjectKind, id: string): string | undefined;
+}

@@ -1,0 +1,35 @@
+// The EventStore seam: the durable, ordered event log. Embedded default: SQLite (better-sqlite3, WAL);
+// at scale: PostgreSQL. One contract test suite (tests/integration/store-contract.test.ts) runs against every
+// implementation. Domain code never imports a driver; it sees only this interface.
+import type { OpsEvent, Place, StoredEvent } from '../contract/events';
+
+/** One accepted event on its way into the log: validated, coordinates already WGS84, located. */
+export interface AppendItem {
+  event: OpsEvent;
+  /** ISO time the server received it. */
+  receivedAt: string;
+  place?: Place;
+}
+
+/** Per item: stored with its new sequence number, or a duplicate of an event already in the log. */
+export type AppendResult = { status: 'stored'; stored: StoredEvent } | { status: 'duplicate'; seq: number };
+
+export interface EventStore {
+  /**
+   * Appends the items in order in one transaction and resolves only when the batch is durable (on disk for
+   * SQLite: a 2xx to the producer means it survives kill -9). Sequence numbers are global, gap-free and
+   * increasing: lastSeq + 1, + 2, … over the stored items. An item whose event key (source + id) is already
+   * in the log, or earlier in the same batch, is not stored: it answers 'duplicate' with the first one's seq.
+   */
+  append(items: AppendItem[]): Promise<AppendResult[]>;
+  /** Events with seq > afterSeq, in seq order, at most `limit`. */
+  read(afterSeq: number, limit: number): Promise<StoredEvent[]>;
+  /** The whole log after afterSeq, batch by batch, without holding it in memory (rebuild, exports). */
+  scan(afterSeq: number, batchSize: number, onBatch: (events: StoredEvent[]) => void | Promise<void>): Promise<void>;
+  /** 0 when the log is empty. */
+  lastSeq(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The event key that makes ingest idempotent: the same producer sending the same id twice. */
+export const eventKey = (e: Pick<OpsEvent, 'source' | 'id'>): string => `${e.source}\u0000${e.id}`;
