@@ -92,7 +92,9 @@ function rate(locate: (x: number, y: number) => unknown, pts: Float64Array): num
 
 async function benchLocate(): Promise<void> {
   const geo = await loadGeo(GEO_DIR);
-  const polygons = [geo.layers.towns, geo.layers.grid, geo.layers.property, geo.layers.forest].flatMap((l) => l.features);
+  const polygons: { properties: unknown }[] = [geo.layers.towns, geo.layers.grid, geo.layers.property, geo.layers.forest].flatMap(
+    (l): { properties: unknown }[] => l.features,
+  );
   // Naive: turf.booleanPointInPolygon against every polygon of every layer, the loop the index replaces.
   const few = points(geo, 300, 3, true);
   const t = performance.now();
