@@ -1,6 +1,8 @@
 // One typed configuration, read from the environment once, at the edge of the process.
 // The defaults are the embedded mode: one process on one machine, geography from data/geo.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { kpiWeightsValid, type KpiWeights } from './contract/config-defaults';
 import { fileURLToPath } from 'node:url';
 
 /** Repository root (server/..): relative paths in the config resolve against it, not the cwd. */
@@ -12,6 +14,11 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const NODE_ENVS = ['production', 'development', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
 
+export const STORES = ['sqlite', 'memory'] as const;
+export type StoreKind = (typeof STORES)[number];
+export const SCENARIOS = ['normal', 'rainstorm', 'fire-season'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
 export interface Config {
   /** TCP port of the HTTP server; 0 picks a free port (tests). */
   port: number;
@@ -20,6 +27,17 @@ export interface Config {
   geoDir: string;
   logLevel: LogLevel;
   nodeEnv: NodeEnv;
+  store: StoreKind;
+  /** Absolute path of the SQLite file (STORE=sqlite). */
+  databasePath: string;
+  simulator: { on: boolean; scenario: ScenarioName; seed: number; speed: number; backfillHours: number };
+  /** How far an event's time may lie in the future (device clock skew), ms. */
+  maxFutureSkewMs: number;
+  /** Delta coalescing window of the Socket.IO gateway, ms. */
+  flushMs: number;
+  kpiWeights: KpiWeights;
+  /** OsmAnd device id → ranger id; undefined: device ids are ranger ids. */
+  osmandDevices: ReadonlyMap<string, string> | undefined;
 }
 
 export interface ConfigVar {
@@ -39,6 +57,25 @@ export const CONFIG_VARS: readonly ConfigVar[] = [
   },
   { name: 'LOG_LEVEL', default: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.` },
   { name: 'NODE_ENV', default: 'production', description: `Run mode: ${NODE_ENVS.join(', ')}.` },
+  { name: 'STORE', default: 'sqlite', description: 'Event log store: sqlite (durable file) or memory (lost on exit; tests, demos).' },
+  { name: 'DATABASE_PATH', default: 'var/opsmap.sqlite', description: 'SQLite file of the event log (STORE=sqlite); relative to the repository root.' },
+  { name: 'SIMULATOR', default: 'on', description: 'on / off: the built-in scenario simulator feeding the server in process.' },
+  { name: 'SIM_SCENARIO', default: 'normal', description: `Simulator scenario: ${SCENARIOS.join(', ')}.` },
+  { name: 'SIM_SEED', default: '1', description: 'Simulator seed (same seed, same events).' },
+  { name: 'SIM_SPEED', default: '1', description: 'Simulated seconds per real second once caught up with the present.' },
+  {
+    name: 'SIM_BACKFILL_HOURS',
+    default: '6',
+    description: 'On a first start with an empty log, the simulator first replays this many past hours at full speed, so the map has a day behind it at once.',
+  },
+  { name: 'MAX_FUTURE_SKEW_S', default: '300', description: 'Events timed further than this in the future are rejected (device clock skew).' },
+  { name: 'FLUSH_MS', default: '150', description: 'Socket.IO delta coalescing window in ms (100–250).' },
+  {
+    name: 'KPI_WEIGHTS',
+    default: '0.2,0.4,0.4',
+    description: 'Composite-score weights of 响应率, 解决率, 满意率 (response, resolution, satisfaction); must sum to 1.',
+  },
+  { name: 'OSMAND_DEVICES', default: '', description: 'JSON file mapping OsmAnd device ids to ranger ids; empty: the device id is the ranger id.' },
 ];
 
 export class ConfigError extends Error {
@@ -67,10 +104,55 @@ function parsePort(value: string): number {
   return Number(value);
 }
 
+function number(name: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new ConfigError(`${name}=${JSON.stringify(value)} is not valid: expected a number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function kpiWeights(value: string): KpiWeights {
+  const parts = value.split(',').map((p) => Number(p.trim()));
+  const weights = { response: parts[0]!, resolution: parts[1]!, satisfaction: parts[2]! };
+  if (parts.length !== 3 || parts.some((p) => !Number.isFinite(p) || p < 0 || p > 1) || !kpiWeightsValid(weights)) {
+    throw new ConfigError(`KPI_WEIGHTS=${JSON.stringify(value)} is not valid: expected three weights from 0 to 1 summing to 1, e.g. 0.2,0.4,0.4`);
+  }
+  return weights;
+}
+
+function devices(value: string): ReadonlyMap<string, string> | undefined {
+  if (value === '') return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path.resolve(PROJECT_ROOT, value), 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`OSMAND_DEVICES=${JSON.stringify(value)}: cannot read a JSON object from it (${(e as Error).message})`);
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json) || Object.values(json).some((v) => typeof v !== 'string')) {
+    throw new ConfigError(`OSMAND_DEVICES=${JSON.stringify(value)}: expected a JSON object of device id → ranger id strings`);
+  }
+  return new Map(Object.entries(json as Record<string, string>));
+}
+
 /** Reads and validates the configuration; throws ConfigError with the variable's name on a bad value. */
 export function loadConfig(env: Env = process.env): Config {
   const geoDir = read(env, 'GEO_DIR');
+  const sim = oneOf('SIMULATOR', read(env, 'SIMULATOR').toLowerCase(), ['on', 'off'] as const);
   return {
+    store: oneOf('STORE', read(env, 'STORE').toLowerCase(), STORES),
+    databasePath: path.resolve(PROJECT_ROOT, read(env, 'DATABASE_PATH')),
+    simulator: {
+      on: sim === 'on',
+      scenario: oneOf('SIM_SCENARIO', read(env, 'SIM_SCENARIO'), SCENARIOS),
+      seed: number('SIM_SEED', read(env, 'SIM_SEED'), 0, 2 ** 31),
+      speed: number('SIM_SPEED', read(env, 'SIM_SPEED'), 0.01, 3600),
+      backfillHours: number('SIM_BACKFILL_HOURS', read(env, 'SIM_BACKFILL_HOURS'), 0, 24 * 7),
+    },
+    maxFutureSkewMs: number('MAX_FUTURE_SKEW_S', read(env, 'MAX_FUTURE_SKEW_S'), 0, 86_400) * 1000,
+    flushMs: number('FLUSH_MS', read(env, 'FLUSH_MS'), 20, 5000),
+    kpiWeights: kpiWeights(read(env, 'KPI_WEIGHTS')),
+    osmandDevices: devices(env.OSMAND_DEVICES?.trim() ?? ''),
     port: parsePort(read(env, 'PORT')),
     host: read(env, 'HOST'),
     geoDir: path.resolve(PROJECT_ROOT, geoDir),

@@ -1,0 +1,124 @@
+// Open311 GeoReport v2 service requests → ticket events, so a hotline system that speaks Open311 can feed the
+// map. The mapping (documented in docs/INGEST.md):
+//   service_request_id → ticketId (prefixed "o311-"); service_code / service_name → category; description →
+//   title (first 60 characters) and description; lat / long → location (WGS84, as GeoReport v2 specifies;
+//   a `crs` extension field or ?crs= says gcj02 / bd09 for Chinese geocoders); address → address;
+//   requested_datetime → time of ticket.created; expected_datetime → resolveDueAt; status 'open' → the
+//   created event only; status 'closed' → created + ticket.closed (resolved: true) at updated_datetime.
+//   Extension fields: `urgency` (urgent / normal / low, default normal) and `resolved` (false when closed
+//   without solving the problem).
+// Event ids are derived from the request id and the step, so posting the same request again (say, after its
+// status changed) is idempotent for the steps already in the log and adds only the new ones.
+import Type, { type Static } from 'typebox';
+import { TICKET_CATEGORIES, type Crs, type OpsEvent, type TicketCategory } from '../contract/events';
+import { checker, type FieldError } from '../contract/validate';
+
+export const Open311Request = Type.Object({
+  service_request_id: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.:-]+$' }),
+  status: Type.Union([Type.Literal('open'), Type.Literal('closed')]),
+  service_code: Type.Optional(Type.String({ maxLength: 100 })),
+  service_name: Type.Optional(Type.String({ maxLength: 100 })),
+  description: Type.Optional(Type.String({ maxLength: 4000 })),
+  lat: Type.Number({ minimum: -90, maximum: 90 }),
+  long: Type.Number({ minimum: -180, maximum: 180 }),
+  address: Type.Optional(Type.String({ maxLength: 300 })),
+  requested_datetime: Type.String(),
+  updated_datetime: Type.Optional(Type.String()),
+  expected_datetime: Type.Optional(Type.String()),
+  status_notes: Type.Optional(Type.String({ maxLength: 2000 })),
+  agency_responsible: Type.Optional(Type.String({ maxLength: 200 })),
+  crs: Type.Optional(Type.Union([Type.Literal('wgs84'), Type.Literal('gcj02'), Type.Literal('bd09')])),
+  urgency: Type.Optional(Type.Union([Type.Literal('urgent'), Type.Literal('normal'), Type.Literal('low')])),
+  resolved: Type.Optional(Type.Boolean()),
+});
+export type Open311Request = Static<typeof Open311Request>;
+const checkRequest = checker(Open311Request);
+
+/** service_name (Chinese, as hotline systems label them) → category. Codes equal to a category pass through. */
+const NAME_TO_CATEGORY: Record<string, TicketCategory> = {
+  市政市容环境: 'municipal_environment',
+  市容环境: 'municipal_environment',
+  物业管理: 'property_management',
+  物业: 'property_management',
+  农贸市场: 'farmers_market',
+  大集: 'farmers_market',
+  安全隐患: 'safety_hazard',
+  工业大院: 'industrial_compound',
+  违法建设: 'illegal_construction',
+  违建: 'illegal_construction',
+  供暖: 'heating',
+  电动车: 'e_bike',
+  停车: 'parking',
+  环境卫生: 'sanitation',
+  垃圾分类: 'waste_sorting',
+  噪音: 'noise',
+  装修扰民: 'noise',
+  道路: 'road',
+  照明: 'lighting',
+  路灯: 'lighting',
+  充电桩: 'charging_pile',
+  积水: 'waterlogging',
+};
+
+export function categoryOf(code: string | undefined, name: string | undefined): TicketCategory {
+  if (code && (TICKET_CATEGORIES as readonly string[]).includes(code)) return code as TicketCategory;
+  for (const label of [name, code]) if (label && NAME_TO_CATEGORY[label.trim()]) return NAME_TO_CATEGORY[label.trim()]!;
+  return 'other';
+}
+
+/** Event fields back to the Open311 field the producer sent, so a rejection names their field. */
+const FIELD_OF: Record<string, string> = {
+  '/location': '/lat,/long',
+  '/location/lat': '/lat',
+  '/location/lon': '/long',
+  '/time': '/requested_datetime',
+  '/resolveDueAt': '/expected_datetime',
+  '/title': '/description',
+  '/description': '/description',
+  '/address': '/address',
+  '/ticketId': '/service_request_id',
+  '/id': '/service_request_id',
+};
+
+export const toOpen311Field = (path: string): string => FIELD_OF[path] ?? path;
+
+export type Open311Mapped = { ok: true; events: OpsEvent[] } | { ok: false; errors: FieldError[] };
+
+export function mapOpen311(raw: unknown, defaultCrs: Crs = 'wgs84'): Open311Mapped {
+  const checked = checkRequest(raw);
+  if (!checked.ok) return { ok: false, errors: checked.errors };
+  const r = checked.value;
+  const ticketId = `o311-${r.service_request_id}`;
+  const text = (r.description ?? r.service_name ?? '').trim();
+  const created = {
+    id: `${ticketId}-created`,
+    kind: 'ticket.created',
+    time: r.requested_datetime,
+    source: 'open311',
+    ticketId,
+    category: categoryOf(r.service_code, r.service_name),
+    urgency: r.urgency ?? 'normal',
+    channel: 'hotline_12345',
+    title: text.slice(0, 60) || r.service_name || '市民诉求',
+    ...(r.description ? { description: r.description } : {}),
+    ...(r.address ? { address: r.address } : {}),
+    location: { lon: r.long, lat: r.lat, crs: r.crs ?? defaultCrs },
+    ...(r.expected_datetime ? { resolveDueAt: r.expected_datetime } : {}),
+  } as unknown as OpsEvent;
+  const events: OpsEvent[] = [created];
+  if (r.status === 'closed') {
+    if (!r.updated_datetime) {
+      return { ok: false, errors: [{ path: '/updated_datetime', message: 'is required when status is closed (the time it was closed)' }] };
+    }
+    events.push({
+      id: `${ticketId}-closed`,
+      kind: 'ticket.closed',
+      time: r.updated_datetime,
+      source: 'open311',
+      ticketId,
+      resolved: r.resolved ?? true,
+      ...(r.status_notes ? { note: r.status_notes } : {}),
+    } as unknown as OpsEvent);
+  }
+  return { ok: true, events };
+}

@@ -1,0 +1,48 @@
+// Prometheus metrics (prom-client), one registry per app so that tests can build several apps in a process.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  /** Ingested items by path (events, open311, osmand, mqtt, simulator) and result. */
+  ingested: Counter<'path' | 'result'>;
+  /** Time from a request's arrival to its durable answer. */
+  ingestSeconds: Histogram<'path'>;
+  /** Time from an event's arrival to the delta that carries it leaving for the clients. */
+  fanoutSeconds: Histogram;
+  sockets: Gauge;
+  logLastSeq: Gauge;
+  deltas: Counter;
+  deltaBytes: Counter;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  // Process metrics, including event-loop lag (nodejs_eventloop_lag_*), GC and memory.
+  collectDefaultMetrics({ register: registry, prefix: 'opsmap_' });
+  return {
+    registry,
+    ingested: new Counter({
+      name: 'opsmap_ingest_items_total',
+      help: 'Ingested items by path and result (accepted, duplicate, rejected).',
+      labelNames: ['path', 'result'],
+      registers: [registry],
+    }),
+    ingestSeconds: new Histogram({
+      name: 'opsmap_ingest_request_seconds',
+      help: 'Ingest request time until the durable answer.',
+      labelNames: ['path'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    fanoutSeconds: new Histogram({
+      name: 'opsmap_fanout_seconds',
+      help: 'Event accepted → delta emitted to clients.',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    sockets: new Gauge({ name: 'opsmap_sockets', help: 'Connected Socket.IO clients.', registers: [registry] }),
+    logLastSeq: new Gauge({ name: 'opsmap_log_last_seq', help: 'Sequence number of the last event in the log (its length).', registers: [registry] }),
+    deltas: new Counter({ name: 'opsmap_deltas_total', help: 'Deltas emitted (one per room per flush).', registers: [registry] }),
+    deltaBytes: new Counter({ name: 'opsmap_delta_bytes_total', help: 'Bytes of deltas emitted (per room).', registers: [registry] }),
+  };
+}

@@ -1,0 +1,157 @@
+// Ingest routes: thin adapters from each wire format to the one accept() pipeline (server/ingest/accept.ts).
+//   POST /api/v1/events               JSON array (or one object) or NDJSON, up to MAX_BATCH events
+//   POST /api/v1/open311/requests     Open311 GeoReport v2 service requests (JSON array / object, or a form)
+//   GET|POST /api/v1/positions/osmand OsmAnd / Traccar Client positions (query string, form or JSON)
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { Acceptor, AcceptSummary, ItemResult } from '../ingest/accept';
+import { mapOpen311, toOpen311Field } from '../ingest/open311';
+import { mapOsmand } from '../ingest/osmand';
+import type { Crs } from '../contract/events';
+import type { Metrics } from '../ops/metrics';
+
+export const MAX_BATCH = 10_000;
+/** 10,000 events of ~0.5–1 KB each, with room to spare; larger bodies get 413 before any parsing. */
+export const BODY_LIMIT = 16 * 1024 * 1024;
+
+export interface IngestRouteOptions {
+  accept: Acceptor;
+  metrics: Metrics;
+  /** OsmAnd device id → ranger id; absent: the device id is the ranger id. */
+  devices?: ReadonlyMap<string, string>;
+}
+
+/** Marks an NDJSON line that was not JSON, so that it is answered in place without stopping the batch. */
+class BadLine {
+  constructor(readonly message: string) {}
+}
+
+const problem = (reply: FastifyReply, statusCode: number, error: string, message: string) =>
+  reply.code(statusCode).send({ statusCode, error, message });
+
+export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, opts) => {
+  app.addContentTypeParser(['application/x-ndjson', 'application/ndjson'], { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
+    const lines = (body as string).split('\n');
+    const items: unknown[] = [];
+    lines.forEach((line, i) => {
+      if (line.trim() === '') return;
+      try {
+        items.push(JSON.parse(line));
+      } catch (e) {
+        items.push(new BadLine(`line ${i + 1} is not valid JSON (${(e as Error).message})`));
+      }
+    });
+    done(null, items);
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
+  async function run(path: string, items: readonly unknown[]): Promise<AcceptSummary> {
+    const end = opts.metrics.ingestSeconds.startTimer({ path });
+    const bad = new Map<number, ItemResult>();
+    const good: unknown[] = [];
+    const where: number[] = [];
+    items.forEach((item, i) => {
+      if (item instanceof BadLine) bad.set(i, { status: 'rejected', errors: [{ path: '', message: item.message }] });
+      else {
+        good.push(item);
+        where.push(i);
+      }
+    });
+    const summary = await opts.accept(good);
+    const results: ItemResult[] = new Array(items.length);
+    for (const [i, r] of bad) results[i] = r;
+    summary.results.forEach((r, k) => (results[where[k]!] = r));
+    end();
+    const out = { ...summary, rejected: summary.rejected + bad.size, results };
+    opts.metrics.ingested.inc({ path, result: 'accepted' }, out.accepted);
+    opts.metrics.ingested.inc({ path, result: 'duplicate' }, out.duplicates);
+    opts.metrics.ingested.inc({ path, result: 'rejected' }, out.rejected);
+    return out;
+  }
+
+  /** The log could not confirm durability: say so, never a false 2xx. */
+  const unavailable = (reply: FastifyReply, e: unknown) => {
+    app.log.error({ err: e }, 'append to the event log failed');
+    return problem(reply, 503, 'Service Unavailable', 'The event log is not available; nothing from this request was stored. Retry later.');
+  };
+
+  app.post('/api/v1/events', { bodyLimit: BODY_LIMIT }, async (request, reply) => {
+    const body = request.body;
+    const items = Array.isArray(body) ? body : body !== null && typeof body === 'object' ? [body] : null;
+    if (!items) return problem(reply, 400, 'Bad Request', 'The body must be a JSON array of events, one event object, or NDJSON (one event per line).');
+    if (items.length === 0) return problem(reply, 400, 'Bad Request', 'The batch is empty.');
+    if (items.length > MAX_BATCH) {
+      return problem(reply, 413, 'Payload Too Large', `A batch holds at most ${MAX_BATCH} events; this one has ${items.length}. Split it.`);
+    }
+    try {
+      return await run('events', items);
+    } catch (e) {
+      return unavailable(reply, e);
+    }
+  });
+
+  app.post<{ Querystring: { crs?: string } }>('/api/v1/open311/requests', { bodyLimit: BODY_LIMIT }, async (request, reply) => {
+    const crs = request.query.crs;
+    if (crs !== undefined && crs !== 'wgs84' && crs !== 'gcj02' && crs !== 'bd09') {
+      return problem(reply, 400, 'Bad Request', `crs must be one of wgs84, gcj02, bd09; got '${crs}'`);
+    }
+    const form = request.headers['content-type']?.startsWith('application/x-www-form-urlencoded');
+    const body = request.body;
+    const list = Array.isArray(body) ? body : body !== null && typeof body === 'object' ? [body] : null;
+    if (!list) return problem(reply, 400, 'Bad Request', 'The body must be an Open311 service request, an array of them, or a form.');
+    if (list.length > MAX_BATCH) return problem(reply, 413, 'Payload Too Large', `At most ${MAX_BATCH} requests per call.`);
+    // Forms carry strings; the numeric and boolean fields are converted before validation.
+    const requests = form ? list.map(coerceForm) : list;
+    const mapped = requests.map((r) => mapOpen311(r, (crs as Crs | undefined) ?? 'wgs84'));
+    const events = mapped.flatMap((m) => (m.ok ? m.events : []));
+    let summary: AcceptSummary;
+    try {
+      summary = await run('open311', events);
+    } catch (e) {
+      return unavailable(reply, e);
+    }
+    let k = 0;
+    const results = mapped.map((m, i) => {
+      const id = (requests[i] as { service_request_id?: unknown })?.service_request_id;
+      if (!m.ok) return { service_request_id: id, status: 'rejected', errors: m.errors };
+      const own = summary.results.slice(k, (k += m.events.length));
+      const errors = own.flatMap((r) => (r.status === 'rejected' ? r.errors.map((e) => ({ ...e, path: toOpen311Field(e.path) })) : []));
+      if (errors.length > 0) return { service_request_id: id, status: 'rejected', errors };
+      const seqs = own.map((r) => (r.status === 'rejected' ? 0 : r.seq));
+      const status = own.every((r) => r.status === 'duplicate') ? 'duplicate' : 'accepted';
+      return { service_request_id: id, status, seqs };
+    });
+    const count = (s: string) => results.filter((r) => r.status === s).length;
+    return { accepted: count('accepted'), duplicates: count('duplicate'), rejected: count('rejected'), results };
+  });
+
+  const osmand = async (fields: Record<string, unknown>, reply: FastifyReply) => {
+    const mapped = mapOsmand(fields, opts.devices ? { devices: opts.devices } : {});
+    if (!mapped.ok) {
+      opts.metrics.ingested.inc({ path: 'osmand', result: 'rejected' });
+      return reply.code(400).send({ status: 'rejected', errors: mapped.errors });
+    }
+    let summary: AcceptSummary;
+    try {
+      summary = await run('osmand', [mapped.event]);
+    } catch (e) {
+      return unavailable(reply, e);
+    }
+    const r = summary.results[0]!;
+    if (r.status === 'rejected') return reply.code(400).send({ status: 'rejected', errors: r.errors });
+    return { status: r.status, seq: r.seq };
+  };
+  app.get('/api/v1/positions/osmand', async (request, reply) => osmand(request.query as Record<string, unknown>, reply));
+  app.post('/api/v1/positions/osmand', async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    return osmand({ ...(request.query as Record<string, unknown>), ...body }, reply);
+  });
+};
+
+function coerceForm(raw: unknown): unknown {
+  const r = { ...(raw as Record<string, unknown>) };
+  for (const k of ['lat', 'long']) if (typeof r[k] === 'string' && r[k] !== '') r[k] = Number(r[k]);
+  if (r.resolved === 'true' || r.resolved === 'false') r.resolved = r.resolved === 'true';
+  return r;
+}
