@@ -19,6 +19,39 @@ import { AreaTree, LAYER_NAMES, type LayerName } from './contract/areas';
 import type { Config } from './config';
 import { PROJECT_ROOT } from './config';
 import { loadGeo, type Geo } from './geo/load';
+import { createLocator } from './geo/locate';
+import { createMemoryStore } from './store/memory';
+import { openSqliteStore } from './store/sqlite';
+import type { EventStore } from './store/types';
+import { createInProcessBus } from './bus/in-process';
+import type { EventBus } from './bus/types';
+import { createLiveState } from './live/state';
+import type { LiveState } from './live/types';
+import { createAcceptor, type Acceptor } from './ingest/accept';
+import { attachGateway, type Gateway } from './gateway/gateway';
+import { startEmbeddedSimulator, type EmbeddedSim } from './sim/embedded';
+import { createMetrics, type Metrics } from './ops/metrics';
+import { ingestRoutes } from './routes/ingest';
+import { stateRoutes } from './routes/state';
+import { logRoutes } from './routes/log';
+
+/** The running services, for the process and for tests that build the real app. */
+export interface Services {
+  geo: Geo;
+  store: EventStore;
+  bus: EventBus;
+  live: LiveState;
+  accept: Acceptor;
+  gateway: Gateway;
+  metrics: Metrics;
+  simulator?: EmbeddedSim;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+  }
+}
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -34,12 +67,18 @@ export interface AppDeps {
   loadGeo?: (dir: string) => Promise<Geo>;
   /** Folder of the built client (index.html, assets/); defaults to dist/client. */
   clientDir?: string;
+  /** The event store; defaults to the one config.store names. */
+  store?: EventStore;
+  /** The clock (tests pin it); defaults to Date.now. */
+  now?: () => number;
 }
 
 export const DEFAULT_CLIENT_DIR = path.join(PROJECT_ROOT, 'dist', 'client');
 
 /** Paths that belong to the server: an unknown one answers a JSON 404, never the client's index.html. */
-const SERVER_PREFIXES = ['/api', '/geo', '/socket.io', '/healthz', '/readyz'];
+const SERVER_PREFIXES = ['/api', '/geo', '/socket.io', '/healthz', '/readyz', '/metrics'];
+/** How often the live state's clock moves (overdue tickets, lost signals, midnight). */
+const CLOCK_TICK_MS = 1000;
 
 /** Area layers change only with a deployment; clients revalidate with the ETag after this. */
 const AREA_CACHE_CONTROL = 'public, max-age=300';
@@ -78,7 +117,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const app: App = Fastify({ logger: { level: config.logLevel } }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Each readiness check turns true when its service is usable; /readyz reports them.
-  const checks: Record<string, boolean> = { geo: false };
+  const checks: Record<string, boolean> = { geo: false, store: false };
   app.addHook('preClose', async () => {
     for (const key of Object.keys(checks)) checks[key] = false;
   });
@@ -100,14 +139,70 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     app.log.warn({ clientDir }, 'client not built: run `npm run build` (npm start builds it when needed)');
   }
 
-  // 2. application services. A broken layer stops the start here, with the loader's message.
+  // 2. application services, in the order of the flow. A broken layer stops the start here.
+  const now = deps.now ?? Date.now;
+  const metrics = createMetrics();
   const geo = await (deps.loadGeo ?? loadGeo)(config.geoDir);
   checks.geo = true;
   app.log.info({ dir: geo.dir, towns: geo.layers.towns.features.length }, 'geography loaded');
+  const locator = createLocator(geo);
+  const store = deps.store ?? (config.store === 'memory' ? createMemoryStore() : openSqliteStore(config.databasePath));
+  const bus = createInProcessBus(store);
+  // State is a fold of the log: rebuild it from the store, then follow the bus from where the log ended.
+  const live = createLiveState(geo, { kpiWeights: config.kpiWeights }, now());
+  const rebuildStart = performance.now();
+  await store.scan(0, 5000, (batch) => live.apply(batch));
+  live.advance(now());
+  const emptyLog = live.seq === 0;
+  const unsubscribe = bus.subscribe(live.seq, (events) => {
+    live.apply(events);
+    metrics.logLastSeq.set(live.seq);
+  });
+  metrics.logLastSeq.set(live.seq);
+  checks.store = true;
+  app.log.info({ seq: live.seq, ms: Math.round(performance.now() - rebuildStart) }, 'live state rebuilt from the log');
+  const accept = createAcceptor({ geo, locator, bus, maxFutureSkewMs: config.maxFutureSkewMs, now });
+  const clock = setInterval(() => live.advance(now()), CLOCK_TICK_MS);
+  clock.unref();
+  const gateway = attachGateway({ httpServer: app, live, tree: geo.tree, flushMs: config.flushMs, logger: app.log, now });
+  app.decorate('services', { geo, store, bus, live, accept, gateway, metrics } satisfies Services);
+
+  app.addHook('onClose', async () => {
+    clearInterval(clock);
+    await app.services.simulator?.stop();
+    unsubscribe();
+    await bus.close();
+    await store.close();
+  });
 
   // 3. routes
   await app.register(healthRoutes, { checks });
   await app.register(areaRoutes, { prefix: '/api/v1/areas', geo });
+  await app.register(ingestRoutes, { accept, metrics, ...(config.osmandDevices ? { devices: config.osmandDevices } : {}) });
+  await app.register(stateRoutes, { live, tree: geo.tree });
+  await app.register(logRoutes, { store });
+  app.get('/metrics', async (_request, reply) => {
+    const g = gateway.metrics();
+    metrics.sockets.set(g.sockets);
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  // 4. the simulator starts once the server listens, so that its backfill never delays readiness checks.
+  if (config.simulator.on) {
+    app.addHook('onListen', async () => {
+      app.services.simulator = startEmbeddedSimulator({
+        geo,
+        accept,
+        scenario: config.simulator.scenario,
+        seed: config.simulator.seed,
+        backfillHours: config.simulator.backfillHours,
+        ...(config.store === 'sqlite' && !deps.store ? { stateFile: `${config.databasePath}.sim.json` } : {}),
+        emptyLog,
+        now,
+        log: app.log,
+      });
+    });
+  }
 
   app.setNotFoundHandler((request, reply) => {
     const pathname = request.url.split('?', 1)[0] ?? '/';

@@ -77,6 +77,10 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
   };
 
   app.post('/api/v1/events', { bodyLimit: BODY_LIMIT }, async (request, reply) => {
+    const type = (request.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
+    if (!['application/json', 'application/x-ndjson', 'application/ndjson'].includes(type)) {
+      return problem(reply, 415, 'Unsupported Media Type', `Send application/json (an array of events) or application/x-ndjson, not '${type || 'nothing'}'.`);
+    }
     const body = request.body;
     const items = Array.isArray(body) ? body : body !== null && typeof body === 'object' ? [body] : null;
     if (!items) return problem(reply, 400, 'Bad Request', 'The body must be a JSON array of events, one event object, or NDJSON (one event per line).');
