@@ -30,7 +30,7 @@ export interface Config {
   store: StoreKind;
   /** Absolute path of the SQLite file (STORE=sqlite). */
   databasePath: string;
-  simulator: { on: boolean; scenario: ScenarioName; seed: number; speed: number; backfillHours: number };
+  simulator: { on: boolean; scenario: ScenarioName; seed: number; backfillHours: number };
   /** How far an event's time may lie in the future (device clock skew), ms. */
   maxFutureSkewMs: number;
   /** Delta coalescing window of the Socket.IO gateway, ms. */
@@ -62,10 +62,9 @@ export const CONFIG_VARS: readonly ConfigVar[] = [
   { name: 'SIMULATOR', default: 'on', description: 'on / off: the built-in scenario simulator feeding the server in process.' },
   { name: 'SIM_SCENARIO', default: 'normal', description: `Simulator scenario: ${SCENARIOS.join(', ')}.` },
   { name: 'SIM_SEED', default: '1', description: 'Simulator seed (same seed, same events).' },
-  { name: 'SIM_SPEED', default: '1', description: 'Simulated seconds per real second once caught up with the present.' },
   {
     name: 'SIM_BACKFILL_HOURS',
-    default: '6',
+    default: '24',
     description: 'On a first start with an empty log, the simulator first replays this many past hours at full speed, so the map has a day behind it at once.',
   },
   { name: 'MAX_FUTURE_SKEW_S', default: '300', description: 'Events timed further than this in the future are rejected (device clock skew).' },
@@ -146,7 +145,6 @@ export function loadConfig(env: Env = process.env): Config {
       on: sim === 'on',
       scenario: oneOf('SIM_SCENARIO', read(env, 'SIM_SCENARIO'), SCENARIOS),
       seed: number('SIM_SEED', read(env, 'SIM_SEED'), 0, 2 ** 31),
-      speed: number('SIM_SPEED', read(env, 'SIM_SPEED'), 0.01, 3600),
       backfillHours: number('SIM_BACKFILL_HOURS', read(env, 'SIM_BACKFILL_HOURS'), 0, 24 * 7),
     },
     maxFutureSkewMs: number('MAX_FUTURE_SKEW_S', read(env, 'MAX_FUTURE_SKEW_S'), 0, 86_400) * 1000,
