@@ -16,6 +16,7 @@ import {
   Ref,
   ResponseLevel,
   Severity,
+  TICKET_CATEGORIES,
   TicketCategory,
   TicketStatus,
   Timestamp,
@@ -101,7 +102,10 @@ export const PatrolAggregate = Type.Object({
   /** Rangers on a patrol right now. */
   activeRangers: Count,
   lastPatrolAt: Type.Union([Timestamp, Type.Null()]),
-  /** Share of the area's patrol points checked in today; null when the area has none. */
+  /**
+   * Share of the area's forest sub-cells (~100 m squares cut from its forest clusters) with a ranger position
+   * today; null when the area has no forest cluster.
+   */
   coverageToday: Rate,
   openIncidents: Count,
   /** Active rangers whose position is overdue (see RangerObject.signalLost). */
@@ -237,6 +241,11 @@ export const Snapshot = Type.Object({
   checkpoints: Type.Array(CheckpointObject),
   rangers: Type.Array(RangerObject),
   incidents: Type.Optional(Type.Array(IncidentObject)),
+  /**
+   * The scope's key list: the scope, then its children in the area tree's order. A wire delta names a changed
+   * aggregate by its position in this list (see DeltaWire), so the list is fixed for the life of the scope.
+   */
+  keys: Type.Optional(Type.Array(AreaKeySchema)),
 });
 export type Snapshot = Static<typeof Snapshot>;
 
@@ -449,5 +458,238 @@ export function decodeAggregate(row: AggregateRow): AreaAggregate {
     flood: { worstColor, inWarning, checkpoints, obstructionsOpen, responseLevel },
     patrol: { activeRangers, lastPatrolAt, coverageToday, openIncidents, lostSignal },
     zeroComplaintDays,
+  };
+}
+
+// ---- the wire form of a delta ----
+// What the gateway sends as 'state:delta'. Measured (docs/STACK.md): 50 changed aggregates cost 7.2 KB as JSON
+// objects and 2.9 KB as full keyless rows. One event changes only a few of an aggregate's 27 value columns (a
+// new ticket: open, newToday, byCategory, rolling24h.created), so the wire carries only those, as a patch:
+//   [position, column, value, column, value, …]
+// position: the aggregate's index in the scope's key list (Snapshot.keys); column: an index into
+// AGGREGATE_COLUMNS, ascending; key and level never travel, the position implies them. A value replaces the
+// client's value (absolute, never an increment), so applying a patch twice, or replaying older patches in order
+// before newer ones, ends in the same state: a resume may replay from a seq without knowing which clock-only
+// deltas (fromSeq === toSeq) the client already applied. A patch is relative to what the client holds for that
+// key, so a client without the aggregate gets every column. Object changes stay whole objects, and groups with
+// nothing in them are left out. decodeDelta turns a DeltaWire back into the contract Delta.
+//
+// byCategory is sparse and its names are long ({"property_management":9,…} alone is ~60 bytes), so the encoder
+// sends only the categories whose count changed, each as a negative column: -(i + 1), count, with i the index in
+// TICKET_CATEGORIES (append-only, like AGGREGATE_COLUMNS) and a count of 0 meaning "none" (the key is dropped).
+// A new e-bike ticket then costs `[17,2,38,3,42,-8,5,12,51]`: 26 bytes. Column 7 with a whole object (replace)
+// is also understood, for a producer that prefers it.
+
+/** Rates travel rounded to 0.01 % steps, finer than any panel shows; a raw double costs ~18 characters. */
+export const WIRE_RATE_DECIMALS = 4;
+const RATE_SCALE = 10 ** WIRE_RATE_DECIMALS;
+/** Columns 0 (key) and 1 (level) are implied by the position. */
+export const PATCH_FIRST_COLUMN = 2;
+
+type AggregateColumn = (typeof AGGREGATE_COLUMNS)[number];
+const RATE_COLUMN_NAMES: readonly AggregateColumn[] = [
+  'tickets.responseRate',
+  'tickets.resolutionRate',
+  'tickets.satisfactionRate',
+  'tickets.composite',
+  'tickets.rolling24h.responseRate',
+  'tickets.rolling24h.resolutionRate',
+  'tickets.rolling24h.satisfactionRate',
+  'tickets.rolling24h.composite',
+  'patrol.coverageToday',
+];
+/** Indexes of the Rate columns of an AggregateRow (rounded on the wire). */
+export const RATE_COLUMNS: readonly number[] = RATE_COLUMN_NAMES.map((name) => AGGREGATE_COLUMNS.indexOf(name));
+/** Index of tickets.byCategory in AGGREGATE_COLUMNS; a literal so that row[BY_CATEGORY_COLUMN] is typed. */
+const BY_CATEGORY_COLUMN = 7;
+// Compile-time proof that the literal names the right column.
+const BY_CATEGORY_NAME: (typeof AGGREGATE_COLUMNS)[typeof BY_CATEGORY_COLUMN] = 'tickets.byCategory';
+void BY_CATEGORY_NAME;
+
+/** The patch column of one ticket category's count (see the byCategory note above). */
+export const categoryColumn = (category: TicketCategory): number => -(TICKET_CATEGORIES.indexOf(category) + 1);
+
+/** One cell of an aggregate row: a number, a string, null, or the sparse byCategory object. */
+export type AggregateCell = AggregateRow[number];
+
+export const AggregatePatch = Type.Array(
+  Type.Union([Type.Number(), Type.String(), Type.Null(), TicketKpis.properties.byCategory]),
+  { minItems: 3 },
+);
+/** [position in Snapshot.keys, column, value, column, value, …]. */
+export type AggregatePatch = Static<typeof AggregatePatch>;
+
+export const DeltaWire = Type.Object({
+  fromSeq: Type.Integer({ minimum: 0 }),
+  toSeq: Type.Integer({ minimum: 0 }),
+  scope: AreaKeySchema,
+  at: Timestamp,
+  /** The changed aggregates, as patches against what the client holds. */
+  patches: Type.Array(AggregatePatch),
+  tickets: Type.Optional(TicketChanges),
+  checkpoints: Type.Optional(CheckpointChanges),
+  rangers: Type.Optional(RangerChanges),
+  incidents: Type.Optional(IncidentChanges),
+});
+export type DeltaWire = Static<typeof DeltaWire>;
+export const checkDeltaWire = checker(DeltaWire);
+
+/** A wire delta that cannot be applied to the client's state: the client resyncs (asks for a snapshot). */
+export class DeltaDecodeError extends Error {
+  override name = 'DeltaDecodeError';
+}
+
+const roundRate = (v: number): number => Math.round(v * RATE_SCALE) / RATE_SCALE;
+
+/**
+ * The row an aggregate travels as: encodeAggregate with rates rounded and byCategory copied, so that the row
+ * stays what it was when taken even if the live state later mutates its aggregate in place.
+ */
+export function toWireRow(a: AreaAggregate): AggregateRow {
+  const row = encodeAggregate(a);
+  const cells: AggregateCell[] = row;
+  for (const c of RATE_COLUMNS) {
+    const v = cells[c];
+    if (typeof v === 'number') cells[c] = roundRate(v);
+  }
+  cells[BY_CATEGORY_COLUMN] = { ...a.tickets.byCategory };
+  return row;
+}
+
+function sameCell(a: AggregateCell | undefined, b: AggregateCell | undefined): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const ka = Object.keys(a) as (keyof typeof a)[];
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => a[k] === b[k]);
+}
+
+type ByCategory = AreaAggregate['tickets']['byCategory'];
+
+/** Category cells (-(i + 1), count) for the categories whose count differs; absent counts as 0. */
+function diffByCategory(prev: ByCategory, next: ByCategory, out: AggregateCell[]): void {
+  for (let i = 0; i < TICKET_CATEGORIES.length; i++) {
+    const category = TICKET_CATEGORIES[i]!;
+    const count = next[category] ?? 0;
+    if (count !== (prev[category] ?? 0)) out.push(-(i + 1), count);
+  }
+}
+
+/**
+ * The [column, value, …] pairs of `next` that differ from `prev` (every value column when there is no prev),
+ * appended to `out`, byCategory as category cells. Both rows should come from toWireRow, so that rounding
+ * noise is not a change.
+ */
+export function diffAggregateRows(prev: AggregateRow | undefined, next: AggregateRow, out: AggregateCell[] = []): AggregateCell[] {
+  const after: readonly AggregateCell[] = next;
+  const before: readonly AggregateCell[] | undefined = prev;
+  for (let c = PATCH_FIRST_COLUMN; c < after.length; c++) {
+    const v = after[c];
+    if (v === undefined) continue;
+    if (c === BY_CATEGORY_COLUMN) {
+      diffByCategory(prev?.[BY_CATEGORY_COLUMN] ?? {}, next[BY_CATEGORY_COLUMN], out);
+      continue;
+    }
+    if (before !== undefined && sameCell(before[c], v)) continue;
+    out.push(c, v);
+  }
+  return out;
+}
+
+const levelOfKey = (key: AreaKey): AreaLevel => key.slice(0, key.indexOf(':')) as AreaLevel;
+
+/**
+ * Reference encoder: the wire form of `delta` for a client whose aggregates are `previous` (the gateway builds
+ * the same patches from its own copy of what it sent last). An aggregate whose wire row did not change (a rate
+ * moved less than the rounding step) is left out.
+ */
+export function encodeDelta(
+  delta: Delta,
+  keys: readonly AreaKey[],
+  previous: (key: AreaKey) => AreaAggregate | undefined,
+): DeltaWire {
+  const position = new Map(keys.map((k, i) => [k, i]));
+  const patches: AggregatePatch[] = [];
+  for (const a of delta.aggregates) {
+    const i = position.get(a.key);
+    if (i === undefined) throw new DeltaDecodeError(`aggregate ${a.key} is not in the key list of ${delta.scope}`);
+    const before = previous(a.key);
+    const cells = diffAggregateRows(before && toWireRow(before), toWireRow(a));
+    if (cells.length > 0) patches.push([i, ...cells]);
+  }
+  const wire: DeltaWire = { fromSeq: delta.fromSeq, toSeq: delta.toSeq, scope: delta.scope, at: delta.at, patches };
+  if (hasChanges(delta.tickets)) wire.tickets = delta.tickets;
+  if (hasChanges(delta.checkpoints)) wire.checkpoints = delta.checkpoints;
+  if (hasChanges(delta.rangers)) wire.rangers = delta.rangers;
+  if (delta.incidents && hasChanges(delta.incidents)) wire.incidents = delta.incidents;
+  return wire;
+}
+
+const hasChanges = (c: { upserts: unknown[]; removals: unknown[] }): boolean => c.upserts.length > 0 || c.removals.length > 0;
+
+/** Applies one patch to the client's aggregate for that position (or builds it when the patch is complete). */
+export function applyAggregatePatch(
+  patch: AggregatePatch,
+  keys: readonly AreaKey[],
+  current: (key: AreaKey) => AreaAggregate | undefined,
+): AreaAggregate {
+  const position = patch[0];
+  const key = typeof position === 'number' && Number.isInteger(position) ? keys[position] : undefined;
+  if (key === undefined) throw new DeltaDecodeError(`patch position ${String(position)} is not in the key list`);
+  if (patch.length % 2 === 0) throw new DeltaDecodeError(`patch for ${key} has a column without a value`);
+  const base = current(key);
+  const cells: AggregateCell[] = base ? encodeAggregate(base) : [key, levelOfKey(key)];
+  // Category cells edit a copy: the client's aggregate (and its byCategory) is never mutated.
+  let byCategory: ByCategory = { ...(base?.tickets.byCategory ?? {}) };
+  for (let j = 1; j < patch.length; j += 2) {
+    const column = patch[j];
+    const value = patch[j + 1];
+    if (typeof column !== 'number' || !Number.isInteger(column) || (column >= 0 && column < PATCH_FIRST_COLUMN)) {
+      throw new DeltaDecodeError(`patch for ${key} names column ${String(column)}`);
+    }
+    // A newer server may append columns or categories (both lists only grow): an older client ignores them.
+    if (column >= AGGREGATE_COLUMNS.length || value === undefined) continue;
+    if (column < 0) {
+      const category = TICKET_CATEGORIES[-column - 1];
+      if (category === undefined) continue;
+      if (typeof value !== 'number') throw new DeltaDecodeError(`patch for ${key}: count of ${category} is not a number`);
+      if (value === 0) delete byCategory[category];
+      else byCategory[category] = value;
+    } else if (column === BY_CATEGORY_COLUMN) {
+      if (typeof value !== 'object' || value === null) throw new DeltaDecodeError(`patch for ${key}: byCategory is not an object`);
+      byCategory = { ...value };
+    } else {
+      cells[column] = value;
+    }
+  }
+  cells[BY_CATEGORY_COLUMN] = byCategory;
+  for (let c = 0; c < AGGREGATE_COLUMNS.length; c++) {
+    if (cells[c] === undefined) throw new DeltaDecodeError(`patch for ${key} lacks ${AGGREGATE_COLUMNS[c]} and there is no aggregate to patch`);
+  }
+  // The cells' types per column are the server's promise, not checked here (hot path); a client that wants
+  // proof runs checkDelta on the decoded delta.
+  return decodeAggregate(cells as AggregateRow);
+}
+
+/**
+ * The contract Delta a wire delta stands for, given the key list of its scope (from the snapshot) and the
+ * client's current aggregates. Throws DeltaDecodeError when it cannot be applied (the client resyncs).
+ */
+export function decodeDelta(
+  wire: DeltaWire,
+  keys: readonly AreaKey[],
+  current: (key: AreaKey) => AreaAggregate | undefined,
+): Delta {
+  const empty = () => ({ upserts: [], removals: [] });
+  return {
+    fromSeq: wire.fromSeq,
+    toSeq: wire.toSeq,
+    scope: wire.scope,
+    at: wire.at,
+    aggregates: wire.patches.map((p) => applyAggregatePatch(p, keys, current)),
+    tickets: wire.tickets ?? empty(),
+    checkpoints: wire.checkpoints ?? empty(),
+    rangers: wire.rangers ?? empty(),
+    incidents: wire.incidents ?? empty(),
   };
 }

@@ -4,7 +4,7 @@
 // because a socket is as untrusted as an HTTP body. No Node imports and no socket.io import here.
 import Type, { type Static } from 'typebox';
 import type { AreaKey } from './areas';
-import { AreaKeySchema, isAreaKey, type AlertNotice, type Delta, type Snapshot } from './live';
+import { AreaKeySchema, isAreaKey, type AlertNotice, type DeltaWire, type Snapshot } from './live';
 import { Ref, Timestamp } from './events';
 import { checker } from './validate';
 
@@ -14,14 +14,29 @@ import { checker } from './validate';
 export const FollowRequest = Type.Object({ key: AreaKeySchema }, { additionalProperties: false });
 export type FollowRequest = Static<typeof FollowRequest>;
 
-/** After a reconnect: "my state is at lastSeq"; the server sends the missing deltas, or a snapshot. */
+/**
+ * After a reconnect: "my state of `scope` is at lastSeq"; the server sends the missing deltas, or a snapshot.
+ * Without scope, the scope the socket follows now (from the handshake, or the district).
+ */
 export const ResumeRequest = Type.Object(
-  { lastSeq: Type.Integer({ minimum: 0 }) },
+  { lastSeq: Type.Integer({ minimum: 0 }), scope: Type.Optional(AreaKeySchema) },
   { additionalProperties: false },
 );
 export type ResumeRequest = Static<typeof ResumeRequest>;
 
+/**
+ * What a client may put in the Socket.IO handshake (`auth`; `scope` also as a query parameter). With lastSeq
+ * the connection is a resume: the server sends the missed deltas or a snapshot at once, with no request to
+ * race against. Open: auth will carry a token too.
+ */
+export const HandshakeAuth = Type.Object({
+  scope: Type.Optional(AreaKeySchema),
+  lastSeq: Type.Optional(Type.Integer({ minimum: 0 })),
+});
+export type HandshakeAuth = Static<typeof HandshakeAuth>;
+
 export const checkFollowRequest = checker(FollowRequest);
+export const checkHandshakeAuth = checker(HandshakeAuth);
 export const checkResumeRequest = checker(ResumeRequest);
 
 /** Why a request was refused; `forbidden` is there so that access control can be added without a new shape. */
@@ -36,7 +51,11 @@ export type AckErrorCode = Static<typeof AckErrorCode>;
 
 export type AckError = { ok: false; error: { code: AckErrorCode; message: string } };
 export type FollowAck = { ok: true; key: AreaKey; seq: number } | AckError;
-/** `delta`: the missing deltas follow; `snapshot`: the gap was too old, a fresh snapshot follows. */
+/**
+ * `delta`: the missing deltas follow; `snapshot`: the gap was too old, a fresh snapshot follows.
+ * The gateway answers an ack after what it announces (FollowAck after the snapshot, ResumeAck after the deltas
+ * or the snapshot), so a client that awaits the ack already holds the state.
+ */
 export type ResumeAck = { ok: true; mode: 'delta' | 'snapshot' } | AckError;
 
 export interface ClientToServerEvents {
@@ -52,8 +71,11 @@ export type AlertCleared = Static<typeof AlertCleared>;
 export interface ServerToClientEvents {
   /** The whole state of the followed scope (after scope:follow, or when a resume cannot be served). */
   'state:snapshot': (snapshot: Snapshot) => void;
-  /** Coalesced changes since the previous message; apply only if delta.fromSeq equals the local seq. */
-  'state:delta': (delta: Delta) => void;
+  /**
+   * Coalesced changes since the previous message; apply only if delta.fromSeq equals the local seq. Sent in
+   * its wire form (live.ts, DeltaWire): decodeDelta turns it into a Delta.
+   */
+  'state:delta': (delta: DeltaWire) => void;
   'alert:raised': (alert: AlertNotice) => void;
   'alert:cleared': (cleared: AlertCleared) => void;
 }
