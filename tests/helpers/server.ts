@@ -12,9 +12,13 @@ export interface TestServer {
   close: () => Promise<void>;
 }
 
-export async function startTestServer(deps: AppDeps = {}): Promise<TestServer> {
+/** The embedded product as `npm start` runs it, but on an in-memory log (env overrides, e.g. SIMULATOR). */
+export async function startTestServer(deps: AppDeps = {}, env: Record<string, string> = {}): Promise<TestServer> {
   await ensureClientBuilt(() => {});
   const config = loadConfig({
+    STORE: 'memory',
+    SIM_BACKFILL_HOURS: '2',
+    ...env,
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

@@ -20,7 +20,7 @@ beforeAll(async () => {
   mkdirSync(path.join(clientDir, 'assets'));
   writeFileSync(path.join(clientDir, 'assets', 'index-abc123.js'), 'console.log("ok")');
 
-  app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test' }), { clientDir });
+  app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test', STORE: 'memory', SIMULATOR: 'off' }), { clientDir });
   await app.ready();
 });
 
@@ -39,7 +39,7 @@ describe('health', () => {
   it('GET /readyz is ready once the geography is loaded', async () => {
     const res = await app.inject({ method: 'GET', url: '/readyz' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ready', checks: { geo: true } });
+    expect(res.json()).toEqual({ status: 'ready', checks: { geo: true, store: true } });
   });
 });
 
@@ -146,7 +146,7 @@ describe('the client and unknown paths', () => {
 describe('start-up failures', () => {
   it('a broken layer stops the build with the loader message', async () => {
     const problem = 'towns.geojson: feature 3 (110112004): geometry is not a Polygon';
-    const build = buildApp(loadConfig({ LOG_LEVEL: 'silent' }), {
+    const build = buildApp(loadConfig({ LOG_LEVEL: 'silent', STORE: 'memory', SIMULATOR: 'off' }), {
       clientDir,
       loadGeo: async () => {
         throw new GeoLoadError([problem]);
