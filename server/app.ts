@@ -154,9 +154,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await store.scan(0, 5000, (batch) => live.apply(batch));
   live.advance(now());
   const emptyLog = live.seq === 0;
+  // Arrival time of recent events, to measure fan-out latency (accepted → delta taken for the clients).
+  const arrivals: { seq: number; at: number }[] = [];
   const unsubscribe = bus.subscribe(live.seq, (events) => {
     live.apply(events);
     metrics.logLastSeq.set(live.seq);
+    if (events.length > 0) arrivals.push({ seq: events[0]!.seq, at: now() });
+    if (arrivals.length > 10_000) arrivals.splice(0, arrivals.length - 10_000);
   });
   metrics.logLastSeq.set(live.seq);
   checks.store = true;
@@ -164,7 +168,29 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const accept = createAcceptor({ geo, locator, bus, maxFutureSkewMs: config.maxFutureSkewMs, now });
   const clock = setInterval(() => live.advance(now()), CLOCK_TICK_MS);
   clock.unref();
-  const gateway = attachGateway({ httpServer: app, live, tree: geo.tree, flushMs: config.flushMs, logger: app.log, now });
+  // The gateway is the only caller of takeChanges(); this view of the state times each batch's way out.
+  const observed: LiveState = {
+    get seq() {
+      return live.seq;
+    },
+    apply: (events) => live.apply(events),
+    advance: (t) => live.advance(t),
+    aggregate: (key) => live.aggregate(key),
+    snapshot: (scope) => live.snapshot(scope),
+    takeChanges: () => {
+      const changes = live.takeChanges();
+      const t = now();
+      while (arrivals.length > 0 && arrivals[0]!.seq <= changes.toSeq) metrics.fanoutSeconds.observe((t - arrivals.shift()!.at) / 1000);
+      return changes;
+    },
+    ticket: (id) => live.ticket(id),
+    checkpoint: (id) => live.checkpoint(id),
+    ranger: (id) => live.ranger(id),
+    incident: (id) => live.incident(id),
+    tickets: (query) => live.tickets(query),
+    townOf: (kind, id) => live.townOf(kind, id),
+  };
+  const gateway = attachGateway({ httpServer: app, live: observed, tree: geo.tree, flushMs: config.flushMs, logger: app.log, now });
   app.decorate('services', { geo, store, bus, live, accept, gateway, metrics } satisfies Services);
 
   app.addHook('onClose', async () => {

@@ -176,6 +176,9 @@ describe('operations', () => {
     expect(text).toMatch(/opsmap_ingest_items_total\{path="events",result="rejected"\} 1/);
     expect(text).toMatch(/opsmap_log_last_seq 1/);
     expect(text).toMatch(/opsmap_nodejs_eventloop_lag_seconds/);
+    // The gateway's next flush takes the change: the fan-out histogram gets its first observation.
+    app.services.gateway.flush();
+    expect((await app.inject('/metrics')).body).toMatch(/opsmap_fanout_seconds_count 1/);
   });
 
   it('/api/v1/aggregates and /api/v1/tickets answer from the live state, filtered', async () => {
