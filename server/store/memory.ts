@@ -1,0 +1,92 @@
+// An EventStore that lives and dies with the process: unit tests and ephemeral runs (a demo, the simulator).
+// Same contract as the SQLite store, checked by the same suite (tests/integration/store-contract.test.ts).
+import type { OpsEvent, Place, StoredEvent } from '../contract/events';
+import { eventKey, type AppendItem, type AppendResult, type EventStore } from './types';
+
+// Records hold JSON text, as the SQLite rows do: a caller that mutates an event after appending it, or an
+// event it read, cannot change the log, and what the log accepts (JSON-serialisable values) is the same.
+interface Row {
+  receivedAt: string;
+  event: string;
+  place: string | undefined;
+}
+
+export function createMemoryStore(): EventStore {
+  /** rows[seq - 1]: seqs start at 1 and never skip, so the array index is the position in the log. */
+  const rows: Row[] = [];
+  const seqByKey = new Map<string, number>();
+  let open = true;
+  const assertOpen = (): void => {
+    if (!open) throw new Error('the event store is closed');
+  };
+
+  const readNow = (afterSeq: number, untilSeq: number, limit: number): StoredEvent[] => {
+    const from = Math.max(0, Math.floor(afterSeq));
+    const to = Math.min(rows.length, untilSeq, from + Math.max(0, Math.floor(limit)));
+    const out: StoredEvent[] = [];
+    for (let i = from; i < to; i++) {
+      const row = rows[i]!;
+      const stored: StoredEvent = { seq: i + 1, receivedAt: row.receivedAt, event: JSON.parse(row.event) as OpsEvent };
+      if (row.place !== undefined) stored.place = JSON.parse(row.place) as Place;
+      out.push(stored);
+    }
+    return out;
+  };
+
+  return {
+    async append(items: AppendItem[]): Promise<AppendResult[]> {
+      assertOpen();
+      // Serialise the whole batch before touching the log, so a value JSON cannot hold fails the batch as a
+      // whole, like a rolled-back transaction.
+      const encoded = items.map(({ event, place }) => ({
+        key: eventKey(event),
+        event: JSON.stringify(event),
+        place: place === undefined ? undefined : JSON.stringify(place),
+      }));
+      const results: AppendResult[] = new Array<AppendResult>(items.length);
+      for (let i = 0; i < items.length; i++) {
+        const { event, receivedAt, place } = items[i]!;
+        const enc = encoded[i]!;
+        const first = seqByKey.get(enc.key);
+        if (first !== undefined) {
+          results[i] = { status: 'duplicate', seq: first };
+          continue;
+        }
+        rows.push({ receivedAt, event: enc.event, place: enc.place });
+        const seq = rows.length;
+        seqByKey.set(enc.key, seq);
+        results[i] = { status: 'stored', stored: place === undefined ? { seq, receivedAt, event } : { seq, receivedAt, event, place } };
+      }
+      return results;
+    },
+
+    async read(afterSeq, limit) {
+      assertOpen();
+      return readNow(afterSeq, Number.MAX_SAFE_INTEGER, limit);
+    },
+
+    async scan(afterSeq, batchSize, onBatch) {
+      assertOpen();
+      if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+      // Fixed end, as in the SQLite store: a scan under steady ingest terminates.
+      const end = rows.length;
+      let cursor = afterSeq;
+      while (cursor < end) {
+        assertOpen();
+        const batch = readNow(cursor, end, batchSize);
+        if (batch.length === 0) return;
+        await onBatch(batch);
+        cursor = batch[batch.length - 1]!.seq;
+      }
+    },
+
+    async lastSeq() {
+      assertOpen();
+      return rows.length;
+    },
+
+    async close() {
+      open = false;
+    },
+  };
+}

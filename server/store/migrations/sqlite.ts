@@ -1,0 +1,36 @@
+// Numbered schema migrations of the SQLite event log. Kept inline (not .sql files) so that they travel with the
+// code through any build or bundle without a runtime file lookup. Append only: a released migration is never
+// edited, because files already migrated by it would silently differ from new ones.
+
+export interface Migration {
+  /** 1, 2, 3 … without gaps; schema_migrations records the highest one applied. */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'events',
+    // seq is the rowid alias: SQLite gives a new row max(rowid) + 1, and the log never deletes, so seqs are
+    // gap-free without AUTOINCREMENT's extra sqlite_sequence write. event_key is UNIQUE because it is the
+    // idempotency key (eventKey(): source NUL id). time_ms is the event time as epoch milliseconds: the ISO text
+    // carries different offsets (+08:00, Z) and would not sort. town_id / grid_id are copied out of place for
+    // history queries; their indexes come with the queries that need them, since every index slows append.
+    // STRICT makes a wrong bind type an error instead of a silently coerced value.
+    sql: `
+      CREATE TABLE events (
+        seq         INTEGER PRIMARY KEY,
+        event_key   TEXT    NOT NULL UNIQUE,
+        kind        TEXT    NOT NULL,
+        time_ms     INTEGER,
+        received_at TEXT    NOT NULL,
+        town_id     TEXT,
+        grid_id     TEXT,
+        event       TEXT    NOT NULL,
+        place       TEXT
+      ) STRICT;
+    `,
+  },
+];

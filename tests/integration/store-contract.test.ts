@@ -1,0 +1,223 @@
+// The EventStore contract, run against every implementation in STORE_IMPLEMENTATIONS (tests/helpers/store.ts).
+// A new implementation passes this file unchanged, or it is not an EventStore.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EVENT_SCHEMAS, validateEvent, validateStoredEvent, type OpsEvent, type StoredEvent } from '../../server/contract/events';
+import type { AppendItem, AppendResult, EventStore } from '../../server/store/types';
+import {
+  PLACE,
+  RECEIVED_AT,
+  STORE_IMPLEMENTATIONS,
+  items,
+  positionEvent,
+  ticketEvent,
+  type StoreHarness,
+} from '../helpers/store';
+
+const storedSeqs = (results: AppendResult[]): number[] =>
+  results.flatMap((r) => (r.status === 'stored' ? [r.stored.seq] : []));
+const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+/** One valid event of every kind, with optional fields filled in, so nothing valid is turned away. */
+function everyKind(): OpsEvent[] {
+  const t = '2026-07-20T14:30:00.123+08:00';
+  const loc = { lon: 116.656, lat: 39.909, crs: 'wgs84' as const };
+  const events: OpsEvent[] = [
+    { ...(ticketEvent(1) as Extract<OpsEvent, { kind: 'ticket.created' }>), description: '引号 "quoted" \\ 反斜杠\n换行 \u2028 😀', address: '玉桥街道', responseDueAt: '2026-07-20T16:30:00+08:00', resolveDueAt: '2026-07-27T14:30:00+08:00' },
+    { id: 'u1', kind: 'ticket.updated', time: t, source: 'hotline_12345', ticketId: 'T1', status: 'dispatched', assignee: '110112004', note: '派单' },
+    { id: 'e1', kind: 'ticket.escalated', time: t, source: 'grid_worker', ticketId: 'T1', departments: ['chengguan', 'fire'] },
+    { id: 'c1', kind: 'ticket.closed', time: t, source: 'hotline_12345', ticketId: 'T1', resolved: true },
+    { id: 'r1', kind: 'ticket.rated', time: t, source: 'hotline_12345', ticketId: 'T1', satisfied: false, score: 2 },
+    { id: 'f1', kind: 'flood.reading', time: '2026-07-20T06:30:00Z', source: 'sensor', checkpointId: 'CP-1', level: -0.25, rainfall: 0, flow: 1234.5 },
+    { id: 'f2', kind: 'flood.inspection', time: t, source: 'grid_worker', checkpointId: 'CP-1', inspector: '张三' },
+    { id: 'f3', kind: 'flood.obstruction', time: t, source: 'grid_worker', checkpointId: 'CP-1', status: 'clearing' },
+    { id: 'f4', kind: 'flood.response', time: t, source: 'simulator', level: 'IV', riverId: 'beiyun', area: 'town:110112004' },
+    { id: 'p1', kind: 'patrol.started', time: t, source: 'ranger_app', patrolId: 'P1', rangerId: 'R1', clusterId: 'FC-1', location: loc },
+    { ...(positionEvent(1) as Extract<OpsEvent, { kind: 'patrol.position' }>), bearing: 359.5, altitude: 20, accuracy: 4.2, meta: { deviceId: 'abc' } },
+    { id: 'p3', kind: 'patrol.checkin', time: t, source: 'ranger_app', rangerId: 'R1', patrolId: 'P1', pointId: 'PT-9' },
+    { id: 'p4', kind: 'patrol.incident', time: t, source: 'ranger_app', rangerId: 'R1', incidentId: 'I1', type: 'fire_risk', severity: 'high', description: '烟点', location: loc },
+    { id: 'p5', kind: 'patrol.incident_resolved', time: t, source: 'ranger_app', incidentId: 'I1' },
+    { id: 'p6', kind: 'patrol.ended', time: t, source: 'osmand', patrolId: 'P1', rangerId: 'R1' },
+  ];
+  return events;
+}
+
+describe.each(STORE_IMPLEMENTATIONS)('EventStore contract: %s', (_name, factory) => {
+  let harness: StoreHarness;
+  let store: EventStore;
+
+  beforeEach(async () => {
+    harness = factory();
+    store = await harness.open();
+  });
+  afterEach(async () => {
+    await store.close();
+    await harness.dispose();
+  });
+
+  it('starts empty: lastSeq 0, read and scan find nothing', async () => {
+    expect(await store.lastSeq()).toBe(0);
+    expect(await store.read(0, 10)).toEqual([]);
+    const batches: StoredEvent[][] = [];
+    await store.scan(0, 10, (b) => void batches.push(b));
+    expect(batches).toEqual([]);
+    expect(await store.append([])).toEqual([]);
+  });
+
+  it('gives gap-free increasing seqs from 1 across batches', async () => {
+    const r1 = await store.append(items(0, 3));
+    const r2 = await store.append(items(3, 1));
+    const r3 = await store.append(items(4, 5));
+    expect(storedSeqs(r1)).toEqual([1, 2, 3]);
+    expect(storedSeqs(r2)).toEqual([4]);
+    expect(storedSeqs(r3)).toEqual([5, 6, 7, 8, 9]);
+    expect(await store.lastSeq()).toBe(9);
+    expect((await store.read(0, 100)).map((e) => e.seq)).toEqual(range(1, 9));
+  });
+
+  it('answers duplicate with the first seq for an event already in the log, and stores nothing', async () => {
+    await store.append(items(0, 5));
+    const again = await store.append([...items(2, 2), ...items(5, 1)]);
+    expect(again).toEqual([
+      { status: 'duplicate', seq: 3 },
+      { status: 'duplicate', seq: 4 },
+      { status: 'stored', stored: expect.objectContaining({ seq: 6 }) },
+    ]);
+    expect(await store.lastSeq()).toBe(6);
+    // The first copy wins, even if the retry carries different content.
+    const changed: AppendItem = { event: { ...(positionEvent(0) as Extract<OpsEvent, { kind: 'patrol.position' }>), speed: 9 }, receivedAt: '2026-07-21T00:00:00Z' };
+    expect(await store.append([changed])).toEqual([{ status: 'duplicate', seq: 1 }]);
+    const [first] = await store.read(0, 1);
+    expect(first?.event).toEqual(positionEvent(0));
+  });
+
+  it('answers duplicate for an event repeated within one batch, without a gap in seqs', async () => {
+    const batch = [...items(0, 2), ...items(0, 1), ...items(2, 1), ...items(1, 1), ...items(2, 1)];
+    const results = await store.append(batch);
+    expect(results.map((r) => (r.status === 'stored' ? `s${r.stored.seq}` : `d${r.seq}`))).toEqual(['s1', 's2', 'd1', 's3', 'd2', 'd3']);
+    expect(await store.lastSeq()).toBe(3);
+    expect((await store.read(0, 10)).map((e) => e.event.id)).toEqual(['pos-0', 'pos-1', 'pos-2']);
+  });
+
+  it('keys on (source, id): the same id from another source is a different event', async () => {
+    const results = await store.append([
+      { event: positionEvent(1, 'ranger_app'), receivedAt: RECEIVED_AT },
+      { event: positionEvent(1, 'osmand'), receivedAt: RECEIVED_AT },
+    ]);
+    expect(storedSeqs(results)).toEqual([1, 2]);
+  });
+
+  it('round-trips every kind with its place unchanged, and what it reads back is a valid StoredEvent', async () => {
+    const events = everyKind();
+    expect(new Set(events.map((e) => e.kind))).toEqual(new Set(Object.keys(EVENT_SCHEMAS)));
+    for (const e of events) expect(validateEvent(e)).toEqual({ ok: true, event: e });
+    const batch: AppendItem[] = events.map((event, i) =>
+      i % 2 === 0 ? { event, receivedAt: RECEIVED_AT, place: PLACE } : { event, receivedAt: '2026-07-20T14:30:01+08:00', place: {} },
+    );
+    batch.push({ event: { ...positionEvent(99) }, receivedAt: RECEIVED_AT }); // no place at all
+    const results = await store.append(batch);
+    expect(results.every((r) => r.status === 'stored')).toBe(true);
+
+    const read = await store.read(0, 100);
+    const expected: StoredEvent[] = batch.map((item, i) => ({ seq: i + 1, receivedAt: item.receivedAt, event: item.event, ...(item.place ? { place: item.place } : {}) }));
+    expect(read).toStrictEqual(expected);
+    // What append answered is what read returns.
+    expect(results.map((r) => (r.status === 'stored' ? r.stored : null))).toStrictEqual(expected);
+    for (const s of read) expect(validateStoredEvent(s)).toEqual({ ok: true, stored: s });
+    expect(read.at(-1)).not.toHaveProperty('place');
+  });
+
+  it('is not changed by the caller mutating events after append or after read', async () => {
+    const event = positionEvent(1) as Extract<OpsEvent, { kind: 'patrol.position' }>;
+    await store.append([{ event, receivedAt: RECEIVED_AT, place: { townId: 't1' } }]);
+    event.location.lat = 0;
+    const [once] = await store.read(0, 1);
+    (once!.event as Extract<OpsEvent, { kind: 'patrol.position' }>).location.lon = 0;
+    once!.place!.townId = 'changed';
+    const [twice] = await store.read(0, 1);
+    expect(twice).toEqual({ seq: 1, receivedAt: RECEIVED_AT, event: positionEvent(1), place: { townId: 't1' } });
+  });
+
+  it('reads in seq order within bounds: after a seq, at most limit', async () => {
+    await store.append(items(0, 100));
+    expect((await store.read(0, 10)).map((e) => e.seq)).toEqual(range(1, 10));
+    expect((await store.read(42, 5)).map((e) => e.seq)).toEqual(range(43, 47));
+    expect((await store.read(95, 10)).map((e) => e.seq)).toEqual(range(96, 100));
+    expect(await store.read(100, 10)).toEqual([]);
+    expect(await store.read(1000, 10)).toEqual([]);
+    expect(await store.read(10, 0)).toEqual([]);
+    expect((await store.read(90, Infinity)).map((e) => e.seq)).toEqual(range(91, 100));
+    const all = await store.read(0, 1000);
+    expect(all.map((e) => e.event.id)).toEqual(range(0, 99).map((i) => `pos-${i}`));
+  });
+
+  it('scans from a seq in bounded batches, in order, and awaits each batch', async () => {
+    await store.append(items(0, 25));
+    const seen: number[][] = [];
+    let inFlight = false;
+    await store.scan(3, 10, async (batch) => {
+      expect(inFlight).toBe(false);
+      inFlight = true;
+      await new Promise((r) => setTimeout(r, 1));
+      seen.push(batch.map((e) => e.seq));
+      inFlight = false;
+    });
+    expect(seen).toEqual([range(4, 13), range(14, 23), range(24, 25)]);
+    await expect(store.scan(0, 0, () => {})).rejects.toThrow(RangeError);
+  });
+
+  it('scan stops at the end of the log as of the call, even while appends continue', async () => {
+    await store.append(items(0, 30));
+    const seen: number[] = [];
+    let next = 30;
+    await store.scan(0, 10, async (batch) => {
+      seen.push(...batch.map((e) => e.seq));
+      await store.append(items(next, 10));
+      next += 10;
+    });
+    expect(seen).toEqual(range(1, 30));
+    expect(await store.lastSeq()).toBe(60);
+  });
+
+  it('scans 50k events in bounded batches, each event once', async () => {
+    for (let i = 0; i < 50_000; i += 1000) await store.append(items(i, 1000));
+    let count = 0;
+    let expectedSeq = 1;
+    let largest = 0;
+    await store.scan(0, 4096, (batch) => {
+      largest = Math.max(largest, batch.length);
+      for (const e of batch) {
+        if (e.seq !== expectedSeq) throw new Error(`expected seq ${expectedSeq}, got ${e.seq}`);
+        expectedSeq++;
+      }
+      count += batch.length;
+    });
+    expect(count).toBe(50_000);
+    expect(largest).toBe(4096);
+    expect(await store.lastSeq()).toBe(50_000);
+  }, 60_000);
+
+  it('keeps everything across close and reopen (when the log outlives the process)', async (ctx) => {
+    if (!harness.reopen) return ctx.skip();
+    await store.append(items(0, 1500));
+    await store.append(items(0, 10)); // duplicates: nothing new
+    await store.close();
+    store = await harness.reopen();
+    expect(await store.lastSeq()).toBe(1500);
+    // Seqs continue where they stopped, duplicates are still recognised after the reopen.
+    const results = await store.append([...items(1499, 2)]);
+    expect(results).toEqual([{ status: 'duplicate', seq: 1500 }, { status: 'stored', stored: expect.objectContaining({ seq: 1501 }) }]);
+    const all = await store.read(0, 10_000);
+    expect(all.map((e) => e.seq)).toEqual(range(1, 1501));
+    expect(all[0]).toEqual({ seq: 1, receivedAt: RECEIVED_AT, event: positionEvent(0) });
+    expect(all[1]).toEqual({ seq: 2, receivedAt: RECEIVED_AT, event: positionEvent(1), place: { townId: 't1', gridId: 'g1' } });
+  });
+
+  it('refuses work after close', async () => {
+    await store.append(items(0, 1));
+    await store.close();
+    await expect(store.append(items(1, 1))).rejects.toThrow(/closed/);
+    await expect(store.read(0, 1)).rejects.toThrow(/closed/);
+    await expect(store.lastSeq()).rejects.toThrow(/closed/);
+    await store.close(); // idempotent
+  });
+});
