@@ -21,7 +21,7 @@
 // - newToday / created: tickets created in the window. closedToday / closed: tickets closed in the window
 //   (ticket.closed, or ticket.updated to 'closed').
 // - responseRate: of the tickets whose response was settled in the window, the share answered in time. The
-//   first response is a ticket.updated to dispatched or later, or the close. Settled = answered by
+//   first response is a ticket.updated to in_progress (first contact) or later, or the close. Settled = answered by
 //   responseDueAt (counted at the answer's time) or not answered by then (counted at responseDueAt, once the
 //   clock is past it or a later-dated answer arrives). Tickets still within their deadline are in neither
 //   part. If the clock settled a miss and an answer dated in time is folded later, the miss is taken back.
@@ -414,8 +414,10 @@ class LiveStateImpl implements LiveState {
     const rec = this.tickets_.get(e.ticketId);
     if (!rec || rec.status === 'closed') return;
     const idx = TICKET_STATUS_ORDER.indexOf(e.status);
-    // 派单 or anything after it is the first response, even when it arrives out of order.
-    if (idx >= 1) this.respond(rec, ms);
+    // The response (响应) is the first contact with the citizen: 办理 in progress or anything after it, even
+    // out of order. 派单 (dispatch) is an internal hand-over within minutes and would make every response
+    // rate 100 %.
+    if (idx >= TICKET_STATUS_ORDER.indexOf('in_progress')) this.respond(rec, ms);
     if (e.status === 'closed') {
       if (e.assignee !== undefined) rec.assignee = e.assignee;
       this.close(rec, ms, VERDICT_NONE);

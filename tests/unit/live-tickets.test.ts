@@ -106,29 +106,29 @@ describe('the fixture places', () => {
 
 /**
  * The day's story (D = 2025-07-20, clock at 12:00):
- * t1 A1 e_bike normal  09:00, dispatched 09:30 (in time), closed 10:00 resolved, rated 11:00 satisfied
+ * t1 A1 e_bike normal  09:00, in progress 09:30 (in time), closed 10:00 resolved, rated 11:00 satisfied
  * t2 A1 e_bike urgent  09:10, respond by 11:10: nothing → missed once the clock passes 11:10
  * t3 A2 noise  normal  09:20, closed 10:30 not resolved (the close is its response, in time), rated 11:30 unsatisfied
- * t4 B1 parking urgent 08:30 (folded after t1) with its own deadlines: respond 08:45, resolve 11:00; dispatched 09:00 (late)
- * t5 A2 noise  low     D-1 20:00, dispatched D-1 21:00 (in time, yesterday)
- * t6 A1 e_bike urgent  00:30, dispatched 01:00 (in time); resolve due D+1 00:30, near after 19.2 h = 19:42
+ * t4 B1 parking urgent 08:30 (folded after t1) with its own deadlines: respond 08:45, resolve 11:00; in progress 09:00 (late)
+ * t5 A2 noise  low     D-1 20:00, in progress D-1 21:00 (in time, yesterday)
+ * t6 A1 e_bike urgent  00:30, in progress 01:00 (in time); resolve due D+1 00:30, near after 19.2 h = 19:42
  */
 function dayStory(feed: Feed): StoredEvent[] {
   return [
     feed.make(created('t5', '2025-07-19T20:00:00+08:00', A2, { category: 'noise', urgency: 'low' }), A2.place),
-    feed.make(updated('t5', '2025-07-19T21:00:00+08:00', 'dispatched')),
+    feed.make(updated('t5', '2025-07-19T21:00:00+08:00', 'in_progress')),
     feed.make(created('t6', D('00:30:00'), A1, { urgency: 'urgent' }), A1.place),
-    feed.make(updated('t6', D('01:00:00'), 'dispatched')),
+    feed.make(updated('t6', D('01:00:00'), 'in_progress')),
     feed.make(created('t1', D('09:00:00'), A1), A1.place),
     // t4 reaches the log after t1 although it was created earlier (a slow channel).
     feed.make(
       created('t4', D('08:30:00'), B1, { category: 'parking', urgency: 'urgent', responseDueAt: D('08:45:00'), resolveDueAt: D('11:00:00') }),
       B1.place,
     ),
-    feed.make(updated('t4', D('09:00:00'), 'dispatched')),
+    feed.make(updated('t4', D('09:00:00'), 'in_progress')),
     feed.make(created('t2', D('09:10:00'), A1, { urgency: 'urgent' }), A1.place),
     feed.make(created('t3', D('09:20:00'), A2, { category: 'noise' }), A2.place),
-    feed.make(updated('t1', D('09:30:00'), 'dispatched')),
+    feed.make(updated('t1', D('09:30:00'), 'in_progress')),
     feed.make(closed('t1', D('10:00:00'), true)),
     feed.make(closed('t3', D('10:30:00'), false)),
     feed.make(rated('t1', D('11:00:00'), true)),
@@ -230,7 +230,7 @@ describe('ticket KPIs over one day', () => {
   });
 
   it('marks the ticket objects', () => {
-    expect(state.ticket('t4')).toMatchObject({ status: 'dispatched', overdue: true, nearDeadline: false, resolveDueAt: D('11:00:00') });
+    expect(state.ticket('t4')).toMatchObject({ status: 'in_progress', overdue: true, nearDeadline: false, resolveDueAt: D('11:00:00') });
     // Derived deadlines are written in Beijing time.
     expect(state.ticket('t2')).toMatchObject({ responseDueAt: D('11:10:00'), resolveDueAt: '2025-07-21T09:10:00+08:00' });
     expect(state.ticket('t1')).toBeUndefined(); // closed: off the map
@@ -286,7 +286,7 @@ describe('deadlines move with the clock', () => {
     state.apply([feed.make(created('r', D('10:00:00'), A1, { urgency: 'urgent' }), A1.place)]);
     state.advance(at(D('13:00:00')));
     expect(agg(state, YUQIAO).tickets.responseRate).toBe(0);
-    state.apply([feed.make(updated('r', D('11:30:00'), 'dispatched'))]); // delivered late, dated in time
+    state.apply([feed.make(updated('r', D('11:30:00'), 'in_progress'))]); // delivered late, dated in time
     const t = agg(state, YUQIAO).tickets;
     expect([t.responseRate, t.rolling24h.responseRate]).toEqual([1, 1]);
     // A later status is not a second response.
@@ -294,12 +294,23 @@ describe('deadlines move with the clock', () => {
     expect(agg(state, YUQIAO).tickets.responseRate).toBe(1);
   });
 
+  it('does not count a dispatch (派单) as the response: only first contact does', () => {
+    const feed = new Feed();
+    const state = createLiveState(geo, {}, at(D('10:00:00')));
+    state.apply([
+      feed.make(created('q', D('10:00:00'), A1, { urgency: 'urgent' }), A1.place),
+      feed.make(updated('q', D('10:05:00'), 'dispatched')),
+    ]);
+    state.advance(at(D('12:30:00'))); // past the 2 h response deadline with only a dispatch
+    expect(agg(state, YUQIAO).tickets.responseRate).toBe(0);
+  });
+
   it('counts a response dated after the deadline as a miss, once', () => {
     const feed = new Feed();
     const state = createLiveState(geo, {}, at(D('10:00:00')));
     state.apply([
       feed.make(created('l', D('10:00:00'), A1, { urgency: 'urgent' }), A1.place),
-      feed.make(updated('l', D('12:30:00'), 'dispatched')),
+      feed.make(updated('l', D('12:30:00'), 'in_progress')),
     ]);
     state.advance(at(D('13:00:00')));
     const t = agg(state, YUQIAO).tickets;
@@ -485,7 +496,7 @@ describe('tickets(query)', () => {
     expect(state.tickets({}).items.map((t) => t.id)).toEqual(['t3', 't2', 't1', 't4', 't6', 't5']);
     expect(state.tickets({ status: 'open' }).items.map((t) => t.id)).toEqual(['t2', 't4', 't6', 't5']);
     expect(state.tickets({ status: 'closed' }).items.map((t) => t.id)).toEqual(['t3', 't1']);
-    expect(state.tickets({ status: 'dispatched' }).items.map((t) => t.id)).toEqual(['t4', 't6', 't5']);
+    expect(state.tickets({ status: 'in_progress' }).items.map((t) => t.id)).toEqual(['t4', 't6', 't5']);
   });
 
   it('filters by area at every level, category and overdue', () => {

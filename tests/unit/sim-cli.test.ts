@@ -1,0 +1,146 @@
+// `npm run sim`: its options, a short real run posting to a stand-in for the ingest endpoint, Ctrl-C, and
+// --dry-run's NDJSON.
+import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateEvent } from '../../server/contract/events';
+import { CliError, parseCliArgs } from '../../server/sim/cli-args';
+import { ROOT } from '../helpers/paths';
+
+const NOW = Date.parse('2025-07-20T12:00:00+08:00');
+
+describe('parseCliArgs', () => {
+  it('has the documented defaults, and a start that ends the run at the present', () => {
+    const o = parseCliArgs(['--target', 'http://localhost:8080/'], NOW);
+    expect(o).toMatchObject({ target: 'http://localhost:8080', scenario: 'normal', seed: 1, speed: 60, durationS: 600, batch: 500, dryRun: false });
+    expect(o.start).toBe(NOW - 60 * 600 * 1000);
+    expect(o.only).toEqual({ tickets: true, flood: true, patrols: true });
+  });
+
+  it('reads every option', () => {
+    const o = parseCliArgs(
+      ['--dry-run', '--scenario', 'rainstorm', '--seed', 'abc', '--speed', '3600', '--duration', '0', '--batch', '50', '--start', '2025-07-20T06:00:00+08:00', '--run-id', 'x1', '--per-day', '300', '--only', 'tickets,flood', '--rate', '5000'],
+      NOW,
+    );
+    expect(o).toMatchObject({ target: null, scenario: 'rainstorm', seed: 'abc', speed: 3600, durationS: 0, batch: 50, runId: 'x1', perDay: 300, rate: 5000, dryRun: true });
+    expect(o.start).toBe(Date.parse('2025-07-20T06:00:00+08:00'));
+    expect(o.only).toEqual({ tickets: true, flood: true, patrols: false });
+  });
+
+  it('says what is wrong with a bad option', () => {
+    const bad = (args: string[]) => () => parseCliArgs(args, NOW);
+    expect(bad([])).toThrow(/--target is required/);
+    expect(bad(['--dry-run', '--scenario', 'flood'])).toThrow(CliError);
+    expect(bad(['--dry-run', '--speed', '-1'])).toThrow(/--speed/);
+    expect(bad(['--target', 'localhost:8080'])).toThrow(/--target/);
+    expect(bad(['--dry-run', '--only', 'forest'])).toThrow(/--only/);
+    expect(bad(['--dry-run', '--start', 'yesterday'])).toThrow(/--start/);
+    expect(bad(['--dry-run', '--frobnicate'])).toThrow(CliError);
+  });
+});
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], opts: { interruptAfterMs?: number } = {}): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/sim/cli.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    if (opts.interruptAfterMs !== undefined) {
+      // Interrupt once the run is under way (its first progress line is the "posting to" banner).
+      const poll = setInterval(() => {
+        if (stderr.includes('posting to')) {
+          clearInterval(poll);
+          setTimeout(() => child.kill('SIGINT'), opts.interruptAfterMs);
+        }
+      }, 50);
+      child.on('exit', () => clearInterval(poll));
+    }
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('the CLI against a stand-in ingest endpoint', () => {
+  let server: Server;
+  let target: string;
+  const received: unknown[] = [];
+  const seen = new Set<string>();
+
+  beforeAll(async () => {
+    // Answers as the real endpoint does: 200 with per-item results, duplicates by (source, id).
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        if (req.method !== 'POST' || req.url !== '/api/v1/events') {
+          res.statusCode = 404;
+          return res.end();
+        }
+        const items = JSON.parse(body) as { source: string; id: string }[];
+        const results = items.map((item) => {
+          received.push(item);
+          const v = validateEvent(item);
+          if (!v.ok) return { status: 'rejected', errors: v.errors };
+          const key = `${item.source}|${item.id}`;
+          if (seen.has(key)) return { status: 'duplicate', seq: 1 };
+          seen.add(key);
+          return { status: 'accepted', seq: seen.size };
+        });
+        const count = (s: string) => results.filter((r) => r.status === s).length;
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ accepted: count('accepted'), duplicates: count('duplicate'), rejected: count('rejected'), results }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    target = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+  });
+
+  it('posts valid events in batches for --duration seconds and exits 0', async () => {
+    received.length = 0;
+    const out = await cli(['--target', target, '--speed', '1200', '--duration', '2', '--batch', '100', '--tick', '200', '--only', 'tickets,flood']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(received.length).toBeGreaterThan(50);
+    expect(received.every((e) => validateEvent(e).ok)).toBe(true);
+    expect(out.stderr).toMatch(/rejected 0/);
+    // The run ends at the present: nothing from the future.
+    expect(received.every((e) => Date.parse((e as { time: string }).time) <= Date.now())).toBe(true);
+  });
+
+  it('stops cleanly on Ctrl-C, reporting what it sent', async () => {
+    const out = await cli(['--target', target, '--duration', '0', '--tick', '100'], { interruptAfterMs: 700 });
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stderr).toMatch(/done \(interrupted\)/);
+  });
+
+  it('replays a run id as duplicates', async () => {
+    const args = ['--target', target, '--speed', '3600', '--duration', '1', '--tick', '200', '--only', 'flood', '--run-id', 'replay-1', '--start', '2025-07-20T06:00:00+08:00'];
+    const first = await cli(args);
+    expect(first.code, first.stderr).toBe(0);
+    const second = await cli(args);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toMatch(/accepted 0 · duplicates [1-9]/);
+  });
+});
+
+describe('--dry-run', () => {
+  it('prints NDJSON of valid events, as fast as it can', async () => {
+    const out = await cli(['--dry-run', '--scenario', 'rainstorm', '--speed', '3600', '--duration', '2', '--start', '2025-07-20T06:00:00+08:00']);
+    expect(out.code, out.stderr).toBe(0);
+    const lines = out.stdout.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(1000);
+    const events = lines.map((l) => JSON.parse(l) as { time: string });
+    expect(events.every((e) => validateEvent(e).ok)).toBe(true);
+    expect(Date.parse(events[events.length - 1]!.time)).toBeLessThanOrEqual(Date.parse('2025-07-20T08:00:00+08:00'));
+  });
+});
