@@ -113,12 +113,36 @@ async function benchLocate(): Promise<void> {
   row('locate: indexed, a third of the points outside', `${Math.round(mixed).toLocaleString('en')} points/s`, 'median of 3 × 1M points over the bbox');
 }
 
+async function benchEndToEnd(): Promise<void> {
+  const { benchIngest } = await import('./ingest');
+  const r = await benchIngest({ events: 200_000, batch: 1000, concurrency: 4 });
+  row('ingest: HTTP batches of 1,000 → validate, WGS84, locate, SQLite (durable), fold', `${Math.round(r.eventsPerSecond).toLocaleString('en')} events/s`, `${r.accepted.toLocaleString('en')} simulated events, 4 concurrent posts`);
+}
+
+async function benchMemoryRow(): Promise<void> {
+  const { benchMemory } = await import('./ingest');
+  const r = await benchMemory(1_000_000);
+  row('memory: server RSS with 1 M events in the log, after rebuilding its state', `${Math.round(r.rssMb)} MB`, `fresh server process on a ${r.events.toLocaleString('en')}-event log (a simulated week); ready in ${r.startSeconds.toFixed(1)} s`);
+}
+
+async function benchFanoutRow(): Promise<void> {
+  const { benchFanoutReal } = await import('./fanout');
+  const r = await benchFanoutReal({ clients: 1000, eventsPerSec: 2000, durationMs: 20_000 });
+  row('fan-out: 1,000 clients, 2,000 events/s (rainstorm mix): event → client latency p50 / p99', `${r.latencyP50Ms.toFixed(0)} / ${r.latencyP99Ms.toFixed(0)} ms`, `${r.deltasDelivered.toLocaleString('en')} deltas delivered in ${r.durationMs / 1000} s; clients in the same process`);
+  row('fan-out: server CPU per delivered delta (flush: diff, encode, write)', `${r.serverCpuMicrosPerDelivered.toFixed(1)} µs`, `whole process incl. the 1,000 clients: ${r.processCpuMicrosPerDelivered.toFixed(0)} µs`);
+  row('wire: bytes per changed aggregate in a delta', `${r.bytesPerAggregate.toFixed(1)} B`, `frame bytes per delivered delta: ${Math.round(r.bytesPerDelivered).toLocaleString('en')} B`);
+}
+
 async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
   console.log('benchmark | figure | how');
   await benchGeoLoad();
   await benchLocate();
   benchValidate();
+  const only = process.argv[2];
+  if (!only || only === 'ingest') await benchEndToEnd();
+  if (!only || only === 'fanout') await benchFanoutRow();
+  if (!only || only === 'memory') await benchMemoryRow();
 }
 
 await main();

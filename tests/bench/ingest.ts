@@ -1,0 +1,100 @@
+// End-to-end ingest over HTTP: batches POSTed to the real server (validated, converted, located, appended
+// durably to SQLite, folded into the live state), and the server's memory with a large log.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { buildApp } from '../../server/app';
+import { loadConfig } from '../../server/config';
+import type { OpsEvent } from '../../server/contract/events';
+import type { Geo } from '../../server/geo/load';
+import { createSimulator } from '../../server/sim/engine';
+
+/** A realistic mix from the simulator (positions dominate, as in the field), re-keyed so ids never repeat. */
+export function simulatedEvents(geo: Geo, count: number, now: number): OpsEvent[] {
+  const out: OpsEvent[] = [];
+  for (let round = 0; out.length < count; round++) {
+    const sim = createSimulator({ geo, scenario: 'rainstorm', seed: 100 + round, start: now - 48 * 3600_000, runId: `bench-${round}` });
+    for (const e of sim.take(count - out.length, now)) out.push(e);
+  }
+  return out;
+}
+
+export async function benchIngest(opts: { events: number; batch: number; concurrency: number }) {
+  const dir = mkdtempSync(join(tmpdir(), 'opsmap-bench-'));
+  const config = loadConfig({ STORE: 'sqlite', DATABASE_PATH: join(dir, 'log.sqlite'), SIMULATOR: 'off', LOG_LEVEL: 'warn', PORT: '0', HOST: '127.0.0.1' });
+  const app = await buildApp(config);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/v1/events`;
+  try {
+    const events = simulatedEvents(app.services.geo, opts.events, Date.now());
+    const bodies: string[] = [];
+    for (let i = 0; i < events.length; i += opts.batch) bodies.push(JSON.stringify(events.slice(i, i + opts.batch)));
+    let next = 0;
+    let accepted = 0;
+    const t = performance.now();
+    await Promise.all(
+      Array.from({ length: opts.concurrency }, async () => {
+        while (next < bodies.length) {
+          const body = bodies[next++]!;
+          const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+          accepted += ((await res.json()) as { accepted: number }).accepted;
+        }
+      }),
+    );
+    const seconds = (performance.now() - t) / 1000;
+    return { eventsPerSecond: accepted / seconds, accepted, seconds };
+  } finally {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * RSS of the real server process whose log holds `events` events: the log is written first (in chunks, by
+ * this process), then a fresh server starts on it, rebuilds its live state from the log, and reports its own
+ * resident memory through /metrics.
+ */
+export async function benchMemory(events: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'opsmap-mem-'));
+  const db = join(dir, 'log.sqlite');
+  try {
+    const app = await buildApp(loadConfig({ STORE: 'sqlite', DATABASE_PATH: db, SIMULATOR: 'off', LOG_LEVEL: 'warn', PORT: '0' }));
+    const now = Date.now();
+    // Many short runs spread over the last 7 days, so the log looks like a week of operation.
+    for (let round = 0, written = 0; written < events; round++) {
+      const sim = createSimulator({ geo: app.services.geo, scenario: round % 3 === 0 ? 'rainstorm' : 'normal', seed: round, start: now - 7 * 86_400_000 + round * 3_600_000, runId: `mem-${round}` });
+      const chunk = sim.take(Math.min(50_000, events - written), now);
+      if (chunk.length === 0) continue;
+      for (let i = 0; i < chunk.length; i += 5000) written += (await app.services.accept(chunk.slice(i, i + 5000))).accepted;
+    }
+    const seq = app.services.live.seq;
+    await app.close();
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', STORE: 'sqlite', DATABASE_PATH: db, SIMULATOR: 'off', LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    });
+    try {
+      const t = performance.now();
+      for (;;) {
+        try {
+          if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
+        } catch {
+          // still rebuilding
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const startSeconds = (performance.now() - t) / 1000;
+      await new Promise((r) => setTimeout(r, 2000));
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const rss = Number(/opsmap_process_resident_memory_bytes (\d+)/.exec(metrics)?.[1] ?? NaN);
+      return { events: seq, rssMb: rss / 2 ** 20, startSeconds };
+    } finally {
+      child.kill('SIGKILL');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
