@@ -246,6 +246,11 @@ export const Snapshot = Type.Object({
    * aggregate by its position in this list (see DeltaWire), so the list is fixed for the life of the scope.
    */
   keys: Type.Optional(Type.Array(AreaKeySchema)),
+  /**
+   * Length of a ranger's trail (ms), measured back from its newest point: a client trims what is older after
+   * appending a wire delta's trail tail (see RangerWire). Absent from servers that send whole trails only.
+   */
+  trailMs: Type.Optional(Type.Integer({ minimum: 1 })),
 });
 export type Snapshot = Static<typeof Snapshot>;
 
@@ -471,7 +476,8 @@ export function decodeAggregate(row: AggregateRow): AreaAggregate {
 // client's value (absolute, never an increment), so applying a patch twice, or replaying older patches in order
 // before newer ones, ends in the same state: a resume may replay from a seq without knowing which clock-only
 // deltas (fromSeq === toSeq) the client already applied. A patch is relative to what the client holds for that
-// key, so a client without the aggregate gets every column. Object changes stay whole objects, and groups with
+// key, so a client without the aggregate gets every column. Object changes are whole objects, rounded (see
+// "objects on the wire" below), except a ranger's trail, which travels as the points the room lacks; groups with
 // nothing in them are left out. decodeDelta turns a DeltaWire back into the contract Delta.
 //
 // byCategory is sparse and its names are long ({"property_management":9,…} alone is ~60 bytes), so the encoder
@@ -519,6 +525,161 @@ export const AggregatePatch = Type.Array(
 /** [position in Snapshot.keys, column, value, column, value, …]. */
 export type AggregatePatch = Static<typeof AggregatePatch>;
 
+// ---- objects on the wire ----
+// Tickets, checkpoints and incidents travel whole: they are small, and an event changes several of their fields
+// at once. Numbers are rounded first: coordinates to WIRE_COORD_DECIMALS (~0.1 m, finer than a wall map shows;
+// a coordinate converted from GCJ-02 is a 17-character double) and water levels and rainfall to
+// WIRE_LEVEL_DECIMALS (gauges report centimetres). Snapshots carry the same rounded objects, so a client's
+// state does not depend on whether an object came by snapshot or by delta.
+//
+// A ranger travels whole except for its trail: up to ~180 [lon, lat, t] points (30 minutes at one per 10 s),
+// ~6 KB, of which a flush adds one or a few. A delta's ranger entry (RangerWire) carries either
+//   trail      the whole trail: the ranger is new to the room (it entered the scope, or came back after a
+//              removal), or the server cannot prove what the room holds. Replaces the client's trail.
+//   trailTail  only the points after the newest one the room's clients hold, oldest first. The client appends
+//              those newer than its newest point, then drops the points older than Snapshot.trailMs before
+//              the newest: the rule the server keeps its own trail by (a trail is measured back from the
+//              ranger's latest position, never from the clock), so the result is the server's trail.
+//   neither    the trail did not change (status, battery or signal only).
+// Like a patch, a tail is relative to the room's state before the delta, and applying it twice is harmless:
+// the second time every point is at most the newest held. (A resume may replay a clock-only delta the client
+// already applied; such a delta has no tail anyway, as no event means no new point.) The price of that rule: a
+// new point with the same timestamp as the newest held (a feed repeating a time) cannot travel as a tail, and
+// the server sends the whole trail instead. Snapshots always carry whole trails.
+
+/** Coordinates (positions, trail points) travel rounded to 1e-6 degrees: ~0.1 m. */
+export const WIRE_COORD_DECIMALS = 6;
+/** Water levels (m) and rainfall (mm) travel rounded to centimetres / hundredths. */
+export const WIRE_LEVEL_DECIMALS = 2;
+const COORD_SCALE = 10 ** WIRE_COORD_DECIMALS;
+const LEVEL_SCALE = 10 ** WIRE_LEVEL_DECIMALS;
+
+export const roundCoord = (v: number): number => Math.round(v * COORD_SCALE) / COORD_SCALE;
+const roundLevel = (v: number | null): number | null => (v === null ? null : Math.round(v * LEVEL_SCALE) / LEVEL_SCALE);
+const roundLonLat = (p: LonLat): LonLat => [roundCoord(p[0]), roundCoord(p[1])];
+export const roundTrailPoint = (p: TrailPoint): TrailPoint => [roundCoord(p[0]), roundCoord(p[1]), p[2]];
+
+/**
+ * The wire copy of a ticket: deep (a gateway keeps sent deltas for resume, and the live state may mutate its
+ * object in place), with its position rounded. The same holds for the other wire* copies below.
+ */
+export function wireTicket(t: TicketObject): TicketObject {
+  const copy = structuredClone(t);
+  copy.position = roundLonLat(t.position);
+  return copy;
+}
+
+export function wireCheckpoint(c: CheckpointObject): CheckpointObject {
+  const copy = structuredClone(c);
+  copy.level = roundLevel(c.level);
+  copy.rainfall = roundLevel(c.rainfall);
+  return copy;
+}
+
+export function wireIncident(i: IncidentObject): IncidentObject {
+  const copy = structuredClone(i);
+  copy.position = roundLonLat(i.position);
+  return copy;
+}
+
+/** A ranger with its whole trail, rounded: what snapshots carry, and deltas for a ranger new to the room. */
+export function wireRanger(r: RangerObject): RangerObject {
+  const { trail, ...rest } = r;
+  // The trail is rebuilt point by point below; cloning it first would copy ~180 arrays for nothing.
+  const copy: RangerObject = { ...structuredClone(rest), trail: trail.map(roundTrailPoint) };
+  copy.position = roundLonLat(r.position);
+  return copy;
+}
+
+/** A ranger continuing the trail its room holds: `tail` are the new points (none: the trail is unchanged). */
+export function wireRangerTail(r: RangerObject, tail: readonly TrailPoint[]): RangerWire {
+  const { trail: _whole, ...rest } = r;
+  const copy: RangerWire = structuredClone(rest);
+  copy.position = roundLonLat(r.position);
+  if (tail.length > 0) copy.trailTail = tail.map(roundTrailPoint);
+  return copy;
+}
+
+/** What a tail is computed against: the span of the trail a room's clients hold. Times in epoch ms. */
+export interface TrailMark {
+  /** Time of the oldest point. */
+  first: number;
+  /** Time of the newest point, and how many points at the end share it (a feed may repeat a timestamp). */
+  last: number;
+  lastCount: number;
+}
+
+/** The mark of a trail (null when it is empty: there is nothing to continue). */
+export function trailMark(trail: readonly TrailPoint[]): TrailMark | null {
+  const n = trail.length;
+  if (n === 0) return null;
+  const last = trail[n - 1]![2];
+  let k = n - 1;
+  while (k > 0 && trail[k - 1]![2] === last) k--;
+  return { first: trail[0]![2], last, lastCount: n - k };
+}
+
+/**
+ * The points of `trail` (the server's, oldest first) that a client holding the trail `held` lacks, or null when
+ * appending them and trimming by `trailMs` (appendTrail) would not give the client `trail` exactly: the whole
+ * trail must go. That is the case when the server's trail reaches further back than trailMs (its window is
+ * longer than the one the client trims by), starts before the client's (it is not an extension of it), dropped
+ * the client's oldest point although the client would keep it, ends before the client's, or gained a point at
+ * the time of the client's newest (appendTrail skips those); without trailMs, whenever the server dropped
+ * points (the client could not).
+ */
+export function trailTail(trail: readonly TrailPoint[], held: TrailMark, trailMs: number | undefined): TrailPoint[] | null {
+  const n = trail.length;
+  if (n === 0) return null;
+  const first = trail[0]![2];
+  const newest = trail[n - 1]![2];
+  if (newest < held.last || first < held.first) return null;
+  if (first > held.first && (trailMs === undefined || held.first >= newest - trailMs)) return null;
+  if (trailMs !== undefined && first < newest - trailMs) return null;
+  // Points are in time order: walk back over the new ones, then over those sharing the client's newest time.
+  let i = n;
+  while (i > 0 && trail[i - 1]![2] > held.last) i--;
+  let j = i;
+  while (j > 0 && trail[j - 1]![2] === held.last) j--;
+  // More points at held.last than the client holds: one arrived since, and a tail cannot carry it.
+  if (i - j > held.lastCount) return null;
+  return trail.slice(i);
+}
+
+/**
+ * A held trail continued by a tail: the tail's points newer than the held newest appended (the others are held
+ * already: a replayed tail adds nothing), then the points older than trailMs before the newest dropped.
+ * Without trailMs nothing is dropped. Returns a new array; `held` is not changed. A browser store may instead
+ * append in place, under the same rule.
+ */
+export function appendTrail(held: readonly TrailPoint[], tail: readonly TrailPoint[], trailMs: number | undefined): TrailPoint[] {
+  const heldNewest = held.length > 0 ? held[held.length - 1]![2] : -Infinity;
+  const fresh = tail.filter((p) => p[2] > heldNewest);
+  const newest = fresh.length > 0 ? fresh[fresh.length - 1]![2] : heldNewest;
+  let k = 0;
+  if (trailMs !== undefined) {
+    const cut = newest - trailMs;
+    while (k < held.length && held[k]![2] < cut) k++;
+  }
+  const out = held.slice(k);
+  for (const p of fresh) if (trailMs === undefined || p[2] >= newest - trailMs) out.push(p);
+  return out;
+}
+
+/**
+ * A ranger in a wire delta: RangerObject with the trail optional, or replaced by the new points only (see
+ * "objects on the wire" above). At most one of trail / trailTail; with neither the trail is unchanged.
+ */
+export const RangerWire = Type.Object({
+  ...RangerObject.properties,
+  /** The whole trail, replacing what the client holds. */
+  trail: Type.Optional(Type.Array(TrailPoint)),
+  /** Points to append to the trail the client holds, oldest first. */
+  trailTail: Type.Optional(Type.Array(TrailPoint)),
+});
+export type RangerWire = Static<typeof RangerWire>;
+export const RangerWireChanges = Type.Object({ upserts: Type.Array(RangerWire), removals: Type.Array(Ref) });
+
 export const DeltaWire = Type.Object({
   fromSeq: Type.Integer({ minimum: 0 }),
   toSeq: Type.Integer({ minimum: 0 }),
@@ -528,7 +689,8 @@ export const DeltaWire = Type.Object({
   patches: Type.Array(AggregatePatch),
   tickets: Type.Optional(TicketChanges),
   checkpoints: Type.Optional(CheckpointChanges),
-  rangers: Type.Optional(RangerChanges),
+  /** Rangers with a whole trail, a trail tail, or neither (see RangerWire). */
+  rangers: Type.Optional(RangerWireChanges),
   incidents: Type.Optional(IncidentChanges),
 });
 export type DeltaWire = Static<typeof DeltaWire>;
@@ -599,14 +761,25 @@ export function diffAggregateRows(prev: AggregateRow | undefined, next: Aggregat
 const levelOfKey = (key: AreaKey): AreaLevel => key.slice(0, key.indexOf(':')) as AreaLevel;
 
 /**
- * Reference encoder: the wire form of `delta` for a client whose aggregates are `previous` (the gateway builds
- * the same patches from its own copy of what it sent last). An aggregate whose wire row did not change (a rate
- * moved less than the rounding step) is left out.
+ * What a client holds besides its aggregates, for the object part of a delta: its rangers (a trail tail
+ * continues one of them) and the trail window of its snapshot (Snapshot.trailMs).
+ */
+export interface HeldObjects {
+  ranger?: (id: string) => RangerObject | undefined;
+  trailMs?: number;
+}
+
+/**
+ * Reference encoder: the wire form of `delta` for a client whose aggregates are `previous` and whose rangers
+ * are `held.ranger` (the gateway builds the same from its own record of what it sent last). An aggregate whose
+ * wire row did not change (a rate moved less than the rounding step) is left out; objects are rounded; a
+ * ranger the client holds gets a trail tail, any other its whole trail.
  */
 export function encodeDelta(
   delta: Delta,
   keys: readonly AreaKey[],
   previous: (key: AreaKey) => AreaAggregate | undefined,
+  held: HeldObjects = {},
 ): DeltaWire {
   const position = new Map(keys.map((k, i) => [k, i]));
   const patches: AggregatePatch[] = [];
@@ -618,10 +791,20 @@ export function encodeDelta(
     if (cells.length > 0) patches.push([i, ...cells]);
   }
   const wire: DeltaWire = { fromSeq: delta.fromSeq, toSeq: delta.toSeq, scope: delta.scope, at: delta.at, patches };
-  if (hasChanges(delta.tickets)) wire.tickets = delta.tickets;
-  if (hasChanges(delta.checkpoints)) wire.checkpoints = delta.checkpoints;
-  if (hasChanges(delta.rangers)) wire.rangers = delta.rangers;
-  if (delta.incidents && hasChanges(delta.incidents)) wire.incidents = delta.incidents;
+  const { tickets, checkpoints, rangers, incidents } = delta;
+  const copied = <T>(c: { upserts: T[]; removals: string[] }, copy: (o: T) => T) => ({ upserts: c.upserts.map(copy), removals: c.removals });
+  if (hasChanges(tickets)) wire.tickets = copied(tickets, wireTicket);
+  if (hasChanges(checkpoints)) wire.checkpoints = copied(checkpoints, wireCheckpoint);
+  if (hasChanges(rangers)) {
+    const upserts = rangers.upserts.map((r) => {
+      const before = held.ranger?.(r.id);
+      const mark = before ? trailMark(before.trail) : null;
+      const tail = mark ? trailTail(r.trail, mark, held.trailMs) : null;
+      return tail ? wireRangerTail(r, tail) : wireRanger(r);
+    });
+    wire.rangers = { upserts, removals: rangers.removals };
+  }
+  if (incidents && hasChanges(incidents)) wire.incidents = copied(incidents, wireIncident);
   return wire;
 }
 
@@ -672,13 +855,27 @@ export function applyAggregatePatch(
 }
 
 /**
- * The contract Delta a wire delta stands for, given the key list of its scope (from the snapshot) and the
- * client's current aggregates. Throws DeltaDecodeError when it cannot be applied (the client resyncs).
+ * The whole ranger a wire entry stands for: its own trail, or the held ranger's trail continued by the tail.
+ * A tail for a ranger the client does not hold cannot be applied (DeltaDecodeError: resync).
+ */
+export function decodeRanger(entry: RangerWire, held: HeldObjects = {}): RangerObject {
+  const { trail, trailTail: tail, ...rest } = entry;
+  if (trail) return { ...rest, trail };
+  const before = held.ranger?.(entry.id);
+  if (!before) throw new DeltaDecodeError(`ranger ${entry.id} continues a trail the client does not hold`);
+  return { ...rest, trail: tail && tail.length > 0 ? appendTrail(before.trail, tail, held.trailMs) : before.trail };
+}
+
+/**
+ * The contract Delta a wire delta stands for, given the key list of its scope (from the snapshot), the
+ * client's current aggregates, and its rangers and trail window (needed when the delta carries trail tails).
+ * Throws DeltaDecodeError when it cannot be applied (the client resyncs).
  */
 export function decodeDelta(
   wire: DeltaWire,
   keys: readonly AreaKey[],
   current: (key: AreaKey) => AreaAggregate | undefined,
+  held: HeldObjects = {},
 ): Delta {
   const empty = () => ({ upserts: [], removals: [] });
   return {
@@ -689,7 +886,9 @@ export function decodeDelta(
     aggregates: wire.patches.map((p) => applyAggregatePatch(p, keys, current)),
     tickets: wire.tickets ?? empty(),
     checkpoints: wire.checkpoints ?? empty(),
-    rangers: wire.rangers ?? empty(),
+    rangers: wire.rangers
+      ? { upserts: wire.rangers.upserts.map((r) => decodeRanger(r, held)), removals: wire.rangers.removals }
+      : empty(),
     incidents: wire.incidents ?? empty(),
   };
 }

@@ -1,18 +1,24 @@
-// Fan-out benchmark: N Socket.IO clients in this process, K changes per second into the live state, the real
-// gateway in between. tests/bench/run.ts calls it and reports the figures; this file only measures.
+// Fan-out benchmark: N Socket.IO clients, K changes per second into the live state, the real gateway in
+// between. tests/bench/run.ts calls it and reports the figures; this file only measures.
 //
-// Caveats, so the numbers are read right: clients and server share one event loop and one CPU, so latency
-// includes the clients' own parsing of every frame (1,000 clients parse 1,000 copies), and the whole-process
-// CPU figure includes them too. The server's own cost is the flush CPU (takeChanges, encoding, and Socket.IO
-// writing the pre-encoded frame to every socket), which is what serverCpuMicrosPerDelivered reports.
+// The clients run in a child process (bench-clients.ts), so that this process's CPU and event loop are the
+// server's alone: on the 2-core bench machine one core serves, the other plays the clients. Latency is the
+// time from the live state having applied an event (here) to a client's 'state:delta' handler running (there),
+// both read as epoch milliseconds with sub-millisecond resolution (performance.timeOrigin + now()), one clock.
+// Still read the numbers with care: the client process parses every copy of every frame (1,000 clients parse
+// 1,000 copies), and when it falls behind, its backlog shows up as latency.
+import { fork, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
-import { io as connectClient, type Socket as ClientSocket } from 'socket.io-client';
+import { createRequire } from 'node:module';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AreaKey, AreaTree } from '../contract/areas';
-import type { ClientToServerEvents, ServerToClientEvents } from '../contract/socket';
+import { wireCheckpoint, wireIncident, wireRanger, wireTicket } from '../contract/live';
 import type { LiveState } from '../live/types';
+import { epochMs, stateDigest, type FromClients, type ToClients } from './bench-protocol';
 import { attachGateway } from './gateway';
+import { scopeKeys } from './rooms';
 
 export interface FanoutOptions {
   tree: AreaTree;
@@ -36,22 +42,71 @@ export interface FanoutResult {
   /** Change (after live state applied it) to the client's 'state:delta' handler, sampled once per delivered delta. */
   latencyP50Ms: number;
   latencyP99Ms: number;
+  latencyMaxMs: number;
   /** Flush CPU (server side only) per delta delivered to a socket. */
   serverCpuMicrosPerDelivered: number;
-  /** Whole-process CPU (server and the in-process clients) per delivered delta. */
+  /**
+   * CPU of the whole server process per delivered delta: the flushes, Socket.IO's writes outside them, and
+   * the live state folding the events. (The clients run in their own process: clientCpuMicrosPerDelivered.)
+   */
   processCpuMicrosPerDelivered: number;
+  /** CPU of the client process (1,000 sockets receiving, parsing; one mirror per scope) per delivered delta. */
+  clientCpuMicrosPerDelivered: number;
+  /** 99th percentile of the server process's event-loop delay over the window (ms). */
+  serverLoopDelayP99Ms: number;
   /** Patch bytes per changed aggregate, and frame bytes per delivered delta. */
   bytesPerAggregate: number;
   bytesPerDelivered: number;
+  /** Snapshot frame bytes per client (the initial snapshots, before the window). */
+  snapshotBytesPerClient: number;
+  /**
+   * One client per scope mirrors its state (ScopeMirror); at the end each mirror is compared with the live
+   * state in wire precision. Mismatches (or mirrors that lost their chain) mean a client would show wrong data.
+   */
+  mirrorsChecked: number;
+  mirrorMismatches: number;
 }
-
-type Client = ClientSocket<ServerToClientEvents, ClientToServerEvents>;
 
 const CONNECT_BATCH = 100;
 const TICK_MS = 10;
+const CLIENT_SCRIPT = fileURLToPath(new URL('./bench-clients.ts', import.meta.url));
 
-const quantile = (sorted: number[], q: number): number =>
-  sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+/** The child runs TypeScript through tsx, resolved from here so that neither cwd nor the parent's loader matters. */
+function forkClients(): ChildProcess {
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return fork(CLIENT_SCRIPT, [], { execArgv: ['--import', tsx], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+/** The next message of one type from the client process; rejects on its error, exit, or the timeout. */
+function expectMessage<T extends FromClients['type']>(
+  child: ChildProcess,
+  type: T,
+  timeoutMs: number,
+): Promise<Extract<FromClients, { type: T }>> {
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error) => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      if (error) reject(error);
+    };
+    const onMessage = (message: FromClients) => {
+      if (message.type === 'error') done(new Error(`bench clients: ${message.message}`));
+      else if (message.type === type) {
+        done();
+        resolve(message as Extract<FromClients, { type: T }>);
+      }
+    };
+    const onExit = (code: number | null) => done(new Error(`bench clients exited (${code}) before '${type}'`));
+    const timer = setTimeout(() => done(new Error(`bench clients: no '${type}' within ${timeoutMs} ms`)), timeoutMs);
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+const tell = (child: ChildProcess, message: ToClients): void => {
+  child.send(message);
+};
 
 export async function benchFanout(options: FanoutOptions): Promise<FanoutResult> {
   const { tree, live, change } = options;
@@ -68,49 +123,33 @@ export async function benchFanout(options: FanoutOptions): Promise<FanoutResult>
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const towns = (tree.children[tree.root] ?? []) as AreaKey[];
-  const changeAt = new Map<number, number>();
+  const scopes = Array.from({ length: clientCount }, (_, i) =>
+    i < clientCount * districtShare || towns.length === 0 ? (tree.root as AreaKey) : towns[i % towns.length]!,
+  );
+  /** seq → epoch ms at which the live state had applied it. */
+  const changeAt: number[] = [];
   /**
    * Per flush, by the seq it reached: the seq of the flush before. A delta ending at that seq brought the
    * changes after it for the first time (a town room's delta may start earlier, at its own last delta).
    */
-  const windowStart = new Map<number, number>();
+  const windowStart: number[] = [];
   let lastFlushSeq = live.seq;
-  const latencies: number[] = [];
-  const clients: Client[] = [];
-  let snapshots = 0;
+  const child = forkClients();
 
   try {
-    for (let start = 0; start < clientCount; start += CONNECT_BATCH) {
-      const batch = Array.from({ length: Math.min(CONNECT_BATCH, clientCount - start) }, (_, j) => {
-        const i = start + j;
-        const scope = i < clientCount * districtShare || towns.length === 0 ? tree.root : towns[i % towns.length]!;
-        const socket: Client = connectClient(url, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { scope } });
-        socket.on('state:snapshot', () => (snapshots += 1));
-        socket.on('state:delta', (d) => {
-          const now = performance.now();
-          // One sample per delivered delta: a random change among those this flush brought.
-          const from = Math.max(d.fromSeq, windowStart.get(d.toSeq) ?? d.fromSeq);
-          if (d.toSeq <= from) return;
-          const seq = from + 1 + Math.floor(Math.random() * (d.toSeq - from));
-          const at = changeAt.get(seq);
-          if (at !== undefined) latencies.push(now - at);
-        });
-        clients.push(socket);
-        return new Promise<void>((resolve, reject) => {
-          socket.once('connect', () => resolve());
-          socket.once('connect_error', reject);
-        });
-      });
-      await Promise.all(batch);
-    }
+    const connected = expectMessage(child, 'connected', 60_000);
+    const ready = expectMessage(child, 'ready', 90_000);
+    // Awaited below; if the connect step fails first, its rejection must not go unhandled meanwhile.
+    ready.catch(() => undefined);
+    tell(child, { type: 'start', url, scopes, batch: CONNECT_BATCH });
+    await connected;
     gateway.flush();
-    const deadline = Date.now() + 30_000;
-    while (snapshots < clientCount) {
-      if (Date.now() > deadline) throw new Error(`only ${snapshots} of ${clientCount} snapshots arrived`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await ready;
 
     const before = gateway.metrics();
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
+    tell(child, { type: 'measure' });
     const cpu = process.cpuUsage();
     let changes = 0;
     const started = performance.now();
@@ -119,40 +158,70 @@ export async function benchFanout(options: FanoutOptions): Promise<FanoutResult>
       while (changes < due) {
         change(changes);
         changes += 1;
-        changeAt.set(live.seq, performance.now());
+        changeAt.push(live.seq, epochMs());
       }
     }, TICK_MS);
-    const flusher = setInterval(() => {
-      if (live.seq > lastFlushSeq) windowStart.set(live.seq, lastFlushSeq);
+    const flush = () => {
+      if (live.seq > lastFlushSeq) windowStart.push(live.seq, lastFlushSeq);
       lastFlushSeq = live.seq;
       gateway.flush();
-    }, flushMs);
+    };
+    const flusher = setInterval(flush, flushMs);
     await new Promise((r) => setTimeout(r, durationMs));
     clearInterval(ticker);
     clearInterval(flusher);
+    // One last flush sends every change made: the mirrors can then be compared with the live state as it is.
+    flush();
     // Let the last frames arrive before reading the clients' side.
-    await new Promise((r) => setTimeout(r, Math.max(200, flushMs)));
+    await new Promise((r) => setTimeout(r, Math.max(300, flushMs)));
+    loopDelay.disable();
     const used = process.cpuUsage(cpu);
     const after = gateway.metrics();
 
+    // The client process answers once its sockets went quiet (bench-clients.ts allows a backlog 100 s to drain).
+    const resultP = expectMessage(child, 'result', 150_000);
+    tell(child, { type: 'finish', changeAt, windowStart });
+    const result = await resultP;
+
+    let mismatches = 0;
+    for (const m of result.mirrors) {
+      const snap = live.snapshot(m.scope);
+      const expected = stateDigest({
+        keys: scopeKeys(tree, m.scope),
+        aggregate: (k) => live.aggregate(k),
+        tickets: snap.tickets.map(wireTicket),
+        checkpoints: snap.checkpoints.map(wireCheckpoint),
+        rangers: snap.rangers.map(wireRanger),
+        incidents: (snap.incidents ?? []).map(wireIncident),
+      });
+      if (m.seq === null || m.gaps > 0 || m.digest !== expected) mismatches += 1;
+    }
+
     const delivered = after.deltasDelivered - before.deltasDelivered;
+    const per = (x: number) => x / Math.max(1, delivered);
     const aggregates = after.aggregatesSent - before.aggregatesSent;
-    latencies.sort((a, b) => a - b);
     return {
       clients: clientCount,
       changes,
       durationMs,
       deltasEmitted: after.deltasEmitted - before.deltasEmitted,
       deltasDelivered: delivered,
-      latencyP50Ms: quantile(latencies, 0.5),
-      latencyP99Ms: quantile(latencies, 0.99),
-      serverCpuMicrosPerDelivered: (after.flushCpuMicros - before.flushCpuMicros) / Math.max(1, delivered),
-      processCpuMicrosPerDelivered: (used.user + used.system) / Math.max(1, delivered),
+      latencyP50Ms: result.latencyP50Ms,
+      latencyP99Ms: result.latencyP99Ms,
+      latencyMaxMs: result.latencyMaxMs,
+      serverCpuMicrosPerDelivered: per(after.flushCpuMicros - before.flushCpuMicros),
+      processCpuMicrosPerDelivered: per(used.user + used.system),
+      clientCpuMicrosPerDelivered: per(result.cpuMicros),
+      serverLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
       bytesPerAggregate: (after.aggregateBytes - before.aggregateBytes) / Math.max(1, aggregates),
-      bytesPerDelivered: (after.deltaBytesDelivered - before.deltaBytesDelivered) / Math.max(1, delivered),
+      bytesPerDelivered: per(after.deltaBytesDelivered - before.deltaBytesDelivered),
+      snapshotBytesPerClient: before.snapshotBytes / Math.max(1, before.snapshotsSent),
+      mirrorsChecked: result.mirrors.length,
+      mirrorMismatches: mismatches,
     };
   } finally {
-    for (const c of clients) c.disconnect();
+    // The child leaves by itself after its result; on any failure it is stopped here (it is ours, by handle).
+    if (child.exitCode === null && child.signalCode === null) child.kill();
     await gateway.close();
   }
 }

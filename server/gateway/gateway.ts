@@ -9,13 +9,23 @@ import type { AreaKey, AreaTree } from '../contract/areas';
 import {
   diffAggregateRows,
   toWireRow,
+  trailMark,
+  trailTail,
+  wireCheckpoint,
+  wireIncident,
+  wireRanger,
+  wireRangerTail,
+  wireTicket,
   type AggregatePatch,
   type AggregateRow,
   type CheckpointObject,
   type DeltaWire,
   type IncidentObject,
   type RangerObject,
+  type RangerWire,
+  type Snapshot,
   type TicketObject,
+  type TrailMark,
 } from '../contract/live';
 import {
   checkFollowRequest,
@@ -31,6 +41,7 @@ import {
   type ServerToClientEvents,
   type SocketData,
 } from '../contract/socket';
+import { DEFAULT_LIVE_OPTIONS } from '../live/options';
 import type { LiveChanges, LiveState, ObjectKind } from '../live/types';
 import { DeltaHistory } from './history';
 import { isFollowable, mayFollow, scopeKeys, townKeyOf } from './rooms';
@@ -69,6 +80,11 @@ export interface GatewayOptions {
   authorize?: (data: SocketData, scope: AreaKey) => boolean;
   /** Clock for delta timestamps and history age (tests). */
   now?: () => number;
+  /**
+   * The live state's trail window (LiveOptions.trailMs; default: its default). Sent in snapshots: clients trim
+   * the trails they extend with deltas' trail tails to it, so it must be the window the live state keeps.
+   */
+  trailMs?: number;
   /** Count bytes of every delta (one extra JSON.stringify per room and flush); default true. */
   measureBytes?: boolean;
   /** Passed to Socket.IO (path, cors, …). */
@@ -120,13 +136,21 @@ const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
 
 const OBJECT_KINDS: readonly ObjectKind[] = ['tickets', 'checkpoints', 'rangers', 'incidents'];
 
+/** Objects as the live state gives them ... */
 interface ObjectOf {
   tickets: TicketObject;
   checkpoints: CheckpointObject;
   rangers: RangerObject;
   incidents: IncidentObject;
 }
-type ObjectGroups = { [K in ObjectKind]: { upserts: ObjectOf[K][]; removals: string[] } };
+/** ... and as a delta carries them (rounded; rangers with a trail tail where the room holds the trail). */
+interface WireOf {
+  tickets: TicketObject;
+  checkpoints: CheckpointObject;
+  rangers: RangerWire;
+  incidents: IncidentObject;
+}
+type ObjectGroups = { [K in ObjectKind]: { upserts: WireOf[K][]; removals: string[] } };
 
 /** A socket waiting for its snapshot; it joins the room when the snapshot goes out, at the next flush. */
 interface Pending {
@@ -196,6 +220,7 @@ class SocketGateway implements Gateway {
   private readonly authorize: (data: SocketData, scope: AreaKey) => boolean;
   private readonly now: () => number;
   private readonly measureBytes: boolean;
+  private readonly trailMs: number;
   private readonly historyLimit: number;
   private readonly historyMs: number;
   private readonly timer: NodeJS.Timeout | null;
@@ -208,6 +233,13 @@ class SocketGateway implements Gateway {
    * key is in a live room: a key changing outside every room is dropped, so its next patch is complete.
    */
   private readonly sent = new Map<AreaKey, AggregateRow>();
+  /**
+   * The span of each ranger's trail as last sent (delta or snapshot), which is what every room showing the
+   * ranger holds: a ranger's change goes to all of them in the same flush, and a snapshot is taken after the
+   * flush's deltas. A delta to a room that held the ranger carries only the points after it (trailTail).
+   * Dropped when a ranger changes outside every live room or leaves the map, so a stale span is never used.
+   */
+  private readonly trailSent = new Map<string, TrailMark>();
   /** Town room each object was last routed to (null: outside every town), to remove it when it moves. */
   private readonly objectTown: Record<ObjectKind, Map<string, AreaKey | null>> = {
     tickets: new Map(),
@@ -243,6 +275,11 @@ class SocketGateway implements Gateway {
     this.authorize = options.authorize ?? mayFollow;
     this.now = options.now ?? Date.now;
     this.measureBytes = options.measureBytes ?? true;
+    this.trailMs = options.trailMs ?? DEFAULT_LIVE_OPTIONS.trailMs;
+    // Snapshot.trailMs is a positive integer: refuse a value clients could not trim by, at start.
+    if (!(Number.isInteger(this.trailMs) && this.trailMs > 0)) {
+      throw new RangeError(`gateway trailMs must be a positive integer, got ${this.trailMs}`);
+    }
     this.historyLimit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT;
     this.historyMs = options.historyMs ?? DEFAULT_HISTORY_MS;
 
@@ -455,10 +492,17 @@ class SocketGateway implements Gateway {
     };
 
     this.collectAggregates(changes, outgoing);
-    this.collectObjects(changes, 'tickets', (id) => this.live.ticket(id), outgoing);
-    this.collectObjects(changes, 'checkpoints', (id) => this.live.checkpoint(id), outgoing);
-    this.collectObjects(changes, 'rangers', (id) => this.live.ranger(id), outgoing);
-    this.collectObjects(changes, 'incidents', (id) => this.live.incident(id), outgoing);
+    this.collectObjects(changes, 'tickets', (id) => this.live.ticket(id), wireTicket, outgoing);
+    this.collectObjects(changes, 'checkpoints', (id) => this.live.checkpoint(id), wireCheckpoint, outgoing);
+    this.collectObjects(
+      changes,
+      'rangers',
+      (id) => this.live.ranger(id),
+      (r, held) => this.rangerFor(r, held),
+      outgoing,
+      (id, r) => this.noteTrail(id, r),
+    );
+    this.collectObjects(changes, 'incidents', (id) => this.live.incident(id), wireIncident, outgoing);
 
     const at = new Date(nowMs).toISOString();
     const members = this.io.of('/').adapter.rooms;
@@ -510,14 +554,18 @@ class SocketGateway implements Gateway {
 
   /**
    * Upserts and removals of one kind, routed by town: the district room gets all, a town room those in the
-   * town, and the town an object left gets its removal. Upserted objects are copied, because the history
-   * must keep the object as it was when sent, and the live state may mutate it in place.
+   * town, and the town an object left gets its removal. Upserts go as wire copies (`copy`: rounded, and deep,
+   * because the history must keep the object as it was when sent while the live state may mutate it in place);
+   * `held` tells the copy whether the room showed the object before this flush. `sent` hears, per id, the
+   * object sent (undefined: removed, or shown in no live room).
    */
   private collectObjects<K extends ObjectKind>(
     changes: LiveChanges,
     kind: K,
     get: (id: string) => ObjectOf[K] | undefined,
+    copy: (object: ObjectOf[K], held: boolean) => WireOf[K],
     outgoing: (room: Room) => Outgoing,
+    sent?: (id: string, object: ObjectOf[K] | undefined) => void,
   ): void {
     const upserts = changes.upserts[kind];
     const removals = changes.removals[kind];
@@ -532,21 +580,43 @@ class SocketGateway implements Gateway {
         const town = townKeyOf(this.tree, upserts.get(id) ?? this.live.townOf(kind, id)) ?? null;
         towns.set(id, town);
         const here = town ? this.activeRoom(town) : undefined;
-        if (district || here) {
-          const copy = structuredClone(object);
-          if (district) outgoing(district).objects[kind].upserts.push(copy);
-          if (here) outgoing(here).objects[kind].upserts.push(copy);
-        }
+        // One copy per flavour, shared by the rooms that get it (a ranger moving towns: the district held it,
+        // the town it entered did not). Rooms become live only after the deltas, at their snapshot, so a live
+        // room showed the object iff it was in the room's scope after the previous flush.
+        let forHolder: WireOf[K] | undefined;
+        let forNewcomer: WireOf[K] | undefined;
+        const wire = (held: boolean) => (held ? (forHolder ??= copy(object, true)) : (forNewcomer ??= copy(object, false)));
+        if (district) outgoing(district).objects[kind].upserts.push(wire(before !== undefined));
+        if (here) outgoing(here).objects[kind].upserts.push(wire(before === town));
         const left = before && before !== town ? this.activeRoom(before) : undefined;
         if (left) outgoing(left).objects[kind].removals.push(id);
+        sent?.(id, district || here ? object : undefined);
       } else {
         const town = before !== undefined ? before : (townKeyOf(this.tree, removals.get(id)) ?? null);
         towns.delete(id);
         if (district) outgoing(district).objects[kind].removals.push(id);
         const here = town ? this.activeRoom(town) : undefined;
         if (here) outgoing(here).objects[kind].removals.push(id);
+        sent?.(id, undefined);
       }
     }
+  }
+
+  /**
+   * A ranger for a room: with only the new trail points when the room held it and its trail still continues
+   * what was sent (trailTail decides), else whole.
+   */
+  private rangerFor(r: RangerObject, held: boolean): RangerWire {
+    const mark = held ? this.trailSent.get(r.id) : undefined;
+    const tail = mark ? trailTail(r.trail, mark, this.trailMs) : null;
+    return tail ? wireRangerTail(r, tail) : wireRanger(r);
+  }
+
+  /** Records the trail span a ranger was sent with, or forgets it (removed, or sent to no room). */
+  private noteTrail(id: string, r: RangerObject | undefined): void {
+    const mark = r ? trailMark(r.trail) : null;
+    if (mark) this.trailSent.set(id, mark);
+    else this.trailSent.delete(id);
   }
 
   private activeRoom(scope: AreaKey): Room | undefined {
@@ -567,10 +637,24 @@ class SocketGateway implements Gateway {
       }
       // The live state is at this.seq; the room's scope has not changed since its head (else a delta would
       // just have moved the head), so the snapshot is the state at the head and carries the head's seq.
-      const snapshot = { ...this.live.snapshot(room.scope), seq: room.head, keys: room.keys };
+      const live = this.live.snapshot(room.scope);
+      // Objects rounded as in deltas, so that a client's state does not depend on how an object reached it.
+      const snapshot: Snapshot = {
+        ...live,
+        seq: room.head,
+        keys: room.keys,
+        trailMs: this.trailMs,
+        tickets: live.tickets.map(wireTicket),
+        checkpoints: live.checkpoints.map(wireCheckpoint),
+        rangers: live.rangers.map(wireRanger),
+        ...(live.incidents ? { incidents: live.incidents.map(wireIncident) } : {}),
+      };
       // The snapshot is what these clients hold now: the next change of each aggregate can be a small patch
       // against it instead of a complete row. (A key already in `sent` is in another live room, and equal.)
       for (const a of snapshot.aggregates) if (!this.sent.has(a.key)) this.sent.set(a.key, toWireRow(a));
+      // Likewise trails: the next delta carries only the points after these (every room showing a ranger
+      // holds the same trail, so this overwrites nothing but an equal span).
+      for (const r of live.rangers) this.noteTrail(r.id, r);
       const waiting = [...room.pending.values()];
       room.pending.clear();
       this.io.to(waiting.map((p) => p.socket.id)).emit('state:snapshot', snapshot);
@@ -620,6 +704,7 @@ class SocketGateway implements Gateway {
       this.log.error({ err: error }, 'live state cannot give its changes');
     }
     this.sent.clear();
+    this.trailSent.clear();
     this.seedObjectTowns();
     for (const room of this.rooms.values()) {
       room.head = null;

@@ -1,5 +1,6 @@
 // A reference client for the gateway's protocol: holds one scope's state, applies the snapshot and the wire
-// deltas, and refuses a delta that does not follow its seq. The tests and the benchmark use it to prove there
+// deltas (rangers' trail tails appended and trimmed to the snapshot's trailMs), and refuses a delta that does
+// not follow its seq. The tests and the benchmark use it to prove there
 // is no gap and no repeat; the browser store (client/live/) follows the same rules. No Node imports here.
 import type { AreaKey } from '../contract/areas';
 import {
@@ -24,6 +25,8 @@ export class ScopeMirror {
   /** null before the first snapshot and after a gap (the mirror then waits for a snapshot). */
   seq: number | null = null;
   keys: AreaKey[] = [];
+  /** The snapshot's trail window: trail tails are appended, then trimmed to it (undefined: older server). */
+  trailMs: number | undefined = undefined;
   readonly aggregates = new Map<AreaKey, AreaAggregate>();
   readonly tickets = new Map<string, TicketObject>();
   readonly checkpoints = new Map<string, CheckpointObject>();
@@ -40,6 +43,7 @@ export class ScopeMirror {
     this.seq = snapshot.seq;
     // Older servers sent no key list; the aggregates' order is then the best guess.
     this.keys = snapshot.keys ?? snapshot.aggregates.map((a) => a.key);
+    this.trailMs = snapshot.trailMs;
     this.aggregates.clear();
     for (const a of snapshot.aggregates) this.aggregates.set(a.key, a);
     fill(this.tickets, snapshot.tickets);
@@ -55,7 +59,11 @@ export class ScopeMirror {
     if (this.seq === null || !deltaFollows(this.seq, wire)) return this.gap();
     let delta: Delta;
     try {
-      delta = decodeDelta(wire, this.keys, (key) => this.aggregates.get(key));
+      // Rangers are looked up before the delta applies: a tail continues the trail as it was at fromSeq.
+      delta = decodeDelta(wire, this.keys, (key) => this.aggregates.get(key), {
+        ranger: (id) => this.rangers.get(id),
+        trailMs: this.trailMs,
+      });
     } catch (error) {
       if (error instanceof DeltaDecodeError) return this.gap();
       throw error;

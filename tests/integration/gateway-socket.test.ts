@@ -9,13 +9,17 @@ import {
   AGGREGATE_COLUMNS,
   decodeDelta,
   toWireRow,
+  wireRanger,
   type AreaKey,
   type AreaTree,
   type ClientToServerEvents,
   type DeltaWire,
+  type LonLat,
+  type RangerObject,
   type ServerToClientEvents,
   type Snapshot,
 } from '../../server/contract';
+import type { LiveChanges, LiveState, ObjectKind } from '../../server/live/types';
 import { attachGateway, frameBytes, measureDelta, ScopeMirror, type Gateway, type GatewayOptions } from '../../server/gateway';
 import { loadGeo } from '../../server/geo/load';
 import { FakeLive } from '../helpers/fake-live';
@@ -51,10 +55,14 @@ afterEach(async () => {
   for (const r of running.splice(0).reverse()) await r.close();
 });
 
-async function start(options: Partial<Omit<GatewayOptions, 'httpServer' | 'live' | 'tree'>> = {}): Promise<Harness> {
+/** `wrap`: the LiveState the gateway reads, built around the harness's FakeLive (default: the FakeLive itself). */
+async function start(
+  options: Partial<Omit<GatewayOptions, 'httpServer' | 'live' | 'tree'>> = {},
+  wrap: (live: FakeLive) => LiveState = (live) => live,
+): Promise<Harness> {
   const live = new FakeLive(tree);
   const server = createServer();
-  const gateway = attachGateway({ httpServer: server, live, tree, flushMs: 0, ...options });
+  const gateway = attachGateway({ httpServer: server, live: wrap(live), tree, flushMs: 0, ...options });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   running.push(gateway);
@@ -527,6 +535,211 @@ describe('wire size', () => {
     expect(m.aggregatesSent).toBe(51);
     expect(m.aggregateBytes / m.aggregatesSent).toBeCloseTo(size.patchBytesPerAggregate, 5);
     expect(m.deltaBytes).toBe(frame.bytes);
+  });
+});
+
+// ---- ranger trails ----
+
+/**
+ * FakeLive with the live state's trail rule (a ranger keeps the points at most `windowMs` older than its
+ * newest) and rangers that leave the map (an idle ranger's timeout: a removal without an event) and come back.
+ */
+class TrailLive implements LiveState {
+  private readonly gone = new Set<string>();
+  private readonly removals = new Map<string, string | undefined>();
+
+  constructor(
+    readonly inner: FakeLive,
+    readonly windowMs: number,
+  ) {}
+
+  get seq(): number {
+    return this.inner.seq;
+  }
+
+  /** A position at `nowMs` (the clock moves there first, so that trail points carry distinct times). */
+  move(id: string, town: AreaKey | undefined, nowMs: number, position?: LonLat): void {
+    this.inner.advance(nowMs);
+    this.gone.delete(id);
+    this.removals.delete(id);
+    this.inner.moveRanger(id, town, position);
+  }
+
+  remove(id: string): void {
+    this.gone.add(id);
+    this.removals.set(id, this.inner.townOf('rangers', id));
+  }
+
+  private trimmed(r: RangerObject): RangerObject {
+    const newest = r.trail.at(-1)?.[2] ?? 0;
+    return { ...structuredClone(r), trail: r.trail.filter((p) => p[2] >= newest - this.windowMs).map((p) => [...p]) };
+  }
+
+  apply(...args: Parameters<LiveState['apply']>): void {
+    this.inner.apply(...args);
+  }
+  advance(nowMs: number): void {
+    this.inner.advance(nowMs);
+  }
+  aggregate(key: AreaKey) {
+    return this.inner.aggregate(key);
+  }
+  snapshot(scope: AreaKey): Snapshot {
+    const s = this.inner.snapshot(scope);
+    return { ...s, rangers: s.rangers.filter((r) => !this.gone.has(r.id)).map((r) => this.trimmed(r)) };
+  }
+  takeChanges(): LiveChanges {
+    const changes = this.inner.takeChanges();
+    for (const [id, town] of this.removals) {
+      changes.upserts.rangers.delete(id);
+      changes.removals.rangers.set(id, town);
+    }
+    this.removals.clear();
+    return changes;
+  }
+  ticket(id: string) {
+    return this.inner.ticket(id);
+  }
+  checkpoint(id: string) {
+    return this.inner.checkpoint(id);
+  }
+  ranger(id: string): RangerObject | undefined {
+    const r = this.gone.has(id) ? undefined : this.inner.ranger(id);
+    return r && this.trimmed(r);
+  }
+  incident(id: string) {
+    return this.inner.incident(id);
+  }
+  tickets(...args: Parameters<LiveState['tickets']>) {
+    return this.inner.tickets(...args);
+  }
+  townOf(kind: ObjectKind, id: string): string | undefined {
+    return this.inner.townOf(kind, id);
+  }
+}
+
+describe('ranger trails', () => {
+  const T0 = Date.parse('2025-07-20T06:30:00Z');
+  const WINDOW = 60_000;
+  let trails: TrailLive;
+
+  async function startTrails(): Promise<Harness> {
+    return start({ trailMs: WINDOW }, (live) => (trails = new TrailLive(live, WINDOW)));
+  }
+
+  /** The k-th position near a town's centre, with the digits a GCJ-02 conversion leaves. */
+  function spot(town: AreaKey, k: number): LonLat {
+    const [w, s, e, n] = tree.nodes[town]!.bbox;
+    return [(w + e) / 2 + k * 1.234567891e-5, (s + n) / 2 + k * 1.234567891e-5];
+  }
+
+  /** The mirror holds exactly the server's rangers, trails included, in wire precision. */
+  function expectTrailsEqual(c: TestClient): void {
+    const expected = trails.snapshot(c.mirror.scope!).rangers.map(wireRanger);
+    const held = [...c.mirror.rangers.values()];
+    expect(held.map((r) => r.id).sort()).toEqual(expected.map((r) => r.id).sort());
+    for (const r of expected) expect(c.mirror.rangers.get(r.id)).toEqual(r);
+  }
+
+  const rangerEntries = (c: TestClient) => c.deltas.flatMap((d) => d.rangers?.upserts ?? []);
+
+  it('sends a ranger new to the room its whole trail, then only the new points', async () => {
+    const h = await startTrails();
+    const district = await follower(h);
+    const town = await follower(h, TOWN_A);
+    expect(district.snapshots[0]!.trailMs).toBe(WINDOW);
+    for (let k = 0; k < 4; k++) {
+      trails.move('r-1', TOWN_A, T0 + k * 10_000, spot(TOWN_A, k));
+      h.gateway.flush();
+    }
+    await until(() => district.deltas.length === 4 && town.deltas.length === 4, 'four deltas each');
+    for (const c of [district, town]) {
+      const [first, ...rest] = rangerEntries(c);
+      expect(first!.trail).toHaveLength(1);
+      expect(rest.map((r) => r.trailTail?.length)).toEqual([1, 1, 1]);
+      expect(rest.every((r) => r.trail === undefined)).toBe(true);
+      expect(c.outcomes.every((o) => o === 'applied')).toBe(true);
+      expectTrailsEqual(c);
+    }
+    // Coordinates travel rounded to 6 decimals.
+    const p = rangerEntries(district).at(-1)!.trailTail![0]!;
+    expect([p[0], p[1]]).toEqual(p.slice(0, 2).map((v) => Math.round(v * 1e6) / 1e6));
+  });
+
+  it('trims trails to the window: points older than trailMs before the newest leave, on both sides', async () => {
+    const h = await startTrails();
+    const c = await follower(h);
+    for (let k = 0; k < 12; k++) {
+      trails.move('r-1', TOWN_A, T0 + k * 20_000, spot(TOWN_A, k));
+      h.gateway.flush();
+    }
+    await until(() => c.deltas.length === 12, 'the deltas');
+    expect(c.mirror.rangers.get('r-1')!.trail).toHaveLength(4); // 60 s window, a point every 20 s
+    expectTrailsEqual(c);
+  });
+
+  it('a ranger entering another town: its whole trail to that town, a tail to the district', async () => {
+    const h = await startTrails();
+    const district = await follower(h);
+    const a = await follower(h, TOWN_A);
+    const b = await follower(h, TOWN_B);
+    trails.move('r-1', TOWN_A, T0, spot(TOWN_A, 0));
+    h.gateway.flush();
+    trails.move('r-1', TOWN_A, T0 + 10_000, spot(TOWN_A, 1));
+    h.gateway.flush();
+    trails.move('r-1', TOWN_B, T0 + 20_000, spot(TOWN_B, 0));
+    h.gateway.flush();
+    await until(() => district.deltas.length === 3 && b.deltas.length === 1 && a.deltas.length === 3, 'the deltas');
+    expect(b.deltas[0]!.rangers!.upserts[0]!.trail).toHaveLength(3);
+    expect(district.deltas[2]!.rangers!.upserts[0]!.trailTail).toHaveLength(1);
+    expect(a.deltas[2]!.rangers).toEqual({ upserts: [], removals: ['r-1'] });
+    for (const c of [district, a, b]) expectTrailsEqual(c);
+  });
+
+  it('a ranger that left the map and came back gets its whole trail again', async () => {
+    const h = await startTrails();
+    const district = await follower(h);
+    trails.move('r-1', TOWN_A, T0, spot(TOWN_A, 0));
+    h.gateway.flush();
+    trails.move('r-1', TOWN_A, T0 + 10_000, spot(TOWN_A, 1));
+    h.gateway.flush();
+    trails.remove('r-1');
+    h.gateway.flush();
+    await until(() => district.deltas.length === 3, 'the removal');
+    expect(district.mirror.rangers.has('r-1')).toBe(false);
+    trails.move('r-1', TOWN_A, T0 + 20_000, spot(TOWN_A, 2));
+    h.gateway.flush();
+    await until(() => district.deltas.length === 4, 'the return');
+    const back = district.deltas[3]!.rangers!.upserts[0]!;
+    expect(back.trailTail).toBeUndefined();
+    expect(back.trail).toHaveLength(3);
+    expectTrailsEqual(district);
+  });
+
+  it('a resume replays trail tails in order: the resumed client holds the server trails', async () => {
+    const h = await startTrails();
+    const before = await follower(h, TOWN_A);
+    trails.move('r-1', TOWN_A, T0, spot(TOWN_A, 0));
+    h.gateway.flush();
+    await until(() => before.deltas.length === 1, 'the first delta');
+    const lastSeq = before.mirror.seq!;
+    await before.close();
+    await until(() => h.gateway.metrics().sockets === 0, 'the disconnect');
+    for (let k = 1; k <= 8; k++) {
+      trails.move('r-1', TOWN_A, T0 + k * 15_000, spot(TOWN_A, k));
+      if (k === 3) trails.move('r-2', TOWN_A, T0 + k * 15_000 + 1, spot(TOWN_A, 100 + k));
+      h.gateway.flush();
+    }
+    const again = await connect(h, { auth: { scope: TOWN_A } });
+    again.mirror.applySnapshot(before.snapshots[0]!);
+    for (const d of before.deltas) again.mirror.applyDelta(d);
+    expect(await again.socket.emitWithAck('state:resume', { lastSeq, scope: TOWN_A })).toEqual({ ok: true, mode: 'delta' });
+    await until(() => again.deltas.length === 8, 'the missed deltas');
+    expect(again.outcomes.every((o) => o === 'applied')).toBe(true);
+    const replayed = again.deltas.flatMap((d) => d.rangers?.upserts ?? []).filter((r) => r.id === 'r-1');
+    expect(replayed.every((r) => r.trailTail?.length === 1)).toBe(true);
+    expectTrailsEqual(again);
+    expect(again.mirror.rangers.get('r-1')!.trail.length).toBeLessThan(9); // trimmed to the window on the way
   });
 });
 

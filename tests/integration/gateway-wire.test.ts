@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   AGGREGATE_COLUMNS,
+  appendTrail,
   checkDelta,
   categoryColumn,
   checkDeltaWire,
@@ -10,12 +11,18 @@ import {
   DeltaDecodeError,
   encodeDelta,
   RATE_COLUMNS,
+  roundCoord,
   toWireRow,
+  trailMark,
+  trailTail,
   type AreaAggregate,
   type AreaKey,
+  type CheckpointObject,
   type Delta,
   type DeltaWire,
+  type RangerObject,
   type TicketObject,
+  type TrailPoint,
 } from '../../server/contract';
 import { DeltaHistory, measureDelta } from '../../server/gateway';
 
@@ -173,6 +180,145 @@ describe('wire delta: encode and decode', () => {
     expect(size.patchBytesPerAggregate).toBeLessThanOrEqual(40);
     expect(size.wireFrameBytes / 50).toBeLessThanOrEqual(40);
     expect(size.jsonBytesPerAggregate).toBeGreaterThan(5 * size.patchBytesPerAggregate);
+  });
+});
+
+describe('wire delta: ranger trails', () => {
+  const T0 = Date.parse('2025-07-20T06:00:00Z');
+  const WINDOW = 30 * 60_000;
+  /** The k-th position of a ranger walking north-east, one every 10 s (in wire precision already). */
+  const point = (k: number, t = T0 + k * 10_000): TrailPoint => [roundCoord(116.7 + k * 1e-4), roundCoord(39.6 + k * 1e-4), t];
+  const walk = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => point(from + i));
+  /** What the live state keeps: points at most WINDOW older than the newest one. */
+  const kept = (points: TrailPoint[]) => points.filter((p) => p[2] >= points.at(-1)![2] - WINDOW);
+  const ranger = (trail: TrailPoint[], extra: Partial<RangerObject> = {}): RangerObject => ({
+    id: 'rg-f-110112117-03-2',
+    patrolId: 'P00080',
+    clusterId: 'f-110112117-03',
+    position: [trail.at(-1)![0], trail.at(-1)![1]],
+    trail,
+    status: 'patrolling',
+    lastSeen: AT,
+    signalLost: false,
+    battery: 64,
+    ...extra,
+  });
+  const rangerDelta = (upserts: RangerObject[], removals: string[] = []): Delta =>
+    delta([], { tickets: { upserts: [], removals: [] }, rangers: { upserts, removals } });
+  /** Encodes for a client holding `held`, checks the wire, decodes as that client: the whole ranger again. */
+  function roundTrip(next: RangerObject, held: RangerObject | undefined, trailMs: number | undefined = WINDOW) {
+    const client = { ranger: (id: string) => (id === held?.id ? held : undefined), trailMs };
+    const wire = encodeDelta(rangerDelta([next]), KEYS, () => undefined, client);
+    expect(checkDeltaWire(wire).ok).toBe(true);
+    const entry = wire.rangers!.upserts[0]!;
+    const back = decodeDelta(wire, KEYS, () => undefined, client).rangers.upserts[0]!;
+    return { wire, entry, back };
+  }
+
+  it('sends a client that holds the ranger only the new points, and decodes them back to the whole ranger', () => {
+    const held = ranger(walk(0, 60));
+    const next = ranger(walk(0, 63), { battery: 63 });
+    const { wire, entry, back } = roundTrip(next, held);
+    expect(entry.trail).toBeUndefined();
+    expect(entry.trailTail).toEqual(walk(60, 63));
+    expect(back).toEqual(next);
+    expect(JSON.stringify(wire).length).toBeLessThan(JSON.stringify(next).length / 5);
+  });
+
+  it('trims the points older than the window before the newest, as the server does', () => {
+    const full = walk(0, 180); // 30 min of points: the window is full
+    const held = ranger(kept(full));
+    const next = ranger(kept(walk(0, 185)));
+    expect(next.trail[0]![2]).toBeGreaterThan(held.trail[0]![2]); // the server dropped its oldest points
+    const { entry, back } = roundTrip(next, held);
+    expect(entry.trailTail).toHaveLength(5);
+    expect(back.trail).toEqual(next.trail);
+    // After a pause longer than the window only the new point is left, on both sides.
+    const later = ranger(kept([...held.trail, point(400)]));
+    expect(later.trail).toHaveLength(1);
+    const resumed = roundTrip(later, held);
+    expect(resumed.entry.trailTail).toEqual([point(400)]);
+    expect(resumed.back.trail).toEqual([point(400)]);
+  });
+
+  it('sends the whole trail for a ranger the client does not hold (new to the room, or back after a removal)', () => {
+    const next = ranger(walk(0, 10));
+    const { entry, back } = roundTrip(next, undefined);
+    expect(entry.trail).toEqual(next.trail);
+    expect(entry.trailTail).toBeUndefined();
+    expect(back).toEqual(next);
+  });
+
+  it('refuses a tail for a ranger the client does not hold: the client resyncs', () => {
+    const held = ranger(walk(0, 3));
+    const wire = encodeDelta(rangerDelta([ranger(walk(0, 4))]), KEYS, () => undefined, { ranger: () => held, trailMs: WINDOW });
+    expect(() => decodeDelta(wire, KEYS, () => undefined, { ranger: () => undefined, trailMs: WINDOW })).toThrow(DeltaDecodeError);
+    expect(() => decodeDelta(wire, KEYS, () => undefined)).toThrow(/does not hold/);
+  });
+
+  it('carries neither trail nor tail when only the status changed, and the client keeps its trail', () => {
+    const held = ranger(walk(0, 20));
+    const next = ranger(walk(0, 20), { signalLost: true });
+    const { entry, back } = roundTrip(next, held);
+    expect(entry).not.toHaveProperty('trail');
+    expect(entry).not.toHaveProperty('trailTail');
+    expect(back).toEqual(next);
+  });
+
+  it('is harmless applied twice (a replayed tail adds nothing)', () => {
+    const held = ranger(walk(0, 20));
+    const next = ranger(walk(0, 23));
+    const { entry, back } = roundTrip(next, held);
+    expect(appendTrail(back.trail, entry.trailTail!, WINDOW)).toEqual(next.trail);
+  });
+
+  it('sends the whole trail when appending could not reproduce the server trail', () => {
+    const held = trailMark(walk(10, 20))!;
+    // The server keeps more than the client's window: the client would cut points the server keeps.
+    expect(trailTail(walk(0, 200), trailMark(walk(0, 190))!, WINDOW)).toBeNull();
+    // The server trail starts before the client's: not an extension of it.
+    expect(trailTail(walk(5, 25), held, WINDOW)).toBeNull();
+    // The server dropped the client's oldest point although it is within the window (a restarted trail).
+    expect(trailTail(walk(15, 25), held, WINDOW)).toBeNull();
+    // The server trail ends before the client's.
+    expect(trailTail(walk(10, 15), held, WINDOW)).toBeNull();
+    // No window known: the client could not drop what the server dropped.
+    expect(trailTail(walk(15, 25), held, undefined)).toBeNull();
+    // A new point with the newest held time: appendTrail would skip it.
+    const last = point(19);
+    expect(trailTail([...walk(10, 20), [last[0] + 1e-4, last[1], last[2]]], held, WINDOW)).toBeNull();
+    // …while points sharing a time that the client holds all of are fine.
+    const twice = [...walk(10, 20), [last[0] + 1e-4, last[1], last[2]] as TrailPoint];
+    expect(trailTail([...twice, point(20)], trailMark(twice)!, WINDOW)).toEqual([point(20)]);
+  });
+
+  it('rounds coordinates to 6 decimals and water levels to 2, in objects and trail tails', () => {
+    const raw = (v: number) => v + 1.234567e-9; // what a GCJ-02 → WGS84 conversion leaves
+    const held = ranger(walk(0, 2));
+    const p = point(2);
+    const next = ranger([...walk(0, 2), [raw(p[0]), raw(p[1]), p[2]]]);
+    const checkpoint: CheckpointObject = {
+      id: 'cp-beiyun-01',
+      level: 17.734999999999,
+      rainfall: 0.30000000000000004,
+      trend: 'rising',
+      color: 'blue',
+      obstructionStatus: null,
+      readingAt: AT,
+      inspectedAt: null,
+    };
+    const ticket = { ...TICKET, position: [raw(116.656), raw(39.902)] as [number, number] };
+    const d = delta([], {
+      tickets: { upserts: [ticket], removals: [] },
+      checkpoints: { upserts: [checkpoint], removals: [] },
+      rangers: { upserts: [next], removals: [] },
+    });
+    const wire = encodeDelta(d, KEYS, () => undefined, { ranger: () => held, trailMs: WINDOW });
+    expect(wire.rangers!.upserts[0]!.trailTail).toEqual([p]);
+    expect(wire.rangers!.upserts[0]!.position).toEqual([p[0], p[1]]);
+    expect(wire.checkpoints!.upserts[0]).toMatchObject({ level: 17.73, rainfall: 0.3 });
+    expect(wire.tickets!.upserts[0]!.position).toEqual([116.656, 39.902]);
+    expect(ticket.position[0]).not.toBe(116.656); // the input is not changed
   });
 });
 
