@@ -37,10 +37,11 @@ export const memoryHarness: StoreFactory = () => ({
   dispose: async () => {},
 });
 
-export const STORE_IMPLEMENTATIONS: [name: string, factory: StoreFactory][] = [
-  ['sqlite', sqliteHarness],
-  ['memory', memoryHarness],
-  // ['postgres', postgresHarness], — once server/store/postgres.ts exists (skip when no DATABASE_URL).
+/** [name, factory, durable]: a durable log outlives close() and is also tested across a reopen. */
+export const STORE_IMPLEMENTATIONS: [name: string, factory: StoreFactory, durable: boolean][] = [
+  ['sqlite', sqliteHarness, true],
+  ['memory', memoryHarness, false],
+  // ['postgres', postgresHarness, true], — once server/store/postgres.ts exists (CI has PostgreSQL).
 ];
 
 const BASE_TIME = Date.parse('2026-07-20T06:00:00Z');

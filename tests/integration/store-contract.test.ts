@@ -41,7 +41,7 @@ function everyKind(): OpsEvent[] {
   return events;
 }
 
-describe.each(STORE_IMPLEMENTATIONS)('EventStore contract: %s', (_name, factory) => {
+describe.each(STORE_IMPLEMENTATIONS)('EventStore contract: %s', (_name, factory, durable) => {
   let harness: StoreHarness;
   let store: EventStore;
 
@@ -196,8 +196,11 @@ describe.each(STORE_IMPLEMENTATIONS)('EventStore contract: %s', (_name, factory)
     expect(await store.lastSeq()).toBe(50_000);
   }, 60_000);
 
-  it('keeps everything across close and reopen (when the log outlives the process)', async (ctx) => {
-    if (!harness.reopen) return ctx.skip();
+  // Only a durable log has a reopen to test; the in-memory store is not meant to outlive close(), so for it the
+  // test is not registered at all (rather than reported as skipped).
+  const itDurable = durable ? it : ((() => undefined) as unknown as typeof it);
+  itDurable('keeps everything across close and reopen (when the log outlives the process)', async () => {
+    if (!harness.reopen) throw new Error('a durable store must provide reopen()');
     await store.append(items(0, 1500));
     await store.append(items(0, 10)); // duplicates: nothing new
     await store.close();
