@@ -1,7 +1,11 @@
-// The page: a header over a full-bleed map. Panels (KPIs, feed, alerts) will sit around the map later.
+// The page: a header, the live KPI bar of the district, and a full-bleed map. More panels come with the dashboard.
 import { useEffect, useState, type CSSProperties } from 'react';
 import { MapView, type MapSummary } from './map/MapView';
 import { THEMES, type ThemeName } from './map/style';
+import { useLiveScope } from './live/useLiveScope';
+import { KpiBar } from './panels/KpiBar';
+
+const DISTRICT_SCOPE = 'district:110112';
 
 const CLOCK_FORMAT = new Intl.DateTimeFormat('zh-CN', {
   timeZone: 'Asia/Shanghai',
@@ -53,6 +57,7 @@ function Legend({ theme }: { theme: ThemeName }) {
 export function App() {
   const [theme] = useState(themeFromUrl);
   const [summary, setSummary] = useState<MapSummary | null>(null);
+  const live = useLiveScope(DISTRICT_SCOPE);
 
   return (
     <div className={`app theme-${theme}`}>
@@ -73,6 +78,7 @@ export function App() {
           <Clock />
         </div>
       </header>
+      <KpiBar view={live} />
       <main className="app-main">
         <MapView theme={theme} onLoaded={setSummary} />
         <Legend theme={theme} />

@@ -8,7 +8,7 @@ import { io as connectClient, type Socket } from 'socket.io-client';
 import type { AreaKey } from '../contract/areas';
 import type { ClientToServerEvents, ServerToClientEvents } from '../contract/socket';
 import { epochMs, stateDigest, type FromClients, type MirrorReport, type ToClients } from './bench-protocol';
-import { ScopeMirror } from './mirror';
+import { ScopeMirror } from '../contract/mirror';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 

@@ -15,4 +15,4 @@ export {
 export { DeltaHistory } from './history';
 export { FOLLOWABLE_LEVELS, isFollowable, mayFollow, scopeKeys, townKeyOf } from './rooms';
 export { frameBytes, measureDelta, type DeltaSize } from './wire';
-export { ScopeMirror, type DeltaOutcome } from './mirror';
+export { ScopeMirror, type DeltaOutcome } from '../contract/mirror';

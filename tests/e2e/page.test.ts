@@ -18,8 +18,8 @@ import { startTestServer, type TestServer } from '../helpers/server';
 
 const SCREENSHOT = path.join(PROJECT_ROOT, 'test-results', 'e2e-map-page.png');
 const VIEWPORT = { width: 1600, height: 900 };
-/** Header height in client/index.html: the map is everything below it. */
-const HEADER_PX = 64;
+/** Header and KPI bar heights in client/index.html: the map is everything below them. */
+const HEADER_PX = 64 + 62;
 const RENDER_TIMEOUT_MS = 90_000;
 
 // In CI a missing browser is a failure (the suite below runs and its setup throws); elsewhere a skip.
@@ -110,5 +110,42 @@ describe.skipIf(!RUN)(RUN ? 'the map page in Chromium' : `the map page (skipped:
       await context.close();
     },
     RENDER_TIMEOUT_MS + 30_000,
+  );
+
+  it(
+    'shows the live stream: district KPIs from the socket at once, and an ingested ticket reaches the page',
+    async () => {
+      const context = await browser.newContext({ viewport: VIEWPORT, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+      await context.addInitScript(NAME_SHIM);
+      const page = await context.newPage();
+      await page.goto(server.url, { waitUntil: 'load' });
+      // The simulator backfilled the last hours before the server listened: numbers are there at once.
+      await page.waitForFunction(() => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) > 0, null, { timeout: 30_000 });
+      const open = Number(await page.locator('[data-kpi="open"] .kpi-value').innerText());
+      expect(open).toBeGreaterThan(0);
+      await expect(page.locator('.freshness').innerText()).resolves.toMatch(/秒前更新 · 序号 \d+/);
+
+      const res = await page.request.post(`${server.url}/api/v1/events`, {
+        data: [
+          {
+            id: 'e2e-live-1',
+            kind: 'ticket.created',
+            time: new Date().toISOString(),
+            source: 'hotline_12345',
+            ticketId: 'E2E-LIVE-1',
+            category: 'e_bike',
+            urgency: 'urgent',
+            channel: 'hotline_12345',
+            title: '楼道内电动车充电',
+            location: { lon: 116.6842, lat: 39.8875 },
+          },
+        ],
+      });
+      const seq = ((await res.json()) as { results: { seq: number }[] }).results[0]!.seq;
+      // The page's state reaches the ticket's seq through deltas, within a few flushes.
+      await page.waitForFunction((s) => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) >= s, seq, { timeout: 10_000 });
+      await context.close();
+    },
+    60_000,
   );
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app';
 import type { DeltaWire, Snapshot } from '../../server/contract/live';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/contract/socket';
-import { ScopeMirror } from '../../server/gateway/mirror';
+import { ScopeMirror } from '../../server/contract/mirror';
 import { testApp, ticket } from '../helpers/app';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;

@@ -2,7 +2,7 @@
 // deltas (rangers' trail tails appended and trimmed to the snapshot's trailMs), and refuses a delta that does
 // not follow its seq. The tests and the benchmark use it to prove there
 // is no gap and no repeat; the browser store (client/live/) follows the same rules. No Node imports here.
-import type { AreaKey } from '../contract/areas';
+import type { AreaKey } from './areas';
 import {
   decodeDelta,
   DeltaDecodeError,
@@ -15,7 +15,7 @@ import {
   type RangerObject,
   type Snapshot,
   type TicketObject,
-} from '../contract/live';
+} from './live';
 
 /** applied: state moved to toSeq; other-scope: a late delta of a scope no longer followed; gap: resync needed. */
 export type DeltaOutcome = 'applied' | 'other-scope' | 'gap';
