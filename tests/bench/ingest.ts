@@ -8,7 +8,8 @@ import { performance } from 'node:perf_hooks';
 import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import type { OpsEvent } from '../../server/contract/events';
-import type { Geo } from '../../server/geo/load';
+import { loadGeo, type Geo } from '../../server/geo/load';
+import { GEO_DIR } from '../helpers/paths';
 import { createSimulator } from '../../server/sim/engine';
 
 /** A realistic mix from the simulator (positions dominate, as in the field), re-keyed so ids never repeat. */
@@ -21,16 +22,35 @@ export function simulatedEvents(geo: Geo, count: number, now: number): OpsEvent[
   return out;
 }
 
+/** Starts the real server as its own process (its own core: the load generator must not share its thread). */
+async function spawnServer(env: Record<string, string>): Promise<{ url: string; stop: () => void }> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SIMULATOR: 'off', LOG_LEVEL: 'warn', ...env },
+    stdio: 'ignore',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error('server exited');
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { url, stop: () => child.kill('SIGKILL') };
+}
+
 export async function benchIngest(opts: { events: number; batch: number; concurrency: number }) {
   const dir = mkdtempSync(join(tmpdir(), 'opsmap-bench-'));
-  const config = loadConfig({ STORE: 'sqlite', DATABASE_PATH: join(dir, 'log.sqlite'), SIMULATOR: 'off', LOG_LEVEL: 'warn', PORT: '0', HOST: '127.0.0.1' });
-  const app = await buildApp(config);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/v1/events`;
+  const server = await spawnServer({ STORE: 'sqlite', DATABASE_PATH: join(dir, 'log.sqlite') });
   try {
-    const events = simulatedEvents(app.services.geo, opts.events, Date.now());
+    const geo = await loadGeo(GEO_DIR);
+    const events = simulatedEvents(geo, opts.events, Date.now());
     const bodies: string[] = [];
     for (let i = 0; i < events.length; i += opts.batch) bodies.push(JSON.stringify(events.slice(i, i + opts.batch)));
+    events.length = 0;
     let next = 0;
     let accepted = 0;
     const t = performance.now();
@@ -38,7 +58,7 @@ export async function benchIngest(opts: { events: number; batch: number; concurr
       Array.from({ length: opts.concurrency }, async () => {
         while (next < bodies.length) {
           const body = bodies[next++]!;
-          const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+          const res = await fetch(`${server.url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
           accepted += ((await res.json()) as { accepted: number }).accepted;
         }
       }),
@@ -46,7 +66,7 @@ export async function benchIngest(opts: { events: number; batch: number; concurr
     const seconds = (performance.now() - t) / 1000;
     return { eventsPerSecond: accepted / seconds, accepted, seconds };
   } finally {
-    await app.close();
+    server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -66,11 +66,17 @@ describe('durability', () => {
         }
       }
     })();
-    while (acked.size < 3000) await new Promise((r) => setTimeout(r, 20));
+    const deadline = Date.now() + 45_000;
+    while (acked.size < 3000) {
+      if (Date.now() > deadline) throw new Error(`only ${acked.size} events acknowledged in 45 s`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // Listen for the exit before killing: the event may fire before the load generator has wound down.
+    const exited = new Promise((r) => server.once('exit', r));
     server.kill('SIGKILL');
     killed = true;
     await load;
-    await new Promise((r) => server.once('exit', r));
+    await exited;
 
     server = await startServer(db, port);
     try {
