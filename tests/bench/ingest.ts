@@ -49,7 +49,7 @@ export async function benchIngest(opts: { events: number; batch: number; concurr
     const geo = await loadGeo(GEO_DIR);
     const events = simulatedEvents(geo, opts.events, Date.now());
     // Bodies encoded once, up front: the generator's own work must not be what limits the figure.
-    const bodies: Uint8Array[] = [];
+    const bodies: Uint8Array<ArrayBuffer>[] = [];
     const encoder = new TextEncoder();
     for (let i = 0; i < events.length; i += opts.batch) bodies.push(encoder.encode(JSON.stringify(events.slice(i, i + opts.batch))));
     events.length = 0;
