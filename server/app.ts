@@ -114,7 +114,12 @@ function notFound(message: string) {
 // ---- the factory ----
 
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App> {
-  const app: App = Fastify({ logger: { level: config.logLevel } }).withTypeProvider<TypeBoxTypeProvider>();
+  // Per-request log lines only when debugging: trackers post one position per request, which would bury the
+  // log (and its disk) in "request completed" lines on a busy day.
+  const app: App = Fastify({
+    logger: { level: config.logLevel },
+    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+  }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Each readiness check turns true when its service is usable; /readyz reports them.
   const checks: Record<string, boolean> = { geo: false, store: false };
