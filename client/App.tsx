@@ -1,9 +1,10 @@
 // The page: a header, the live KPI bar of the district, and a full-bleed map. More panels come with the dashboard.
-import { useEffect, useState, type CSSProperties } from 'react';
+import { useEffect, useMemo, useState, type CSSProperties } from 'react';
 import { MapView, type MapSummary } from './map/MapView';
 import { THEMES, type ThemeName } from './map/style';
 import { useLiveScope } from './live/useLiveScope';
 import { KpiBar } from './panels/KpiBar';
+import { legendOf, METRICS, type Metric } from './map/metrics';
 
 const DISTRICT_SCOPE = 'district:110112';
 
@@ -33,12 +34,37 @@ function Clock() {
   return <time className="clock">{CLOCK_FORMAT.format(now)}</time>;
 }
 
+function MetricLegend({ metric, onChange }: { metric: Metric; onChange: (m: Metric) => void }) {
+  return (
+    <div className="metric-legend" aria-label="专题图例">
+      <label className="metric-picker">
+        <span>专题</span>
+        <select value={metric.key} onChange={(e) => onChange(METRICS.find((m) => m.key === e.target.value) ?? METRICS[0]!)}>
+          {METRICS.map((m) => (
+            <option key={m.key} value={m.key}>
+              {m.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <ul>
+        {legendOf(metric).map((row) => (
+          <li key={row.label}>
+            <span className="legend-swatch" style={{ background: `rgb(${row.color.slice(0, 3).join(',')})` }} />
+            {row.label}
+            {metric.unit === '件' ? ' 件' : ''}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 function Legend({ theme }: { theme: ThemeName }) {
   const t = THEMES[theme];
   const items: { label: string; swatch: CSSProperties }[] = [
     { label: '区界', swatch: { borderTop: `3px solid ${t.districtLine}`, height: 0 } },
-    { label: '街道', swatch: { background: t.townFillUrban, border: `1px solid ${t.townLine}` } },
-    { label: '镇 / 乡', swatch: { background: t.townFillRural, border: `1px solid ${t.townLine}` } },
+    { label: '街乡镇界', swatch: { borderTop: `1px solid ${t.townLine}`, height: 0 } },
     { label: '河流', swatch: { borderTop: `2px solid ${t.river}`, height: 0 } },
     { label: '周边区', swatch: { background: t.neighborFill, border: `1px solid ${t.neighborLine}` } },
   ];
@@ -58,6 +84,11 @@ export function App() {
   const [theme] = useState(themeFromUrl);
   const [summary, setSummary] = useState<MapSummary | null>(null);
   const live = useLiveScope(DISTRICT_SCOPE);
+  const [metric, setMetric] = useState<Metric>(METRICS[0]!);
+  const choropleth = useMemo(
+    () => ({ metric, aggregates: live.aggregates, version: live.version }),
+    [metric, live.aggregates, live.version],
+  );
 
   return (
     <div className={`app theme-${theme}`}>
@@ -80,8 +111,9 @@ export function App() {
       </header>
       <KpiBar view={live} />
       <main className="app-main">
-        <MapView theme={theme} onLoaded={setSummary} />
+        <MapView theme={theme} onLoaded={setSummary} choropleth={choropleth} />
         <Legend theme={theme} />
+        <MetricLegend metric={metric} onChange={setMetric} />
       </main>
     </div>
   );

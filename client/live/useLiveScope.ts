@@ -4,6 +4,7 @@
 // reconnect it resumes from its last seq.
 import { useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
+import type { AreaKey } from '../../server/contract/areas';
 import type { AreaAggregate, DeltaWire, Snapshot } from '../../server/contract/live';
 import { ScopeMirror } from '../../server/contract/mirror';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/contract/socket';
@@ -20,17 +21,31 @@ export interface LiveView {
   scopeAggregate: AreaAggregate | undefined;
   rangers: number;
   tickets: number;
+  /** The scope's aggregates (its own and its children's); the same Map, mutated in place, with… */
+  aggregates: ReadonlyMap<AreaKey, AreaAggregate>;
+  /** …a version that moves whenever they changed, for memoised consumers (map layers). */
+  version: number;
 }
 
 export function useLiveScope(scope: string): LiveView {
   const mirror = useRef(new ScopeMirror());
-  const [view, setView] = useState<LiveView>({ connection: 'connecting', seq: null, receivedAt: null, scopeAggregate: undefined, rangers: 0, tickets: 0 });
+  const [view, setView] = useState<LiveView>(() => ({
+    connection: 'connecting',
+    seq: null,
+    receivedAt: null,
+    scopeAggregate: undefined,
+    rangers: 0,
+    tickets: 0,
+    aggregates: mirror.current.aggregates,
+    version: 0,
+  }));
 
   useEffect(() => {
     const m = mirror.current;
     let receivedAt: number | null = null;
     let connection: Connection = 'connecting';
     let dirty = true;
+    let version = 0;
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket'], auth: { scope } });
     socket.on('connect', () => {
       connection = 'live';
@@ -56,7 +71,10 @@ export function useLiveScope(scope: string): LiveView {
     const timer = setInterval(() => {
       if (!dirty) return;
       dirty = false;
+      version++;
       setView({
+        aggregates: m.aggregates,
+        version,
         connection,
         seq: m.seq,
         receivedAt,

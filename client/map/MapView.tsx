@@ -7,7 +7,11 @@ import type { LngLatBoundsLike, MapGeoJSONFeature } from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import type { AreaTree, DistrictProps, LayerCollection, TownProps } from '../../server/contract/areas';
+import { MapLibreOverlay } from '@deck.gl/maplibre';
+import type { AreaAggregate } from '../../server/contract/live';
 import { areaLayerUrl, areaTreeUrl, buildBasemapStyle, THEMES, TOWN_FILL_LAYER, type ThemeName } from './style';
+import { createChoroplethLayer } from './layers/choropleth';
+import type { Metric } from './metrics';
 
 setWorkerUrl(workerUrl);
 
@@ -22,11 +26,22 @@ export interface MapSummary {
   attribution: string;
 }
 
+export interface ChoroplethInput {
+  metric: Metric;
+  aggregates: ReadonlyMap<string, AreaAggregate>;
+  version: number;
+}
+
 export interface MapViewProps {
   theme?: ThemeName;
   /** Called once the geography is on screen. */
   onLoaded?: (summary: MapSummary) => void;
+  /** Live values for the town choropleth (deck.gl, drawn beneath town lines, rivers and the border). */
+  choropleth?: ChoroplethInput;
 }
+
+/** The MapLibre layer the deck.gl areas are drawn beneath. */
+const DECK_BEFORE_ID = 'towns-line';
 
 async function getJson<T>(url: string, signal: AbortSignal): Promise<T> {
   const res = await fetch(url, { signal });
@@ -60,8 +75,10 @@ function townLabel(name: string, urban: boolean): HTMLElement {
   return el;
 }
 
-export function MapView({ theme = 'wall', onLoaded }: MapViewProps) {
+export function MapView({ theme = 'wall', onLoaded, choropleth }: MapViewProps) {
   const containerRef = useRef<HTMLDivElement>(null);
+  const overlayRef = useRef<MapLibreOverlay | null>(null);
+  const [towns, setTowns] = useState<LayerCollection<TownProps> | null>(null);
   const onLoadedRef = useRef(onLoaded);
   onLoadedRef.current = onLoaded;
   const [state, setState] = useState<'loading' | 'ready' | 'error'>('loading');
@@ -111,6 +128,18 @@ export function MapView({ theme = 'wall', onLoaded }: MapViewProps) {
       styleLoaded,
     ])
       .then(([tree, towns, district]) => {
+        // One deck.gl overlay for the life of the map; layers change through setProps only.
+        const overlay = new MapLibreOverlay({
+          interleaved: true,
+          layers: [],
+          // The browser test reads which values the GPU has drawn.
+          onAfterRender: () => {
+            container.dataset.deckVersion = container.dataset.pendingVersion ?? '';
+          },
+        });
+        map.addControl(overlay);
+        overlayRef.current = overlay;
+        setTowns(towns);
         const root = tree.nodes[tree.root];
         if (root) map.fitBounds(root.bbox as LngLatBoundsLike, { padding: FIT_PADDING, animate: false });
         const ordered = [...towns.features].sort((a, b) => {
@@ -146,9 +175,30 @@ export function MapView({ theme = 'wall', onLoaded }: MapViewProps) {
     return () => {
       abort.abort();
       for (const marker of markers) marker.remove();
+      overlayRef.current = null;
       map.remove();
     };
   }, [theme]);
+
+  // Live values re-colour the areas in place: same layer id, new colours, no geometry upload.
+  useEffect(() => {
+    const overlay = overlayRef.current;
+    const container = containerRef.current;
+    if (!overlay || !towns || !container || !choropleth) return;
+    container.dataset.pendingVersion = `${choropleth.metric.key}:${choropleth.version}`;
+    overlay.setProps({
+      layers: [
+        createChoroplethLayer({
+          level: 'town',
+          data: towns,
+          aggregates: choropleth.aggregates,
+          version: choropleth.version,
+          metric: choropleth.metric,
+          beforeId: DECK_BEFORE_ID,
+        }),
+      ],
+    });
+  }, [towns, choropleth]);
 
   return (
     <div className="map-view">

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WALL_THEME } from '../../client/map/style';
+import { METRICS, NO_DATA } from '../../client/map/metrics';
 import { PROJECT_ROOT } from '../../server/config';
 import {
   CHROMIUM_MISSING,
@@ -78,6 +79,17 @@ describe.skipIf(!RUN)(RUN ? 'the map page in Chromium' : `the map page (skipped:
       const towns = (await (await page.request.get(`${origin}/api/v1/areas/towns`)).json()) as { features: unknown[] };
       await expect(page.locator('.town-label').count()).resolves.toBe(towns.features.length);
 
+      // The town choropleth (deck.gl, interleaved) is drawn with the live values the page holds.
+      await page.waitForFunction(() => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) > 0, null, { timeout: 30_000 });
+      await page.waitForFunction(
+        () => {
+          const el = document.querySelector<HTMLElement>('.map-canvas');
+          return !!el?.dataset.pendingVersion && el.dataset.deckVersion === el.dataset.pendingVersion;
+        },
+        null,
+        { timeout: 30_000 },
+      );
+      await page.waitForTimeout(600); // the colour transition (400 ms) settles
       const screenshot = await page.screenshot({ type: 'png' });
       mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
       writeFileSync(SCREENSHOT, screenshot);
@@ -96,8 +108,10 @@ describe.skipIf(!RUN)(RUN ? 'the map page in Chromium' : `the map page (skipped:
       // Real pixels: the towns cover a good part of the map, the district border and rivers are drawn.
       const image = decodePng(screenshot);
       const map = { x: 0, y: HEADER_PX, width: image.width, height: image.height - HEADER_PX };
-      const townShare =
-        shareOfColour(image, WALL_THEME.townFillUrban, 6, map) + shareOfColour(image, WALL_THEME.townFillRural, 6, map);
+      // Towns are painted in the colours of the default metric (open tickets) or the no-data grey.
+      const rgb = (c: readonly number[]) => `#${c.slice(0, 3).map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+      const classColours = [...METRICS[0]!.colors, NO_DATA].map(rgb);
+      const townShare = classColours.reduce((sum, c) => sum + shareOfColour(image, c, 8, map), 0);
       const borderShare = shareOfColour(image, WALL_THEME.districtLine, 12, map);
       const riverShare = shareOfColour(image, WALL_THEME.river, 24, map);
       const neighborShare = shareOfColour(image, WALL_THEME.neighborFill, 6, map);
