@@ -1,120 +1,105 @@
-// The page: a header, the live KPI bar of the district, and a full-bleed map. More panels come with the dashboard.
-import { useEffect, useMemo, useState, type CSSProperties } from 'react';
-import { MapView, type MapSummary } from './map/MapView';
-import { THEMES, type ThemeName } from './map/style';
-import { useLiveScope } from './live/useLiveScope';
+// The dashboard: header with breadcrumb and connection state, the KPI bar of the open area, the map, and the
+// panels (ranking, live feed, ticket table, detail). The view lives in the URL (view/), the live state in one
+// store fed by the socket controller (live/); every panel and the map read the same store, so they agree.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { I18nextProvider, useTranslation } from 'react-i18next';
+import type { AreaKey, AreaTree } from '../server/contract/areas';
+import { createI18n, initialLanguage } from './i18n';
+import { LiveProvider } from './live/SocketController';
+import { useTree } from './geo/layers';
+import { useView } from './view/useView';
+import { place } from './view/navigation';
+import { NO_FILTER, type TicketFilter } from './view/ticket-filter';
+import type { ObjectSelection } from './view/selection';
+import { Header } from './panels/Header';
 import { KpiBar } from './panels/KpiBar';
-import { legendOf, METRICS, type Metric } from './map/metrics';
-
-const DISTRICT_SCOPE = 'district:110112';
-
-const CLOCK_FORMAT = new Intl.DateTimeFormat('zh-CN', {
-  timeZone: 'Asia/Shanghai',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  weekday: 'short',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hour12: false,
-});
-
-function themeFromUrl(): ThemeName {
-  const requested = new URLSearchParams(window.location.search).get('theme');
-  return requested && requested in THEMES ? (requested as ThemeName) : 'wall';
-}
-
-function Clock() {
-  const [now, setNow] = useState(() => new Date());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(new Date()), 1000);
-    return () => clearInterval(timer);
-  }, []);
-  return <time className="clock">{CLOCK_FORMAT.format(now)}</time>;
-}
-
-function MetricLegend({ metric, onChange }: { metric: Metric; onChange: (m: Metric) => void }) {
-  return (
-    <div className="metric-legend" aria-label="专题图例">
-      <label className="metric-picker">
-        <span>专题</span>
-        <select value={metric.key} onChange={(e) => onChange(METRICS.find((m) => m.key === e.target.value) ?? METRICS[0]!)}>
-          {METRICS.map((m) => (
-            <option key={m.key} value={m.key}>
-              {m.label}
-            </option>
-          ))}
-        </select>
-      </label>
-      <ul>
-        {legendOf(metric).map((row) => (
-          <li key={row.label}>
-            <span className="legend-swatch" style={{ background: `rgb(${row.color.slice(0, 3).join(',')})` }} />
-            {row.label}
-            {metric.unit === '件' ? ' 件' : ''}
-          </li>
-        ))}
-      </ul>
-    </div>
-  );
-}
-
-function Legend({ theme }: { theme: ThemeName }) {
-  const t = THEMES[theme];
-  const items: { label: string; swatch: CSSProperties }[] = [
-    { label: '区界', swatch: { borderTop: `3px solid ${t.districtLine}`, height: 0 } },
-    { label: '街乡镇界', swatch: { borderTop: `1px solid ${t.townLine}`, height: 0 } },
-    { label: '河流', swatch: { borderTop: `2px solid ${t.river}`, height: 0 } },
-    { label: '周边区', swatch: { background: t.neighborFill, border: `1px solid ${t.neighborLine}` } },
-  ];
-  return (
-    <ul className="legend" aria-label="图例">
-      {items.map((item) => (
-        <li key={item.label}>
-          <span className="legend-swatch" style={item.swatch} />
-          {item.label}
-        </li>
-      ))}
-    </ul>
-  );
-}
+import { MapView } from './map/MapView';
+import { Ranking } from './panels/Ranking';
+import { Feed } from './panels/Feed';
+import { TicketTable } from './panels/TicketTable';
+import { DetailPanel } from './panels/DetailPanel';
 
 export function App() {
-  const [theme] = useState(themeFromUrl);
-  const [summary, setSummary] = useState<MapSummary | null>(null);
-  const live = useLiveScope(DISTRICT_SCOPE);
-  const [metric, setMetric] = useState<Metric>(METRICS[0]!);
-  const choropleth = useMemo(
-    () => ({ metric, aggregates: live.aggregates, version: live.version }),
-    [metric, live.aggregates, live.version],
+  const i18n = useMemo(() => createI18n(initialLanguage()), []);
+  return (
+    <I18nextProvider i18n={i18n}>
+      <Boot />
+    </I18nextProvider>
   );
+}
+
+/** The area tree first: every panel names areas by it, and the URL's area is checked against it. */
+function Boot() {
+  const { t } = useTranslation();
+  const { data: tree, error } = useTree();
+  if (!tree) {
+    return (
+      <div className="app theme-wall boot" data-map-state={error ? 'error' : 'loading'}>
+        <p>{error ? t('map.error', { message: error }) : t('map.loading')}</p>
+      </div>
+    );
+  }
+  return <Dashboard tree={tree} />;
+}
+
+function Dashboard({ tree }: { tree: AreaTree }) {
+  const { t } = useTranslation();
+  const root = tree.root as AreaKey;
+  const [view, setView] = useView(root);
+  const placement = useMemo(() => place(tree, view), [tree, view]);
+  const [filter, setFilter] = useState<TicketFilter>(NO_FILTER);
+  const [selection, setSelection] = useState<ObjectSelection | null>(null);
+  const [refusal, setRefusal] = useState<string | null>(null);
+
+  // A new level starts with a clean table and no object picked; the area filter follows the open area.
+  useEffect(() => {
+    setFilter((f) => ({ ...f, area: placement.selected }));
+    setSelection(null);
+  }, [placement.scope, placement.selected]);
+
+  const openArea = useCallback((key: AreaKey) => setView({ area: key }, 'push'), [setView]);
+  const onRefused = useCallback((_scope: AreaKey, message: string) => setRefusal(message), []);
+  const open = placement.trail[placement.trail.length - 1];
+  useEffect(() => {
+    if (open) document.title = t('documentTitle', { name: open.name });
+  }, [open, t]);
 
   return (
-    <div className={`app theme-${theme}`}>
-      <header className="app-header">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden="true" />
-          <div>
-            <h1>
-              运行一张图 <span className="title-sep">·</span> {summary?.districtName || '通州区'}
-            </h1>
-            <p className="subtitle">北京市通州区 · 城市运行指挥中心 · Ops Map</p>
-          </div>
-        </div>
-        <div className="header-meta">
-          <span className={`status ${summary ? 'status--ok' : ''}`}>
-            {summary ? `地图就绪 · 街乡镇 ${summary.townCount} 个` : '地图加载中…'}
-          </span>
-          <Clock />
-        </div>
-      </header>
-      <KpiBar view={live} />
-      <main className="app-main">
-        <MapView theme={theme} onLoaded={setSummary} choropleth={choropleth} />
-        <Legend theme={theme} />
-        <MetricLegend metric={metric} onChange={setMetric} />
-      </main>
-    </div>
+    <LiveProvider scope={placement.scope} onRefused={onRefused}>
+      <div className={`app theme-${view.theme}`} data-level={placement.level} data-area={view.area}>
+        <Header tree={tree} placement={placement} view={view} setView={setView} />
+        <KpiBar area={view.area} scope={placement.scope} />
+        {!placement.known && <div className="notice" role="status">{t('notFound', { area: view.area })}</div>}
+        {refusal && <div className="notice notice--error" role="alert">{t('refused', { message: refusal })}</div>}
+        <main className="app-main">
+          <section className="map-pane">
+            <MapView
+              tree={tree}
+              view={view}
+              setView={setView}
+              placement={placement}
+              ticketFilter={filter}
+              selection={selection}
+              onOpenArea={openArea}
+              onSelectObject={setSelection}
+            />
+            <DetailPanel
+              tree={tree}
+              placement={placement}
+              selection={selection}
+              onClose={() => (selection ? setSelection(null) : placement.selected && setView({ area: placement.scope }, 'push'))}
+              onOpenArea={openArea}
+            />
+          </section>
+          <aside className="side-pane">
+            <Ranking tree={tree} placement={placement} view={view} onOpenArea={openArea} />
+            <Feed tree={tree} onSelectObject={setSelection} />
+          </aside>
+          <section className="table-pane">
+            <TicketTable tree={tree} placement={placement} filter={filter} onFilterChange={setFilter} onSelectObject={setSelection} selection={selection} />
+          </section>
+        </main>
+      </div>
+    </LiveProvider>
   );
 }

@@ -1,17 +1,23 @@
 /// <reference types="vite/client" />
 // The map: MapLibre with the offline basemap, town names as HTML labels, fitted to the district.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { AttributionControl, Map as MapLibreMap, Marker, NavigationControl, setWorkerUrl } from 'maplibre-gl';
 import type { LngLatBoundsLike, MapGeoJSONFeature } from 'maplibre-gl';
 // Vite must emit MapLibre's worker as a file of its own; without this the worker 404s in a build.
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
-import type { AreaTree, DistrictProps, LayerCollection, TownProps } from '../../server/contract/areas';
+import type { AreaKey, AreaTree, DistrictProps, LayerCollection, TownProps } from '../../server/contract/areas';
+import { useLive } from '../live/SocketController';
+import type { Placement } from '../view/navigation';
+import type { ObjectSelection } from '../view/selection';
+import type { TicketFilter } from '../view/ticket-filter';
+import type { SetView } from '../view/useView';
+import type { ViewState } from '../view/url';
 import { MapLibreOverlay } from '@deck.gl/maplibre';
 import type { AreaAggregate } from '../../server/contract/live';
 import { areaLayerUrl, areaTreeUrl, buildBasemapStyle, THEMES, TOWN_FILL_LAYER, type ThemeName } from './style';
 import { createChoroplethLayer } from './layers/choropleth';
-import type { Metric } from './metrics';
+import { METRICS, type Metric } from './metrics';
 
 setWorkerUrl(workerUrl);
 
@@ -33,11 +39,18 @@ export interface ChoroplethInput {
 }
 
 export interface MapViewProps {
-  theme?: ThemeName;
+  tree: AreaTree;
+  view: ViewState;
+  setView: SetView;
+  placement: Placement;
+  /** The ticket table's filter: the ticket layer shows the same tickets. */
+  ticketFilter: TicketFilter;
+  selection: ObjectSelection | null;
+  /** A click on an area: drill down into it. */
+  onOpenArea: (key: AreaKey) => void;
+  onSelectObject: (selection: ObjectSelection) => void;
   /** Called once the geography is on screen. */
   onLoaded?: (summary: MapSummary) => void;
-  /** Live values for the town choropleth (deck.gl, drawn beneath town lines, rivers and the border). */
-  choropleth?: ChoroplethInput;
 }
 
 /** The MapLibre layer the deck.gl areas are drawn beneath. */
@@ -75,7 +88,14 @@ function townLabel(name: string, urban: boolean): HTMLElement {
   return el;
 }
 
-export function MapView({ theme = 'wall', onLoaded, choropleth }: MapViewProps) {
+export function MapView({ view, onLoaded }: MapViewProps) {
+  const theme = view.theme;
+  const live = useLive();
+  const metric = METRICS.find((m) => m.key === view.metric) ?? METRICS[0]!;
+  const choropleth: ChoroplethInput = useMemo(
+    () => ({ metric, aggregates: live.aggregates, version: live.versions.aggregates }),
+    [metric, live.aggregates, live.versions.aggregates],
+  );
   const containerRef = useRef<HTMLDivElement>(null);
   const overlayRef = useRef<MapLibreOverlay | null>(null);
   const [towns, setTowns] = useState<LayerCollection<TownProps> | null>(null);

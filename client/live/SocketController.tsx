@@ -1,0 +1,62 @@
+// The socket controller: a component that renders nothing. It owns the one Socket.IO connection of the page,
+// follows the scope the view asks for, and feeds the store; everything else reads the store (useLive).
+import { createContext, useContext, useEffect, useMemo, useRef, useSyncExternalStore, type ReactNode } from 'react';
+import { io, type Socket } from 'socket.io-client';
+import type { AreaKey } from '../../server/contract/areas';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../server/contract/socket';
+import { LiveConnection, type LiveSocket } from './connection';
+import { LiveStore, type LiveView } from './store';
+
+const StoreContext = createContext<LiveStore | null>(null);
+
+export function LiveProvider({ scope, children, onRefused }: { scope: AreaKey; children: ReactNode; onRefused?: (scope: AreaKey, message: string) => void }) {
+  // One store for the life of the page: a drill-down changes what it follows, not the store.
+  const store = useMemo(() => new LiveStore(scope), []); // eslint-disable-line react-hooks/exhaustive-deps
+  return (
+    <StoreContext.Provider value={store}>
+      <SocketController store={store} scope={scope} onRefused={onRefused} />
+      {children}
+    </StoreContext.Provider>
+  );
+}
+
+function SocketController({ store, scope, onRefused }: { store: LiveStore; scope: AreaKey; onRefused?: (scope: AreaKey, message: string) => void }) {
+  const connection = useRef<LiveConnection | null>(null);
+  const refused = useRef(onRefused);
+  refused.current = onRefused;
+
+  useEffect(() => {
+    const c = new LiveConnection(
+      store,
+      (auth) => {
+        // websocket only: the wall sits on a LAN; long-polling would double the server's work for nothing.
+        const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket'], auth: (cb) => cb(auth()) });
+        return socket as unknown as LiveSocket;
+      },
+      { onRefused: (s, m) => refused.current?.(s, m) },
+    );
+    connection.current = c;
+    return () => {
+      connection.current = null;
+      c.close();
+    };
+  }, [store]);
+
+  useEffect(() => {
+    connection.current?.follow(scope);
+  }, [scope]);
+
+  return null;
+}
+
+export function useLiveStore(): LiveStore {
+  const store = useContext(StoreContext);
+  if (!store) throw new Error('useLive outside <LiveProvider>');
+  return store;
+}
+
+/** The store's latest published view (a new object at most every PUBLISH_MS). */
+export function useLive(): LiveView {
+  const store = useLiveStore();
+  return useSyncExternalStore(store.subscribe, store.getView);
+}

@@ -1,0 +1,107 @@
+// The page header: brand, breadcrumb (district → town → area; each crumb goes up to it), connection badge
+// with data freshness, language and theme toggles, and the clock in Asia/Shanghai time.
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AreaKey, AreaTree } from '../../server/contract/areas';
+import { formatters, setLanguage, type Language } from '../i18n';
+import { useLive } from '../live/SocketController';
+import type { Placement } from '../view/navigation';
+import type { SetView } from '../view/useView';
+import type { ViewState } from '../view/url';
+import { freshness } from './freshness';
+
+export function useNow(ms: number): number {
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
+  return now;
+}
+
+function Clock() {
+  const { i18n } = useTranslation();
+  const now = useNow(1000);
+  const f = formatters(i18n.language);
+  return (
+    <time className="clock" dateTime={new Date(now).toISOString()}>
+      {f.date(now)} {f.time(now)}
+    </time>
+  );
+}
+
+function Breadcrumb({ placement, onOpen }: { placement: Placement; onOpen: (key: AreaKey) => void }) {
+  const { t } = useTranslation();
+  const last = placement.trail.length - 1;
+  return (
+    <nav className="breadcrumb" aria-label={t('breadcrumb.label')}>
+      <ol>
+        {placement.trail.map((node, i) => (
+          <li key={node.key} data-area={node.key}>
+            {i < last ? (
+              <button type="button" onClick={() => onOpen(node.key as AreaKey)}>
+                {node.name}
+              </button>
+            ) : (
+              <span aria-current="page">{node.name}</span>
+            )}
+          </li>
+        ))}
+        {placement.selected === null && <li className="breadcrumb-level">{t(`level.${placement.level}`)}</li>}
+      </ol>
+    </nav>
+  );
+}
+
+export function ConnectionBadge() {
+  const { t } = useTranslation();
+  const live = useLive();
+  const now = useNow(1000);
+  const f = freshness(live, now);
+  const text =
+    f.state === 'offline'
+      ? t('connection.offline')
+      : f.state === 'waiting'
+        ? t(live.connection === 'connecting' ? 'connection.connecting' : 'connection.waiting')
+        : f.state === 'resyncing'
+          ? t('connection.resyncing')
+          : `${t(f.state === 'stale' ? 'connection.stale' : 'connection.fresh', { seconds: f.ageSeconds })} · ${t('connection.seq', { seq: live.seq })}`;
+  return (
+    <span className={`status status--${f.state}`} data-connection={live.connection} data-freshness={f.state} data-seq={live.seq ?? ''} role="status">
+      {text}
+    </span>
+  );
+}
+
+export function Header({ tree, placement, view, setView }: { tree: AreaTree; placement: Placement; view: ViewState; setView: SetView }) {
+  const { t, i18n } = useTranslation();
+  const other: Language = i18n.language === 'en' ? 'zh-CN' : 'en';
+  return (
+    <header className="app-header">
+      <div className="brand">
+        <span className="brand-mark" aria-hidden="true" />
+        <div>
+          <h1>
+            {t('title')} <span className="title-sep">·</span> {tree.nodes[tree.root]?.name}
+          </h1>
+          <p className="subtitle">{t('subtitle')}</p>
+        </div>
+      </div>
+      <Breadcrumb placement={placement} onOpen={(key) => setView({ area: key }, 'push')} />
+      <div className="header-meta">
+        <ConnectionBadge />
+        <div className="toggle-group" role="group" aria-label={t('theme.label')}>
+          {(['wall', 'day'] as const).map((name) => (
+            <button key={name} type="button" aria-pressed={view.theme === name} onClick={() => setView({ theme: name }, 'replace')}>
+              {t(`theme.${name}`)}
+            </button>
+          ))}
+        </div>
+        <button type="button" className="lang-toggle" data-lang={i18n.language} aria-label={t('language.label')} onClick={() => setLanguage(i18n, other)}>
+          {t('language.toggle')}
+        </button>
+        <Clock />
+      </div>
+    </header>
+  );
+}
