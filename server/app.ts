@@ -34,6 +34,8 @@ import { createMetrics, type Metrics } from './ops/metrics';
 import { ingestRoutes } from './routes/ingest';
 import { stateRoutes } from './routes/state';
 import { logRoutes } from './routes/log';
+import { trendRoutes } from './routes/trend';
+import { patrolRoutes } from './routes/patrol';
 
 /** The running services, for the process and for tests that build the real app. */
 export interface Services {
@@ -194,6 +196,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     incident: (id) => live.incident(id),
     tickets: (query) => live.tickets(query),
     townOf: (kind, id) => live.townOf(kind, id),
+    patrolVisited: (area) => live.patrolVisited(area),
   };
   const gateway = attachGateway({ httpServer: app, live: observed, tree: geo.tree, flushMs: config.flushMs, logger: app.log, now });
   app.decorate('services', { geo, store, bus, live, accept, gateway, metrics } satisfies Services);
@@ -212,6 +215,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(ingestRoutes, { accept, metrics, ...(config.osmandDevices ? { devices: config.osmandDevices } : {}) });
   await app.register(stateRoutes, { live, tree: geo.tree });
   await app.register(logRoutes, { store });
+  await app.register(trendRoutes, { geo, store, bus, now });
+  await app.register(patrolRoutes, { live });
   app.get('/metrics', async (_request, reply) => {
     const g = gateway.metrics();
     metrics.sockets.set(g.sockets);

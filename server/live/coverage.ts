@@ -77,4 +77,19 @@ export class ClusterCells {
     if (c < 0 || r < 0 || c >= this.cols || r >= this.rows) return -1;
     return this.mask[r * this.cols + c]!;
   }
+
+  /**
+   * South-west corners of the sub-cells visited on `day`, flat [west, south, …]: with dLon / dLat that is
+   * the whole square, so the map can draw today's walked forest without the mask.
+   */
+  visitedCorners(day: number): number[] {
+    const out: number[] = [];
+    for (let r = 0; r < this.rows; r++) {
+      for (let c = 0; c < this.cols; c++) {
+        const sub = this.mask[r * this.cols + c]!;
+        if (sub >= 0 && this.visitedDay[sub] === day) out.push(this.west + c * this.dLon, this.south + r * this.dLat);
+      }
+    }
+    return out;
+  }
 }

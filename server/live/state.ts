@@ -76,6 +76,7 @@ import {
 } from './records';
 import { DAY_MS, isoLocal, localDay } from './time';
 import type { LiveChanges, LiveState, ObjectKind, TicketQuery } from './types';
+import type { PatrolVisited } from '../contract/patrol';
 
 // ---- counter layout (per area, STRIDE Int32 slots) ----
 
@@ -1169,6 +1170,23 @@ class LiveStateImpl implements LiveState {
         return i ? this.areas.townOf(i.chain) : undefined;
       }
     }
+  }
+
+  patrolVisited(area: AreaKey): PatrolVisited | undefined {
+    const idx = this.areas.byKey.get(area);
+    if (idx === undefined) return undefined;
+    const level = this.areas.levels[idx];
+    if (level !== 'town' && level !== 'forest') return undefined;
+    const clusters = level === 'forest' ? [idx] : this.areas.children[idx]!.filter((c) => this.areas.levels[c] === 'forest');
+    return {
+      area,
+      // The local day number counts days since 1970-01-01 in local time, so its UTC date is the local date.
+      day: new Date(this.today * DAY_MS).toISOString().slice(0, 10),
+      clusters: clusters.map((c) => {
+        const cells = this.clusterCells.get(c)!;
+        return { clusterId: this.areas.ids[c]!, dLon: cells.dLon, dLat: cells.dLat, total: cells.total, corners: cells.visitedCorners(this.today) };
+      }),
+    };
   }
 
   /** Sorts (rarely: only after an out-of-order creation) and compacts the ordering array lazily, on read. */

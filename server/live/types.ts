@@ -11,6 +11,7 @@ import type {
   TicketObject,
 } from '../contract/live';
 import type { TicketCategory, TicketStatus } from '../contract/events';
+import type { PatrolVisited } from '../contract/patrol';
 
 export type ObjectKind = 'tickets' | 'checkpoints' | 'rangers' | 'incidents';
 
@@ -54,4 +55,6 @@ export interface LiveState {
   tickets(query: TicketQuery): { total: number; items: TicketObject[] };
   /** Town of an object, for routing deltas to town rooms. */
   townOf(kind: ObjectKind, id: string): string | undefined;
+  /** Today's visited patrol sub-cells of a town's forest clusters or of one cluster; undefined for other areas. */
+  patrolVisited(area: AreaKey): PatrolVisited | undefined;
 }

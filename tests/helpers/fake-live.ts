@@ -318,6 +318,11 @@ export class FakeLive implements LiveState {
     return undefined;
   }
 
+  /** The fake has no forest clusters. */
+  patrolVisited(): undefined {
+    return undefined;
+  }
+
   // ---- internals ----
 
   private freshChanges(): LiveChanges {

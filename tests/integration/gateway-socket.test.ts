@@ -616,6 +616,9 @@ class TrailLive implements LiveState {
   townOf(kind: ObjectKind, id: string): string | undefined {
     return this.inner.townOf(kind, id);
   }
+  patrolVisited(area: AreaKey) {
+    return this.inner.patrolVisited(area);
+  }
 }
 
 describe('ranger trails', () => {
