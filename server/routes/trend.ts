@@ -1,0 +1,76 @@
+// GET /api/v1/trend?area=<key>&hours=24: hourly tickets created and closed in an area, for the trend charts.
+// The plugin owns its fold (live/trend.ts): it reads the log once at start, like the live state, then follows
+// the bus, so the answer after a restart is the same as before it.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { TicketCategory } from '../contract/events';
+import { AreaKeySchema, isAreaKey } from '../contract/live';
+import type { EventBus } from '../bus/types';
+import type { Geo } from '../geo/load';
+import type { EventStore } from '../store/types';
+import { createTicketTrend, TREND_RETENTION_HOURS } from '../live/trend';
+
+export interface TrendRouteOptions {
+  geo: Geo;
+  store: EventStore;
+  bus: EventBus;
+  now: () => number;
+}
+
+const DEFAULT_HOURS = 24;
+/** Events per store read while the fold catches up at start. */
+const SCAN_BATCH = 5000;
+
+const Point = Type.Object({ at: Type.String(), created: Type.Integer(), closed: Type.Integer() });
+const TrendResponse = Type.Object({
+  seq: Type.Integer(),
+  area: AreaKeySchema,
+  hours: Type.Integer(),
+  from: Type.String(),
+  bucketMs: Type.Integer(),
+  points: Type.Array(Point),
+  byCategory: Type.Partial(Type.Record(TicketCategory, Type.Integer())),
+  created: Type.Integer(),
+  closed: Type.Integer(),
+});
+const ErrorResponse = Type.Object({ statusCode: Type.Integer(), error: Type.String(), message: Type.String() });
+
+export const trendRoutes: FastifyPluginAsyncTypebox<TrendRouteOptions> = async (app, { geo, store, bus, now }) => {
+  const trend = createTicketTrend(geo);
+  await store.scan(0, SCAN_BATCH, (batch) => trend.apply(batch));
+  const unsubscribe = bus.subscribe(trend.seq, (events) => trend.apply(events));
+  app.addHook('onClose', async () => unsubscribe());
+
+  app.get(
+    '/api/v1/trend',
+    {
+      schema: {
+        querystring: Type.Object(
+          {
+            area: Type.String({ maxLength: 80, description: 'Area key, e.g. town:110112004' }),
+            hours: Type.Optional(Type.Integer({ minimum: 1, maximum: TREND_RETENTION_HOURS, default: DEFAULT_HOURS })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: TrendResponse, 404: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      const { area } = request.query;
+      const hours = request.query.hours ?? DEFAULT_HOURS;
+      const t = isAreaKey(area) ? trend.trend(area, hours, now()) : undefined;
+      if (!t) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `unknown area '${area}'` });
+      return {
+        seq: trend.seq,
+        area: t.area,
+        hours,
+        from: new Date(t.from).toISOString(),
+        bucketMs: t.bucketMs,
+        points: t.points.map((p) => ({ at: new Date(p.at).toISOString(), created: p.created, closed: p.closed })),
+        byCategory: t.byCategory,
+        created: t.created,
+        closed: t.closed,
+      };
+    },
+  );
+};
