@@ -29,7 +29,7 @@ import { createLiveState } from './live/state';
 import type { LiveState } from './live/types';
 import { createAcceptor, type Acceptor } from './ingest/accept';
 import { attachGateway, type Gateway } from './gateway/gateway';
-import { startEmbeddedSimulator, type EmbeddedSim } from './sim/embedded';
+import { startEmbeddedSimulator, timeLapseClock, type EmbeddedSim } from './sim/embedded';
 import { createMetrics, type Metrics } from './ops/metrics';
 import { ingestRoutes } from './routes/ingest';
 import { stateRoutes } from './routes/state';
@@ -148,7 +148,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   }
 
   // 2. application services, in the order of the flow. A broken layer stops the start here.
-  const now = deps.now ?? Date.now;
+  // SIM_SPEED: a time-lapse run moves the whole server clock (see timeLapseClock).
+  const now = deps.now ?? timeLapseClock(config.simulator.on ? config.simulator.speed : 1);
   const metrics = createMetrics();
   const geo = await (deps.loadGeo ?? loadGeo)(config.geoDir);
   checks.geo = true;

@@ -30,7 +30,14 @@ export interface Config {
   store: StoreKind;
   /** Absolute path of the SQLite file (STORE=sqlite). */
   databasePath: string;
-  simulator: { on: boolean; scenario: ScenarioName; seed: number; backfillHours: number };
+  simulator: {
+    on: boolean;
+    scenario: ScenarioName;
+    seed: number;
+    backfillHours: number;
+    /** Server seconds per real second (1: real time; above 1: a time-lapse for demos and benchmarks). */
+    speed: number;
+  };
   /** How far an event's time may lie in the future (device clock skew), ms. */
   maxFutureSkewMs: number;
   /** Delta coalescing window of the Socket.IO gateway, ms. */
@@ -66,6 +73,12 @@ export const CONFIG_VARS: readonly ConfigVar[] = [
     name: 'SIM_BACKFILL_HOURS',
     default: '24',
     description: 'On a first start with an empty log, the simulator first replays this many past hours at full speed, so the map has a day behind it at once.',
+  },
+  {
+    name: 'SIM_SPEED',
+    default: '1',
+    description:
+      'Time-lapse (1–100, with SIMULATOR=on): the server clock, and with it the simulator, runs this many seconds per real second; 1 is real time. For demos and benchmarks only: real devices would look late.',
   },
   { name: 'MAX_FUTURE_SKEW_S', default: '300', description: 'Events timed further than this in the future are rejected (device clock skew).' },
   { name: 'FLUSH_MS', default: '150', description: 'Socket.IO delta coalescing window in ms (100–250).' },
@@ -146,6 +159,7 @@ export function loadConfig(env: Env = process.env): Config {
       scenario: oneOf('SIM_SCENARIO', read(env, 'SIM_SCENARIO'), SCENARIOS),
       seed: number('SIM_SEED', read(env, 'SIM_SEED'), 0, 2 ** 31),
       backfillHours: number('SIM_BACKFILL_HOURS', read(env, 'SIM_BACKFILL_HOURS'), 0, 24 * 7),
+      speed: number('SIM_SPEED', read(env, 'SIM_SPEED'), 1, 100),
     },
     maxFutureSkewMs: number('MAX_FUTURE_SKEW_S', read(env, 'MAX_FUTURE_SKEW_S'), 0, 86_400) * 1000,
     flushMs: number('FLUSH_MS', read(env, 'FLUSH_MS'), 20, 5000),

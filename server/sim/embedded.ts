@@ -100,3 +100,15 @@ export function startEmbeddedSimulator(o: EmbeddedSimOptions): EmbeddedSim {
     },
   };
 }
+
+/**
+ * The server clock of a time-lapse run (SIM_SPEED): from the moment it is made, it advances `speed` ms per
+ * real ms. It is the whole server's clock, not only the simulator's, so that ingest's future-skew check, the
+ * live state's deadlines and windows, and the simulator agree on what "now" is; speed 1 is the real clock.
+ */
+export function timeLapseClock(speed: number, real: () => number = Date.now): () => number {
+  if (!(speed >= 1)) throw new Error('timeLapseClock: speed must be ≥ 1');
+  if (speed === 1) return real;
+  const anchor = real();
+  return () => anchor + (real() - anchor) * speed;
+}
