@@ -12,14 +12,17 @@ export interface TestServer {
   close: () => Promise<void>;
 }
 
-/** The embedded product as `npm start` runs it, but on an in-memory log (env overrides, e.g. SIMULATOR). */
+/**
+ * The embedded product as `npm start` runs it, but on an in-memory log (env overrides, e.g. SIMULATOR,
+ * STORE and DATABASE_PATH). A free port unless env.PORT names one (a restart test reopens the same port).
+ */
 export async function startTestServer(deps: AppDeps = {}, env: Record<string, string> = {}): Promise<TestServer> {
   await ensureClientBuilt(() => {});
   const config = loadConfig({
     STORE: 'memory',
     SIM_BACKFILL_HOURS: '2',
     ...env,
-    PORT: '0',
+    PORT: env.PORT ?? '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     NODE_ENV: 'test',
