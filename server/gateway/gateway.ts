@@ -71,6 +71,11 @@ export interface GatewayOptions {
   tree: AreaTree;
   /** Coalescing window (100–250 ms suits a wall); 0 turns the timer off and leaves flush() to the caller. */
   flushMs?: number;
+  /**
+   * A room that had no change for this long gets an empty delta (its seq moves to the log's head): clients
+   * can then tell a quiet district from a dead connection, and show stale data only when it is. 0: never.
+   */
+  heartbeatMs?: number;
   /** Deltas kept per room for resume. */
   historyLimit?: number;
   /** ... and for at most this long. Also how long an empty room (and its history) outlives its last socket. */
@@ -131,6 +136,8 @@ export interface Gateway {
 export const DEFAULT_FLUSH_MS = 150;
 export const DEFAULT_HISTORY_LIMIT = 256;
 export const DEFAULT_HISTORY_MS = 120_000;
+/** Well under the clients' 10 s stale threshold, so a quiet room never looks stale while connected. */
+export const DEFAULT_HEARTBEAT_MS = 5_000;
 /** Clients send small requests only; a large frame is a mistake or an attack. */
 const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
 
@@ -172,6 +179,8 @@ interface Room {
   pending: Map<string, Pending>;
   /** When the room last had neither members nor pending sockets, for garbage collection. */
   emptySince: number | null;
+  /** When the room's last delta went out (or its first snapshot), for the heartbeat. */
+  lastDeltaAt: number;
 }
 
 /** What one flush collects for one room. */
@@ -223,6 +232,7 @@ class SocketGateway implements Gateway {
   private readonly trailMs: number;
   private readonly historyLimit: number;
   private readonly historyMs: number;
+  private readonly heartbeatMs: number;
   private readonly timer: NodeJS.Timeout | null;
   private readonly rooms = new Map<AreaKey, Room>();
   /** Room each socket waits in for a snapshot. */
@@ -282,6 +292,7 @@ class SocketGateway implements Gateway {
     }
     this.historyLimit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT;
     this.historyMs = options.historyMs ?? DEFAULT_HISTORY_MS;
+    this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
 
     // Changes folded before the gateway existed concern no client: every client starts from a snapshot.
     this.seq = this.live.takeChanges().toSeq;
@@ -448,6 +459,7 @@ class SocketGateway implements Gateway {
         history: null,
         pending: new Map(),
         emptySince: null,
+        lastDeltaAt: this.now(),
       };
       this.rooms.set(scope, room);
     }
@@ -504,6 +516,12 @@ class SocketGateway implements Gateway {
     );
     this.collectObjects(changes, 'incidents', (id) => this.live.incident(id), wireIncident, outgoing);
 
+    if (this.heartbeatMs > 0) {
+      for (const room of this.rooms.values()) {
+        if (room.head !== null && !out.has(room) && nowMs - room.lastDeltaAt >= this.heartbeatMs) outgoing(room);
+      }
+    }
+
     const at = new Date(nowMs).toISOString();
     const members = this.io.of('/').adapter.rooms;
     for (const [room, o] of out) {
@@ -516,6 +534,7 @@ class SocketGateway implements Gateway {
       if (hasChanges(incidents)) wire.incidents = incidents;
       room.history.push(wire, nowMs);
       room.head = this.seq;
+      room.lastDeltaAt = nowMs;
       const recipients = members.get(room.name)?.size ?? 0;
       if (recipients > 0) this.io.to(room.name).emit('state:delta', wire);
       this.count(wire, o.aggregates, recipients);

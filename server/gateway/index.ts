@@ -4,6 +4,7 @@ export {
   DEFAULT_FLUSH_MS,
   DEFAULT_HISTORY_LIMIT,
   DEFAULT_HISTORY_MS,
+  DEFAULT_HEARTBEAT_MS,
   type FastifyLike,
   type Gateway,
   type GatewayLogger,

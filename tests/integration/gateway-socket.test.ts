@@ -284,6 +284,32 @@ describe('deltas', () => {
     expect(h.gateway.metrics().deltasEmitted).toBe(0);
   });
 
+  it('tells a quiet room it is up to date with an empty delta after heartbeatMs, chained like any other', async () => {
+    let clock = Date.parse('2025-07-20T06:30:00Z');
+    const h = await start({ now: () => clock, heartbeatMs: 5_000 });
+    const quiet = await follower(h, TOWN_A);
+    const busy = await follower(h, TOWN_B);
+    clock += 4_000;
+    h.live.createTicket({ town: TOWN_B }); // the log moves on elsewhere
+    h.gateway.flush();
+    await until(() => busy.deltas.length === 1, 'the busy room delta');
+    expect(quiet.deltas).toHaveLength(0);
+    clock += 1_000;
+    h.gateway.flush();
+    await until(() => quiet.deltas.length === 1, 'the heartbeat');
+    const beat = quiet.deltas[0]!;
+    expect(beat.patches).toEqual([]);
+    expect(beat.tickets).toBeUndefined();
+    // It carries the room to the log's head, so the client's seq follows the log even where nothing happens.
+    expect(beat.toSeq).toBe(h.live.seq);
+    expect(quiet.outcomes).toEqual(['applied']);
+    // The busy room had its delta a second ago: no heartbeat for it yet.
+    expect(busy.deltas).toHaveLength(1);
+    h.gateway.flush();
+    await pause(30);
+    expect(quiet.deltas).toHaveLength(1);
+  });
+
   it("chains: every delta's fromSeq is the previous toSeq, also for a room that skipped windows", async () => {
     const h = await start();
     const district = await follower(h);
