@@ -9,7 +9,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AreaTree } from '../../server/contract/areas';
 import { PROJECT_ROOT } from '../../server/config';
-import { CHROMIUM_MISSING, NAME_SHIM, chromiumAvailable, decodePng, launchChromium } from '../helpers/browser';
+import type { TownProps } from '../../server/contract/areas';
+import { FAMILY_OF, FAMILY_RGBA } from '../../client/map/palette';
+import { CHROMIUM_MISSING, NAME_SHIM, chromiumAvailable, decodePng, launchChromium, type RgbaImage } from '../helpers/browser';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const ARTEFACTS = path.join(PROJECT_ROOT, 'test-results');
@@ -306,5 +308,96 @@ describe.skipIf(!RUN)(RUN ? 'the dashboard across a server restart' : 'the dashb
       }
     },
     240_000,
+  );
+});
+
+/** Pixels within `radius` of (x, y) (device pixels) that are within `tolerance` of `rgb`. */
+function hitsNear(img: RgbaImage, x: number, y: number, radius: number, rgb: readonly number[], tolerance = 40): number {
+  let hits = 0;
+  for (let yy = Math.max(0, Math.round(y - radius)); yy <= Math.min(img.height - 1, Math.round(y + radius)); yy++) {
+    for (let xx = Math.max(0, Math.round(x - radius)); xx <= Math.min(img.width - 1, Math.round(x + radius)); xx++) {
+      const i = (yy * img.width + xx) * 4;
+      if (Math.abs(img.data[i]! - rgb[0]!) <= tolerance && Math.abs(img.data[i + 1]! - rgb[1]!) <= tolerance && Math.abs(img.data[i + 2]! - rgb[2]!) <= tolerance) hits++;
+    }
+  }
+  return hits;
+}
+
+describe.skipIf(!RUN)(RUN ? 'a ticket reaching the dashboard' : 'a ticket reaching the dashboard (skipped)', () => {
+  let browser: Browser;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    // A quiet server: every change on the page is the one this test makes.
+    server = await startTestServer({}, { SIMULATOR: 'off' });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it(
+    'appears at its place on the map in its category colour, in the table and the feed, and moves the KPI',
+    async () => {
+      const origin = new URL(server.url).origin;
+      const towns = (await (await fetch(`${origin}/api/v1/areas/towns`)).json()) as { features: { properties: TownProps }[] };
+      const town = towns.features.find((f) => f.properties.name === '宋庄镇')!.properties;
+      const [lon, lat] = town.seat;
+      const { context, foreign } = await openContext(browser, origin);
+      const page = await context.newPage();
+      const errors = watchErrors(page);
+      await page.goto(`${server.url}/?area=town:${town.id}&layers=tickets`);
+      await page.waitForSelector('.map-canvas[data-map-state="ready"]', { state: 'attached', timeout: LOAD_TIMEOUT_MS });
+      await page.waitForSelector('.status[data-freshness="fresh"]', { timeout: 30_000 });
+      await waitDrawn(page);
+      await page.waitForTimeout(1500); // the fly-to the town has ended
+      const openBefore = await kpi(page, 'open');
+
+      const category = 'safety_hazard';
+      const colour = FAMILY_RGBA[FAMILY_OF[category]];
+      const point = async () => {
+        const [x, y] = await page.evaluate(([a, b]) => (window as unknown as { __OPSMAP__: { project(lon: number, lat: number): [number, number] } }).__OPSMAP__.project(a, b), [lon, lat] as const);
+        const box = (await page.locator('.map-canvas').boundingBox())!;
+        return { x: box.x + x, y: box.y + y };
+      };
+      const at = await point();
+      const before = decodePng(await screenshot(page, 'e2e-ticket-before.png'));
+      expect(hitsNear(before, at.x, at.y, 6, colour), 'the place is clear before the ticket').toBeLessThan(4);
+
+      const res = await fetch(`${origin}/api/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([
+          {
+            id: 'e2e-place-1',
+            kind: 'ticket.created',
+            time: new Date().toISOString(),
+            source: 'hotline_12345',
+            ticketId: 'E2E-PLACE-1',
+            category,
+            urgency: 'urgent',
+            channel: 'hotline_12345',
+            title: '燃气管道异味',
+            location: { lon, lat, crs: 'wgs84' },
+          },
+        ]),
+      });
+      expect(res.status).toBe(200);
+
+      await page.waitForFunction((n) => Number(document.querySelector('[data-kpi="open"] .kpi-value')?.textContent?.replace(/[^\d]/g, '')) === n, openBefore + 1, { timeout: 15_000 });
+      await waitDrawn(page);
+      await page.waitForTimeout(600);
+      const after = decodePng(await screenshot(page, 'e2e-ticket-after.png'));
+      const here = await point();
+      expect(hitsNear(after, here.x, here.y, 6, colour), `the ticket is drawn at ${here.x.toFixed(0)},${here.y.toFixed(0)}`).toBeGreaterThanOrEqual(4);
+      await expect(page.locator('[data-ticket-id="E2E-PLACE-1"]').count()).resolves.toBe(1);
+      await expect(page.locator('.feed').innerText()).resolves.toContain('燃气管道异味');
+      expect(foreign()).toEqual([]);
+      expect(errors, errors.join('\n')).toEqual([]);
+      await context.close();
+    },
+    180_000,
   );
 });
