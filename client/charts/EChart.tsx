@@ -1,0 +1,58 @@
+// A small React wrapper around one ECharts instance: made once per mounted element, fed with setOption when the
+// option changes, resized with its box, disposed on unmount. Only the chart kinds and components the panels
+// use are registered (echarts/core), which keeps the bundle a fraction of the full build.
+import { useEffect, useRef } from 'react';
+import { init, use, type ComposeOption, type ECharts } from 'echarts/core';
+import { BarChart, LineChart, type BarSeriesOption, type LineSeriesOption } from 'echarts/charts';
+import {
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  type GridComponentOption,
+  type LegendComponentOption,
+  type TooltipComponentOption,
+} from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+
+use([LineChart, BarChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+
+/** The options our charts may use: anything else would need its component registered above. */
+export type ChartOption = ComposeOption<
+  LineSeriesOption | BarSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption
+>;
+
+export interface EChartProps {
+  option: ChartOption;
+  className?: string;
+  /** For tests and screen readers: what the chart shows, in words. */
+  label?: string;
+  /** Chart kind for e2e selectors, e.g. "trend" or "categories". */
+  kind?: string;
+}
+
+export function EChart({ option, className, label, kind }: EChartProps) {
+  const box = useRef<HTMLDivElement>(null);
+  const chart = useRef<ECharts | null>(null);
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const c = init(el, undefined, { renderer: 'canvas' });
+    chart.current = c;
+    // The panel is resized by the layout (wall vs desk, a side pane opening), not by the window alone.
+    const observer = new ResizeObserver(() => c.resize());
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      chart.current = null;
+      c.dispose();
+    };
+  }, []);
+
+  useEffect(() => {
+    // notMerge: a series that left the option (a category with no tickets any more) must leave the chart.
+    chart.current?.setOption(option, { notMerge: true, lazyUpdate: true });
+  }, [option]);
+
+  return <div ref={box} className={className ?? 'chart'} role="img" aria-label={label} data-chart={kind} />;
+}

@@ -1,0 +1,90 @@
+// The ranking a town leader reads as "where to look first": worst first by the map's metric, no data last.
+import { describe, expect, it } from 'vitest';
+import type { AreaKey, WarningColor } from '../../server/contract/areas';
+import type { AreaAggregate, Rate } from '../../server/contract/live';
+import { rankAreas } from '../../client/panels/ranking';
+
+interface Shape {
+  open?: number;
+  overdue?: number;
+  resolutionRate?: Rate;
+  composite?: Rate;
+  worstColor?: WarningColor;
+  coverage?: Rate;
+}
+
+function agg(key: AreaKey, s: Shape): AreaAggregate {
+  return {
+    key,
+    level: 'town',
+    tickets: {
+      open: s.open ?? 0,
+      newToday: 0,
+      closedToday: 0,
+      overdue: s.overdue ?? 0,
+      nearDeadline: 0,
+      byCategory: {},
+      responseRate: null,
+      resolutionRate: s.resolutionRate ?? null,
+      satisfactionRate: null,
+      composite: s.composite ?? null,
+      rolling24h: { created: 0, closed: 0, responseRate: null, resolutionRate: null, satisfactionRate: null, composite: null },
+    },
+    flood: { worstColor: s.worstColor ?? 'none', inWarning: 0, checkpoints: 0, obstructionsOpen: 0, responseLevel: 'none' },
+    patrol: { activeRangers: 0, lastPatrolAt: null, coverageToday: s.coverage ?? null, openIncidents: 0, lostSignal: 0 },
+    zeroComplaintDays: 0,
+  };
+}
+
+const NAMES: Record<string, string> = { 'town:a': '玉桥街道', 'town:b': '张家湾镇', 'town:c': '宋庄镇', 'town:d': '西集镇' };
+const nameOf = (k: AreaKey) => NAMES[k] ?? k;
+const KEYS = Object.keys(NAMES) as AreaKey[];
+
+function rank(metric: Parameters<typeof rankAreas>[2], shapes: Record<string, Shape | undefined>) {
+  const m = new Map(Object.entries(shapes).flatMap(([k, s]) => (s ? [[k, agg(k as AreaKey, s)] as const] : [])));
+  return rankAreas(KEYS, (k) => m.get(k), metric, nameOf);
+}
+
+describe('rankAreas', () => {
+  it('puts the area with most open tickets first, with bars against the largest', () => {
+    const rows = rank('open', { 'town:a': { open: 10 }, 'town:b': { open: 40 }, 'town:c': { open: 20 }, 'town:d': { open: 0 } });
+    expect(rows.map((r) => r.key)).toEqual(['town:b', 'town:c', 'town:a', 'town:d']);
+    expect(rows.map((r) => r.rank)).toEqual([1, 2, 3, 4]);
+    expect(rows[0]!.bar).toBe(1);
+    expect(rows[1]!.bar).toBe(0.5);
+    expect(rows[3]!.bar).toBe(0);
+  });
+
+  it('ranks rates lowest first and leaves areas without data last, unranked', () => {
+    const rows = rank('resolutionRate', {
+      'town:a': { resolutionRate: 0.95 },
+      'town:b': { resolutionRate: null, open: 99 },
+      'town:c': { resolutionRate: 0.62 },
+      'town:d': undefined, // no aggregate yet
+    });
+    expect(rows.map((r) => r.key)).toEqual(['town:c', 'town:a', 'town:b', 'town:d']);
+    expect(rows.map((r) => r.rank)).toEqual([1, 2, null, null]);
+    expect(rows[0]!.bar).toBeCloseTo(0.62);
+    expect(rows[2]!.value).toBeNull();
+    expect(rows[3]!.overdue).toBeNull();
+  });
+
+  it('breaks ties by overdue, then open tickets, then name, so equal areas do not swap places', () => {
+    const rows = rank('composite', {
+      'town:a': { composite: 0.8, overdue: 1, open: 5 },
+      'town:b': { composite: 0.8, overdue: 3, open: 1 },
+      'town:c': { composite: 0.8, overdue: 1, open: 9 },
+      'town:d': { composite: 0.8, overdue: 1, open: 5 },
+    });
+    // 西集镇 (xī) sorts before 玉桥街道 (yù) in Chinese order.
+    expect(rows.map((r) => r.key)).toEqual(['town:b', 'town:c', 'town:d', 'town:a']);
+  });
+
+  it('ranks flood by the worst colour and patrol coverage lowest first', () => {
+    const flood = rank('flood', { 'town:a': { worstColor: 'yellow' }, 'town:b': { worstColor: 'red' }, 'town:c': {}, 'town:d': { worstColor: 'blue' } });
+    expect(flood.map((r) => r.key)).toEqual(['town:b', 'town:a', 'town:d', 'town:c']);
+    expect(flood[0]!.bar).toBe(1);
+    const coverage = rank('coverage', { 'town:a': { coverage: 0.4 }, 'town:b': {}, 'town:c': { coverage: 0.1 }, 'town:d': { coverage: 0.9 } });
+    expect(coverage.map((r) => r.key)).toEqual(['town:c', 'town:a', 'town:d', 'town:b']);
+  });
+});
