@@ -1,7 +1,15 @@
-// STUB (to be replaced): detail of the picked object, or of the open area (KPIs with small trend charts).
+// The detail panel over the map: the picked object (ticket, checkpoint, ranger, incident) when there is one,
+// else the open area below the district (a town, or a grid cell / property district / forest cluster of it)
+// with its KPIs and small trend charts. At district level with nothing picked it stays closed: the KPI bar and
+// the ranking already speak for the district.
+import { useTranslation } from 'react-i18next';
 import type { AreaKey, AreaTree } from '../../server/contract/areas';
 import type { Placement } from '../view/navigation';
 import type { ObjectSelection } from '../view/selection';
+import { levelOf } from '../view/url';
+import { AreaDetail } from './AreaDetail';
+import { ObjectDetail } from './ObjectDetail';
+import '../styles/panels.css';
 
 export interface DetailPanelProps {
   tree: AreaTree;
@@ -11,6 +19,27 @@ export interface DetailPanelProps {
   onOpenArea: (key: AreaKey) => void;
 }
 
-export function DetailPanel(_props: DetailPanelProps) {
-  return null;
+/** The area the panel describes when no object is picked: the selected child area, else the open town. */
+export function detailArea(placement: Placement): AreaKey | null {
+  if (placement.selected) return placement.selected;
+  const open = placement.trail[placement.trail.length - 1];
+  return open && levelOf(open.key as AreaKey) === 'town' ? (open.key as AreaKey) : null;
+}
+
+export function DetailPanel({ tree, placement, selection, onClose, onOpenArea }: DetailPanelProps) {
+  const { t } = useTranslation('panels');
+  const area = detailArea(placement);
+  if (!selection && !area) return null;
+  return (
+    <aside className="panel detail-panel" aria-label={t('detail.label')} data-detail={selection ? selection.kind : 'area'} data-detail-id={selection ? selection.id : area}>
+      <button type="button" className="detail-close" onClick={onClose} aria-label={t('detail.close')} title={t('detail.close')}>
+        ×
+      </button>
+      {selection ? (
+        <ObjectDetail tree={tree} selection={selection} onOpenArea={onOpenArea} />
+      ) : (
+        area && <AreaDetail tree={tree} placement={placement} area={area} />
+      )}
+    </aside>
+  );
 }

@@ -1,7 +1,15 @@
-// STUB (to be replaced): ranking of the areas at the current level, worst first, clickable.
-import type { AreaKey, AreaTree } from '../../server/contract/areas';
+// The ranking of the areas at the current level (towns of the district; grid cells, property districts or forest
+// clusters of a town), worst first by the metric the map shows, with the value and a bar. A click opens the
+// area, like a click on the map.
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { WARNING_ORDER, type AreaKey, type AreaTree } from '../../server/contract/areas';
+import { formatters } from '../i18n';
+import { useLive } from '../live/SocketController';
 import type { Placement } from '../view/navigation';
 import type { ViewState } from '../view/url';
+import { RANK_MEASURES, rankAreas, type RankRow } from './ranking';
+import '../styles/panels.css';
 
 export interface RankingProps {
   tree: AreaTree;
@@ -10,6 +18,66 @@ export interface RankingProps {
   onOpenArea: (key: AreaKey) => void;
 }
 
-export function Ranking(_props: RankingProps) {
-  return <section className="panel ranking" />;
+export function Ranking({ tree, placement, view, onOpenArea }: RankingProps) {
+  const { t, i18n } = useTranslation('panels');
+  const live = useLive();
+  const f = formatters(i18n.language);
+  const measure = RANK_MEASURES[view.metric];
+  // Aggregates of another scope (a drill-down waiting for its snapshot) would rank the wrong areas' numbers.
+  const ready = live.scope === placement.scope;
+  const version = live.versions.aggregates;
+  const rows = useMemo(
+    () => rankAreas(placement.areas, (k) => (ready ? live.aggregates.get(k) : undefined), view.metric, (k) => tree.nodes[k]?.name ?? k),
+    // live.aggregates is mutated in place: its version says when it changed.
+    [placement.areas, view.metric, tree, ready, version], // eslint-disable-line react-hooks/exhaustive-deps
+  );
+
+  const valueText = (r: RankRow): string => {
+    if (r.value === null) return t('ranking.noData');
+    if (measure.kind === 'rate') return f.percent(r.value);
+    if (measure.kind === 'color') return t(`color.${WARNING_ORDER[r.value] ?? 'none'}`);
+    return f.number(r.value);
+  };
+  const tone = (r: RankRow): string => {
+    if (r.value === null) return 'none';
+    if (measure.kind === 'color') return `flood-${WARNING_ORDER[r.value] ?? 'none'}`;
+    // The worst fifth of the list (by rank) is marked: where to look first.
+    return r.rank !== null && r.rank <= Math.max(1, Math.ceil(rows.length / 5)) ? 'worst' : 'normal';
+  };
+
+  return (
+    <section className="panel ranking" aria-label={t('ranking.label')} data-level={placement.level} data-metric={view.metric}>
+      <header className="panel-head">
+        <h2>{t('ranking.title')}</h2>
+        <span className="panel-sub">{t('ranking.subtitle', { metric: t(`ranking.metric.${view.metric}`) })}</span>
+      </header>
+      {rows.length === 0 ? (
+        <p className="panel-empty">{t('ranking.empty')}</p>
+      ) : (
+        <ol className="ranking-list">
+          {rows.map((r) => (
+            <li key={r.key}>
+              <button
+                type="button"
+                className={`ranking-row ranking-row--${tone(r)}`}
+                data-area={r.key}
+                aria-current={placement.selected === r.key ? 'true' : undefined}
+                onClick={() => onOpenArea(r.key)}
+              >
+                <span className="ranking-rank">{r.rank ?? '—'}</span>
+                <span className="ranking-name">{r.name}</span>
+                <span className="ranking-bar" aria-hidden="true">
+                  <span style={{ width: `${Math.round(r.bar * 100)}%` }} />
+                </span>
+                <span className="ranking-value">{ready ? valueText(r) : '…'}</span>
+                {view.metric !== 'overdue' && r.overdue !== null && r.overdue > 0 && (
+                  <span className="ranking-overdue">{t('ranking.overdue', { count: r.overdue })}</span>
+                )}
+              </button>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
 }

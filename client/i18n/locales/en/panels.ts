@@ -143,6 +143,8 @@ const en: Strings<typeof zh> = {
     warning: 'Warning',
     thresholds: 'Warning levels',
     warningLevel: 'Warning level',
+    nextThreshold: 'Below {{color}} by',
+    ago: '{{duration}} ago',
     guaranteedLevel: 'Guaranteed level',
     obstruction: 'Obstruction clearance',
     readingAt: 'Reading at',

@@ -140,6 +140,8 @@ export default {
     warning: '预警等级',
     thresholds: '预警水位',
     warningLevel: '警戒水位',
+    nextThreshold: '距{{color}}预警',
+    ago: '{{duration}}前',
     guaranteedLevel: '保证水位',
     obstruction: '碍洪点清除',
     readingAt: '读数时间',
