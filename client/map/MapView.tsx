@@ -1,30 +1,55 @@
 /// <reference types="vite/client" />
-// The map: MapLibre with the offline basemap, town names as HTML labels, fitted to the district.
+// The map: MapLibre with the offline basemap (district, towns, rivers, neighbours: all from this origin) and
+// one deck.gl overlay, interleaved, for the live layers. The map and the overlay live as long as the page;
+// live deltas, drill-downs and theme changes only change layer props and paint properties, so nothing is
+// torn down and no frame is blank. Layer data is memoised per store slice version: a rangers delta does not
+// touch the tickets' buffers, a tickets delta does not re-colour the areas.
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { AttributionControl, Map as MapLibreMap, Marker, NavigationControl, setWorkerUrl } from 'maplibre-gl';
-import type { LngLatBoundsLike, MapGeoJSONFeature } from 'maplibre-gl';
+import type { LngLatBoundsLike } from 'maplibre-gl';
 // Vite must emit MapLibre's worker as a file of its own; without this the worker 404s in a build.
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
-import type { AreaKey, AreaTree, DistrictProps, LayerCollection, TownProps } from '../../server/contract/areas';
+import '../styles/map.css';
+import { MapLibreOverlay } from '@deck.gl/maplibre';
+import type { Layer, PickingInfo } from '@deck.gl/core';
+import type { AreaKey, AreaTree, LayerName } from '../../server/contract/areas';
 import { useLive } from '../live/SocketController';
+import { loadLayer, useLayer } from '../geo/layers';
+import { formatters } from '../i18n';
 import type { Placement } from '../view/navigation';
 import type { ObjectSelection } from '../view/selection';
 import type { TicketFilter } from '../view/ticket-filter';
 import type { SetView } from '../view/useView';
 import type { ViewState } from '../view/url';
-import { MapLibreOverlay } from '@deck.gl/maplibre';
-import type { AreaAggregate } from '../../server/contract/live';
-import { areaLayerUrl, areaTreeUrl, buildBasemapStyle, THEMES, TOWN_FILL_LAYER, type ThemeName } from './style';
-import { createChoroplethLayer } from './layers/choropleth';
-import { METRICS, type Metric } from './metrics';
+import { basemapPaint, buildBasemapStyle, THEMES } from './style';
+import { metricOf } from './metrics';
+import { areasInScope, createChoroplethLayer, createSelectedAreaLayer, type AreaFeature, type ChoroplethLevel } from './layers/choropleth';
+import { createTicketHeatmapLayer, createTicketLayer, createTicketPulseLayer, overdueOf, PULSE_PERIOD_MS, ticketsOf, TICKET_POINTS_MIN_ZOOM } from './layers/tickets';
+import { checkpointSitesOf, createCheckpointLayer, createCheckpointLevelLayer } from './layers/checkpoints';
+import { createIncidentLayer, createRangerLayer, createRangerTrailLayer, incidentsOf, rangersOf, trailsOf, TRAIL_REFRESH_MS, type Trail } from './layers/rangers';
+import { createCoverageLayer, visitedSquaresOf } from './layers/coverage';
+import { createRiverLabelLayer, riverLabelsOf } from './layers/labels';
+import { pickedOf } from './layers/registry';
+import { useVisitedCells } from './useVisitedCells';
+import { MapControls } from './MapControls';
+import { MapLegend } from './MapLegend';
+import { MapTooltip, type Hover } from './MapTooltip';
 
 setWorkerUrl(workerUrl);
 
-/** Tongzhou's centre, the view before the area tree arrives. */
-const INITIAL_CENTER: [number, number] = [116.72, 39.8];
-const INITIAL_ZOOM = 9.6;
-const FIT_PADDING = { top: 40, bottom: 40, left: 40, right: 40 };
+const FIT_PADDING = { top: 48, bottom: 48, left: 48, right: 48 };
+const FLY_MS = 900;
+const MAX_FIT_ZOOM = 15;
+/** The overdue rings advance at this rate: smooth enough to read as a pulse, cheap (uniforms only). */
+const PULSE_FRAME_MS = 100;
+/** The MapLibre layer the deck.gl areas are drawn beneath: town lines, rivers and the border stay on top. */
+const DECK_BEFORE_ID = 'towns-line';
+
+const LEVEL_LAYER: Readonly<Record<Exclude<ChoroplethLevel, 'town'>, LayerName>> = { grid: 'grid', property: 'property', forest: 'forest' };
+const NO_FEATURES: readonly AreaFeature[] = [];
+const NO_TRAILS: readonly Trail[] = [];
 
 export interface MapSummary {
   districtName: string;
@@ -32,10 +57,17 @@ export interface MapSummary {
   attribution: string;
 }
 
-export interface ChoroplethInput {
-  metric: Metric;
-  aggregates: ReadonlyMap<string, AreaAggregate>;
-  version: number;
+/** The handle the browser tests read: where a coordinate is on screen, and whether the map is drawn. */
+export interface OpsMapHandle {
+  /** CSS pixels relative to the map canvas. */
+  project(lon: number, lat: number): [number, number];
+  ready: boolean;
+}
+
+declare global {
+  interface Window {
+    __OPSMAP__?: OpsMapHandle;
+  }
 }
 
 export interface MapViewProps {
@@ -53,15 +85,6 @@ export interface MapViewProps {
   onLoaded?: (summary: MapSummary) => void;
 }
 
-/** The MapLibre layer the deck.gl areas are drawn beneath. */
-const DECK_BEFORE_ID = 'towns-line';
-
-async function getJson<T>(url: string, signal: AbortSignal): Promise<T> {
-  const res = await fetch(url, { signal });
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  return (await res.json()) as T;
-}
-
 /**
  * Hides labels that would overlap one already shown; labels come in priority order (towns before the
  * small urban streets, larger areas first), so zooming in reveals the streets of the urban core.
@@ -71,15 +94,13 @@ function declutter(labels: readonly HTMLElement[]): void {
   for (const el of labels) {
     el.style.visibility = 'visible';
     const r = el.getBoundingClientRect();
-    const overlaps = shown.some(
-      (s) => r.left < s.right + 6 && r.right > s.left - 6 && r.top < s.bottom + 2 && r.bottom > s.top - 2,
-    );
+    const overlaps = shown.some((s) => r.left < s.right + 6 && r.right > s.left - 6 && r.top < s.bottom + 2 && r.bottom > s.top - 2);
     el.style.visibility = overlaps ? 'hidden' : 'visible';
     if (!overlaps) shown.push(r);
   }
 }
 
-const bboxArea = ([w, s, e, n]: number[]) => ((e ?? 0) - (w ?? 0)) * ((n ?? 0) - (s ?? 0));
+const bboxArea = ([w, s, e, n]: readonly number[]) => ((e ?? 0) - (w ?? 0)) * ((n ?? 0) - (s ?? 0));
 
 function townLabel(name: string, urban: boolean): HTMLElement {
   const el = document.createElement('div');
@@ -88,142 +109,325 @@ function townLabel(name: string, urban: boolean): HTMLElement {
   return el;
 }
 
-export function MapView({ view, onLoaded }: MapViewProps) {
-  const theme = view.theme;
+export function MapView({ tree, view, setView, placement, ticketFilter, selection, onOpenArea, onSelectObject, onLoaded }: MapViewProps) {
+  const { t, i18n } = useTranslation('map');
   const live = useLive();
-  const metric = METRICS.find((m) => m.key === view.metric) ?? METRICS[0]!;
-  const choropleth: ChoroplethInput = useMemo(
-    () => ({ metric, aggregates: live.aggregates, version: live.versions.aggregates }),
-    [metric, live.aggregates, live.versions.aggregates],
-  );
+  const theme = view.theme;
+  const metric = metricOf(view.metric);
+  const level = placement.level;
+  const showTickets = view.overlays.includes('tickets');
+  const showCheckpoints = view.overlays.includes('checkpoints');
+  const showRangers = view.overlays.includes('rangers');
+  const showCoverage = view.overlays.includes('coverage');
+
   const containerRef = useRef<HTMLDivElement>(null);
-  const overlayRef = useRef<MapLibreOverlay | null>(null);
-  const [towns, setTowns] = useState<LayerCollection<TownProps> | null>(null);
-  const onLoadedRef = useRef(onLoaded);
-  onLoadedRef.current = onLoaded;
+  const mapRef = useRef<MapLibreMap | null>(null);
+  const [overlay, setOverlay] = useState<MapLibreOverlay | null>(null);
   const [state, setState] = useState<'loading' | 'ready' | 'error'>('loading');
   const [error, setError] = useState<string | null>(null);
+  const [zoomedOut, setZoomedOut] = useState(true);
+  const [hover, setHover] = useState<Hover | null>(null);
 
+  // The overlay's callbacks are set once; they read the latest props through this ref.
+  const latest = useRef({ onOpenArea, onSelectObject, onLoaded, area: view.area, theme });
+  latest.current = { onOpenArea, onSelectObject, onLoaded, area: view.area, theme };
+
+  // ---- geography (cached by geo/layers: the panels share it) ----
+  const towns = useLayer('towns');
+  const subLayer = useLayer(level === 'town' ? null : LEVEL_LAYER[level]);
+  const checkpointGeo = useLayer('checkpoints');
+  const rivers = useLayer('rivers');
+
+  // ---- the map and the overlay: once per page ----
   useEffect(() => {
     const container = containerRef.current;
     if (!container) return;
     const origin = window.location.origin;
-    const abort = new AbortController();
-    setState('loading');
-
+    const open = tree.nodes[latest.current.area] ?? tree.nodes[tree.root];
     const map = new MapLibreMap({
       container,
-      style: buildBasemapStyle({ theme: THEMES[theme], origin }),
-      center: INITIAL_CENTER,
-      zoom: INITIAL_ZOOM,
+      style: buildBasemapStyle({ theme: THEMES[latest.current.theme], origin }),
+      ...(open ? { bounds: open.bbox as LngLatBoundsLike, fitBoundsOptions: { padding: FIT_PADDING, maxZoom: MAX_FIT_ZOOM } } : {}),
       minZoom: 7,
-      maxZoom: 16,
+      maxZoom: 17,
       dragRotate: false,
       pitchWithRotate: false,
       touchPitch: false,
       renderWorldCopies: false,
       attributionControl: false,
     });
+    mapRef.current = map;
     map.touchZoomRotate.disableRotation();
     map.addControl(new NavigationControl({ showCompass: false }), 'bottom-right');
-
-    // Hover highlight through feature-state: no re-upload of the geometry.
-    let hovered: MapGeoJSONFeature['id'] | undefined;
-    const setHover = (id: MapGeoJSONFeature['id'] | undefined) => {
-      if (hovered !== undefined) map.setFeatureState({ source: 'towns', id: hovered }, { hover: false });
-      hovered = id;
-      if (id !== undefined) map.setFeatureState({ source: 'towns', id }, { hover: true });
-      map.getCanvas().style.cursor = id !== undefined ? 'pointer' : '';
+    const handle: OpsMapHandle = {
+      project: (lon, lat) => {
+        const p = map.project([lon, lat]);
+        return [p.x, p.y];
+      },
+      ready: false,
     };
-    map.on('mousemove', TOWN_FILL_LAYER, (e) => setHover(e.features?.[0]?.id));
-    map.on('mouseleave', TOWN_FILL_LAYER, () => setHover(undefined));
+    window.__OPSMAP__ = handle;
+    const onZoom = () => setZoomedOut(map.getZoom() < TICKET_POINTS_MIN_ZOOM);
+    map.on('zoom', onZoom);
+    onZoom();
 
-    const styleLoaded = new Promise<void>((resolve) => map.once('load', () => resolve()));
-    const markers: Marker[] = [];
-
-    Promise.all([
-      getJson<AreaTree>(areaTreeUrl(origin), abort.signal),
-      getJson<LayerCollection<TownProps>>(areaLayerUrl('towns', origin), abort.signal),
-      getJson<LayerCollection<DistrictProps>>(areaLayerUrl('district', origin), abort.signal),
-      styleLoaded,
-    ])
-      .then(([tree, towns, district]) => {
-        // One deck.gl overlay for the life of the map; layers change through setProps only.
-        const overlay = new MapLibreOverlay({
-          interleaved: true,
-          layers: [],
-          // The browser test reads which values the GPU has drawn.
-          onAfterRender: () => {
-            container.dataset.deckVersion = container.dataset.pendingVersion ?? '';
-          },
-        });
-        map.addControl(overlay);
-        overlayRef.current = overlay;
-        setTowns(towns);
-        const root = tree.nodes[tree.root];
-        if (root) map.fitBounds(root.bbox as LngLatBoundsLike, { padding: FIT_PADDING, animate: false });
-        const ordered = [...towns.features].sort((a, b) => {
-          const byKind = Number(a.properties.urban) - Number(b.properties.urban);
-          const area = (id: string) => bboxArea(tree.nodes[`town:${id}`]?.bbox ?? [0, 0, 0, 0]);
-          return byKind || area(b.properties.id) - area(a.properties.id);
-        });
-        const labels = ordered.map(({ properties: { name, urban, seat } }) => {
-          const element = townLabel(name, urban);
-          markers.push(new Marker({ element, anchor: 'center' }).setLngLat(seat as [number, number]).addTo(map));
-          return element;
-        });
-        map.on('moveend', () => declutter(labels));
-        declutter(labels);
-        const districtProps = district.features[0]?.properties;
-        const attribution = districtProps?.attribution ?? '';
-        if (attribution) map.addControl(new AttributionControl({ compact: true, customAttribution: attribution }), 'bottom-right');
-        // Ready for people and for the browser test once everything requested so far is drawn.
-        map.once('idle', () => {
-          if (abort.signal.aborted) return;
-          declutter(labels);
-          setState('ready');
-          onLoadedRef.current?.({ districtName: districtProps?.name ?? root?.name ?? '', townCount: towns.features.length, attribution });
-        });
-        map.triggerRepaint();
-      })
-      .catch((err: unknown) => {
-        if (abort.signal.aborted) return;
-        setState('error');
-        setError(err instanceof Error ? err.message : String(err));
+    map.once('load', () => {
+      const deck = new MapLibreOverlay({
+        interleaved: true,
+        layers: [],
+        pickingRadius: 4,
+        // The browser test reads which store versions the GPU has drawn.
+        onAfterRender: () => {
+          container.dataset.deckVersion = container.dataset.pendingVersion ?? '';
+        },
+        onHover: (info: PickingInfo) => {
+          const picked = info.layer && info.picked ? pickedOf(info.layer.id, info.object) : null;
+          map.getCanvas().style.cursor = picked ? 'pointer' : '';
+          setHover(picked ? { x: info.x, y: info.y, picked } : null);
+        },
+        onClick: (info: PickingInfo) => {
+          const picked = info.layer && info.picked ? pickedOf(info.layer.id, info.object) : null;
+          if (!picked) return;
+          if (picked.kind === 'area') latest.current.onOpenArea(picked.key);
+          else latest.current.onSelectObject(picked);
+        },
       });
+      map.addControl(deck);
+      setOverlay(deck);
+    });
 
     return () => {
-      abort.abort();
-      for (const marker of markers) marker.remove();
-      overlayRef.current = null;
       map.remove();
+      mapRef.current = null;
+      setOverlay(null);
+      if (window.__OPSMAP__ === handle) delete window.__OPSMAP__;
     };
-  }, [theme]);
+  }, [tree]);
 
-  // Live values re-colour the areas in place: same layer id, new colours, no geometry upload.
+  // A layer that will not load is an error on screen, not a blank map.
   useEffect(() => {
-    const overlay = overlayRef.current;
-    const container = containerRef.current;
-    if (!overlay || !towns || !container || !choropleth) return;
-    container.dataset.pendingVersion = `${choropleth.metric.key}:${choropleth.version}`;
-    overlay.setProps({
-      layers: [
-        createChoroplethLayer({
-          level: 'town',
-          data: towns,
-          aggregates: choropleth.aggregates,
-          version: choropleth.version,
-          metric: choropleth.metric,
-          beforeId: DECK_BEFORE_ID,
-        }),
-      ],
+    let alive = true;
+    Promise.all([loadLayer('towns'), loadLayer('district'), loadLayer('rivers'), loadLayer('neighbors')]).then(
+      ([, district]) => {
+        const map = mapRef.current;
+        const attribution = district.features[0]?.properties.attribution ?? '';
+        if (alive && map && attribution) map.addControl(new AttributionControl({ compact: true, customAttribution: attribution }), 'bottom-right');
+      },
+      (e: unknown) => {
+        if (!alive) return;
+        setState('error');
+        setError(e instanceof Error ? e.message : String(e));
+      },
+    );
+    return () => {
+      alive = false;
+    };
+  }, []);
+
+  // Ready once the overlay exists, the towns are drawn and the map has settled (people and tests wait for it).
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map || !overlay || !towns || state !== 'loading') return;
+    const onIdle = () => {
+      setState('ready');
+      if (window.__OPSMAP__) window.__OPSMAP__.ready = true;
+      const d = tree.nodes[tree.root];
+      latest.current.onLoaded?.({ districtName: d?.name ?? '', townCount: towns.features.length, attribution: '' });
+    };
+    map.once('idle', onIdle);
+    map.triggerRepaint();
+    return () => {
+      map.off('idle', onIdle);
+    };
+  }, [overlay, towns, state, tree]);
+
+  // Town names as HTML labels (local fonts, crisp at any zoom), decluttered after each move.
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map || !overlay || !towns) return;
+    const ordered = [...towns.features].sort((a, b) => {
+      const byKind = Number(a.properties.urban) - Number(b.properties.urban);
+      const area = (id: string) => bboxArea(tree.nodes[`town:${id}`]?.bbox ?? [0, 0, 0, 0]);
+      return byKind || area(b.properties.id) - area(a.properties.id);
     });
-  }, [towns, choropleth]);
+    const markers: Marker[] = [];
+    const labels = ordered.map(({ properties: { name, urban, seat } }) => {
+      const element = townLabel(name, urban);
+      markers.push(new Marker({ element, anchor: 'center' }).setLngLat(seat as [number, number]).addTo(map));
+      return element;
+    });
+    const onMoveEnd = () => declutter(labels);
+    map.on('moveend', onMoveEnd);
+    declutter(labels);
+    return () => {
+      map.off('moveend', onMoveEnd);
+      for (const m of markers) m.remove();
+    };
+  }, [overlay, towns, tree]);
+
+  // Theme: the running map takes the other paint; the deck.gl layers take theirs through their props.
+  const paintedTheme = useRef(theme);
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map || !overlay || paintedTheme.current === theme) return;
+    paintedTheme.current = theme;
+    for (const { layer, property, value } of basemapPaint(THEMES[theme])) map.setPaintProperty(layer, property as never, value as never);
+  }, [theme, overlay]);
+
+  // Drill-down: fly to the open area's bounding box.
+  const flownTo = useRef(view.area);
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map || flownTo.current === view.area) return;
+    flownTo.current = view.area;
+    const node = tree.nodes[view.area];
+    if (node) map.fitBounds(node.bbox as LngLatBoundsLike, { padding: FIT_PADDING, duration: FLY_MS, maxZoom: MAX_FIT_ZOOM });
+    setHover(null);
+  }, [view.area, tree]);
+
+  // ---- layer data, memoised per slice version ----
+  const v = live.versions;
+  const levelFeatures = (level === 'town' ? towns?.features : subLayer?.features) as readonly AreaFeature[] | undefined;
+  // The areas of a level depend on the scope only: a metric or overlay change keeps the geometry buffers.
+  const features = useMemo(
+    () => (levelFeatures ? areasInScope(levelFeatures, level, placement.areas) : NO_FEATURES),
+    [levelFeatures, level, placement.scope], // eslint-disable-line react-hooks/exhaustive-deps
+  );
+  const selectedFeature = useMemo(() => {
+    const id = placement.selected?.slice(placement.selected.indexOf(':') + 1);
+    return (id && features.find((f) => f.properties.id === id)) || null;
+  }, [features, placement.selected]);
+
+  const ticketData = useMemo(
+    () => (showTickets ? ticketsOf(live.tickets, ticketFilter) : []),
+    [showTickets, live.tickets, v.tickets, ticketFilter], // eslint-disable-line react-hooks/exhaustive-deps
+  );
+  const overdue = useMemo(() => overdueOf(ticketData), [ticketData]);
+  const sites = useMemo(() => (checkpointGeo ? checkpointSitesOf(checkpointGeo) : []), [checkpointGeo]);
+  const siteById = useMemo(() => new Map(sites.map((s) => [s.id, s])), [sites]);
+  const rangerData = useMemo(
+    () => (showRangers ? rangersOf(live.rangers) : []),
+    [showRangers, live.rangers, v.rangers], // eslint-disable-line react-hooks/exhaustive-deps
+  );
+  const incidentData = useMemo(
+    () => (showRangers ? incidentsOf(live.incidents) : []),
+    [showRangers, live.incidents, v.incidents], // eslint-disable-line react-hooks/exhaustive-deps
+  );
+  const trails = useTrails(live, showRangers);
+  const townId = placement.scope.startsWith('town:') ? placement.scope.slice('town:'.length) : null;
+  const visited = useVisitedCells(townId, showCoverage);
+  const squares = useMemo(() => visitedSquaresOf(visited), [visited]);
+  const riverLabels = useMemo(() => (rivers ? riverLabelsOf(rivers as never) : []), [rivers]);
+  const formatLevel = useMemo(() => formatters(i18n.language).metres, [i18n.language]);
+
+  // ---- layers, each rebuilt only when its own inputs changed ----
+  const choropleth = useMemo(
+    () =>
+      createChoroplethLayer({ level, features, aggregates: live.aggregates, version: v.aggregates, metric, theme, beforeId: DECK_BEFORE_ID }),
+    [level, features, live.aggregates, v.aggregates, metric, theme],
+  );
+  const selectedArea = useMemo(() => createSelectedAreaLayer({ feature: selectedFeature, theme }), [selectedFeature, theme]);
+  const coverage = useMemo(() => createCoverageLayer({ data: squares }), [squares]);
+  const riverText = useMemo(() => createRiverLabelLayer({ data: riverLabels, theme }), [riverLabels, theme]);
+  const heatmap = useMemo(() => createTicketHeatmapLayer({ data: ticketData }), [ticketData]);
+  const ticketPoints = useMemo(() => createTicketLayer({ data: ticketData, theme }), [ticketData, theme]);
+  const trailLayer = useMemo(() => createRangerTrailLayer({ data: trails }), [trails]);
+  const checkpoints = useMemo(
+    () => createCheckpointLayer({ sites, live: live.checkpoints, version: v.checkpoints, theme }),
+    [sites, live.checkpoints, v.checkpoints, theme],
+  );
+  const checkpointLevels = useMemo(
+    () => createCheckpointLevelLayer({ sites, live: live.checkpoints, version: v.checkpoints, theme, formatLevel, language: i18n.language }),
+    [sites, live.checkpoints, v.checkpoints, theme, formatLevel, i18n.language],
+  );
+  const rangerPoints = useMemo(() => createRangerLayer({ data: rangerData, theme }), [rangerData, theme]);
+  const incidents = useMemo(() => createIncidentLayer({ data: incidentData, theme }), [incidentData, theme]);
+
+  // Bottom to top; the overdue pulse goes between `below` and `above`.
+  const below = useMemo(() => {
+    const out: Layer[] = [choropleth];
+    if (showCoverage && townId) out.push(coverage);
+    out.push(selectedArea, riverText);
+    if (showTickets && zoomedOut) out.push(heatmap);
+    if (showRangers) out.push(trailLayer);
+    if (showTickets && !zoomedOut) out.push(ticketPoints);
+    return out;
+  }, [choropleth, coverage, selectedArea, riverText, heatmap, trailLayer, ticketPoints, showCoverage, townId, showTickets, showRangers, zoomedOut]);
+  const above = useMemo(() => {
+    const out: Layer[] = [];
+    if (showCheckpoints) out.push(checkpoints, checkpointLevels);
+    if (showRangers) out.push(rangerPoints, incidents);
+    return out;
+  }, [checkpoints, checkpointLevels, rangerPoints, incidents, showCheckpoints, showRangers]);
+
+  const pendingVersion = `${metric.key}:${level}:${placement.scope}:a${v.aggregates}:t${v.tickets}`;
+  useEffect(() => {
+    const container = containerRef.current;
+    if (!overlay || !container) return;
+    container.dataset.pendingVersion = pendingVersion;
+    const pulsing = showTickets && overdue.length > 0;
+    const draw = () => {
+      const phase = (performance.now() % PULSE_PERIOD_MS) / PULSE_PERIOD_MS;
+      const layers = pulsing ? [...below, createTicketPulseLayer({ data: overdue, phase }), ...above] : [...below, ...above];
+      overlay.setProps({ layers });
+    };
+    draw();
+    container.dataset.layers = [...below, ...above].map((l) => l.id).join(',');
+    if (!pulsing) return;
+    // Only this small layer changes per frame, and only in its uniforms (radiusScale, opacity).
+    const timer = setInterval(draw, PULSE_FRAME_MS);
+    return () => clearInterval(timer);
+  }, [overlay, below, above, overdue, showTickets, pendingVersion]);
 
   return (
     <div className="map-view">
-      <div ref={containerRef} className="map-canvas" data-map-state={state} />
-      {state === 'error' && <div className="map-error">地图数据加载失败 · {error}</div>}
+      <div
+        ref={containerRef}
+        className="map-canvas"
+        data-map-state={state}
+        data-level={level}
+        data-metric={metric.key}
+        data-ticket-view={zoomedOut ? 'heatmap' : 'points'}
+      />
+      <MapControls view={view} setView={setView} showSub={level !== 'town'} leaveCellFor={placement.selected ? placement.scope : null} />
+      <MapLegend metric={metric} level={level} theme={theme} overlays={view.overlays} heatmap={zoomedOut} />
+      {hover && <MapTooltip hover={hover} tree={tree} live={live} metric={metric} theme={theme} sites={siteById} />}
+      {selection && <span className="map-selection" data-kind={selection.kind} data-id={selection.id} hidden />}
+      {state === 'loading' && <div className="map-status">{t('loading')}</div>}
+      {state === 'error' && <div className="map-error">{t('error', { message: error ?? '' })}</div>}
     </div>
   );
+}
+
+/**
+ * Ranger trails, rebuilt from the store at most every TRAIL_REFRESH_MS (and at once for a new scope):
+ * trails are the heaviest geometry on the map, and a few seconds of fade are invisible at 30 minutes.
+ */
+function useTrails(live: ReturnType<typeof useLive>, on: boolean): readonly Trail[] {
+  const [trails, setTrails] = useState<readonly Trail[]>(NO_TRAILS);
+  const built = useRef<{ at: number; scope: AreaKey | null; version: number }>({ at: 0, scope: null, version: -1 });
+  const liveRef = useRef(live);
+  liveRef.current = live;
+  useEffect(() => {
+    if (!on) {
+      built.current = { at: 0, scope: null, version: -1 };
+      setTrails(NO_TRAILS);
+      return;
+    }
+    const build = () => {
+      const now = Date.now();
+      const l = liveRef.current;
+      built.current = { at: now, scope: l.scope, version: l.versions.rangers };
+      setTrails(trailsOf(l.rangers.values(), now));
+    };
+    if (built.current.version === live.versions.rangers && built.current.scope === live.scope) return;
+    const wait = built.current.scope !== live.scope ? 0 : built.current.at + TRAIL_REFRESH_MS - Date.now();
+    if (wait <= 0) {
+      build();
+      return;
+    }
+    const timer = setTimeout(build, wait);
+    return () => clearTimeout(timer);
+  }, [on, live.versions.rangers, live.scope]);
+  return trails;
 }

@@ -1,81 +1,114 @@
-// The metrics a choropleth can show, with class breaks that make sense for each and a unit for the legend.
-// Colour scales live here, apart from the components (deck.gl example style).
+// The metrics a choropleth can show, with class breaks that make sense for each metric and area level, and
+// the legend rows they produce. Colours come from palette.ts; names and units from the i18n 'map' namespace.
+import { WARNING_ORDER, type AreaLevel, type WarningColor } from '../../server/contract/areas';
 import type { AreaAggregate } from '../../server/contract/live';
+import { METRIC_KEYS, type MetricKey, type ThemeName } from '../view/url';
+import { LAYER_THEMES, LOAD, QUALITY, WARNING_RGBA, type Rgba } from './palette';
 
-export type Rgba = [number, number, number, number];
+export type { Rgba } from './palette';
+export { NO_DATA } from './palette';
 
-export interface Metric {
-  key: 'open' | 'overdue' | 'resolutionRate' | 'satisfactionRate';
-  label: string;
-  unit: string;
-  /** Upper bounds of the classes but the last; a value ≥ the last break falls in the last class. */
-  breaks: readonly number[];
-  /** One colour per class (breaks.length + 1), from good to bad. */
-  colors: readonly Rgba[];
-  value(a: AreaAggregate): number | null;
-  format(v: number): string;
+/** count: tickets (件); rate: a share shown as a percentage; warning: the flood colour, a category. */
+export type MetricKind = 'count' | 'rate' | 'warning';
+
+/** Breaks for a town (tens of tickets) and for its grid cells, property districts and forest clusters (a few). */
+export interface LevelBreaks {
+  town: readonly number[];
+  sub: readonly number[];
 }
 
-/** Counts: dark blue (quiet) to red (busy), readable on the dark wall theme. */
-const LOAD: readonly Rgba[] = [
-  [28, 58, 94, 255],
-  [33, 102, 150, 255],
-  [214, 168, 52, 255],
-  [232, 110, 44, 255],
-  [214, 48, 49, 255],
-];
-/** Rates: red (poor) to green (good). */
-const QUALITY: readonly Rgba[] = [
-  [214, 48, 49, 255],
-  [232, 110, 44, 255],
-  [214, 168, 52, 255],
-  [64, 160, 110, 255],
-  [40, 190, 120, 255],
-];
+export interface Metric {
+  key: MetricKey;
+  kind: MetricKind;
+  /** Upper bounds of the classes but the last; a value ≥ the last break falls in the last class. */
+  breaks: LevelBreaks;
+  /** One colour per class (breaks + 1), from good to bad for counts, bad to good for rates (wall theme). */
+  colors: readonly Rgba[];
+  /** null: no data for the area (nothing rated, no checkpoint, no forest), drawn grey, never as good. */
+  value(a: AreaAggregate): number | null;
+}
 
-const pct = (v: number) => `${Math.round(v * 100)}%`;
+const same = (b: readonly number[]): LevelBreaks => ({ town: b, sub: b });
+const FLOOD_COLORS: readonly Rgba[] = WARNING_ORDER.map((c) => WARNING_RGBA[c]);
 
 export const METRICS: readonly Metric[] = [
-  { key: 'open', label: '在办工单', unit: '件', breaks: [5, 15, 30, 60], colors: LOAD, value: (a) => a.tickets.open, format: String },
-  { key: 'overdue', label: '超期工单', unit: '件', breaks: [1, 3, 6, 10], colors: LOAD, value: (a) => a.tickets.overdue, format: String },
+  // First: the default view, and the colours the page's browser test looks for.
+  { key: 'open', kind: 'count', breaks: { town: [5, 15, 30, 60], sub: [1, 3, 6, 10] }, colors: LOAD, value: (a) => a.tickets.open },
+  { key: 'overdue', kind: 'count', breaks: { town: [1, 3, 6, 10], sub: [1, 2, 3, 5] }, colors: LOAD, value: (a) => a.tickets.overdue },
+  // 解决率 and 满意率: the district's targets sit near 90 %, so the classes are narrow at the top.
+  { key: 'resolutionRate', kind: 'rate', breaks: same([0.7, 0.8, 0.85, 0.9]), colors: QUALITY, value: (a) => a.tickets.resolutionRate },
+  { key: 'satisfactionRate', kind: 'rate', breaks: same([0.8, 0.88, 0.92, 0.96]), colors: QUALITY, value: (a) => a.tickets.satisfactionRate },
+  { key: 'composite', kind: 'rate', breaks: same([0.6, 0.7, 0.8, 0.9]), colors: QUALITY, value: (a) => a.tickets.composite },
+  // Flood: the worst warning colour among the area's checkpoints; an area without one has no data.
   {
-    key: 'resolutionRate',
-    label: '解决率',
-    unit: '%',
-    breaks: [0.7, 0.8, 0.85, 0.9],
-    colors: QUALITY,
-    value: (a) => a.tickets.resolutionRate,
-    format: pct,
+    key: 'flood',
+    kind: 'warning',
+    breaks: same([1, 2, 3, 4]),
+    colors: FLOOD_COLORS,
+    value: (a) => (a.flood.checkpoints > 0 ? WARNING_ORDER.indexOf(a.flood.worstColor) : null),
   },
-  {
-    key: 'satisfactionRate',
-    label: '满意率',
-    unit: '%',
-    breaks: [0.8, 0.88, 0.92, 0.96],
-    colors: QUALITY,
-    value: (a) => a.tickets.satisfactionRate,
-    format: pct,
-  },
+  // Share of forest sub-cells walked today; areas without forest have no data.
+  { key: 'coverage', kind: 'rate', breaks: same([0.2, 0.4, 0.6, 0.8]), colors: QUALITY, value: (a) => a.patrol.coverageToday },
 ];
 
-/** Areas without data (a rate with nothing rated yet) are drawn in a neutral grey, never as "good". */
-export const NO_DATA: Rgba = [70, 80, 96, 255];
+const BY_KEY = new Map(METRICS.map((m) => [m.key, m]));
+/** Every URL metric key has a metric (checked by the unit test against METRIC_KEYS). */
+export const metricOf = (key: MetricKey): Metric => BY_KEY.get(key) ?? METRICS[0]!;
+export const ALL_METRIC_KEYS = METRIC_KEYS;
 
-export function classOf(metric: Metric, v: number): number {
+export function breaksOf(metric: Metric, level: AreaLevel): readonly number[] {
+  return level === 'town' || level === 'district' ? metric.breaks.town : metric.breaks.sub;
+}
+
+export function classOf(breaks: readonly number[], v: number): number {
   let i = 0;
-  while (i < metric.breaks.length && v >= metric.breaks[i]!) i++;
+  while (i < breaks.length && v >= breaks[i]!) i++;
   return i;
 }
 
-export function colorOf(metric: Metric, v: number | null): Rgba {
-  return v === null ? NO_DATA : metric.colors[classOf(metric, v)]!;
+/** Class colours in a theme: counts take the desk's own ramp (its lightest class must not be navy). */
+export function colorsOf(metric: Metric, theme: ThemeName): readonly Rgba[] {
+  return metric.colors === LOAD ? LAYER_THEMES[theme].load : metric.colors;
 }
 
-/** Legend rows: the range of each class in the metric's own format. */
-export function legendOf(metric: Metric): { label: string; color: Rgba }[] {
-  const b = metric.breaks;
-  return metric.colors.map((color, i) => ({
-    color,
-    label: i === 0 ? `< ${metric.format(b[0]!)}` : i === b.length ? `≥ ${metric.format(b[i - 1]!)}` : `${metric.format(b[i - 1]!)} – ${metric.format(b[i]!)}`,
-  }));
+/** A choropleth colour (opaque: rivers and borders are drawn above the areas, interleaved). */
+export function colorOf(metric: Metric, level: AreaLevel, v: number | null, theme: ThemeName = 'wall'): Rgba {
+  return v === null ? LAYER_THEMES[theme].noData : colorsOf(metric, theme)[classOf(breaksOf(metric, level), v)]!;
+}
+
+export interface LegendFormat {
+  count(n: number): string;
+  percent(r: number): string;
+  warning(c: WarningColor): string;
+  noData: string;
+}
+
+export interface LegendRow {
+  color: Rgba;
+  label: string;
+}
+
+/** Legend rows: the range of each class in the metric's unit, then the no-data grey. */
+export function legendOf(metric: Metric, level: AreaLevel, theme: ThemeName, f: LegendFormat): LegendRow[] {
+  const colors = colorsOf(metric, theme);
+  const rows: LegendRow[] =
+    metric.kind === 'warning'
+      ? WARNING_ORDER.map((c, i) => ({ color: colors[i]!, label: f.warning(c) }))
+      : colors.map((color, i) => ({ color, label: rangeLabel(metric, breaksOf(metric, level), i, f) }));
+  rows.push({ color: LAYER_THEMES[theme].noData, label: f.noData });
+  return rows;
+}
+
+function rangeLabel(metric: Metric, b: readonly number[], i: number, f: LegendFormat): string {
+  if (metric.kind === 'count') {
+    // Counts are integers: "3–5" reads better than "3 – 6" with an exclusive end.
+    if (i === 0) return b[0] === 1 ? f.count(0) : `< ${f.count(b[0]!)}`;
+    if (i === b.length) return `≥ ${f.count(b[i - 1]!)}`;
+    const lo = b[i - 1]!;
+    const hi = b[i]! - 1;
+    return lo === hi ? f.count(lo) : `${f.count(lo)}–${f.count(hi)}`;
+  }
+  if (i === 0) return `< ${f.percent(b[0]!)}`;
+  if (i === b.length) return `≥ ${f.percent(b[i - 1]!)}`;
+  return `${f.percent(b[i - 1]!)}–${f.percent(b[i]!)}`;
 }

@@ -1,6 +1,6 @@
 // The offline basemap: a MapLibre style built in code from the area layers this server serves.
 // No tiles, no glyphs, no sprites: nothing is fetched from any host but the page's own origin.
-// Text is drawn outside MapLibre (HTML labels now, deck.gl TextLayer later), so there are no symbol layers.
+// Text is drawn outside MapLibre (HTML town labels, deck.gl TextLayer for rivers), so there are no symbol layers.
 import type { MapOptions } from 'maplibre-gl';
 import type { LayerName } from '../../server/contract/areas';
 
@@ -165,4 +165,17 @@ export function buildBasemapStyle({ theme = WALL_THEME, origin = window.location
     },
     layers,
   };
+}
+
+/**
+ * The paint properties of every basemap layer in a theme: switching the theme sets these on the running map,
+ * so the sources, the deck.gl layers interleaved between them and the camera all stay (no blank frame).
+ */
+export function basemapPaint(theme: MapTheme): { layer: string; property: string; value: unknown }[] {
+  const out: { layer: string; property: string; value: unknown }[] = [];
+  for (const layer of buildBasemapStyle({ theme, origin: 'http://localhost' }).layers) {
+    const paint = (layer as { paint?: Record<string, unknown> }).paint ?? {};
+    for (const [property, value] of Object.entries(paint)) out.push({ layer: layer.id, property, value });
+  }
+  return out;
 }

@@ -319,7 +319,7 @@ export class FakeLive implements LiveState {
   }
 
   /** The fake has no forest clusters. */
-  patrolVisited(): undefined {
+  patrolVisited(_area: AreaKey): undefined {
     return undefined;
   }
 

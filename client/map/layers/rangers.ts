@@ -1,0 +1,119 @@
+// Rangers (护林员): live positions coloured by state, and each one's trail of the last 30 minutes fading by
+// age (per-vertex alpha). Trails are long (a point every ~10 s), so the map rebuilds them on a slow clock
+// (TRAIL_REFRESH_MS) while the positions follow every delta.
+import { PathLayer, ScatterplotLayer } from '@deck.gl/layers';
+import type { IncidentObject, RangerObject, TrailPoint } from '../../../server/contract/live';
+import type { ThemeName } from '../../view/url';
+import { INCIDENT_RGBA, LAYER_THEMES, RANGER_RGBA, rangerState, type Rgba } from '../palette';
+
+export const RANGERS_ID = 'rangers';
+export const RANGER_TRAILS_ID = 'ranger-trails';
+export const INCIDENTS_ID = 'incidents';
+
+export const TRAIL_MS = 30 * 60_000;
+/** Trails are re-tesselated at most this often; the fade moves a few per cent between rebuilds. */
+export const TRAIL_REFRESH_MS = 5_000;
+
+export const rangersOf = (rangers: ReadonlyMap<string, RangerObject>): RangerObject[] => [...rangers.values()];
+export const incidentsOf = (incidents: ReadonlyMap<string, IncidentObject>): IncidentObject[] => [...incidents.values()];
+
+/** Opacity of a trail point of age `ageMs`: full at the ranger, gone at TRAIL_MS. */
+export function trailAlpha(ageMs: number): number {
+  if (ageMs <= 0) return 230;
+  if (ageMs >= TRAIL_MS) return 0;
+  return Math.round(230 * (1 - ageMs / TRAIL_MS));
+}
+
+export interface Trail {
+  id: string;
+  /** [lon, lat] per point, oldest first. */
+  path: [number, number][];
+  /** One colour per point (faded by age). */
+  colors: Rgba[];
+}
+
+/** Trails as of `now`: points older than TRAIL_MS dropped, the rest faded; rangers without a trail left out. */
+export function trailsOf(rangers: Iterable<RangerObject>, now: number): Trail[] {
+  const out: Trail[] = [];
+  for (const r of rangers) {
+    const [cr, cg, cb] = RANGER_RGBA[rangerState(r)];
+    const path: [number, number][] = [];
+    const colors: Rgba[] = [];
+    for (const p of r.trail as readonly TrailPoint[]) {
+      const age = now - p[2];
+      if (age >= TRAIL_MS) continue;
+      path.push([p[0], p[1]]);
+      colors.push([cr, cg, cb, trailAlpha(age)]);
+    }
+    if (path.length >= 2) out.push({ id: r.id, path, colors });
+  }
+  return out;
+}
+
+export interface RangerTrailProps {
+  data: readonly Trail[];
+}
+
+export function createRangerTrailLayer(p: RangerTrailProps) {
+  return new PathLayer<Trail>({
+    id: RANGER_TRAILS_ID,
+    data: p.data,
+    getPath: (t) => t.path,
+    // An array of colours per path is read per vertex: the fade costs no extra geometry.
+    getColor: (t) => t.colors as never,
+    getWidth: 3,
+    widthUnits: 'pixels',
+    capRounded: true,
+    jointRounded: true,
+    pickable: false,
+  });
+}
+
+export interface RangerLayerProps {
+  data: readonly RangerObject[];
+  theme: ThemeName;
+}
+
+export const rangerColor = (r: Pick<RangerObject, 'status' | 'signalLost'>): Rgba => RANGER_RGBA[rangerState(r)];
+
+export function createRangerLayer(p: RangerLayerProps) {
+  return new ScatterplotLayer<RangerObject>({
+    id: RANGERS_ID,
+    data: p.data,
+    getPosition: (r) => r.position,
+    getFillColor: rangerColor,
+    getRadius: 6,
+    radiusUnits: 'pixels',
+    stroked: true,
+    getLineColor: LAYER_THEMES[p.theme].outline,
+    lineWidthUnits: 'pixels',
+    getLineWidth: 2,
+    pickable: true,
+    updateTriggers: { getLineColor: [p.theme] },
+  });
+}
+
+export interface IncidentLayerProps {
+  data: readonly IncidentObject[];
+  theme: ThemeName;
+}
+
+export const incidentColor = (i: Pick<IncidentObject, 'severity'>): Rgba => INCIDENT_RGBA[i.severity];
+
+export function createIncidentLayer(p: IncidentLayerProps) {
+  return new ScatterplotLayer<IncidentObject>({
+    id: INCIDENTS_ID,
+    data: p.data,
+    getPosition: (i) => i.position,
+    getFillColor: incidentColor,
+    getRadius: 7,
+    radiusUnits: 'pixels',
+    stroked: true,
+    // The text colour rings incidents: dark on the desk, light on the wall, apart from the rangers' rings.
+    getLineColor: LAYER_THEMES[p.theme].text,
+    lineWidthUnits: 'pixels',
+    getLineWidth: 2,
+    pickable: true,
+    updateTriggers: { getLineColor: [p.theme] },
+  });
+}
