@@ -2,6 +2,7 @@
 // else the open area below the district (a town, or a grid cell / property district / forest cluster of it)
 // with its KPIs and small trend charts. At district level with nothing picked it stays closed: the KPI bar and
 // the ranking already speak for the district.
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AreaKey, AreaTree } from '../../server/contract/areas';
 import type { Placement } from '../view/navigation';
@@ -29,10 +30,22 @@ export function detailArea(placement: Placement): AreaKey | null {
 export function DetailPanel({ tree, placement, selection, onClose, onOpenArea }: DetailPanelProps) {
   const { t } = useTranslation('panels');
   const area = detailArea(placement);
+  // The open town's overview has nothing to go back to (closing it would leave the town): it folds away to a
+  // tab instead, per town, so a duty officer can see the whole map and bring it back.
+  const [folded, setFolded] = useState<AreaKey | null>(null);
   if (!selection && !area) return null;
+  const overview = !selection && !placement.selected;
+  if (overview && area && folded === area) {
+    return (
+      <button type="button" className="panel detail-tab" data-detail="folded" onClick={() => setFolded(null)}>
+        {t('detail.area')}
+      </button>
+    );
+  }
+  const close = overview ? () => setFolded(area) : onClose;
   return (
     <aside className="panel detail-panel" aria-label={t('detail.label')} data-detail={selection ? selection.kind : 'area'} data-detail-id={selection ? selection.id : area}>
-      <button type="button" className="detail-close" onClick={onClose} aria-label={t('detail.close')} title={t('detail.close')}>
+      <button type="button" className="detail-close" onClick={close} aria-label={t('detail.close')} title={t('detail.close')}>
         ×
       </button>
       {selection ? (

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import type { AreaTree } from '../../server/contract/areas';
 import { formatters } from '../i18n';
 import { useLayer } from '../geo/layers';
+import { FEED_LENGTH } from '../live/feed';
 import { useLive } from '../live/SocketController';
 import type { ObjectSelection } from '../view/selection';
 import { feedArea, feedLine, type FeedNames } from './feed-view';
@@ -45,7 +46,7 @@ export function Feed({ tree, onSelectObject }: FeedProps) {
         <p className="panel-empty">{t('feed.empty')}</p>
       ) : (
         <ol className="feed-list">
-          {live.feed.map((item) => {
+          {live.feed.slice(0, FEED_LENGTH).map((item) => {
             const line = feedLine(item, names);
             const area = feedArea(item, places);
             return (
