@@ -35,7 +35,6 @@ import { ingestRoutes } from './routes/ingest';
 import { stateRoutes } from './routes/state';
 import { logRoutes } from './routes/log';
 import { trendRoutes } from './routes/trend';
-import { trendRoutes } from './routes/trend';
 import { patrolRoutes } from './routes/patrol';
 
 /** The running services, for the process and for tests that build the real app. */
@@ -217,7 +216,6 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(ingestRoutes, { accept, metrics, ...(config.osmandDevices ? { devices: config.osmandDevices } : {}) });
   await app.register(stateRoutes, { live, tree: geo.tree });
   await app.register(logRoutes, { store });
-  await app.register(trendRoutes, { geo, store, bus, now });
   await app.register(trendRoutes, { geo, store, bus, now });
   await app.register(patrolRoutes, { live });
   app.get('/metrics', async (_request, reply) => {
