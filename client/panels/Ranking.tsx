@@ -41,8 +41,9 @@ export function Ranking({ tree, placement, view, onOpenArea }: RankingProps) {
   const tone = (r: RankRow): string => {
     if (r.value === null) return 'none';
     if (measure.kind === 'color') return `flood-${WARNING_ORDER[r.value] ?? 'none'}`;
-    // The worst fifth of the list (by rank) is marked: where to look first.
-    return r.rank !== null && r.rank <= Math.max(1, Math.ceil(rows.length / 5)) ? 'worst' : 'normal';
+    // The worst fifth of the list (by rank) is marked: where to look first; a count of zero is never "worst".
+    const worstFifth = r.rank !== null && r.rank <= Math.max(1, Math.ceil(rows.length / 5));
+    return worstFifth && (measure.kind !== 'count' || r.value > 0) ? 'worst' : 'normal';
   };
 
   return (
