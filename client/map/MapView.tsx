@@ -337,8 +337,9 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
     [sites, live.checkpoints, v.checkpoints, theme],
   );
   const checkpointLevels = useMemo(
-    () => createCheckpointLevelLayer({ sites, live: live.checkpoints, version: v.checkpoints, theme, formatLevel, language: i18n.language }),
-    [sites, live.checkpoints, v.checkpoints, theme, formatLevel, i18n.language],
+    () =>
+      createCheckpointLevelLayer({ sites, live: live.checkpoints, version: v.checkpoints, theme, formatLevel, language: i18n.language, allLevels: !zoomedOut }),
+    [sites, live.checkpoints, v.checkpoints, theme, formatLevel, i18n.language, zoomedOut],
   );
   const rangerPoints = useMemo(() => createRangerLayer({ data: rangerData, theme }), [rangerData, theme]);
   const incidents = useMemo(() => createIncidentLayer({ data: incidentData, theme }), [incidentData, theme]);

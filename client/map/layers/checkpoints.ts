@@ -72,15 +72,18 @@ export interface CheckpointLevelProps extends CheckpointLayerProps {
   /** Water level in the page's language ("20.13 m"); changes with the language. */
   formatLevel: (metres: number) => string;
   language: string;
+  /** Zoomed in: every gauge's level. Zoomed out: only gauges in warning, or the labels would pile up. */
+  allLevels?: boolean;
 }
 
 /** Digits, separators and the unit: a fixed atlas, so a new reading never rebuilds the font texture. */
 const LEVEL_CHARACTERS = '0123456789.,- m—';
 
-export const levelText = (live: ReadonlyMap<string, CheckpointObject>, site: CheckpointSite, format: (m: number) => string): string => {
-  const level = live.get(site.id)?.level;
-  return level === null || level === undefined ? '' : format(level);
-};
+export function levelText(live: ReadonlyMap<string, CheckpointObject>, site: CheckpointSite, format: (m: number) => string, allLevels = true): string {
+  const cp = live.get(site.id);
+  if (!cp || cp.level === null) return '';
+  return allLevels || cp.color !== 'none' ? format(cp.level) : '';
+}
 
 export function createCheckpointLevelLayer(p: CheckpointLevelProps) {
   const theme = LAYER_THEMES[p.theme];
@@ -89,7 +92,7 @@ export function createCheckpointLevelLayer(p: CheckpointLevelProps) {
     // Obstructions (碍洪点) have no gauge: only gauges carry a level.
     data: p.sites.filter((s) => s.kind === 'gauge'),
     getPosition: (s) => s.position,
-    getText: (s) => levelText(p.live, s, p.formatLevel),
+    getText: (s) => levelText(p.live, s, p.formatLevel, p.allLevels ?? true),
     getColor: theme.text,
     getSize: 12,
     sizeUnits: 'pixels',
@@ -103,7 +106,7 @@ export function createCheckpointLevelLayer(p: CheckpointLevelProps) {
     outlineWidth: 3,
     outlineColor: theme.textHalo,
     updateTriggers: {
-      getText: [p.version, p.language],
+      getText: [p.version, p.language, p.allLevels ?? true],
       getColor: [p.theme],
     },
   });

@@ -83,11 +83,11 @@ export function createTicketPulseLayer(p: TicketPulseProps) {
 
 /** Heat from pale amber to red; transparent where there is none, so the choropleth shows beneath. */
 const HEAT_RANGE: Rgba[] = [
-  [255, 230, 120, 40],
-  [255, 200, 60, 110],
-  [255, 150, 40, 160],
-  [245, 95, 40, 200],
-  [225, 45, 45, 230],
+  [255, 235, 130, 70],
+  [255, 205, 70, 140],
+  [255, 155, 40, 185],
+  [245, 100, 40, 215],
+  [225, 45, 45, 235],
   [190, 20, 60, 250],
 ];
 
@@ -105,8 +105,8 @@ export function createTicketHeatmapLayer(p: TicketHeatmapProps) {
     getPosition: (t) => t.position,
     getWeight: heatWeight,
     radiusPixels: 36,
-    intensity: 1,
-    threshold: 0.05,
+    intensity: 1.6,
+    threshold: 0.08,
     colorRange: HEAT_RANGE,
     pickable: false,
   });
