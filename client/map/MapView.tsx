@@ -42,6 +42,27 @@ setWorkerUrl(workerUrl);
 const FIT_PADDING = { top: 48, bottom: 48, left: 48, right: 48 };
 const FLY_MS = 900;
 const MAX_FIT_ZOOM = 15;
+/** A grid cell or property district is small: around it, a share of the screen shows its neighbours. */
+const CELL_CONTEXT_SHARE = 0.3;
+
+/**
+ * Padding for fitting an area: clear of the detail panel (top left of the map pane) and of the map's controls
+ * (top right), so the open area sits in the free part of the map; small areas get room for their neighbours.
+ */
+function fitPadding(map: MapLibreMap, small: boolean) {
+  const container = map.getContainer();
+  const box = container.getBoundingClientRect();
+  const pane = container.closest('.map-pane') ?? container.parentElement;
+  const panel = pane?.querySelector('.detail-panel')?.getBoundingClientRect();
+  const controls = pane?.querySelector('.map-controls')?.getBoundingClientRect();
+  const base = small ? Math.max(48, Math.round(Math.min(box.width, box.height) * CELL_CONTEXT_SHARE)) : 48;
+  const left = panel && panel.width > 0 ? Math.max(base, panel.right - box.left + 24) : base;
+  const right = controls && controls.width > 0 ? Math.max(base, box.right - controls.left + 24) : base;
+  // Never pad away more than the map has: a narrow desk window still shows the area.
+  const room = box.width - 120;
+  const scale = left + right > room ? room / (left + right) : 1;
+  return { top: base, bottom: base, left: Math.round(left * scale), right: Math.round(right * scale) };
+}
 /** The overdue rings advance at this rate: smooth enough to read as a pulse, cheap (uniforms only). */
 const PULSE_FRAME_MS = 100;
 /** The MapLibre layer the deck.gl areas are drawn beneath: town lines, rivers and the border stay on top. */
@@ -125,12 +146,15 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
   const [overlay, setOverlay] = useState<MapLibreOverlay | null>(null);
   const [state, setState] = useState<'loading' | 'ready' | 'error'>('loading');
   const [error, setError] = useState<string | null>(null);
-  const [zoomedOut, setZoomedOut] = useState(true);
+  const [zoomedOutRaw, setZoomedOut] = useState(true);
   const [hover, setHover] = useState<Hover | null>(null);
 
   // The overlay's callbacks are set once; they read the latest props through this ref.
   const latest = useRef({ onOpenArea, onSelectObject, onLoaded, area: view.area, theme });
   latest.current = { onOpenArea, onSelectObject, onLoaded, area: view.area, theme };
+
+  // The heatmap is for the district's thousands of tickets; a town's few hundred read better as points.
+  const zoomedOut = zoomedOutRaw && level === 'town';
 
   // ---- geography (cached by geo/layers: the panels share it) ----
   const towns = useLayer('towns');
@@ -172,6 +196,12 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
     onZoom();
 
     map.once('load', () => {
+      // The panels have laid out by now: fit the open area again, clear of them.
+      const first = tree.nodes[latest.current.area];
+      if (first) {
+        const small = first.level !== 'district' && first.level !== 'town';
+        map.fitBounds(first.bbox as LngLatBoundsLike, { padding: fitPadding(map, small), maxZoom: MAX_FIT_ZOOM, animate: false });
+      }
       const deck = new MapLibreOverlay({
         interleaved: true,
         layers: [],
@@ -281,7 +311,8 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
     if (!map || flownTo.current === view.area) return;
     flownTo.current = view.area;
     const node = tree.nodes[view.area];
-    if (node) map.fitBounds(node.bbox as LngLatBoundsLike, { padding: FIT_PADDING, duration: FLY_MS, maxZoom: MAX_FIT_ZOOM });
+    const small = node !== undefined && node.level !== 'district' && node.level !== 'town';
+    if (node) map.fitBounds(node.bbox as LngLatBoundsLike, { padding: fitPadding(map, small), duration: FLY_MS, maxZoom: MAX_FIT_ZOOM });
     setHover(null);
   }, [view.area, tree]);
 
@@ -338,8 +369,8 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
   );
   const checkpointLevels = useMemo(
     () =>
-      createCheckpointLevelLayer({ sites, live: live.checkpoints, version: v.checkpoints, theme, formatLevel, language: i18n.language, allLevels: !zoomedOut }),
-    [sites, live.checkpoints, v.checkpoints, theme, formatLevel, i18n.language, zoomedOut],
+      createCheckpointLevelLayer({ sites, live: live.checkpoints, version: v.checkpoints, theme, formatLevel, language: i18n.language, allLevels: !zoomedOutRaw }),
+    [sites, live.checkpoints, v.checkpoints, theme, formatLevel, i18n.language, zoomedOutRaw],
   );
   const rangerPoints = useMemo(() => createRangerLayer({ data: rangerData, theme }), [rangerData, theme]);
   const incidents = useMemo(() => createIncidentLayer({ data: incidentData, theme }), [incidentData, theme]);

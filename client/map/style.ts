@@ -46,9 +46,10 @@ export const DAY_THEME: MapTheme = {
   background: '#eef1f5',
   neighborFill: '#e2e6ec',
   neighborLine: '#c3cad4',
-  townFillUrban: '#cfe0f3',
-  townFillRural: '#dde9f5',
-  townFillHover: '#b3cdea',
+  // Neutral greys: the desk's lightest choropleth class is a pale blue and must not melt into the basemap.
+  townFillUrban: '#dde1e7',
+  townFillRural: '#e6e9ee',
+  townFillHover: '#cdd3dc',
   townLine: '#6f93bd',
   districtLine: '#c2410c',
   districtGlow: '#f59e0b',
