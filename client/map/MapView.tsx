@@ -27,11 +27,12 @@ import { basemapPaint, buildBasemapStyle, THEMES } from './style';
 import { metricOf } from './metrics';
 import { areasInScope, createChoroplethLayer, createSelectedAreaLayer, type AreaFeature, type ChoroplethLevel } from './layers/choropleth';
 import { createTicketHeatmapLayer, createTicketLayer, createTicketPulseLayer, overdueOf, PULSE_PERIOD_MS, ticketsOf, TICKET_POINTS_MIN_ZOOM } from './layers/tickets';
-import { checkpointSitesOf, createCheckpointLayer, createCheckpointLevelLayer } from './layers/checkpoints';
+import { checkpointSitesOf, createCheckpointLayer, createCheckpointLevelLayer, type CheckpointSite } from './layers/checkpoints';
 import { createIncidentLayer, createRangerLayer, createRangerTrailLayer, incidentsOf, rangersOf, trailsOf, TRAIL_REFRESH_MS, type Trail } from './layers/rangers';
 import { createCoverageLayer, visitedSquaresOf } from './layers/coverage';
 import { createRiverLabelLayer, riverLabelsOf } from './layers/labels';
 import { pickedOf } from './layers/registry';
+import { createSelectedObjectLayer } from './layers/selection';
 import { useVisitedCells } from './useVisitedCells';
 import { MapControls } from './MapControls';
 import { MapLegend } from './MapLegend';
@@ -241,7 +242,10 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
       ([, district]) => {
         const map = mapRef.current;
         const attribution = district.features[0]?.properties.attribution ?? '';
-        if (alive && map && attribution) map.addControl(new AttributionControl({ compact: true, customAttribution: attribution }), 'bottom-right');
+        if (!alive || !map || !attribution) return;
+        map.addControl(new AttributionControl({ compact: true, customAttribution: attribution }), 'bottom-right');
+        // Folded to its (i) button: opened, the credit line would sit over the legends of a narrow map.
+        map.getContainer().querySelector('.maplibregl-ctrl-attrib')?.classList.remove('maplibregl-compact-show');
       },
       (e: unknown) => {
         if (!alive) return;
@@ -374,6 +378,11 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
   );
   const rangerPoints = useMemo(() => createRangerLayer({ data: rangerData, theme }), [rangerData, theme]);
   const incidents = useMemo(() => createIncidentLayer({ data: incidentData, theme }), [incidentData, theme]);
+  const selectedPosition = objectPosition(live, siteById, selection);
+  const selectedObject = useMemo(
+    () => createSelectedObjectLayer({ position: selectedPosition, theme }),
+    [selectedPosition?.[0], selectedPosition?.[1], theme], // eslint-disable-line react-hooks/exhaustive-deps
+  );
 
   // Bottom to top; the overdue pulse goes between `below` and `above`.
   const below = useMemo(() => {
@@ -389,8 +398,9 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
     const out: Layer[] = [];
     if (showCheckpoints) out.push(checkpoints, checkpointLevels);
     if (showRangers) out.push(rangerPoints, incidents);
+    out.push(selectedObject);
     return out;
-  }, [checkpoints, checkpointLevels, rangerPoints, incidents, showCheckpoints, showRangers]);
+  }, [checkpoints, checkpointLevels, rangerPoints, incidents, selectedObject, showCheckpoints, showRangers]);
 
   const pendingVersion = `${metric.key}:${level}:${placement.scope}:a${v.aggregates}:t${v.tickets}`;
   useEffect(() => {
@@ -424,11 +434,24 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
       <MapControls view={view} setView={setView} showSub={level !== 'town'} leaveCellFor={placement.selected ? placement.scope : null} />
       <MapLegend metric={metric} level={level} theme={theme} overlays={view.overlays} heatmap={zoomedOut} />
       {hover && <MapTooltip hover={hover} tree={tree} live={live} metric={metric} theme={theme} sites={siteById} />}
-      {selection && <span className="map-selection" data-kind={selection.kind} data-id={selection.id} hidden />}
       {state === 'loading' && <div className="map-status">{t('loading')}</div>}
       {state === 'error' && <div className="map-error">{t('error', { message: error ?? '' })}</div>}
     </div>
   );
+}
+
+/** Where the picked object is on the map now (a ranger moves; a closed ticket leaves the map). */
+function objectPosition(live: ReturnType<typeof useLive>, sites: ReadonlyMap<string, CheckpointSite>, selection: ObjectSelection | null): [number, number] | null {
+  if (!selection) return null;
+  const p =
+    selection.kind === 'ticket'
+      ? live.tickets.get(selection.id)?.position
+      : selection.kind === 'ranger'
+        ? live.rangers.get(selection.id)?.position
+        : selection.kind === 'incident'
+          ? live.incidents.get(selection.id)?.position
+          : sites.get(selection.id)?.position;
+  return p ? [p[0]!, p[1]!] : null;
 }
 
 /**

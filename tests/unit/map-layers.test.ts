@@ -31,6 +31,7 @@ import { createRangerLayer, createRangerTrailLayer, rangerColor, TRAIL_MS, trail
 import { createCoverageLayer, visitedSquaresOf } from '../../client/map/layers/coverage';
 import { riverLabelsOf } from '../../client/map/layers/labels';
 import { isShown, kindOfLayerId, LAYER_REGISTRY, pickedOf } from '../../client/map/layers/registry';
+import { createSelectedObjectLayer } from '../../client/map/layers/selection';
 
 // ---- fixtures ----
 
@@ -439,6 +440,15 @@ describe('layer registry', () => {
     expect(pickedOf('tickets-overdue', { id: 'T9' })).toBeNull();
     expect(pickedOf('patrol-coverage', {})).toBeNull();
     expect(pickedOf('unknown', { id: 'x' })).toBeNull();
+    expect(pickedOf('object-selected', [116.7, 39.9])).toBeNull();
+  });
+
+  it('rings the picked object where it is, and nothing when none is picked', () => {
+    const ring = createSelectedObjectLayer({ position: [116.7, 39.9], theme: 'wall' });
+    expect(ring.id).toBe('object-selected');
+    expect(ring.props.data).toEqual([[116.7, 39.9]]);
+    expect(ring.props.getLineColor).toEqual(LAYER_THEMES.wall.selected);
+    expect(createSelectedObjectLayer({ position: null, theme: 'day' }).props.data).toEqual([]);
   });
 
   it('ties each kind to its overlay toggle; areas and labels are always on', () => {

@@ -10,6 +10,7 @@ import { choroplethId, createChoroplethLayer, createSelectedAreaLayer, SELECTED_
 import { CHECKPOINT_LEVELS_ID, CHECKPOINTS_ID, createCheckpointLayer, createCheckpointLevelLayer, type CheckpointSite } from './checkpoints';
 import { COVERAGE_ID, createCoverageLayer } from './coverage';
 import { createRiverLabelLayer, RIVER_LABELS_ID } from './labels';
+import { createSelectedObjectLayer, SELECTED_OBJECT_ID } from './selection';
 import { createIncidentLayer, createRangerLayer, createRangerTrailLayer, INCIDENTS_ID, RANGER_TRAILS_ID, RANGERS_ID } from './rangers';
 import { createTicketHeatmapLayer, createTicketLayer, createTicketPulseLayer, TICKET_HEATMAP_ID, TICKET_PULSE_ID, TICKETS_ID } from './tickets';
 
@@ -51,6 +52,7 @@ export const LAYER_REGISTRY = {
   rangers: entry({ factory: createRangerLayer, overlay: 'rangers', pick: pickObject('ranger') }),
   incidents: entry({ factory: createIncidentLayer, overlay: 'rangers', pick: pickObject('incident') }),
   riverLabels: entry({ factory: createRiverLabelLayer, overlay: null }),
+  selectedObject: entry({ factory: createSelectedObjectLayer, overlay: null }),
 } as const;
 
 export type LayerKind = keyof typeof LAYER_REGISTRY;
@@ -68,6 +70,7 @@ const KIND_OF_ID: Readonly<Record<string, LayerKind>> = {
   [RANGERS_ID]: 'rangers',
   [INCIDENTS_ID]: 'incidents',
   [RIVER_LABELS_ID]: 'riverLabels',
+  [SELECTED_OBJECT_ID]: 'selectedObject',
   [choroplethId('town')]: 'choropleth',
   [choroplethId('grid')]: 'choropleth',
   [choroplethId('property')]: 'choropleth',

@@ -20,7 +20,7 @@ const en: Strings<typeof zh> = {
     flood: 'Flood warning',
     coverage: 'Patrol coverage',
   },
-  unit: { count: 'tickets', rate: '%', warning: 'warning level' },
+  unit: { count: 'count', rate: '%', warning: 'warning level' },
   sub: { grid: 'Grid cells', property: 'Property districts', forest: 'Forest clusters' },
   overlay: { tickets: 'Tickets', checkpoints: 'Flood checkpoints', rangers: 'Rangers', coverage: 'Patrol coverage' },
   legend: {
