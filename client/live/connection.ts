@@ -12,13 +12,25 @@ export const PUBLISH_MS = 250;
 
 /** The part of a socket.io-client Socket used here. */
 export interface LiveSocket {
-  on(event: 'connect' | 'disconnect', listener: () => void): unknown;
+  on(event: 'connect', listener: () => void): unknown;
+  on(event: 'disconnect', listener: (reason: string) => void): unknown;
   on(event: 'connect_error', listener: (error: Error) => void): unknown;
   on(event: 'state:snapshot', listener: (snapshot: Snapshot) => void): unknown;
   on(event: 'state:delta', listener: (delta: DeltaWire) => void): unknown;
   emit(event: 'scope:follow', request: { key: AreaKey }, ack: (result: FollowAck) => void): unknown;
+  connect(): unknown;
   close(): unknown;
+  /** False when socket.io-client has given up reconnecting by itself. */
+  readonly active: boolean;
 }
+
+/**
+ * Retry delays when socket.io-client will not reconnect by itself: the server disconnected the socket (it
+ * does so when it shuts down) or refused the handshake (a server that is closing refuses new ones). A wall
+ * must never stay dark because of a restart, so it retries for ever, backing off to RETRY_MAX_MS.
+ */
+export const RETRY_MIN_MS = 1_000;
+export const RETRY_MAX_MS = 15_000;
 
 /** Makes the socket; `auth` is asked on every (re)connection, so a reconnect carries the current seq. */
 export type SocketFactory = (auth: () => HandshakeAuth) => LiveSocket;
@@ -32,6 +44,9 @@ export interface ConnectionOptions {
 export class LiveConnection {
   private readonly socket: LiveSocket;
   private readonly timer: ReturnType<typeof setInterval> | null;
+  private retry: ReturnType<typeof setTimeout> | null = null;
+  private retryMs = RETRY_MIN_MS;
+  private closed = false;
   /** Counts snapshot requests made because of a gap (tests and the badge read it). */
   resyncRequests = 0;
 
@@ -45,9 +60,18 @@ export class LiveConnection {
       // Resume only a state that belongs to the scope wanted now; otherwise start from its snapshot.
       return seq !== null && store.scope === store.wantedScope ? { scope: store.wantedScope, lastSeq: seq } : { scope: store.wantedScope };
     });
-    this.socket.on('connect', () => store.setConnection('live'));
-    this.socket.on('disconnect', () => store.setConnection('offline'));
-    this.socket.on('connect_error', () => store.setConnection('offline'));
+    this.socket.on('connect', () => {
+      this.retryMs = RETRY_MIN_MS;
+      store.setConnection('live');
+    });
+    this.socket.on('disconnect', (reason) => {
+      store.setConnection('offline');
+      if (reason === 'io server disconnect') this.reconnectLater();
+    });
+    this.socket.on('connect_error', () => {
+      store.setConnection('offline');
+      if (!this.socket.active) this.reconnectLater();
+    });
     this.socket.on('state:snapshot', (s) => store.applySnapshot(s));
     this.socket.on('state:delta', (d) => {
       if (store.applyDelta(d) === 'gap') this.resync();
@@ -64,8 +88,20 @@ export class LiveConnection {
   }
 
   close(): void {
+    this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.retry) clearTimeout(this.retry);
     this.socket.close();
+  }
+
+  private reconnectLater(): void {
+    if (this.closed || this.retry) return;
+    const delay = this.retryMs;
+    this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      if (!this.closed) this.socket.connect();
+    }, delay);
   }
 
   /** A delta did not follow the state: the state is void until a fresh snapshot arrives. */

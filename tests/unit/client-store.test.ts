@@ -1,7 +1,7 @@
 // The browser's store and socket controller logic, without a browser: a snapshot, then deltas that must
 // follow its seq; a gap voids the state and asks for a fresh snapshot; a reconnect resumes from the last seq;
 // a drill-down ignores the old scope's late messages; the view is published at most once per tick.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AreaKey } from '../../server/contract/areas';
 import { encodeDelta, type AreaAggregate, type Delta, type DeltaWire, type Snapshot, type TicketObject } from '../../server/contract/live';
 import type { FollowAck, HandshakeAuth } from '../../server/contract/socket';
@@ -174,7 +174,13 @@ class FakeSocket implements LiveSocket {
   readonly handlers = new Map<string, ((arg?: unknown) => void)[]>();
   readonly emitted: { event: string; request: unknown }[] = [];
   closed = false;
+  active = true;
+  connects = 0;
   constructor(readonly auth: () => HandshakeAuth) {}
+  connect(): this {
+    this.connects++;
+    return this;
+  }
   on(event: string, listener: (arg: never) => void): this {
     const list = this.handlers.get(event) ?? [];
     list.push(listener as (arg?: unknown) => void);
@@ -232,6 +238,42 @@ describe('LiveConnection', () => {
     socket.fire('connect');
     store.publish();
     expect(store.getView().connection).toBe('live');
+  });
+
+  it('reconnects by itself, backing off, when the server dropped it or refused it while shutting down', () => {
+    vi.useFakeTimers();
+    try {
+      const { socket, conn } = connect();
+      socket.fire('connect');
+      // A drop on the network: socket.io-client retries by itself, nothing to do here.
+      socket.fire('disconnect', 'transport close');
+      vi.advanceTimersByTime(60_000);
+      expect(socket.connects).toBe(0);
+      // The server closed the socket (it does on shutdown): socket.io-client would wait for ever.
+      socket.fire('disconnect', 'io server disconnect');
+      vi.advanceTimersByTime(999);
+      expect(socket.connects).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(socket.connects).toBe(1);
+      // The restarting server refuses the handshake: retry again, later each time.
+      socket.active = false;
+      socket.fire('connect_error', new Error('the server is shutting down'));
+      vi.advanceTimersByTime(1_999);
+      expect(socket.connects).toBe(1);
+      vi.advanceTimersByTime(1);
+      expect(socket.connects).toBe(2);
+      // Back: the next drop starts again from the short delay.
+      socket.fire('connect');
+      socket.fire('disconnect', 'io server disconnect');
+      vi.advanceTimersByTime(1_000);
+      expect(socket.connects).toBe(3);
+      conn.close();
+      socket.fire('disconnect', 'io server disconnect');
+      vi.advanceTimersByTime(60_000);
+      expect(socket.connects).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('follows a drill-down and starts the new scope from its snapshot', () => {
