@@ -216,14 +216,17 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
           map.getCanvas().style.cursor = picked ? 'pointer' : '';
           setHover(picked ? { x: info.x, y: info.y, picked } : null);
         },
-        onClick: (info: PickingInfo) => {
-          const picked = info.layer && info.picked ? pickedOf(info.layer.id, info.object) : null;
-          if (!picked) return;
-          if (picked.kind === 'area') latest.current.onOpenArea(picked.key);
-          else latest.current.onSelectObject(picked);
-        },
       });
       map.addControl(deck);
+      // Clicks pick at the map's own click point, synchronously: deck.gl's onClick relies on the pick of the
+      // pointer-down, which a quick click on a busy frame (the pulse redraws) could miss.
+      map.on('click', (e) => {
+        const info = deck.pickObject({ x: e.point.x, y: e.point.y, radius: 4 });
+        const picked = info?.layer && info.picked ? pickedOf(info.layer.id, info.object) : null;
+        if (!picked) return;
+        if (picked.kind === 'area') latest.current.onOpenArea(picked.key);
+        else latest.current.onSelectObject(picked);
+      });
       setOverlay(deck);
     });
 
@@ -361,6 +364,11 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
       createChoroplethLayer({ level, features, aggregates: live.aggregates, version: v.aggregates, metric, theme, beforeId: DECK_BEFORE_ID }),
     [level, features, live.aggregates, v.aggregates, metric, theme],
   );
+  // On a drill-down the new scope's areas have no values until its snapshot arrives: the old colours stay
+  // until then rather than a grey frame of "no data" (the layer id changes with the level, so it is swapped).
+  const shownChoropleth = useRef(choropleth);
+  if (live.scope === placement.scope || live.scope === null) shownChoropleth.current = choropleth;
+  const areaLayer = shownChoropleth.current;
   const selectedArea = useMemo(() => createSelectedAreaLayer({ feature: selectedFeature, theme }), [selectedFeature, theme]);
   const coverage = useMemo(() => createCoverageLayer({ data: squares }), [squares]);
   const riverText = useMemo(() => createRiverLabelLayer({ data: riverLabels, theme }), [riverLabels, theme]);
@@ -386,14 +394,14 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
 
   // Bottom to top; the overdue pulse goes between `below` and `above`.
   const below = useMemo(() => {
-    const out: Layer[] = [choropleth];
+    const out: Layer[] = [areaLayer];
     if (showCoverage && townId) out.push(coverage);
     out.push(selectedArea, riverText);
     if (showTickets && zoomedOut) out.push(heatmap);
     if (showRangers) out.push(trailLayer);
     if (showTickets && !zoomedOut) out.push(ticketPoints);
     return out;
-  }, [choropleth, coverage, selectedArea, riverText, heatmap, trailLayer, ticketPoints, showCoverage, townId, showTickets, showRangers, zoomedOut]);
+  }, [areaLayer, coverage, selectedArea, riverText, heatmap, trailLayer, ticketPoints, showCoverage, townId, showTickets, showRangers, zoomedOut]);
   const above = useMemo(() => {
     const out: Layer[] = [];
     if (showCheckpoints) out.push(checkpoints, checkpointLevels);
