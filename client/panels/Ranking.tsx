@@ -1,6 +1,7 @@
 // The ranking of the areas at the current level (towns of the district; grid cells, property districts or forest
 // clusters of a town), worst first by the metric the map shows, with the value and a bar. A click opens the
 // area, like a click on the map.
+import { shortName } from '../geo/names';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { WARNING_ORDER, type AreaKey, type AreaTree } from '../../server/contract/areas';
@@ -27,7 +28,7 @@ export function Ranking({ tree, placement, view, onOpenArea }: RankingProps) {
   const ready = live.scope === placement.scope;
   const version = live.versions.aggregates;
   const rows = useMemo(
-    () => rankAreas(placement.areas, (k) => (ready ? live.aggregates.get(k) : undefined), view.metric, (k) => tree.nodes[k]?.name ?? k),
+    () => rankAreas(placement.areas, (k) => (ready ? live.aggregates.get(k) : undefined), view.metric, (k) => shortName(tree, k)),
     // live.aggregates is mutated in place: its version says when it changed.
     [placement.areas, view.metric, tree, ready, version], // eslint-disable-line react-hooks/exhaustive-deps
   );

@@ -1,6 +1,7 @@
 // The ticket table of the followed scope: filters (area, category, status, overdue) that are the map's own
 // (the ticket layer draws exactly the tickets listed here), "N of M", one page at a time, and a deadline
 // countdown per row. A click picks the ticket on the map and opens its detail.
+import { shortName } from '../geo/names';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AreaKey, AreaTree } from '../../server/contract/areas';
@@ -74,7 +75,7 @@ export function TicketTable({ tree, placement, filter, onFilterChange, selection
               <option value="">{t('table.filter.allAreas')}</option>
               {areaOptions.map((k) => (
                 <option key={k} value={k}>
-                  {`${tree.nodes[k]?.name ?? k} (${f.number(areaCounts.get(k) ?? 0)})`}
+                  {`${shortName(tree, k)} (${f.number(areaCounts.get(k) ?? 0)})`}
                 </option>
               ))}
             </select>

@@ -1,5 +1,6 @@
 // How a feed item reads: its line of text (an i18n key of the panels namespace and its values), its icon and
 // tone, and the area it happened in where the client knows it. Pure, so the wording rules are tested.
+import { shortName } from '../geo/names';
 import type { AreaTree } from '../../server/contract/areas';
 import type { IncidentObject, RangerObject, TicketObject } from '../../server/contract/live';
 import type { FeedItem } from '../live/feed';
@@ -102,7 +103,7 @@ export function feedArea(item: FeedItem, p: FeedPlaces): string | null {
       const place = p.tickets.get(item.subject.id)?.place;
       if (!place?.townId) return null;
       const town = nameOf(p.tree, `town:${place.townId}`);
-      const grid = place.gridId ? nameOf(p.tree, `grid:${place.gridId}`) : null;
+      const grid = place.gridId && p.tree.nodes[`grid:${place.gridId}`] ? shortName(p.tree, `grid:${place.gridId}`) : null;
       return town && grid ? `${town} · ${grid}` : town;
     }
     case 'checkpoint': {

@@ -1,6 +1,7 @@
 // The ticket table's rows: the shared filter (view/ticket-filter.ts, the same one the map's ticket layer uses,
 // so the table and the map never disagree), then one page. A town can hold ten thousand open tickets; the DOM
 // holds one page of them.
+import { shortName } from '../geo/names';
 import type { AreaKey, AreaTree } from '../../server/contract/areas';
 import type { TicketObject } from '../../server/contract/live';
 import { filterTickets, type TicketFilter } from '../view/ticket-filter';
@@ -45,7 +46,7 @@ export function pageOf(matched: TicketObject[], total: number, page: number, siz
 /** Where a ticket is, for its row: the town and, when the grid cell is known, the cell ("玉桥街道 · 网格 12"). */
 export function ticketAreaNames(t: TicketObject, tree: AreaTree): { town: string | null; grid: string | null } {
   const town = t.place?.townId ? (tree.nodes[`town:${t.place.townId}`]?.name ?? null) : null;
-  const grid = t.place?.gridId ? (tree.nodes[`grid:${t.place.gridId}`]?.name ?? null) : null;
+  const grid = t.place?.gridId && tree.nodes[`grid:${t.place.gridId}`] ? shortName(tree, `grid:${t.place.gridId}`) : null;
   return { town, grid };
 }
 

@@ -7,6 +7,7 @@ import { defaultView, formatView, parseView, type ViewState } from '../../client
 import { parentView, place } from '../../client/view/navigation';
 import { filterTickets, matchesTicket, NO_FILTER } from '../../client/view/ticket-filter';
 import type { TicketObject } from '../../server/contract/live';
+import { shortName } from '../../client/geo/names';
 import { GEO_DIR } from '../helpers/paths';
 
 let tree: AreaTree;
@@ -111,5 +112,18 @@ describe('the ticket filter shared by the table and the map', () => {
 
   it('orders the most urgent first: overdue, then near deadline, then by deadline', () => {
     expect(filterTickets(tickets, NO_FILTER).map((x) => x.id)).toEqual(['B', 'C', 'A']);
+  });
+});
+
+describe('area names on screen', () => {
+  it('drops the town from a grid cell name shown beside its town, and keeps every other name whole', () => {
+    const town = townNamed('宋庄镇');
+    const cell = tree.children[town]!.find((k) => k.startsWith('grid:'))!;
+    expect(tree.nodes[cell]!.name.startsWith('宋庄镇·')).toBe(true);
+    expect(shortName(tree, cell)).toBe(tree.nodes[cell]!.name.slice('宋庄镇·'.length));
+    expect(shortName(tree, town)).toBe('宋庄镇');
+    const cluster = tree.children[townNamed('永乐店镇')]!.find((k) => k.startsWith('forest:'))!;
+    expect(shortName(tree, cluster)).toBe(tree.nodes[cluster]!.name);
+    expect(shortName(tree, 'grid:nope')).toBe('grid:nope');
   });
 });
