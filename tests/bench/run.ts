@@ -133,6 +133,11 @@ async function benchFanoutRow(): Promise<void> {
   row('wire: bytes per changed aggregate in a delta', `${r.bytesPerAggregate.toFixed(1)} B`, `frame bytes per delivered delta: ${Math.round(r.bytesPerDelivered).toLocaleString('en')} B`);
 }
 
+async function benchDashboardSection(): Promise<void> {
+  const { benchDashboardRows } = await import('./dashboard');
+  await benchDashboardRows(row);
+}
+
 async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
   console.log('benchmark | figure | how');
@@ -143,6 +148,7 @@ async function main(): Promise<void> {
   if (!only || only === 'ingest') await benchEndToEnd();
   if (!only || only === 'fanout') await benchFanoutRow();
   if (!only || only === 'memory') await benchMemoryRow();
+  if (!only || only === 'dashboard') await benchDashboardSection();
 }
 
 await main();

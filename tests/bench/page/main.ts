@@ -1,0 +1,167 @@
+// The delta benchmark page: the real client store (LiveStore) and layer factories, drawn by a standalone
+// deck.gl Deck (no basemap). tests/bench/dashboard.ts loads it in headless Chromium and calls
+// window.__bench.run(); each delta is timed from applyDelta to the end of a forced synchronous redraw.
+import { Deck } from '@deck.gl/core';
+import { LiveStore } from '../../../client/live/store';
+import { encodeDelta, type DeltaWire } from '../../../server/contract/live';
+import { createLayerBuilder, FACTORIES, type TicketMode } from './layers';
+import { createWorld, FULL_SIZE, SCOPE, VIEW, type SyntheticSize } from './synthetic';
+
+export interface RunOptions {
+  size?: SyntheticSize;
+  tickets: TicketMode;
+  /** Diagnostic: the same layers without their attribute transitions. */
+  withoutTransitions?: boolean;
+  warmup: number;
+  deltas: number;
+  /** Real ms between deltas (the gateway flushes every FLUSH_MS, 150 by default). */
+  intervalMs: number;
+}
+
+/** Per measured delta, main-thread ms of each step. */
+export interface DeltaTiming {
+  apply: number;
+  publish: number;
+  build: number;
+  setProps: number;
+  redraw: number;
+  /** apply + publish + build + setProps + redraw: the synchronous handling of the delta. */
+  sync: number;
+  /** The animation loop's frames until the next delta (transitions, their GPU read-backs), ms in all. */
+  loopFrames: number;
+  loopFrameCount: number;
+  /** sync + loopFrames: all main-thread time the delta cost. */
+  total: number;
+  wireBytes: number;
+}
+
+export interface RunResult {
+  factories: string[];
+  tickets: TicketMode;
+  size: SyntheticSize;
+  snapshotMs: number;
+  firstDrawMs: number;
+  timings: DeltaTiming[];
+  renderer: string;
+  patchesPerDelta: number;
+}
+
+declare global {
+  interface Window {
+    __bench: { run(options: RunOptions): Promise<RunResult> };
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const frame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+
+/**
+ * Times every frame of deck.gl's animation loop. The loop binds Deck's frame method when a Deck is made,
+ * so the prototype is wrapped once, before the first Deck; this touches only this page's copy of deck.gl.
+ */
+function timeLoopFrames(onFrame: (ms: number) => void): void {
+  const proto = Deck.prototype as unknown as { _onRenderFrame(this: Deck): void };
+  const frameOf = proto._onRenderFrame;
+  proto._onRenderFrame = function (this: Deck) {
+    const t = performance.now();
+    frameOf.call(this);
+    onFrame(performance.now() - t);
+  };
+}
+
+async function run(options: RunOptions): Promise<RunResult> {
+  const size = options.size ?? FULL_SIZE;
+  const world = createWorld(size);
+  const store = new LiveStore(SCOPE);
+  const parent = document.getElementById('deck') as HTMLDivElement;
+  const layers = createLayerBuilder(world.grid.features, world.sites, options.tickets, options.withoutTransitions ?? false);
+  timeLoopFrames((ms) => {
+    loopFrames += ms;
+    loopFrameCount++;
+  });
+
+  // The animation loop's own frames between two deltas (deck.gl's layer updates, attribute transitions,
+  // redraws) are main-thread work the delta caused too: each frame is timed and summed per delta.
+  let loopFrames = 0;
+  let loopFrameCount = 0;
+  let renderer = '';
+  const deck = await new Promise<Deck>((resolve) => {
+    const d: Deck = new Deck({
+      parent,
+      initialViewState: VIEW,
+      controller: false,
+      useDevicePixels: 1,
+      layers: [],
+      onLoad: () => resolve(d),
+    });
+  });
+  const canvas = parent.querySelector('canvas');
+  const gl = canvas?.getContext('webgl2');
+  if (gl) {
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  }
+
+  let clock = Date.parse(world.snapshot.at);
+  let t = performance.now();
+  store.applySnapshot(world.snapshot, clock);
+  store.publish();
+  const snapshotMs = performance.now() - t;
+  t = performance.now();
+  deck.setProps({ layers: layers.build(store.getView(), clock) });
+  deck.redraw('snapshot');
+  const firstDrawMs = performance.now() - t;
+  for (let i = 0; i < 5; i++) await frame();
+
+  const timings: DeltaTiming[] = [];
+  let patches = 0;
+  for (let i = 0; i < options.warmup + options.deltas; i++) {
+    clock += options.intervalMs;
+    // The wire delta is what the gateway would send this client: encoded against what the store holds.
+    const view = store.getView();
+    const wire: DeltaWire = encodeDelta(world.nextDelta(clock), view.keys, (k) => view.aggregates.get(k), {
+      ranger: (id) => view.rangers.get(id),
+      trailMs: world.snapshot.trailMs,
+    });
+    // Parsed from JSON, as the socket hands it over: objects the store has never seen.
+    const text = JSON.stringify(wire);
+    const received = JSON.parse(text) as DeltaWire;
+
+    const t0 = performance.now();
+    const outcome = store.applyDelta(received, clock);
+    const t1 = performance.now();
+    store.publish();
+    const t2 = performance.now();
+    const built = layers.build(store.getView(), clock);
+    const t3 = performance.now();
+    deck.setProps({ layers: built });
+    const t4 = performance.now();
+    deck.redraw('delta');
+    const t5 = performance.now();
+    if (outcome !== 'applied') throw new Error(`delta ${i} was not applied: ${outcome}`);
+
+    loopFrames = 0;
+    loopFrameCount = 0;
+    await sleep(options.intervalMs);
+    if (i >= options.warmup) {
+      patches += received.patches.length;
+      timings.push({
+        apply: t1 - t0,
+        publish: t2 - t1,
+        build: t3 - t2,
+        setProps: t4 - t3,
+        redraw: t5 - t4,
+        sync: t5 - t0,
+        loopFrames,
+        loopFrameCount,
+        total: t5 - t0 + loopFrames,
+        wireBytes: text.length,
+      });
+    }
+  }
+  deck.finalize();
+  return { factories: FACTORIES, tickets: options.tickets, size, snapshotMs, firstDrawMs, timings, renderer, patchesPerDelta: patches / Math.max(1, timings.length) };
+}
+
+window.__bench = { run };
+document.body.dataset.ready = 'true';
