@@ -366,17 +366,18 @@ describe('ranger factories', () => {
       [116.73, 39.9, now],
     ]);
     const [trail] = trailsOf([r], now);
-    expect(trail!.path).toEqual([
-      [116.71, 39.9],
-      [116.72, 39.9],
-      [116.73, 39.9],
-    ]);
-    const alphas = trail!.colors.map((c) => c[3]);
+    expect([...trail!.path]).toEqual([116.71, 39.9, 116.72, 39.9, 116.73, 39.9]);
+    expect(trail!.colors).toHaveLength(3 * 4);
+    const alphas = [3, 7, 11].map((i) => trail!.colors[i]!);
     expect(alphas[0]!).toBeLessThan(alphas[1]!);
     expect(alphas[1]!).toBeLessThan(alphas[2]!);
     expect(trailAlpha(0)).toBeGreaterThan(200);
     expect(trailAlpha(TRAIL_MS)).toBe(0);
-    expect(trail!.colors[0]!.slice(0, 3)).toEqual(RANGER_RGBA.patrolling.slice(0, 3));
+    expect([...trail!.colors.slice(0, 3)]).toEqual(RANGER_RGBA.patrolling.slice(0, 3));
+    const layer = createRangerTrailLayer({ data: [trail!] });
+    // Per-vertex colours: the accessor hands deck.gl one RGBA per path point.
+    expect(call<typeof trail, Uint8ClampedArray>(layer.props.getColor, trail)).toBe(trail!.colors);
+    expect(layer.props.positionFormat).toBe('XY');
   });
 
   it('leaves out rangers with less than two recent points (no line to draw)', () => {

@@ -26,26 +26,35 @@ export function trailAlpha(ageMs: number): number {
 
 export interface Trail {
   id: string;
-  /** [lon, lat] per point, oldest first. */
-  path: [number, number][];
-  /** One colour per point (faded by age). */
-  colors: Rgba[];
+  /** Flat [lon, lat, lon, lat, …], oldest first: deck.gl copies typed arrays straight into its buffers. */
+  path: Float64Array;
+  /** Flat RGBA per point (faded by age), same order. */
+  colors: Uint8ClampedArray;
 }
 
 /** Trails as of `now`: points older than TRAIL_MS dropped, the rest faded; rangers without a trail left out. */
 export function trailsOf(rangers: Iterable<RangerObject>, now: number): Trail[] {
   const out: Trail[] = [];
   for (const r of rangers) {
+    const points = r.trail as readonly TrailPoint[];
+    // Oldest first: skip what has aged out, keep the rest.
+    let first = 0;
+    while (first < points.length && now - points[first]![2] >= TRAIL_MS) first++;
+    const n = points.length - first;
+    if (n < 2) continue;
     const [cr, cg, cb] = RANGER_RGBA[rangerState(r)];
-    const path: [number, number][] = [];
-    const colors: Rgba[] = [];
-    for (const p of r.trail as readonly TrailPoint[]) {
-      const age = now - p[2];
-      if (age >= TRAIL_MS) continue;
-      path.push([p[0], p[1]]);
-      colors.push([cr, cg, cb, trailAlpha(age)]);
+    const path = new Float64Array(n * 2);
+    const colors = new Uint8ClampedArray(n * 4);
+    for (let i = 0; i < n; i++) {
+      const p = points[first + i]!;
+      path[i * 2] = p[0];
+      path[i * 2 + 1] = p[1];
+      colors[i * 4] = cr;
+      colors[i * 4 + 1] = cg;
+      colors[i * 4 + 2] = cb;
+      colors[i * 4 + 3] = trailAlpha(now - p[2]);
     }
-    if (path.length >= 2) out.push({ id: r.id, path, colors });
+    out.push({ id: r.id, path, colors });
   }
   return out;
 }
@@ -59,7 +68,10 @@ export function createRangerTrailLayer(p: RangerTrailProps) {
     id: RANGER_TRAILS_ID,
     data: p.data,
     getPath: (t) => t.path,
-    // An array of colours per path is read per vertex: the fade costs no extra geometry.
+    positionFormat: 'XY',
+    // Open paths as given: no loop detection or normalisation, so point i is vertex i (and colour i).
+    _pathType: 'open',
+    // A flat colour array longer than one colour is read per vertex: the fade costs no extra geometry.
     getColor: (t) => t.colors as never,
     getWidth: 3,
     widthUnits: 'pixels',
