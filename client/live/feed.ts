@@ -3,7 +3,7 @@
 // objects with the ones the client held. GPS pings and counter moves are not news and make no item.
 import { WARNING_ORDER, type LonLat, type WarningColor } from '../../server/contract/areas';
 import type { TicketCategory, TicketStatus, IncidentType } from '../../server/contract/events';
-import type { CheckpointObject, DeltaWire, IncidentObject, RangerObject, TicketObject } from '../../server/contract/live';
+import type { CheckpointObject, DeltaWire, IncidentObject, RangerObject, Snapshot, TicketObject } from '../../server/contract/live';
 
 export const FEED_LENGTH = 50;
 
@@ -40,6 +40,38 @@ export interface HeldState {
 }
 
 const rank = (c: WarningColor) => WARNING_ORDER.indexOf(c);
+
+/**
+ * The feed a page opens with: the newest tickets and incidents the snapshot holds, so that a duty officer who
+ * just sat down sees what came in lately instead of an empty list. (Closures and colour changes are not in a
+ * snapshot: those appear from the deltas on.)
+ */
+export function feedFromSnapshot(s: Pick<Snapshot, 'seq' | 'tickets' | 'incidents'>, limit = FEED_LENGTH): FeedItem[] {
+  const out: FeedItem[] = [];
+  for (const t of s.tickets) {
+    out.push({
+      id: `ticket.created:${t.id}:${s.seq}`,
+      kind: 'ticket.created',
+      at: Date.parse(t.createdAt),
+      subject: { kind: 'ticket', id: t.id },
+      position: t.position,
+      severe: t.urgency === 'urgent',
+      params: { category: t.category, title: t.title, urgent: t.urgency === 'urgent' },
+    });
+  }
+  for (const i of s.incidents ?? []) {
+    out.push({
+      id: `incident.reported:${i.id}:${s.seq}`,
+      kind: 'incident.reported',
+      at: Date.parse(i.reportedAt),
+      subject: { kind: 'incident', id: i.id },
+      position: i.position,
+      severe: i.type === 'fire_risk' || i.severity === 'high',
+      params: { type: i.type, rangerId: i.rangerId },
+    });
+  }
+  return out.sort((a, b) => b.at - a.at).slice(0, limit);
+}
 
 /** Feed items for one delta, newest first. `held` must be the state at wire.fromSeq. */
 export function feedFromDelta(wire: DeltaWire, held: HeldState): FeedItem[] {

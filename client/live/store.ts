@@ -16,7 +16,7 @@ import type {
   TicketObject,
 } from '../../server/contract/live';
 import { ScopeMirror, type DeltaOutcome } from '../../server/contract/mirror';
-import { feedFromDelta, FEED_LENGTH, type FeedItem } from './feed';
+import { feedFromDelta, feedFromSnapshot, FEED_LENGTH, type FeedItem } from './feed';
 
 export type Connection = 'connecting' | 'live' | 'offline';
 
@@ -96,7 +96,8 @@ export class LiveStore {
     if (snapshot.scope !== this.wanted) return; // a late answer to a scope the user has left
     this.mirror.applySnapshot(snapshot);
     for (const slice of Object.keys(this.versions) as Slice[]) this.versions[slice]++;
-    if (snapshot.scope !== this.view.scope) this.feed = [];
+    // A new scope (or the first snapshot) opens with what came in lately; a resync keeps the feed it has.
+    if (snapshot.scope !== this.view.scope || this.feed.length === 0) this.feed = feedFromSnapshot(snapshot);
     this.receivedAt = now;
     this.dirty = true;
   }

@@ -82,7 +82,7 @@ export function MapLegend({ metric, level, theme, overlays, heatmap }: MapLegend
       {(overlays.includes('rangers') || overlays.includes('coverage')) && (
         <section className="metric-legend" data-legend="rangers">
           <h3 className="legend-title">{t('legend.rangers')}</h3>
-          <ul>
+          <ul className="legend-columns">
             {overlays.includes('rangers') && (
               <>
                 <li>

@@ -58,11 +58,17 @@ function fitPadding(map: MapLibreMap, small: boolean) {
   const controls = pane?.querySelector('.map-controls')?.getBoundingClientRect();
   const base = small ? Math.max(48, Math.round(Math.min(box.width, box.height) * CELL_CONTEXT_SHARE)) : 48;
   const left = panel && panel.width > 0 ? Math.max(base, panel.right - box.left + 24) : base;
-  const right = controls && controls.width > 0 ? Math.max(base, box.right - controls.left + 24) : base;
+  // Controls and legends share the right-hand column: the area is fitted left of it, never behind it.
+  const legends = pane?.querySelector('.map-legends')?.getBoundingClientRect();
+  const columnLeft = Math.min(controls && controls.width > 0 ? controls.left : Infinity, legends && legends.width > 0 ? legends.left : Infinity);
+  const right = Number.isFinite(columnLeft) ? Math.max(base, box.right - columnLeft + 24) : base;
+  const bottom = base;
   // Never pad away more than the map has: a narrow desk window still shows the area.
   const room = box.width - 120;
   const scale = left + right > room ? room / (left + right) : 1;
-  return { top: base, bottom: base, left: Math.round(left * scale), right: Math.round(right * scale) };
+  const roomY = box.height - 120;
+  const scaleY = base + bottom > roomY ? roomY / (base + bottom) : 1;
+  return { top: Math.round(base * scaleY), bottom: Math.round(bottom * scaleY), left: Math.round(left * scale), right: Math.round(right * scale) };
 }
 /** The overdue rings advance at this rate: smooth enough to read as a pulse, cheap (uniforms only). */
 const PULSE_FRAME_MS = 100;
@@ -439,8 +445,11 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
         data-metric={metric.key}
         data-ticket-view={zoomedOut ? 'heatmap' : 'points'}
       />
-      <MapControls view={view} setView={setView} showSub={level !== 'town'} leaveCellFor={placement.selected ? placement.scope : null} />
-      <MapLegend metric={metric} level={level} theme={theme} overlays={view.overlays} heatmap={zoomedOut} />
+      {/* One right-hand column: the controls, then a legend per layer shown; it scrolls when the map is short. */}
+      <div className="map-side">
+        <MapControls view={view} setView={setView} showSub={level !== 'town'} leaveCellFor={placement.selected ? placement.scope : null} />
+        <MapLegend metric={metric} level={level} theme={theme} overlays={view.overlays} heatmap={zoomedOut} />
+      </div>
       {hover && <MapTooltip hover={hover} tree={tree} live={live} metric={metric} theme={theme} sites={siteById} />}
       {state === 'loading' && <div className="map-status">{t('loading')}</div>}
       {state === 'error' && <div className="map-error">{t('error', { message: error ?? '' })}</div>}

@@ -19,8 +19,6 @@ import { startTestServer, type TestServer } from '../helpers/server';
 
 const SCREENSHOT = path.join(PROJECT_ROOT, 'test-results', 'e2e-map-page.png');
 const VIEWPORT = { width: 1600, height: 900 };
-/** Header and KPI bar heights in client/index.html: the map is everything below them. */
-const HEADER_PX = 64 + 62;
 const RENDER_TIMEOUT_MS = 90_000;
 
 // In CI a missing browser is a failure (the suite below runs and its setup throws); elsewhere a skip.
@@ -107,7 +105,9 @@ describe.skipIf(!RUN)(RUN ? 'the map page in Chromium' : `the map page (skipped:
 
       // Real pixels: the towns cover a good part of the map, the district border and rivers are drawn.
       const image = decodePng(screenshot);
-      const map = { x: 0, y: HEADER_PX, width: image.width, height: image.height - HEADER_PX };
+      // The map pane, between the header, the side panels and the ticket table.
+      const pane = (await page.locator('.map-pane').boundingBox())!;
+      const map = { x: Math.round(pane.x), y: Math.round(pane.y), width: Math.round(pane.width), height: Math.round(pane.height) };
       // Towns are painted in the colours of the default metric (open tickets) or the no-data grey.
       const rgb = (c: readonly number[]) => `#${c.slice(0, 3).map((v) => v.toString(16).padStart(2, '0')).join('')}`;
       const classColours = [...METRICS[0]!.colors, NO_DATA].map(rgb);
@@ -137,7 +137,7 @@ describe.skipIf(!RUN)(RUN ? 'the map page in Chromium' : `the map page (skipped:
       await page.waitForFunction(() => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) > 0, null, { timeout: 30_000 });
       const open = Number(await page.locator('[data-kpi="open"] .kpi-value').innerText());
       expect(open).toBeGreaterThan(0);
-      await expect(page.locator('.freshness').innerText()).resolves.toMatch(/秒前更新 · 序号 \d+/);
+      await expect(page.locator('.status').innerText()).resolves.toMatch(/秒前更新 · 序号 \d+/);
 
       const res = await page.request.post(`${server.url}/api/v1/events`, {
         data: [

@@ -123,12 +123,23 @@ describe('LiveStore', () => {
     ]);
   });
 
+  it('opens the feed with the newest tickets of the snapshot, newest first', () => {
+    const store = new LiveStore(DISTRICT);
+    const tickets = Array.from({ length: 60 }, (_, i) => ticket(`S${i}`, { createdAt: new Date(Date.UTC(2026, 6, 20, 0, i)).toISOString() }));
+    store.applySnapshot(snapshot(3, DISTRICT, tickets));
+    store.publish();
+    const feed = store.getView().feed;
+    expect(feed).toHaveLength(50);
+    expect(feed[0]!.subject.id).toBe('S59');
+    expect(feed.at(-1)!.subject.id).toBe('S10');
+  });
+
   it('turns a status change and a closure into feed items, and keeps at most 50', () => {
     const store = new LiveStore(DISTRICT);
     store.applySnapshot(snapshot(1, DISTRICT, [ticket('T1'), ticket('T2')]));
     store.applyDelta(wire(store, 1, 2, { tickets: { upserts: [ticket('T1', { status: 'dispatched' })], removals: ['T2'] } }));
     store.publish();
-    const kinds = store.getView().feed.map((f) => `${f.kind}:${f.subject.id}:${'status' in f.params ? f.params.status : ''}`);
+    const kinds = store.getView().feed.filter((f) => f.kind !== 'ticket.created').map((f) => `${f.kind}:${f.subject.id}:${'status' in f.params ? f.params.status : ''}`);
     expect(kinds.sort()).toEqual(['ticket.status:T1:dispatched', 'ticket.status:T2:closed']);
 
     let seq = 2;
