@@ -65,7 +65,8 @@ describe.skipIf(!RUN)(RUN ? 'the map page in Chromium' : `the map page (skipped:
         if (msg.type() === 'error') pageErrors.push(`console: ${msg.text()}`);
       });
 
-      await page.goto(server.url, { waitUntil: 'load' });
+      // No point overlays: the heatmap would blend into the colours this test reads.
+      await page.goto(`${server.url}/?layers=`, { waitUntil: 'load' });
       await page.waitForSelector('[data-map-state="ready"], [data-map-state="error"]', {
         state: 'attached',
         timeout: RENDER_TIMEOUT_MS,
@@ -116,7 +117,8 @@ describe.skipIf(!RUN)(RUN ? 'the map page in Chromium' : `the map page (skipped:
       const riverShare = shareOfColour(image, WALL_THEME.river, 24, map);
       const neighborShare = shareOfColour(image, WALL_THEME.neighborFill, 6, map);
       const summary = `towns ${(townShare * 100).toFixed(1)} %, border ${(borderShare * 100).toFixed(2)} %, rivers ${(riverShare * 100).toFixed(2)} %, neighbours ${(neighborShare * 100).toFixed(1)} % (screenshot: ${SCREENSHOT})`;
-      expect(townShare, summary).toBeGreaterThan(0.08);
+      // The district fills about a quarter of the map pane (the rest is neighbouring context); most of it in class colours.
+      expect(townShare, summary).toBeGreaterThan(0.06);
       expect(borderShare, summary).toBeGreaterThan(0.002);
       expect(riverShare, summary).toBeGreaterThan(0.0005);
       expect(neighborShare, summary).toBeGreaterThan(0.02);
