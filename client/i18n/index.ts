@@ -79,6 +79,8 @@ export interface Formatters {
   dateTime(t: number | string): string;
   time(t: number | string): string;
   date(t: number | string): string;
+  /** The time alone for today (Asia/Shanghai), month, day and time for an earlier day: a feed crosses midnight. */
+  when(t: number | string, now?: number): string;
 }
 
 export function formatters(lng: string): Formatters {
@@ -87,6 +89,7 @@ export function formatters(lng: string): Formatters {
   const dt = memo(`dt:${lng}`, () => new Intl.DateTimeFormat(lng, { timeZone: TIME_ZONE, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }));
   const tm = memo(`t:${lng}`, () => new Intl.DateTimeFormat(lng, { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }));
   const dd = memo(`d:${lng}`, () => new Intl.DateTimeFormat(lng, { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short' }));
+  const dayKey = memo('day', () => new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }));
   const ms = (t: number | string) => (typeof t === 'number' ? t : Date.parse(t));
   return {
     number: (n) => num.format(n),
@@ -96,5 +99,6 @@ export function formatters(lng: string): Formatters {
     dateTime: (t) => dt.format(ms(t)),
     time: (t) => tm.format(ms(t)),
     date: (t) => dd.format(ms(t)),
+    when: (t, now = Date.now()) => (dayKey.format(ms(t)) === dayKey.format(now) ? tm.format(ms(t)) : dt.format(ms(t))),
   };
 }

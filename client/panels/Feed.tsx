@@ -61,7 +61,7 @@ export function Feed({ tree, onSelectObject }: FeedProps) {
                     {line.icon}
                   </span>
                   <time className="feed-time" dateTime={new Date(item.at).toISOString()}>
-                    {f.time(item.at)}
+                    {f.when(item.at)}
                   </time>
                   <span className="feed-text">{t(line.key, line.values)}</span>
                   {area && <span className="feed-area">{area}</span>}

@@ -50,6 +50,13 @@ describe('formatting in Asia/Shanghai', () => {
     expect(formatters('zh-CN').date(t)).toMatch(/2026\/07\/21/);
     expect(formatters('en').date(t)).toMatch(/07\/21\/2026/);
   });
+  it('gives the time alone for the district day, and the date too for an earlier day', () => {
+    const f = formatters('zh-CN');
+    expect(f.when(t, Date.parse('2026-07-21T03:00:00Z'))).toBe('00:30:05');
+    // 23:59 on the 20th in Beijing, seen just after midnight: yesterday.
+    expect(f.when(Date.parse('2026-07-20T15:59:00Z'), t)).toMatch(/07\/20.*23:59/);
+  });
+
   it('shows a missing rate as a dash, never as 0 %', () => {
     expect(formatters('zh-CN').percent(null)).toBe('—');
     expect(formatters('zh-CN').percent(0.8294)).toBe('82.9%');
