@@ -89,24 +89,43 @@ async function startProduct(clientDir: string, env: Record<string, string> = {})
 
 // ---- 1. time to the first full render ----
 
-/** The page's own clock: ms from navigation start to the first frame where map, deck.gl and KPIs are all there. */
+/**
+ * The page's own clock (ms from navigation start), checked every animation frame: when the map is ready,
+ * when deck.gl has drawn the live values, when the KPI bar has data, and the first frame with all three.
+ */
 const FULL_RENDER_PROBE = `
 (() => {
+  const marks = {};
+  const mark = (name, ok) => { if (ok && marks[name] === undefined) marks[name] = performance.now(); };
   const check = () => {
     const map = document.querySelector('.map-canvas');
     const kpi = document.querySelector('.kpi-bar');
-    const ready = map && map.getAttribute('data-map-state') === 'ready';
-    const drawn = map && map.dataset.pendingVersion && map.dataset.deckVersion === map.dataset.pendingVersion;
-    const data = kpi && Number(kpi.getAttribute('data-seq')) > 0;
-    if (ready && drawn && data) { window.__fullRenderMs = performance.now(); return; }
+    const ready = !!map && map.getAttribute('data-map-state') === 'ready';
+    const drawn = !!map && !!map.dataset.pendingVersion && map.dataset.deckVersion === map.dataset.pendingVersion;
+    const data = !!kpi && Number(kpi.getAttribute('data-seq')) > 0;
+    mark('mapReady', ready);
+    mark('kpiData', data);
+    mark('deckDrawn', drawn);
+    if (ready && drawn && data) { marks.full = performance.now(); window.__fullRender = marks; return; }
     requestAnimationFrame(check);
   };
   requestAnimationFrame(check);
 })();`;
 
+interface RenderMarks {
+  mapReady: number;
+  kpiData: number;
+  deckDrawn: number;
+  full: number;
+  domContentLoaded: number;
+  load: number;
+}
+
 export interface FirstRenderResult {
   loadsMs: number[];
   medianMs: number;
+  /** Median of each mark over the counted loads. */
+  marks: RenderMarks;
   backfillHours: number;
 }
 
@@ -114,6 +133,7 @@ export async function benchFirstRender(renderer: RendererName, clientDir: string
   const server = await startProduct(clientDir, { SIM_BACKFILL_HOURS: String(backfillHours) });
   const browser = await launch(renderer);
   const loadsMs: number[] = [];
+  const marks: RenderMarks[] = [];
   try {
     // One load first, not counted: the server's and the OS's caches are warm for every counted load.
     for (let i = 0; i <= loads; i++) {
@@ -124,17 +144,37 @@ export async function benchFirstRender(renderer: RendererName, clientDir: string
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(server.url, { waitUntil: 'commit' });
-      await page.waitForFunction(() => typeof (window as { __fullRenderMs?: number }).__fullRenderMs === 'number', null, { timeout: 120_000, polling: 100 });
-      const ms = await page.evaluate(() => (window as { __fullRenderMs?: number }).__fullRenderMs ?? NaN);
+      await page.waitForFunction(() => 'full' in ((window as { __fullRender?: object }).__fullRender ?? {}), null, { timeout: 120_000, polling: 100 });
+      const m = await page.evaluate(() => {
+        const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+        const probe = (window as { __fullRender?: Record<string, number> }).__fullRender ?? {};
+        return { ...probe, domContentLoaded: nav?.domContentLoadedEventEnd ?? NaN, load: nav?.loadEventEnd ?? NaN } as RenderMarks;
+      });
       if (errors.length > 0) throw new Error(`page errors: ${errors.join('; ')}`);
-      if (i > 0) loadsMs.push(ms);
+      if (i > 0) {
+        loadsMs.push(m.full);
+        marks.push(m);
+      }
       await context.close();
     }
   } finally {
     await browser.close();
     await server.close();
   }
-  return { loadsMs, medianMs: median(loadsMs), backfillHours };
+  const markMedian = (k: keyof RenderMarks) => median(marks.map((m) => m[k]));
+  return {
+    loadsMs,
+    medianMs: median(loadsMs),
+    marks: {
+      mapReady: markMedian('mapReady'),
+      kpiData: markMedian('kpiData'),
+      deckDrawn: markMedian('deckDrawn'),
+      full: markMedian('full'),
+      domContentLoaded: markMedian('domContentLoaded'),
+      load: markMedian('load'),
+    },
+    backfillHours,
+  };
 }
 
 // ---- 2. main-thread ms per applied delta ----
@@ -206,6 +246,9 @@ export interface HeapResult {
   deltasSeen: number;
   domNodesStart: number;
   domNodesEnd: number;
+  /** The district's open tickets (KPI bar) at the start and the end: how much the live state itself grew. */
+  openStart: number;
+  openEnd: number;
 }
 
 export async function benchHeap(
@@ -229,6 +272,7 @@ export async function benchHeap(
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
     const seqOf = () => page.evaluate(() => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')));
+    const openOf = () => page.evaluate(() => Number(document.querySelector('[data-kpi="open"] .kpi-value')?.textContent ?? NaN));
     const measure = async () => {
       // Twice: a first collection can leave garbage that only the second finds (weak maps, finalizers).
       await cdp.send('HeapProfiler.collectGarbage');
@@ -242,15 +286,19 @@ export async function benchHeap(
     await page.waitForTimeout(warmupSimMinutes * realMsPerSimMinute);
     const start = await measure();
     const seqStart = await seqOf();
+    const openStart = await openOf();
     const samples: [number, number][] = [[0, start.mb]];
     const t0 = Date.now();
     const step = Math.max(1, Math.round(simMinutes / 6));
-    for (let m = step; m <= simMinutes; m += step) {
+    let end = start;
+    for (let m = Math.min(step, simMinutes); ; m = Math.min(m + step, simMinutes)) {
       await page.waitForTimeout(Math.max(0, t0 + m * realMsPerSimMinute - Date.now()));
-      samples.push([m, (await measure()).mb]);
+      end = await measure();
+      samples.push([m, end.mb]);
+      if (m >= simMinutes) break;
     }
-    const end = await measure();
     const seqEnd = await seqOf();
+    const openEnd = await openOf();
     if (errors.length > 0) throw new Error(`page errors: ${errors.join('; ')}`);
     return {
       speed,
@@ -264,6 +312,8 @@ export async function benchHeap(
       deltasSeen: seqEnd - seqStart,
       domNodesStart: start.nodes,
       domNodesEnd: end.nodes,
+      openStart,
+      openEnd,
     };
   } finally {
     await browser.close();
@@ -310,15 +360,16 @@ type Row = (...cells: (string | number)[]) => void;
 
 /**
  * Env: BENCH_DASHBOARD_RENDERERS (swiftshader,llvmpipe), BENCH_HEAP_SIM_MINUTES (30), BENCH_HEAP_SPEED (10),
- * BENCH_SWIFTSHADER_DELTAS (20), BENCH_HEAP_SCENARIO (rainstorm).
+ * BENCH_SWIFTSHADER_DELTAS (10), BENCH_HEAP_SCENARIO (rainstorm), BENCH_DASHBOARD_ONLY (bundle,render,deltas,heap).
  */
 export async function benchDashboardRows(row: Row): Promise<void> {
   const renderers = (process.env.BENCH_DASHBOARD_RENDERERS ?? 'swiftshader,llvmpipe').split(',').map((r) => r.trim()) as RendererName[];
   for (const r of renderers) if (!(r in RENDERERS)) throw new Error(`BENCH_DASHBOARD_RENDERERS: unknown renderer ${r}`);
   const simMinutes = Number(process.env.BENCH_HEAP_SIM_MINUTES ?? 30);
   const speed = Number(process.env.BENCH_HEAP_SPEED ?? 10);
-  const swiftshaderDeltas = Number(process.env.BENCH_SWIFTSHADER_DELTAS ?? 20);
+  const swiftshaderDeltas = Number(process.env.BENCH_SWIFTSHADER_DELTAS ?? 10);
   const heapScenario = process.env.BENCH_HEAP_SCENARIO ?? 'rainstorm';
+  const only = new Set((process.env.BENCH_DASHBOARD_ONLY ?? 'bundle,render,deltas,heap').split(',').map((x) => x.trim()));
   const work = mkdtempSync(path.join(tmpdir(), 'opsmap-bench-dashboard-'));
   const clientDir = path.join(work, 'client');
   const harnessDir = path.join(work, 'harness');
@@ -329,34 +380,49 @@ export async function benchDashboardRows(row: Row): Promise<void> {
     console.log(`chromium: ${browser.version()} (${CHROMIUM_PATH})`);
     await browser.close();
 
-    const b = measureBundle(clientDir);
-    const largest = b.files.slice(0, 3).map((f) => `${f.name.replace(/^assets\//, '')} ${kb(f.gzip)}`).join(', ');
-    row('bundle: client build, gzip -9 (node:zlib)', `${kb(b.totalGzip)} (initial load ${kb(b.initialGzip)})`, `raw ${kb(b.totalBytes)}; largest: ${largest}`);
-
-    for (const r of renderers) {
-      const fr = await benchFirstRender(r, clientDir);
-      row(`page: time to first full render (${r})`, ms(fr.medianMs), `median of ${fr.loadsMs.length} cold loads (${fr.loadsMs.map((x) => x.toFixed(0)).join(', ')} ms), ${fr.backfillHours} h backfill`);
+    if (only.has('bundle')) {
+      const b = measureBundle(clientDir);
+      const largest = b.files.slice(0, 3).map((f) => `${f.name.replace(/^assets\//, '')} ${kb(f.gzip)}`).join(', ');
+      row('bundle: client build, gzip -9 (node:zlib)', `${kb(b.totalGzip)} (initial load ${kb(b.initialGzip)})`, `raw ${kb(b.totalBytes)}; largest: ${largest}`);
     }
 
-    for (const r of renderers) {
-      // SwiftShader stalls the page for seconds on each GPU read-back (see BENCHMARKS.md): fewer deltas there.
-      const plan = r === 'swiftshader' ? { warmup: 5, deltas: swiftshaderDeltas } : { warmup: 30, deltas: 200 };
-      for (const tickets of ['points', 'heatmap'] as const) {
-        const d = await benchDeltas(r, harnessDir, { tickets, ...plan, intervalMs: 150 });
-        const p = d.parts;
-        row(
-          `page: main-thread ms per applied delta, 5,000 cells / 10,000 tickets (${tickets}) / 200 rangers (${r})`,
-          `${ms(d.totalMedian)} median / ${ms(d.totalP95)} p95`,
-          `${d.run.timings.length} deltas after ${plan.warmup}, one per 150 ms; synchronous part ${ms(d.syncMedian)} / ${ms(d.syncP95)} p95 (apply ${ms(p.apply)}, publish ${ms(p.publish)}, layers ${ms(p.build)}, setProps ${ms(p.setProps)}, redraw ${ms(p.redraw)}), animation-loop frames after it ${ms(p.loopFrames)} (${d.loopFramesPerDelta} frames); max ${ms(d.totalMax)}; ${kb(d.wireBytesMedian)} of JSON, ${d.run.patchesPerDelta.toFixed(0)} patches; snapshot applied in ${ms(d.run.snapshotMs)}, first layers + draw ${ms(d.run.firstDrawMs)}; ${d.run.renderer}`,
-        );
+    for (const r of only.has('render') ? renderers : []) {
+      const fr = await benchFirstRender(r, clientDir);
+      const m = fr.marks;
+      row(
+        `page: time to first full render (${r})`,
+        ms(fr.medianMs),
+        `median of ${fr.loadsMs.length} cold loads (${fr.loadsMs.map((x) => x.toFixed(0)).join(', ')} ms), ${fr.backfillHours} h backfill; medians from navigation start: DOMContentLoaded ${ms(m.domContentLoaded)}, load ${ms(m.load)}, KPI data ${ms(m.kpiData)}, map ready ${ms(m.mapReady)}, deck.gl drawn ${ms(m.deckDrawn)}`,
+      );
+    }
+
+    // Each delta row is bounded in time: the colour transitions stall the page on a GPU read-back, which
+    // software rendering makes seconds long (see BENCHMARKS.md), so a row stops after its budget.
+    const plans: { r: RendererName; tickets: 'points' | 'heatmap'; withoutTransitions: boolean; warmup: number; deltas: number; budgetMs: number }[] = [];
+    for (const r of only.has('deltas') ? renderers : []) {
+      if (r === 'swiftshader') plans.push({ r, tickets: 'points', withoutTransitions: false, warmup: 3, deltas: swiftshaderDeltas, budgetMs: 120_000 });
+      else {
+        plans.push({ r, tickets: 'points', withoutTransitions: false, warmup: 10, deltas: 200, budgetMs: 150_000 });
+        plans.push({ r, tickets: 'points', withoutTransitions: true, warmup: 10, deltas: 200, budgetMs: 90_000 });
+        plans.push({ r, tickets: 'heatmap', withoutTransitions: false, warmup: 10, deltas: 200, budgetMs: 60_000 });
       }
     }
+    for (const { r, tickets, withoutTransitions, ...plan } of plans) {
+      const d = await benchDeltas(r, harnessDir, { tickets, withoutTransitions, ...plan, intervalMs: 150 });
+      const p = d.parts;
+      row(
+        `page: main-thread ms per applied delta, 5,000 cells / 10,000 tickets (${tickets}) / 200 rangers (${r}${withoutTransitions ? ', transitions off' : ''})`,
+        `${ms(d.totalMedian)} median / ${ms(d.totalP95)} p95`,
+        `${d.run.timings.length} deltas after ${plan.warmup}, one per 150 ms; synchronous part ${ms(d.syncMedian)} / ${ms(d.syncP95)} p95 (apply ${ms(p.apply)}, publish ${ms(p.publish)}, layers ${ms(p.build)}, setProps ${ms(p.setProps)}, redraw ${ms(p.redraw)}), animation-loop frames after it ${ms(p.loopFrames)} (${d.loopFramesPerDelta} frames); max ${ms(d.totalMax)}; ${kb(d.wireBytesMedian)} of JSON, ${d.run.patchesPerDelta.toFixed(0)} patches; snapshot applied in ${ms(d.run.snapshotMs)}, first layers + draw ${ms(d.run.firstDrawMs)}; ${d.run.renderer}`,
+      );
+    }
 
+    if (!only.has('heap')) return;
     const h = await benchHeap(renderers[0]!, clientDir, simMinutes, speed, heapScenario);
     row(
       `page: JS heap growth over ${h.simMinutes} simulated minutes at ${h.speed}×, ${h.scenario} (${renderers[0]})`,
       `${h.growthPct.toFixed(1)} %`,
-      `${h.startMb.toFixed(1)} → ${h.endMb.toFixed(1)} MB after GC, ${h.realSeconds.toFixed(0)} s real, +${h.deltasSeen.toLocaleString('en')} events (seq); samples ${h.samples.map(([m, mb]) => `${m}′ ${mb.toFixed(1)}`).join(', ')}; DOM nodes ${h.domNodesStart} → ${h.domNodesEnd}`,
+      `${h.startMb.toFixed(1)} → ${h.endMb.toFixed(1)} MB after GC, ${h.realSeconds.toFixed(0)} s real, +${h.deltasSeen.toLocaleString('en')} events (seq); samples ${h.samples.map(([m, mb]) => `${m}′ ${mb.toFixed(1)}`).join(', ')}; DOM nodes ${h.domNodesStart} → ${h.domNodesEnd}; open tickets ${h.openStart} → ${h.openEnd}`,
     );
   } finally {
     rmSync(work, { recursive: true, force: true });

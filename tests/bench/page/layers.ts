@@ -87,16 +87,18 @@ export function createLayerBuilder(
         trails = trailsOf(view.rangers.values(), now);
       }
       const checkpointProps = { sites: checkpointSites, live: view.checkpoints, version: view.versions.checkpoints, theme: THEME };
+      // The map's order, bottom to top (MapView: `below`, the overdue pulse, `above`).
       const built: Layer[] = [
         createChoroplethLayer({ level: 'grid', features: grid, aggregates: view.aggregates, version: view.versions.aggregates, metric, theme: THEME }),
+        ...(mode === 'heatmap' ? [createTicketHeatmapLayer({ data: tickets })] : []),
+        createRangerTrailLayer({ data: trails }),
         ...(mode === 'points'
           ? [createTicketLayer({ data: tickets, theme: THEME }), createTicketPulseLayer({ data: overdue, phase: (now % PULSE_PERIOD_MS) / PULSE_PERIOD_MS })]
-          : [createTicketHeatmapLayer({ data: tickets })]),
-        createRangerTrailLayer({ data: trails }),
+          : []),
+        createCheckpointLayer(checkpointProps),
+        createCheckpointLevelLayer({ ...checkpointProps, formatLevel, language: 'zh-CN', allLevels: mode === 'points' }),
         createRangerLayer({ data: rangers, theme: THEME }),
         createIncidentLayer({ data: incidents, theme: THEME }),
-        createCheckpointLayer(checkpointProps),
-        createCheckpointLevelLayer({ ...checkpointProps, formatLevel, language: 'zh-CN' }),
       ];
       return withoutTransitions ? built.map((l) => l.clone({ transitions: null })) : built;
     },

@@ -14,6 +14,8 @@ export interface RunOptions {
   withoutTransitions?: boolean;
   warmup: number;
   deltas: number;
+  /** Stops measuring after this many ms (after the warm-up) even if fewer deltas were measured. */
+  budgetMs?: number;
   /** Real ms between deltas (the gateway flushes every FLUSH_MS, 150 by default). */
   intervalMs: number;
 }
@@ -115,7 +117,10 @@ async function run(options: RunOptions): Promise<RunResult> {
 
   const timings: DeltaTiming[] = [];
   let patches = 0;
+  let measuringSince = Infinity;
   for (let i = 0; i < options.warmup + options.deltas; i++) {
+    if (i === options.warmup) measuringSince = performance.now();
+    if (performance.now() - measuringSince > (options.budgetMs ?? Infinity)) break;
     clock += options.intervalMs;
     // The wire delta is what the gateway would send this client: encoded against what the store holds.
     const view = store.getView();
