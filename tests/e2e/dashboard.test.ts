@@ -222,7 +222,7 @@ describe.skipIf(!RUN)(RUN ? 'the dashboard in Chromium' : `the dashboard (skippe
         await page.goto(`${server.url}/?theme=wall`);
         await waitLive(page);
         await waitDrawn(page);
-        await page.waitForTimeout(600); // colour transitions settle
+        await page.waitForTimeout(300); // the frame after the last delta is on screen
         const png = await screenshot(page, `e2e-dashboard-${name}.png`);
         const img = decodePng(png);
         expect([img.width, img.height]).toEqual([DESK.width * options.deviceScaleFactor, DESK.height * options.deviceScaleFactor]);

@@ -88,7 +88,7 @@ describe.skipIf(!RUN)(RUN ? 'the map page in Chromium' : `the map page (skipped:
         null,
         { timeout: 30_000 },
       );
-      await page.waitForTimeout(600); // the colour transition (400 ms) settles
+      await page.waitForTimeout(300); // the frame after the last delta is on screen
       const screenshot = await page.screenshot({ type: 'png' });
       mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
       writeFileSync(SCREENSHOT, screenshot);

@@ -203,6 +203,13 @@ describe('choropleth factory', () => {
     expect(createChoroplethLayer({ level: 'town', features, aggregates, version: 1, metric: metricOf('open'), theme: 'wall' }).id).toBe('choropleth-town');
   });
 
+  it('starts no colour transition on a delta (deck.gl would read the GPU buffer back and stall the page)', () => {
+    for (const level of ['town', 'grid'] as const) {
+      const layer = createChoroplethLayer({ level, features, aggregates, version: 1, metric: metricOf('open'), theme: 'wall' });
+      expect(layer.props.transitions ?? {}).not.toHaveProperty('getFillColor');
+    }
+  });
+
   it('colours each area by the class of its live value, and areas without an aggregate as no data', () => {
     const getFill = make(1).props.getFillColor;
     expect(call(getFill, features[0])).toEqual(LOAD[0]);

@@ -64,7 +64,7 @@ export function createCheckpointLayer(p: CheckpointLayerProps) {
       getRadius: [p.version],
       getLineColor: [p.theme],
     },
-    transitions: { getFillColor: 300, getRadius: 300 },
+    // No transitions: they read GPU buffers back synchronously on every change (see choropleth.ts).
   });
 }
 

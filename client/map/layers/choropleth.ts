@@ -57,7 +57,9 @@ export function createChoroplethLayer(p: ChoroplethProps) {
       getFillColor: [p.metric.key, p.version, p.theme],
       getLineColor: [p.theme],
     },
-    transitions: { getFillColor: 400 },
+    // No colour transition: starting one makes deck.gl 9.4 read the layer's GPU buffer back synchronously,
+    // which stalls the page for a whole frame on every delta (seconds under software rendering; see
+    // docs/BENCHMARKS.md). A class change is a step the duty officer should see as a step anyway.
   });
 }
 
