@@ -44,6 +44,8 @@ export function createI18n(lng: Language = DEFAULT_LANGUAGE): I18n {
     resources: RESOURCES,
     ns: NAMESPACES,
     defaultNS: 'common',
+    // The domain's vocabulary (categories, warning colours, incident types) lives once, in common.
+    fallbackNS: 'common',
     interpolation: { escapeValue: false }, // React escapes
     initAsync: false,
     returnNull: false,
