@@ -41,35 +41,40 @@ export interface HeldState {
 
 const rank = (c: WarningColor) => WARNING_ORDER.indexOf(c);
 
+/** A ticket that came in; `seq` makes the id unique (the delta's toSeq, or the snapshot's seq). */
+function ticketCreated(t: TicketObject, seq: number): FeedItem {
+  return {
+    id: `ticket.created:${t.id}:${seq}`,
+    kind: 'ticket.created',
+    at: Date.parse(t.createdAt),
+    subject: { kind: 'ticket', id: t.id },
+    position: t.position,
+    severe: t.urgency === 'urgent',
+    params: { category: t.category, title: t.title, urgent: t.urgency === 'urgent' },
+  };
+}
+
+/** A patrol incident reported; fire risk and high severity are the ones a duty officer must not miss. */
+function incidentReported(i: IncidentObject, seq: number): FeedItem {
+  return {
+    id: `incident.reported:${i.id}:${seq}`,
+    kind: 'incident.reported',
+    at: Date.parse(i.reportedAt),
+    subject: { kind: 'incident', id: i.id },
+    position: i.position,
+    severe: i.type === 'fire_risk' || i.severity === 'high',
+    params: { type: i.type, rangerId: i.rangerId },
+  };
+}
+
 /**
  * The feed a page opens with: the newest tickets and incidents the snapshot holds, so that a duty officer who
  * just sat down sees what came in lately instead of an empty list. (Closures and colour changes are not in a
  * snapshot: those appear from the deltas on.)
  */
 export function feedFromSnapshot(s: Pick<Snapshot, 'seq' | 'tickets' | 'incidents'>, limit = FEED_LENGTH): FeedItem[] {
-  const out: FeedItem[] = [];
-  for (const t of s.tickets) {
-    out.push({
-      id: `ticket.created:${t.id}:${s.seq}`,
-      kind: 'ticket.created',
-      at: Date.parse(t.createdAt),
-      subject: { kind: 'ticket', id: t.id },
-      position: t.position,
-      severe: t.urgency === 'urgent',
-      params: { category: t.category, title: t.title, urgent: t.urgency === 'urgent' },
-    });
-  }
-  for (const i of s.incidents ?? []) {
-    out.push({
-      id: `incident.reported:${i.id}:${s.seq}`,
-      kind: 'incident.reported',
-      at: Date.parse(i.reportedAt),
-      subject: { kind: 'incident', id: i.id },
-      position: i.position,
-      severe: i.type === 'fire_risk' || i.severity === 'high',
-      params: { type: i.type, rangerId: i.rangerId },
-    });
-  }
+  const out: FeedItem[] = s.tickets.map((t) => ticketCreated(t, s.seq));
+  for (const i of s.incidents ?? []) out.push(incidentReported(i, s.seq));
   return out.sort((a, b) => b.at - a.at).slice(0, limit);
 }
 
@@ -83,15 +88,7 @@ export function feedFromDelta(wire: DeltaWire, held: HeldState): FeedItem[] {
     const before = held.tickets.get(t.id);
     const subject = { kind: 'ticket' as const, id: t.id };
     if (!before) {
-      out.push({
-        id: tag('ticket.created', t.id),
-        kind: 'ticket.created',
-        at: Date.parse(t.createdAt),
-        subject,
-        position: t.position,
-        severe: t.urgency === 'urgent',
-        params: { category: t.category, title: t.title, urgent: t.urgency === 'urgent' },
-      });
+      out.push(ticketCreated(t, wire.toSeq));
     } else if (before.status !== t.status) {
       out.push({ id: tag('ticket.status', t.id), kind: 'ticket.status', at, subject, position: t.position, severe: false, params: { status: t.status, title: t.title } });
     } else if (!before.overdue && t.overdue) {
@@ -123,16 +120,7 @@ export function feedFromDelta(wire: DeltaWire, held: HeldState): FeedItem[] {
   }
 
   for (const i of wire.incidents?.upserts ?? []) {
-    if (held.incidents.has(i.id)) continue;
-    out.push({
-      id: tag('incident.reported', i.id),
-      kind: 'incident.reported',
-      at: Date.parse(i.reportedAt),
-      subject: { kind: 'incident', id: i.id },
-      position: i.position,
-      severe: i.type === 'fire_risk' || i.severity === 'high',
-      params: { type: i.type, rangerId: i.rangerId },
-    });
+    if (!held.incidents.has(i.id)) out.push(incidentReported(i, wire.toSeq));
   }
   for (const id of wire.incidents?.removals ?? []) {
     const before = held.incidents.get(id);
