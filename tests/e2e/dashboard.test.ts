@@ -171,6 +171,37 @@ describe.skipIf(!RUN)(RUN ? 'the dashboard in Chromium' : `the dashboard (skippe
   );
 
   it(
+    'on the map: hovering a town shows its card, clicking it drills down, and the detail panel opens',
+    async () => {
+      const origin = new URL(server.url).origin;
+      const { context, foreign } = await openContext(browser, origin);
+      const page = await context.newPage();
+      const errors = watchErrors(page);
+      // Areas only: a ticket point or a checkpoint under the pointer would be picked first.
+      await page.goto(`${server.url}/?layers=`);
+      await waitLive(page);
+      await waitDrawn(page);
+      const towns = (await (await fetch(`${origin}/api/v1/areas/towns`)).json()) as { features: { properties: TownProps }[] };
+      const town = towns.features.find((f) => f.properties.name === '宋庄镇')!.properties;
+      // Beside the seat, where the town's own name label sits.
+      const [lon, lat] = [town.seat[0] + 0.012, town.seat[1] + 0.008];
+      const [x, y] = await page.evaluate(([a, b]) => (window as unknown as { __OPSMAP__: { project(lon: number, lat: number): [number, number] } }).__OPSMAP__.project(a, b), [lon, lat] as const);
+      const box = (await page.locator('.map-canvas').boundingBox())!;
+      await page.mouse.move(box.x + x, box.y + y);
+      await page.waitForSelector('.map-tooltip', { timeout: 10_000 });
+      await expect(page.locator('.map-tooltip').innerText()).resolves.toContain('宋庄镇');
+      await page.mouse.click(box.x + x, box.y + y);
+      await page.waitForFunction((k) => new URL(location.href).searchParams.get('area') === k, `town:${town.id}`);
+      await expect(page.locator('.breadcrumb [aria-current]').innerText()).resolves.toBe('宋庄镇');
+      await expect(page.locator('.detail-panel').innerText()).resolves.toContain('宋庄镇');
+      expect(foreign()).toEqual([]);
+      expect(errors, errors.join('\n')).toEqual([]);
+      await context.close();
+    },
+    120_000,
+  );
+
+  it(
     'switches the whole page between Chinese and English, and remembers the choice',
     async () => {
       const origin = new URL(server.url).origin;
