@@ -51,7 +51,7 @@ export function Ranking({ tree, placement, view, onOpenArea }: RankingProps) {
     <section className="panel ranking" aria-label={t('ranking.label')} data-level={placement.level} data-metric={view.metric}>
       <header className="panel-head">
         <h2>{t('ranking.title')}</h2>
-        <span className="panel-sub">{t('ranking.subtitle', { metric: t(`ranking.metric.${view.metric}`) })}</span>
+        <span className="panel-sub">{t('ranking.subtitle', { metric: t(`metric.${view.metric}`) })}</span>
       </header>
       {rows.length === 0 ? (
         <p className="panel-empty">{t('ranking.empty')}</p>

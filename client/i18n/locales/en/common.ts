@@ -65,6 +65,15 @@ const en: Strings<typeof zh> = {
     other: 'Other',
   },
   severity: { low: 'Low', medium: 'Medium', high: 'High' },
+  metric: {
+    open: 'Open tickets',
+    overdue: 'Overdue tickets',
+    resolutionRate: 'Resolution rate',
+    satisfactionRate: 'Satisfaction rate',
+    composite: 'Composite score',
+    flood: 'Flood warning',
+    coverage: 'Patrol coverage',
+  },
   warning: { none: 'Normal', blue: 'Blue', yellow: 'Yellow', orange: 'Orange', red: 'Red' },
 };
 export default en;

@@ -11,15 +11,6 @@ const en: Strings<typeof zh> = {
     waiting: 'Waiting for data…',
     noData: 'no data',
     overdue: 'overdue {{count}}',
-    metric: {
-      open: 'open tickets',
-      overdue: 'overdue tickets',
-      resolutionRate: 'resolution rate',
-      satisfactionRate: 'satisfaction rate',
-      composite: 'composite score',
-      flood: 'flood warning',
-      coverage: 'patrol coverage today',
-    },
   },
   feed: {
     title: 'Live feed',

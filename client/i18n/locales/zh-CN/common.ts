@@ -62,5 +62,14 @@ export default {
     other: '其他',
   },
   severity: { low: '轻微', medium: '一般', high: '严重' },
+  metric: {
+    open: '在办工单',
+    overdue: '超期工单',
+    resolutionRate: '解决率',
+    satisfactionRate: '满意率',
+    composite: '综合得分',
+    flood: '防汛预警',
+    coverage: '巡林覆盖率',
+  },
   warning: { none: '正常', blue: '蓝色', yellow: '黄色', orange: '橙色', red: '红色' },
 };

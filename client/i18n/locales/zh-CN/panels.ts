@@ -8,15 +8,6 @@ export default {
     waiting: '等待数据…',
     noData: '无数据',
     overdue: '超期 {{count}}',
-    metric: {
-      open: '在办工单',
-      overdue: '超期工单',
-      resolutionRate: '解决率',
-      satisfactionRate: '满意率',
-      composite: '综合得分',
-      flood: '防汛预警',
-      coverage: '今日巡护覆盖率',
-    },
   },
   feed: {
     title: '实时动态',
