@@ -201,27 +201,10 @@ export const IncidentObject = Type.Object({
 });
 export type IncidentObject = Static<typeof IncidentObject>;
 
-// ---- alerts (placeholder until rules/ defines its lifecycle) ----
+// ---- alerts (the lifecycle is in alerts.ts) ----
 
 export const AlertSeverity = Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('severe')]);
 export type AlertSeverity = Static<typeof AlertSeverity>;
-
-export const AlertNotice = Type.Object({
-  id: Ref,
-  ruleId: Ref,
-  severity: AlertSeverity,
-  area: AreaKeySchema,
-  title: Type.String(),
-  raisedAt: Timestamp,
-  /** The object the alert is about, so the wall can fly to it. */
-  subject: Type.Optional(
-    Type.Object({
-      kind: Type.Union([Type.Literal('ticket'), Type.Literal('checkpoint'), Type.Literal('ranger'), Type.Literal('incident')]),
-      id: Ref,
-    }),
-  ),
-});
-export type AlertNotice = Static<typeof AlertNotice>;
 
 // ---- snapshot and delta ----
 

@@ -4,8 +4,9 @@
 // because a socket is as untrusted as an HTTP body. No Node imports and no socket.io import here.
 import Type, { type Static } from 'typebox';
 import type { AreaKey } from './areas';
-import { AreaKeySchema, isAreaKey, type AlertNotice, type DeltaWire, type Snapshot } from './live';
-import { Ref, Timestamp } from './events';
+import { AreaKeySchema, isAreaKey, type DeltaWire, type Snapshot } from './live';
+import type { Alert } from './alerts';
+import type { Principal } from './auth';
 import { checker } from './validate';
 
 // ---- what a client asks ----
@@ -65,9 +66,6 @@ export interface ClientToServerEvents {
 
 // ---- what the server announces ----
 
-export const AlertCleared = Type.Object({ id: Ref, clearedAt: Timestamp });
-export type AlertCleared = Static<typeof AlertCleared>;
-
 export interface ServerToClientEvents {
   /** The whole state of the followed scope (after scope:follow, or when a resume cannot be served). */
   'state:snapshot': (snapshot: Snapshot) => void;
@@ -76,8 +74,13 @@ export interface ServerToClientEvents {
    * its wire form (live.ts, DeltaWire): decodeDelta turns it into a Delta.
    */
   'state:delta': (delta: DeltaWire) => void;
-  'alert:raised': (alert: AlertNotice) => void;
-  'alert:cleared': (cleared: AlertCleared) => void;
+  /**
+   * An alert of the socket's scope was raised or changed (acknowledged, escalated, resolved …): the whole alert,
+   * with the seq of its last event; a client keeps the copy with the higher seq. Sent to the rooms the alert's
+   * area lies in (its town's room and the district's), so a town socket never hears of another town's alerts.
+   * After a (re)connect the client loads the list from GET /api/v1/alerts.
+   */
+  'alert:changed': (alert: Alert) => void;
 }
 
 /**
@@ -89,8 +92,8 @@ export interface InterServerEvents {}
 
 /** Per-socket state the gateway keeps in socket.data. */
 export interface SocketData {
-  /** Set by auth; absent while the product runs without login. */
-  userId?: string;
+  /** Set by auth from the session cookie or device token of the handshake. */
+  principal?: Principal;
   /** Areas this socket may follow; null means any (no access control configured). */
   allowed: AreaKey[] | null;
   /** The area followed now, if any. */
