@@ -15,7 +15,7 @@ import Fastify, {
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { AreaTree, LAYER_NAMES, type LayerName } from './contract/areas';
+import { AreaTree, LAYER_NAMES, type AreaKey, type LayerName } from './contract/areas';
 import type { Config } from './config';
 import { PROJECT_ROOT } from './config';
 import { loadGeo, type Geo } from './geo/load';
@@ -36,6 +36,14 @@ import { stateRoutes } from './routes/state';
 import { logRoutes } from './routes/log';
 import { trendRoutes } from './routes/trend';
 import { patrolRoutes } from './routes/patrol';
+import { createAuthenticator, type Authenticator } from './auth/authenticator';
+import authPlugin from './auth/plugin';
+import { ensureDemoAdmin } from './auth/bootstrap';
+import { resolveSecret, secretFileFor } from './auth/secret';
+import { LOG_REDACT_PATHS, requestSerializer } from './auth/redact';
+import type { UserStore } from './auth/types';
+import { createMemoryUserStore } from './store/users-memory';
+import { openSqliteUserStore } from './store/users-sqlite';
 
 /** The running services, for the process and for tests that build the real app. */
 export interface Services {
@@ -46,6 +54,8 @@ export interface Services {
   accept: Acceptor;
   gateway: Gateway;
   metrics: Metrics;
+  /** Who a request or a socket is (sessions, device tokens); its `users` is the user store. */
+  auth: Authenticator;
   simulator?: EmbeddedSim;
 }
 
@@ -73,6 +83,10 @@ export interface AppDeps {
   store?: EventStore;
   /** The clock (tests pin it); defaults to Date.now. */
   now?: () => number;
+  /** The user store; defaults to the one config.store names (SQLite: the event log's file). */
+  users?: UserStore;
+  /** Where log lines go (tests read them); defaults to stdout. */
+  logStream?: { write(line: string): void };
 }
 
 export const DEFAULT_CLIENT_DIR = path.join(PROJECT_ROOT, 'dist', 'client');
@@ -119,7 +133,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   // Per-request log lines only when debugging: trackers post one position per request, which would bury the
   // log (and its disk) in "request completed" lines on a busy day.
   const app: App = Fastify({
-    logger: { level: config.logLevel },
+    // Never a cookie, an Authorization header, a password or a token in the log (docs/SECURITY.md).
+    logger: {
+      level: config.logLevel,
+      redact: { paths: LOG_REDACT_PATHS, censor: '[Redacted]' },
+      serializers: { req: requestSerializer },
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
+    },
     disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -129,7 +149,22 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     for (const key of Object.keys(checks)) checks[key] = false;
   });
 
-  // 1. external plugins
+  // SIM_SPEED: a time-lapse run moves the whole server clock (see timeLapseClock).
+  const now = deps.now ?? timeLapseClock(config.simulator.on ? config.simulator.speed : 1);
+
+  // 1. external plugins, security first so that it covers every route and file: headers, CORS, cookies,
+  // request.principal, CSRF. Users and devices: the same kind of store as the log (SQLite: the same file,
+  // its own connection).
+  const sqliteUsers = !deps.users && config.store === 'sqlite';
+  const users = deps.users ?? (sqliteUsers ? openSqliteUserStore(config.databasePath) : createMemoryUserStore());
+  app.addHook('onClose', async () => users.close());
+  const auth = createAuthenticator({
+    users,
+    secret: resolveSecret(config.auth.secret, sqliteUsers ? secretFileFor(config.databasePath) : undefined),
+    sessionTtlMs: config.auth.sessionTtlMs,
+    now,
+  });
+  await app.register(authPlugin, { auth, corsOrigins: config.auth.corsOrigins, https: config.auth.cookieSecure });
   const clientDir = deps.clientDir ?? DEFAULT_CLIENT_DIR;
   const hasClient = existsSync(path.join(clientDir, 'index.html'));
   if (hasClient) {
@@ -147,8 +182,6 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   }
 
   // 2. application services, in the order of the flow. A broken layer stops the start here.
-  // SIM_SPEED: a time-lapse run moves the whole server clock (see timeLapseClock).
-  const now = deps.now ?? timeLapseClock(config.simulator.on ? config.simulator.speed : 1);
   const metrics = createMetrics();
   const geo = await (deps.loadGeo ?? loadGeo)(config.geoDir);
   checks.geo = true;
@@ -199,8 +232,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     townOf: (kind, id) => live.townOf(kind, id),
     patrolVisited: (area) => live.patrolVisited(area),
   };
+  await ensureDemoAdmin(users, { password: config.auth.adminPassword, scope: geo.tree.root as AreaKey, now, log: app.log });
   const gateway = attachGateway({ httpServer: app, live: observed, tree: geo.tree, flushMs: config.flushMs, logger: app.log, now });
-  app.decorate('services', { geo, store, bus, live, accept, gateway, metrics } satisfies Services);
+  app.decorate('services', { geo, store, bus, live, accept, gateway, metrics, auth } satisfies Services);
 
   app.addHook('onClose', async () => {
     clearInterval(clock);

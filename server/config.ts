@@ -2,7 +2,9 @@
 // The defaults are the embedded mode: one process on one machine, geography from data/geo.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { kpiWeightsValid, type KpiWeights } from './contract/config-defaults';
+import { kpiWeightsValid, type KpiWeights, type UrgencyDeadlines } from './contract/config-defaults';
+import { loadAlertRules, parseNearDeadlineFraction, parseTicketDeadlines, RuleConfigError } from './config-rules';
+import type { AlertRuleOptions } from './rules/options';
 import { fileURLToPath } from 'node:url';
 
 /** Repository root (server/..): relative paths in the config resolve against it, not the cwd. */
@@ -45,6 +47,27 @@ export interface Config {
   kpiWeights: KpiWeights;
   /** OsmAnd device id → ranger id; undefined: device ids are ranger ids. */
   osmandDevices: ReadonlyMap<string, string> | undefined;
+  /** Respond / resolve clocks per urgency for tickets that bring no deadlines of their own. */
+  ticketDeadlines: UrgencyDeadlines;
+  /** Share of the resolve window after which an open ticket is near its deadline. */
+  nearDeadlineFraction: number;
+  /** Thresholds of the alert rules (rules/options.ts defaults, ALERT_RULES overrides). */
+  alertRules: AlertRuleOptions;
+  auth: AuthConfig;
+}
+
+export interface AuthConfig {
+  /** HMAC key of sessions and CSRF tokens; undefined: kept in var/auth-secret (sqlite) or random per process (memory). */
+  secret: string | undefined;
+  sessionTtlMs: number;
+  /** Adds Secure to the session cookie (behind HTTPS). */
+  cookieSecure: boolean;
+  /** Origins allowed to read the API cross-origin; empty: none (same-origin needs none). */
+  corsOrigins: readonly string[];
+  /** Login and device set-up attempts per minute per client IP. */
+  loginRateLimit: number;
+  /** Password of the demo admin created when the user store is empty. */
+  adminPassword: string;
 }
 
 export interface ConfigVar {
@@ -88,10 +111,42 @@ export const CONFIG_VARS: readonly ConfigVar[] = [
     description: 'Composite-score weights of 响应率, 解决率, 满意率 (response, resolution, satisfaction); must sum to 1.',
   },
   { name: 'OSMAND_DEVICES', default: '', description: 'JSON file mapping OsmAnd device ids to ranger ids; empty: the device id is the ranger id.' },
+  {
+    name: 'TICKET_DEADLINES',
+    default: 'urgent=2h/24h,normal=24h/7d,low=48h/15d',
+    description: 'Respond / resolve deadlines per urgency for tickets without their own (units m, h, d; an urgency left out keeps its default; see docs/KPIS.md).',
+  },
+  { name: 'NEAR_DEADLINE_FRACTION', default: '0.8', description: 'A ticket is near its deadline once this share of its resolve window has passed (between 0 and 1).' },
+  {
+    name: 'ALERT_RULES',
+    default: '',
+    description: 'Alert rule thresholds: a JSON file (relative to the repository root) or inline JSON overriding the defaults rule by rule; empty: the defaults (see docs/ALERTS.md).',
+  },
+  {
+    name: 'AUTH_SECRET',
+    default: '',
+    description:
+      'Key that signs sessions and CSRF tokens (at least 32 characters); empty: a random key created once in auth-secret beside DATABASE_PATH (mode 0600), or a new one per process with STORE=memory.',
+  },
+  { name: 'SESSION_TTL_H', default: '12', description: 'How long a login lasts, in hours (wall devices: until revoked).' },
+  { name: 'COOKIE_SECURE', default: 'false', description: 'true: the session cookie is sent over HTTPS only (set it when served behind TLS).' },
+  { name: 'CORS_ORIGINS', default: '', description: 'Comma-separated origins allowed to call the API from another origin; empty: none (the dashboard is same-origin).' },
+  { name: 'LOGIN_RATE_LIMIT', default: '10', description: 'Login and wall set-up attempts per minute per client IP; more get 429.' },
+  { name: 'ADMIN_PASSWORD', default: 'opsmap-admin', description: 'Password of the demo admin `admin`, created only when there are no users yet; change it with `npm run users -- passwd admin`.' },
 ];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/** Runs one of config-rules.ts's parsers, reporting its error as a ConfigError. */
+function ruleConfig<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof RuleConfigError) throw new ConfigError(e.message);
+    throw e;
+  }
 }
 
 type Env = Record<string, string | undefined>;
@@ -147,6 +202,39 @@ function devices(value: string): ReadonlyMap<string, string> | undefined {
   return new Map(Object.entries(json as Record<string, string>));
 }
 
+function bool(name: string, value: string): boolean {
+  return oneOf(name, value.toLowerCase(), ['true', 'false'] as const) === 'true';
+}
+
+function origins(value: string): string[] {
+  const list = value.split(',').map((o) => o.trim()).filter((o) => o !== '');
+  for (const o of list) {
+    let url: URL | undefined;
+    try {
+      url = new URL(o);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.origin !== o) {
+      throw new ConfigError(`CORS_ORIGINS: ${JSON.stringify(o)} is not an origin (scheme://host[:port], no path), e.g. https://ops.example.org`);
+    }
+  }
+  return list;
+}
+
+function authConfig(env: Env): AuthConfig {
+  const secret = read(env, 'AUTH_SECRET');
+  if (secret !== '' && Buffer.byteLength(secret) < 32) throw new ConfigError('AUTH_SECRET is too short: use at least 32 random characters');
+  return {
+    secret: secret === '' ? undefined : secret,
+    sessionTtlMs: number('SESSION_TTL_H', read(env, 'SESSION_TTL_H'), 0.01, 24 * 30) * 3600 * 1000,
+    cookieSecure: bool('COOKIE_SECURE', read(env, 'COOKIE_SECURE')),
+    corsOrigins: origins(read(env, 'CORS_ORIGINS')),
+    loginRateLimit: Math.floor(number('LOGIN_RATE_LIMIT', read(env, 'LOGIN_RATE_LIMIT'), 1, 10_000)),
+    adminPassword: read(env, 'ADMIN_PASSWORD'),
+  };
+}
+
 /** Reads and validates the configuration; throws ConfigError with the variable's name on a bad value. */
 export function loadConfig(env: Env = process.env): Config {
   const geoDir = read(env, 'GEO_DIR');
@@ -165,6 +253,10 @@ export function loadConfig(env: Env = process.env): Config {
     flushMs: number('FLUSH_MS', read(env, 'FLUSH_MS'), 20, 5000),
     kpiWeights: kpiWeights(read(env, 'KPI_WEIGHTS')),
     osmandDevices: devices(env.OSMAND_DEVICES?.trim() ?? ''),
+    ticketDeadlines: ruleConfig(() => parseTicketDeadlines(read(env, 'TICKET_DEADLINES'))),
+    nearDeadlineFraction: ruleConfig(() => parseNearDeadlineFraction(read(env, 'NEAR_DEADLINE_FRACTION'))),
+    alertRules: ruleConfig(() => loadAlertRules(env.ALERT_RULES?.trim() ?? '', PROJECT_ROOT)),
+    auth: authConfig(env),
     port: parsePort(read(env, 'PORT')),
     host: read(env, 'HOST'),
     geoDir: path.resolve(PROJECT_ROOT, geoDir),
