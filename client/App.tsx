@@ -1,16 +1,19 @@
 // The dashboard: header with breadcrumb and connection state, the KPI bar of the open area, the map, and the
 // panels (ranking, live feed, ticket table, detail). The view lives in the URL (view/), the live state in one
 // store fed by the socket controller (live/); every panel and the map read the same store, so they agree.
+// Root (Root.tsx) renders it once a session exists; an area outside the principal's scope shows "not in your
+// area" instead of the map and panels, and the socket keeps following the principal's own area.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { I18nextProvider, useTranslation } from 'react-i18next';
+import { useTranslation } from 'react-i18next';
 import type { AreaKey, AreaTree } from '../server/contract/areas';
-import { createI18n, initialLanguage } from './i18n';
 import { LiveProvider } from './live/SocketController';
-import { useTree } from './geo/layers';
 import { useView } from './view/useView';
 import { place } from './view/navigation';
 import { NO_FILTER, type TicketFilter } from './view/ticket-filter';
 import type { ObjectSelection } from './view/selection';
+import { useSession } from './auth/SessionProvider';
+import { refusedArea } from './auth/scope';
+import { NotInArea } from './auth/NotInArea';
 import { Header } from './panels/Header';
 import { KpiBar } from './panels/KpiBar';
 import { MapView } from './map/MapView';
@@ -19,37 +22,25 @@ import { Feed } from './panels/Feed';
 import { TicketTable } from './panels/TicketTable';
 import { DetailPanel } from './panels/DetailPanel';
 
-export function App() {
-  const i18n = useMemo(() => createI18n(initialLanguage()), []);
-  return (
-    <I18nextProvider i18n={i18n}>
-      <Boot />
-    </I18nextProvider>
-  );
+export interface DashboardProps {
+  tree: AreaTree;
+  /** The principal's own area: what a bare URL opens and where "not in your area" leads back to. */
+  home: AreaKey;
+  /** A leader's way back to their landing. */
+  onLanding?: () => void;
 }
 
-/** The area tree first: every panel names areas by it, and the URL's area is checked against it. */
-function Boot() {
+export function Dashboard({ tree, home, onLanding }: DashboardProps) {
   const { t } = useTranslation();
-  const { data: tree, error } = useTree();
-  if (!tree) {
-    return (
-      <div className="app theme-wall boot" data-map-state={error ? 'error' : 'loading'}>
-        <p>{error ? t('map.error', { message: error }) : t('map.loading')}</p>
-      </div>
-    );
-  }
-  return <Dashboard tree={tree} />;
-}
-
-function Dashboard({ tree }: { tree: AreaTree }) {
-  const { t } = useTranslation();
-  const root = tree.root as AreaKey;
-  const [view, setView] = useView(root);
+  const { principal } = useSession();
+  const [view, setView] = useView(home);
   const placement = useMemo(() => place(tree, view), [tree, view]);
+  const homeScope = useMemo(() => place(tree, { ...view, area: home }).scope, [tree, view, home]);
   const [filter, setFilter] = useState<TicketFilter>(NO_FILTER);
   const [selection, setSelection] = useState<ObjectSelection | null>(null);
-  const [refusal, setRefusal] = useState<string | null>(null);
+  // The scope the server refused to follow (a socket 'forbidden'), until the view leaves it.
+  const [refusal, setRefusal] = useState<AreaKey | null>(null);
+  const outside = refusedArea(tree, principal.scope, view.area, refusal);
 
   // A new level starts with a clean table and no object picked; the area filter follows the open area.
   useEffect(() => {
@@ -58,19 +49,27 @@ function Dashboard({ tree }: { tree: AreaTree }) {
   }, [placement.scope, placement.selected]);
 
   const openArea = useCallback((key: AreaKey) => setView({ area: key }, 'push'), [setView]);
-  const onRefused = useCallback((_scope: AreaKey, message: string) => setRefusal(message), []);
+  const onRefused = useCallback((scope: AreaKey) => setRefusal(scope), []);
+  const goHome = useCallback(() => {
+    setRefusal(null);
+    setView({ area: home }, 'push');
+  }, [setView, home]);
   const open = placement.trail[placement.trail.length - 1];
   useEffect(() => {
     if (open) document.title = t('documentTitle', { name: open.name });
   }, [open, t]);
 
   return (
-    <LiveProvider scope={placement.scope} onRefused={onRefused}>
+    // Outside the scope the socket stays on the principal's own area: the other area is never asked for.
+    <LiveProvider scope={outside ? homeScope : placement.scope} onRefused={onRefused}>
       <div className={`app theme-${view.theme}`} data-level={placement.level} data-area={view.area}>
-        <Header tree={tree} placement={placement} view={view} setView={setView} />
+        <Header tree={tree} placement={placement} view={view} setView={setView} onLanding={onLanding} />
+        {outside ? (
+          <NotInArea tree={tree} area={outside} home={home} onBack={goHome} />
+        ) : (
+          <>
         <KpiBar area={view.area} scope={placement.scope} />
         {!placement.known && <div className="notice" role="status">{t('notFound', { area: view.area })}</div>}
-        {refusal && <div className="notice notice--error" role="alert">{t('refused', { message: refusal })}</div>}
         <main className="app-main">
           <section className="map-pane">
             <MapView
@@ -99,6 +98,8 @@ function Dashboard({ tree }: { tree: AreaTree }) {
             <TicketTable tree={tree} placement={placement} filter={filter} onFilterChange={setFilter} onSelectObject={setSelection} selection={selection} />
           </section>
         </main>
+          </>
+        )}
       </div>
     </LiveProvider>
   );

@@ -1,26 +1,36 @@
 // The socket controller: a component that renders nothing. It owns the one Socket.IO connection of the page,
-// follows the scope the view asks for, and feeds the store; everything else reads the store (useLive).
+// follows the scope the view asks for, and feeds the store; everything else reads the store (useLive). The
+// same socket feeds the alert store (useAlerts): the list on every connect, 'alert:changed' in between.
 import { createContext, useContext, useEffect, useMemo, useRef, useSyncExternalStore, type ReactNode } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import type { AreaKey } from '../../server/contract/areas';
+import type { Alert, AlertList } from '../../server/contract/alerts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/contract/socket';
+import { apiJson } from '../auth/session';
+import { AlertStore, feedAlerts, type AlertSocket } from './alerts';
 import { LiveConnection, type LiveSocket } from './connection';
 import { LiveStore, type LiveView } from './store';
 
 const StoreContext = createContext<LiveStore | null>(null);
+const AlertContext = createContext<AlertStore | null>(null);
+
+const loadAlerts = () => apiJson<AlertList>('/api/v1/alerts');
 
 export function LiveProvider({ scope, children, onRefused }: { scope: AreaKey; children: ReactNode; onRefused?: (scope: AreaKey, message: string) => void }) {
   // One store for the life of the page: a drill-down changes what it follows, not the store.
   const store = useMemo(() => new LiveStore(scope), []); // eslint-disable-line react-hooks/exhaustive-deps
+  const alerts = useMemo(() => new AlertStore(), []);
   return (
     <StoreContext.Provider value={store}>
-      <SocketController store={store} scope={scope} onRefused={onRefused} />
-      {children}
+      <AlertContext.Provider value={alerts}>
+        <SocketController store={store} alerts={alerts} scope={scope} onRefused={onRefused} />
+        {children}
+      </AlertContext.Provider>
     </StoreContext.Provider>
   );
 }
 
-function SocketController({ store, scope, onRefused }: { store: LiveStore; scope: AreaKey; onRefused?: (scope: AreaKey, message: string) => void }) {
+function SocketController({ store, alerts, scope, onRefused }: { store: LiveStore; alerts: AlertStore; scope: AreaKey; onRefused?: (scope: AreaKey, message: string) => void }) {
   const connection = useRef<LiveConnection | null>(null);
   const refused = useRef(onRefused);
   refused.current = onRefused;
@@ -31,6 +41,7 @@ function SocketController({ store, scope, onRefused }: { store: LiveStore; scope
       (auth) => {
         // websocket only: the wall sits on a LAN; long-polling would double the server's work for nothing.
         const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket'], auth: (cb) => cb(auth()) });
+        feedAlerts(socket as unknown as AlertSocket, alerts, loadAlerts);
         return socket as unknown as LiveSocket;
       },
       { onRefused: (s, m) => refused.current?.(s, m) },
@@ -40,7 +51,7 @@ function SocketController({ store, scope, onRefused }: { store: LiveStore; scope
       connection.current = null;
       c.close();
     };
-  }, [store]);
+  }, [store, alerts]);
 
   useEffect(() => {
     connection.current?.follow(scope);
@@ -59,4 +70,16 @@ export function useLiveStore(): LiveStore {
 export function useLive(): LiveView {
   const store = useLiveStore();
   return useSyncExternalStore(store.subscribe, store.getView);
+}
+
+export function useAlertStore(): AlertStore {
+  const alerts = useContext(AlertContext);
+  if (!alerts) throw new Error('useAlerts outside <LiveProvider>');
+  return alerts;
+}
+
+/** The alerts of the principal's scope in inbox order (compareAlerts); a new array after every change. */
+export function useAlerts(): readonly Alert[] {
+  const alerts = useAlertStore();
+  return useSyncExternalStore(alerts.subscribe, alerts.getAlerts);
 }

@@ -1,14 +1,17 @@
 // The page header: brand, breadcrumb (district → town → area; each crumb goes up to it), connection badge
-// with data freshness, language and theme toggles, and the clock in Asia/Shanghai time.
+// with data freshness, language and theme toggles, the clock in Asia/Shanghai time, and who is logged in (name,
+// role, area) with the logout button.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AreaKey, AreaTree } from '../../server/contract/areas';
 import { formatters, setLanguage, type Language } from '../i18n';
 import { useLive } from '../live/SocketController';
+import { useOptionalSession } from '../auth/SessionProvider';
 import type { Placement } from '../view/navigation';
 import type { SetView } from '../view/useView';
 import type { ViewState } from '../view/url';
 import { freshness } from './freshness';
+import '../styles/auth.css';
 
 export function useNow(ms: number): number {
   const [now, setNow] = useState(Date.now);
@@ -73,7 +76,44 @@ export function ConnectionBadge() {
   );
 }
 
-export function Header({ tree, placement, view, setView }: { tree: AreaTree; placement: Placement; view: ViewState; setView: SetView }) {
+/** Who is logged in: name, role and area, a leader's way back to the landing, and logout. */
+export function UserBox({ tree, onLanding }: { tree: AreaTree; onLanding?: (() => void) | undefined }) {
+  const { t } = useTranslation('auth');
+  const session = useOptionalSession();
+  if (!session) return null;
+  const { principal } = session;
+  const scope = tree.nodes[principal.scope]?.name ?? principal.scope;
+  return (
+    <div className="user-box" aria-label={t('user.label')} data-user={principal.id} data-role={principal.role}>
+      {onLanding && (
+        <button type="button" className="user-home" onClick={onLanding}>
+          {t('user.home')}
+        </button>
+      )}
+      <span className="user-name">{principal.name}</span>
+      <span className="user-role" title={t('user.scope', { scope })}>
+        {t(`role.${principal.role}`)} · {scope}
+      </span>
+      <button type="button" className="user-logout" onClick={session.logout}>
+        {t('user.logout')}
+      </button>
+    </div>
+  );
+}
+
+export function Header({
+  tree,
+  placement,
+  view,
+  setView,
+  onLanding,
+}: {
+  tree: AreaTree;
+  placement: Placement;
+  view: ViewState;
+  setView: SetView;
+  onLanding?: (() => void) | undefined;
+}) {
   const { t, i18n } = useTranslation();
   const other: Language = i18n.language === 'en' ? 'zh-CN' : 'en';
   return (
@@ -101,6 +141,7 @@ export function Header({ tree, placement, view, setView }: { tree: AreaTree; pla
           {t('language.toggle')}
         </button>
         <Clock />
+        <UserBox tree={tree} onLanding={onLanding} />
       </div>
     </header>
   );

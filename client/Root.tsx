@@ -1,0 +1,108 @@
+// The page's top level: the language, then the session, then the screen made for the principal. No session:
+// the login page. A session: the area tree first (every screen names areas by it), then /wall → the wall, a
+// leader → their town's landing (with a way to the map), everyone else → the dashboard. A wall opened as
+// /wall?device=<token> trades the token for a device cookie first and drops it from the address bar.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { I18nextProvider, useTranslation } from 'react-i18next';
+import type { AreaKey, AreaTree } from '../server/contract/areas';
+import type { Principal, SessionInfo } from '../server/contract/auth';
+import { createI18n, initialLanguage } from './i18n';
+import { useTree } from './geo/layers';
+import { LoginPage } from './auth/LoginPage';
+import { SessionProvider } from './auth/SessionProvider';
+import { fetchSession, loginDevice, logout, SESSION_EXPIRED } from './auth/session';
+import { screenFor, takeDeviceToken, type Screen } from './auth/scope';
+import { Dashboard } from './App';
+import { WallApp } from './wall/WallApp';
+import { LeaderLanding } from './landing/LeaderLanding';
+
+export function Root() {
+  const i18n = useMemo(() => createI18n(initialLanguage()), []);
+  return (
+    <I18nextProvider i18n={i18n}>
+      <SessionGate />
+    </I18nextProvider>
+  );
+}
+
+type Gate = { phase: 'loading' } | { phase: 'out'; notice: string | null } | { phase: 'in'; info: SessionInfo };
+
+function SessionGate() {
+  const { t } = useTranslation('auth');
+  const [gate, setGate] = useState<Gate>({ phase: 'loading' });
+
+  useEffect(() => {
+    let alive = true;
+    void (async () => {
+      let notice: string | null = null;
+      const { token, cleaned } = takeDeviceToken(window.location.href);
+      if (token) {
+        // Off the address bar and out of history at once, whatever the server answers.
+        window.history.replaceState(window.history.state, '', cleaned);
+        try {
+          await loginDevice(token);
+        } catch (e) {
+          notice = t('login.deviceRefused', { message: e instanceof Error ? e.message : String(e) });
+        }
+      }
+      try {
+        const info = await fetchSession();
+        if (alive) setGate(info ? { phase: 'in', info } : { phase: 'out', notice });
+      } catch (e) {
+        if (alive) setGate({ phase: 'out', notice: t('login.failed', { message: e instanceof Error ? e.message : String(e) }) });
+      }
+    })();
+    return () => {
+      alive = false;
+    };
+  }, [t]);
+
+  useEffect(() => {
+    const onExpired = () => setGate((g) => (g.phase === 'in' ? { phase: 'out', notice: t('login.expired') } : g));
+    window.addEventListener(SESSION_EXPIRED, onExpired);
+    return () => window.removeEventListener(SESSION_EXPIRED, onExpired);
+  }, [t]);
+
+  const onLogout = useCallback(() => {
+    void logout()
+      .catch(() => undefined)
+      .then(() => setGate({ phase: 'out', notice: null }));
+  }, []);
+
+  if (gate.phase === 'loading') return <div className="app theme-wall boot" data-session="loading" />;
+  if (gate.phase === 'out') return <LoginPage notice={gate.notice} onLoggedIn={(info) => setGate({ phase: 'in', info })} />;
+  const { principal, csrfToken } = gate.info;
+  return (
+    // Keyed by the principal: another user logging in on this screen starts from a clean state.
+    <SessionProvider key={`${principal.kind}:${principal.id}`} principal={principal} csrfToken={csrfToken} logout={onLogout}>
+      <Boot principal={principal} />
+    </SessionProvider>
+  );
+}
+
+/** The area tree first: every screen names areas by it, and the URL's area is checked against it. */
+function Boot({ principal }: { principal: Principal }) {
+  const { t } = useTranslation();
+  const { data: tree, error } = useTree();
+  if (!tree) {
+    return (
+      <div className="app theme-wall boot" data-map-state={error ? 'error' : 'loading'}>
+        <p>{error ? t('map.error', { message: error }) : t('map.loading')}</p>
+      </div>
+    );
+  }
+  return <Screens tree={tree} principal={principal} />;
+}
+
+function Screens({ tree, principal }: { tree: AreaTree; principal: Principal }) {
+  const [screen, setScreen] = useState<Screen>(() => screenFor(window.location.pathname, window.location.search, principal));
+  const home = (tree.nodes[principal.scope] ? principal.scope : tree.root) as AreaKey;
+  switch (screen) {
+    case 'wall':
+      return <WallApp tree={tree} />;
+    case 'landing':
+      return <LeaderLanding tree={tree} town={home} onOpenMap={() => setScreen('dashboard')} />;
+    case 'dashboard':
+      return <Dashboard tree={tree} home={home} onLanding={principal.role === 'leader' ? () => setScreen('landing') : undefined} />;
+  }
+}
