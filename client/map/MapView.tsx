@@ -43,6 +43,8 @@ setWorkerUrl(workerUrl);
 const FIT_PADDING = { top: 48, bottom: 48, left: 48, right: 48 };
 const FLY_MS = 900;
 const MAX_FIT_ZOOM = 15;
+/** Close enough to see the streets around a focus point, wide enough to see where in the town it is. */
+const FOCUS_ZOOM = 13.5;
 /** A grid cell or property district is small: around it, a share of the screen shows its neighbours. */
 const CELL_CONTEXT_SHARE = 0.3;
 
@@ -111,6 +113,8 @@ export interface MapViewProps {
   onSelectObject: (selection: ObjectSelection) => void;
   /** Called once the geography is on screen. */
   onLoaded?: (summary: MapSummary) => void;
+  /** A point to fly to and mark (the wall's alert take-over); back to the open area when it goes. */
+  focus?: { lon: number; lat: number } | null;
 }
 
 /**
@@ -137,7 +141,7 @@ function townLabel(name: string, urban: boolean): HTMLElement {
   return el;
 }
 
-export function MapView({ tree, view, setView, placement, ticketFilter, selection, onOpenArea, onSelectObject, onLoaded }: MapViewProps) {
+export function MapView({ tree, view, setView, placement, ticketFilter, selection, onOpenArea, onSelectObject, onLoaded, focus = null }: MapViewProps) {
   const { t, i18n } = useTranslation('map');
   const live = useLive();
   const theme = view.theme;
@@ -328,6 +332,30 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
     if (node) map.fitBounds(node.bbox as LngLatBoundsLike, { padding: fitPadding(map, small), duration: FLY_MS, maxZoom: MAX_FIT_ZOOM });
     setHover(null);
   }, [view.area, tree]);
+
+  // A focus point: fly to it and mark it; when it goes, back to the open area (after the drill-down above).
+  const focusLon = focus?.lon ?? null;
+  const focusLat = focus?.lat ?? null;
+  const hadFocus = useRef(false);
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map) return;
+    if (focusLon === null || focusLat === null) {
+      if (!hadFocus.current) return;
+      hadFocus.current = false;
+      const node = tree.nodes[latest.current.area];
+      if (node) map.fitBounds(node.bbox as LngLatBoundsLike, { padding: fitPadding(map, node.level !== 'district' && node.level !== 'town'), duration: FLY_MS, maxZoom: MAX_FIT_ZOOM });
+      return;
+    }
+    hadFocus.current = true;
+    const element = document.createElement('div');
+    element.className = 'map-focus';
+    const marker = new Marker({ element, anchor: 'center' }).setLngLat([focusLon, focusLat]).addTo(map);
+    map.flyTo({ center: [focusLon, focusLat], zoom: FOCUS_ZOOM, duration: FLY_MS * 2 });
+    return () => {
+      marker.remove();
+    };
+  }, [focusLon, focusLat, tree]);
 
   // ---- layer data, memoised per slice version ----
   const v = live.versions;
