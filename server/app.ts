@@ -190,7 +190,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const store = deps.store ?? (config.store === 'memory' ? createMemoryStore() : openSqliteStore(config.databasePath));
   const bus = createInProcessBus(store);
   // State is a fold of the log: rebuild it from the store, then follow the bus from where the log ended.
-  const live = createLiveState(geo, { kpiWeights: config.kpiWeights }, now());
+  const live = createLiveState(
+    geo,
+    { kpiWeights: config.kpiWeights, deadlines: config.ticketDeadlines, nearDeadlineFraction: config.nearDeadlineFraction },
+    now(),
+  );
   const rebuildStart = performance.now();
   await store.scan(0, 5000, (batch) => live.apply(batch));
   live.advance(now());

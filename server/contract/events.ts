@@ -9,6 +9,8 @@
 import Type, { type Static } from 'typebox';
 import { Compile, type Validator } from 'typebox/compile';
 import { checker, describeErrors, describePattern, gatherErrors, pointer, type FieldError } from './validate';
+// Type-only: alerts.ts builds on the pieces defined here, so a value import would be a cycle.
+import type { AlertEvent } from './alerts';
 
 const Closed = { additionalProperties: false } as const;
 
@@ -528,6 +530,11 @@ export function validateEvent(value: unknown, base = ''): EventValidation {
   }
   const kind = (value as { kind?: unknown }).kind;
   if (kind === undefined) return fail([{ path: '/kind', message: `is required; one of ${ALLOWED_KINDS}` }]);
+  // Alert events share the log but only the server writes them (the rule engine, an officer's action), so a
+  // producer learns why rather than seeing an unknown kind.
+  if (typeof kind === 'string' && kind.startsWith(ALERT_KIND_PREFIX)) {
+    return fail([{ path: '/kind', message: `${JSON.stringify(kind)}: alert events are written by the server, not posted; one of ${ALLOWED_KINDS}` }]);
+  }
   if (!isEventKind(kind)) {
     return fail([{ path: '/kind', message: `unknown kind ${JSON.stringify(kind)}; must be one of ${ALLOWED_KINDS}` }]);
   }
@@ -553,9 +560,20 @@ export const Place = Type.Object(
 );
 export type Place = Static<typeof Place>;
 
+/** Kinds starting with this are alert events (alerts.ts): in the log, but never accepted from producers. */
+export const ALERT_KIND_PREFIX = 'alert.';
+
+/**
+ * Everything the log holds: the producers' events (OpsEvent, through ingest) and the server's own alert
+ * events (alerts.ts, appended by the rule engine and the alert routes), so the alerts' audit trail has the
+ * same order, durability and idempotency as the rest. contract/log.ts validates either.
+ */
+export type LogEvent = OpsEvent | AlertEvent;
+
 /**
  * What the log holds: the event as accepted (coordinates already converted to WGS84), its global sequence
- * number, when the server received it, and where locate placed it.
+ * number, when the server received it, and where locate placed it. The schema describes the producers'
+ * events; `event` may also be an alert event (the type says so; contract/log.ts has the full schema).
  */
 export const StoredEvent = Type.Object(
   {
@@ -567,7 +585,7 @@ export const StoredEvent = Type.Object(
   },
   Closed,
 );
-export type StoredEvent = Static<typeof StoredEvent>;
+export type StoredEvent = Omit<Static<typeof StoredEvent>, 'event'> & { event: LogEvent };
 
 const checkStoredShell = checker(
   Type.Object(
@@ -576,7 +594,10 @@ const checkStoredShell = checker(
   ),
 );
 
-/** Checks a stored record (e.g. read back from a store); the event is checked by its own kind. */
+/**
+ * Checks a stored record of a producer's event (e.g. read back from a store); the event is checked by its own
+ * kind. Records of alert events: checkStoredLogEvent in contract/log.ts.
+ */
 export function validateStoredEvent(value: unknown): { ok: true; stored: StoredEvent } | { ok: false; errors: FieldError[] } {
   const shell = checkStoredShell(value);
   const errors: FieldError[] = shell.ok ? [] : shell.errors;

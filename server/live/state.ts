@@ -37,6 +37,7 @@
 import { WARNING_ORDER, type AreaKey } from '../contract/areas';
 import { compositeScore, defaultDueTimes } from '../contract/config-defaults';
 import {
+  ALERT_KIND_PREFIX,
   TICKET_CATEGORIES,
   TICKET_STATUS_ORDER,
   type EventOf,
@@ -330,6 +331,8 @@ class LiveStateImpl implements LiveState {
 
   private fold(s: StoredEvent): void {
     const e = s.event;
+    // Alert events share the log; they change no aggregate (rules/alerts.ts folds them) and must not start the clock.
+    if (e.kind.startsWith(ALERT_KIND_PREFIX)) return;
     const ms = Date.parse(e.time);
     if (Number.isNaN(ms)) return; // validated upstream; a bad time must not poison the counters
     if (!this.clockSet) {

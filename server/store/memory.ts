@@ -1,6 +1,6 @@
 // An EventStore that lives and dies with the process: unit tests and ephemeral runs (a demo, the simulator).
 // Same contract as the SQLite store, checked by the same suite (tests/integration/store-contract.test.ts).
-import type { OpsEvent, Place, StoredEvent } from '../contract/events';
+import type { LogEvent, Place, StoredEvent } from '../contract/events';
 import { eventKey, type AppendItem, type AppendResult, type EventStore } from './types';
 
 // Records hold JSON text, as the SQLite rows do: a caller that mutates an event after appending it, or an
@@ -26,7 +26,7 @@ export function createMemoryStore(): EventStore {
     const out: StoredEvent[] = [];
     for (let i = from; i < to; i++) {
       const row = rows[i]!;
-      const stored: StoredEvent = { seq: i + 1, receivedAt: row.receivedAt, event: JSON.parse(row.event) as OpsEvent };
+      const stored: StoredEvent = { seq: i + 1, receivedAt: row.receivedAt, event: JSON.parse(row.event) as LogEvent };
       if (row.place !== undefined) stored.place = JSON.parse(row.place) as Place;
       out.push(stored);
     }

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { OpsEvent, Place, StoredEvent } from '../contract/events';
+import type { LogEvent, Place, StoredEvent } from '../contract/events';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations/sqlite';
 import { eventKey, type AppendItem, type AppendResult, type EventStore } from './types';
 
@@ -154,7 +154,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
 function toStored(row: EventRow): StoredEvent {
   const [seq, receivedAt, event, place] = row;
-  const stored: StoredEvent = { seq, receivedAt, event: JSON.parse(event) as OpsEvent };
+  const stored: StoredEvent = { seq, receivedAt, event: JSON.parse(event) as LogEvent };
   if (place !== null) stored.place = JSON.parse(place) as Place;
   return stored;
 }

@@ -1,11 +1,14 @@
 // The EventStore seam: the durable, ordered event log. Embedded default: SQLite (better-sqlite3, WAL);
 // at scale: PostgreSQL. One contract test suite (tests/integration/store-contract.test.ts) runs against every
 // implementation. Domain code never imports a driver; it sees only this interface.
-import type { OpsEvent, Place, StoredEvent } from '../contract/events';
+import type { LogEvent, Place, StoredEvent } from '../contract/events';
 
-/** One accepted event on its way into the log: validated, coordinates already WGS84, located. */
+/**
+ * One accepted event on its way into the log: validated, coordinates already WGS84, located. Producers' events
+ * come through ingest/accept.ts; alert events are appended by the server itself (rules/, routes/alerts.ts).
+ */
 export interface AppendItem {
-  event: OpsEvent;
+  event: LogEvent;
   /** ISO time the server received it. */
   receivedAt: string;
   place?: Place;
@@ -32,4 +35,4 @@ export interface EventStore {
 }
 
 /** The event key that makes ingest idempotent: the same producer sending the same id twice. */
-export const eventKey = (e: Pick<OpsEvent, 'source' | 'id'>): string => `${e.source}\u0000${e.id}`;
+export const eventKey = (e: Pick<LogEvent, 'source' | 'id'>): string => `${e.source}\u0000${e.id}`;
