@@ -36,6 +36,7 @@ import { stateRoutes } from './routes/state';
 import { logRoutes } from './routes/log';
 import { trendRoutes } from './routes/trend';
 import { patrolRoutes } from './routes/patrol';
+import { landingRoutes } from './routes/landing';
 import { createAuthenticator, type Authenticator } from './auth/authenticator';
 import authPlugin from './auth/plugin';
 import { ensureDemoAdmin } from './auth/bootstrap';
@@ -256,6 +257,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(logRoutes, { store });
   await app.register(trendRoutes, { geo, store, bus, now });
   await app.register(patrolRoutes, { live });
+  await app.register(landingRoutes, { geo, live, store, bus, now });
   app.get('/metrics', async (_request, reply) => {
     const g = gateway.metrics();
     metrics.sockets.set(g.sockets);

@@ -76,7 +76,7 @@ import {
   type IncidentRec,
 } from './records';
 import { DAY_MS, isoLocal, localDay } from './time';
-import type { LiveChanges, LiveState, ObjectKind, TicketQuery } from './types';
+import type { LiveChanges, LiveState, ObjectKind, PooledTickets, TicketQuery } from './types';
 import type { PatrolVisited } from '../contract/patrol';
 
 // ---- counter layout (per area, STRIDE Int32 slots) ----
@@ -155,11 +155,11 @@ interface StaticPoint {
  * first event folded, so a state built without a clock still has a sensible 'today' (never Date.now(): a
  * replay must not depend on when it runs).
  */
-export function createLiveState(geo: Geo, options?: Partial<LiveOptions>, now?: number): LiveState {
+export function createLiveState(geo: Geo, options?: Partial<LiveOptions>, now?: number): LiveState & PooledTickets {
   return new LiveStateImpl(geo, resolveLiveOptions(options), now);
 }
 
-class LiveStateImpl implements LiveState {
+class LiveStateImpl implements LiveState, PooledTickets {
   private readonly o: LiveOptions;
   private readonly areas: AreaIndex;
   private readonly c: Int32Array;
@@ -982,12 +982,6 @@ class LiveStateImpl implements LiveState {
   private buildAggregate(a: number): AreaAggregate {
     const c = this.c;
     const o = a * STRIDE;
-    const byCategory: TicketKpis['byCategory'] = {};
-    for (let k = 0; k < NCAT; k++) {
-      const v = c[o + C_BYCAT + k]!;
-      if (v > 0) byCategory[TICKET_CATEGORIES[k]!] = v;
-    }
-    const today = this.windowKpis(o + W_TODAY);
     let worst = 0;
     let inWarning = 0;
     for (let k = 1; k < WARNING_ORDER.length; k++) {
@@ -999,19 +993,7 @@ class LiveStateImpl implements LiveState {
     return {
       key: this.areas.keys[a]!,
       level: this.areas.levels[a]!,
-      tickets: {
-        open: c[o + C_OPEN]!,
-        newToday: today.created,
-        closedToday: today.closed,
-        overdue: c[o + C_OVERDUE]!,
-        nearDeadline: c[o + C_NEAR]!,
-        byCategory,
-        responseRate: today.responseRate,
-        resolutionRate: today.resolutionRate,
-        satisfactionRate: today.satisfactionRate,
-        composite: today.composite,
-        rolling24h: this.windowKpis(o + W_ROLL),
-      },
+      tickets: this.ticketKpis(c, o),
       flood: {
         worstColor: WARNING_ORDER[worst]!,
         inWarning,
@@ -1030,8 +1012,46 @@ class LiveStateImpl implements LiveState {
     };
   }
 
-  private windowKpis(base: number): TicketWindowKpis {
-    const c = this.c;
+  /**
+   * Ticket KPIs of several disjoint areas taken as one (the grid cells of a village): counters summed, rates
+   * from the sums, so a village's rate weighs every ticket alike instead of averaging its cells' rates.
+   * Unknown keys count nothing.
+   */
+  pooledTickets(keys: readonly AreaKey[]): TicketKpis {
+    const sum = new Int32Array(STRIDE);
+    for (const key of keys) {
+      const a = this.areas.byKey.get(key);
+      if (a === undefined) continue;
+      const o = a * STRIDE;
+      for (let f = 0; f < C_BYCAT + NCAT; f++) sum[f] = sum[f]! + this.c[o + f]!;
+    }
+    return this.ticketKpis(sum, 0);
+  }
+
+  /** Ticket KPIs from the counters at offset `o` of `c` (the state's own counters, or a pooled sum). */
+  private ticketKpis(c: Int32Array, o: number): TicketKpis {
+    const byCategory: TicketKpis['byCategory'] = {};
+    for (let k = 0; k < NCAT; k++) {
+      const v = c[o + C_BYCAT + k]!;
+      if (v > 0) byCategory[TICKET_CATEGORIES[k]!] = v;
+    }
+    const today = this.windowKpis(c, o + W_TODAY);
+    return {
+      open: c[o + C_OPEN]!,
+      newToday: today.created,
+      closedToday: today.closed,
+      overdue: c[o + C_OVERDUE]!,
+      nearDeadline: c[o + C_NEAR]!,
+      byCategory,
+      responseRate: today.responseRate,
+      resolutionRate: today.resolutionRate,
+      satisfactionRate: today.satisfactionRate,
+      composite: today.composite,
+      rolling24h: this.windowKpis(c, o + W_ROLL),
+    };
+  }
+
+  private windowKpis(c: Int32Array, base: number): TicketWindowKpis {
     const ratio = (num: number, den: number) => (den > 0 ? num / den : null);
     const responseRate = ratio(c[base + F_RESP_OK]!, c[base + F_RESP_DUE]!);
     const resolutionRate = ratio(c[base + F_RESOLVED]!, c[base + F_VERDICT]!);

@@ -8,6 +8,7 @@ import type {
   IncidentObject,
   RangerObject,
   Snapshot,
+  TicketKpis,
   TicketObject,
 } from '../contract/live';
 import type { TicketCategory, TicketStatus } from '../contract/events';
@@ -57,4 +58,12 @@ export interface LiveState {
   townOf(kind: ObjectKind, id: string): string | undefined;
   /** Today's visited patrol sub-cells of a town's forest clusters or of one cluster; undefined for other areas. */
   patrolVisited(area: AreaKey): PatrolVisited | undefined;
+}
+
+/**
+ * Ticket KPIs of several disjoint areas taken as one: a village or community is a set of grid cells, not an
+ * area of the tree, so its figures are the cells' counters summed (the leader's landing ranks them).
+ */
+export interface PooledTickets {
+  pooledTickets(keys: readonly AreaKey[]): TicketKpis;
 }

@@ -1,0 +1,72 @@
+// GET /api/v1/landing?town=<town key>: the town leader's landing (server/live/landing.ts builds it).
+// Who may ask: anyone with 'read', for a town inside their scope; a town-scoped principal gets their own town
+// without naming it, a district-scoped one must name one. The plugin owns the two-week fold (live/weekly.ts):
+// it reads the log once at start, like the trend route, then follows the bus.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import type { AreaKey } from '../contract/areas';
+import { Landing } from '../contract/landing';
+import { allowArea, principalOf, requireAbility } from '../auth/guard';
+import type { EventBus } from '../bus/types';
+import type { Geo } from '../geo/load';
+import { buildLanding, indexUnits } from '../live/landing';
+import type { LiveState, PooledTickets } from '../live/types';
+import { createWeeklyTickets } from '../live/weekly';
+import type { EventStore } from '../store/types';
+
+export interface LandingRouteOptions {
+  geo: Geo;
+  live: Pick<LiveState, 'seq' | 'aggregate' | 'tickets'> & PooledTickets;
+  store: EventStore;
+  bus: EventBus;
+  now: () => number;
+}
+
+/** Events per store read while the fold catches up at start. */
+const SCAN_BATCH = 5000;
+
+const ApiError = Type.Object({
+  statusCode: Type.Integer(),
+  error: Type.String(),
+  code: Type.Optional(Type.String()),
+  message: Type.String(),
+});
+
+export const landingRoutes: FastifyPluginAsyncTypebox<LandingRouteOptions> = async (app, { geo, live, store, bus, now }) => {
+  const weekly = createWeeklyTickets(geo);
+  await store.scan(0, SCAN_BATCH, (batch) => weekly.apply(batch));
+  const unsubscribe = bus.subscribe(weekly.seq, (events) => weekly.apply(events));
+  app.addHook('onClose', async () => unsubscribe());
+  const units = indexUnits(geo.layers.grid, geo.layers.villages);
+  const tree = geo.tree;
+
+  app.get(
+    '/api/v1/landing',
+    {
+      preHandler: requireAbility('read'),
+      schema: {
+        querystring: Type.Object(
+          { town: Type.Optional(Type.String({ maxLength: 80, description: 'Town key, e.g. town:110112105; default: your own town' })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Landing, 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const scopeNode = tree.nodes[principal.scope];
+      const town = request.query.town ?? (scopeNode?.level === 'town' ? principal.scope : undefined);
+      if (town === undefined) {
+        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', code: 'town_required', message: 'town: name a town (your scope is the whole district)' });
+      }
+      // Scope first: a key outside the scope is refused the same way whether it exists or not.
+      if (!allowArea(request, reply, tree, town)) return reply;
+      if (tree.nodes[town]?.level !== 'town') {
+        return reply.code(404).send({ statusCode: 404, error: 'Not Found', code: 'unknown_town', message: `unknown town '${town}'` });
+      }
+      const body = buildLanding({ tree, units, live, weekly }, town as AreaKey, now());
+      if (!body) return reply.code(404).send({ statusCode: 404, error: 'Not Found', code: 'unknown_town', message: `unknown town '${town}'` });
+      return body;
+    },
+  );
+};
