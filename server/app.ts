@@ -45,6 +45,7 @@ import { LOG_REDACT_PATHS, requestSerializer } from './auth/redact';
 import type { UserStore } from './auth/types';
 import { createMemoryUserStore } from './store/users-memory';
 import { openSqliteUserStore } from './store/users-sqlite';
+import { requireAbility } from './auth/guard';
 
 /** The running services, for the process and for tests that build the real app. */
 export interface Services {
@@ -97,8 +98,8 @@ const SERVER_PREFIXES = ['/api', '/geo', '/socket.io', '/healthz', '/readyz', '/
 /** How often the live state's clock moves (overdue tickets, lost signals, midnight). */
 const CLOCK_TICK_MS = 1000;
 
-/** Area layers change only with a deployment; clients revalidate with the ETag after this. */
-const AREA_CACHE_CONTROL = 'public, max-age=300';
+/** Area layers change only with a deployment; clients revalidate with the ETag after this. Private: only logged-in readers get them. */
+const AREA_CACHE_CONTROL = 'private, max-age=300';
 
 // ---- shared schema pieces ----
 
@@ -238,7 +239,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     patrolVisited: (area) => live.patrolVisited(area),
   };
   await ensureDemoAdmin(users, { password: config.auth.adminPassword, scope: geo.tree.root as AreaKey, now, log: app.log });
-  const gateway = attachGateway({ httpServer: app, live: observed, tree: geo.tree, flushMs: config.flushMs, logger: app.log, now });
+  // Every socket proves who it is at the handshake and may follow only the rooms of its scope (gateway/rooms.ts).
+  const gateway = attachGateway({
+    httpServer: app,
+    live: observed,
+    tree: geo.tree,
+    flushMs: config.flushMs,
+    logger: app.log,
+    now,
+    authenticate: ({ headers, auth: handshakeAuth }) => auth.fromHandshake(headers, handshakeAuth),
+  });
   app.decorate('services', { geo, store, bus, live, accept, gateway, metrics, auth } satisfies Services);
 
   app.addHook('onClose', async () => {
@@ -252,11 +262,17 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   // 3. routes
   await app.register(healthRoutes, { checks });
   await app.register(areaRoutes, { prefix: '/api/v1/areas', geo });
-  await app.register(ingestRoutes, { accept, metrics, ...(config.osmandDevices ? { devices: config.osmandDevices } : {}) });
+  await app.register(ingestRoutes, {
+    accept,
+    metrics,
+    ...(config.osmandDevices ? { devices: config.osmandDevices } : {}),
+    // OsmAnd trackers carry their feed token as a parameter; it is checked like a socket's `auth.token`.
+    deviceFromToken: (token) => auth.fromHandshake({}, { token }),
+  });
   await app.register(stateRoutes, { live, tree: geo.tree });
-  await app.register(logRoutes, { store });
+  await app.register(logRoutes, { store, root: geo.tree.root });
   await app.register(trendRoutes, { geo, store, bus, now });
-  await app.register(patrolRoutes, { live });
+  await app.register(patrolRoutes, { live, tree: geo.tree });
   await app.register(landingRoutes, { geo, live, store, bus, now });
   app.get('/metrics', async (_request, reply) => {
     const g = gateway.metrics();
@@ -340,13 +356,16 @@ const areaRoutes: FastifyPluginAsyncTypebox<{ geo: Geo }> = async (app, { geo })
   const tree = cacheJson(geo.tree);
 
   // A static path wins over the parametric one in Fastify's router, so "tree" is never taken for a layer.
-  app.get('/tree', { schema: { response: { 200: AreaTree, 304: Type.Null() } } }, async (request, reply) =>
+  // Readers only, but every reader gets the whole district: the map draws its outline and the towns around a
+  // town leader's own; boundaries carry no operational data (docs/SECURITY.md).
+  app.get('/tree', { preHandler: requireAbility('read'), schema: { response: { 200: AreaTree, 304: Type.Null() } } }, async (request, reply) =>
     sendCachedJson(request, reply, tree),
   );
 
   app.get(
     '/:layer',
     {
+      preHandler: requireAbility('read'),
       schema: {
         params: Type.Object({ layer: Type.String({ maxLength: 64 }) }),
         response: { 200: FeatureCollection, 304: Type.Null(), 404: ErrorResponse },

@@ -40,8 +40,12 @@ export const checkFollowRequest = checker(FollowRequest);
 export const checkHandshakeAuth = checker(HandshakeAuth);
 export const checkResumeRequest = checker(ResumeRequest);
 
-/** Why a request was refused; `forbidden` is there so that access control can be added without a new shape. */
+/**
+ * Why a request was refused. `unauthenticated`: the handshake carried no valid session or device token (a
+ * connect error only); `forbidden`: the area lies outside the socket's scope.
+ */
 export const AckErrorCode = Type.Union([
+  Type.Literal('unauthenticated'),
   Type.Literal('invalid'),
   Type.Literal('unknown_area'),
   Type.Literal('forbidden'),

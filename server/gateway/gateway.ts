@@ -2,10 +2,11 @@
 // One timer drains the live state's change set (takeChanges) every flushMs and sends each room that has
 // something one delta, serialised once per room by Socket.IO's broadcast. README.md in this folder describes
 // the protocol (ordering, wire form, resume) for whoever writes a client.
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingHttpHeaders, Server as HttpServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { AreaKey, AreaTree } from '../contract/areas';
+import type { Principal } from '../contract/auth';
 import {
   diffAggregateRows,
   toWireRow,
@@ -44,7 +45,7 @@ import {
 import { DEFAULT_LIVE_OPTIONS } from '../live/options';
 import type { LiveChanges, LiveState, ObjectKind } from '../live/types';
 import { DeltaHistory } from './history';
-import { isFollowable, mayFollow, scopeKeys, townKeyOf } from './rooms';
+import { allowedRooms, isFollowable, mayFollow, scopeKeys, townKeyOf } from './rooms';
 import { frameBytes } from './wire';
 
 export type GatewayServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -63,6 +64,15 @@ export interface FastifyLike {
   server: HttpServer;
   addHook(name: 'preClose', hook: () => Promise<void>): unknown;
 }
+
+/** What a socket presents when it connects: its HTTP headers (the session cookie) and its `auth` object. */
+export interface HandshakeCredentials {
+  headers: IncomingHttpHeaders;
+  auth: Record<string, unknown>;
+}
+
+/** Who a handshake belongs to; null: no valid session or device token (revoked, expired, missing). */
+export type Authenticate = (handshake: HandshakeCredentials) => Promise<Principal | null>;
 
 export interface GatewayOptions {
   /** The http server to attach to, or a Fastify instance (attach before ready(): the gateway closes in preClose). */
@@ -83,6 +93,16 @@ export interface GatewayOptions {
   logger?: GatewayLogger;
   /** Who may follow what; default: SocketData.allowed (null: everyone, everything). */
   authorize?: (data: SocketData, scope: AreaKey) => boolean;
+  /**
+   * Decides who a handshake belongs to. Given, every socket needs a principal that may read, and may follow
+   * only the rooms of its scope (allowedRooms); absent (gateway tests, benchmarks), no access control.
+   */
+  authenticate?: Authenticate;
+  /**
+   * With authenticate: how often every connected socket's handshake is checked again, so that a revoked
+   * device or an ended session is cut off while connected (ms; 0: only at the handshake).
+   */
+  recheckMs?: number;
   /** Clock for delta timestamps and history age (tests). */
   now?: () => number;
   /**
@@ -129,6 +149,13 @@ export interface Gateway {
   /** Drains the change set now and sends what it holds (the timer calls this). */
   flush(): void;
   metrics(): GatewayMetrics;
+  /**
+   * Disconnects the sockets whose principal matches now (a device just revoked, a user disabled); they are
+   * refused when they come back. Returns how many were cut off.
+   */
+  cutOff(match: (principal: Principal) => boolean): number;
+  /** Checks every socket's handshake again (the recheck timer calls this); returns how many were cut off. */
+  recheck(): Promise<number>;
   /** Disconnects every socket and closes Socket.IO (and with it the http server it is attached to). */
   close(): Promise<void>;
 }
@@ -138,6 +165,8 @@ export const DEFAULT_HISTORY_LIMIT = 256;
 export const DEFAULT_HISTORY_MS = 120_000;
 /** Well under the clients' 10 s stale threshold, so a quiet room never looks stale while connected. */
 export const DEFAULT_HEARTBEAT_MS = 5_000;
+/** A revoked device or an ended session loses its live connection within this time. */
+export const DEFAULT_RECHECK_MS = 60_000;
 /** Clients send small requests only; a large frame is a mistake or an attack. */
 const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
 
@@ -214,6 +243,16 @@ function gatewayError(code: AckErrorCode, message: string): Error & { data: { co
   return Object.assign(new Error(message), { data: { code } });
 }
 
+const credentialsOf = (socket: GatewaySocket): HandshakeCredentials => ({
+  headers: socket.handshake.headers,
+  auth: (socket.handshake.auth ?? {}) as Record<string, unknown>,
+});
+
+/** The refusal of an area outside the socket's scope, in the words of the REST routes' 403. */
+function notYours(data: SocketData, scope: AreaKey): string {
+  return data.principal ? `not in your area: ${scope} lies outside ${data.principal.scope}` : `may not follow ${scope}`;
+}
+
 const isFastify = (target: HttpServer | FastifyLike): target is FastifyLike =>
   'server' in target && typeof (target as FastifyLike).addHook === 'function';
 
@@ -227,6 +266,8 @@ class SocketGateway implements Gateway {
   private readonly tree: AreaTree;
   private readonly log: GatewayLogger;
   private readonly authorize: (data: SocketData, scope: AreaKey) => boolean;
+  private readonly authenticate: Authenticate | null;
+  private readonly recheckTimer: NodeJS.Timeout | null;
   private readonly now: () => number;
   private readonly measureBytes: boolean;
   private readonly trailMs: number;
@@ -283,6 +324,7 @@ class SocketGateway implements Gateway {
     this.tree = options.tree;
     this.log = options.logger ?? SILENT;
     this.authorize = options.authorize ?? mayFollow;
+    this.authenticate = options.authenticate ?? null;
     this.now = options.now ?? Date.now;
     this.measureBytes = options.measureBytes ?? true;
     this.trailMs = options.trailMs ?? DEFAULT_LIVE_OPTIONS.trailMs;
@@ -310,10 +352,17 @@ class SocketGateway implements Gateway {
     if (isFastify(target)) target.addHook('preClose', () => this.close());
 
     this.io.use((socket, next) => {
-      const intent = this.readHandshake(socket);
-      if ('error' in intent) return next(intent.error);
-      this.intents.set(socket, intent);
-      next();
+      this.admit(socket).then(
+        (intent) => {
+          if ('error' in intent) return next(intent.error);
+          this.intents.set(socket, intent);
+          next();
+        },
+        (error: unknown) => {
+          this.log.error({ err: error }, 'socket handshake could not be checked');
+          next(gatewayError('internal', 'the handshake could not be checked; retry'));
+        },
+      );
     });
     this.io.on('connection', (socket) => this.onConnection(socket));
 
@@ -321,11 +370,26 @@ class SocketGateway implements Gateway {
     this.timer = flushMs > 0 ? setInterval(() => this.flush(), flushMs) : null;
     // The http server keeps the process alive while it serves; the timer alone should not.
     this.timer?.unref();
+    const recheckMs = options.recheckMs ?? DEFAULT_RECHECK_MS;
+    this.recheckTimer = this.authenticate && recheckMs > 0 ? setInterval(() => void this.recheck(), recheckMs) : null;
+    this.recheckTimer?.unref();
   }
 
   // ---- connections and requests ----
 
-  private readHandshake(socket: GatewaySocket): Intent | { error: Error } {
+  /** Who the socket is (with authenticate), then what it asks for (readHandshake). */
+  private async admit(socket: GatewaySocket): Promise<Intent | { error: Error }> {
+    if (this.closing) return { error: gatewayError('internal', 'the server is shutting down') };
+    if (!this.authenticate) return this.readHandshake(socket, undefined);
+    const principal = await this.authenticate(credentialsOf(socket));
+    if (!principal) return { error: gatewayError('unauthenticated', 'log in first (session cookie or device token)') };
+    if (allowedRooms(this.tree, principal).length === 0) {
+      return { error: gatewayError('forbidden', `a ${principal.role} with scope ${principal.scope} may not follow live state`) };
+    }
+    return this.readHandshake(socket, principal);
+  }
+
+  private readHandshake(socket: GatewaySocket, principal: Principal | undefined): Intent | { error: Error } {
     if (this.closing) return { error: gatewayError('internal', 'the server is shutting down') };
     const auth: Record<string, unknown> = socket.handshake.auth ?? {};
     const query = socket.handshake.query.scope;
@@ -338,10 +402,14 @@ class SocketGateway implements Gateway {
       const why = checked.errors.map((e) => `${e.path} ${e.message}`).join('; ');
       return { error: gatewayError('invalid', `handshake: ${why}`) };
     }
-    const scope = checked.value.scope ?? (this.tree.root as AreaKey);
+    // A socket that names no scope follows its principal's own (a town leader lands on their town).
+    const home = principal && isFollowable(this.tree, principal.scope) ? principal.scope : (this.tree.root as AreaKey);
+    const scope = checked.value.scope ?? home;
     if (!isFollowable(this.tree, scope)) return { error: gatewayError('unknown_area', `no followable area ${scope}`) };
-    socket.data = { allowed: null, following: null, lastSeq: -1 };
-    if (!this.authorize(socket.data, scope)) return { error: gatewayError('forbidden', `may not follow ${scope}`) };
+    socket.data = principal
+      ? { principal, allowed: allowedRooms(this.tree, principal), following: null, lastSeq: -1 }
+      : { allowed: null, following: null, lastSeq: -1 };
+    if (!this.authorize(socket.data, scope)) return { error: gatewayError('forbidden', notYours(socket.data, scope)) };
     return { scope, lastSeq: checked.value.lastSeq };
   }
 
@@ -377,8 +445,48 @@ class SocketGateway implements Gateway {
 
   private refusal(socket: GatewaySocket, scope: AreaKey): AckError | null {
     if (!isFollowable(this.tree, scope)) return ackError('unknown_area', `no followable area ${scope} (district or town)`);
-    if (!this.authorize(socket.data, scope)) return ackError('forbidden', `may not follow ${scope}`);
+    if (!this.authorize(socket.data, scope)) return ackError('forbidden', notYours(socket.data, scope));
     return null;
+  }
+
+  // ---- revocation ----
+
+  cutOff(match: (principal: Principal) => boolean): number {
+    let n = 0;
+    for (const socket of this.io.of('/').sockets.values()) {
+      const p = socket.data.principal;
+      if (!p || !match(p)) continue;
+      this.drop(socket);
+      n += 1;
+    }
+    return n;
+  }
+
+  async recheck(): Promise<number> {
+    if (!this.authenticate || this.closing) return 0;
+    const gone = new Set<GatewaySocket>();
+    for (const socket of [...this.io.of('/').sockets.values()]) {
+      const was = socket.data.principal;
+      if (!was) continue;
+      let now: Principal | null;
+      try {
+        now = await this.authenticate(credentialsOf(socket));
+      } catch (error) {
+        // A store that cannot answer right now is no reason to drop a wall; the next round tries again.
+        this.log.warn({ err: error }, 'socket recheck could not be done');
+        continue;
+      }
+      // Changed rights (another role or scope) also end the connection: the reconnect gets the new ones.
+      if (!now || now.id !== was.id || now.role !== was.role || now.scope !== was.scope) gone.add(socket);
+    }
+    for (const socket of gone) this.drop(socket);
+    return gone.size;
+  }
+
+  private drop(socket: GatewaySocket): void {
+    const p = socket.data.principal;
+    this.log.info({ socket: socket.id, principal: p?.id, role: p?.role }, 'socket cut off: its credentials no longer hold');
+    socket.disconnect(true);
   }
 
   /** Moves the socket to `scope`: it leaves its room now and joins the new one with its snapshot, at the next flush. */
@@ -761,6 +869,7 @@ class SocketGateway implements Gateway {
   close(): Promise<void> {
     this.closing ??= (async () => {
       if (this.timer) clearInterval(this.timer);
+      if (this.recheckTimer) clearInterval(this.recheckTimer);
       for (const room of this.rooms.values()) room.pending.clear();
       this.pendingRoom.clear();
       this.io.disconnectSockets(true);

@@ -14,6 +14,6 @@ export {
   type GatewaySocket,
 } from './gateway';
 export { DeltaHistory } from './history';
-export { FOLLOWABLE_LEVELS, isFollowable, mayFollow, scopeKeys, townKeyOf } from './rooms';
+export { allowedRooms, FOLLOWABLE_LEVELS, isFollowable, mayFollow, scopeKeys, townKeyOf } from './rooms';
 export { frameBytes, measureDelta, type DeltaSize } from './wire';
 export { ScopeMirror, type DeltaOutcome } from '../contract/mirror';

@@ -1,6 +1,7 @@
 // Which areas a socket may follow, and what a followed scope covers. Kept apart from the socket plumbing so
-// that access control has exactly one place to live (mayFollow) when auth/ lands.
+// that access control has exactly one place to live: allowedRooms decides at the handshake, mayFollow checks.
 import { areaKey, type AreaKey, type AreaLevel, type AreaTree } from '../contract/areas';
+import { can, type Principal } from '../contract/auth';
 import { isAreaKey } from '../contract/live';
 import type { SocketData } from '../contract/socket';
 
@@ -31,6 +32,18 @@ export function scopeKeys(tree: AreaTree, scope: AreaKey): AreaKey[] {
  */
 export function mayFollow(data: Pick<SocketData, 'allowed'>, scope: AreaKey): boolean {
   return data.allowed === null || data.allowed.includes(scope);
+}
+
+/**
+ * The rooms a principal may follow: a district-scope principal the district and every town; a town-scope
+ * principal its own town only (its grid cells, property districts and forest clusters come with the town's
+ * room). Nothing for a principal that may not read (a feed), or whose scope has no room of its own (a scope
+ * below a town would otherwise be widened to the whole town).
+ */
+export function allowedRooms(tree: AreaTree, principal: Pick<Principal, 'role' | 'scope'>): AreaKey[] {
+  if (!can(principal, 'read') || !isFollowable(tree, principal.scope)) return [];
+  if (principal.scope === tree.root) return [principal.scope, ...((tree.children[principal.scope] ?? []) as AreaKey[])];
+  return [principal.scope];
 }
 
 /**

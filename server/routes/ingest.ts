@@ -2,7 +2,13 @@
 //   POST /api/v1/events               JSON array (or one object) or NDJSON, up to MAX_BATCH events
 //   POST /api/v1/open311/requests     Open311 GeoReport v2 service requests (JSON array / object, or a form)
 //   GET|POST /api/v1/positions/osmand OsmAnd / Traccar Client positions (query string, form or JSON)
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+//
+// Who may post: principals with the 'ingest' ability (admin sessions, `feed` device tokens as a Bearer header).
+// OsmAnd trackers cannot set headers, so their routes also take the device token as a `token` query or form
+// parameter (docs/SECURITY.md); it is read here, never passed on, and redacted from log lines (auth/redact.ts).
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { requireAbility } from '../auth/guard';
+import type { Principal } from '../contract/auth';
 import type { Acceptor, AcceptSummary, ItemResult } from '../ingest/accept';
 import { mapOpen311, toOpen311Field } from '../ingest/open311';
 import { mapOsmand } from '../ingest/osmand';
@@ -18,7 +24,12 @@ export interface IngestRouteOptions {
   metrics: Metrics;
   /** OsmAnd device id → ranger id; absent: the device id is the ranger id. */
   devices?: ReadonlyMap<string, string>;
+  /** Resolves a device token given as the `token` parameter (OsmAnd); absent: only headers and cookies count. */
+  deviceFromToken?: (token: string) => Promise<Principal | null>;
 }
+
+/** The parameter OsmAnd trackers carry their device token in (they cannot send an Authorization header). */
+export const DEVICE_TOKEN_PARAM = 'token';
 
 /** Marks an NDJSON line that was not JSON, so that it is answered in place without stopping the batch. */
 class BadLine {
@@ -76,7 +87,21 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
     return problem(reply, 503, 'Service Unavailable', 'The event log is not available; nothing from this request was stored. Retry later.');
   };
 
-  app.post('/api/v1/events', { bodyLimit: BODY_LIMIT }, async (request, reply) => {
+  const mayIngest = requireAbility('ingest');
+
+  /**
+   * For the OsmAnd routes: a request without a session or Bearer token may carry the device token as `token`
+   * (query string, or form field in a POST body: preHandler runs after the body is parsed).
+   */
+  async function tokenParamOrHeader(request: FastifyRequest, reply: FastifyReply) {
+    if (!request.principal && opts.deviceFromToken) {
+      const key = paramOf(request.query, DEVICE_TOKEN_PARAM) ?? paramOf(request.body, DEVICE_TOKEN_PARAM);
+      if (key) request.principal = await opts.deviceFromToken(key);
+    }
+    return mayIngest.call(app, request, reply);
+  }
+
+  app.post('/api/v1/events', { bodyLimit: BODY_LIMIT, preHandler: mayIngest }, async (request, reply) => {
     const type = (request.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
     if (!['application/json', 'application/x-ndjson', 'application/ndjson'].includes(type)) {
       return problem(reply, 415, 'Unsupported Media Type', `Send application/json (an array of events) or application/x-ndjson, not '${type || 'nothing'}'.`);
@@ -95,7 +120,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
     }
   });
 
-  app.post<{ Querystring: { crs?: string } }>('/api/v1/open311/requests', { bodyLimit: BODY_LIMIT }, async (request, reply) => {
+  app.post<{ Querystring: { crs?: string } }>('/api/v1/open311/requests', { bodyLimit: BODY_LIMIT, preHandler: mayIngest }, async (request, reply) => {
     const crs = request.query.crs;
     if (crs !== undefined && crs !== 'wgs84' && crs !== 'gcj02' && crs !== 'bd09') {
       return problem(reply, 400, 'Bad Request', `crs must be one of wgs84, gcj02, bd09; got '${crs}'`);
@@ -146,12 +171,27 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
     if (r.status === 'rejected') return reply.code(400).send({ status: 'rejected', errors: r.errors });
     return { status: r.status, seq: r.seq };
   };
-  app.get('/api/v1/positions/osmand', async (request, reply) => osmand(request.query as Record<string, unknown>, reply));
-  app.post('/api/v1/positions/osmand', async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    return osmand({ ...(request.query as Record<string, unknown>), ...body }, reply);
+  app.get('/api/v1/positions/osmand', { preHandler: tokenParamOrHeader }, async (request, reply) =>
+    osmand(withoutToken(request.query), reply),
+  );
+  app.post('/api/v1/positions/osmand', { preHandler: tokenParamOrHeader }, async (request, reply) => {
+    return osmand({ ...withoutToken(request.query), ...withoutToken(request.body) }, reply);
   });
 };
+
+/** A string parameter of a parsed query or body, if it is there. */
+function paramOf(source: unknown, name: string): string | undefined {
+  if (source === null || typeof source !== 'object' || Array.isArray(source)) return undefined;
+  const v = (source as Record<string, unknown>)[name];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** The fields without the device token, so that it never reaches the mapper, the event or an error message. */
+function withoutToken(source: unknown): Record<string, unknown> {
+  if (source === null || typeof source !== 'object' || Array.isArray(source)) return {};
+  const { [DEVICE_TOKEN_PARAM]: _token, ...rest } = source as Record<string, unknown>;
+  return rest;
+}
 
 function coerceForm(raw: unknown): unknown {
   const r = { ...(raw as Record<string, unknown>) };

@@ -1,12 +1,35 @@
 // GET /api/v1/events?after=SEQ&limit=N: the ordered log itself, for audits, resync tools and tests that
 // check that every acknowledged event is there.
-import type { FastifyPluginAsync } from 'fastify';
+// The raw log holds every town's events and cannot be filtered by area cheaply (alert and ticket events name
+// areas in different fields), so it is for the district as a whole: admins, and duty officers whose scope is
+// the district. Everyone else reads the live state through the scoped routes (docs/SECURITY.md).
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '../contract/auth';
+import { forbidden, unauthenticated } from '../auth/guard';
 import type { EventStore } from '../store/types';
 
-export const logRoutes: FastifyPluginAsync<{ store: EventStore }> = async (app, { store }) => {
+export interface LogRouteOptions {
+  store: EventStore;
+  /** The district key (the tree's root): the one scope that may read the whole log. */
+  root: string;
+}
+
+/** Who may read the whole log: admins, and officers whose scope is the whole district. */
+export const mayReadLog = (p: Principal, root: string): boolean => p.role === 'admin' || (p.role === 'officer' && p.scope === root);
+
+export const logRoutes: FastifyPluginAsync<LogRouteOptions> = async (app, { store, root }) => {
+  async function districtOnly(request: FastifyRequest, reply: FastifyReply) {
+    const p = request.principal;
+    if (!p) return reply.code(401).send(unauthenticated());
+    if (!mayReadLog(p, root)) {
+      return reply.code(403).send(forbidden('the raw event log covers every town: admins and district duty officers only'));
+    }
+  }
+
   app.get<{ Querystring: { after?: string; limit?: string } }>(
     '/api/v1/events',
     {
+      preHandler: districtOnly,
       schema: {
         querystring: {
           type: 'object',

@@ -4,19 +4,24 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { areaKey } from '../contract/areas';
 import { PatrolVisited } from '../contract/patrol';
+import type { AreaTree } from '../contract/areas';
 import type { LiveState } from '../live/types';
+import { allowArea, requireAbility } from '../auth/guard';
 
 export interface PatrolRouteOptions {
   live: LiveState;
+  /** For the scope check: a town leader sees their own town's clusters only. */
+  tree: AreaTree;
 }
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' });
 const ErrorResponse = Type.Object({ statusCode: Type.Integer(), error: Type.String(), message: Type.String() });
 
-export const patrolRoutes: FastifyPluginAsyncTypebox<PatrolRouteOptions> = async (app, { live }) => {
+export const patrolRoutes: FastifyPluginAsyncTypebox<PatrolRouteOptions> = async (app, { live, tree }) => {
   app.get(
     '/api/v1/patrol/visited',
     {
+      preHandler: requireAbility('read'),
       schema: {
         querystring: Type.Object(
           {
@@ -36,6 +41,7 @@ export const patrolRoutes: FastifyPluginAsyncTypebox<PatrolRouteOptions> = async
       const key = town !== undefined ? areaKey('town', town) : areaKey('forest', cluster!);
       const visited = live.patrolVisited(key);
       if (!visited) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `unknown area '${key}'` });
+      if (!allowArea(request, reply, tree, key)) return reply;
       // Sub-cells change as rangers walk: a client polls, so no cache may hold an old answer.
       reply.header('cache-control', 'no-store');
       return visited;

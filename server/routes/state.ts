@@ -1,6 +1,9 @@
 // Read routes over the live state: aggregates of an area and its children, and the ticket list.
+// Both answer only inside the asker's scope: an area outside it is a 403 not_in_scope, and a request that names
+// no area gets the asker's own scope (a town leader's ticket list is their town's, never the district's).
 import type { FastifyPluginAsync } from 'fastify';
 import type { AreaTree } from '../contract/areas';
+import { allowArea, principalOf, requireAbility } from '../auth/guard';
 import { TICKET_CATEGORIES, TicketStatus, type TicketCategory } from '../contract/events';
 import { isAreaKey } from '../contract/live';
 import type { LiveState, TicketQuery } from '../live/types';
@@ -18,6 +21,7 @@ export const stateRoutes: FastifyPluginAsync<StateRouteOptions> = async (app, { 
   app.get<{ Querystring: { scope?: string } }>(
     '/api/v1/aggregates',
     {
+      preHandler: requireAbility('read'),
       schema: {
         querystring: {
           type: 'object',
@@ -27,8 +31,9 @@ export const stateRoutes: FastifyPluginAsync<StateRouteOptions> = async (app, { 
       },
     },
     async (request, reply) => {
-      const scope = request.query.scope ?? tree.root;
+      const scope = request.query.scope ?? principalOf(request).scope;
       if (!isAreaKey(scope) || !tree.nodes[scope]) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `unknown area '${scope}'` });
+      if (!allowArea(request, reply, tree, scope)) return reply;
       const keys = [scope, ...(tree.children[scope] ?? [])];
       return { seq: live.seq, scope, aggregates: keys.map((k) => live.aggregate(k as never)).filter((a) => a !== undefined) };
     },
@@ -37,6 +42,7 @@ export const stateRoutes: FastifyPluginAsync<StateRouteOptions> = async (app, { 
   app.get<{ Querystring: Record<string, string | undefined> }>(
     '/api/v1/tickets',
     {
+      preHandler: requireAbility('read'),
       schema: {
         querystring: {
           type: 'object',
@@ -54,11 +60,11 @@ export const stateRoutes: FastifyPluginAsync<StateRouteOptions> = async (app, { 
     },
     async (request, reply) => {
       const q = request.query;
-      const query: TicketQuery = {};
-      if (q.area !== undefined) {
-        if (!isAreaKey(q.area) || !tree.nodes[q.area]) return reply.code(400).send(bad(`area: unknown area '${q.area}'`));
-        query.area = q.area;
-      }
+      // The area decides what the list can contain, so it is always set: the asker's scope when not given.
+      const area = q.area ?? principalOf(request).scope;
+      if (!isAreaKey(area) || !tree.nodes[area]) return reply.code(400).send(bad(`area: unknown area '${area}'`));
+      if (!allowArea(request, reply, tree, area)) return reply;
+      const query: TicketQuery = { area };
       if (q.status !== undefined) {
         if (!(STATUSES as readonly string[]).includes(q.status)) return reply.code(400).send(bad(`status: must be one of ${STATUSES.join(', ')}`));
         query.status = q.status as TicketQuery['status'];

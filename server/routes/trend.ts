@@ -9,6 +9,7 @@ import type { EventBus } from '../bus/types';
 import type { Geo } from '../geo/load';
 import type { EventStore } from '../store/types';
 import { createTicketTrend, TREND_RETENTION_HOURS } from '../live/trend';
+import { allowArea, principalOf, requireAbility } from '../auth/guard';
 
 export interface TrendRouteOptions {
   geo: Geo;
@@ -34,6 +35,8 @@ const TrendResponse = Type.Object({
   closed: Type.Integer(),
 });
 const ErrorResponse = Type.Object({ statusCode: Type.Integer(), error: Type.String(), message: Type.String() });
+/** The guards' answers carry a machine-readable code (auth/guard.ts); the schema must not strip it. */
+const ForbiddenResponse = Type.Object({ statusCode: Type.Integer(), error: Type.String(), code: Type.String(), message: Type.String() });
 
 export const trendRoutes: FastifyPluginAsyncTypebox<TrendRouteOptions> = async (app, { geo, store, bus, now }) => {
   const trend = createTicketTrend(geo);
@@ -44,21 +47,26 @@ export const trendRoutes: FastifyPluginAsyncTypebox<TrendRouteOptions> = async (
   app.get(
     '/api/v1/trend',
     {
+      preHandler: requireAbility('read'),
       schema: {
         querystring: Type.Object(
           {
-            area: Type.String({ maxLength: 80, description: 'Area key, e.g. town:110112004' }),
+            area: Type.Optional(Type.String({ maxLength: 80, description: "Area key, e.g. town:110112004; default: the asker's scope" })),
             hours: Type.Optional(Type.Integer({ minimum: 1, maximum: TREND_RETENTION_HOURS, default: DEFAULT_HOURS })),
           },
           { additionalProperties: false },
         ),
-        response: { 200: TrendResponse, 404: ErrorResponse },
+        response: { 200: TrendResponse, 403: ForbiddenResponse, 404: ErrorResponse },
       },
     },
     async (request, reply) => {
-      const { area } = request.query;
+      const area = request.query.area ?? principalOf(request).scope;
       const hours = request.query.hours ?? DEFAULT_HOURS;
-      const t = isAreaKey(area) ? trend.trend(area, hours, now()) : undefined;
+      if (!isAreaKey(area) || !geo.tree.nodes[area]) {
+        return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `unknown area '${area}'` });
+      }
+      if (!allowArea(request, reply, geo.tree, area)) return reply;
+      const t = trend.trend(area, hours, now());
       if (!t) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `unknown area '${area}'` });
       return {
         seq: trend.seq,
