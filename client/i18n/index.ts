@@ -9,20 +9,22 @@ import zhMap from './locales/zh-CN/map';
 import zhPanels from './locales/zh-CN/panels';
 import zhAuth from './locales/zh-CN/auth';
 import zhWall from './locales/zh-CN/wall';
+import zhLanding from './locales/zh-CN/landing';
 import enCommon from './locales/en/common';
 import enMap from './locales/en/map';
 import enPanels from './locales/en/panels';
 import enAuth from './locales/en/auth';
 import enWall from './locales/en/wall';
+import enLanding from './locales/en/landing';
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = 'zh-CN';
-export const NAMESPACES = ['common', 'map', 'panels', 'auth', 'wall'] as const;
+export const NAMESPACES = ['common', 'map', 'panels', 'auth', 'wall', 'landing'] as const;
 
 export const RESOURCES = {
-  'zh-CN': { common: zhCommon, map: zhMap, panels: zhPanels, auth: zhAuth, wall: zhWall },
-  en: { common: enCommon, map: enMap, panels: enPanels, auth: enAuth, wall: enWall },
+  'zh-CN': { common: zhCommon, map: zhMap, panels: zhPanels, auth: zhAuth, wall: zhWall, landing: zhLanding },
+  en: { common: enCommon, map: enMap, panels: enPanels, auth: enAuth, wall: enWall, landing: enLanding },
 } as const;
 
 const STORAGE_KEY = 'opsmap.lang';
