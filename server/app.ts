@@ -45,6 +45,9 @@ import { LOG_REDACT_PATHS, requestSerializer } from './auth/redact';
 import type { UserStore } from './auth/types';
 import { createMemoryUserStore } from './store/users-memory';
 import { openSqliteUserStore } from './store/users-sqlite';
+import { createAccounts } from './auth/accounts';
+import { authRoutes } from './routes/auth';
+import { adminRoutes } from './routes/admin';
 import { requireAbility } from './auth/guard';
 
 /** The running services, for the process and for tests that build the real app. */
@@ -261,6 +264,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   // 3. routes
   await app.register(healthRoutes, { checks });
+  await app.register(authRoutes, { auth, cookieSecure: config.auth.cookieSecure, loginRateLimit: config.auth.loginRateLimit, now });
+  await app.register(adminRoutes, { users, accounts: createAccounts(users, geo.tree, now) });
   await app.register(areaRoutes, { prefix: '/api/v1/areas', geo });
   await app.register(ingestRoutes, {
     accept,

@@ -11,8 +11,8 @@ import { createSigner, createVerifier } from 'fast-jwt';
 import fastifyCookie from '@fastify/cookie';
 import { SESSION_COOKIE, type Principal, type PrincipalKind } from '../contract/auth';
 import { decoyHash, verifyPassword } from './password';
-import { deviceIdOf, deviceTokenMatches, hashDeviceToken, newDeviceId, newDeviceToken } from './device-token';
-import type { DeviceRecord, DeviceRole, UserRecord, UserStore } from './types';
+import { deviceIdOf, deviceTokenMatches } from './device-token';
+import type { DeviceRecord, UserRecord, UserStore } from './types';
 
 /** A wall is set up once and then runs for months; browsers cap a cookie's lifetime at 400 days. */
 export const DEVICE_SESSION_TTL_MS = 400 * 24 * 3600 * 1000;
@@ -49,8 +49,6 @@ export interface Authenticator {
   issueSession(principal: Principal): Session;
   /** The CSRF token bound to a session cookie value; null for an invalid one. */
   csrfTokenOf(cookieValue: string): string | null;
-  /** Creates a device and returns its token: the only time the token is ever seen. */
-  createDevice(input: { name: string; role: DeviceRole; scope: DeviceRecord['scope'] }): Promise<{ device: DeviceRecord; token: string }>;
 }
 
 export interface AuthenticatorOptions {
@@ -204,13 +202,6 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     csrfTokenOf(cookieValue) {
       const claims = claimsOf(cookieValue);
       return claims ? csrfOf(claims.jti) : null;
-    },
-    async createDevice({ name, role, scope }) {
-      const id = newDeviceId(role);
-      const token = newDeviceToken(id);
-      const device: DeviceRecord = { id, name, role, scope, tokenHash: hashDeviceToken(token), createdAt: now() };
-      await users.putDevice(device);
-      return { device, token };
     },
   };
 }
