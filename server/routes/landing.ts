@@ -59,11 +59,11 @@ export const landingRoutes: FastifyPluginAsyncTypebox<LandingRouteOptions> = asy
       if (town === undefined) {
         return reply.code(400).send({ statusCode: 400, error: 'Bad Request', code: 'town_required', message: 'town: name a town (your scope is the whole district)' });
       }
-      // Scope first: a key outside the scope is refused the same way whether it exists or not.
-      if (!allowArea(request, reply, tree, town)) return reply;
+      // Which towns exist is no secret (every reader gets the area tree), so an unknown key is a plain 404.
       if (tree.nodes[town]?.level !== 'town') {
         return reply.code(404).send({ statusCode: 404, error: 'Not Found', code: 'unknown_town', message: `unknown town '${town}'` });
       }
+      if (!allowArea(request, reply, tree, town)) return reply;
       const body = buildLanding({ tree, units, live, weekly }, town as AreaKey, now());
       if (!body) return reply.code(404).send({ statusCode: 404, error: 'Not Found', code: 'unknown_town', message: `unknown town '${town}'` });
       return body;
