@@ -3,9 +3,11 @@
 // store fed by the socket controller (live/); every panel and the map read the same store, so they agree.
 // Root (Root.tsx) renders it once a session exists; an area outside the principal's scope shows "not in your
 // area" instead of the map and panels, and the socket keeps following the principal's own area.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AreaKey, AreaTree } from '../server/contract/areas';
+import type { Alert, AlertSubject } from '../server/contract/alerts';
+import { can, inScope } from '../server/contract/auth';
 import { LiveProvider } from './live/SocketController';
 import { useView } from './view/useView';
 import { place } from './view/navigation';
@@ -21,6 +23,7 @@ import { Ranking } from './panels/Ranking';
 import { Feed } from './panels/Feed';
 import { TicketTable } from './panels/TicketTable';
 import { DetailPanel } from './panels/DetailPanel';
+import { AlertInbox } from './panels/AlertInbox';
 
 export interface DashboardProps {
   tree: AreaTree;
@@ -42,10 +45,16 @@ export function Dashboard({ tree, home, onLanding }: DashboardProps) {
   const [refusal, setRefusal] = useState<AreaKey | null>(null);
   const outside = refusedArea(tree, principal.scope, view.area, refusal);
 
+  // The inbox starts open for those who act on alerts; a leader opens it from the header's badge.
+  const [inboxOpen, setInboxOpen] = useState(() => can(principal, 'alert.act'));
+  // An object to pick once the area an alert sends the map to is open (a new level clears the selection).
+  const pending = useRef<ObjectSelection | null>(null);
+
   // A new level starts with a clean table and no object picked; the area filter follows the open area.
   useEffect(() => {
     setFilter((f) => ({ ...f, area: placement.selected }));
-    setSelection(null);
+    setSelection(pending.current);
+    pending.current = null;
   }, [placement.scope, placement.selected]);
 
   const openArea = useCallback((key: AreaKey) => setView({ area: key }, 'push'), [setView]);
@@ -54,6 +63,22 @@ export function Dashboard({ tree, home, onLanding }: DashboardProps) {
     setRefusal(null);
     setView({ area: home }, 'push');
   }, [setView, home]);
+  // From the inbox: open the alert's area (or the grid cell / forest cluster behind it) and pick the object.
+  const flyTo = useCallback(
+    (alert: Alert, subject: AlertSubject | null) => {
+      const areaOf = (s: AlertSubject) => (s.id.includes(':') ? s.id : `${s.kind}:${s.id}`);
+      const wanted = subject && (subject.kind === 'grid' || subject.kind === 'forest') ? areaOf(subject) : alert.area;
+      const area = (tree.nodes[wanted] && inScope(tree, principal.scope, wanted) ? wanted : alert.area) as AreaKey;
+      const pick: ObjectSelection | null = subject && subject.kind !== 'grid' && subject.kind !== 'forest' ? { kind: subject.kind, id: subject.id } : null;
+      if (area === view.area) {
+        if (pick) setSelection(pick);
+        return;
+      }
+      pending.current = pick;
+      setView({ area }, 'push');
+    },
+    [tree, principal.scope, view.area, setView],
+  );
   const open = placement.trail[placement.trail.length - 1];
   useEffect(() => {
     if (open) document.title = t('documentTitle', { name: open.name });
@@ -63,7 +88,7 @@ export function Dashboard({ tree, home, onLanding }: DashboardProps) {
     // Outside the scope the socket stays on the principal's own area: the other area is never asked for.
     <LiveProvider scope={outside ? homeScope : placement.scope} onRefused={onRefused}>
       <div className={`app theme-${view.theme}`} data-level={placement.level} data-area={view.area}>
-        <Header tree={tree} placement={placement} view={view} setView={setView} onLanding={onLanding} />
+        <Header tree={tree} placement={placement} view={view} setView={setView} onLanding={onLanding} alerts={outside ? undefined : { open: inboxOpen, toggle: () => setInboxOpen((o) => !o) }} />
         {outside ? (
           <NotInArea tree={tree} area={outside} home={home} onBack={goHome} />
         ) : (
@@ -94,6 +119,7 @@ export function Dashboard({ tree, home, onLanding }: DashboardProps) {
             <Ranking tree={tree} placement={placement} view={view} onOpenArea={openArea} />
             <Feed tree={tree} onSelectObject={setSelection} />
           </aside>
+          {inboxOpen && <AlertInbox tree={tree} onClose={() => setInboxOpen(false)} onFlyTo={flyTo} />}
           <section className="table-pane">
             <TicketTable tree={tree} placement={placement} filter={filter} onFilterChange={setFilter} onSelectObject={setSelection} selection={selection} />
           </section>

@@ -7,6 +7,7 @@ import type { AreaKey, AreaTree } from '../../server/contract/areas';
 import { formatters, setLanguage, type Language } from '../i18n';
 import { useLive } from '../live/SocketController';
 import { useOptionalSession } from '../auth/SessionProvider';
+import { AlertBadge } from './AlertInbox';
 import type { Placement } from '../view/navigation';
 import type { SetView } from '../view/useView';
 import type { ViewState } from '../view/url';
@@ -107,12 +108,15 @@ export function Header({
   view,
   setView,
   onLanding,
+  alerts,
 }: {
   tree: AreaTree;
   placement: Placement;
   view: ViewState;
   setView: SetView;
   onLanding?: (() => void) | undefined;
+  /** The alert badge and whether the inbox is open; absent where alerts are not shown. */
+  alerts?: { open: boolean; toggle: () => void } | undefined;
 }) {
   const { t, i18n } = useTranslation();
   const other: Language = i18n.language === 'en' ? 'zh-CN' : 'en';
@@ -129,6 +133,7 @@ export function Header({
       </div>
       <Breadcrumb placement={placement} onOpen={(key) => setView({ area: key }, 'push')} />
       <div className="header-meta">
+        {alerts && <AlertBadge expanded={alerts.open} onClick={alerts.toggle} />}
         <ConnectionBadge />
         <div className="toggle-group" role="group" aria-label={t('theme.label')}>
           {(['wall', 'day'] as const).map((name) => (

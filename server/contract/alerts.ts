@@ -163,7 +163,16 @@ export const AlertAction = Type.Object(
   {
     seq: Type.Integer({ minimum: 1 }),
     at: Timestamp,
-    kind: Type.Union(AlertEvent.anyOf.map((s) => s.properties.kind)),
+    // Listed as a tuple: a mapped array would type the kind as never.
+    kind: Type.Union([
+      AlertRaised.properties.kind,
+      AlertUpdated.properties.kind,
+      AlertAcknowledged.properties.kind,
+      AlertNoted.properties.kind,
+      AlertWhistled.properties.kind,
+      AlertEscalated.properties.kind,
+      AlertResolved.properties.kind,
+    ]),
     by: Type.Optional(Actor),
     note: Type.Optional(Note),
     departments: Type.Optional(Type.Array(Department)),

@@ -7,6 +7,8 @@ import type { AreaKey, AreaTree } from '../../server/contract/areas';
 import { loadGeo } from '../../server/geo/load';
 import { AlertStore, feedAlerts, openAlerts, RESOLVED_KEEP_MS, type AlertSocket } from '../../client/live/alerts';
 import { refusedArea, screenFor, takeDeviceToken } from '../../client/auth/scope';
+import { alertActions } from '../../client/panels/AlertInbox';
+import { newSevere } from '../../client/panels/alert-sound';
 import { GEO_DIR } from '../helpers/paths';
 
 const NOW = Date.parse('2026-07-20T08:00:00Z');
@@ -103,15 +105,17 @@ describe('AlertStore', () => {
 
 describe('feedAlerts', () => {
   class FakeSocket implements AlertSocket {
-    private readonly handlers = new Map<string, (arg?: never) => void>();
-    on(event: string, listener: (arg: never) => void): unknown {
+    private readonly handlers = new Map<string, (alert: Alert) => void>();
+    on(event: 'connect', listener: () => void): unknown;
+    on(event: 'alert:changed', listener: (alert: Alert) => void): unknown;
+    on(event: string, listener: (alert: Alert) => void): unknown {
       this.handlers.set(event, listener);
       return this;
     }
     emit(event: 'connect'): void;
     emit(event: 'alert:changed', alert: Alert): void;
     emit(event: string, arg?: Alert): void {
-      (this.handlers.get(event) as ((a?: Alert) => void) | undefined)?.(arg);
+      this.handlers.get(event)?.(arg as Alert);
     }
   }
 
@@ -201,5 +205,23 @@ describe('scope decisions', () => {
     expect(takeDeviceToken('http://h/wall?device=abc.def&theme=wall#x')).toEqual({ token: 'abc.def', cleaned: '/wall?theme=wall#x' });
     expect(takeDeviceToken('http://h/wall')).toEqual({ token: null, cleaned: '/wall' });
     expect(takeDeviceToken('http://h/wall?device=')).toEqual({ token: null, cleaned: '/wall' });
+  });
+});
+
+describe('the inbox', () => {
+  it('offers officers and admins every action, leaders notes only, walls nothing', () => {
+    expect(alertActions({ role: 'officer' }, { status: 'open' })).toEqual(['acknowledge', 'note', 'whistle', 'resolve']);
+    expect(alertActions({ role: 'admin' }, { status: 'acknowledged' })).toEqual(['note', 'whistle', 'resolve']);
+    expect(alertActions({ role: 'officer' }, { status: 'resolved' })).toEqual(['note']);
+    expect(alertActions({ role: 'leader' }, { status: 'open' })).toEqual(['note']);
+    expect(alertActions({ role: 'wall' }, { status: 'open' })).toEqual([]);
+  });
+
+  it('sounds for a severe open alert that is new, not for those on the screen when it opened', () => {
+    const seen = new Set<string>();
+    expect(newSevere([alert('s1', { severity: 'severe' })], seen, true)).toEqual([]);
+    const next = [alert('s1', { severity: 'severe' }), alert('s2', { severity: 'severe' }), alert('w', { severity: 'warning' }), alert('s3', { severity: 'severe', status: 'acknowledged' })];
+    expect(newSevere(next, seen, false)).toEqual(['s2']);
+    expect(newSevere(next, seen, false)).toEqual([]);
   });
 });
