@@ -92,6 +92,8 @@ export interface AppDeps {
   users?: UserStore;
   /** Where log lines go (tests read them); defaults to stdout. */
   logStream?: { write(line: string): void };
+  /** Hears every route as it is added (the permission matrix test: a route without a row fails it). */
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
 
 export const DEFAULT_CLIENT_DIR = path.join(PROJECT_ROOT, 'dist', 'client');
@@ -147,6 +149,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     },
     disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
   }).withTypeProvider<TypeBoxTypeProvider>();
+  if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
 
   // Each readiness check turns true when its service is usable; /readyz reports them.
   const checks: Record<string, boolean> = { geo: false, store: false };
