@@ -24,6 +24,7 @@ const HOUR = 60 * MIN;
 const T0 = Date.parse('2025-07-20T08:00:00+08:00');
 const iso = (ms: number) => new Date(ms).toISOString();
 type Bare<T> = T extends unknown ? Omit<T, 'id' | 'source'> : never;
+type Action<T> = T extends unknown ? Omit<T, 'id' | 'source' | 'time'> : never;
 
 beforeAll(async () => {
   geo = await loadGeo(GEO_DIR);
@@ -106,7 +107,7 @@ class World {
   }
 
   /** A person's action on an alert (what the routes append). */
-  async act(event: Omit<AlertEvent, 'time' | 'source' | 'id'> & { id?: string }): Promise<void> {
+  async act(event: Action<AlertEvent>): Promise<void> {
     await this.bus.append([
       { event: { id: `${this.prefix}-c${++this.n}`, time: iso(this.now), source: 'console', ...event } as AlertEvent, receivedAt: iso(this.now) },
     ]);
