@@ -7,11 +7,14 @@ import { buildApp, type App } from '../../server/app';
 import { ConfigError, loadConfig } from '../../server/config';
 import { LAYER_NAMES } from '../../server/contract/areas';
 import { GeoLoadError } from '../../server/geo/load';
+import { principals, sessionHeaders } from '../helpers/auth';
 
 const INDEX_MARKER = '<!-- ops-map test client -->';
 
 let app: App;
 let clientDir: string;
+/** The area layers are for logged-in readers (docs/SECURITY.md): a town leader's session, the narrowest. */
+let reader: Record<string, string>;
 
 beforeAll(async () => {
   // A stand-in for dist/client, so these tests do not depend on a Vite build.
@@ -22,6 +25,7 @@ beforeAll(async () => {
 
   app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test', STORE: 'memory', SIMULATOR: 'off' }), { clientDir });
   await app.ready();
+  reader = await sessionHeaders(app, principals.townLeader);
 });
 
 afterAll(async () => {
@@ -45,7 +49,7 @@ describe('health', () => {
 
 describe('GET /api/v1/areas/:layer', () => {
   it.each(LAYER_NAMES)('%s is a non-empty FeatureCollection with cache headers', async (layer) => {
-    const res = await app.inject({ method: 'GET', url: `/api/v1/areas/${layer}` });
+    const res = await app.inject({ method: 'GET', url: `/api/v1/areas/${layer}`, headers: reader });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.headers['cache-control']).toMatch(/max-age=\d+/);
@@ -60,18 +64,18 @@ describe('GET /api/v1/areas/:layer', () => {
   });
 
   it('answers 304 when the ETag still matches', async () => {
-    const first = await app.inject({ method: 'GET', url: '/api/v1/areas/towns' });
+    const first = await app.inject({ method: 'GET', url: '/api/v1/areas/towns', headers: reader });
     const again = await app.inject({
       method: 'GET',
       url: '/api/v1/areas/towns',
-      headers: { 'if-none-match': String(first.headers.etag) },
+      headers: { ...reader, 'if-none-match': String(first.headers.etag) },
     });
     expect(again.statusCode).toBe(304);
     expect(again.body).toBe('');
   });
 
   it('an unknown layer is a JSON 404 that names the known layers', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/v1/areas/lakes' });
+    const res = await app.inject({ method: 'GET', url: '/api/v1/areas/lakes', headers: reader });
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     const body = res.json() as { statusCode: number; message: string };
@@ -83,7 +87,7 @@ describe('GET /api/v1/areas/:layer', () => {
 
 describe('GET /api/v1/areas/tree', () => {
   it('is rooted at the district, with every town as its child', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/v1/areas/tree' });
+    const res = await app.inject({ method: 'GET', url: '/api/v1/areas/tree', headers: reader });
     expect(res.statusCode).toBe(200);
     const tree = res.json() as {
       root: string;
@@ -95,7 +99,7 @@ describe('GET /api/v1/areas/tree', () => {
     expect(root?.parent).toBeNull();
     expect(root?.bbox).toHaveLength(4);
 
-    const towns = (await app.inject({ method: 'GET', url: '/api/v1/areas/towns' })).json() as {
+    const towns = (await app.inject({ method: 'GET', url: '/api/v1/areas/towns', headers: reader })).json() as {
       features: { properties: { id: string } }[];
     };
     const townKeys = towns.features.map((f) => `town:${f.properties.id}`).sort();

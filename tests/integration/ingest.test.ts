@@ -5,17 +5,24 @@ import type { App } from '../../server/app';
 import { createMemoryStore } from '../../server/store/memory';
 import type { EventStore } from '../../server/store/types';
 import { testApp, ticket } from '../helpers/app';
+import { bearerHeaders, principals, sessionHeaders } from '../helpers/auth';
 
 let app: App;
+/** Events come from a feed device token; reads of the log and the live state as the admin. */
+let feed: Record<string, string>;
+let admin: Record<string, string>;
 beforeEach(async () => {
   app = await testApp();
+  feed = await bearerHeaders(app, principals.feed);
+  admin = await sessionHeaders(app, principals.admin);
 });
 afterEach(async () => {
   await app.close();
 });
 
 const post = (url: string, payload: unknown, contentType = 'application/json') =>
-  app.inject({ method: 'POST', url, payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers: { 'content-type': contentType } });
+  app.inject({ method: 'POST', url, payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers: { ...feed, 'content-type': contentType } });
+const get = (url: string, headers = admin) => app.inject({ url, headers });
 
 describe('POST /api/v1/events', () => {
   it('answers per item: accepted with gap-free seqs, rejected with path and reason, good items kept', async () => {
@@ -53,7 +60,7 @@ describe('POST /api/v1/events', () => {
 
   it('converts GCJ-02 and BD-09 coordinates to WGS84 before storing and locating', async () => {
     await post('/api/v1/events', [ticket('g', { location: { lon: 116.6842, lat: 39.8875, crs: 'gcj02' } })]);
-    const stored = (await app.inject('/api/v1/events?after=0')).json().events[0];
+    const stored = (await get('/api/v1/events?after=0')).json().events[0];
     expect(stored.event.location.crs).toBe('wgs84');
     expect(116.6842 - stored.event.location.lon).toBeGreaterThan(0.005); // ~500 m west
     expect(stored.place.townId).toMatch(/^110112/);
@@ -112,21 +119,21 @@ describe('POST /api/v1/open311/requests', () => {
   it('turns a service request into a ticket on the map, and its closing into a closed ticket', async () => {
     const res = (await post('/api/v1/open311/requests', [request])).json();
     expect(res.results[0]).toMatchObject({ service_request_id: 'SR-1001', status: 'accepted' });
-    const open = (await app.inject('/api/v1/tickets?status=open')).json();
+    const open = (await get('/api/v1/tickets?status=open')).json();
     expect(open.items.map((t: { id: string }) => t.id)).toContain('o311-SR-1001');
     expect(open.items[0].category).toBe('property_management');
     const closed = (
       await post('/api/v1/open311/requests', [{ ...request, status: 'closed', updated_datetime: new Date().toISOString() }])
     ).json();
     expect(closed.results[0].status).toBe('accepted');
-    expect((await app.inject('/api/v1/tickets?status=open')).json().total).toBe(0);
+    expect((await get('/api/v1/tickets?status=open')).json().total).toBe(0);
   });
 
   it('reads a form-encoded request and takes ?crs=gcj02', async () => {
     const form = new URLSearchParams({ ...request, lat: String(request.lat), long: String(request.long), service_request_id: 'SR-1002' }).toString();
     const res = await post('/api/v1/open311/requests?crs=gcj02', form, 'application/x-www-form-urlencoded');
     expect(res.json().results[0].status).toBe('accepted');
-    const stored = (await app.inject('/api/v1/events?after=0')).json().events[0];
+    const stored = (await get('/api/v1/events?after=0')).json().events[0];
     expect(stored.event.location.lon).toBeLessThan(116.6842 - 0.005);
   });
 
@@ -147,7 +154,7 @@ describe('POST /api/v1/open311/requests', () => {
 describe('GET|POST /api/v1/positions/osmand', () => {
   it('accepts a position by query string, form or JSON, and shows the ranger', async () => {
     const t = Math.floor(Date.now() / 1000) - 30;
-    const q = await app.inject(`/api/v1/positions/osmand?id=phone-7&lat=39.7101&lon=116.7932&timestamp=${t}&batt=80`);
+    const q = await get(`/api/v1/positions/osmand?id=phone-7&lat=39.7101&lon=116.7932&timestamp=${t}&batt=80`, feed);
     expect(q.statusCode).toBe(200);
     expect(q.json()).toMatchObject({ status: 'accepted', seq: 1 });
     const form = await post('/api/v1/positions/osmand', `id=phone-7&lat=39.7102&lon=116.7933&timestamp=${t + 10}`, 'application/x-www-form-urlencoded');
@@ -161,7 +168,7 @@ describe('GET|POST /api/v1/positions/osmand', () => {
   });
 
   it('answers 400 with the reasons for a bad position', async () => {
-    const res = await app.inject('/api/v1/positions/osmand?id=phone-7&lat=abc');
+    const res = await get('/api/v1/positions/osmand?id=phone-7&lat=abc', feed);
     expect(res.statusCode).toBe(400);
     expect(res.json().errors.map((e: { path: string }) => e.path).sort()).toEqual(['/lat', '/lon']);
   });
@@ -183,13 +190,13 @@ describe('operations', () => {
 
   it('/api/v1/aggregates and /api/v1/tickets answer from the live state, filtered', async () => {
     await post('/api/v1/events', [ticket('s1'), ticket('s2', { category: 'noise' })]);
-    const agg = (await app.inject('/api/v1/aggregates')).json();
+    const agg = (await get('/api/v1/aggregates')).json();
     expect(agg.aggregates).toHaveLength(23);
     expect(agg.aggregates[0]).toMatchObject({ key: 'district:110112', tickets: { open: 2 } });
-    const noise = (await app.inject('/api/v1/tickets?category=noise')).json();
+    const noise = (await get('/api/v1/tickets?category=noise')).json();
     expect(noise.items.map((t: { id: string }) => t.id)).toEqual(['T-s2']);
-    expect((await app.inject('/api/v1/tickets?category=gossip')).statusCode).toBe(400);
-    expect((await app.inject('/api/v1/aggregates?scope=town:999')).statusCode).toBe(404);
+    expect((await get('/api/v1/tickets?category=gossip')).statusCode).toBe(400);
+    expect((await get('/api/v1/aggregates?scope=town:999')).statusCode).toBe(404);
   });
 });
 
@@ -199,12 +206,13 @@ describe('when the log cannot take the batch', () => {
     let failing = true;
     const flaky: EventStore = { ...inner, append: async (items) => (failing ? Promise.reject(new Error('disk full')) : inner.append(items)), read: inner.read, scan: inner.scan, lastSeq: inner.lastSeq, close: inner.close };
     const local = await testApp({}, { store: flaky });
+    const localFeed = await bearerHeaders(local, principals.feed);
     try {
-      const res = await local.inject({ method: 'POST', url: '/api/v1/events', payload: [ticket('z')] });
+      const res = await local.inject({ method: 'POST', url: '/api/v1/events', headers: localFeed, payload: [ticket('z')] });
       expect(res.statusCode).toBe(503);
       expect(res.json().message).toMatch(/nothing from this request was stored/);
       failing = false;
-      const ok = await local.inject({ method: 'POST', url: '/api/v1/events', payload: [ticket('z')] });
+      const ok = await local.inject({ method: 'POST', url: '/api/v1/events', headers: localFeed, payload: [ticket('z')] });
       expect(ok.json().results[0]).toEqual({ status: 'accepted', seq: 1 });
     } finally {
       await local.close();

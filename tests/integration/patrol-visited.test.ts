@@ -7,6 +7,7 @@ import type { App } from '../../server/app';
 import type { PatrolVisited } from '../../server/contract/patrol';
 import { ClusterCells } from '../../server/live/coverage';
 import { testApp } from '../helpers/app';
+import { getAsAdmin, postEvents } from '../helpers/callers';
 
 interface ForestFeature {
   properties: { id: string; townId: string };
@@ -36,12 +37,11 @@ afterEach(async () => {
   await app.close();
 });
 
-const post = (payload: unknown) =>
-  app.inject({ method: 'POST', url: '/api/v1/events', payload: JSON.stringify(payload), headers: { 'content-type': 'application/json' } });
+const post = (payload: unknown) => postEvents(app, payload);
 
 describe('GET /api/v1/patrol/visited', () => {
   it('is empty before any patrol, then holds the walked sub-cell for the cluster and its town', async () => {
-    const before = (await app.inject(`/api/v1/patrol/visited?cluster=${cluster.properties.id}`)).json() as PatrolVisited;
+    const before = (await getAsAdmin(app, `/api/v1/patrol/visited?cluster=${cluster.properties.id}`)).json() as PatrolVisited;
     expect(before.clusters).toHaveLength(1);
     expect(before.clusters[0]!.corners).toEqual([]);
     expect(before.clusters[0]!.total).toBeGreaterThan(0);
@@ -54,7 +54,7 @@ describe('GET /api/v1/patrol/visited', () => {
     ]);
     expect(res.json()).toMatchObject({ accepted: 2 });
 
-    const byCluster = await app.inject(`/api/v1/patrol/visited?cluster=${cluster.properties.id}`);
+    const byCluster = await getAsAdmin(app, `/api/v1/patrol/visited?cluster=${cluster.properties.id}`);
     expect(byCluster.statusCode).toBe(200);
     expect(byCluster.headers['cache-control']).toBe('no-store');
     const visited = (byCluster.json() as PatrolVisited).clusters[0]!;
@@ -67,7 +67,7 @@ describe('GET /api/v1/patrol/visited', () => {
     expect(lat).toBeLessThan(south + visited.dLat);
     expect(visited.dLat * 111_320).toBeCloseTo(100, 0);
 
-    const byTown = (await app.inject(`/api/v1/patrol/visited?town=${cluster.properties.townId}`)).json() as PatrolVisited;
+    const byTown = (await getAsAdmin(app, `/api/v1/patrol/visited?town=${cluster.properties.townId}`)).json() as PatrolVisited;
     const ids = byTown.clusters.map((c) => c.clusterId);
     const ownTown = forest.features.filter((f) => f.properties.townId === cluster.properties.townId).map((f) => f.properties.id);
     expect(ids.sort()).toEqual(ownTown.sort());
@@ -76,8 +76,8 @@ describe('GET /api/v1/patrol/visited', () => {
   });
 
   it('refuses a request without exactly one area, and unknown areas', async () => {
-    expect((await app.inject('/api/v1/patrol/visited')).statusCode).toBe(400);
-    expect((await app.inject(`/api/v1/patrol/visited?town=110112004&cluster=${cluster.properties.id}`)).statusCode).toBe(400);
-    expect((await app.inject('/api/v1/patrol/visited?town=999999999')).statusCode).toBe(404);
+    expect((await getAsAdmin(app, '/api/v1/patrol/visited')).statusCode).toBe(400);
+    expect((await getAsAdmin(app, `/api/v1/patrol/visited?town=110112004&cluster=${cluster.properties.id}`)).statusCode).toBe(400);
+    expect((await getAsAdmin(app, '/api/v1/patrol/visited?town=999999999')).statusCode).toBe(404);
   });
 });

@@ -5,6 +5,7 @@ import type { App } from '../../server/app';
 import { createMemoryStore } from '../../server/store/memory';
 import type { EventStore } from '../../server/store/types';
 import { testApp, ticket } from '../helpers/app';
+import { getAsAdmin, postEvents } from '../helpers/callers';
 
 const NOW = Date.parse('2026-07-20T16:30:00+08:00');
 const HOUR = 3600_000;
@@ -36,9 +37,9 @@ async function start(store: EventStore): Promise<App> {
   return app;
 }
 
-const post = (app: App, events: unknown[]) => app.inject({ method: 'POST', url: '/api/v1/events', payload: events });
+const post = (app: App, events: unknown[]) => postEvents(app, events);
 const trend = async (app: App, area: string, hours = 24): Promise<TrendBody> => {
-  const res = await app.inject(`/api/v1/trend?area=${encodeURIComponent(area)}&hours=${hours}`);
+  const res = await getAsAdmin(app, `/api/v1/trend?area=${encodeURIComponent(area)}&hours=${hours}`);
   expect(res.statusCode).toBe(200);
   return res.json() as TrendBody;
 };
@@ -60,7 +61,7 @@ describe('GET /api/v1/trend', () => {
       ticket('c', { time: iso(NOW - 3 * HOUR - 60_000) }),
     ]);
     expect(accepted.json()).toMatchObject({ accepted: 3 });
-    const town = `town:${(await app.inject('/api/v1/events?after=0')).json().events[0].place.townId as string}`;
+    const town = `town:${(await getAsAdmin(app, '/api/v1/events?after=0')).json().events[0].place.townId as string}`;
 
     const before = await trend(app, town);
     expect(before.points).toHaveLength(24);
@@ -99,11 +100,13 @@ describe('GET /api/v1/trend', () => {
     expect(await trend(second, 'district:110112')).toEqual(before);
   });
 
-  it('rejects an unknown area and an out-of-range window', async () => {
+  it("rejects an unknown area and an out-of-range window; without an area, it is the asker's scope", async () => {
     const app = await start(durable());
-    expect((await app.inject('/api/v1/trend?area=town:999')).statusCode).toBe(404);
-    expect((await app.inject('/api/v1/trend?area=district:110112&hours=0')).statusCode).toBe(400);
-    expect((await app.inject('/api/v1/trend?area=district:110112&hours=100000')).statusCode).toBe(400);
-    expect((await app.inject('/api/v1/trend')).statusCode).toBe(400);
+    expect((await getAsAdmin(app, '/api/v1/trend?area=town:999')).statusCode).toBe(404);
+    expect((await getAsAdmin(app, '/api/v1/trend?area=district:110112&hours=0')).statusCode).toBe(400);
+    expect((await getAsAdmin(app, '/api/v1/trend?area=district:110112&hours=100000')).statusCode).toBe(400);
+    const own = await getAsAdmin(app, '/api/v1/trend');
+    expect(own.statusCode).toBe(200);
+    expect(own.json().area).toBe('district:110112');
   });
 });
