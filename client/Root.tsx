@@ -25,6 +25,28 @@ export function Root() {
   );
 }
 
+/**
+ * The ?device= login of this page load, started once. The effect below may run again before it ends (a new
+ * `t`, StrictMode): the token is off the address bar by then, so a second run must wait for this login rather
+ * than ask for the session without it. Resolves to the refusal's message, or null.
+ */
+let deviceLogin: Promise<string | null> | undefined;
+function deviceLoginOnce(): Promise<string | null> {
+  deviceLogin ??= (async () => {
+    const { token, cleaned } = takeDeviceToken(window.location.href);
+    if (!token) return null;
+    // Off the address bar and out of history at once, whatever the server answers.
+    window.history.replaceState(window.history.state, '', cleaned);
+    try {
+      await loginDevice(token);
+      return null;
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  })();
+  return deviceLogin;
+}
+
 type Gate = { phase: 'loading' } | { phase: 'out'; notice: string | null } | { phase: 'in'; info: SessionInfo };
 
 function SessionGate() {
@@ -35,16 +57,8 @@ function SessionGate() {
     let alive = true;
     void (async () => {
       let notice: string | null = null;
-      const { token, cleaned } = takeDeviceToken(window.location.href);
-      if (token) {
-        // Off the address bar and out of history at once, whatever the server answers.
-        window.history.replaceState(window.history.state, '', cleaned);
-        try {
-          await loginDevice(token);
-        } catch (e) {
-          notice = t('login.deviceRefused', { message: e instanceof Error ? e.message : String(e) });
-        }
-      }
+      const refused = await deviceLoginOnce();
+      if (refused !== null) notice = t('login.deviceRefused', { message: refused });
       try {
         const info = await fetchSession();
         if (alive) setGate(info ? { phase: 'in', info } : { phase: 'out', notice });
