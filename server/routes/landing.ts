@@ -22,6 +22,8 @@ export interface LandingRouteOptions {
   now: () => number;
 }
 
+/** How long a built landing is served again while the log has not moved. */
+const CACHE_MS = 5_000;
 /** Events per store read while the fold catches up at start. */
 const SCAN_BATCH = 5000;
 
@@ -39,6 +41,10 @@ export const landingRoutes: FastifyPluginAsyncTypebox<LandingRouteOptions> = asy
   app.addHook('onClose', async () => unsubscribe());
   const units = indexUnits(geo.layers.grid, geo.layers.villages);
   const tree = geo.tree;
+  // A busy town's landing takes tens of ms to build (every overdue ticket is read to sort them); the leaders
+  // and officers of one town share it while nothing new is folded, for a few seconds at most, because the clock
+  // alone turns tickets overdue and moves "how late".
+  const cache = new Map<string, { seq: number; at: number; body: Landing }>();
 
   app.get(
     '/api/v1/landing',
@@ -64,7 +70,11 @@ export const landingRoutes: FastifyPluginAsyncTypebox<LandingRouteOptions> = asy
         return reply.code(404).send({ statusCode: 404, error: 'Not Found', code: 'unknown_town', message: `unknown town '${town}'` });
       }
       if (!allowArea(request, reply, tree, town)) return reply;
-      const body = buildLanding({ tree, units, live, weekly }, town as AreaKey, now());
+      const t = now();
+      const cached = cache.get(town);
+      const body =
+        cached && cached.seq === live.seq && t - cached.at < CACHE_MS ? cached.body : buildLanding({ tree, units, live, weekly }, town as AreaKey, t);
+      if (body && body !== cached?.body) cache.set(town, { seq: live.seq, at: t, body });
       if (!body) return reply.code(404).send({ statusCode: 404, error: 'Not Found', code: 'unknown_town', message: `unknown town '${town}'` });
       return body;
     },
