@@ -7,6 +7,8 @@ import type { DeltaWire, Snapshot } from '../../server/contract/live';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/contract/socket';
 import { ScopeMirror } from '../../server/contract/mirror';
 import { testApp, ticket } from '../helpers/app';
+import { deviceToken, principals, sessionHeaders } from '../helpers/auth';
+import { asAdmin, asFeed } from '../helpers/callers';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 let app: App;
@@ -25,15 +27,22 @@ const YUQIAO = { lon: 116.6842, lat: 39.8875 }; // 玉桥街道
 const SONGZHUANG = { lon: 116.73, lat: 39.99 }; // 宋庄镇
 
 async function post(events: unknown[]) {
-  const res = await fetch(`${base}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(events) });
+  const res = await fetch(`${base}/api/v1/events`, { method: 'POST', headers: { ...(await asFeed(app)), 'content-type': 'application/json' }, body: JSON.stringify(events) });
   expect(res.status).toBe(200);
   return (await res.json()) as { accepted: number };
 }
 
-function follow(scope: string, lastSeq?: number): { socket: Client; mirror: ScopeMirror; foreign: string[] } {
+/** A district officer's view: the admin session's cookie in the handshake. */
+async function follow(scope: string, lastSeq?: number): Promise<{ socket: Client; mirror: ScopeMirror; foreign: string[] }> {
   const mirror = new ScopeMirror();
   const foreign: string[] = [];
-  const socket: Client = connect(base, { transports: ['websocket'], auth: { scope, ...(lastSeq !== undefined ? { lastSeq } : {}) }, reconnection: false });
+  const { cookie } = await asAdmin(app);
+  const socket: Client = connect(base, {
+    transports: ['websocket'],
+    extraHeaders: { cookie },
+    auth: { scope, ...(lastSeq !== undefined ? { lastSeq } : {}) },
+    reconnection: false,
+  });
   socket.on('state:snapshot', (s: Snapshot) => mirror.applySnapshot(s));
   socket.on('state:delta', (d: DeltaWire) => {
     expect(mirror.applyDelta(d)).toBe('applied');
@@ -52,7 +61,7 @@ const until = async (ok: () => boolean, ms = 10_000) => {
 
 describe('live stream over Socket.IO', () => {
   it('sends a district snapshot, then deltas that keep the client equal to the server', async () => {
-    const { socket, mirror } = follow('district:110112');
+    const { socket, mirror } = await follow('district:110112');
     try {
       await until(() => mirror.seq !== null);
       expect(mirror.aggregates.size).toBe(23);
@@ -69,7 +78,7 @@ describe('live stream over Socket.IO', () => {
   it('a town client gets only its town, and after a drop resumes with exactly the missed deltas', async () => {
     const town = app.services.live.ticket('T-d-1')!.place!.townId!;
     const scope = `town:${town}`;
-    const first = follow(scope);
+    const first = await follow(scope);
     await until(() => first.mirror.seq !== null);
     await post([ticket('r-0', { location: YUQIAO }), ticket('r-1', { location: SONGZHUANG })]);
     await until(() => first.mirror.tickets.has('T-r-0'));
@@ -81,7 +90,7 @@ describe('live stream over Socket.IO', () => {
       await post([ticket(`gone-${k}`, { location: YUQIAO }), ticket(`other-${k}`, { location: SONGZHUANG })]);
       await new Promise((r) => setTimeout(r, 120));
     }
-    const back = follow(scope, lastSeq);
+    const back = await follow(scope, lastSeq);
     // Carry the state over: the resumed client continues from the first one's state.
     back.mirror.applySnapshot({
       seq: lastSeq,
@@ -108,5 +117,42 @@ describe('live stream over Socket.IO', () => {
     } finally {
       back.socket.disconnect();
     }
+  });
+
+  it('refuses a handshake without credentials, and follows the principal’s own scope when none is named', async () => {
+    const anonymous: Client = connect(base, { transports: ['websocket'], reconnection: false });
+    const refused = await new Promise<{ message: string; data?: { code?: string } }>((resolve) => anonymous.on('connect_error', resolve));
+    expect(refused.data?.code).toBe('unauthenticated');
+    anonymous.disconnect();
+
+    const { cookie } = await sessionHeaders(app, principals.townLeader);
+    const mirror = new ScopeMirror();
+    const leader: Client = connect(base, { transports: ['websocket'], extraHeaders: { cookie }, reconnection: false });
+    leader.on('state:snapshot', (snapshot: Snapshot) => mirror.applySnapshot(snapshot));
+    try {
+      await until(() => mirror.seq !== null);
+      expect(mirror.scope).toBe(principals.townLeader.scope);
+    } finally {
+      leader.disconnect();
+    }
+  });
+
+  it('a wall whose device token is revoked loses its live connection and is refused when it comes back', async () => {
+    const token = await deviceToken(app, principals.wall);
+    const open = () => connect(base, { transports: ['websocket'], auth: { token }, reconnection: false }) as Client;
+    const wall = open();
+    await new Promise<void>((resolve, reject) => {
+      wall.on('connect', resolve);
+      wall.on('connect_error', reject);
+    });
+    const gone = new Promise<string>((resolve) => wall.on('disconnect', resolve));
+    await app.services.auth.users.revokeDevice(principals.wall.id, Date.now());
+    // The gateway checks every socket's credentials again (every minute; here at once).
+    expect(await app.services.gateway.recheck()).toBe(1);
+    expect(await gone).toBe('io server disconnect');
+    const again = open();
+    const refused = await new Promise<{ data?: { code?: string } }>((resolve) => again.on('connect_error', resolve));
+    expect(refused.data?.code).toBe('unauthenticated');
+    again.disconnect();
   });
 });
