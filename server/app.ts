@@ -49,6 +49,10 @@ import { createAccounts } from './auth/accounts';
 import { authRoutes } from './routes/auth';
 import { adminRoutes } from './routes/admin';
 import { requireAbility } from './auth/guard';
+import { createAlertBook, type AlertBook } from './rules/alerts';
+import { createRuleEngine, type RuleEngine } from './rules/engine';
+import { createAlertDelivery } from './gateway/alerts';
+import { alertRoutes } from './routes/alerts';
 
 /** The running services, for the process and for tests that build the real app. */
 export interface Services {
@@ -61,6 +65,10 @@ export interface Services {
   metrics: Metrics;
   /** Who a request or a socket is (sessions, device tokens); its `users` is the user store. */
   auth: Authenticator;
+  /** The alerts, folded from the log (rules/alerts.ts). */
+  alerts: AlertBook;
+  /** The rule engine that raises, resolves and escalates them (rules/engine.ts). */
+  rules: RuleEngine;
   simulator?: EmbeddedSim;
 }
 
@@ -203,14 +211,34 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     { kpiWeights: config.kpiWeights, deadlines: config.ticketDeadlines, nearDeadlineFraction: config.nearDeadlineFraction },
     now(),
   );
+  // Alerts are a fold of the same log; the rule engine rebuilds its memory from it and decides nothing until start().
+  const alerts = createAlertBook();
+  const rules = createRuleEngine({
+    geo,
+    book: alerts,
+    append: (items) => bus.append(items),
+    now,
+    options: config.alertRules,
+    deadlines: config.ticketDeadlines,
+    nearDeadlineFraction: config.nearDeadlineFraction,
+    onError: (error) => app.log.warn({ err: error }, 'an alert event could not be appended; decided again on a later tick'),
+  });
+  let deliverAlerts: ((changed: ReturnType<AlertBook['apply']>) => void) | undefined;
   const rebuildStart = performance.now();
-  await store.scan(0, 5000, (batch) => live.apply(batch));
+  await store.scan(0, 5000, (batch) => {
+    live.apply(batch);
+    alerts.apply(batch);
+    rules.rebuild(batch);
+  });
   live.advance(now());
   const emptyLog = live.seq === 0;
   // Arrival time of recent events, to measure fan-out latency (accepted → delta taken for the clients).
   const arrivals: { seq: number; at: number }[] = [];
   const unsubscribe = bus.subscribe(live.seq, (events) => {
     live.apply(events);
+    const changedAlerts = alerts.apply(events);
+    rules.onBatch(events);
+    deliverAlerts?.(changedAlerts);
     metrics.logLastSeq.set(live.seq);
     if (events.length > 0) arrivals.push({ seq: events[0]!.seq, at: now() });
     if (arrivals.length > 10_000) arrivals.splice(0, arrivals.length - 10_000);
@@ -219,7 +247,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   checks.store = true;
   app.log.info({ seq: live.seq, ms: Math.round(performance.now() - rebuildStart) }, 'live state rebuilt from the log');
   const accept = createAcceptor({ geo, locator, bus, maxFutureSkewMs: config.maxFutureSkewMs, now });
-  const clock = setInterval(() => live.advance(now()), CLOCK_TICK_MS);
+  const clock = setInterval(() => {
+    const t = now();
+    live.advance(t);
+    alerts.advance(t);
+    rules.tick();
+  }, CLOCK_TICK_MS);
   clock.unref();
   // The gateway is the only caller of takeChanges(); this view of the state times each batch's way out.
   const observed: LiveState = {
@@ -255,7 +288,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     now,
     authenticate: ({ headers, auth: handshakeAuth }) => auth.fromHandshake(headers, handshakeAuth),
   });
-  app.decorate('services', { geo, store, bus, live, accept, gateway, metrics, auth } satisfies Services);
+  deliverAlerts = createAlertDelivery(gateway.io, geo.tree);
+  // What changed while the server was down (deadlines passed, silences) is decided now, once.
+  rules.start();
+  app.decorate('services', { geo, store, bus, live, accept, gateway, metrics, auth, alerts, rules } satisfies Services);
 
   app.addHook('onClose', async () => {
     clearInterval(clock);
@@ -282,6 +318,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(trendRoutes, { geo, store, bus, now });
   await app.register(patrolRoutes, { live, tree: geo.tree });
   await app.register(landingRoutes, { geo, live, store, bus, now });
+  await app.register(alertRoutes, { book: alerts, bus, tree: geo.tree, now });
   app.get('/metrics', async (_request, reply) => {
     const g = gateway.metrics();
     metrics.sockets.set(g.sockets);
