@@ -1,5 +1,8 @@
 // Sessions, device tokens, CSRF, secure headers, CORS, the login rate limit and what the log never holds,
 // against the real app (in-memory stores).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app';
 import { CSRF_HEADER, SESSION_COOKIE, type SessionInfo } from '../../server/contract/auth';
@@ -267,6 +270,20 @@ describe('headers and CORS', () => {
     expect(csp).toContain('worker-src');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+  });
+
+  it('the page itself (index.html from the client folder) carries the same headers', async () => {
+    const clientDir = mkdtempSync(path.join(tmpdir(), 'opsmap-client-'));
+    try {
+      writeFileSync(path.join(clientDir, 'index.html'), '<!doctype html><title>t</title>');
+      const a = await app({}, { clientDir });
+      const page = await a.inject({ url: '/wall?device=x' });
+      expect(page.statusCode).toBe(200);
+      expect(String(page.headers['content-security-policy'])).toContain("script-src 'self'");
+      expect(page.headers['x-content-type-options']).toBe('nosniff');
+    } finally {
+      rmSync(clientDir, { recursive: true, force: true });
+    }
   });
 
   it('a foreign origin gets no Access-Control-Allow-Origin; a configured one does', async () => {
