@@ -7,7 +7,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AreaKey, AreaTree } from '../server/contract/areas';
 import type { Alert, AlertSubject } from '../server/contract/alerts';
-import { can, inScope } from '../server/contract/auth';
+import { inScope } from '../server/contract/auth';
 import { LiveProvider } from './live/SocketController';
 import { useView } from './view/useView';
 import { place } from './view/navigation';
@@ -23,7 +23,7 @@ import { Ranking } from './panels/Ranking';
 import { Feed } from './panels/Feed';
 import { TicketTable } from './panels/TicketTable';
 import { DetailPanel } from './panels/DetailPanel';
-import { AlertInbox } from './panels/AlertInbox';
+import { AlertInbox, inboxPreference, storeInboxPreference } from './panels/AlertInbox';
 
 export interface DashboardProps {
   tree: AreaTree;
@@ -45,8 +45,9 @@ export function Dashboard({ tree, home, onLanding }: DashboardProps) {
   const [refusal, setRefusal] = useState<AreaKey | null>(null);
   const outside = refusedArea(tree, principal.scope, view.area, refusal);
 
-  // The inbox starts open for those who act on alerts; a leader opens it from the header's badge.
-  const [inboxOpen, setInboxOpen] = useState(() => can(principal, 'alert.act'));
+  // The inbox opens from the header's badge (it covers the ranking and the feed); the choice is remembered.
+  const [inboxOpen, setInboxOpen] = useState(inboxPreference);
+  const toggleInbox = useCallback(() => setInboxOpen((o) => storeInboxPreference(!o)), []);
   // An object to pick once the area an alert sends the map to is open (a new level clears the selection).
   const pending = useRef<ObjectSelection | null>(null);
 
@@ -88,7 +89,7 @@ export function Dashboard({ tree, home, onLanding }: DashboardProps) {
     // Outside the scope the socket stays on the principal's own area: the other area is never asked for.
     <LiveProvider scope={outside ? homeScope : placement.scope} onRefused={onRefused}>
       <div className={`app theme-${view.theme}`} data-level={placement.level} data-area={view.area}>
-        <Header tree={tree} placement={placement} view={view} setView={setView} onLanding={onLanding} alerts={outside ? undefined : { open: inboxOpen, toggle: () => setInboxOpen((o) => !o) }} />
+        <Header tree={tree} placement={placement} view={view} setView={setView} onLanding={onLanding} alerts={outside ? undefined : { open: inboxOpen, toggle: toggleInbox }} />
         {outside ? (
           <NotInArea tree={tree} area={outside} home={home} onBack={goHome} />
         ) : (
@@ -119,7 +120,7 @@ export function Dashboard({ tree, home, onLanding }: DashboardProps) {
             <Ranking tree={tree} placement={placement} view={view} onOpenArea={openArea} />
             <Feed tree={tree} onSelectObject={setSelection} />
           </aside>
-          {inboxOpen && <AlertInbox tree={tree} onClose={() => setInboxOpen(false)} onFlyTo={flyTo} />}
+          {inboxOpen && <AlertInbox tree={tree} onClose={toggleInbox} onFlyTo={flyTo} />}
           <section className="table-pane">
             <TicketTable tree={tree} placement={placement} filter={filter} onFilterChange={setFilter} onSelectObject={setSelection} selection={selection} />
           </section>

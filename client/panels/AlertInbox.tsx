@@ -34,6 +34,27 @@ export function alertActions(p: Pick<Principal, 'role'>, a: Pick<Alert, 'status'
 
 const PATHS: Record<AlertActionKind, string> = { acknowledge: 'acknowledge', note: 'notes', whistle: 'whistle', resolve: 'resolve' };
 
+const INBOX_KEY = 'opsmap.alertInbox';
+
+/** Whether the inbox was left open on this screen. */
+export function inboxPreference(): boolean {
+  try {
+    return window.localStorage.getItem(INBOX_KEY) === 'open';
+  } catch {
+    return false;
+  }
+}
+
+/** Remembers the inbox's state and returns it. */
+export function storeInboxPreference(open: boolean): boolean {
+  try {
+    window.localStorage.setItem(INBOX_KEY, open ? 'open' : 'closed');
+  } catch {
+    // storage may be off: the choice lasts for this page only
+  }
+  return open;
+}
+
 /** The header's badge: open alerts; a click opens the inbox. */
 export function AlertBadge({ onClick, expanded }: { onClick: () => void; expanded: boolean }) {
   const { t } = useTranslation('auth');

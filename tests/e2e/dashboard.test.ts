@@ -12,6 +12,8 @@ import { PROJECT_ROOT } from '../../server/config';
 import type { TownProps } from '../../server/contract/areas';
 import { FAMILY_OF, FAMILY_RGBA } from '../../client/map/palette';
 import { CHROMIUM_MISSING, NAME_SHIM, chromiumAvailable, decodePng, launchChromium, type RgbaImage } from '../helpers/browser';
+import { signIn } from '../helpers/browser-session';
+import type { App } from '../../server/app';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const ARTEFACTS = path.join(PROJECT_ROOT, 'test-results');
@@ -22,8 +24,10 @@ const RUN = chromiumAvailable() || process.env.CI === 'true';
 if (!RUN) console.warn(`[e2e] skipped: ${CHROMIUM_MISSING}`);
 
 /** A browser context that records every request and stops any that would leave the origin. */
-async function openContext(browser: Browser, origin: string, options: Parameters<Browser['newContext']>[0] = {}) {
+/** …logged in as a district duty officer (the dashboard needs a session). */
+async function openContext(browser: Browser, origin: string, app: App, options: Parameters<Browser['newContext']>[0] = {}) {
   const context = await browser.newContext({ viewport: DESK, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...options });
+  await signIn(context, app, origin);
   await context.addInitScript(NAME_SHIM);
   const requests: string[] = [];
   context.on('request', (r) => requests.push(r.url()));
@@ -110,7 +114,7 @@ describe.skipIf(!RUN)(RUN ? 'the dashboard in Chromium' : `the dashboard (skippe
     'drills down from the district to a town and a grid cell; breadcrumb, URL and ranking follow; back goes up',
     async () => {
       const origin = new URL(server.url).origin;
-      const { context, foreign } = await openContext(browser, origin);
+      const { context, foreign } = await openContext(browser, origin, server.app);
       const page = await context.newPage();
       const errors = watchErrors(page);
       await page.goto(server.url);
@@ -174,7 +178,7 @@ describe.skipIf(!RUN)(RUN ? 'the dashboard in Chromium' : `the dashboard (skippe
     'on the map: hovering a town shows its card, clicking it drills down, and the detail panel opens',
     async () => {
       const origin = new URL(server.url).origin;
-      const { context, foreign } = await openContext(browser, origin);
+      const { context, foreign } = await openContext(browser, origin, server.app);
       const page = await context.newPage();
       const errors = watchErrors(page);
       // Areas only: a ticket point or a checkpoint under the pointer would be picked first.
@@ -205,7 +209,7 @@ describe.skipIf(!RUN)(RUN ? 'the dashboard in Chromium' : `the dashboard (skippe
     'switches the whole page between Chinese and English, and remembers the choice',
     async () => {
       const origin = new URL(server.url).origin;
-      const { context, foreign } = await openContext(browser, origin);
+      const { context, foreign } = await openContext(browser, origin, server.app);
       const page = await context.newPage();
       await page.goto(server.url);
       await waitLive(page);
@@ -248,7 +252,7 @@ describe.skipIf(!RUN)(RUN ? 'the dashboard in Chromium' : `the dashboard (skippe
         // A 4K wall runs its browser at 200 % scaling: the same layout, every pixel doubled.
         ['wall-3840x2160', { viewport: DESK, deviceScaleFactor: 2 }, 'wall', [6, 13, 24]],
       ] as const) {
-        const { context, foreign } = await openContext(browser, origin, options);
+        const { context, foreign } = await openContext(browser, origin, server.app, options);
         const page = await context.newPage();
         const errors = watchErrors(page);
         await page.goto(`${server.url}/?theme=${theme}`);
@@ -297,7 +301,7 @@ describe.skipIf(!RUN)(RUN ? 'the dashboard across a server restart' : 'the dashb
       let server = await startTestServer({}, env);
       const port = new URL(server.url).port;
       const origin = new URL(server.url).origin;
-      const { context, foreign }: { context: BrowserContext; foreign: () => string[] } = await openContext(browser, origin);
+      const { context, foreign }: { context: BrowserContext; foreign: () => string[] } = await openContext(browser, origin, server.app);
       const page = await context.newPage();
       const errors = watchErrors(page);
       await page.goto(server.url);
@@ -381,7 +385,7 @@ describe.skipIf(!RUN)(RUN ? 'a ticket reaching the dashboard' : 'a ticket reachi
       const town = towns.features.find((f) => f.properties.name === '宋庄镇')!.properties;
       // Beside the seat, not on it: the town's name label sits on the seat.
       const [lon, lat] = [town.seat[0] + 0.012, town.seat[1] + 0.008];
-      const { context, foreign } = await openContext(browser, origin);
+      const { context, foreign } = await openContext(browser, origin, server.app);
       const page = await context.newPage();
       const errors = watchErrors(page);
       await page.goto(`${server.url}/?area=town:${town.id}&layers=tickets`);

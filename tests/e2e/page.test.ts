@@ -15,6 +15,7 @@ import {
   launchChromium,
   shareOfColour,
 } from '../helpers/browser';
+import { signIn } from '../helpers/browser-session';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const SCREENSHOT = path.join(PROJECT_ROOT, 'test-results', 'e2e-map-page.png');
@@ -49,6 +50,7 @@ describe.skipIf(!RUN)(RUN ? 'the map page in Chromium' : `the map page (skipped:
         timezoneId: 'Asia/Shanghai',
       });
       await context.addInitScript(NAME_SHIM);
+      await signIn(context, server.app, server.url);
       const origin = new URL(server.url).origin;
 
       // Every request of the page and its workers; anything off-origin is also stopped before it leaves.
@@ -133,6 +135,7 @@ describe.skipIf(!RUN)(RUN ? 'the map page in Chromium' : `the map page (skipped:
     async () => {
       const context = await browser.newContext({ viewport: VIEWPORT, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
       await context.addInitScript(NAME_SHIM);
+      await signIn(context, server.app, server.url);
       const page = await context.newPage();
       await page.goto(server.url, { waitUntil: 'load' });
       // The simulator backfilled the last hours before the server listened: numbers are there at once.
