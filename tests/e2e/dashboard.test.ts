@@ -13,6 +13,7 @@ import type { TownProps } from '../../server/contract/areas';
 import { FAMILY_OF, FAMILY_RGBA } from '../../client/map/palette';
 import { CHROMIUM_MISSING, NAME_SHIM, chromiumAvailable, decodePng, launchChromium, type RgbaImage } from '../helpers/browser';
 import { signIn } from '../helpers/browser-session';
+import { bearerHeaders, principals } from '../helpers/auth';
 import type { App } from '../../server/app';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -321,7 +322,7 @@ describe.skipIf(!RUN)(RUN ? 'the dashboard across a server restart' : 'the dashb
         // And it is live again, not just reconnected: a ticket posted now reaches the page.
         const res = await fetch(`${server.url}/api/v1/events`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...(await bearerHeaders(server.app, principals.feed)) },
           body: JSON.stringify([
             {
               id: 'e2e-restart-1',
@@ -408,7 +409,7 @@ describe.skipIf(!RUN)(RUN ? 'a ticket reaching the dashboard' : 'a ticket reachi
 
       const res = await fetch(`${origin}/api/v1/events`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(await bearerHeaders(server.app, principals.feed)) },
         body: JSON.stringify([
           {
             id: 'e2e-place-1',

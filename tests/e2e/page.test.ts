@@ -16,6 +16,7 @@ import {
   shareOfColour,
 } from '../helpers/browser';
 import { signIn } from '../helpers/browser-session';
+import { bearerHeaders, principals } from '../helpers/auth';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const SCREENSHOT = path.join(PROJECT_ROOT, 'test-results', 'e2e-map-page.png');
@@ -144,7 +145,9 @@ describe.skipIf(!RUN)(RUN ? 'the map page in Chromium' : `the map page (skipped:
       expect(open).toBeGreaterThan(0);
       await expect(page.locator('.status').innerText()).resolves.toMatch(/秒前更新 · 序号 \d+/);
 
+      // Ingest is for feeds (and admins): the event comes from a feed token, as a real source would send it.
       const res = await page.request.post(`${server.url}/api/v1/events`, {
+        headers: await bearerHeaders(server.app, principals.feed),
         data: [
           {
             id: 'e2e-live-1',
