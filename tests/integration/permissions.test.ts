@@ -10,6 +10,7 @@ import { SESSION_COOKIE } from '../../server/contract/auth';
 import { testApp, ticket } from '../helpers/app';
 import { bearerHeaders, deviceToken, principals, sessionHeaders, SONGZHUANG, ZHANGJIAWAN } from '../helpers/auth';
 import { pointsInTown, townLocator } from '../helpers/towns';
+import { interiorPoint } from '../../server/geo/interior';
 
 type Who = 'anonymous' | 'admin' | 'districtOfficer' | 'townOfficer' | 'townLeader' | 'wall' | 'feed';
 const WHO: readonly Who[] = ['anonymous', 'admin', 'districtOfficer', 'townOfficer', 'townLeader', 'wall', 'feed'];
@@ -24,6 +25,12 @@ const READ: Expect = { anonymous: 401, admin: 200, districtOfficer: 200, townOff
 const READ_DISTRICT: Expect = { ...READ, townOfficer: 403, townLeader: 403 };
 const INGEST: Expect = { anonymous: 401, admin: 200, districtOfficer: 403, townOfficer: 403, townLeader: 403, wall: 403, feed: 200 };
 const RAW_LOG: Expect = { anonymous: 401, admin: 200, districtOfficer: 200, townOfficer: 403, townLeader: 403, wall: 403, feed: 403 };
+/** Acknowledge, whistle, resolve: officers (and the admin); notes: leaders too. */
+const ALERT_ACT: Expect = { anonymous: 401, admin: 200, districtOfficer: 200, townOfficer: 200, townLeader: 403, wall: 403, feed: 403 };
+const ALERT_COMMENT: Expect = { ...ALERT_ACT, townLeader: 200 };
+const ALERT_ZJW = 'fire_risk:perm-zjw-1';
+const ALERT_ZJW_2 = 'fire_risk:perm-zjw-2';
+const ALERT_SZ = 'fire_risk:perm-sz-1';
 const ADMIN = (ok: number): Expect => ({ anonymous: 401, admin: ok, districtOfficer: 403, townOfficer: 403, townLeader: 403, wall: 403, feed: 403 });
 
 interface Row {
@@ -144,6 +151,27 @@ const ROWS: Row[] = [
     contentType: 'application/x-www-form-urlencoded',
     expect: INGEST,
   },
+  // alerts: fire-risk alerts raised in beforeAll, one in each town; outside the scope an alert does not exist (404)
+  { route: 'GET /api/v1/alerts', what: 'the inbox of the own scope', url: '/api/v1/alerts', expect: READ },
+  { route: 'GET /api/v1/alerts/:id', what: 'a 张家湾镇 alert', url: `/api/v1/alerts/${ALERT_ZJW}`, expect: READ },
+  { route: 'GET /api/v1/alerts/:id', what: 'a 宋庄镇 alert', url: `/api/v1/alerts/${ALERT_SZ}`, expect: { ...READ, townOfficer: 404, townLeader: 404 } },
+  { route: 'POST /api/v1/alerts/:id/notes', what: 'a note', url: `/api/v1/alerts/${ALERT_ZJW}/notes`, payload: () => ({ note: '已知悉' }), expect: ALERT_COMMENT },
+  { route: 'POST /api/v1/alerts/:id/acknowledge', what: 'a 张家湾镇 alert', url: `/api/v1/alerts/${ALERT_ZJW}/acknowledge`, payload: () => ({}), expect: ALERT_ACT },
+  {
+    route: 'POST /api/v1/alerts/:id/acknowledge',
+    what: 'a 宋庄镇 alert',
+    url: `/api/v1/alerts/${ALERT_SZ}/acknowledge`,
+    payload: () => ({}),
+    expect: { ...ALERT_ACT, townOfficer: 404 },
+  },
+  {
+    route: 'POST /api/v1/alerts/:id/whistle',
+    what: 'call departments',
+    url: `/api/v1/alerts/${ALERT_ZJW}/whistle`,
+    payload: () => ({ departments: ['fire'] }),
+    expect: ALERT_ACT,
+  },
+  { route: 'POST /api/v1/alerts/:id/resolve', what: 'close it', url: `/api/v1/alerts/${ALERT_ZJW_2}/resolve`, payload: () => ({}), expect: ALERT_ACT },
   // users and devices
   { route: 'GET /api/v1/admin/users', what: 'list users', url: '/api/v1/admin/users', expect: ADMIN(200) },
   {
@@ -217,6 +245,35 @@ beforeAll(async () => {
     tokenHash: 'none',
     createdAt: Date.now(),
   });
+  // Fire-risk incidents in a forest cluster of each town raise the alerts the alert rows act on.
+  const incidents = [
+    ['perm-zjw-1', ZHANGJIAWAN],
+    ['perm-zjw-2', ZHANGJIAWAN],
+    ['perm-sz-1', SONGZHUANG],
+  ].map(([incidentId, town]) => {
+    const cluster = app.services.geo.layers.forest.features.find((f) => `town:${f.properties.townId}` === town)!;
+    const [lon, lat] = interiorPoint(cluster.geometry as never);
+    return {
+      id: `ev-${incidentId!}`,
+      kind: 'patrol.incident',
+      time: new Date(Date.now() - 60_000).toISOString(),
+      source: 'ranger_app',
+      rangerId: 'r-perm',
+      incidentId,
+      type: 'fire_risk',
+      severity: 'high',
+      description: '烟点',
+      location: { lon, lat },
+    };
+  });
+  const posted = await app.inject({
+    method: 'POST',
+    url: '/api/v1/events',
+    headers: { ...headersOf.get('feed'), 'content-type': 'application/json' },
+    payload: JSON.stringify(incidents),
+  });
+  expect(posted.json()).toMatchObject({ accepted: 3 });
+  await app.services.rules.idle();
 });
 
 afterAll(async () => {
