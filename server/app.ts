@@ -289,8 +289,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     authenticate: ({ headers, auth: handshakeAuth }) => auth.fromHandshake(headers, handshakeAuth),
   });
   deliverAlerts = createAlertDelivery(gateway.io, geo.tree);
-  // What changed while the server was down (deadlines passed, silences) is decided now, once.
-  rules.start();
+  // What changed while the server was down (deadlines passed, silences) is decided once, now; with the simulator
+  // on, once its backfill (or resume) has replayed the past hours at full speed (see below), so that the rules
+  // judge the state it leaves, as after a restart, instead of raising and resolving every past alert on the way.
+  if (!config.simulator.on) rules.start();
   app.decorate('services', { geo, store, bus, live, accept, gateway, metrics, auth, alerts, rules } satisfies Services);
 
   app.addHook('onClose', async () => {
@@ -339,6 +341,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
         now,
         log: app.log,
       });
+      void app.services.simulator.ready.then(
+        () => rules.start(),
+        (error: unknown) => {
+          app.log.warn({ err: error }, 'simulator backfill failed; the alert rules start anyway');
+          rules.start();
+        },
+      );
     });
   }
 

@@ -729,6 +729,7 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
     },
 
     start() {
+      if (started) return;
       started = true;
       const at = nowMs();
       const all: Touched = {
