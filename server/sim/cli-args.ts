@@ -3,11 +3,13 @@ import { parseArgs } from 'node:util';
 import { parseTime } from './clock';
 import { isScenarioName, SCENARIO_NAMES, type ScenarioName } from './scenarios';
 
-export const USAGE = `npm run sim -- --target http://localhost:8080 [options]
+export const USAGE = `npm run sim -- --target http://localhost:8080 --token <feed token> [options]
 
 Posts simulated events to POST {target}/api/v1/events in batches, at --speed simulated seconds per real second.
 
   --target URL        server to post to (required unless --dry-run)
+  --token TOKEN       a feed device token, sent as Authorization: Bearer (default: the OPSMAP_TOKEN
+                      environment variable). Make one with: npm run users -- device sim --role feed
   --scenario NAME     ${SCENARIO_NAMES.join(' | ')} (default normal)
   --seed N            random seed; the same seed, start and run id give the same events (default 1)
   --speed X           simulated seconds per real second (default 60)
@@ -29,6 +31,8 @@ Posts simulated events to POST {target}/api/v1/events in batches, at --speed sim
 
 export interface CliOptions {
   target: string | null;
+  /** Feed device token sent as a Bearer token; null: none (the server answers 401). */
+  token: string | null;
   scenario: ScenarioName;
   seed: number | string;
   speed: number;
@@ -58,7 +62,8 @@ function positive(name: string, value: string | undefined, fallback: number, all
 
 const WEEK_MS = 7 * 24 * 3600_000;
 
-export function parseCliArgs(argv: string[], nowMs: number): CliOptions {
+/** `env`: where OPSMAP_TOKEN is read when --token is not given (the CLI passes process.env). */
+export function parseCliArgs(argv: string[], nowMs: number, env: Readonly<Record<string, string | undefined>> = {}): CliOptions {
   let parsed;
   try {
     parsed = parseArgs({
@@ -67,6 +72,7 @@ export function parseCliArgs(argv: string[], nowMs: number): CliOptions {
       allowPositionals: false,
       options: {
         target: { type: 'string' },
+        token: { type: 'string' },
         scenario: { type: 'string' },
         seed: { type: 'string' },
         speed: { type: 'string' },
@@ -125,8 +131,11 @@ export function parseCliArgs(argv: string[], nowMs: number): CliOptions {
     }
   } else if (rate !== undefined) start = nowMs - WEEK_MS;
   else start = nowMs - speed * durationS * 1000;
+  // A token on the command line shows in `ps`; the environment variable does not.
+  const token = v.token || env.OPSMAP_TOKEN || null;
   return {
     target: target ? target.replace(/\/+$/, '') : null,
+    token,
     scenario,
     seed,
     speed,

@@ -37,13 +37,14 @@ function isAnswer(v: unknown): v is IngestAnswer {
  * arrive before the connection broke comes back as duplicates. A 4xx other than 429 is a bug in what we
  * send, so it stops the run instead of being retried.
  */
-async function post(url: string, events: OpsEvent[], totals: Totals, samples: string[]): Promise<void> {
+async function post(url: string, token: string | null, events: OpsEvent[], totals: Totals, samples: string[]): Promise<void> {
   const body = JSON.stringify(events);
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
   for (let attempt = 1; ; attempt++) {
     let status = 0;
     let text = '';
     try {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const res = await fetch(url, { method: 'POST', headers, body });
       status = res.status;
       text = await res.text();
     } catch (e) {
@@ -69,6 +70,11 @@ async function post(url: string, events: OpsEvent[], totals: Totals, samples: st
         log(`rejected ${e?.kind ?? '?'} ${e?.id ?? '?'}: ${why}`);
       });
       return;
+    }
+    if (status === 401 || status === 403) {
+      throw new Error(
+        `${url} answered ${status}: ${token ? 'the token is not a valid feed token (revoked, or not a feed device)' : 'give a feed device token with --token or OPSMAP_TOKEN'}`,
+      );
     }
     if (status >= 400 && status < 500 && status !== 429) {
       throw new Error(`${url} answered ${status}: ${text.slice(0, 500)}`);
@@ -122,7 +128,7 @@ async function dryRun(sim: Simulator, o: CliOptions): Promise<void> {
 async function main(): Promise<number> {
   let o: CliOptions;
   try {
-    o = parseCliArgs(process.argv.slice(2), Date.now());
+    o = parseCliArgs(process.argv.slice(2), Date.now(), process.env);
   } catch (e) {
     if (e instanceof CliError) {
       log(`npm run sim: ${e.message}\n\n${USAGE}`);
@@ -164,7 +170,7 @@ async function main(): Promise<number> {
   }
   const driver = runSimulator({
     simulator: sim,
-    sink: (events) => post(url, events, totals, samples),
+    sink: (events) => post(url, o.token, events, totals, samples),
     speed: o.speed,
     tickMs: o.tickMs,
     maxBatch: o.batch,

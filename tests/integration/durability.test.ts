@@ -15,6 +15,22 @@ import { testApp, ticket } from '../helpers/app';
 const dir = mkdtempSync(join(tmpdir(), 'opsmap-durable-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** The demo admin's password in the child process; the test logs in with it like a person would. */
+const ADMIN_PASSWORD = 'durability-test-admin';
+
+/** Logs in as the demo admin: the session cookie and the CSRF token for writes. */
+async function login(base: string): Promise<Record<string, string>> {
+  const res = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+  });
+  expect(res.status).toBe(200);
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  const cookie = res.headers.getSetCookie().map((c) => c.split(';', 1)[0]!).join('; ');
+  return { cookie, 'x-csrf-token': csrfToken };
+}
+
 const freePort = () =>
   new Promise<number>((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
@@ -26,10 +42,11 @@ const freePort = () =>
 async function startServer(db: string, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', STORE: 'sqlite', DATABASE_PATH: db, SIMULATOR: 'off', LOG_LEVEL: 'warn' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', STORE: 'sqlite', DATABASE_PATH: db, SIMULATOR: 'off', LOG_LEVEL: 'warn', ADMIN_PASSWORD },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  for (let i = 0; i < 150; i++) {
+  // Up to 60 s: a first start also hashes the demo admin's password (scrypt), and CI machines are shared.
+  for (let i = 0; i < 300; i++) {
     try {
       const r = await fetch(`http://127.0.0.1:${port}/readyz`);
       if (r.ok) return child;
@@ -48,6 +65,7 @@ describe('durability', () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     let server = await startServer(db, port);
+    const admin = await login(base);
     const acked = new Map<number, string>();
     let batch = 0;
     let killed = false;
@@ -57,7 +75,7 @@ describe('durability', () => {
         const events = Array.from({ length: 100 }, (_, i) => ticket(`k-${batch}-${i}`));
         batch++;
         try {
-          const res = await fetch(`${base}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(events) });
+          const res = await fetch(`${base}/api/v1/events`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify(events) });
           if (res.status !== 200) continue;
           const body = (await res.json()) as { results: { status: string; seq: number }[] };
           body.results.forEach((r, i) => r.status === 'accepted' && acked.set(r.seq, events[i]!.id as string));
@@ -80,9 +98,11 @@ describe('durability', () => {
 
     server = await startServer(db, port);
     try {
+      // The admin and the session secret are in the same SQLite file: the session holds across the restart.
+      const reader = { cookie: admin.cookie! };
       const log: { seq: number; event: { id: string } }[] = [];
       for (;;) {
-        const page = (await (await fetch(`${base}/api/v1/events?after=${log.length}&limit=5000`)).json()) as { events: typeof log };
+        const page = (await (await fetch(`${base}/api/v1/events?after=${log.length}&limit=5000`, { headers: reader })).json()) as { events: typeof log };
         if (page.events.length === 0) break;
         log.push(...page.events);
       }
@@ -92,13 +112,13 @@ describe('durability', () => {
       // Every acknowledged event is there, under the seq it was acknowledged with.
       for (const [seq, id] of acked) expect(log[seq - 1]?.event.id, `seq ${seq}`).toBe(id);
       // The live state was rebuilt from the log.
-      const agg = (await (await fetch(`${base}/api/v1/aggregates`)).json()) as { seq: number; aggregates: { tickets: { open: number } }[] };
+      const agg = (await (await fetch(`${base}/api/v1/aggregates`, { headers: reader })).json()) as { seq: number; aggregates: { tickets: { open: number } }[] };
       expect(agg.seq).toBe(log.length);
       expect(agg.aggregates[0]!.tickets.open).toBe(log.length);
     } finally {
       server.kill('SIGKILL');
     }
-  }, 90_000);
+  }, 150_000);
 
   it('rebuilds the live state on start to exactly the state before the stop', async () => {
     const db = join(dir, 'restart.sqlite');

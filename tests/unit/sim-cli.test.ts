@@ -38,6 +38,12 @@ describe('parseCliArgs', () => {
     expect(bad(['--dry-run', '--start', 'yesterday'])).toThrow(/--start/);
     expect(bad(['--dry-run', '--frobnicate'])).toThrow(CliError);
   });
+
+  it('takes the feed token from --token, else from OPSMAP_TOKEN', () => {
+    expect(parseCliArgs(['--target', 'http://localhost:8080', '--token', 'feed-1.abc'], NOW, { OPSMAP_TOKEN: 'feed-2.def' }).token).toBe('feed-1.abc');
+    expect(parseCliArgs(['--target', 'http://localhost:8080'], NOW, { OPSMAP_TOKEN: 'feed-2.def' }).token).toBe('feed-2.def');
+    expect(parseCliArgs(['--target', 'http://localhost:8080'], NOW, {}).token).toBeNull();
+  });
 });
 
 interface Outcome {
@@ -46,9 +52,17 @@ interface Outcome {
   stderr: string;
 }
 
-function cli(args: string[], opts: { interruptAfterMs?: number } = {}): Promise<Outcome> {
+/** The feed token the stand-in endpoint accepts, as the real server accepts a feed device's token. */
+const TOKEN = 'feed-0000000b.stand-in-secret';
+
+function cli(args: string[], opts: { interruptAfterMs?: number; env?: Record<string, string> } = {}): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/sim/cli.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { OPSMAP_TOKEN: _ignored, ...inherited } = process.env;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/sim/cli.ts', ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...inherited, ...opts.env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -84,6 +98,10 @@ describe('the CLI against a stand-in ingest endpoint', () => {
           res.statusCode = 404;
           return res.end();
         }
+        if (req.headers.authorization !== `Bearer ${TOKEN}`) {
+          res.statusCode = 401;
+          return res.end(JSON.stringify({ statusCode: 401, code: 'unauthenticated', message: 'log in first' }));
+        }
         const items = JSON.parse(body) as { source: string; id: string }[];
         const results = items.map((item) => {
           received.push(item);
@@ -108,7 +126,7 @@ describe('the CLI against a stand-in ingest endpoint', () => {
 
   it('posts valid events in batches for --duration seconds and exits 0', async () => {
     received.length = 0;
-    const out = await cli(['--target', target, '--speed', '1200', '--duration', '2', '--batch', '100', '--tick', '200', '--only', 'tickets,flood']);
+    const out = await cli(['--target', target, '--token', TOKEN, '--speed', '1200', '--duration', '2', '--batch', '100', '--tick', '200', '--only', 'tickets,flood']);
     expect(out.code, out.stderr).toBe(0);
     expect(received.length).toBeGreaterThan(50);
     expect(received.every((e) => validateEvent(e).ok)).toBe(true);
@@ -118,18 +136,30 @@ describe('the CLI against a stand-in ingest endpoint', () => {
   });
 
   it('stops cleanly on Ctrl-C, reporting what it sent', async () => {
-    const out = await cli(['--target', target, '--duration', '0', '--tick', '100'], { interruptAfterMs: 700 });
+    // The token from the environment this time.
+    const out = await cli(['--target', target, '--duration', '0', '--tick', '100'], { interruptAfterMs: 700, env: { OPSMAP_TOKEN: TOKEN } });
     expect(out.code, out.stderr).toBe(0);
     expect(out.stderr).toMatch(/done \(interrupted\)/);
   });
 
   it('replays a run id as duplicates', async () => {
-    const args = ['--target', target, '--speed', '3600', '--duration', '1', '--tick', '200', '--only', 'flood', '--run-id', 'replay-1', '--start', '2025-07-20T06:00:00+08:00'];
+    const args = ['--target', target, '--token', TOKEN, '--speed', '3600', '--duration', '1', '--tick', '200', '--only', 'flood', '--run-id', 'replay-1', '--start', '2025-07-20T06:00:00+08:00'];
     const first = await cli(args);
     expect(first.code, first.stderr).toBe(0);
     const second = await cli(args);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toMatch(/accepted 0 · duplicates [1-9]/);
+  });
+
+  it('stops at once with a clear message when the server refuses it: no token, or a wrong one', async () => {
+    const without = await cli(['--target', target, '--speed', '1200', '--duration', '2', '--tick', '200', '--only', 'flood']);
+    expect(without.code).toBe(1);
+    expect(without.stderr).toMatch(/answered 401: give a feed device token with --token or OPSMAP_TOKEN/);
+    const wrong = await cli(['--target', target, '--token', 'feed-0000000b.wrong', '--speed', '1200', '--duration', '2', '--tick', '200', '--only', 'flood']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/answered 401: the token is not a valid feed token/);
+    // The token itself is never printed.
+    expect(wrong.stderr).not.toContain('feed-0000000b.wrong');
   });
 });
 
