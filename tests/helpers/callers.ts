@@ -3,19 +3,20 @@
 import type { App } from '../../server/app';
 import { bearerHeaders, principals, sessionHeaders } from './auth';
 
-type Headers = Record<string, string>;
-const admins = new WeakMap<App, Promise<Headers>>();
-const feeds = new WeakMap<App, Promise<Headers>>();
+type Session = Awaited<ReturnType<typeof sessionHeaders>>;
+type Bearer = Awaited<ReturnType<typeof bearerHeaders>>;
+const admins = new WeakMap<App, Promise<Session>>();
+const feeds = new WeakMap<App, Promise<Bearer>>();
 
 /** Cookie and CSRF headers of an admin session on this app. */
-export function asAdmin(app: App): Promise<Headers> {
+export function asAdmin(app: App): Promise<Session> {
   let h = admins.get(app);
   if (!h) admins.set(app, (h = sessionHeaders(app, principals.admin)));
   return h;
 }
 
 /** The Authorization header of a feed device on this app (what a sensor gateway or the simulator CLI sends). */
-export function asFeed(app: App): Promise<Headers> {
+export function asFeed(app: App): Promise<Bearer> {
   let h = feeds.get(app);
   if (!h) feeds.set(app, (h = bearerHeaders(app, principals.feed)));
   return h;
