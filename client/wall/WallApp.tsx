@@ -117,10 +117,6 @@ function WallScreen({ tree, root, config, onScope }: { tree: AreaTree; root: Are
           <WallLinkStatus />
           <WallClock language={i18n.language} />
         </div>
-        {!paused && config.seconds > 0 && tour.plan.length > 1 && (
-          // Restarts with each scene (key): how long until the next one, without a timer of its own.
-          <span key={`${scene.id}:${tour.index}`} className="wall-progress" style={{ animationDuration: `${config.seconds}s` }} aria-hidden="true" />
-        )}
       </header>
       <KpiBar area={view.area} scope={placement.scope} />
       <main className="wall-main">
