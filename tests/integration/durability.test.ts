@@ -100,7 +100,7 @@ describe('durability', () => {
     try {
       // The admin and the session secret are in the same SQLite file: the session holds across the restart.
       const reader = { cookie: admin.cookie! };
-      const log: { seq: number; event: { id: string } }[] = [];
+      const log: { seq: number; event: { id: string; kind: string } }[] = [];
       for (;;) {
         const page = (await (await fetch(`${base}/api/v1/events?after=${log.length}&limit=5000`, { headers: reader })).json()) as { events: typeof log };
         if (page.events.length === 0) break;
@@ -114,7 +114,8 @@ describe('durability', () => {
       // The live state was rebuilt from the log.
       const agg = (await (await fetch(`${base}/api/v1/aggregates`, { headers: reader })).json()) as { seq: number; aggregates: { tickets: { open: number } }[] };
       expect(agg.seq).toBe(log.length);
-      expect(agg.aggregates[0]!.tickets.open).toBe(log.length);
+      // The log also holds what the alert rules decided (a hundred tickets at one spot is a surge in its cell).
+      expect(agg.aggregates[0]!.tickets.open).toBe(log.filter((e) => e.event.kind === 'ticket.created').length);
     } finally {
       server.kill('SIGKILL');
     }
