@@ -190,7 +190,9 @@ function TakeoverBanner({ alert, queued, tree }: { alert: Alert; queued: number;
   const f = formatters(i18n.language);
   const area = tree.nodes[alert.area];
   const town = alert.town && alert.town !== alert.area ? tree.nodes[alert.town]?.name : undefined;
-  const where = [town, area?.name ?? alert.area].filter(Boolean).join(' · ');
+  const name = area?.name ?? alert.area;
+  // A grid cell's name already starts with its town's ("宋庄镇·葛渠村·3号网格").
+  const where = town && !name.includes(town) ? `${town} · ${name}` : name;
   return (
     <div className="wall-takeover" role="alert" data-alert={alert.id} data-rule={alert.rule} data-severity={alert.severity}>
       <div className="wall-takeover-head">

@@ -50,7 +50,8 @@ export function takeoverView(alert: Alert, focus: AlertFocus): ViewState {
     alert.rule === 'flood_warning'
       ? { metric: 'flood', overlays: ['checkpoints'], sub: 'grid' }
       : alert.rule === 'fire_risk' || alert.rule === 'forest_unpatrolled' || alert.rule === 'ranger_signal_lost'
-        ? { metric: 'coverage', overlays: ['rangers'], sub: 'forest' }
+        ? // Coverage is a figure of forest clusters (and towns); a grid cell has none, so it shows its tickets.
+          { metric: level === 'grid' || level === 'property' ? 'open' : 'coverage', overlays: ['rangers'], sub: 'forest' }
         : { metric: 'overdue', overlays: ['tickets'], sub: 'grid' };
   return { area: focus.area, ...look, sub: isSubLevel(level) ? level : look.sub, theme: 'wall' };
 }

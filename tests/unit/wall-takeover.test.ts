@@ -132,3 +132,12 @@ describe('the link state the wall shows', () => {
     expect(wallStatus({ connection: 'offline', receivedAt: now - 30_000, seq: 5 }, true, now)).toEqual({ link: 'reconnecting', freshness: 'offline', ageSeconds: 30 });
   });
 });
+
+describe('a forest alert placed in a grid cell', () => {
+  it('shows the cell with its tickets: a cell has no patrol coverage to colour', () => {
+    const cell = tree.children[songzhuang]!.find((k) => k.startsWith('grid:')) as AreaKey;
+    const a = alert('g', { area: cell });
+    const view = takeoverView(a, focusOf(a, tree, root));
+    expect(view).toMatchObject({ area: cell, sub: 'grid', metric: 'open', overlays: ['rangers'] });
+  });
+});
