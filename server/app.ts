@@ -306,7 +306,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   // 3. routes
   await app.register(healthRoutes, { checks });
   await app.register(authRoutes, { auth, cookieSecure: config.auth.cookieSecure, loginRateLimit: config.auth.loginRateLimit, now });
-  await app.register(adminRoutes, { users, accounts: createAccounts(users, geo.tree, now) });
+  await app.register(adminRoutes, {
+    users,
+    accounts: createAccounts(users, geo.tree, now),
+    // A revoked wall goes dark at once, not at the gateway's next recheck.
+    onDeviceRevoked: (id) => void gateway.cutOff((p) => p.kind === 'device' && p.id === id),
+  });
   await app.register(areaRoutes, { prefix: '/api/v1/areas', geo });
   await app.register(ingestRoutes, {
     accept,

@@ -21,6 +21,8 @@ import type { UserStore } from '../auth/types';
 export interface AdminRouteOptions {
   users: UserStore;
   accounts: Accounts;
+  /** Called after a device is revoked: its open live connections are cut off at once (gateway.cutOff). */
+  onDeviceRevoked?: (id: string) => void;
 }
 
 const ApiError = Type.Object({ statusCode: Type.Integer(), error: Type.String(), code: Type.String(), message: Type.String() });
@@ -33,7 +35,7 @@ function refuse(reply: FastifyReply, r: Extract<AccountResult<unknown>, { ok: fa
   return reply.code(statusCode).send({ statusCode, error, code: r.code, message: r.message });
 }
 
-export const adminRoutes: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (app, { users, accounts }) => {
+export const adminRoutes: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (app, { users, accounts, onDeviceRevoked }) => {
   app.addHook('preHandler', requireAbility('admin'));
 
   app.get('/api/v1/admin/users', { schema: { response: { 200: UserList, ...errors } } }, async () => ({
@@ -79,6 +81,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (
     async (request, reply) => {
       const r = await accounts.revokeDevice(request.params.id);
       if (!r.ok) return refuse(reply, r);
+      onDeviceRevoked?.(r.value.id);
       return reply.send(deviceView(r.value));
     },
   );

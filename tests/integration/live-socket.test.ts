@@ -155,4 +155,24 @@ describe('live stream over Socket.IO', () => {
     expect(refused.data?.code).toBe('unauthenticated');
     again.disconnect();
   });
+
+  it('a wall revoked through the admin API is disconnected at once, without waiting for the recheck', async () => {
+    const admin = await asAdmin(app);
+    const created = await fetch(`${base}/api/v1/admin/devices`, {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: '会议室大屏', role: 'wall', scope: 'district:110112' }),
+    });
+    expect(created.status).toBe(201);
+    const { device, token } = (await created.json()) as { device: { id: string }; token: string };
+    const wall: Client = connect(base, { transports: ['websocket'], auth: { token }, reconnection: false });
+    await new Promise<void>((resolve, reject) => {
+      wall.on('connect', resolve);
+      wall.on('connect_error', reject);
+    });
+    const gone = new Promise<string>((resolve) => wall.on('disconnect', resolve));
+    const revoked = await fetch(`${base}/api/v1/admin/devices/${device.id}`, { method: 'DELETE', headers: admin });
+    expect(revoked.status).toBe(200);
+    expect(await gone).toBe('io server disconnect');
+  });
 });
