@@ -9,7 +9,8 @@ Posts simulated events to POST {target}/api/v1/events in batches, at --speed sim
 
   --target URL        server to post to (required unless --dry-run)
   --token TOKEN       a feed device token, sent as Authorization: Bearer (default: the OPSMAP_TOKEN
-                      environment variable). Make one with: npm run users -- device sim --role feed
+                      environment variable). Make one with:
+                      npm run users -- device sim --role feed --scope district:110112
   --scenario NAME     ${SCENARIO_NAMES.join(' | ')} (default normal)
   --seed N            random seed; the same seed, start and run id give the same events (default 1)
   --speed X           simulated seconds per real second (default 60)
