@@ -103,7 +103,7 @@ describe.skipIf(!RUN)(RUN ? 'the dashboard in Chromium' : `the dashboard (skippe
   beforeAll(async () => {
     browser = await launchChromium();
     server = await startTestServer();
-    tree = (await (await fetch(`${server.url}/api/v1/areas/tree`)).json()) as AreaTree;
+    tree = (await (await fetch(`${server.url}/api/v1/areas/tree`, { headers: await bearerHeaders(server.app, principals.wall) })).json()) as AreaTree;
   }, 180_000);
 
   afterAll(async () => {
@@ -186,7 +186,7 @@ describe.skipIf(!RUN)(RUN ? 'the dashboard in Chromium' : `the dashboard (skippe
       await page.goto(`${server.url}/?layers=`);
       await waitLive(page);
       await waitDrawn(page);
-      const towns = (await (await fetch(`${origin}/api/v1/areas/towns`)).json()) as { features: { properties: TownProps }[] };
+      const towns = (await (await fetch(`${origin}/api/v1/areas/towns`, { headers: await bearerHeaders(server.app, principals.wall) })).json()) as { features: { properties: TownProps }[] };
       const town = towns.features.find((f) => f.properties.name === '宋庄镇')!.properties;
       // Beside the seat, where the town's own name label sits.
       const [lon, lat] = [town.seat[0] + 0.012, town.seat[1] + 0.008];
@@ -382,7 +382,7 @@ describe.skipIf(!RUN)(RUN ? 'a ticket reaching the dashboard' : 'a ticket reachi
     'appears at its place on the map in its category colour, in the table and the feed, and moves the KPI',
     async () => {
       const origin = new URL(server.url).origin;
-      const towns = (await (await fetch(`${origin}/api/v1/areas/towns`)).json()) as { features: { properties: TownProps }[] };
+      const towns = (await (await fetch(`${origin}/api/v1/areas/towns`, { headers: await bearerHeaders(server.app, principals.wall) })).json()) as { features: { properties: TownProps }[] };
       const town = towns.features.find((f) => f.properties.name === '宋庄镇')!.properties;
       // Beside the seat, not on it: the town's name label sits on the seat.
       const [lon, lat] = [town.seat[0] + 0.012, town.seat[1] + 0.008];
@@ -426,7 +426,7 @@ describe.skipIf(!RUN)(RUN ? 'a ticket reaching the dashboard' : 'a ticket reachi
         ]),
       });
       expect(res.status).toBe(200);
-      const inTown = (await (await fetch(`${origin}/api/v1/tickets?area=town:${town.id}`)).json()) as { items: { id: string }[] };
+      const inTown = (await (await fetch(`${origin}/api/v1/tickets?area=town:${town.id}`, { headers: await bearerHeaders(server.app, principals.wall) })).json()) as { items: { id: string }[] };
       expect(inTown.items.map((x) => x.id), 'the test point lies in the town').toContain('E2E-PLACE-1');
 
       await page.waitForFunction((n) => Number(document.querySelector('[data-kpi="open"] .kpi-value')?.textContent?.replace(/[^\d]/g, '')) === n, openBefore + 1, { timeout: 15_000 });
