@@ -11,6 +11,7 @@ import type { OpsEvent } from '../../server/contract/events';
 import { loadGeo, type Geo } from '../../server/geo/load';
 import { GEO_DIR } from '../helpers/paths';
 import { createSimulator } from '../../server/sim/engine';
+import { loginOverHttp, TEST_ADMIN_PASSWORD } from '../helpers/login';
 
 /** A realistic mix from the simulator (positions dominate, as in the field), re-keyed so ids never repeat. */
 export function simulatedEvents(geo: Geo, count: number, now: number): OpsEvent[] {
@@ -26,7 +27,7 @@ export function simulatedEvents(geo: Geo, count: number, now: number): OpsEvent[
 async function spawnServer(env: Record<string, string>): Promise<{ url: string; stop: () => void }> {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SIMULATOR: 'off', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SIMULATOR: 'off', LOG_LEVEL: 'warn', ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, ...env },
     stdio: 'ignore',
   });
   const url = `http://127.0.0.1:${port}`;
@@ -46,6 +47,8 @@ export async function benchIngest(opts: { events: number; batch: number; concurr
   const dir = mkdtempSync(join(tmpdir(), 'opsmap-bench-'));
   const server = await spawnServer({ STORE: 'sqlite', DATABASE_PATH: join(dir, 'log.sqlite') });
   try {
+    // Posting needs the ingest ability: the demo admin's session (a feed token would need the users CLI).
+    const admin = await loginOverHttp(server.url);
     const geo = await loadGeo(GEO_DIR);
     const events = simulatedEvents(geo, opts.events, Date.now());
     // Bodies encoded once, up front: the generator's own work must not be what limits the figure.
@@ -60,7 +63,7 @@ export async function benchIngest(opts: { events: number; batch: number; concurr
       Array.from({ length: opts.concurrency }, async () => {
         while (next < bodies.length) {
           const body = bodies[next++]!;
-          const res = await fetch(`${server.url}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+          const res = await fetch(`${server.url}/api/v1/events`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body });
           accepted += ((await res.json()) as { accepted: number }).accepted;
         }
       }),

@@ -11,25 +11,10 @@ import { createSimulator } from '../../server/sim/engine';
 import { loadGeo } from '../../server/geo/load';
 import { ROOT, GEO_DIR } from '../helpers/paths';
 import { testApp, ticket } from '../helpers/app';
+import { loginOverHttp, TEST_ADMIN_PASSWORD } from '../helpers/login';
 
 const dir = mkdtempSync(join(tmpdir(), 'opsmap-durable-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** The demo admin's password in the child process; the test logs in with it like a person would. */
-const ADMIN_PASSWORD = 'durability-test-admin';
-
-/** Logs in as the demo admin: the session cookie and the CSRF token for writes. */
-async function login(base: string): Promise<Record<string, string>> {
-  const res = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-  });
-  expect(res.status).toBe(200);
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';', 1)[0]!).join('; ');
-  return { cookie, 'x-csrf-token': csrfToken };
-}
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -42,7 +27,7 @@ const freePort = () =>
 async function startServer(db: string, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', STORE: 'sqlite', DATABASE_PATH: db, SIMULATOR: 'off', LOG_LEVEL: 'warn', ADMIN_PASSWORD },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', STORE: 'sqlite', DATABASE_PATH: db, SIMULATOR: 'off', LOG_LEVEL: 'warn', ADMIN_PASSWORD: TEST_ADMIN_PASSWORD },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   // Up to 60 s: a first start also hashes the demo admin's password (scrypt), and CI machines are shared.
@@ -65,7 +50,7 @@ describe('durability', () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     let server = await startServer(db, port);
-    const admin = await login(base);
+    const admin = await loginOverHttp(base);
     const acked = new Map<number, string>();
     let batch = 0;
     let killed = false;
@@ -99,7 +84,7 @@ describe('durability', () => {
     server = await startServer(db, port);
     try {
       // The admin and the session secret are in the same SQLite file: the session holds across the restart.
-      const reader = { cookie: admin.cookie! };
+      const reader = { cookie: admin.cookie };
       const log: { seq: number; event: { id: string; kind: string } }[] = [];
       for (;;) {
         const page = (await (await fetch(`${base}/api/v1/events?after=${log.length}&limit=5000`, { headers: reader })).json()) as { events: typeof log };
