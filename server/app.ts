@@ -167,6 +167,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   // SIM_SPEED: a time-lapse run moves the whole server clock (see timeLapseClock).
   const now = deps.now ?? timeLapseClock(config.simulator.on ? config.simulator.speed : 1);
+  // Sessions, cookies and accounts live in real time even during a time-lapse: a browser expires its cookie by
+  // its own clock, and a demo at SIM_SPEED=100 must not log everyone out after a few real minutes.
+  const wallClock = deps.now ?? Date.now;
 
   // 1. external plugins, security first so that it covers every route and file: headers, CORS, cookies,
   // request.principal, CSRF. Users and devices: the same kind of store as the log (SQLite: the same file,
@@ -178,7 +181,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     users,
     secret: resolveSecret(config.auth.secret, sqliteUsers ? secretFileFor(config.databasePath) : undefined),
     sessionTtlMs: config.auth.sessionTtlMs,
-    now,
+    now: wallClock,
   });
   await app.register(authPlugin, { auth, corsOrigins: config.auth.corsOrigins, https: config.auth.cookieSecure });
   const clientDir = deps.clientDir ?? DEFAULT_CLIENT_DIR;
@@ -277,7 +280,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     townOf: (kind, id) => live.townOf(kind, id),
     patrolVisited: (area) => live.patrolVisited(area),
   };
-  await ensureDemoAdmin(users, { password: config.auth.adminPassword, scope: geo.tree.root as AreaKey, now, log: app.log });
+  await ensureDemoAdmin(users, { password: config.auth.adminPassword, scope: geo.tree.root as AreaKey, now: wallClock, log: app.log });
   // Every socket proves who it is at the handshake and may follow only the rooms of its scope (gateway/rooms.ts).
   const gateway = attachGateway({
     httpServer: app,
@@ -305,10 +308,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   // 3. routes
   await app.register(healthRoutes, { checks });
-  await app.register(authRoutes, { auth, cookieSecure: config.auth.cookieSecure, loginRateLimit: config.auth.loginRateLimit, now });
+  await app.register(authRoutes, { auth, cookieSecure: config.auth.cookieSecure, loginRateLimit: config.auth.loginRateLimit, now: wallClock });
   await app.register(adminRoutes, {
     users,
-    accounts: createAccounts(users, geo.tree, now),
+    accounts: createAccounts(users, geo.tree, wallClock),
     // A revoked wall goes dark at once, not at the gateway's next recheck.
     onDeviceRevoked: (id) => void gateway.cutOff((p) => p.kind === 'device' && p.id === id),
   });
