@@ -13,7 +13,7 @@ import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import '../styles/map.css';
 import { MapLibreOverlay } from '@deck.gl/maplibre';
-import type { Layer, PickingInfo } from '@deck.gl/core';
+import type { CompositeLayer, Layer, PickingInfo } from '@deck.gl/core';
 import type { AreaKey, AreaTree, LayerName } from '../../server/contract/areas';
 import { useLive } from '../live/SocketController';
 import { loadLayer, useLayer } from '../geo/layers';
@@ -92,6 +92,8 @@ export interface OpsMapHandle {
   /** CSS pixels relative to the map canvas. */
   project(lon: number, lat: number): [number, number];
   ready: boolean;
+  /** deck.gl layers last handed to the overlay, sublayers included (the wall's long-run benchmark watches it). */
+  deckLayers(): number;
 }
 
 declare global {
@@ -132,6 +134,10 @@ function declutter(labels: readonly HTMLElement[]): void {
   }
 }
 
+/** Layers with their sublayers (a composite's are there once deck.gl has drawn it). */
+const countLayers = (layers: readonly Layer[]): number =>
+  layers.reduce((n, l) => n + 1 + (l.isComposite ? countLayers((l as CompositeLayer).getSubLayers()) : 0), 0);
+
 const bboxArea = ([w, s, e, n]: readonly number[]) => ((e ?? 0) - (w ?? 0)) * ((n ?? 0) - (s ?? 0));
 
 function townLabel(name: string, urban: boolean): HTMLElement {
@@ -154,6 +160,7 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
 
   const containerRef = useRef<HTMLDivElement>(null);
   const mapRef = useRef<MapLibreMap | null>(null);
+  const drawnLayers = useRef<readonly Layer[]>([]);
   const [overlay, setOverlay] = useState<MapLibreOverlay | null>(null);
   const [state, setState] = useState<'loading' | 'ready' | 'error'>('loading');
   const [error, setError] = useState<string | null>(null);
@@ -200,6 +207,7 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
         return [p.x, p.y];
       },
       ready: false,
+      deckLayers: () => countLayers(drawnLayers.current),
     };
     window.__OPSMAP__ = handle;
     const onZoom = () => setZoomedOut(map.getZoom() < TICKET_POINTS_MIN_ZOOM);
@@ -454,6 +462,7 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
       const phase = (performance.now() % PULSE_PERIOD_MS) / PULSE_PERIOD_MS;
       const layers = pulsing ? [...below, createTicketPulseLayer({ data: overdue, phase }), ...above] : [...below, ...above];
       overlay.setProps({ layers });
+      drawnLayers.current = layers;
     };
     draw();
     container.dataset.layers = [...below, ...above].map((l) => l.id).join(',');

@@ -138,6 +138,12 @@ async function benchDashboardSection(): Promise<void> {
   await benchDashboardRows(row);
 }
 
+/** npm run bench -- wall [--minutes 5 --speed 10 --tour-seconds 5 --scenario rainstorm --renderer swiftshader] */
+async function benchWallSection(): Promise<void> {
+  const { benchWallRows } = await import('./wall');
+  await benchWallRows(row, process.argv.slice(3));
+}
+
 async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
   console.log('benchmark | figure | how');
@@ -149,6 +155,7 @@ async function main(): Promise<void> {
   if (!only || only === 'fanout') await benchFanoutRow();
   if (!only || only === 'memory') await benchMemoryRow();
   if (!only || only === 'dashboard') await benchDashboardSection();
+  if (!only || only === 'wall') await benchWallSection();
 }
 
 await main();

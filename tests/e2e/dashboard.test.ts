@@ -318,7 +318,8 @@ describe.skipIf(!RUN)(RUN ? 'the dashboard across a server restart' : 'the dashb
       server = await startTestServer({}, { ...env, PORT: port });
       try {
         await page.waitForSelector('.status[data-freshness="fresh"]', { timeout: 60_000 });
-        await page.waitForFunction((s) => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) > s, before, { timeout: 30_000 });
+        // The simulator resumes its run after the restart; on a loaded machine its first events can take a while.
+        await page.waitForFunction((s) => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) > s, before, { timeout: 60_000 });
         // And it is live again, not just reconnected: a ticket posted now reaches the page.
         const res = await fetch(`${server.url}/api/v1/events`, {
           method: 'POST',
