@@ -1,7 +1,7 @@
 // The wall (/wall) as the command center meets it, in real headless Chromium against the real server: a wall
 // device logs in with its token in the URL; the kiosk lays out at 1920×1080, 3840×2160 (200 %) and 32:9 with
 // clock, freshness and connection state on screen; the tour turns by itself; a severe alert (a fire-risk patrol
-// incident) takes the screen over with its banner until a duty officer acknowledges it through the REST API,
+// incident) takes the screen over with its banner until a duty officer acknowledges it in the desk's alert inbox,
 // and then the banner goes and the tour resumes. Not one request leaves the origin.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,9 +9,10 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../server/config';
 import type { AreaKey, AreaTree, TownProps } from '../../server/contract/areas';
-import { CSRF_HEADER, inScope } from '../../server/contract/auth';
+import { inScope } from '../../server/contract/auth';
 import { CHROMIUM_MISSING, NAME_SHIM, chromiumAvailable, decodePng, launchChromium } from '../helpers/browser';
 import { deviceToken, principals, sessionHeaders } from '../helpers/auth';
+import { signIn } from '../helpers/browser-session';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const ARTEFACTS = path.join(PROJECT_ROOT, 'test-results');
@@ -257,15 +258,34 @@ describe.skipIf(!RUN)(RUN ? 'the wall in Chromium' : `the wall (skipped: ${CHROM
       const img = decodePng(png);
       expect([img.width, img.height]).toEqual([3840, 2160]);
 
-      // A duty officer acknowledges it through the REST API (session cookie + CSRF header).
-      const officer = await sessionHeaders(server.app, principals.districtOfficer);
-      expect(officer[CSRF_HEADER]).toBeTruthy();
-      const ack = await fetch(`${server.url}/api/v1/alerts/${encodeURIComponent(alertId)}/acknowledge`, {
-        method: 'POST',
-        headers: { ...officer, 'content-type': 'application/json' },
-        body: JSON.stringify({ note: '已派护林员核查' }),
-      });
-      expect(ack.status, await ack.text()).toBeLessThan(300);
+      // A duty officer at the desk acknowledges it in the alert inbox (a second browser, the real dashboard).
+      const desk = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+      contexts.push(desk);
+      await desk.addInitScript(NAME_SHIM);
+      await signIn(desk, server.app, origin, principals.districtOfficer);
+      const officerPage = await desk.newPage();
+      await officerPage.goto(server.url);
+      const badge = officerPage.locator('.alert-badge');
+      await badge.waitFor({ state: 'visible', timeout: LOAD_TIMEOUT_MS });
+      await officerPage.waitForFunction(() => Number(document.querySelector('.alert-badge')?.getAttribute('data-alert-count')) >= 1, undefined, { timeout: 30_000 });
+      await badge.click();
+      const row = officerPage.locator(`.alert-row[data-alert="${alertId}"]`);
+      await row.waitFor({ state: 'visible', timeout: 15_000 });
+      await expect(row.getAttribute('data-status')).resolves.toBe('open');
+      await expect(row.getAttribute('data-severity')).resolves.toBe('severe');
+      await row.click();
+      await officerPage.locator('[data-action-button="acknowledge"]').click();
+      await officerPage.locator('form[data-form="acknowledge"] textarea').fill('已派护林员核查');
+      await officerPage.locator('form[data-form="acknowledge"] .alert-submit').click();
+      // The officer's inbox shows the acknowledgement in the alert's audit trail, with who did it and the note.
+      await officerPage.waitForFunction(
+        (id) => document.querySelector(`.alert-row[data-alert="${id}"]`)?.getAttribute('data-status') === 'acknowledged',
+        alertId,
+        { timeout: 10_000 },
+      );
+      const trail = await officerPage.locator('.alert-trail').innerText();
+      expect(trail).toContain(principals.districtOfficer.name);
+      expect(trail).toContain('已派护林员核查');
 
       // The acknowledgement reaches the wall: the banner goes within a few seconds, the tour resumes.
       await banner.waitFor({ state: 'detached', timeout: 5_000 });
