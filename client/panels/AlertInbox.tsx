@@ -14,6 +14,7 @@ import { apiJson } from '../auth/session';
 import { formatters } from '../i18n';
 import { useAlerts, useAlertStore } from '../live/SocketController';
 import { openAlerts } from '../live/alerts';
+import { factLines } from './alert-facts';
 import { useAlertSound } from './alert-sound';
 import { useNow } from './useNow';
 import '../styles/alerts.css';
@@ -150,10 +151,10 @@ export function AlertInbox({ tree, onClose, onFlyTo }: AlertInboxProps) {
 }
 
 function AlertDetail({ tree, alert, onFlyTo }: { tree: AreaTree; alert: Alert; onFlyTo: AlertInboxProps['onFlyTo'] }) {
-  const { t } = useTranslation('auth');
+  const { t, i18n } = useTranslation('auth');
   const { principal } = useSession();
   const actions = alertActions(principal, alert);
-  const facts = Object.entries(alert.facts ?? {});
+  const facts = factLines(alert.facts, t, formatters(i18n.language));
   return (
     <section className="alert-detail" aria-label={alert.title} data-alert-detail={alert.id}>
       <h3>
@@ -164,10 +165,10 @@ function AlertDetail({ tree, alert, onFlyTo }: { tree: AreaTree; alert: Alert; o
       </p>
       {facts.length > 0 && (
         <dl className="alert-facts" aria-label={t('alerts.facts')}>
-          {facts.map(([k, v]) => (
-            <div key={k}>
-              <dt>{k}</dt>
-              <dd>{String(v)}</dd>
+          {facts.map((fact) => (
+            <div key={fact.key} data-fact={fact.key}>
+              <dt>{fact.label}</dt>
+              <dd>{fact.value}</dd>
             </div>
           ))}
         </dl>
