@@ -5,7 +5,8 @@
 // by their position in the checkpoints layer. A district socket runs beside it as the control: it proves that
 // 宋庄镇 was busy all the while (so the silence is the scope's doing), and it names the 宋庄镇 object ids that
 // must never appear in the leader's stream, not even as a removal. Beside the simulator the test posts a marked
-// ticket into each town every two seconds: each 张家湾镇 mark must reach the leader, no 宋庄镇 mark may.
+// ticket into each town every two seconds, and every ten seconds a fire-risk report in each town (a severe
+// alert): each 张家湾镇 mark and alert must reach the leader, no 宋庄镇 one may.
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app';
@@ -153,6 +154,7 @@ describe('zero leakage: a 张家湾镇 leader under the simulator at full speed'
       // The leader names no scope: the server puts the socket on the leader's own town.
       const leader = new Recorder(await open(leaderCookie));
       const marks: number[] = [];
+      const fires: number[] = [];
       const control = new Recorder(await open(adminCookie, { scope: app.services.geo.tree.root }));
 
       try {
@@ -184,6 +186,15 @@ describe('zero leakage: a 张家湾镇 leader under the simulator at full speed'
           ]);
           expect(res.json().accepted, res.body).toBe(2);
           marks.push(i);
+          // Every fifth round a fire-risk report in each town: a severe alert the rules raise at once.
+          if (i % 5 === 0) {
+            const fire = await postEvents(app, [
+              fireRisk(`fire-zjw-${i}`, zjwPoints[(i + 7) % zjwPoints.length]!),
+              fireRisk(`fire-sz-${i}`, szPoints[(i + 7) % szPoints.length]!),
+            ]);
+            expect(fire.json().accepted, fire.body).toBe(2);
+            fires.push(i);
+          }
           await new Promise((r) => setTimeout(r, Math.min(MARK_EVERY_MS, Math.max(0, end - Date.now()))));
         }
         // The last flush reaches the sockets.
@@ -215,6 +226,14 @@ describe('zero leakage: a 张家湾镇 leader under the simulator at full speed'
       expect(marks.filter((i) => !leader.objects.has(`ticket:T-mark-zjw-${i}`)), '张家湾镇 marks missing').toEqual([]);
       expect(marks.filter((i) => leader.objects.has(`ticket:T-mark-sz-${i}`) || leader.removed.has(`ticket:T-mark-sz-${i}`))).toEqual([]);
       expect(marks.filter((i) => control.objects.get(`ticket:T-mark-sz-${i}`) !== SONGZHUANG), '宋庄镇 marks the district missed').toEqual([]);
+      // The fire-risk alerts: each 张家湾镇 one reached the leader, no 宋庄镇 one did, and the district heard both.
+      const alertIds = (r: Recorder) => new Set(r.alerts.map((a) => a.id));
+      const leaderAlerts = alertIds(leader);
+      const districtAlerts = alertIds(control);
+      expect(fires.length).toBeGreaterThan(4);
+      expect(fires.filter((i) => !leaderAlerts.has(`fire_risk:I-fire-zjw-${i}`)), '张家湾镇 fire alerts missing').toEqual([]);
+      expect(fires.filter((i) => leaderAlerts.has(`fire_risk:I-fire-sz-${i}`)), '宋庄镇 fire alerts leaked').toEqual([]);
+      expect(fires.filter((i) => !districtAlerts.has(`fire_risk:I-fire-sz-${i}`)), '宋庄镇 fire alerts the district missed').toEqual([]);
       // And the test could have failed: 宋庄镇 was busy, the leader got a real stream of its own town.
       expect(control.located.get(SONGZHUANG) ?? 0, '宋庄镇 activity seen by the district').toBeGreaterThan(20);
       expect(songzhuangIds.length).toBeGreaterThan(5);
@@ -253,3 +272,19 @@ describe('zero leakage: a 张家湾镇 leader under the simulator at full speed'
     expect(app.services.live.tickets({ area: SONGZHUANG }).total).toBeGreaterThan(0);
   });
 });
+
+/** A ranger's fire-risk report (火险) at a point: the rules raise a severe alert for it at once. */
+function fireRisk(id: string, at: { lon: number; lat: number }): Record<string, unknown> {
+  return {
+    id,
+    kind: 'patrol.incident',
+    time: new Date(Date.now() - 1_000).toISOString(),
+    source: 'ranger_app',
+    rangerId: `R-${id}`,
+    incidentId: `I-${id}`,
+    type: 'fire_risk',
+    severity: 'high',
+    description: '林下发现烟点',
+    location: at,
+  };
+}
