@@ -33,6 +33,7 @@ import { createCoverageLayer, visitedSquaresOf } from './layers/coverage';
 import { createRiverLabelLayer, riverLabelsOf } from './layers/labels';
 import { pickedOf } from './layers/registry';
 import { createSelectedObjectLayer } from './layers/selection';
+import { layerHandover } from './layers/handover';
 import { useVisitedCells } from './useVisitedCells';
 import { MapControls } from './MapControls';
 import { MapLegend } from './MapLegend';
@@ -162,6 +163,8 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
   const mapRef = useRef<MapLibreMap | null>(null);
   const drawnLayers = useRef<readonly Layer[]>([]);
   const [overlay, setOverlay] = useState<MapLibreOverlay | null>(null);
+  // A memoized layer turned off and on again must not reach deck.gl as the instance it finalized.
+  const handover = useMemo(() => layerHandover(), [overlay]); // eslint-disable-line react-hooks/exhaustive-deps
   const [state, setState] = useState<'loading' | 'ready' | 'error'>('loading');
   const [error, setError] = useState<string | null>(null);
   const [zoomedOutRaw, setZoomedOut] = useState(true);
@@ -460,7 +463,7 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
     const pulsing = showTickets && overdue.length > 0;
     const draw = () => {
       const phase = (performance.now() % PULSE_PERIOD_MS) / PULSE_PERIOD_MS;
-      const layers = pulsing ? [...below, createTicketPulseLayer({ data: overdue, phase }), ...above] : [...below, ...above];
+      const layers = handover(pulsing ? [...below, createTicketPulseLayer({ data: overdue, phase }), ...above] : [...below, ...above]);
       overlay.setProps({ layers });
       drawnLayers.current = layers;
     };
@@ -470,7 +473,7 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
     // Only this small layer changes per frame, and only in its uniforms (radiusScale, opacity).
     const timer = setInterval(draw, PULSE_FRAME_MS);
     return () => clearInterval(timer);
-  }, [overlay, below, above, overdue, showTickets, pendingVersion]);
+  }, [overlay, handover, below, above, overdue, showTickets, pendingVersion]);
 
   return (
     <div className="map-view">

@@ -32,6 +32,8 @@ import { createCoverageLayer, visitedSquaresOf } from '../../client/map/layers/c
 import { riverLabelsOf } from '../../client/map/layers/labels';
 import { isShown, kindOfLayerId, LAYER_REGISTRY, pickedOf } from '../../client/map/layers/registry';
 import { createSelectedObjectLayer } from '../../client/map/layers/selection';
+import { layerHandover } from '../../client/map/layers/handover';
+import { Layer, LayerManager } from '@deck.gl/core';
 
 // ---- fixtures ----
 
@@ -467,5 +469,75 @@ describe('layer registry', () => {
     expect(isShown('rangerTrails', ['rangers'])).toBe(true);
     expect(isShown('coverage', ['rangers'])).toBe(false);
     expect(Object.keys(LAYER_REGISTRY).length).toBeGreaterThanOrEqual(10);
+  });
+});
+
+// ---- handing layers to deck.gl ----
+
+/** A layer without GPU work, so that deck.gl's own LayerManager runs here without WebGL. */
+class ProbeLayer extends Layer<{ data: readonly number[] }> {
+  static override layerName = 'ProbeLayer';
+  override initializeState(): void {}
+  override draw(): void {}
+}
+
+/** deck.gl's layer manager as the map's overlay drives it, with the errors it reports (it logs, never throws). */
+function deckLayerManager() {
+  const errors: string[] = [];
+  const manager = new LayerManager({ type: 'null', info: {} } as never, {});
+  manager.setProps({ onError: (e: Error) => errors.push(e.message) });
+  return { manager, errors };
+}
+
+describe('handing layers to deck.gl', () => {
+  it('deck.gl cannot take back a layer it dropped: a memoized overlay turned off and on again goes over as a clone', () => {
+    // The failure itself: the same instance handed again after deck.gl finalized it.
+    const bare = deckLayerManager();
+    const reused = new ProbeLayer({ id: 'patrol-coverage', data: [] });
+    bare.manager.setLayers([reused]);
+    bare.manager.setLayers([]);
+    bare.manager.setLayers([reused]);
+    expect(bare.errors).toEqual([expect.stringContaining('deck.gl: assertion failed')]);
+
+    const { manager, errors } = deckLayerManager();
+    const handover = layerHandover();
+    const base = new ProbeLayer({ id: 'areas', data: [1] });
+    const coverage = new ProbeLayer({ id: 'patrol-coverage', data: [2] });
+    const first = handover([base, coverage]);
+    expect(first).toEqual([base, coverage]); // never handed before: the instances themselves
+    manager.setLayers(first);
+    manager.setLayers(handover([base])); // overlay off
+    const again = handover([base, coverage]); // on again, data unchanged: the same memoized instance
+    manager.setLayers(again);
+    expect(errors).toEqual([]);
+    expect(again[0]).toBe(base); // stayed on the map: kept, with its state
+    expect(again[1]).not.toBe(coverage);
+    expect(again[1]!.props.data).toBe(coverage.props.data);
+    expect(manager.getLayers().map((l) => l.id)).toEqual(['areas', 'patrol-coverage']);
+    // While it stays on, the clone goes over each time: no new initialization per draw.
+    expect(handover([base, coverage])[1]).toBe(again[1]);
+    // Off and on once more: a new clone, again without error.
+    manager.setLayers(handover([base]));
+    manager.setLayers(handover([base, coverage]));
+    expect(errors).toEqual([]);
+    expect(manager.getLayers().map((l) => l.id)).toEqual(['areas', 'patrol-coverage']);
+  });
+
+  it('a clone of the coverage layer keeps its squares and accessors', () => {
+    const visited: PatrolVisited = {
+      area: 'town:110112104',
+      day: '2025-07-20',
+      clusters: [{ clusterId: 'f-1', dLon: 0.002, dLat: 0.001, total: 40, corners: [116.7, 39.9] }],
+    };
+    const layer = createCoverageLayer({ data: visitedSquaresOf(visited) });
+    const handover = layerHandover();
+    handover([layer]);
+    handover([]);
+    const [clone] = handover([layer]);
+    expect(clone).not.toBe(layer);
+    expect(clone!.id).toBe(layer.id);
+    for (const key of ['data', 'getPolygon', 'getFillColor', 'positionFormat', '_normalize'] as const) {
+      expect((clone!.props as Record<string, unknown>)[key], key).toBe((layer.props as Record<string, unknown>)[key]);
+    }
   });
 });
