@@ -129,9 +129,8 @@ export function planTour(config: TourConfig, tree: AreaTree, root: AreaKey, aggr
       scenes.push({ id: 'flood', kind, area: root, sub: 'grid', metric: 'flood', overlays: ['checkpoints'] });
     } else {
       const town = forestTown(tree, root, aggregateOf);
-      // The clusters coloured by today's coverage, rangers on top. (The walked-squares overlay is left off: its
-      // SolidPolygonLayer fails deck.gl's assertion when it initialises in this build.)
-      if (town) scenes.push({ id: `forest:${town}`, kind, area: town, sub: 'forest', metric: 'coverage', overlays: ['rangers'] });
+      // The clusters coloured by today's coverage, the squares walked today over them, rangers on top.
+      if (town) scenes.push({ id: `forest:${town}`, kind, area: town, sub: 'forest', metric: 'coverage', overlays: ['rangers', 'coverage'] });
     }
   }
   if (scenes.length === 0) scenes.push({ id: 'overview', kind: 'overview', area: root, sub: 'grid', metric: 'composite', overlays: ['tickets'] });

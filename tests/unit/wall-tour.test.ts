@@ -80,7 +80,7 @@ describe('the scenes of a round', () => {
     expect(plan.slice(1, 4).map((s) => s.rank)).toEqual([1, 2, 3]);
     expect(plan[4]).toMatchObject({ area: root, metric: 'flood', overlays: ['checkpoints'] });
     const forest = plan[5]!;
-    expect(forest).toMatchObject({ metric: 'coverage', sub: 'forest' });
+    expect(forest).toMatchObject({ metric: 'coverage', sub: 'forest', overlays: ['rangers', 'coverage'] });
     // The forest scene opens a town at the level of its forest clusters.
     const p = place(tree, sceneView(forest));
     expect(p.level).toBe('forest');
