@@ -138,7 +138,7 @@ async function benchDashboardSection(): Promise<void> {
   await benchDashboardRows(row);
 }
 
-/** npm run bench -- wall [--minutes 5 --speed 10 --tour-seconds 5 --scenario rainstorm --renderer swiftshader] */
+/** npm run bench -- wall [--minutes 5 --speed 10 --tour-seconds 5 --scenario rainstorm --renderer llvmpipe] */
 async function benchWallSection(): Promise<void> {
   const { benchWallRows } = await import('./wall');
   await benchWallRows(row, process.argv.slice(3));
