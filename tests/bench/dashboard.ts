@@ -11,6 +11,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { loadConfig, PROJECT_ROOT } from '../../server/config';
 import { startServer } from '../../server/main';
 import type { App } from '../../server/app';
+import { signIn } from '../helpers/browser-session';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, NAME_SHIM } from '../helpers/browser';
 import type { DeltaTiming, RunOptions, RunResult } from './page/main';
 
@@ -138,6 +139,8 @@ export async function benchFirstRender(renderer: RendererName, clientDir: string
     // One load first, not counted: the server's and the OS's caches are warm for every counted load.
     for (let i = 0; i <= loads; i++) {
       const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+      // Logged in as a district duty officer before the first page opens: the dashboard needs a session.
+      await signIn(context, server.app, new URL(server.url).origin);
       await context.addInitScript(NAME_SHIM);
       await context.addInitScript(FULL_RENDER_PROBE);
       const page = await context.newPage();
@@ -263,6 +266,7 @@ export async function benchHeap(
   const browser = await launch(renderer);
   try {
     const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    await signIn(context, server.app, new URL(server.url).origin);
     await context.addInitScript(NAME_SHIM);
     const page = await context.newPage();
     const errors: string[] = [];

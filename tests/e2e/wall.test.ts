@@ -174,7 +174,7 @@ describe.skipIf(!RUN)(RUN ? 'the wall in Chromium' : `the wall (skipped: ${CHROM
         expect(rects.kpiRights.length).toBe(11);
         for (const right of rects.kpiRights) expect(right, `a KPI at ${layout.name}`).toBeLessThanOrEqual((layout.viewport.width > 24 / 9 * height ? map.x : width) + 1);
         // The ranking lists the district's towns.
-        await page.waitForSelector('.wall-side .ranking [data-area^="town:"]', { timeout: 10_000 });
+        await page.waitForSelector('.wall-side .ranking [data-area^="town:"]', { timeout: 30_000 });
         const towns = Object.values(tree.nodes).filter((n) => n.level === 'town').length;
         await expect(page.locator('.wall-side .ranking [data-area^="town:"]').count()).resolves.toBe(towns);
 
@@ -288,7 +288,7 @@ describe.skipIf(!RUN)(RUN ? 'the wall in Chromium' : `the wall (skipped: ${CHROM
       expect(trail).toContain('已派护林员核查');
 
       // The acknowledgement reaches the wall: the banner goes within a few seconds, the tour resumes.
-      await banner.waitFor({ state: 'detached', timeout: 5_000 });
+      await banner.waitFor({ state: 'detached', timeout: 15_000 });
       await expect(page.locator('.wall').getAttribute('data-takeover')).resolves.toBe('');
       await expect(page.locator('.map-focus').count()).resolves.toBe(0);
       const resumedFrom = (await page.locator('.wall').getAttribute('data-scene'))!;
