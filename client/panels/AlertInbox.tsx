@@ -203,7 +203,7 @@ function TrailLine({ action }: { action: AlertAction }) {
       <time dateTime={action.at}>{f.dateTime(action.at)}</time> <strong>{t(`alerts.action.${action.kind.slice('alert.'.length)}`)}</strong> · {who(action.by)}
       {action.severity && ` · ${t(`alerts.severity.${action.severity}`)}`}
       {action.level && ` · ${t(`alerts.level.${action.level}`)}`}
-      {action.departments && action.departments.length > 0 && ` · ${action.departments.map((d) => t(`department.${d}`)).join('、')}`}
+      {action.departments && action.departments.length > 0 && ` · ${action.departments.map((d) => t(`panels:department.${d}`)).join('、')}`}
       {action.note && <blockquote>{action.note}</blockquote>}
     </li>
   );
@@ -269,7 +269,7 @@ function AlertActions({ alert, actions }: { alert: Alert; actions: AlertActionKi
                     checked={departments.includes(d)}
                     onChange={(e) => setDepartments((ds) => (e.target.checked ? [...ds, d] : ds.filter((x) => x !== d)))}
                   />{' '}
-                  {t(`department.${d}`)}
+                  {t(`panels:department.${d}`)}
                 </label>
               ))}
             </fieldset>

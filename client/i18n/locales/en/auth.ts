@@ -95,18 +95,5 @@ const en: Strings<typeof zh> = {
     },
     subject: { ticket: 'Ticket', checkpoint: 'Checkpoint', ranger: 'Ranger', incident: 'Forest incident', grid: 'Grid cell', forest: 'Forest cluster' },
   },
-  department: {
-    chengguan: 'Urban management',
-    sanitation: 'Sanitation',
-    fire: 'Fire service',
-    market: 'Market regulation',
-    housing: 'Housing',
-    water: 'Water authority',
-    transport: 'Transport',
-    ecology: 'Ecology & environment',
-    police: 'Police',
-    landscaping: 'Landscaping & forestry',
-    other: 'Other',
-  },
 };
 export default en;

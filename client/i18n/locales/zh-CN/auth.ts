@@ -91,17 +91,4 @@ export default {
     },
     subject: { ticket: '工单', checkpoint: '监测点', ranger: '护林员', incident: '林区事件', grid: '网格', forest: '林区组团' },
   },
-  department: {
-    chengguan: '城管执法',
-    sanitation: '环卫',
-    fire: '消防',
-    market: '市场监管',
-    housing: '住建',
-    water: '水务',
-    transport: '交通',
-    ecology: '生态环境',
-    police: '公安',
-    landscaping: '园林绿化',
-    other: '其他',
-  },
 };
