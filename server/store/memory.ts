@@ -12,8 +12,12 @@ interface Row {
 }
 
 export function createMemoryStore(): EventStore {
-  /** rows[seq - 1]: seqs start at 1 and never skip, so the array index is the position in the log. */
-  const rows: Row[] = [];
+  /**
+   * rows[seq - 1]: appended seqs start at 1 and never skip, so the array index is the position in the log. A
+   * hole is a seq that a distributed bus gave to a duplicate, which archive() leaves out.
+   */
+  const rows: (Row | undefined)[] = [];
+  const keyBySeq = new Map<number, string>();
   const seqByKey = new Map<string, number>();
   let open = true;
   const assertOpen = (): void => {
@@ -22,10 +26,12 @@ export function createMemoryStore(): EventStore {
 
   const readNow = (afterSeq: number, untilSeq: number, limit: number): StoredEvent[] => {
     const from = Math.max(0, Math.floor(afterSeq));
-    const to = Math.min(rows.length, untilSeq, from + Math.max(0, Math.floor(limit)));
+    const to = Math.min(rows.length, untilSeq);
+    const max = Math.max(0, Math.floor(limit));
     const out: StoredEvent[] = [];
-    for (let i = from; i < to; i++) {
-      const row = rows[i]!;
+    for (let i = from; i < to && out.length < max; i++) {
+      const row = rows[i];
+      if (row === undefined) continue;
       const stored: StoredEvent = { seq: i + 1, receivedAt: row.receivedAt, event: JSON.parse(row.event) as LogEvent };
       if (row.place !== undefined) stored.place = JSON.parse(row.place) as Place;
       out.push(stored);
@@ -55,6 +61,7 @@ export function createMemoryStore(): EventStore {
         rows.push({ receivedAt, event: enc.event, place: enc.place });
         const seq = rows.length;
         seqByKey.set(enc.key, seq);
+        keyBySeq.set(seq, enc.key);
         results[i] = { status: 'stored', stored: place === undefined ? { seq, receivedAt, event } : { seq, receivedAt, event, place } };
       }
       return results;
@@ -83,6 +90,42 @@ export function createMemoryStore(): EventStore {
     async lastSeq() {
       assertOpen();
       return rows.length;
+    },
+
+    async archive(events) {
+      assertOpen();
+      const encoded = events.map(({ event, place }) => ({
+        key: eventKey(event),
+        event: JSON.stringify(event),
+        place: place === undefined ? undefined : JSON.stringify(place),
+      }));
+      const held: StoredEvent[] = [];
+      events.forEach((stored, i) => {
+        const enc = encoded[i]!;
+        const atSeq = keyBySeq.get(stored.seq);
+        if (atSeq !== undefined) {
+          if (atSeq !== enc.key) throw new Error(`seq ${stored.seq} already holds another event; the log and the bus disagree`);
+          held.push(stored);
+          return;
+        }
+        if (seqByKey.has(enc.key)) return;
+        while (rows.length < stored.seq - 1) rows.push(undefined);
+        rows[stored.seq - 1] = { receivedAt: stored.receivedAt, event: enc.event, place: enc.place };
+        seqByKey.set(enc.key, stored.seq);
+        keyBySeq.set(stored.seq, enc.key);
+        held.push(stored);
+      });
+      return held;
+    },
+
+    async seqsOfKeys(keys) {
+      assertOpen();
+      const found = new Map<string, number>();
+      for (const key of keys) {
+        const seq = seqByKey.get(key);
+        if (seq !== undefined) found.set(key, seq);
+      }
+      return found;
     },
 
     async close() {

@@ -65,6 +65,11 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       'SELECT seq, received_at, event, place FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
     )
     .raw();
+  const insertAt = db.prepare<unknown[]>(`
+    INSERT INTO events (seq, event_key, kind, time_ms, received_at, town_id, grid_id, event, place)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT DO NOTHING`);
+  const keyAtSeq = db.prepare<[number], string>('SELECT event_key FROM events WHERE seq = ?').pluck();
   const maxSeq = db.prepare<[], number | null>('SELECT max(seq) FROM events').pluck();
 
   const appendAll = db.transaction((items: AppendItem[]): AppendResult[] => {
@@ -94,6 +99,36 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       }
     }
     return results;
+  });
+
+  const archiveAll = db.transaction((events: StoredEvent[]): StoredEvent[] => {
+    const held: StoredEvent[] = [];
+    for (const stored of events) {
+      const { event, place } = stored;
+      const key = eventKey(event);
+      const time = Date.parse(event.time);
+      const info = insertAt.run(
+        stored.seq,
+        key,
+        event.kind,
+        Number.isNaN(time) ? null : time,
+        stored.receivedAt,
+        place?.townId ?? null,
+        place?.gridId ?? null,
+        JSON.stringify(event),
+        place === undefined ? null : JSON.stringify(place),
+      );
+      if (info.changes === 1) {
+        held.push(stored);
+        continue;
+      }
+      // Not inserted: this seq is held already (another node archived it, or a replay), or the key is held
+      // under another seq (a duplicate the bus let through), which every node leaves out alike.
+      const atSeq = keyAtSeq.get(stored.seq);
+      if (atSeq === key) held.push(stored);
+      else if (atSeq !== undefined) throw new Error(`seq ${stored.seq} already holds another event; the log and the bus disagree`);
+    }
+    return held;
   });
 
   let open = true;
@@ -142,6 +177,22 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     async lastSeq() {
       assertOpen();
       return lastSeqNow();
+    },
+
+    async archive(events) {
+      assertOpen();
+      if (events.length === 0) return [];
+      return archiveAll.immediate(events);
+    },
+
+    async seqsOfKeys(keys) {
+      assertOpen();
+      const found = new Map<string, number>();
+      for (const key of keys) {
+        const seq = seqOfKey.get(key);
+        if (seq !== undefined) found.set(key, seq);
+      }
+      return found;
     },
 
     async close() {

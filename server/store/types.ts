@@ -31,6 +31,17 @@ export interface EventStore {
   scan(afterSeq: number, batchSize: number, onBatch: (events: StoredEvent[]) => void | Promise<void>): Promise<void>;
   /** 0 when the log is empty. */
   lastSeq(): Promise<number>;
+  /**
+   * Keeps events that a distributed bus (NATS JetStream) has already sequenced, under the seqs they carry; the
+   * bus, not the store, decides the order then. Idempotent, so every node may archive the same stream into one
+   * shared log: an event already held under its seq counts as held. Resolves, once durable, with the events of
+   * `events` that the log holds under their own seq, in order; an event whose key the log already holds under
+   * another seq (a retry that slipped past the bus's duplicate window) is left out, the same way on every node,
+   * so every node folds the same events.
+   */
+  archive(events: StoredEvent[]): Promise<StoredEvent[]>;
+  /** The seq the log holds each of `keys` (eventKey()) under; keys it does not hold are absent from the map. */
+  seqsOfKeys(keys: readonly string[]): Promise<Map<string, number>>;
   close(): Promise<void>;
 }
 

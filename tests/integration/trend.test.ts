@@ -28,7 +28,7 @@ afterEach(async () => {
 /** A memory store that outlives the app using it: what a restart over a durable log looks like. */
 function durable(): EventStore {
   const inner = createMemoryStore();
-  return { append: inner.append, read: inner.read, scan: inner.scan, lastSeq: inner.lastSeq, close: async () => {} };
+  return { ...inner, close: async () => {} };
 }
 
 async function start(store: EventStore): Promise<App> {
