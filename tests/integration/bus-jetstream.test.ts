@@ -1,0 +1,233 @@
+// The NATS JetStream EventBus against the real nats-server: one stream orders the log of every node; each node's
+// store archives it and its subscribers see every event once, in seq order, whatever node took it in, across a
+// restart of NATS and an outage of the store.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createJetStreamBus, type JetStreamBus } from '../../server/bus/jetstream';
+import type { StoredEvent } from '../../server/contract/events';
+import { createMemoryStore } from '../../server/store/memory';
+import type { AppendResult, EventStore } from '../../server/store/types';
+import { deleteStreams, freshStream, NATS_URL, natsAvailable, privateNats, type PrivateNats } from '../helpers/nats';
+import { items } from '../helpers/store';
+
+const available = await natsAvailable();
+const streams: string[] = [];
+const buses: JetStreamBus[] = [];
+
+async function bus(stream: string, store: EventStore, extra: Partial<Parameters<typeof createJetStreamBus>[0]> = {}): Promise<JetStreamBus> {
+  const b = await createJetStreamBus({ url: NATS_URL, stream, store, onFollowError: () => {}, ...extra });
+  buses.push(b);
+  return b;
+}
+
+/** Records what a subscriber gets and the first break of "seq goes up by one" (holes only where allowed). */
+function recorder() {
+  const seqs: number[] = [];
+  const ids: string[] = [];
+  let problem: string | undefined;
+  return {
+    seqs,
+    ids,
+    onEvents: (events: StoredEvent[]) => {
+      for (const e of events) {
+        const last = seqs.at(-1) ?? 0;
+        if (e.seq <= last) problem ??= `seq ${e.seq} after ${last}`;
+        seqs.push(e.seq);
+        ids.push(e.event.id);
+      }
+    },
+    problem: () => problem,
+  };
+}
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const stored = (results: AppendResult[]): number[] => results.flatMap((r) => (r.status === 'stored' ? [r.stored.seq] : []));
+const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+afterEach(async () => {
+  while (buses.length > 0) await buses.pop()!.close();
+  await deleteStreams(streams);
+});
+
+describe.skipIf(!available)('JetStream bus', () => {
+  it('gives gap-free seqs in append order, archives them and delivers them once, in order', async () => {
+    const stream = freshStream();
+    streams.push(stream);
+    const store = createMemoryStore();
+    const b = await bus(stream, store);
+    const r = recorder();
+    b.subscribe(0, r.onEvents);
+    const first = await b.append(items(0, 300));
+    const second = await b.append(items(300, 200));
+    expect(stored(first)).toEqual(range(1, 300));
+    expect(stored(second)).toEqual(range(301, 500));
+    // The append waits for this node's fold: a read right after the answer sees the events.
+    expect(r.seqs).toEqual(range(1, 500));
+    expect(r.problem()).toBeUndefined();
+    expect(await store.lastSeq()).toBe(500);
+    expect((await store.read(299, 2)).map((e) => e.event.id)).toEqual(['pos-299', 'pos-300']);
+  });
+
+  it('answers a key it already holds as a duplicate with the first seq: in the store, in the batch, or racing', async () => {
+    const stream = freshStream();
+    streams.push(stream);
+    const b = await bus(stream, createMemoryStore());
+    await b.append(items(0, 10));
+    const again = await b.append([...items(5, 10), ...items(12, 1)]);
+    expect(again.map((x) => x.status)).toEqual([...Array(5).fill('duplicate'), ...Array(5).fill('stored'), 'duplicate']);
+    expect(again.slice(0, 5).map((x) => (x.status === 'duplicate' ? x.seq : 0))).toEqual([6, 7, 8, 9, 10]);
+    const seqOf13th = again[7]!.status === 'stored' ? again[7]!.stored.seq : -1;
+    expect(again[10]).toEqual({ status: 'duplicate', seq: seqOf13th });
+    // Two nodes taking the same retry at the same moment: neither finds it in its store, the stream's
+    // duplicate window stores it once.
+    const other = await bus(stream, createMemoryStore());
+    const [a, c] = await Promise.all([b.append(items(100, 50)), other.append(items(100, 50))]);
+    const pairs = a.map((x, i) => [x, c[i]!]);
+    for (const [x, y] of pairs) {
+      const seqs = [x!, y!].map((r) => (r.status === 'stored' ? r.stored.seq : r.seq));
+      expect(seqs[0]).toBe(seqs[1]);
+      expect([x!.status, y!.status].sort()).toEqual(['duplicate', 'stored']);
+    }
+  });
+
+  it('two nodes, each with its own store, fold the same log in the same order whichever node took an event', async () => {
+    const stream = freshStream();
+    streams.push(stream);
+    const storeA = createMemoryStore();
+    const storeB = createMemoryStore();
+    const a = await bus(stream, storeA);
+    const b = await bus(stream, storeB);
+    const ra = recorder();
+    const rb = recorder();
+    a.subscribe(0, ra.onEvents);
+    b.subscribe(0, rb.onEvents);
+    await Promise.all(range(0, 19).map((k) => (k % 2 === 0 ? a : b).append(items(k * 50, 50))));
+    await until(() => ra.seqs.length === 1000 && rb.seqs.length === 1000);
+    expect(ra.seqs).toEqual(range(1, 1000));
+    expect(rb.ids).toEqual(ra.ids);
+    expect(new Set(ra.ids).size).toBe(1000);
+    expect(await storeB.read(0, 2000)).toEqual(await storeA.read(0, 2000));
+  });
+
+  it('two nodes on one shared store archive idempotently and deliver every event once', async () => {
+    const stream = freshStream();
+    streams.push(stream);
+    const shared = createMemoryStore();
+    const a = await bus(stream, shared);
+    const b = await bus(stream, shared);
+    const ra = recorder();
+    const rb = recorder();
+    a.subscribe(0, ra.onEvents);
+    b.subscribe(0, rb.onEvents);
+    await Promise.all([a.append(items(0, 400)), b.append(items(400, 400))]);
+    await until(() => ra.seqs.length === 800 && rb.seqs.length === 800);
+    expect(ra.seqs).toEqual(range(1, 800));
+    expect(rb.seqs).toEqual(range(1, 800));
+    expect(await shared.lastSeq()).toBe(800);
+  });
+
+  it('a node that starts later catches up from the stream into its empty store', async () => {
+    const stream = freshStream();
+    streams.push(stream);
+    const a = await bus(stream, createMemoryStore());
+    await a.append(items(0, 2500));
+    const late = createMemoryStore();
+    const b = await bus(stream, late);
+    const r = recorder();
+    b.subscribe(0, r.onEvents);
+    await until(() => r.seqs.length === 2500);
+    expect(r.seqs).toEqual(range(1, 2500));
+    await a.append(items(2500, 10));
+    await until(() => r.seqs.length === 2510);
+    expect(await late.lastSeq()).toBe(2510);
+  });
+
+  it('refuses a store that holds more than the stream (written by another bus)', async () => {
+    const stream = freshStream();
+    streams.push(stream);
+    const store = createMemoryStore();
+    await store.append(items(0, 5));
+    await expect(bus(stream, store)).rejects.toThrow(/holds seq 5 but NATS stream .* ends at 0/);
+  });
+
+  it('keeps following when the store fails for a while: retries, then delivers everything once, in order', async () => {
+    const stream = freshStream();
+    streams.push(stream);
+    const inner = createMemoryStore();
+    let failing = false;
+    let failures = 0;
+    const flaky: EventStore = {
+      ...inner,
+      archive: async (events) => {
+        if (failing) {
+          failures++;
+          throw new Error('store down');
+        }
+        return inner.archive(events);
+      },
+    };
+    const writer = await bus(stream, createMemoryStore());
+    const follower = await bus(stream, flaky);
+    const r = recorder();
+    follower.subscribe(0, r.onEvents);
+    await writer.append(items(0, 100));
+    await until(() => r.seqs.length === 100);
+    failing = true;
+    await writer.append(items(100, 100));
+    await until(() => failures >= 2);
+    expect(r.seqs.length).toBe(100);
+    failing = false;
+    await until(() => r.seqs.length === 200);
+    expect(r.seqs).toEqual(range(1, 200));
+    expect(r.problem()).toBeUndefined();
+  });
+});
+
+describe.skipIf(!available)('JetStream bus across a NATS crash and restart', () => {
+  let nats: PrivateNats;
+  beforeAll(async () => {
+    nats = await privateNats();
+  });
+  afterAll(async () => {
+    await nats?.dispose();
+  });
+
+  it('fails appends while NATS is down (never a false success) and carries on by itself when it is back', async () => {
+    const stream = freshStream();
+    const storeA = createMemoryStore();
+    const storeB = createMemoryStore();
+    const opts = { url: nats.url, onFollowError: () => {}, publishTimeoutMs: 1500 };
+    const a = await createJetStreamBus({ ...opts, stream, store: storeA });
+    const b = await createJetStreamBus({ ...opts, stream, store: storeB });
+    buses.push(a, b);
+    const rb = recorder();
+    b.subscribe(0, rb.onEvents);
+    await a.append(items(0, 100));
+    await nats.stop();
+    const started = Date.now();
+    await expect(a.append(items(100, 10))).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(a.connected()).toBe(false);
+    await nats.start();
+    // Reconnects by itself; the producer's retry of the failed batch is stored once.
+    await until(async () => {
+      try {
+        await a.append(items(100, 10));
+        return true;
+      } catch {
+        return false;
+      }
+    }, 20_000);
+    await a.append(items(110, 90));
+    await until(() => rb.seqs.length === 200, 20_000);
+    expect(rb.seqs).toEqual(range(1, 200));
+    expect(rb.ids).toEqual(range(0, 199).map((i) => `pos-${i}`));
+    expect(a.connected()).toBe(true);
+  });
+});
