@@ -1,12 +1,20 @@
 // The EventStore contract, run against every implementation in STORE_IMPLEMENTATIONS (tests/helpers/store.ts).
 // A new implementation passes this file unchanged, or it is not an EventStore.
+import net, { type AddressInfo } from 'node:net';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EVENT_SCHEMAS, validateEvent, validateStoredEvent, type OpsEvent, type StoredEvent } from '../../server/contract/events';
-import type { AppendItem, AppendResult, EventStore } from '../../server/store/types';
+import { openPostgresStore, quoteIdent } from '../../server/store/postgres';
+import { POSTGRES_MIGRATIONS } from '../../server/store/migrations/postgres';
+import { eventKey, type AppendItem, type AppendResult, type EventStore } from '../../server/store/types';
 import {
   PLACE,
   RECEIVED_AT,
+  RUN_POSTGRES,
   STORE_IMPLEMENTATIONS,
+  TEST_DATABASE_URL,
+  dropSchema,
+  randomSchema,
   items,
   positionEvent,
   ticketEvent,
@@ -16,6 +24,10 @@ import {
 const storedSeqs = (results: AppendResult[]): number[] =>
   results.flatMap((r) => (r.status === 'stored' ? [r.stored.seq] : []));
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+/** Events as a distributed bus hands them to archive(): positionEvent(i) under seqs[k], i = start + k. */
+const sequenced = (start: number, seqs: number[]): StoredEvent[] =>
+  items(start, seqs.length).map((item, k) => ({ seq: seqs[k]!, receivedAt: item.receivedAt, event: item.event, ...(item.place ? { place: item.place } : {}) }));
 
 /** One valid event of every kind, with optional fields filled in, so nothing valid is turned away. */
 function everyKind(): OpsEvent[] {
@@ -215,6 +227,68 @@ describe.each(STORE_IMPLEMENTATIONS)('EventStore contract: %s', (_name, factory,
     expect(all[1]).toEqual({ seq: 2, receivedAt: RECEIVED_AT, event: positionEvent(1), place: { townId: 't1', gridId: 'g1' } });
   });
 
+  it('archive keeps the seqs the bus gave, and read returns them', async () => {
+    const events = sequenced(0, [1, 2, 3, 5, 8]);
+    expect(await store.archive(events)).toStrictEqual(events);
+    expect(await store.read(0, 100)).toStrictEqual(events);
+    expect((await store.read(3, 1)).map((e) => e.seq)).toEqual([5]);
+    expect(await store.lastSeq()).toBe(8);
+    expect(await store.archive([])).toEqual([]);
+  });
+
+  it('archiving the same events twice is idempotent and returns them both times', async () => {
+    const events = sequenced(0, [1, 2, 3]);
+    expect(await store.archive(events)).toStrictEqual(events);
+    expect(await store.archive(events)).toStrictEqual(events);
+    // A replay that overlaps what is held and brings one new event.
+    const overlap = sequenced(1, [2, 3, 4]);
+    expect(await store.archive(overlap)).toStrictEqual(overlap);
+    expect(await store.read(0, 100)).toStrictEqual([...events, overlap[2]!]);
+    expect(await store.lastSeq()).toBe(4);
+  });
+
+  it('archive leaves out an event whose key the log holds under another seq, and read shows a hole there', async () => {
+    await store.archive(sequenced(0, [1, 2]));
+    // pos-1 again, under seq 3: a retry that slipped past the bus's duplicate window.
+    const [retry] = sequenced(1, [3]);
+    const [next] = sequenced(2, [4]);
+    expect(await store.archive([retry!, next!])).toStrictEqual([next]);
+    // The same within one batch: the first one wins.
+    const [first, again] = [...sequenced(3, [5]), ...sequenced(3, [6])];
+    expect(await store.archive([first!, again!])).toStrictEqual([first]);
+    expect((await store.read(0, 100)).map((e) => e.seq)).toEqual([1, 2, 4, 5]);
+    expect(await store.seqsOfKeys([eventKey(retry!.event), eventKey(first!.event)])).toEqual(
+      new Map([[eventKey(retry!.event), 2], [eventKey(first!.event), 5]]),
+    );
+  });
+
+  it('archive refuses a seq that holds another event (the log and the bus disagree)', async () => {
+    await store.archive(sequenced(0, [1]));
+    await expect(store.archive(sequenced(7, [1]))).rejects.toThrow(/disagree/);
+    expect((await store.read(0, 10)).map((e) => e.event.id)).toEqual(['pos-0']);
+  });
+
+  it('append after archive continues after the highest seq, and knows the archived keys', async () => {
+    await store.archive(sequenced(0, [1, 2, 5]));
+    const results = await store.append([...items(10, 2), ...items(2, 1)]);
+    expect(results).toEqual([
+      { status: 'stored', stored: expect.objectContaining({ seq: 6 }) },
+      { status: 'stored', stored: expect.objectContaining({ seq: 7 }) },
+      { status: 'duplicate', seq: 5 },
+    ]);
+    expect((await store.read(0, 100)).map((e) => e.seq)).toEqual([1, 2, 5, 6, 7]);
+    expect(await store.lastSeq()).toBe(7);
+  });
+
+  it('seqsOfKeys finds appended and archived keys and omits unknown ones', async () => {
+    await store.append(items(0, 3));
+    await store.archive(sequenced(10, [10]));
+    const key = (i: number) => eventKey(positionEvent(i));
+    const found = await store.seqsOfKeys([key(0), key(2), key(10), key(99), eventKey(positionEvent(1, 'osmand')), key(0)]);
+    expect(found).toEqual(new Map([[key(0), 1], [key(2), 3], [key(10), 10]]));
+    expect(await store.seqsOfKeys([])).toEqual(new Map());
+  });
+
   it('refuses work after close', async () => {
     await store.append(items(0, 1));
     await store.close();
@@ -222,5 +296,154 @@ describe.each(STORE_IMPLEMENTATIONS)('EventStore contract: %s', (_name, factory,
     await expect(store.read(0, 1)).rejects.toThrow(/closed/);
     await expect(store.lastSeq()).rejects.toThrow(/closed/);
     await store.close(); // idempotent
+  });
+});
+
+/**
+ * A TCP relay in front of PostgreSQL that a test can take down and bring back: to the store, the database
+ * goes away (connections cut, new ones refused) and returns on the same address.
+ */
+function relay(target: { host: string; port: number }) {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((down) => {
+    const up = net.connect(target.port, target.host);
+    const drop = () => {
+      down.destroy();
+      up.destroy();
+      sockets.delete(down);
+      sockets.delete(up);
+    };
+    for (const s of [down, up]) {
+      sockets.add(s);
+      s.on('error', drop).on('close', drop);
+    }
+    down.pipe(up).pipe(down);
+  });
+  return {
+    listen: (port = 0) => new Promise<number>((resolve) => server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port))),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const withPort = (url: string, host: string, port: number): string => {
+  const u = new URL(url);
+  u.hostname = host;
+  u.port = String(port);
+  return u.toString();
+};
+
+describe.skipIf(!RUN_POSTGRES)('EventStore: postgres only', () => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const f of cleanup.splice(0).reverse()) await f();
+  });
+  const freshSchema = (): string => {
+    const schema = randomSchema();
+    cleanup.push(() => dropSchema(schema));
+    return schema;
+  };
+  const open = async (schema: string, connectionString = TEST_DATABASE_URL): Promise<EventStore> => {
+    const store = await openPostgresStore({ connectionString, schema });
+    cleanup.push(() => store.close());
+    return store;
+  };
+
+  it('two stores on one schema appending at once give gap-free seqs 1..N, each event once', async () => {
+    const schema = freshSchema();
+    // Opened together on an empty schema: the migrations take turns under the advisory lock.
+    const [a, b] = await Promise.all([open(schema), open(schema)]);
+    const batches = (store: EventStore, base: number) =>
+      Array.from({ length: 20 }, (_, k) =>
+        // Every batch also carries 5 events the other store sends too, so both race for the same keys.
+        store.append([...items(base + k * 25, 25), ...items(10_000 + k * 5, 5)]),
+      );
+    const results = (await Promise.all([...batches(a, 0), ...batches(b, 1000)])).flat();
+    const stored = results.flatMap((r) => (r.status === 'stored' ? [r.stored] : []));
+    const N = 2 * 20 * 25 + 20 * 5;
+    expect(stored).toHaveLength(N);
+    expect(stored.map((s) => s.seq).sort((x, y) => x - y)).toEqual(range(1, N));
+    // A duplicate answers the seq its key was stored under, whichever store stored it.
+    const seqOf = new Map(stored.map((s) => [s.event.id, s.seq]));
+    for (const r of results) if (r.status === 'duplicate') expect([...seqOf.values()]).toContain(r.seq);
+    const all = await a.read(0, Infinity);
+    expect(all.map((e) => e.seq)).toEqual(range(1, N));
+    expect(new Set(all.map((e) => e.event.id)).size).toBe(N);
+    for (const e of all) expect(seqOf.get(e.event.id)).toBe(e.seq);
+    expect(await b.lastSeq()).toBe(N);
+  }, 30_000);
+
+  it('a store whose PostgreSQL refuses connections rejects within seconds, and works again once it is back', async () => {
+    const target = new URL(TEST_DATABASE_URL);
+    const proxy = relay({ host: target.hostname, port: Number(target.port || 5432) });
+    const port = await proxy.listen();
+    cleanup.push(() => proxy.stop());
+    const store = await open(freshSchema(), withPort(TEST_DATABASE_URL, '127.0.0.1', port));
+    expect(storedSeqs(await store.append(items(0, 5)))).toEqual(range(1, 5));
+
+    // The pool's idle connections are cut too: their errors must not become uncaught exceptions (vitest
+    // fails the run on one).
+    await proxy.stop();
+    const started = Date.now();
+    await expect(store.append(items(5, 5))).rejects.toThrow();
+    await expect(store.read(0, 10)).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(5000);
+
+    await proxy.listen(port);
+    expect(storedSeqs(await store.append(items(5, 5)))).toEqual(range(6, 10));
+    expect(await store.lastSeq()).toBe(10);
+  }, 20_000);
+
+  it('opening against a port where nothing listens rejects within seconds', async () => {
+    const started = Date.now();
+    await expect(openPostgresStore({ connectionString: withPort(TEST_DATABASE_URL, '127.0.0.1', 1), schema: randomSchema() })).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('a server that accepts but never answers fails the open after the connect timeout, not a TCP timeout', async () => {
+    const held = new Set<net.Socket>();
+    const silent = net.createServer((socket) => void held.add(socket));
+    const port = await new Promise<number>((resolve) => silent.listen(0, '127.0.0.1', () => resolve((silent.address() as AddressInfo).port)));
+    cleanup.push(
+      () =>
+        new Promise<void>((resolve) => {
+          // Never read, so the client's FIN is never seen: close() would wait for these forever.
+          for (const socket of held) socket.destroy();
+          silent.close(() => resolve());
+        }),
+    );
+    const started = Date.now();
+    await expect(openPostgresStore({ connectionString: withPort(TEST_DATABASE_URL, '127.0.0.1', port), schema: randomSchema() })).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(4000);
+  }, 10_000);
+
+  it('records each migration once and refuses a schema newer than this build', async () => {
+    const schema = freshSchema();
+    await (await open(schema)).close();
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${quoteIdent(schema)}.schema_migrations ORDER BY version`);
+      expect(rows.map((r) => r.version)).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
+      await client.query(`INSERT INTO ${quoteIdent(schema)}.schema_migrations (version, name) VALUES (999, 'from the future')`);
+    } finally {
+      await client.end();
+    }
+    await expect(openPostgresStore({ connectionString: TEST_DATABASE_URL, schema })).rejects.toThrow(/newer than this build/);
+  });
+
+  it('keeps event keys with NUL and backslashes apart (PostgreSQL text cannot hold NUL)', async () => {
+    const store = await open(freshSchema());
+    const make = (id: string): AppendItem => ({ event: { ...positionEvent(1), id }, receivedAt: RECEIVED_AT });
+    // Outside what validation lets in, but the store must not rely on it: \\0 and \0 are different ids.
+    const ids = ['a\\0b', 'a\u0000b', 'a\\\u0000b'];
+    expect(storedSeqs(await store.append(ids.map(make)))).toEqual([1, 2, 3]);
+    expect(await store.append(ids.map(make))).toEqual([1, 2, 3].map((seq) => ({ status: 'duplicate', seq })));
+    const keys = ids.map((id) => eventKey({ source: 'ranger_app', id }));
+    expect(await store.seqsOfKeys(keys)).toEqual(new Map(keys.map((k, i) => [k, i + 1])));
+    expect((await store.read(0, 10)).map((e) => e.event.id)).toEqual(ids);
   });
 });
