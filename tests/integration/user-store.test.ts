@@ -1,13 +1,16 @@
-// The UserStore contract, run against every implementation. SQLite also keeps its records across a reopen
-// and shares the event log's file without disturbing it.
+// The UserStore contract, run against every implementation. SQLite and PostgreSQL also keep their records
+// across a reopen and share the event log's file or schema without disturbing it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeviceRecord, UserRecord, UserStore } from '../../server/auth/types';
+import { openPostgresStore } from '../../server/store/postgres';
 import { createMemoryUserStore } from '../../server/store/users-memory';
+import { openPostgresUserStore } from '../../server/store/users-postgres';
 import { openSqliteUserStore } from '../../server/store/users-sqlite';
 import { openSqliteStore } from '../../server/store/sqlite';
+import { POSTGRES_PROBLEM, RUN_POSTGRES, TEST_DATABASE_URL, dropSchema, randomSchema } from '../helpers/store';
 
 const user = (username: string, over: Partial<UserRecord> = {}): UserRecord => ({
   username,
@@ -35,15 +38,28 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const IMPLEMENTATIONS: { name: string; open: () => UserStore }[] = [
-  { name: 'memory', open: createMemoryUserStore },
-  { name: 'sqlite', open: () => openSqliteUserStore(path.join(dir, 'opsmap.sqlite')) },
+// A fresh PostgreSQL schema per test, dropped after it, like the event store harness.
+let schema: string | undefined;
+afterEach(async () => {
+  if (schema !== undefined) await dropSchema(schema);
+  schema = undefined;
+});
+const openPostgres = async (): Promise<UserStore> => {
+  if (POSTGRES_PROBLEM !== undefined) throw new Error(`PostgreSQL at ${TEST_DATABASE_URL} did not answer: ${POSTGRES_PROBLEM}`);
+  schema ??= randomSchema();
+  return openPostgresUserStore({ connectionString: TEST_DATABASE_URL, schema });
+};
+
+const IMPLEMENTATIONS: { name: string; open: () => Promise<UserStore> }[] = [
+  { name: 'memory', open: async () => createMemoryUserStore() },
+  { name: 'sqlite', open: async () => openSqliteUserStore(path.join(dir, 'opsmap.sqlite')) },
+  ...(RUN_POSTGRES ? [{ name: 'postgres', open: openPostgres }] : []),
 ];
 
 describe.each(IMPLEMENTATIONS)('UserStore: $name', ({ open }) => {
   let store: UserStore;
-  beforeEach(() => {
-    store = open();
+  beforeEach(async () => {
+    store = await open();
   });
   afterEach(() => store.close());
 
@@ -76,6 +92,11 @@ describe.each(IMPLEMENTATIONS)('UserStore: $name', ({ open }) => {
     expect((await store.getUser('zhang'))!.role).toBe('officer');
   });
 
+  it('lists users in code-point order, as SQLite and the memory store do, whatever the collation', async () => {
+    for (const name of ['b', 'B', 'a', '_x', 'a.b', 'ab']) await store.putUser(user(name));
+    expect((await store.listUsers()).map((u) => u.username)).toEqual(['B', '_x', 'a', 'a.b', 'ab', 'b']);
+  });
+
   it('keeps devices in creation order and revokes once, keeping the first time', async () => {
     await store.putDevice(device('wall-000000b2', 2000));
     await store.putDevice(device('feed-000000a1', 1000, { role: 'feed', scope: 'district:110112' }));
@@ -101,6 +122,26 @@ describe('UserStore: sqlite file', () => {
     await first.close();
 
     const again = openSqliteUserStore(file);
+    expect(await again.getUser('zhang')).toEqual(user('zhang'));
+    expect(await again.getDevice('wall-000000b2')).toEqual(device('wall-000000b2', 2000, { revokedAt: 3000 }));
+    expect(await log.lastSeq()).toBe(0);
+    await again.close();
+    await log.close();
+  });
+});
+
+describe.skipIf(!RUN_POSTGRES)('UserStore: postgres schema', () => {
+  it('keeps users and devices across a reopen, in the event log schema, beside the log', async () => {
+    const first = await openPostgres();
+    // Opened second: the schema's migrations are shared, whichever store comes first.
+    const log = await openPostgresStore({ connectionString: TEST_DATABASE_URL, schema: schema! });
+    await first.putUser(user('zhang'));
+    await first.putDevice(device('wall-000000b2', 2000));
+    await first.revokeDevice('wall-000000b2', 3000);
+    await first.close();
+    await first.close();
+
+    const again = await openPostgres();
     expect(await again.getUser('zhang')).toEqual(user('zhang'));
     expect(await again.getDevice('wall-000000b2')).toEqual(device('wall-000000b2', 2000, { revokedAt: 3000 }));
     expect(await log.lastSeq()).toBe(0);
