@@ -24,10 +24,14 @@ import { createMemoryStore } from './store/memory';
 import { openSqliteStore } from './store/sqlite';
 import type { EventStore } from './store/types';
 import { createInProcessBus } from './bus/in-process';
+import { createJetStreamBus, type JetStreamBus } from './bus/jetstream';
+import { openPostgresStore } from './store/postgres';
+import { openPostgresUserStore } from './store/users-postgres';
 import type { EventBus } from './bus/types';
 import { createLiveState } from './live/state';
 import type { LiveState } from './live/types';
 import { createAcceptor, type Acceptor } from './ingest/accept';
+import { startMqttIngest, type MqttIngest } from './ingest/mqtt';
 import { attachGateway, type Gateway } from './gateway/gateway';
 import { startEmbeddedSimulator, timeLapseClock, type EmbeddedSim } from './sim/embedded';
 import { createMetrics, type Metrics } from './ops/metrics';
@@ -70,6 +74,8 @@ export interface Services {
   /** The rule engine that raises, resolves and escalates them (rules/engine.ts). */
   rules: RuleEngine;
   simulator?: EmbeddedSim;
+  /** The MQTT subscriber, when MQTT_URL is set (ingest/mqtt.ts). */
+  mqtt?: MqttIngest;
 }
 
 declare module 'fastify' {
@@ -175,7 +181,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   // request.principal, CSRF. Users and devices: the same kind of store as the log (SQLite: the same file,
   // its own connection).
   const sqliteUsers = !deps.users && config.store === 'sqlite';
-  const users = deps.users ?? (sqliteUsers ? openSqliteUserStore(config.databasePath) : createMemoryUserStore());
+  const postgres = { connectionString: config.databaseUrl, schema: config.databaseSchema };
+  const users =
+    deps.users ??
+    (sqliteUsers
+      ? openSqliteUserStore(config.databasePath)
+      : config.store === 'postgres'
+        ? await openPostgresUserStore(postgres)
+        : createMemoryUserStore());
   app.addHook('onClose', async () => users.close());
   const auth = createAuthenticator({
     users,
@@ -206,8 +219,32 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   checks.geo = true;
   app.log.info({ dir: geo.dir, towns: geo.layers.towns.features.length }, 'geography loaded');
   const locator = createLocator(geo);
-  const store = deps.store ?? (config.store === 'memory' ? createMemoryStore() : openSqliteStore(config.databasePath));
-  const bus = createInProcessBus(store);
+  const store =
+    deps.store ??
+    (config.store === 'memory'
+      ? createMemoryStore()
+      : config.store === 'postgres'
+        ? await openPostgresStore(postgres)
+        : openSqliteStore(config.databasePath));
+  // BUS=nats: the JetStream stream orders the log of every node and this node's store archives it; a NATS or
+  // store outage fails appends (503) and the bus catches up by itself when the service is back.
+  let followErrorLogged = 0;
+  const natsBus: JetStreamBus | undefined =
+    config.bus.kind === 'nats'
+      ? await createJetStreamBus({
+          url: config.bus.natsUrl,
+          stream: config.bus.stream,
+          store,
+          onFollowError: (error) => {
+            // One line every 10 s while it lasts, not one per retry.
+            if (Date.now() - followErrorLogged < 10_000) return;
+            followErrorLogged = Date.now();
+            app.log.warn({ err: error }, 'the event stream cannot be followed or archived now; retrying');
+          },
+        })
+      : undefined;
+  const bus: EventBus = natsBus ?? createInProcessBus(store);
+  if (natsBus) checks.bus = natsBus.connected();
   // State is a fold of the log: rebuild it from the store, then follow the bus from where the log ended.
   const live = createLiveState(
     geo,
@@ -251,6 +288,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   app.log.info({ seq: live.seq, ms: Math.round(performance.now() - rebuildStart) }, 'live state rebuilt from the log');
   const accept = createAcceptor({ geo, locator, bus, maxFutureSkewMs: config.maxFutureSkewMs, now });
   const clock = setInterval(() => {
+    if (natsBus) checks.bus = natsBus.connected();
     const t = now();
     live.advance(t);
     alerts.advance(t);
@@ -297,10 +335,18 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   // judge the state it leaves, as after a restart, instead of raising and resolving every past alert on the way.
   if (!config.simulator.on) rules.start();
   app.decorate('services', { geo, store, bus, live, accept, gateway, metrics, auth, alerts, rules } satisfies Services);
+  // At ready, not here: a build that fails further down leaves no broker connection behind.
+  if (config.mqtt.url !== '') {
+    app.addHook('onReady', async () => {
+      app.services.mqtt = await startMqttIngest({ url: config.mqtt.url, topicPrefix: config.mqtt.topicPrefix, accept, metrics, log: app.log });
+    });
+  }
 
   app.addHook('onClose', async () => {
     clearInterval(clock);
     await app.services.simulator?.stop();
+    // Before the bus: a message being stored finishes (or stays unacknowledged for the broker to redeliver).
+    await app.services.mqtt?.close();
     unsubscribe();
     await bus.close();
     await store.close();

@@ -16,8 +16,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const NODE_ENVS = ['production', 'development', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
 
-export const STORES = ['sqlite', 'memory'] as const;
+export const STORES = ['sqlite', 'memory', 'postgres'] as const;
 export type StoreKind = (typeof STORES)[number];
+export const BUSES = ['in-process', 'nats'] as const;
+export type BusKind = (typeof BUSES)[number];
 export const SCENARIOS = ['normal', 'rainstorm', 'fire-season'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -32,6 +34,16 @@ export interface Config {
   store: StoreKind;
   /** Absolute path of the SQLite file (STORE=sqlite). */
   databasePath: string;
+  /** PostgreSQL connection string (STORE=postgres). */
+  databaseUrl: string;
+  /** PostgreSQL schema the store's tables live in (STORE=postgres). */
+  databaseSchema: string;
+  /** The ordered event log every node folds: in process (one node) or NATS JetStream (any number). */
+  bus: { kind: BusKind; natsUrl: string; stream: string };
+  /** This node's name in logs, metrics and the Socket.IO adapter (defaults to host:port). */
+  nodeName: string;
+  /** Redis for the Socket.IO adapter between nodes (cross-node socket commands); empty: none. */
+  redisUrl: string;
   simulator: {
     on: boolean;
     scenario: ScenarioName;
@@ -54,6 +66,8 @@ export interface Config {
   /** Thresholds of the alert rules (rules/options.ts defaults, ALERT_RULES overrides). */
   alertRules: AlertRuleOptions;
   auth: AuthConfig;
+  /** MQTT ingest (ingest/mqtt.ts); url empty: off. */
+  mqtt: { url: string; topicPrefix: string };
 }
 
 export interface AuthConfig {
@@ -89,6 +103,21 @@ export const CONFIG_VARS: readonly ConfigVar[] = [
   { name: 'NODE_ENV', default: 'production', description: `Run mode: ${NODE_ENVS.join(', ')}.` },
   { name: 'STORE', default: 'sqlite', description: 'Event log store: sqlite (durable file) or memory (lost on exit; tests, demos).' },
   { name: 'DATABASE_PATH', default: 'var/opsmap.sqlite', description: 'SQLite file of the event log (STORE=sqlite); relative to the repository root.' },
+  { name: 'DATABASE_URL', default: '', description: 'PostgreSQL connection string for STORE=postgres, e.g. postgres://opsmap@db.internal:5432/opsmap.' },
+  { name: 'DATABASE_SCHEMA', default: 'public', description: 'PostgreSQL schema of the event log, users and devices (STORE=postgres); created when missing.' },
+  {
+    name: 'BUS',
+    default: 'in-process',
+    description: 'The ordered event log every node folds: in-process (one node) or nats (NATS JetStream: several nodes, any of them takes ingest; see docs/scaling.md).',
+  },
+  { name: 'NATS_URL', default: 'nats://127.0.0.1:4222', description: 'NATS server(s) for BUS=nats, comma-separated for a cluster.' },
+  { name: 'NATS_STREAM', default: 'OPSMAP', description: 'JetStream stream of the event log (BUS=nats); every node of one deployment names the same one.' },
+  { name: 'NODE_NAME', default: '', description: 'This node\'s name in logs and /metrics; empty: host name and port.' },
+  {
+    name: 'REDIS_URL',
+    default: '',
+    description: 'Redis for the Socket.IO streams adapter between nodes (BUS=nats): a revoked wall is cut off on every node at once. Empty: each node on its own.',
+  },
   { name: 'SIMULATOR', default: 'on', description: 'on / off: the built-in scenario simulator feeding the server in process.' },
   { name: 'SIM_SCENARIO', default: 'normal', description: `Simulator scenario: ${SCENARIOS.join(', ')}.` },
   { name: 'SIM_SEED', default: '1', description: 'Simulator seed (same seed, same events).' },
@@ -133,10 +162,31 @@ export const CONFIG_VARS: readonly ConfigVar[] = [
   { name: 'CORS_ORIGINS', default: '', description: 'Comma-separated origins allowed to call the API from another origin; empty: none (the dashboard is same-origin).' },
   { name: 'LOGIN_RATE_LIMIT', default: '10', description: 'Login and wall set-up attempts per minute per client IP; more get 429.' },
   { name: 'ADMIN_PASSWORD', default: 'opsmap-admin', description: 'Password of the demo admin `admin`, created only when there are no users yet; change it with `npm run users -- passwd admin`.' },
+  { name: 'MQTT_URL', default: '', description: 'MQTT broker to take sensor and tracker events from (mqtt:// or mqtts://, credentials in the URL); empty: MQTT ingest off (see docs/INGEST.md).' },
+  { name: 'MQTT_TOPIC_PREFIX', default: 'opsmap', description: 'First level(s) of the MQTT ingest topics: <prefix>/events, <prefix>/checkpoints/<id>/readings, <prefix>/devices/<id>/positions, <prefix>/dead-letter.' },
 ];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+function mqttConfig(env: Env): Config['mqtt'] {
+  const url = read(env, 'MQTT_URL');
+  let scheme: string | undefined;
+  try {
+    scheme = url === '' ? undefined : new URL(url).protocol;
+  } catch {
+    scheme = 'invalid';
+  }
+  if (scheme !== undefined && scheme !== 'mqtt:' && scheme !== 'mqtts:') {
+    throw new ConfigError(`MQTT_URL=${JSON.stringify(url.replace(/\/\/[^@/]*@/, '//…@'))} is not valid: expected an mqtt:// or mqtts:// URL, e.g. mqtt://127.0.0.1:1883`);
+  }
+  const topicPrefix = read(env, 'MQTT_TOPIC_PREFIX');
+  // Wildcards or empty levels would subscribe to other people's topics, or to none.
+  if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(topicPrefix)) {
+    throw new ConfigError(`MQTT_TOPIC_PREFIX=${JSON.stringify(topicPrefix)} is not valid: expected topic levels of letters, digits, _ . - separated by /, e.g. opsmap`);
+  }
+  return { url, topicPrefix };
 }
 
 /** Runs one of config-rules.ts's parsers, reporting its error as a ConfigError. */
@@ -235,6 +285,51 @@ function authConfig(env: Env): AuthConfig {
   };
 }
 
+const url = (name: string, value: string, schemes: readonly string[]): string => {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(value);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !schemes.includes(parsed.protocol.replace(/:$/, ''))) {
+    throw new ConfigError(`${name}=${JSON.stringify(value)} is not valid: expected a ${schemes.join(' or ')}:// URL`);
+  }
+  return value;
+};
+
+function distributed(env: Env): Pick<Config, 'databaseUrl' | 'databaseSchema' | 'bus' | 'nodeName' | 'redisUrl'> {
+  const store = read(env, 'STORE').toLowerCase();
+  const databaseUrl = read(env, 'DATABASE_URL');
+  if (store === 'postgres' && databaseUrl === '') {
+    throw new ConfigError('STORE=postgres needs DATABASE_URL, e.g. postgres://opsmap@127.0.0.1:5432/opsmap');
+  }
+  const schema = read(env, 'DATABASE_SCHEMA');
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new ConfigError(`DATABASE_SCHEMA=${JSON.stringify(schema)} is not valid: expected lower-case letters, digits and _ (a PostgreSQL name)`);
+  }
+  const stream = read(env, 'NATS_STREAM');
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(stream)) {
+    throw new ConfigError(`NATS_STREAM=${JSON.stringify(stream)} is not valid: expected letters, digits, _ and - (a JetStream stream name)`);
+  }
+  const natsUrls = read(env, 'NATS_URL');
+  for (const u of natsUrls.split(',')) url('NATS_URL', u.trim(), ['nats', 'tls']);
+  const redisUrl = read(env, 'REDIS_URL');
+  const bus = oneOf('BUS', read(env, 'BUS').toLowerCase(), BUSES);
+  // Every node must check every other node's sessions and CSRF tokens; a key made up per node would log people
+  // out whenever the proxy sends them to another node.
+  if (bus === 'nats' && read(env, 'AUTH_SECRET') === '') {
+    throw new ConfigError('BUS=nats needs AUTH_SECRET (the same 32+ character key on every node), so that a session made on one node is valid on all');
+  }
+  return {
+    databaseUrl: databaseUrl === '' ? '' : url('DATABASE_URL', databaseUrl, ['postgres', 'postgresql']),
+    databaseSchema: schema,
+    bus: { kind: bus, natsUrl: natsUrls, stream },
+    nodeName: read(env, 'NODE_NAME'),
+    redisUrl: redisUrl === '' ? '' : url('REDIS_URL', redisUrl, ['redis', 'rediss']),
+  };
+}
+
 /** Reads and validates the configuration; throws ConfigError with the variable's name on a bad value. */
 export function loadConfig(env: Env = process.env): Config {
   const geoDir = read(env, 'GEO_DIR');
@@ -242,6 +337,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     store: oneOf('STORE', read(env, 'STORE').toLowerCase(), STORES),
     databasePath: path.resolve(PROJECT_ROOT, read(env, 'DATABASE_PATH')),
+    ...distributed(env),
     simulator: {
       on: sim === 'on',
       scenario: oneOf('SIM_SCENARIO', read(env, 'SIM_SCENARIO'), SCENARIOS),
@@ -257,6 +353,7 @@ export function loadConfig(env: Env = process.env): Config {
     nearDeadlineFraction: ruleConfig(() => parseNearDeadlineFraction(read(env, 'NEAR_DEADLINE_FRACTION'))),
     alertRules: ruleConfig(() => loadAlertRules(env.ALERT_RULES?.trim() ?? '', PROJECT_ROOT)),
     auth: authConfig(env),
+    mqtt: mqttConfig(env),
     port: parsePort(read(env, 'PORT')),
     host: read(env, 'HOST'),
     geoDir: path.resolve(PROJECT_ROOT, geoDir),
