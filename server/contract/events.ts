@@ -516,6 +516,13 @@ function semanticErrors(event: OpsEvent): FieldError[] {
 const ALLOWED_KINDS = KIND.map((k) => `'${k}'`).join(', ');
 
 /**
+ * A rejected kind as the reason quotes it. Objects and arrays are named, not serialised: JSON.stringify of a
+ * producer's deeply nested value overflows the stack, and the throw would cost the whole batch.
+ */
+const quoteKind = (kind: unknown): string =>
+  kind !== null && typeof kind === 'object' ? (Array.isArray(kind) ? 'an array' : 'an object') : String(JSON.stringify(kind));
+
+/**
  * Checks one incoming event. The schema is chosen by `kind`, so the errors are about that kind's fields;
  * a missing or unknown kind is reported once, with the list of allowed kinds. Paths are JSON pointers
  * ('/location/lat'); `base` prefixes them (e.g. '/events/3' for the fourth item of a batch).
@@ -536,7 +543,7 @@ export function validateEvent(value: unknown, base = ''): EventValidation {
     return fail([{ path: '/kind', message: `${JSON.stringify(kind)}: alert events are written by the server, not posted; one of ${ALLOWED_KINDS}` }]);
   }
   if (!isEventKind(kind)) {
-    return fail([{ path: '/kind', message: `unknown kind ${JSON.stringify(kind)}; must be one of ${ALLOWED_KINDS}` }]);
+    return fail([{ path: '/kind', message: `unknown kind ${quoteKind(kind)}; must be one of ${ALLOWED_KINDS}` }]);
   }
   const validator = validatorFor(kind);
   if (!validator.Check(value)) return fail(describeErrors(EVENT_SCHEMAS[kind], gatherErrors(validator, value)));
