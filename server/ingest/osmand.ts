@@ -8,6 +8,11 @@ import type { OpsEvent } from '../contract/events';
 import type { FieldError } from '../contract/validate';
 
 const KNOT_MS = 0.514444;
+/** The largest time a Date can hold (ms either side of 1970); beyond it toISOString() throws. */
+const MAX_DATE_MS = 8.64e15;
+
+/** A field's value as an error message quotes it; nested values are named, never serialised (deep ones overflow). */
+const show = (v: unknown): string => (v !== null && typeof v === 'object' ? (Array.isArray(v) ? 'a list' : 'an object') : String(JSON.stringify(v)));
 
 export type OsmandMapped = { ok: true; event: OpsEvent } | { ok: false; errors: FieldError[] };
 
@@ -21,7 +26,7 @@ function num(fields: Fields, name: string, errors: FieldError[], required = fals
   }
   const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
   if (!Number.isFinite(n)) {
-    errors.push({ path: `/${name}`, message: `must be a number, got ${JSON.stringify(v)}` });
+    errors.push({ path: `/${name}`, message: `must be a number, got ${show(v)}` });
     return undefined;
   }
   return n;
@@ -33,17 +38,18 @@ function timeOf(v: unknown, errors: FieldError[], path: string): string | undefi
   if (typeof v === 'string' && /[T-]/.test(v) && !/^\d+(\.\d+)?$/.test(v)) {
     const t = Date.parse(v);
     if (Number.isNaN(t)) {
-      errors.push({ path, message: `is not a time: ${JSON.stringify(v)}` });
+      errors.push({ path, message: `is not a time: ${show(v)}` });
       return undefined;
     }
     return new Date(t).toISOString();
   }
   const n = typeof v === 'number' ? v : Number(v);
-  if (!Number.isFinite(n) || n <= 0) {
-    errors.push({ path, message: `must be Unix seconds, milliseconds or ISO 8601, got ${JSON.stringify(v)}` });
+  const ms = n > 1e12 ? n : n * 1000;
+  if (!Number.isFinite(n) || n <= 0 || ms > MAX_DATE_MS) {
+    errors.push({ path, message: `must be Unix seconds, milliseconds or ISO 8601, got ${show(v)}` });
     return undefined;
   }
-  return new Date(n > 1e12 ? n : n * 1000).toISOString();
+  return new Date(ms).toISOString();
 }
 
 /** Flattens the Traccar Client JSON form into the OsmAnd field names. */
