@@ -10,7 +10,7 @@
 // Event ids are derived from the request id and the step, so posting the same request again (say, after its
 // status changed) is idempotent for the steps already in the log and adds only the new ones.
 import Type, { type Static } from 'typebox';
-import { TICKET_CATEGORIES, type Crs, type OpsEvent, type TicketCategory } from '../contract/events';
+import { TICKET_CATEGORIES, validateEvent, type Crs, type OpsEvent, type TicketCategory } from '../contract/events';
 import { checker, type FieldError } from '../contract/validate';
 
 export const Open311Request = Type.Object({
@@ -80,7 +80,11 @@ const FIELD_OF: Record<string, string> = {
   '/id': '/service_request_id',
 };
 
-export const toOpen311Field = (path: string): string => FIELD_OF[path] ?? path;
+/** The closing step's own fields: its time came from updated_datetime, its note from status_notes. */
+const CLOSED_FIELD_OF: Record<string, string> = { '/time': '/updated_datetime', '/note': '/status_notes' };
+
+export const toOpen311Field = (path: string, kind?: string): string =>
+  (kind === 'ticket.closed' ? CLOSED_FIELD_OF[path] : undefined) ?? FIELD_OF[path] ?? path;
 
 export type Open311Mapped = { ok: true; events: OpsEvent[] } | { ok: false; errors: FieldError[] };
 
@@ -120,5 +124,12 @@ export function mapOpen311(raw: unknown, defaultCrs: Crs = 'wgs84'): Open311Mapp
       ...(r.status_notes ? { note: r.status_notes } : {}),
     } as unknown as OpsEvent);
   }
+  // Both steps are checked before either is stored: a closing with a broken time must not leave the created
+  // ticket behind while the request is answered 'rejected'.
+  const errors = events.flatMap((e) => {
+    const checked = validateEvent(e);
+    return checked.ok ? [] : checked.errors.map((x) => ({ ...x, path: toOpen311Field(x.path, e.kind) }));
+  });
+  if (errors.length > 0) return { ok: false, errors };
   return { ok: true, events };
 }

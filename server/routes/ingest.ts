@@ -133,22 +133,37 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
     // Forms carry strings; the numeric and boolean fields are converted before validation.
     const requests = form ? list.map(coerceForm) : list;
     const mapped = requests.map((r) => mapOpen311(r, (crs as Crs | undefined) ?? 'wgs84'));
-    const events = mapped.flatMap((m) => (m.ok ? m.events : []));
-    let summary: AcceptSummary;
+    // Creations first, closings only of tickets whose creation is in the log: a request refused for its place
+    // (outside the district) must not leave a closing behind for a ticket that does not exist.
+    const own: ItemResult[][] = mapped.map(() => []);
+    const eventsOf = (i: number) => {
+      const m = mapped[i]!;
+      return m.ok ? m.events : [];
+    };
     try {
-      summary = await run('open311', events);
+      const firsts = mapped.flatMap((m, i) => (m.ok ? [i] : []));
+      const created = await run('open311', firsts.map((i) => eventsOf(i)[0]));
+      const seconds: number[] = [];
+      firsts.forEach((i, k) => {
+        own[i]!.push(created.results[k]!);
+        if (created.results[k]!.status !== 'rejected' && eventsOf(i).length > 1) seconds.push(i);
+      });
+      if (seconds.length > 0) {
+        const closed = await run('open311', seconds.map((i) => eventsOf(i)[1]));
+        seconds.forEach((i, k) => own[i]!.push(closed.results[k]!));
+      }
     } catch (e) {
       return unavailable(reply, e);
     }
-    let k = 0;
     const results = mapped.map((m, i) => {
       const id = (requests[i] as { service_request_id?: unknown })?.service_request_id;
       if (!m.ok) return { service_request_id: id, status: 'rejected', errors: m.errors };
-      const own = summary.results.slice(k, (k += m.events.length));
-      const errors = own.flatMap((r) => (r.status === 'rejected' ? r.errors.map((e) => ({ ...e, path: toOpen311Field(e.path) })) : []));
+      const errors = own[i]!.flatMap((r, j) =>
+        r.status === 'rejected' ? r.errors.map((e) => ({ ...e, path: toOpen311Field(e.path, m.events[j]?.kind) })) : [],
+      );
       if (errors.length > 0) return { service_request_id: id, status: 'rejected', errors };
-      const seqs = own.map((r) => (r.status === 'rejected' ? 0 : r.seq));
-      const status = own.every((r) => r.status === 'duplicate') ? 'duplicate' : 'accepted';
+      const seqs = own[i]!.map((r) => (r.status === 'rejected' ? 0 : r.seq));
+      const status = own[i]!.every((r) => r.status === 'duplicate') ? 'duplicate' : 'accepted';
       return { service_request_id: id, status, seqs };
     });
     const count = (s: string) => results.filter((r) => r.status === s).length;
