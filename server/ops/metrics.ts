@@ -13,6 +13,10 @@ export interface Metrics {
   logLastSeq: Gauge;
   deltas: Counter;
   deltaBytes: Counter;
+  /** Items (or whole unreadable payloads) sent to the MQTT dead-letter topic, by reason (ingest/mqtt.ts). */
+  mqttDeadLetters: Counter<'reason'>;
+  /** 1 while the MQTT ingest subscriber is connected to its broker (absent from a node without MQTT_URL: 0). */
+  mqttConnected: Gauge;
 }
 
 export function createMetrics(): Metrics {
@@ -44,5 +48,12 @@ export function createMetrics(): Metrics {
     logLastSeq: new Gauge({ name: 'opsmap_log_last_seq', help: 'Sequence number of the last event in the log (its length).', registers: [registry] }),
     deltas: new Counter({ name: 'opsmap_deltas_total', help: 'Deltas emitted (one per room per flush).', registers: [registry] }),
     deltaBytes: new Counter({ name: 'opsmap_delta_bytes_total', help: 'Bytes of deltas emitted (per room).', registers: [registry] }),
+    mqttDeadLetters: new Counter({
+      name: 'opsmap_mqtt_dead_letters_total',
+      help: 'MQTT items sent to the dead-letter topic by reason: size, json, shape (whole payload), topic, rejected (per item), error (the server failed on it).',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    mqttConnected: new Gauge({ name: 'opsmap_mqtt_connected', help: '1 while the MQTT ingest is connected to its broker.', registers: [registry] }),
   };
 }
