@@ -15,7 +15,7 @@ export interface Metrics {
   deltaBytes: Counter;
   /** Items (or whole unreadable payloads) sent to the MQTT dead-letter topic, by reason (ingest/mqtt.ts). */
   mqttDeadLetters: Counter<'reason'>;
-  /** 1 while the MQTT ingest subscriber is connected to its broker (absent from a node without MQTT_URL: 0). */
+  /** 1 while the MQTT ingest subscriber is connected to its broker; 0 on a node without MQTT_URL. */
   mqttConnected: Gauge;
 }
 
