@@ -78,7 +78,18 @@ const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (app: FastifyIns
   app.decorateRequest('principal', null);
   app.decorateRequest('credentials', null);
   app.addHook('onRequest', async (request, reply) => {
-    const credentials = await auth.credentials(request.headers);
+    let credentials: Awaited<ReturnType<typeof auth.credentials>>;
+    try {
+      credentials = await auth.credentials(request.headers);
+    } catch (error) {
+      // The user store (PostgreSQL on a cluster) cannot answer: who this is cannot be known, so nothing is
+      // done, and the caller is told to retry rather than handed a 500 or a false 401.
+      request.log.warn({ err: error }, 'credentials could not be checked: the user store is not available');
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .send({ statusCode: 503, error: 'Service Unavailable', message: 'The user store is not available, so the request could not be checked; nothing was done. Retry later.' });
+    }
     request.credentials = credentials;
     request.principal = credentials?.principal ?? null;
     // A browser sends the cookie on its own, even for a page of another site; the CSRF token it cannot read.

@@ -66,6 +66,8 @@ interface StreamRecord {
 /** Events archived and delivered at once while the consumer catches up; live, a batch ends when nothing is pending. */
 const FOLLOW_BATCH = 1000;
 const RETRY_MS = 500;
+/** Pull requests last this long; the server's heartbeats come at half of it, so a lost consumer shows in seconds. */
+const FOLLOW_EXPIRES_MS = 5000;
 
 // The event key holds a NUL (source NUL id), which a NATS header cannot carry; base64url keeps it exact.
 const msgId = (key: string): string => Buffer.from(key, 'utf8').toString('base64url');
@@ -89,10 +91,17 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
     waitOnFirstConnect: false,
   });
   let isConnected = true;
+  // Set once the consumer exists; a reconnect restarts it from the last archived seq.
+  let restartConsumer = (): void => {};
   void (async () => {
     for await (const s of nc.status()) {
       if (s.type === 'disconnect') isConnected = false;
-      else if (s.type === 'reconnect') isConnected = true;
+      else if (s.type === 'reconnect') {
+        isConnected = true;
+        // After a NATS restart the server no longer knows this node's consumer; waiting for the library to
+        // notice missed heartbeats takes up to a minute, so start a new one from where the archive stands.
+        restartConsumer();
+      }
     }
   })().catch(() => undefined);
 
@@ -182,7 +191,9 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
           deliver_policy: DeliverPolicy.StartSequence,
           opt_start_seq: followed + 1,
         });
-        messages = await consumer.consume({ max_messages: FOLLOW_BATCH });
+        messages = await consumer.consume({ max_messages: FOLLOW_BATCH, expires: FOLLOW_EXPIRES_MS });
+        const current = messages;
+        restartConsumer = () => void current.close().catch(() => undefined);
         let batch: StoredEvent[] = [];
         for await (const m of messages) {
           if (m.seq <= followed) continue;

@@ -84,7 +84,10 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
   /** The log could not confirm durability: say so, never a false 2xx. */
   const unavailable = (reply: FastifyReply, e: unknown) => {
     app.log.error({ err: e }, 'append to the event log failed');
-    return problem(reply, 503, 'Service Unavailable', 'The event log is not available; nothing from this request was stored. Retry later.');
+    // Not "nothing was stored": on a distributed bus a publish may still land after its answer timed out. A
+    // retry is safe either way, since every event key is stored once.
+    reply.header('retry-after', '5');
+    return problem(reply, 503, 'Service Unavailable', 'The event log is not available; this request was not acknowledged. Retry it later: events of it that did reach the log are answered as duplicates, never stored twice.');
   };
 
   const mayIngest = requireAbility('ingest');

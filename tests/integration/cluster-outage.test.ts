@@ -1,0 +1,121 @@
+// When the bus (NATS) or the store (PostgreSQL) goes away for a few seconds: ingest answers 503 and never a
+// false 2xx, the server stays up, and everything carries on by itself when the service is back. NATS is a
+// server of this test's own, killed and restarted; PostgreSQL is reached through a TCP proxy that this test
+// cuts, so the machine's PostgreSQL keeps serving the other test files.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../server/app';
+import { testApp, ticket } from '../helpers/app';
+import { asFeed, getAsAdmin, postEvents } from '../helpers/callers';
+import { CLUSTER_SECRET } from '../helpers/cluster';
+import { deleteStreams, freshStream, NATS_URL, natsAvailable, privateNats, type PrivateNats } from '../helpers/nats';
+import { dropSchema, randomSchema, RUN_POSTGRES, TEST_DATABASE_URL } from '../helpers/store';
+import { tcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
+
+const run = RUN_POSTGRES && (await natsAvailable());
+const apps: App[] = [];
+const schemas: string[] = [];
+const streams: { name: string; url: string }[] = [];
+
+afterEach(async () => {
+  while (apps.length > 0) await apps.pop()!.close();
+  for (const s of schemas.splice(0)) await dropSchema(s);
+  for (const s of streams.splice(0)) await deleteStreams([s.name], s.url).catch(() => undefined);
+});
+
+async function node(natsUrl: string, databaseUrl: string): Promise<App> {
+  const schema = randomSchema();
+  schemas.push(schema);
+  const stream = freshStream('O');
+  streams.push({ name: stream, url: natsUrl });
+  const app = await testApp({
+    BUS: 'nats',
+    NATS_URL: natsUrl,
+    NATS_STREAM: stream,
+    STORE: 'postgres',
+    DATABASE_URL: databaseUrl,
+    DATABASE_SCHEMA: schema,
+    AUTH_SECRET: CLUSTER_SECRET,
+  });
+  apps.push(app);
+  return app;
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const openTickets = async (app: App): Promise<number> => {
+  const res = await getAsAdmin(app, '/api/v1/aggregates?scope=district:110112');
+  const body = res.json() as { aggregates: { key: string; tickets?: { open?: number } }[] };
+  return body.aggregates.find((a) => a.key === 'district:110112')?.tickets?.open ?? -1;
+};
+
+describe.skipIf(!run)('outages of the bus and the store', () => {
+  let nats: PrivateNats;
+  let pgProxy: TcpProxy;
+  beforeAll(async () => {
+    nats = await privateNats();
+    pgProxy = await tcpProxy(Number(new URL(TEST_DATABASE_URL).port || 5432), new URL(TEST_DATABASE_URL).hostname);
+  });
+  afterAll(async () => {
+    await nats?.dispose();
+    await pgProxy?.close();
+  });
+
+  it('NATS down: ingest answers 503, the server stays up; NATS back: ingest and the live state carry on', async () => {
+    const app = await node(nats.url, TEST_DATABASE_URL);
+    await asFeed(app);
+    expect((await postEvents(app, [ticket('before-1')])).statusCode).toBe(200);
+    const before = await openTickets(app);
+    expect(before).toBe(1);
+
+    await nats.stop();
+    const started = Date.now();
+    const during = await postEvents(app, [ticket('during-1'), ticket('during-2')]);
+    expect(during.statusCode).toBe(503);
+    expect((during.json() as { message: string }).message).toMatch(/retry/i);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    const ready = await app.inject({ method: 'GET', url: '/readyz' });
+    await until(async () => (await app.inject({ method: 'GET', url: '/readyz' })).statusCode === 503, 5000, 'not ready while NATS is down');
+    expect(ready.statusCode === 503 || ready.statusCode === 200).toBe(true);
+
+    await nats.start();
+    // The producer retries as a producer would; the first answers may still be 503 while the client reconnects.
+    let retried = 0;
+    await until(async () => {
+      retried++;
+      return (await postEvents(app, [ticket('during-1'), ticket('during-2')])).statusCode === 200;
+    }, 30_000, 'ingest back after NATS restarts');
+    expect((await postEvents(app, [ticket('after-1')])).statusCode).toBe(200);
+    await until(async () => (await openTickets(app)) === 4, 10_000, 'the live state folds what came after');
+    await until(async () => (await app.inject({ method: 'GET', url: '/readyz' })).statusCode === 200, 5000, 'ready again');
+    expect(retried).toBeGreaterThanOrEqual(1);
+  }, 90_000);
+
+  it('PostgreSQL down: ingest answers 503, the server stays up; PostgreSQL back: nothing lost, nothing twice', async () => {
+    const app = await node(NATS_URL, `postgres://postgres@127.0.0.1:${pgProxy.port}/${new URL(TEST_DATABASE_URL).pathname.slice(1)}`);
+    await asFeed(app);
+    expect((await postEvents(app, [ticket('pg-before')])).statusCode).toBe(200);
+
+    pgProxy.cut();
+    const during = await postEvents(app, [ticket('pg-during')]);
+    expect(during.statusCode).toBe(503);
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+
+    pgProxy.restore();
+    await until(async () => (await postEvents(app, [ticket('pg-during')])).statusCode === 200, 30_000, 'ingest back after PostgreSQL returns');
+    const again = await postEvents(app, [ticket('pg-during'), ticket('pg-after')]);
+    expect(again.statusCode).toBe(200);
+    expect((again.json() as { results: { status: string }[] }).results.map((r) => r.status)).toEqual(['duplicate', 'accepted']);
+    await until(async () => (await openTickets(app)) === 3, 10_000, 'three tickets folded');
+    const log = await getAsAdmin(app, '/api/v1/events?limit=100');
+    expect(log.statusCode).toBe(200);
+    const ids = (log.json() as { events: { event: { id: string } }[] }).events.map((e) => e.event.id);
+    expect(ids.sort()).toEqual(['pg-after', 'pg-before', 'pg-during']);
+  }, 90_000);
+});
