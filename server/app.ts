@@ -25,6 +25,8 @@ import { openSqliteStore } from './store/sqlite';
 import type { EventStore } from './store/types';
 import { createInProcessBus } from './bus/in-process';
 import { createJetStreamBus, type JetStreamBus } from './bus/jetstream';
+import { createAdapter as createRedisStreamsAdapter } from '@socket.io/redis-streams-adapter';
+import { Redis } from 'ioredis';
 import { openPostgresStore } from './store/postgres';
 import { openPostgresUserStore } from './store/users-postgres';
 import type { EventBus } from './bus/types';
@@ -330,6 +332,17 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     authenticate: ({ headers, auth: handshakeAuth }) => auth.fromHandshake(headers, handshakeAuth),
   });
   deliverAlerts = createAlertDelivery(gateway.io, geo.tree);
+  const cutOffDevice = (id: string): number => gateway.cutOff((p) => p.kind === 'device' && p.id === id);
+  if (config.redisUrl !== '') {
+    // Cross-node commands only (docs/scaling.md): what clients see comes from the log on every node.
+    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+    redis.on('error', (error: unknown) => app.log.warn({ err: error }, 'Redis for the Socket.IO adapter is not available; retrying'));
+    gateway.io.adapter(createRedisStreamsAdapter(redis, { streamName: `opsmap:${config.bus.stream}:socket.io` }));
+    gateway.io.on('device:revoked', (id) => void cutOffDevice(id));
+    app.addHook('onClose', async () => {
+      redis.disconnect();
+    });
+  }
   // What changed while the server was down (deadlines passed, silences) is decided once, now; with the simulator
   // on, once its backfill (or resume) has replayed the past hours at full speed (see below), so that the rules
   // judge the state it leaves, as after a restart, instead of raising and resolving every past alert on the way.
@@ -359,7 +372,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     users,
     accounts: createAccounts(users, geo.tree, wallClock),
     // A revoked wall goes dark at once, not at the gateway's next recheck.
-    onDeviceRevoked: (id) => void gateway.cutOff((p) => p.kind === 'device' && p.id === id),
+    onDeviceRevoked: (id) => {
+      cutOffDevice(id);
+      // The other nodes' sockets of this device (a wall reconnected elsewhere by the proxy); without an adapter
+      // this node is the only one.
+      if (config.redisUrl !== '') gateway.io.serverSideEmit('device:revoked', id);
+    },
   });
   await app.register(areaRoutes, { prefix: '/api/v1/areas', geo });
   await app.register(ingestRoutes, {

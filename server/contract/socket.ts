@@ -88,11 +88,14 @@ export interface ServerToClientEvents {
 }
 
 /**
- * Between gateway nodes (through the Socket.IO adapter, when several nodes serve clients). Nothing is needed
- * yet: every node reads the same ordered bus and computes its own deltas. Kept as a named, empty map so the
- * generics stay explicit.
+ * Between gateway nodes, through the Socket.IO adapter (REDIS_URL) when several nodes serve clients. Only what is
+ * not in the event log goes this way: every node reads the same ordered bus and computes its own deltas, but a
+ * device revoked on one node must lose its sockets on every node at once, not at each node's next recheck.
  */
-export interface InterServerEvents {}
+export interface InterServerEvents {
+  /** A device token was revoked: every node disconnects that device's sockets. */
+  'device:revoked': (deviceId: string) => void;
+}
 
 /** Per-socket state the gateway keeps in socket.data. */
 export interface SocketData {
