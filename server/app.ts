@@ -33,7 +33,8 @@ import type { EventBus } from './bus/types';
 import { createLiveState } from './live/state';
 import type { LiveState } from './live/types';
 import { createAcceptor, type Acceptor } from './ingest/accept';
-import { startMqttIngest, type MqttIngest } from './ingest/mqtt';
+import { defaultClientId, startMqttIngest, type MqttIngest } from './ingest/mqtt';
+import { hostname } from 'node:os';
 import { attachGateway, type Gateway } from './gateway/gateway';
 import { startEmbeddedSimulator, timeLapseClock, type EmbeddedSim } from './sim/embedded';
 import { createMetrics, type Metrics } from './ops/metrics';
@@ -351,7 +352,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   // At ready, not here: a build that fails further down leaves no broker connection behind.
   if (config.mqtt.url !== '') {
     app.addHook('onReady', async () => {
-      app.services.mqtt = await startMqttIngest({ url: config.mqtt.url, topicPrefix: config.mqtt.topicPrefix, accept, metrics, log: app.log });
+      // On a cluster every node subscribes as one shared group, each with a session of its own (NODE_NAME).
+      const cluster = config.bus.kind === 'nats';
+      app.services.mqtt = await startMqttIngest({
+        url: config.mqtt.url,
+        topicPrefix: config.mqtt.topicPrefix,
+        accept,
+        metrics,
+        log: app.log,
+        ...(cluster ? { shareGroup: `opsmap-${config.bus.stream}`, clientId: defaultClientId(`${config.mqtt.topicPrefix}-${config.nodeName || hostname()}`) } : {}),
+      });
     });
   }
 

@@ -72,6 +72,12 @@ export interface MqttIngestOptions {
    * Default: host name and topic prefix.
    */
   clientId?: string;
+  /**
+   * Several nodes of one cluster: subscribe as members of this MQTT shared subscription group
+   * (`$share/<group>/<topic>`), so the broker hands each message to one node instead of every node taking it
+   * in (and all but one answering duplicate). Each node keeps a clientId of its own.
+   */
+  shareGroup?: string;
   /** For tests: start waits this long for the first subscription (default 5 s). */
   startWaitMs?: number;
 }
@@ -218,7 +224,9 @@ export async function startMqttIngest(options: MqttIngestOptions): Promise<MqttI
   const prefix = options.topicPrefix ?? DEFAULT_TOPIC_PREFIX;
   const clientId = options.clientId ?? defaultClientId(prefix);
   const deadLetterTopic = `${prefix}/dead-letter`;
-  const topics = [`${prefix}/checkpoints/+/readings`, `${prefix}/devices/+/positions`, `${prefix}/events`];
+  const plainTopics = [`${prefix}/checkpoints/+/readings`, `${prefix}/devices/+/positions`, `${prefix}/events`];
+  // The broker delivers a shared subscription's messages under their own topic, so routeOf() reads them as usual.
+  const topics = options.shareGroup ? plainTopics.map((t) => `$share/${options.shareGroup}/${t}`) : plainTopics;
   const { accept, metrics, log } = options;
 
   const subscriber: MqttClient = mqtt.connect(options.url, {
