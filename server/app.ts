@@ -145,6 +145,12 @@ const FeatureCollection = Type.Object({
 const Readiness = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('not_ready')]),
   checks: Type.Record(Type.String(), Type.Boolean()),
+  /**
+   * Services every node shares (the bus): reported, but they never make this node unready. When NATS is down it
+   * is down for every node; a proxy that took them all out would darken every wall, although each node still
+   * holds the live state and answers reads. Ingest answers 503 meanwhile.
+   */
+  shared: Type.Optional(Type.Record(Type.String(), Type.Boolean())),
 });
 
 function notFound(message: string) {
@@ -247,7 +253,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
         })
       : undefined;
   const bus: EventBus = natsBus ?? createInProcessBus(store);
-  if (natsBus) checks.bus = natsBus.connected();
+  const shared: Record<string, boolean> = {};
+  if (natsBus) shared.bus = natsBus.connected();
   // State is a fold of the log: rebuild it from the store, then follow the bus from where the log ended.
   const live = createLiveState(
     geo,
@@ -291,7 +298,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   app.log.info({ seq: live.seq, ms: Math.round(performance.now() - rebuildStart) }, 'live state rebuilt from the log');
   const accept = createAcceptor({ geo, locator, bus, maxFutureSkewMs: config.maxFutureSkewMs, now });
   const clock = setInterval(() => {
-    if (natsBus) checks.bus = natsBus.connected();
+    if (natsBus) {
+      shared.bus = natsBus.connected();
+      metrics.busConnected.set(shared.bus ? 1 : 0);
+    }
     const t = now();
     live.advance(t);
     alerts.advance(t);
@@ -376,7 +386,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
 
   // 3. routes
-  await app.register(healthRoutes, { checks });
+  await app.register(healthRoutes, { checks, shared });
   await app.register(authRoutes, { auth, cookieSecure: config.auth.cookieSecure, loginRateLimit: config.auth.loginRateLimit, now: wallClock });
   await app.register(adminRoutes, {
     users,
@@ -451,7 +461,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 
 // ---- routes: thin, each with its schema ----
 
-const healthRoutes: FastifyPluginAsyncTypebox<{ checks: Record<string, boolean> }> = async (app, { checks }) => {
+const healthRoutes: FastifyPluginAsyncTypebox<{ checks: Record<string, boolean>; shared: Record<string, boolean> }> = async (app, { checks, shared }) => {
   app.get(
     '/healthz',
     { schema: { response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
@@ -460,7 +470,8 @@ const healthRoutes: FastifyPluginAsyncTypebox<{ checks: Record<string, boolean> 
 
   app.get('/readyz', { schema: { response: { 200: Readiness, 503: Readiness } } }, async (_request, reply) => {
     const ready = Object.values(checks).every(Boolean);
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { ...checks } });
+    const body = { status: ready ? ('ready' as const) : ('not_ready' as const), checks: { ...checks } };
+    return reply.code(ready ? 200 : 503).send(Object.keys(shared).length > 0 ? { ...body, shared: { ...shared } } : body);
   });
 };
 

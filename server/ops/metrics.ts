@@ -11,6 +11,8 @@ export interface Metrics {
   fanoutSeconds: Histogram;
   sockets: Gauge;
   logLastSeq: Gauge;
+  /** 1 while the node is connected to the distributed bus (BUS=nats), 0 while it reconnects. */
+  busConnected: Gauge;
   deltas: Counter;
   deltaBytes: Counter;
   /** Items (or whole unreadable payloads) sent to the MQTT dead-letter topic, by reason (ingest/mqtt.ts). */
@@ -45,6 +47,7 @@ export function createMetrics(): Metrics {
       registers: [registry],
     }),
     sockets: new Gauge({ name: 'opsmap_sockets', help: 'Connected Socket.IO clients.', registers: [registry] }),
+    busConnected: new Gauge({ name: 'opsmap_bus_connected', help: 'Connected to the distributed bus (BUS=nats): 1 yes, 0 reconnecting.', registers: [registry] }),
     logLastSeq: new Gauge({ name: 'opsmap_log_last_seq', help: 'Sequence number of the last event in the log (its length).', registers: [registry] }),
     deltas: new Counter({ name: 'opsmap_deltas_total', help: 'Deltas emitted (one per room per flush).', registers: [registry] }),
     deltaBytes: new Counter({ name: 'opsmap_delta_bytes_total', help: 'Bytes of deltas emitted (per room).', registers: [registry] }),
