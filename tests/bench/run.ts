@@ -144,6 +144,21 @@ async function benchWallSection(): Promise<void> {
   await benchWallRows(row, process.argv.slice(3));
 }
 
+/** npm run bench -- cluster [--minutes 10 --clients 1000 --rate 2000]: needs NATS and PostgreSQL on 127.0.0.1. */
+async function benchClusterSection(explicit: boolean): Promise<void> {
+  const { natsAvailable } = await import('../helpers/nats');
+  const { POSTGRES_PROBLEM, TEST_DATABASE_URL } = await import('../helpers/store');
+  const missing = !(await natsAvailable()) ? 'NATS does not answer' : POSTGRES_PROBLEM !== undefined ? `PostgreSQL at ${TEST_DATABASE_URL}: ${POSTGRES_PROBLEM}` : '';
+  if (missing) {
+    // Asked for by name it is an error; in the full run the other sections' figures still count.
+    if (explicit) throw new Error(`cluster bench: ${missing}`);
+    row('cluster: skipped', '—', missing);
+    return;
+  }
+  const { benchClusterRows } = await import('./cluster');
+  await benchClusterRows(row, explicit ? process.argv.slice(3) : []);
+}
+
 async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
   console.log('benchmark | figure | how');
@@ -156,6 +171,7 @@ async function main(): Promise<void> {
   if (!only || only === 'memory') await benchMemoryRow();
   if (!only || only === 'dashboard') await benchDashboardSection();
   if (!only || only === 'wall') await benchWallSection();
+  if (!only || only === 'cluster') await benchClusterSection(only === 'cluster');
 }
 
 await main();
