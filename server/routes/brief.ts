@@ -1,0 +1,89 @@
+// GET /api/v1/brief?area=<district or town key>&date=YYYY-MM-DD: the daily brief (server/live/brief.ts), for
+// the printed page. Default area: the asker's scope; default date: yesterday in Asia/Shanghai by the app's
+// clock. A town principal gets only their own town (403 not_in_scope); the district's brief needs a district
+// scope. The plugin owns the morning schedule (live/brief-schedule.ts); `x-brief-source` says whether the
+// answer was made by it or for this request, `generatedAt` when.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import type { AreaKey } from '../contract/areas';
+import { Brief } from '../contract/brief';
+import { allowArea, principalOf, requireAbility } from '../auth/guard';
+import type { Geo } from '../geo/load';
+import { computeBriefs, dayOfDate, type BriefLog } from '../live/brief';
+import { createBriefSchedule } from '../live/brief-schedule';
+import type { LiveOptions } from '../live/options';
+import { localDay } from '../live/time';
+
+export interface BriefRouteOptions {
+  geo: Geo;
+  store: BriefLog;
+  now: () => number;
+  /** The live state's options, so the brief's KPIs are computed exactly as the dashboard's. */
+  live: Partial<LiveOptions>;
+  /** BRIEF_HOUR: local hour from which yesterday's briefs are ready. */
+  hour: number;
+  /** False while the log is still being filled (the simulator's backfill). */
+  ready?: () => boolean;
+}
+
+/** How often the schedule looks at the clock; a comparison of two numbers, so often enough for a pinned test clock. */
+const TICK_MS = 1000;
+
+const ApiError = Type.Object({
+  statusCode: Type.Integer(),
+  error: Type.String(),
+  code: Type.Optional(Type.String()),
+  message: Type.String(),
+});
+
+export const briefRoutes: FastifyPluginAsyncTypebox<BriefRouteOptions> = async (app, { geo, store, now, live, hour, ready }) => {
+  const tree = geo.tree;
+  const schedule = createBriefSchedule({
+    compute: (day, at, source) => computeBriefs(geo, live, store, day, at, source),
+    now,
+    hour,
+    ...(ready ? { ready } : {}),
+    onError: (error) => app.log.warn({ err: error }, 'the morning brief could not be computed; trying again at the next tick'),
+  });
+  const timer = setInterval(() => void schedule.tick(), TICK_MS);
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
+
+  app.get(
+    '/api/v1/brief',
+    {
+      preHandler: requireAbility('read'),
+      schema: {
+        querystring: Type.Object(
+          {
+            area: Type.Optional(Type.String({ maxLength: 80, description: 'district or town key; default: your scope' })),
+            date: Type.Optional(Type.String({ maxLength: 10, description: 'local day YYYY-MM-DD (Asia/Shanghai); default: yesterday' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Brief, 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError },
+      },
+    },
+    async (request, reply) => {
+      const area = request.query.area ?? principalOf(request).scope;
+      const node = tree.nodes[area];
+      // The area tree is no secret to a reader, so an unknown key is a plain 404 before the scope check.
+      if (!node) return reply.code(404).send({ statusCode: 404, error: 'Not Found', code: 'unknown_area', message: `unknown area '${area}'` });
+      if (node.level !== 'district' && node.level !== 'town') {
+        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', code: 'not_briefed', message: `area: a brief is made for the district or a town, not for '${area}'` });
+      }
+      if (!allowArea(request, reply, tree, area)) return reply;
+      const today = localDay(now());
+      const day = request.query.date === undefined ? today - 1 : dayOfDate(request.query.date);
+      if (day === undefined) {
+        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', code: 'bad_date', message: `date: expected a calendar day YYYY-MM-DD, e.g. 2026-07-20` });
+      }
+      if (day >= today) {
+        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', code: 'day_not_over', message: `date: ${request.query.date} is not over yet in Asia/Shanghai; a brief covers a past day` });
+      }
+      const brief = await schedule.get(day, area as AreaKey);
+      if (!brief) return reply.code(404).send({ statusCode: 404, error: 'Not Found', code: 'unknown_area', message: `unknown area '${area}'` });
+      return reply.header('x-brief-source', brief.source).header('cache-control', 'private, no-cache').send(brief);
+    },
+  );
+};
