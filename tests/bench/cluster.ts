@@ -520,8 +520,10 @@ async function logLength(space: ClusterSpace): Promise<{ rows: number; maxSeq: n
     maxSeq = Number(r.rows[0]!.hi ?? 0);
     tableBytes = Number(r.rows[0]!.bytes);
     // What the nodes wrote themselves (alert lifecycle events), beside what the generator posted.
-    const k = await db.query<{ kind: string; n: string }>(`SELECT event::json->>'kind' AS kind, count(*) AS n FROM ${table} WHERE event::json->>'id' NOT LIKE 'cb-%' GROUP BY 1 ORDER BY 2 DESC`);
-    others = k.rows.map((x) => `${x.kind} ${fmt(Number(x.n))}`).join(', ');
+    const k = await db.query<{ kind: string; rule: string | null; n: string }>(
+      `SELECT event::json->>'kind' AS kind, event::json->>'rule' AS rule, count(*) AS n FROM ${table} WHERE event::json->>'id' NOT LIKE 'cb-%' GROUP BY 1, 2 ORDER BY 3 DESC`,
+    );
+    others = k.rows.map((x) => `${x.kind}${x.rule ? ` ${x.rule}` : ''} ${fmt(Number(x.n))}`).join(', ');
   } finally {
     await db.end();
   }
