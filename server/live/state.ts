@@ -35,7 +35,7 @@
 //   never before the baseline day (options.zeroComplaintSinceMs, else the day of the first event folded).
 // - Tickets without a place count at the district only.
 import { WARNING_ORDER, type AreaKey } from '../contract/areas';
-import { compositeScore, defaultDueTimes } from '../contract/config-defaults';
+import { compositeScore, defaultDueTimes, type KpiWeights } from '../contract/config-defaults';
 import {
   ALERT_KIND_PREFIX,
   TICKET_CATEGORIES,
@@ -77,6 +77,7 @@ import {
 } from './records';
 import { DAY_MS, isoLocal, localDay } from './time';
 import type { LiveChanges, LiveState, ObjectKind, PooledTickets, TicketQuery } from './types';
+import type { LiveObserver } from './observer';
 import type { PatrolVisited } from '../contract/patrol';
 
 // ---- counter layout (per area, STRIDE Int32 slots) ----
@@ -126,6 +127,59 @@ const K_RESPONSE = 4; // arg: 1 answered in time, 0 missed
 const NEGATIVE = 1 << 16;
 const fact = (kind: number, arg: number) => kind | (arg << 4);
 
+/** Int32 slots of one window's counters: what countWindowFact fills and windowKpisOf reads. */
+export const WINDOW_FIELDS = W_FIELDS;
+
+/**
+ * Counts one fact (a `code` of the live state, see LiveObserver) into one window's counters at c[base…], with
+ * its sign. The one place a fact becomes KPI counts: the live state's windows and the trends' days both use
+ * it. Returns the category index of a creation, -1 for any other fact.
+ */
+export function countWindowFact(c: Int32Array, base: number, code: number, sign: number): number {
+  const kind = code & 15;
+  const arg = (code >> 4) & 0xfff;
+  const o = base;
+  switch (kind) {
+    case K_CREATED:
+      c[o + F_CREATED] = c[o + F_CREATED]! + sign;
+      return arg;
+    case K_CLOSED:
+      c[o + F_CLOSED] = c[o + F_CLOSED]! + sign;
+      if (arg !== VERDICT_NONE) c[o + F_VERDICT] = c[o + F_VERDICT]! + sign;
+      if (arg === VERDICT_RESOLVED) c[o + F_RESOLVED] = c[o + F_RESOLVED]! + sign;
+      break;
+    case K_VERDICT:
+      c[o + F_VERDICT] = c[o + F_VERDICT]! + sign;
+      if (arg === VERDICT_RESOLVED) c[o + F_RESOLVED] = c[o + F_RESOLVED]! + sign;
+      break;
+    case K_RATED:
+      c[o + F_RATED] = c[o + F_RATED]! + sign;
+      if (arg === 1) c[o + F_SATISFIED] = c[o + F_SATISFIED]! + sign;
+      break;
+    case K_RESPONSE:
+      c[o + F_RESP_DUE] = c[o + F_RESP_DUE]! + sign;
+      if (arg === 1) c[o + F_RESP_OK] = c[o + F_RESP_OK]! + sign;
+      break;
+  }
+  return -1;
+}
+
+/** A window's figures from its counters at c[base…]: the definitions of the three rates and the composite. */
+export function windowKpisOf(c: Int32Array, base: number, weights: KpiWeights): TicketWindowKpis {
+  const ratio = (num: number, den: number) => (den > 0 ? num / den : null);
+  const responseRate = ratio(c[base + F_RESP_OK]!, c[base + F_RESP_DUE]!);
+  const resolutionRate = ratio(c[base + F_RESOLVED]!, c[base + F_VERDICT]!);
+  const satisfactionRate = ratio(c[base + F_SATISFIED]!, c[base + F_RATED]!);
+  return {
+    created: c[base + F_CREATED]!,
+    closed: c[base + F_CLOSED]!,
+    responseRate,
+    resolutionRate,
+    satisfactionRate,
+    composite: compositeScore({ response: responseRate, resolution: resolutionRate, satisfaction: satisfactionRate }, weights),
+  };
+}
+
 const RESPONSE_LEVELS: readonly ResponseLevel[] = ['none', 'IV', 'III', 'II', 'I'];
 const MAX_HISTORY = 256;
 const DEFAULT_PAGE = 100;
@@ -155,8 +209,13 @@ interface StaticPoint {
  * first event folded, so a state built without a clock still has a sensible 'today' (never Date.now(): a
  * replay must not depend on when it runs).
  */
-export function createLiveState(geo: Geo, options?: Partial<LiveOptions>, now?: number): LiveState & PooledTickets {
-  return new LiveStateImpl(geo, resolveLiveOptions(options), now);
+export function createLiveState(
+  geo: Geo,
+  options?: Partial<LiveOptions>,
+  now?: number,
+  observer?: LiveObserver,
+): LiveState & PooledTickets {
+  return new LiveStateImpl(geo, resolveLiveOptions(options), now, observer);
 }
 
 class LiveStateImpl implements LiveState, PooledTickets {
@@ -200,8 +259,11 @@ class LiveStateImpl implements LiveState, PooledTickets {
   private upserts = emptyKinds();
   private removals = emptyKinds();
 
-  constructor(geo: Geo, options: LiveOptions, now: number | undefined) {
+  private readonly observer: LiveObserver | undefined;
+
+  constructor(geo: Geo, options: LiveOptions, now: number | undefined, observer?: LiveObserver) {
     this.o = options;
+    this.observer = observer;
     const start = now !== undefined && Number.isFinite(now) ? now : null;
     this.clockSet = start !== null;
     this.now = start ?? 0;
@@ -241,6 +303,7 @@ class LiveStateImpl implements LiveState, PooledTickets {
       // A 碍洪点 counts as open until an event says it is cleared: the flood season needs proof, not silence.
       const rec = new CheckpointRec(p.id, p.townId, p.riverId, p.thresholds, chain, p.kind === 'obstruction' ? 'pending' : null);
       this.checkpoints.set(p.id, rec);
+      observer?.checkpoint?.(p.id, areas.chains[chain]!);
       this.addCounter(chain, C_COLOR, 1);
       this.addCounter(chain, C_CHECKPOINTS, 1);
       if (rec.obstruction !== null) this.addCounter(chain, C_OBSTRUCTIONS_OPEN, 1);
@@ -249,6 +312,7 @@ class LiveStateImpl implements LiveState, PooledTickets {
       const idx = areas.index('forest', f.properties.id);
       const cells = new ClusterCells(f.geometry as { type: string; coordinates: unknown }, options.coverageCellM);
       this.clusterCells.set(idx, cells);
+      observer?.cluster?.(idx, cells.total);
       this.addCounter(areas.chainOfArea(idx), C_SUBCELLS, cells.total);
     }
     for (const f of geo.layers.patrolPoints.features) {
@@ -739,10 +803,12 @@ class LiveStateImpl implements LiveState, PooledTickets {
     chain = this.areas.chainOfPlace(place),
   ): void {
     const forest = this.areas.chains[chain]![LEVEL_SLOT.forest]!;
-    if (forest >= 0 && localDay(ms) === this.today) {
+    if (forest >= 0) {
       const cells = this.clusterCells.get(forest)!;
       const sub = cells.cellOf(lon, lat);
-      if (sub >= 0 && cells.visitedDay[sub] !== this.today) {
+      const day = localDay(ms);
+      if (sub >= 0) this.observer?.visit?.(day, forest, sub);
+      if (sub >= 0 && day === this.today && cells.visitedDay[sub] !== this.today) {
         cells.visitedDay[sub] = this.today;
         this.addCounter(this.areas.chainOfArea(forest), C_COVERED, 1);
       }
@@ -879,6 +945,7 @@ class LiveStateImpl implements LiveState, PooledTickets {
    * rolling24h = (now − 24 h, ∞): a fact exactly 24 h old has left it.
    */
   private addFact(t: number, code: number, chain: number, sign: number): void {
+    this.observer?.fact?.(t, code, this.areas.chains[chain]!, sign);
     const d = localDay(t);
     if (d === this.today) this.countFact(W_TODAY, code, chain, sign);
     else if (d > this.today) this.future.push({ t, code, chain, sign });
@@ -890,37 +957,13 @@ class LiveStateImpl implements LiveState, PooledTickets {
   }
 
   private countFact(window: number, code: number, chain: number, sign: number): void {
-    const kind = code & 15;
-    const arg = (code >> 4) & 0xfff;
     const c = this.c;
     const ch = this.areas.chains[chain]!;
     for (let s = 0; s < CHAIN_LENGTH; s++) {
       const a = ch[s]!;
       if (a < 0) continue;
-      const o = a * STRIDE + window;
-      switch (kind) {
-        case K_CREATED:
-          c[o + F_CREATED] = c[o + F_CREATED]! + sign;
-          if (window === W_TODAY) c[a * STRIDE + C_BYCAT + arg] = c[a * STRIDE + C_BYCAT + arg]! + sign;
-          break;
-        case K_CLOSED:
-          c[o + F_CLOSED] = c[o + F_CLOSED]! + sign;
-          if (arg !== VERDICT_NONE) c[o + F_VERDICT] = c[o + F_VERDICT]! + sign;
-          if (arg === VERDICT_RESOLVED) c[o + F_RESOLVED] = c[o + F_RESOLVED]! + sign;
-          break;
-        case K_VERDICT:
-          c[o + F_VERDICT] = c[o + F_VERDICT]! + sign;
-          if (arg === VERDICT_RESOLVED) c[o + F_RESOLVED] = c[o + F_RESOLVED]! + sign;
-          break;
-        case K_RATED:
-          c[o + F_RATED] = c[o + F_RATED]! + sign;
-          if (arg === 1) c[o + F_SATISFIED] = c[o + F_SATISFIED]! + sign;
-          break;
-        case K_RESPONSE:
-          c[o + F_RESP_DUE] = c[o + F_RESP_DUE]! + sign;
-          if (arg === 1) c[o + F_RESP_OK] = c[o + F_RESP_OK]! + sign;
-          break;
-      }
+      const category = countWindowFact(c, a * STRIDE + window, code, sign);
+      if (category >= 0 && window === W_TODAY) c[a * STRIDE + C_BYCAT + category] = c[a * STRIDE + C_BYCAT + category]! + sign;
       this.touch(a);
     }
   }
@@ -1052,21 +1095,7 @@ class LiveStateImpl implements LiveState, PooledTickets {
   }
 
   private windowKpis(c: Int32Array, base: number): TicketWindowKpis {
-    const ratio = (num: number, den: number) => (den > 0 ? num / den : null);
-    const responseRate = ratio(c[base + F_RESP_OK]!, c[base + F_RESP_DUE]!);
-    const resolutionRate = ratio(c[base + F_RESOLVED]!, c[base + F_VERDICT]!);
-    const satisfactionRate = ratio(c[base + F_SATISFIED]!, c[base + F_RATED]!);
-    return {
-      created: c[base + F_CREATED]!,
-      closed: c[base + F_CLOSED]!,
-      responseRate,
-      resolutionRate,
-      satisfactionRate,
-      composite: compositeScore(
-        { response: responseRate, resolution: resolutionRate, satisfaction: satisfactionRate },
-        this.o.kpiWeights,
-      ),
-    };
+    return windowKpisOf(c, base, this.o.kpiWeights);
   }
 
   /**

@@ -1,0 +1,81 @@
+// GET /api/v1/trends?area=<key>&from=&to=: an area's trends over days and weeks (contract/trends.ts), for the
+// detail panel. The plugin owns its fold (live/area-trends.ts): it reads the log once at start, like the trend
+// and landing routes, then follows the bus, so the answer after a restart is the same as before it. It is given
+// the app's live options, because a week's rates must be counted with the deadlines and weights of the KPIs.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { isAreaKey } from '../contract/live';
+import { AreaTrends, FLOOD_DEFAULT_RANGE_MS, FLOOD_RETENTION_DAYS, TrendsQuery } from '../contract/trends';
+import type { EventBus } from '../bus/types';
+import type { Geo } from '../geo/load';
+import type { EventStore } from '../store/types';
+import { createAreaTrends } from '../live/area-trends';
+import type { LiveOptions } from '../live/options';
+import { DAY_MS } from '../live/time';
+import { allowArea, principalOf, requireAbility } from '../auth/guard';
+
+export interface TrendsRouteOptions {
+  geo: Geo;
+  store: EventStore;
+  bus: EventBus;
+  now: () => number;
+  /** The options the app's live state runs with (deadlines, weights, near-deadline share). */
+  live?: Partial<LiveOptions>;
+}
+
+/** Events per store read while the fold catches up at start. */
+const SCAN_BATCH = 5000;
+
+const ApiError = Type.Object({
+  statusCode: Type.Integer(),
+  error: Type.String(),
+  code: Type.Optional(Type.String()),
+  message: Type.String(),
+});
+
+export const trendsRoutes: FastifyPluginAsyncTypebox<TrendsRouteOptions> = async (app, { geo, store, bus, now, live }) => {
+  const fold = createAreaTrends(geo, live, now());
+  await store.scan(0, SCAN_BATCH, (batch) => fold.apply(batch));
+  fold.advance(now());
+  const unsubscribe = bus.subscribe(fold.seq, (events) => {
+    fold.apply(events);
+    fold.advance(now());
+  });
+  app.addHook('onClose', async () => unsubscribe());
+
+  app.get(
+    '/api/v1/trends',
+    {
+      preHandler: requireAbility('read'),
+      schema: {
+        querystring: TrendsQuery,
+        response: { 200: AreaTrends, 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError },
+      },
+    },
+    async (request, reply) => {
+      const area = request.query.area ?? principalOf(request).scope;
+      // Which areas exist is no secret (every reader gets the area tree), so an unknown key is a plain 404.
+      if (!isAreaKey(area) || !geo.tree.nodes[area]) {
+        return reply.code(404).send({ statusCode: 404, error: 'Not Found', code: 'unknown_area', message: `unknown area '${area}'` });
+      }
+      if (!allowArea(request, reply, geo.tree, area)) return reply;
+      const t = now();
+      const to = request.query.to !== undefined ? Date.parse(request.query.to) : t;
+      const from = request.query.from !== undefined ? Date.parse(request.query.from) : to - FLOOD_DEFAULT_RANGE_MS;
+      if (Number.isNaN(from) || Number.isNaN(to) || !(from < to)) {
+        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', code: 'bad_range', message: 'from and to: real times, from before to' });
+      }
+      if (to - from > FLOOD_RETENTION_DAYS * DAY_MS) {
+        return reply
+          .code(400)
+          .send({ statusCode: 400, error: 'Bad Request', code: 'bad_range', message: `from and to: at most ${FLOOD_RETENTION_DAYS} days apart (flood levels are kept that long)` });
+      }
+      fold.advance(t);
+      const body = fold.trends(area, t, { from, to });
+      if (!body) return reply.code(404).send({ statusCode: 404, error: 'Not Found', code: 'unknown_area', message: `unknown area '${area}'` });
+      // The answer changes with every event and with the clock (a deadline passing settles a response).
+      void reply.header('cache-control', 'no-store');
+      return body;
+    },
+  );
+};
