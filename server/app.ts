@@ -42,6 +42,7 @@ import { ingestRoutes } from './routes/ingest';
 import { stateRoutes } from './routes/state';
 import { logRoutes } from './routes/log';
 import { trendRoutes } from './routes/trend';
+import { trendsRoutes } from './routes/trends';
 import { patrolRoutes } from './routes/patrol';
 import { landingRoutes } from './routes/landing';
 import { createAuthenticator, type Authenticator } from './auth/authenticator';
@@ -410,6 +411,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(stateRoutes, { live, tree: geo.tree });
   await app.register(logRoutes, { store, root: geo.tree.root });
   await app.register(trendRoutes, { geo, store, bus, now });
+  await app.register(trendsRoutes, {
+    geo,
+    store,
+    bus,
+    now,
+    live: { kpiWeights: config.kpiWeights, deadlines: config.ticketDeadlines, nearDeadlineFraction: config.nearDeadlineFraction },
+  });
   await app.register(patrolRoutes, { live, tree: geo.tree });
   await app.register(landingRoutes, { geo, live, store, bus, now });
   await app.register(alertRoutes, { book: alerts, bus, tree: geo.tree, now });
