@@ -6,6 +6,7 @@ import Type, { type Static } from 'typebox';
 import type { AreaKey } from './areas';
 import { AreaKeySchema, isAreaKey, type DeltaWire, type Snapshot } from './live';
 import type { Alert } from './alerts';
+import type { ReplayAck, ReplayControl, ReplayOpenRequest, ReplayStatus } from './replay';
 import type { Principal } from './auth';
 import { checker } from './validate';
 
@@ -66,6 +67,11 @@ export type ResumeAck = { ok: true; mode: 'delta' | 'snapshot' } | AckError;
 export interface ClientToServerEvents {
   'scope:follow': (request: FollowRequest, ack: (result: FollowAck) => void) => void;
   'state:resume': (request: ResumeRequest, ack: (result: ResumeAck) => void) => void;
+  /** History mode (contract/replay.ts): open a replay of a past window; it starts paused. */
+  'replay:open': (request: ReplayOpenRequest, ack: (result: ReplayAck) => void) => void;
+  'replay:control': (request: ReplayControl, ack: (result: ReplayAck) => void) => void;
+  /** Back to live: the replay and its state are dropped. */
+  'replay:close': () => void;
 }
 
 // ---- what the server announces ----
@@ -85,6 +91,11 @@ export interface ServerToClientEvents {
    * After a (re)connect the client loads the list from GET /api/v1/alerts.
    */
   'alert:changed': (alert: Alert) => void;
+  /** The replay's state at its moment (after open, seek, a scope change), like state:snapshot. */
+  'replay:snapshot': (snapshot: Snapshot) => void;
+  /** The replay moving on, chained by seq like state:delta. */
+  'replay:delta': (delta: DeltaWire) => void;
+  'replay:status': (status: ReplayStatus) => void;
 }
 
 /**
