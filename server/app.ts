@@ -61,6 +61,7 @@ import { createAlertBook, type AlertBook } from './rules/alerts';
 import { createRuleEngine, type RuleEngine } from './rules/engine';
 import { createAlertDelivery } from './gateway/alerts';
 import { alertRoutes } from './routes/alerts';
+import { exportRoutes } from './routes/export';
 
 /** The running services, for the process and for tests that build the real app. */
 export interface Services {
@@ -421,6 +422,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(patrolRoutes, { live, tree: geo.tree });
   await app.register(landingRoutes, { geo, live, store, bus, now });
   await app.register(alertRoutes, { book: alerts, bus, tree: geo.tree, now });
+  await app.register(exportRoutes, {
+    geo,
+    live,
+    store,
+    now,
+    kpiWeights: config.kpiWeights,
+    deadlines: config.ticketDeadlines,
+    nearDeadlineFraction: config.nearDeadlineFraction,
+  });
   app.get('/metrics', async (_request, reply) => {
     const g = gateway.metrics();
     metrics.sockets.set(g.sockets);

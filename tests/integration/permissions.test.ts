@@ -132,6 +132,32 @@ const ROWS: Row[] = [
   },
   { route: 'GET /api/v1/landing', what: '张家湾镇', url: `/api/v1/landing?town=${ZHANGJIAWAN}`, expect: READ },
   { route: 'GET /api/v1/landing', what: '宋庄镇', url: `/api/v1/landing?town=${SONGZHUANG}`, expect: READ_DISTRICT, code403: notInScopeForTownRoles },
+  // downloads: the same scope as the list and the figures they export
+  { route: 'GET /api/v1/export/tickets.csv', what: 'own scope by default', url: '/api/v1/export/tickets.csv', expect: READ },
+  { route: 'GET /api/v1/export/tickets.csv', what: '张家湾镇', url: `/api/v1/export/tickets.csv?area=${ZHANGJIAWAN}`, expect: READ },
+  {
+    route: 'GET /api/v1/export/tickets.csv',
+    what: '宋庄镇',
+    url: `/api/v1/export/tickets.csv?area=${SONGZHUANG}`,
+    expect: READ_DISTRICT,
+    code403: notInScopeForTownRoles,
+  },
+  { route: 'GET /api/v1/export/tickets.geojson', what: '张家湾镇', url: `/api/v1/export/tickets.geojson?area=${ZHANGJIAWAN}`, expect: READ },
+  {
+    route: 'GET /api/v1/export/tickets.geojson',
+    what: 'the district',
+    url: `/api/v1/export/tickets.geojson?area=${principals.admin.scope}`,
+    expect: READ_DISTRICT,
+    code403: notInScopeForTownRoles,
+  },
+  { route: 'GET /api/v1/export/aggregates.csv', what: 'own scope by default', url: '/api/v1/export/aggregates.csv', expect: READ },
+  {
+    route: 'GET /api/v1/export/aggregates.csv',
+    what: '宋庄镇',
+    url: `/api/v1/export/aggregates.csv?area=${SONGZHUANG}&from=2025-07-01&to=2025-07-02`,
+    expect: READ_DISTRICT,
+    code403: notInScopeForTownRoles,
+  },
   // the raw log: every town's events
   { route: 'GET /api/v1/events', what: 'the raw log', url: '/api/v1/events?after=0&limit=10', expect: RAW_LOG },
   // ingest
