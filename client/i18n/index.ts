@@ -10,21 +10,23 @@ import zhPanels from './locales/zh-CN/panels';
 import zhAuth from './locales/zh-CN/auth';
 import zhWall from './locales/zh-CN/wall';
 import zhLanding from './locales/zh-CN/landing';
+import zhExport from './locales/zh-CN/export';
 import enCommon from './locales/en/common';
 import enMap from './locales/en/map';
 import enPanels from './locales/en/panels';
 import enAuth from './locales/en/auth';
 import enWall from './locales/en/wall';
 import enLanding from './locales/en/landing';
+import enExport from './locales/en/export';
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = 'zh-CN';
-export const NAMESPACES = ['common', 'map', 'panels', 'auth', 'wall', 'landing'] as const;
+export const NAMESPACES = ['common', 'map', 'panels', 'auth', 'wall', 'landing', 'export'] as const;
 
 export const RESOURCES = {
-  'zh-CN': { common: zhCommon, map: zhMap, panels: zhPanels, auth: zhAuth, wall: zhWall, landing: zhLanding },
-  en: { common: enCommon, map: enMap, panels: enPanels, auth: enAuth, wall: enWall, landing: enLanding },
+  'zh-CN': { common: zhCommon, map: zhMap, panels: zhPanels, auth: zhAuth, wall: zhWall, landing: zhLanding, export: zhExport },
+  en: { common: enCommon, map: enMap, panels: enPanels, auth: enAuth, wall: enWall, landing: enLanding, export: enExport },
 } as const;
 
 const STORAGE_KEY = 'opsmap.lang';

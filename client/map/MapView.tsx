@@ -13,6 +13,7 @@ import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import '../styles/map.css';
 import { MapLibreOverlay } from '@deck.gl/maplibre';
+import { MapExport } from './MapExport';
 import type { CompositeLayer, Layer, PickingInfo } from '@deck.gl/core';
 import type { AreaKey, AreaTree, LayerName } from '../../server/contract/areas';
 import { useLive } from '../live/SocketController';
@@ -489,6 +490,7 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
       <div className="map-side">
         <MapControls view={view} setView={setView} showSub={level !== 'town'} leaveCellFor={placement.selected ? placement.scope : null} />
         <MapLegend metric={metric} level={level} theme={theme} overlays={view.overlays} heatmap={zoomedOut} />
+        <MapExport getMap={() => mapRef.current} tree={tree} area={view.area} />
       </div>
       {hover && <MapTooltip hover={hover} tree={tree} live={live} metric={metric} theme={theme} sites={siteById} />}
       {state === 'loading' && <div className="map-status">{t('loading')}</div>}

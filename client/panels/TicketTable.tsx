@@ -12,6 +12,7 @@ import { useLive } from '../live/SocketController';
 import type { Placement } from '../view/navigation';
 import type { ObjectSelection } from '../view/selection';
 import { isFiltered, NO_FILTER, type TicketFilter } from '../view/ticket-filter';
+import { ticketExportUrl } from '../view/export-url';
 import { countdown, formatDuration } from './countdown';
 import { countByArea, ticketAreaNames, ticketPage } from './table';
 import { useNow } from './useNow';
@@ -33,6 +34,7 @@ const CLOCK_MS = 15_000;
 
 export function TicketTable({ tree, placement, filter, onFilterChange, selection, onSelectObject }: TicketTableProps) {
   const { t, i18n } = useTranslation('panels');
+  const { t: tx } = useTranslation('export');
   const live = useLive();
   const f = formatters(i18n.language);
   const now = useNow(CLOCK_MS);
@@ -119,6 +121,13 @@ export function TicketTable({ tree, placement, filter, onFilterChange, selection
               {t('table.clear')}
             </button>
           )}
+          {/* Plain links: the browser streams the file to disk with the server's name for it. */}
+          <a className="panel-button" data-export="csv" href={ticketExportUrl('csv', filter, placement.scope)} title={tx('csvTitle')} download>
+            {tx('csv')}
+          </a>
+          <a className="panel-button" data-export="geojson" href={ticketExportUrl('geojson', filter, placement.scope)} title={tx('geojsonTitle')} download>
+            {tx('geojson')}
+          </a>
         </div>
       </header>
       <div className="ticket-scroll">
