@@ -10,6 +10,7 @@ import zhPanels from './locales/zh-CN/panels';
 import zhAuth from './locales/zh-CN/auth';
 import zhWall from './locales/zh-CN/wall';
 import zhLanding from './locales/zh-CN/landing';
+import zhTrends from './locales/zh-CN/trends';
 import zhExport from './locales/zh-CN/export';
 import enCommon from './locales/en/common';
 import enMap from './locales/en/map';
@@ -17,16 +18,17 @@ import enPanels from './locales/en/panels';
 import enAuth from './locales/en/auth';
 import enWall from './locales/en/wall';
 import enLanding from './locales/en/landing';
+import enTrends from './locales/en/trends';
 import enExport from './locales/en/export';
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = 'zh-CN';
-export const NAMESPACES = ['common', 'map', 'panels', 'auth', 'wall', 'landing', 'export'] as const;
+export const NAMESPACES = ['common', 'map', 'panels', 'auth', 'wall', 'landing', 'export', 'trends'] as const;
 
 export const RESOURCES = {
-  'zh-CN': { common: zhCommon, map: zhMap, panels: zhPanels, auth: zhAuth, wall: zhWall, landing: zhLanding, export: zhExport },
-  en: { common: enCommon, map: enMap, panels: enPanels, auth: enAuth, wall: enWall, landing: enLanding, export: enExport },
+  'zh-CN': { common: zhCommon, map: zhMap, panels: zhPanels, auth: zhAuth, wall: zhWall, landing: zhLanding, export: zhExport, trends: zhTrends },
+  en: { common: enCommon, map: enMap, panels: enPanels, auth: enAuth, wall: enWall, landing: enLanding, export: enExport, trends: enTrends },
 } as const;
 
 const STORAGE_KEY = 'opsmap.lang';

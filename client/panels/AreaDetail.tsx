@@ -15,6 +15,7 @@ import { formatters } from '../i18n';
 import { useLive } from '../live/SocketController';
 import type { Placement } from '../view/navigation';
 import { levelOf } from '../view/url';
+import { AreaTrends } from './AreaTrends';
 import { Field } from './Field';
 
 const TREND_HOURS = 24;
@@ -149,6 +150,8 @@ export function AreaDetail({ tree, placement, area }: { tree: AreaTree; placemen
           </dl>
         </section>
       )}
+
+      <AreaTrends area={area} changeKey={changeKey} />
     </div>
   );
 }

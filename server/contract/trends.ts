@@ -29,8 +29,11 @@ export const TrendsQuery = Type.Object(
   {
     area: Type.Optional(Type.String({ maxLength: 80, description: "Area key, e.g. town:110112004; default: the asker's scope" })),
     // With an explicit offset, like every time in the contract: a bare local time is eight hours ambiguous.
-    from: Type.Optional(Type.String({ pattern: TIMESTAMP_PATTERN, description: 'Start of the flood range (default: 24 h before `to`)' })),
+    from: Type.Optional(Type.String({ pattern: TIMESTAMP_PATTERN, description: 'Start of the flood range (default: `hours` before `to`)' })),
     to: Type.Optional(Type.String({ pattern: TIMESTAMP_PATTERN, description: 'End of the flood range (default: now)' })),
+    // The server's clock, not the browser's, decides "now" (a time-lapse demo runs it faster): a client asking
+    // for "the last week" names the length and leaves the end to the server.
+    hours: Type.Optional(Type.Integer({ minimum: 1, maximum: FLOOD_RETENTION_DAYS * 24, description: 'Length of the flood range when `from` is not given (default: 24)' })),
   },
   { additionalProperties: false },
 );

@@ -61,7 +61,7 @@ export const trendsRoutes: FastifyPluginAsyncTypebox<TrendsRouteOptions> = async
       if (!allowArea(request, reply, geo.tree, area)) return reply;
       const t = now();
       const to = request.query.to !== undefined ? Date.parse(request.query.to) : t;
-      const from = request.query.from !== undefined ? Date.parse(request.query.from) : to - FLOOD_DEFAULT_RANGE_MS;
+      const from = request.query.from !== undefined ? Date.parse(request.query.from) : to - (request.query.hours !== undefined ? request.query.hours * 3600_000 : FLOOD_DEFAULT_RANGE_MS);
       if (Number.isNaN(from) || Number.isNaN(to) || !(from < to)) {
         return reply.code(400).send({ statusCode: 400, error: 'Bad Request', code: 'bad_range', message: 'from and to: real times, from before to' });
       }

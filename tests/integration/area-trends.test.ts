@@ -222,6 +222,10 @@ describe('GET /api/v1/trends', () => {
     const weekSeries = week.flood.checkpoints[0]!.points;
     expect(Math.max(...weekSeries.map((p) => p[1]))).toBe(21.5);
     expect(weekSeries).toContainEqual([Date.parse(at('2026-07-20T20:00:00')), 19.91]);
+    // The length alone: the range ends at the server's now.
+    const lastWeek = await trends(app, ZHANGJIAWAN, '&hours=168');
+    expect(lastWeek.flood).toMatchObject({ to: '2026-07-20T23:30:00+08:00', from: '2026-07-13T23:30:00+08:00', bucketMs: 30 * 60_000 });
+    expect(Math.max(...lastWeek.flood.checkpoints[0]!.points.map((p) => p[1]))).toBe(21.5);
     // A town without checkpoints has no flood series.
     expect((await trends(app, 'town:110112001')).flood.checkpoints).toEqual([]);
 
