@@ -15,6 +15,7 @@ import { screenFor, takeDeviceToken, type Screen } from './auth/scope';
 import { Dashboard } from './App';
 import { WallApp } from './wall/WallApp';
 import { LeaderLanding } from './landing/LeaderLanding';
+import { DailyBrief } from './brief/DailyBrief';
 
 export function Root() {
   const i18n = useMemo(() => createI18n(initialLanguage()), []);
@@ -116,6 +117,8 @@ function Screens({ tree, principal }: { tree: AreaTree; principal: Principal }) 
       return <WallApp tree={tree} />;
     case 'landing':
       return <LeaderLanding tree={tree} town={home} onOpenMap={() => setScreen('dashboard')} />;
+    case 'brief':
+      return <DailyBrief tree={tree} home={home} />;
     case 'dashboard':
       return <Dashboard tree={tree} home={home} onLanding={principal.role === 'leader' ? () => setScreen('landing') : undefined} />;
   }

@@ -45,6 +45,7 @@ import { trendRoutes } from './routes/trend';
 import { trendsRoutes } from './routes/trends';
 import { patrolRoutes } from './routes/patrol';
 import { landingRoutes } from './routes/landing';
+import { briefRoutes } from './routes/brief';
 import { createAuthenticator, type Authenticator } from './auth/authenticator';
 import authPlugin from './auth/plugin';
 import { ensureDemoAdmin } from './auth/bootstrap';
@@ -421,6 +422,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
   await app.register(patrolRoutes, { live, tree: geo.tree });
   await app.register(landingRoutes, { geo, live, store, bus, now });
+  let simulatorReady = false;
+  await app.register(briefRoutes, {
+    geo,
+    store,
+    now,
+    live: { kpiWeights: config.kpiWeights, deadlines: config.ticketDeadlines, nearDeadlineFraction: config.nearDeadlineFraction },
+    hour: config.briefHour,
+    // The morning run waits for the simulator's backfill: a brief of a log still being filled would be kept all day.
+    ready: () => !config.simulator.on || simulatorReady,
+  });
   await app.register(alertRoutes, { book: alerts, bus, tree: geo.tree, now });
   await app.register(exportRoutes, {
     geo,
@@ -452,9 +463,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
         log: app.log,
       });
       void app.services.simulator.ready.then(
-        () => rules.start(),
+        () => {
+          simulatorReady = true;
+          rules.start();
+        },
         (error: unknown) => {
           app.log.warn({ err: error }, 'simulator backfill failed; the alert rules start anyway');
+          simulatorReady = true;
           rules.start();
         },
       );

@@ -63,6 +63,8 @@ export interface Config {
   ticketDeadlines: UrgencyDeadlines;
   /** Share of the resolve window after which an open ticket is near its deadline. */
   nearDeadlineFraction: number;
+  /** Local hour (Asia/Shanghai, 0–23) at which yesterday's daily briefs are computed ahead. */
+  briefHour: number;
   /** Thresholds of the alert rules (rules/options.ts defaults, ALERT_RULES overrides). */
   alertRules: AlertRuleOptions;
   auth: AuthConfig;
@@ -146,6 +148,7 @@ export const CONFIG_VARS: readonly ConfigVar[] = [
     description: 'Respond / resolve deadlines per urgency for tickets without their own (units m, h, d; an urgency left out keeps its default; see docs/KPIS.md).',
   },
   { name: 'NEAR_DEADLINE_FRACTION', default: '0.8', description: 'A ticket is near its deadline once this share of its resolve window has passed (between 0 and 1).' },
+  { name: 'BRIEF_HOUR', default: '7', description: "Local hour (Asia/Shanghai, 0–23) at which yesterday's daily briefs of the district and every town are computed and kept in memory; before it (or for other days) a brief is computed when asked." },
   {
     name: 'ALERT_RULES',
     default: '',
@@ -252,6 +255,13 @@ function devices(value: string): ReadonlyMap<string, string> | undefined {
   return new Map(Object.entries(json as Record<string, string>));
 }
 
+function briefHour(value: string): number {
+  if (!/^\d{1,2}$/.test(value) || Number(value) > 23) {
+    throw new ConfigError(`BRIEF_HOUR=${JSON.stringify(value)} is not valid: expected a whole hour from 0 to 23, e.g. 7`);
+  }
+  return Number(value);
+}
+
 function bool(name: string, value: string): boolean {
   return oneOf(name, value.toLowerCase(), ['true', 'false'] as const) === 'true';
 }
@@ -351,6 +361,7 @@ export function loadConfig(env: Env = process.env): Config {
     osmandDevices: devices(env.OSMAND_DEVICES?.trim() ?? ''),
     ticketDeadlines: ruleConfig(() => parseTicketDeadlines(read(env, 'TICKET_DEADLINES'))),
     nearDeadlineFraction: ruleConfig(() => parseNearDeadlineFraction(read(env, 'NEAR_DEADLINE_FRACTION'))),
+    briefHour: briefHour(read(env, 'BRIEF_HOUR')),
     alertRules: ruleConfig(() => loadAlertRules(env.ALERT_RULES?.trim() ?? '', PROJECT_ROOT)),
     auth: authConfig(env),
     mqtt: mqttConfig(env),

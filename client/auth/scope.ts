@@ -4,7 +4,7 @@
 import type { AreaKey, AreaTree } from '../../server/contract/areas';
 import { inScope, type Principal } from '../../server/contract/auth';
 
-export type Screen = 'wall' | 'landing' | 'dashboard';
+export type Screen = 'wall' | 'landing' | 'dashboard' | 'brief';
 
 /**
  * /wall (and a wall device anywhere) → the wall; a leader opens on the landing, unless the URL names an area
@@ -12,6 +12,8 @@ export type Screen = 'wall' | 'landing' | 'dashboard';
  */
 export function screenFor(pathname: string, search: string, principal: Pick<Principal, 'role'>): Screen {
   if (pathname === '/wall' || pathname.startsWith('/wall/') || principal.role === 'wall') return 'wall';
+  // The printable daily brief: a page of its own for every reader (the server scopes what it holds).
+  if (pathname === '/brief') return 'brief';
   if (principal.role === 'leader' && !new URLSearchParams(search).has('area')) return 'landing';
   return 'dashboard';
 }

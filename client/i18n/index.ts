@@ -11,6 +11,7 @@ import zhAuth from './locales/zh-CN/auth';
 import zhWall from './locales/zh-CN/wall';
 import zhLanding from './locales/zh-CN/landing';
 import zhTrends from './locales/zh-CN/trends';
+import zhBrief from './locales/zh-CN/brief';
 import zhExport from './locales/zh-CN/export';
 import enCommon from './locales/en/common';
 import enMap from './locales/en/map';
@@ -19,16 +20,17 @@ import enAuth from './locales/en/auth';
 import enWall from './locales/en/wall';
 import enLanding from './locales/en/landing';
 import enTrends from './locales/en/trends';
+import enBrief from './locales/en/brief';
 import enExport from './locales/en/export';
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = 'zh-CN';
-export const NAMESPACES = ['common', 'map', 'panels', 'auth', 'wall', 'landing', 'export', 'trends'] as const;
+export const NAMESPACES = ['common', 'map', 'panels', 'auth', 'wall', 'landing', 'brief', 'export', 'trends'] as const;
 
 export const RESOURCES = {
-  'zh-CN': { common: zhCommon, map: zhMap, panels: zhPanels, auth: zhAuth, wall: zhWall, landing: zhLanding, export: zhExport, trends: zhTrends },
-  en: { common: enCommon, map: enMap, panels: enPanels, auth: enAuth, wall: enWall, landing: enLanding, export: enExport, trends: enTrends },
+  'zh-CN': { common: zhCommon, map: zhMap, panels: zhPanels, auth: zhAuth, wall: zhWall, landing: zhLanding, brief: zhBrief, export: zhExport, trends: zhTrends },
+  en: { common: enCommon, map: enMap, panels: enPanels, auth: enAuth, wall: enWall, landing: enLanding, brief: enBrief, export: enExport, trends: enTrends },
 } as const;
 
 const STORAGE_KEY = 'opsmap.lang';

@@ -9,6 +9,7 @@ import { LANDING_KPI_KEYS, type Landing, type LandingKpiKey, type LandingKpis } 
 import { apiJson } from '../auth/session';
 import { formatters, setLanguage, type Formatters, type Language } from '../i18n';
 import { UserBox } from '../panels/Header';
+import { BriefLink } from '../brief/BriefLink';
 import { arrow, lateness, mapSearch, riseBar, standing, streakSpan } from './view';
 import '../styles/panels.css';
 import '../styles/landing.css';
@@ -74,6 +75,7 @@ export function LeaderLanding({ tree, town, onOpenMap }: LeaderLandingProps) {
           <button type="button" className="landing-map-button" onClick={() => openMap(town)}>
             {t('openMap')}
           </button>
+          <BriefLink tree={tree} area={town} className="landing-map-button brief-link" />
           <button type="button" className="lang-toggle" data-lang={i18n.language} aria-label={t('common:language.label')} onClick={() => setLanguage(i18n, other)}>
             {t('common:language.toggle')}
           </button>

@@ -2,6 +2,7 @@
 // with data freshness, language and theme toggles, the clock in Asia/Shanghai time, and who is logged in (name,
 // role, area) with the logout button.
 import { useEffect, useState } from 'react';
+import { BriefLink } from '../brief/BriefLink';
 import { useTranslation } from 'react-i18next';
 import type { AreaKey, AreaTree } from '../../server/contract/areas';
 import { formatters, setLanguage, type Language } from '../i18n';
@@ -146,6 +147,7 @@ export function Header({
           {t('language.toggle')}
         </button>
         <Clock />
+        <BriefLink tree={tree} area={view.area} />
         <UserBox tree={tree} onLanding={onLanding} />
       </div>
     </header>

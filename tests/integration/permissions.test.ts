@@ -132,6 +132,10 @@ const ROWS: Row[] = [
   },
   { route: 'GET /api/v1/landing', what: '张家湾镇', url: `/api/v1/landing?town=${ZHANGJIAWAN}`, expect: READ },
   { route: 'GET /api/v1/landing', what: '宋庄镇', url: `/api/v1/landing?town=${SONGZHUANG}`, expect: READ_DISTRICT, code403: notInScopeForTownRoles },
+  { route: 'GET /api/v1/brief', what: "yesterday's brief of the own scope", url: '/api/v1/brief', expect: READ },
+  { route: 'GET /api/v1/brief', what: '张家湾镇', url: `/api/v1/brief?area=${ZHANGJIAWAN}`, expect: READ },
+  { route: 'GET /api/v1/brief', what: '宋庄镇', url: `/api/v1/brief?area=${SONGZHUANG}`, expect: READ_DISTRICT, code403: notInScopeForTownRoles },
+  { route: 'GET /api/v1/brief', what: 'the district', url: `/api/v1/brief?area=${principals.admin.scope}`, expect: READ_DISTRICT, code403: notInScopeForTownRoles },
   // downloads: the same scope as the list and the figures they export
   { route: 'GET /api/v1/export/tickets.csv', what: 'own scope by default', url: '/api/v1/export/tickets.csv', expect: READ },
   { route: 'GET /api/v1/export/tickets.csv', what: '张家湾镇', url: `/api/v1/export/tickets.csv?area=${ZHANGJIAWAN}`, expect: READ },
