@@ -122,6 +122,9 @@ const ROWS: Row[] = [
   { route: 'GET /api/v1/trend', what: 'own scope by default', url: '/api/v1/trend', expect: READ },
   { route: 'GET /api/v1/trend', what: '张家湾镇', url: `/api/v1/trend?area=${ZHANGJIAWAN}`, expect: READ },
   { route: 'GET /api/v1/trend', what: '宋庄镇', url: `/api/v1/trend?area=${SONGZHUANG}`, expect: READ_DISTRICT, code403: notInScopeForTownRoles },
+  { route: 'GET /api/v1/trends', what: 'own scope by default', url: '/api/v1/trends', expect: READ },
+  { route: 'GET /api/v1/trends', what: '张家湾镇', url: `/api/v1/trends?area=${ZHANGJIAWAN}`, expect: READ },
+  { route: 'GET /api/v1/trends', what: '宋庄镇', url: `/api/v1/trends?area=${SONGZHUANG}`, expect: READ_DISTRICT, code403: notInScopeForTownRoles },
   { route: 'GET /api/v1/patrol/visited', what: '张家湾镇', url: `/api/v1/patrol/visited?town=${zjwId}`, expect: READ },
   {
     route: 'GET /api/v1/patrol/visited',
