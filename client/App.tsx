@@ -24,6 +24,8 @@ import { Feed } from './panels/Feed';
 import { TicketTable } from './panels/TicketTable';
 import { DetailPanel } from './panels/DetailPanel';
 import { AlertInbox, inboxPreference, storeInboxPreference } from './panels/AlertInbox';
+import { HistoryProvider } from './history/HistoryProvider';
+import { TimeBar } from './history/TimeBar';
 
 export interface DashboardProps {
   tree: AreaTree;
@@ -88,6 +90,7 @@ export function Dashboard({ tree, home, onLanding }: DashboardProps) {
   return (
     // Outside the scope the socket stays on the principal's own area: the other area is never asked for.
     <LiveProvider scope={outside ? homeScope : placement.scope} onRefused={onRefused}>
+      <HistoryProvider scope={outside ? homeScope : placement.scope}>
       <div className={`app theme-${view.theme}`} data-level={placement.level} data-area={view.area}>
         <Header tree={tree} placement={placement} view={view} setView={setView} onLanding={onLanding} alerts={outside ? undefined : { open: inboxOpen, toggle: toggleInbox }} />
         {outside ? (
@@ -108,6 +111,7 @@ export function Dashboard({ tree, home, onLanding }: DashboardProps) {
               onOpenArea={openArea}
               onSelectObject={setSelection}
             />
+            <TimeBar />
             <DetailPanel
               tree={tree}
               placement={placement}
@@ -128,6 +132,7 @@ export function Dashboard({ tree, home, onLanding }: DashboardProps) {
           </>
         )}
       </div>
+      </HistoryProvider>
     </LiveProvider>
   );
 }

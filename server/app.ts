@@ -63,6 +63,7 @@ import { createRuleEngine, type RuleEngine } from './rules/engine';
 import { createAlertDelivery } from './gateway/alerts';
 import { alertRoutes } from './routes/alerts';
 import { exportRoutes } from './routes/export';
+import { attachReplay } from './replay/attach';
 
 /** The running services, for the process and for tests that build the real app. */
 export interface Services {
@@ -346,6 +347,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     authenticate: ({ headers, auth: handshakeAuth }) => auth.fromHandshake(headers, handshakeAuth),
   });
   deliverAlerts = createAlertDelivery(gateway.io, geo.tree);
+  // History mode: replays of past windows over the same sockets (replay/), each folding the store on its own.
+  const replays = attachReplay({
+    io: gateway.io,
+    geo,
+    store,
+    live: { kpiWeights: config.kpiWeights, deadlines: config.ticketDeadlines, nearDeadlineFraction: config.nearDeadlineFraction },
+    now,
+    log: app.log,
+  });
+  app.addHook('preClose', async () => replays.close());
   const cutOffDevice = (id: string): number => gateway.cutOff((p) => p.kind === 'device' && p.id === id);
   if (config.redisUrl !== '') {
     // Cross-node commands only (docs/scaling.md): what clients see comes from the log on every node.

@@ -10,27 +10,29 @@ import zhPanels from './locales/zh-CN/panels';
 import zhAuth from './locales/zh-CN/auth';
 import zhWall from './locales/zh-CN/wall';
 import zhLanding from './locales/zh-CN/landing';
+import zhExport from './locales/zh-CN/export';
 import zhTrends from './locales/zh-CN/trends';
 import zhBrief from './locales/zh-CN/brief';
-import zhExport from './locales/zh-CN/export';
+import zhHistory from './locales/zh-CN/history';
 import enCommon from './locales/en/common';
 import enMap from './locales/en/map';
 import enPanels from './locales/en/panels';
 import enAuth from './locales/en/auth';
 import enWall from './locales/en/wall';
 import enLanding from './locales/en/landing';
+import enExport from './locales/en/export';
 import enTrends from './locales/en/trends';
 import enBrief from './locales/en/brief';
-import enExport from './locales/en/export';
+import enHistory from './locales/en/history';
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = 'zh-CN';
-export const NAMESPACES = ['common', 'map', 'panels', 'auth', 'wall', 'landing', 'brief', 'export', 'trends'] as const;
+export const NAMESPACES = ['common', 'map', 'panels', 'auth', 'wall', 'landing', 'brief', 'trends', 'export', 'history'] as const;
 
 export const RESOURCES = {
-  'zh-CN': { common: zhCommon, map: zhMap, panels: zhPanels, auth: zhAuth, wall: zhWall, landing: zhLanding, brief: zhBrief, export: zhExport, trends: zhTrends },
-  en: { common: enCommon, map: enMap, panels: enPanels, auth: enAuth, wall: enWall, landing: enLanding, brief: enBrief, export: enExport, trends: enTrends },
+  'zh-CN': { common: zhCommon, map: zhMap, panels: zhPanels, auth: zhAuth, wall: zhWall, landing: zhLanding, brief: zhBrief, trends: zhTrends, export: zhExport, history: zhHistory },
+  en: { common: enCommon, map: enMap, panels: enPanels, auth: enAuth, wall: enWall, landing: enLanding, brief: enBrief, trends: enTrends, export: enExport, history: enHistory },
 } as const;
 
 const STORAGE_KEY = 'opsmap.lang';

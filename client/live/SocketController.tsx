@@ -13,6 +13,9 @@ import { LiveStore, type LiveView } from './store';
 
 const StoreContext = createContext<LiveStore | null>(null);
 const AlertContext = createContext<AlertStore | null>(null);
+export type PageSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/** The page's one socket, for history mode's replay requests (null until it is made). */
+const SocketContext = createContext<{ current: PageSocket | null }>({ current: null });
 
 const loadAlerts = () => apiJson<AlertList>('/api/v1/alerts');
 
@@ -20,17 +23,32 @@ export function LiveProvider({ scope, children, onRefused }: { scope: AreaKey; c
   // One store for the life of the page: a drill-down changes what it follows, not the store.
   const store = useMemo(() => new LiveStore(scope), []); // eslint-disable-line react-hooks/exhaustive-deps
   const alerts = useMemo(() => new AlertStore(), []);
+  const socket = useMemo<{ current: PageSocket | null }>(() => ({ current: null }), []);
   return (
     <StoreContext.Provider value={store}>
       <AlertContext.Provider value={alerts}>
-        <SocketController store={store} alerts={alerts} scope={scope} onRefused={onRefused} />
-        {children}
+        <SocketContext.Provider value={socket}>
+          <SocketController store={store} alerts={alerts} scope={scope} onRefused={onRefused} socketRef={socket} />
+          {children}
+        </SocketContext.Provider>
       </AlertContext.Provider>
     </StoreContext.Provider>
   );
 }
 
-function SocketController({ store, alerts, scope, onRefused }: { store: LiveStore; alerts: AlertStore; scope: AreaKey; onRefused?: (scope: AreaKey, message: string) => void }) {
+function SocketController({
+  store,
+  alerts,
+  scope,
+  onRefused,
+  socketRef,
+}: {
+  store: LiveStore;
+  alerts: AlertStore;
+  scope: AreaKey;
+  onRefused?: (scope: AreaKey, message: string) => void;
+  socketRef: { current: PageSocket | null };
+}) {
   const connection = useRef<LiveConnection | null>(null);
   const refused = useRef(onRefused);
   refused.current = onRefused;
@@ -40,7 +58,8 @@ function SocketController({ store, alerts, scope, onRefused }: { store: LiveStor
       store,
       (auth) => {
         // websocket only: the wall sits on a LAN; long-polling would double the server's work for nothing.
-        const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({ transports: ['websocket'], auth: (cb) => cb(auth()) });
+        const socket: PageSocket = io({ transports: ['websocket'], auth: (cb) => cb(auth()) });
+        socketRef.current = socket;
         feedAlerts(socket as unknown as AlertSocket, alerts, loadAlerts);
         return socket as unknown as LiveSocket;
       },
@@ -49,15 +68,29 @@ function SocketController({ store, alerts, scope, onRefused }: { store: LiveStor
     connection.current = c;
     return () => {
       connection.current = null;
+      socketRef.current = null;
       c.close();
     };
-  }, [store, alerts]);
+  }, [store, alerts, socketRef]);
 
   useEffect(() => {
     connection.current?.follow(scope);
   }, [scope]);
 
   return null;
+}
+
+/** The page's socket (history mode sends its replay requests on it). */
+export function usePageSocket(): { current: PageSocket | null } {
+  return useContext(SocketContext);
+}
+
+/**
+ * Everything below reads `store` instead of the live one: history mode puts the replay's store here, so the
+ * map, KPIs, rankings, feed and table show the past with no code of their own for it. Alerts stay live.
+ */
+export function StoreOverride({ store, children }: { store: LiveStore; children: ReactNode }) {
+  return <StoreContext.Provider value={store}>{children}</StoreContext.Provider>;
 }
 
 export function useLiveStore(): LiveStore {

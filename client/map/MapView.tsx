@@ -39,6 +39,7 @@ import { useVisitedCells } from './useVisitedCells';
 import { MapControls } from './MapControls';
 import { MapLegend } from './MapLegend';
 import { MapTooltip, type Hover } from './MapTooltip';
+import { useClock } from '../live/clock';
 
 setWorkerUrl(workerUrl);
 
@@ -522,6 +523,8 @@ function useTrails(live: ReturnType<typeof useLive>, on: boolean): readonly Trai
   const built = useRef<{ at: number; scope: AreaKey | null; version: number }>({ at: 0, scope: null, version: -1 });
   const liveRef = useRef(live);
   liveRef.current = live;
+  const clockRef = useRef(useClock());
+  clockRef.current = useClock();
   useEffect(() => {
     if (!on) {
       built.current = { at: 0, scope: null, version: -1 };
@@ -529,13 +532,14 @@ function useTrails(live: ReturnType<typeof useLive>, on: boolean): readonly Trai
       return;
     }
     const build = () => {
-      const now = Date.now();
+      // The moment shown: in history mode trails fade by the replay's time, not by today's.
+      const now = clockRef.current.now();
       const l = liveRef.current;
       built.current = { at: now, scope: l.scope, version: l.versions.rangers };
       setTrails(trailsOf(l.rangers.values(), now));
     };
     if (built.current.version === live.versions.rangers && built.current.scope === live.scope) return;
-    const wait = built.current.scope !== live.scope ? 0 : built.current.at + TRAIL_REFRESH_MS - Date.now();
+    const wait = built.current.scope !== live.scope ? 0 : built.current.at + TRAIL_REFRESH_MS - clockRef.current.now();
     if (wait <= 0) {
       build();
       return;

@@ -1,11 +1,16 @@
-// A clock for countdowns and "last seen" ages: the current time, refreshed every `everyMs`.
+// A clock for countdowns and "last seen" ages: the moment shown (live: now, refreshed every `everyMs`; in
+// history mode the replay's moment, which moves with its frames).
 import { useEffect, useState } from 'react';
+import { useClock } from '../live/clock';
 
 export function useNow(everyMs: number): number {
-  const [now, setNow] = useState(() => Date.now());
+  const clock = useClock();
+  const [now, setNow] = useState(() => clock.now());
   useEffect(() => {
-    const id = setInterval(() => setNow(Date.now()), everyMs);
+    setNow(clock.now());
+    if (clock.version !== undefined) return;
+    const id = setInterval(() => setNow(clock.now()), everyMs);
     return () => clearInterval(id);
-  }, [everyMs]);
-  return now;
+  }, [everyMs, clock, clock.version]);
+  return clock.version !== undefined ? clock.now() : now;
 }

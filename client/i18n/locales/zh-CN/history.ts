@@ -1,0 +1,26 @@
+// 历史回放：地图下方的时间条。
+export default {
+  live: '实时',
+  history: '历史回放',
+  banner: '历史回放 · 非实时数据',
+  backToLive: '回到实时',
+  presets: { hour: '最近1小时', today: '今天', yesterday: '昨天', week: '最近7天', custom: '自定义' },
+  from: '开始',
+  to: '结束',
+  open: '回放',
+  play: '播放',
+  pause: '暂停',
+  step: '前进1分钟',
+  speed: '速度',
+  seek: '回放时刻',
+  at: '回放时刻 {{time}}',
+  ended: '已到结束时刻',
+  loading: '正在重建历史状态…',
+  errors: {
+    invalid: '时间范围无效：{{message}}',
+    forbidden: '不在您的管辖范围',
+    busy: '服务器同时进行的回放已满，请稍后再试',
+    failed: '回放失败：{{message}}',
+    offline: '连接中断，恢复后继续回放',
+  },
+};
