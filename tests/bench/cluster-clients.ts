@@ -33,6 +33,11 @@ const send = (message: FromClusterClients): void => {
 };
 
 const tracked: Tracked[] = [];
+/** Why sockets went away and why reconnects were refused, by message: the figures alone cannot say. */
+const reasons = new Map<string, number>();
+const note = (what: string): void => {
+  reasons.set(what, (reasons.get(what) ?? 0) + 1);
+};
 const total = new Histogram();
 let windowHist = new Histogram();
 let windowDeltas = 0;
@@ -94,8 +99,24 @@ async function start(url: string, cookie: string, count: number, batch: number):
         t.snapshots += 1;
       });
       socket.on('state:delta', (d) => onDelta(t, d));
-      socket.on('disconnect', () => {
+      let connectedOnce = false;
+      let retryMs = 1000;
+      socket.on('connect', () => {
+        retryMs = 1000;
+      });
+      socket.on('disconnect', (reason) => {
         t.disconnects += 1;
+        note(`disconnect: ${reason}`);
+        if (reason === 'io server disconnect') setTimeout(() => socket.connect(), retryMs);
+      });
+      socket.on('connect_error', (error) => {
+        if (!connectedOnce) return;
+        note(`reconnect refused: ${error.message}`);
+        // socket.io-client gives up on a refused handshake; LiveConnection retries with a backoff, so do the same.
+        if (!socket.active) {
+          setTimeout(() => socket.connect(), retryMs);
+          retryMs = Math.min(15_000, retryMs * 2);
+        }
       });
       return new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
@@ -106,6 +127,7 @@ async function start(url: string, cookie: string, count: number, batch: number):
         }, 30_000);
         socket.once('connect', () => {
           clearTimeout(timer);
+          connectedOnce = true;
           tracked.push(t);
           resolve();
         });
@@ -168,6 +190,7 @@ function finalFigures(): ClientFinal {
     snapshotsAfterFirst: tracked.reduce((s, t) => s + Math.max(0, t.snapshots - 1), 0),
     disconnects: tracked.reduce((s, t) => s + t.disconnects, 0),
     histogram: total.toPairs(),
+    reasons: [...reasons].map(([k, n]) => `${k} ×${n}`).join('; '),
   };
 }
 
@@ -186,9 +209,9 @@ process.on('message', (message: ToClusterClients) => {
     } else if (message.type === 'window') {
       send(windowFigures());
     } else if (message.type === 'finish') {
-      send(finalFigures());
       for (const t of tracked) t.socket.disconnect();
-      process.disconnect?.();
+      // The totals are a large message: leave only once it is written, or the parent never gets it.
+      process.send?.(finalFigures(), () => process.disconnect?.());
     }
   } catch (error) {
     send({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });

@@ -97,6 +97,8 @@ export interface ClientFinal {
   snapshotsAfterFirst: number;
   disconnects: number;
   histogram: number[];
+  /** Disconnect reasons and refused reconnects, with counts. */
+  reasons: string;
 }
 
 export type FromClusterClients =

@@ -558,8 +558,8 @@ async function streamTap(space: ClusterSpace) {
 const mergeFinals = (finals: ClientFinal[]) => {
   const h = new Histogram();
   for (const f of finals) h.merge(f.histogram);
-  const sum = (k: keyof Omit<ClientFinal, 'type' | 'histogram'>) => finals.reduce((s, f) => s + f[k], 0);
-  const max = (k: keyof Omit<ClientFinal, 'type' | 'histogram'>) => finals.reduce((s, f) => Math.max(s, f[k]), 0);
+  const sum = (k: keyof Omit<ClientFinal, 'type' | 'histogram' | 'reasons'>) => finals.reduce((s, f) => s + f[k], 0);
+  const max = (k: keyof Omit<ClientFinal, 'type' | 'histogram' | 'reasons'>) => finals.reduce((s, f) => Math.max(s, f[k]), 0);
   return {
     h,
     clients: sum('clients'),
@@ -648,7 +648,10 @@ async function loadAcrossTwoNodes(row: Row, o: ClusterOptions, p: Places, res: R
   await sleep(5_000);
   const end = await Promise.all(bases.map(nodeMetrics));
   samples.push({ t: (performance.now() - t0) / 1000, nodes: end });
-  const finals = await Promise.all(c.procs.map((cp) => cp.ask({ type: 'finish' }, 'final', 120_000)));
+  // A client process that fails at the end must not cost the figures of the other and of the nodes.
+  const answered = await Promise.all(c.procs.map((cp) => cp.ask({ type: 'finish' }, 'final', 120_000).catch((e: Error) => e)));
+  const finals = answered.filter((x): x is ClientFinal => !(x instanceof Error));
+  const lost = answered.filter((x): x is Error => x instanceof Error).map((e) => e.message);
   await res.stopClients();
   await tap.close();
   const f = mergeFinals(finals);
@@ -658,7 +661,7 @@ async function loadAcrossTwoNodes(row: Row, o: ClusterOptions, p: Places, res: R
   row(
     `cluster: 2 nodes, ${fmt(o.clients)} clients on the district, ${fmt(o.rate)} events/s target — clients connected`,
     `${fmt(c.connected)} of ${fmt(o.clients)}`,
-    `half on each node, websocket, one session; connected with a snapshot in ${connectSeconds.toFixed(0)} s; ${c.failed} failed; still connected at the end: ${f.connectedNow}; disconnects ${f.disconnects}`,
+    `half on each node, websocket, one session; connected with a snapshot in ${connectSeconds.toFixed(0)} s; ${c.failed} failed; still connected at the end: ${f.connectedNow}; disconnects ${f.disconnects}${finals.some((x) => x.reasons) ? ` (${finals.map((x) => x.reasons).filter(Boolean).join(' | ')})` : ''}`,
   );
   row(
     'cluster: events sent / acknowledged, achieved rate',
@@ -668,7 +671,7 @@ async function loadAcrossTwoNodes(row: Row, o: ClusterOptions, p: Places, res: R
   row(
     'cluster: per-client gaps / duplicates',
     `${f.gaps} / ${f.duplicates}`,
-    `over ${fmt(f.clients)} clients: ${f.withGaps} with a gap (most ${f.maxGaps}), ${f.withDuplicates} with a duplicate (most ${f.maxDuplicates}); ${fmt(f.deltas)} deltas applied in sequence; ${f.snapshotsAfterFirst} snapshots after the first`,
+    `${lost.length ? `NOT COUNTED: ${lost.join('; ')}; ` : ''}over ${fmt(f.clients)} clients: ${f.withGaps} with a gap (most ${f.maxGaps}), ${f.withDuplicates} with a duplicate (most ${f.maxDuplicates}); ${fmt(f.deltas)} deltas applied in sequence; ${f.snapshotsAfterFirst} snapshots after the first`,
   );
   row(
     'cluster: event → client latency p50 / p99 / max',
