@@ -159,6 +159,12 @@ async function benchClusterSection(explicit: boolean): Promise<void> {
   await benchClusterRows(row, explicit ? process.argv.slice(3) : []);
 }
 
+/** npm run bench -- replay: history mode's start time over a simulated day (and a week) of events. */
+async function benchReplaySection(): Promise<void> {
+  const { benchReplayRows } = await import('./replay');
+  await benchReplayRows(row);
+}
+
 async function main(): Promise<void> {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
   console.log('benchmark | figure | how');
@@ -172,6 +178,7 @@ async function main(): Promise<void> {
   if (!only || only === 'dashboard') await benchDashboardSection();
   if (!only || only === 'wall') await benchWallSection();
   if (!only || only === 'cluster') await benchClusterSection(only === 'cluster');
+  if (!only || only === 'replay') await benchReplaySection();
 }
 
 await main();
