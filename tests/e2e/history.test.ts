@@ -2,12 +2,12 @@
 // duty officer picks "last hour" under the map, the whole dashboard shows the district as it was (the KPI bar's
 // seq is the replay's, behind the live one), an amber HISTORY state is on screen, playing at 600× moves the
 // moment and the state forward, and one click goes back to live. Screenshot: test-results/e2e-history.png.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../server/config';
-import { CHROMIUM_MISSING, NAME_SHIM, chromiumAvailable, launchChromium } from '../helpers/browser';
+import { CHROMIUM_MISSING, NAME_SHIM, chromiumAvailable, decodePng, launchChromium } from '../helpers/browser';
 import { signIn } from '../helpers/browser-session';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -86,4 +86,30 @@ describe.skipIf(!RUN)(RUN ? 'history mode in Chromium' : `history mode (skipped:
     expect(errors).toEqual([]);
     await context.close();
   }, 240_000);
+
+  it('exports the map view as a PNG with the map drawn in it (export, issue §3)', async () => {
+    const origin = new URL(server.url).origin;
+    const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
+    await signIn(context, server.app, origin);
+    await context.addInitScript(NAME_SHIM);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector('.map-canvas[data-map-state="ready"]', { state: 'attached', timeout: LOAD_TIMEOUT_MS });
+    await page.waitForSelector('.status[data-freshness="fresh"]', { timeout: 30_000 });
+    await page.waitForTimeout(1500);
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.click('[data-export="png"]')]);
+    expect(download.suggestedFilename()).toMatch(/\.png$/);
+    const file = await download.path();
+    const image = decodePng(readFileSync(file!));
+    expect(image.width).toBeGreaterThan(400);
+    expect(image.height).toBeGreaterThan(300);
+    // Not a blank canvas: the basemap, the district's areas and the layers give many colours.
+    const colours = new Set<number>();
+    for (let i = 0; i < image.data.length; i += 4 * 97) colours.add((image.data[i]! << 16) | (image.data[i + 1]! << 8) | image.data[i + 2]!);
+    expect(colours.size).toBeGreaterThan(20);
+    writeFileSync(path.join(ARTEFACTS, 'e2e-export-map.png'), readFileSync(file!));
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 180_000);
 });

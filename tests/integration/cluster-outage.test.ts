@@ -85,7 +85,7 @@ describe.skipIf(!run)('outages of the bus and the store', () => {
       const r = await app.inject({ method: 'GET', url: '/readyz' });
       return { code: r.statusCode, bus: (r.json() as { shared?: { bus?: boolean } }).shared?.bus };
     };
-    await until(async () => (await shared()).bus === false, 5000, 'readyz reports the bus down');
+    await until(async () => (await shared()).bus === false, 15_000, 'readyz reports the bus down');
     expect((await shared()).code).toBe(200);
     expect((await getAsAdmin(app, '/api/v1/aggregates?scope=district:110112')).statusCode).toBe(200);
 
@@ -98,7 +98,7 @@ describe.skipIf(!run)('outages of the bus and the store', () => {
     }, 30_000, 'ingest back after NATS restarts');
     expect((await postEvents(app, [ticket('after-1')])).statusCode).toBe(200);
     await until(async () => (await openTickets(app)) === 4, 10_000, 'the live state folds what came after');
-    await until(async () => (await shared()).bus === true, 5000, 'readyz reports the bus back');
+    await until(async () => (await shared()).bus === true, 15_000, 'readyz reports the bus back');
     expect(retried).toBeGreaterThanOrEqual(1);
   }, 90_000);
 
