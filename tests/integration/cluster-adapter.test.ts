@@ -6,34 +6,23 @@ import type { App } from '../../server/app';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/contract/socket';
 import { testApp } from '../helpers/app';
 import { asAdmin } from '../helpers/callers';
-import { CLUSTER_SECRET } from '../helpers/cluster';
-import { deleteStreams, freshStream, NATS_URL, natsAvailable } from '../helpers/nats';
-import { dropSchema, randomSchema, RUN_POSTGRES, TEST_DATABASE_URL } from '../helpers/store';
+import { clusterSpace } from '../helpers/cluster';
+import { natsAvailable } from '../helpers/nats';
+import { RUN_POSTGRES } from '../helpers/store';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const run = RUN_POSTGRES && (await natsAvailable());
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-const stream = freshStream('A');
-const schema = randomSchema();
+const space = clusterSpace({ REDIS_URL });
 const apps: App[] = [];
 afterAll(async () => {
   while (apps.length > 0) await apps.pop()!.close();
-  await deleteStreams([stream]);
-  await dropSchema(schema);
+  await space.dispose();
 });
 
 async function node(): Promise<{ app: App; base: string }> {
-  const app = await testApp({
-    BUS: 'nats',
-    NATS_URL,
-    NATS_STREAM: stream,
-    STORE: 'postgres',
-    DATABASE_URL: TEST_DATABASE_URL,
-    DATABASE_SCHEMA: schema,
-    AUTH_SECRET: CLUSTER_SECRET,
-    REDIS_URL,
-  });
+  const app = await testApp({ ...space.env, LOG_LEVEL: 'silent' });
   apps.push(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, base: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` };

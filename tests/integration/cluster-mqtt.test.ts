@@ -7,15 +7,14 @@ import type { App } from '../../server/app';
 import { defaultClientId } from '../../server/ingest/mqtt';
 import { testApp } from '../helpers/app';
 import { getAsAdmin } from '../helpers/callers';
-import { CLUSTER_SECRET } from '../helpers/cluster';
-import { deleteStreams, freshStream, NATS_URL, natsAvailable } from '../helpers/nats';
-import { dropSchema, randomSchema, RUN_POSTGRES, TEST_DATABASE_URL } from '../helpers/store';
+import { clusterSpace } from '../helpers/cluster';
+import { natsAvailable } from '../helpers/nats';
+import { RUN_POSTGRES } from '../helpers/store';
 
 const BROKER = 'mqtt://127.0.0.1:1883';
 const run = RUN_POSTGRES && (await natsAvailable());
 const prefix = `opsmap-cluster-${randomUUID().slice(0, 8)}`;
-const stream = freshStream('M');
-const schema = randomSchema();
+const space = clusterSpace({ MQTT_URL: BROKER, MQTT_TOPIC_PREFIX: prefix });
 const NODES = ['n1', 'n2'];
 const apps: App[] = [];
 
@@ -26,8 +25,7 @@ afterAll(async () => {
     const id = defaultClientId(`${prefix}-${name}`);
     for (const clientId of [id, `${id}-dl`]) await (await mqtt.connectAsync(BROKER, { clientId, clean: true, reconnectPeriod: 0 })).endAsync();
   }
-  await deleteStreams([stream]);
-  await dropSchema(schema);
+  await space.dispose();
 });
 
 const accepted = async (app: App, result: string): Promise<number> => {
@@ -40,18 +38,7 @@ describe.skipIf(!run)('MQTT ingest on two nodes', () => {
   it('the broker hands each reading to one node: all stored once, none taken in twice', async () => {
     for (const name of NODES) {
       apps.push(
-        await testApp({
-          BUS: 'nats',
-          NATS_URL,
-          NATS_STREAM: stream,
-          STORE: 'postgres',
-          DATABASE_URL: TEST_DATABASE_URL,
-          DATABASE_SCHEMA: schema,
-          AUTH_SECRET: CLUSTER_SECRET,
-          MQTT_URL: BROKER,
-          MQTT_TOPIC_PREFIX: prefix,
-          NODE_NAME: name,
-        }),
+        await testApp({ ...space.env, LOG_LEVEL: 'silent', NODE_NAME: name }),
       );
     }
     const device = await mqtt.connectAsync(BROKER, { clientId: `${prefix}-device`, clean: true, reconnectPeriod: 0 });
