@@ -20,7 +20,9 @@ export async function startTestServer(deps: AppDeps = {}, env: Record<string, st
   await ensureClientBuilt(() => {});
   const config = loadConfig({
     STORE: 'memory',
-    SIM_BACKFILL_HOURS: '2',
+    // Eight hours, not two: a run at night (CI at 04:00 in Beijing) would find hardly a ticket in the last
+    // two, and the pages' tests need open tickets on the screen; eight reach back into the evening's.
+    SIM_BACKFILL_HOURS: '8',
     ...env,
     PORT: env.PORT ?? '0',
     HOST: '127.0.0.1',
