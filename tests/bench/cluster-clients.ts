@@ -19,6 +19,7 @@ type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 interface Tracked {
   socket: Client;
+  scope: AreaKey;
   /** null until the first snapshot, and again after a gap until the snapshot asked for arrives. */
   seq: number | null;
   gaps: number;
@@ -71,20 +72,22 @@ function onDelta(t: Tracked, d: DeltaWire): void {
     // What LiveConnection does on a gap: the state is void until a fresh snapshot of the scope arrives.
     t.gaps += 1;
     t.seq = null;
-    t.socket.emit('scope:follow', { key: scope }, () => undefined);
+    t.socket.emit('scope:follow', { key: t.scope }, () => undefined);
   }
 }
 
-let scope = 'district:110112' as AreaKey;
+let scopes: AreaKey[] = ['district:110112' as AreaKey];
+/** Sockets made so far: the next one follows scopes[made % scopes.length]. */
+let made = 0;
 
 async function start(url: string, cookie: string, count: number, batch: number): Promise<void> {
   let failed = 0;
   let firstError = '';
   for (let first = 0; first < count; first += batch) {
     const connecting = Array.from({ length: Math.min(batch, count - first) }, () => {
-      const t: Tracked = { socket: undefined as unknown as Client, seq: null, gaps: 0, duplicates: 0, deltas: 0, snapshots: 0, disconnects: 0 };
+      const t: Tracked = { socket: undefined as unknown as Client, scope: scopes[made++ % scopes.length]!, seq: null, gaps: 0, duplicates: 0, deltas: 0, snapshots: 0, disconnects: 0 };
       // A reconnect resumes from the seq held, as the browser's LiveConnection asks: missed deltas or a snapshot.
-      const auth = (): HandshakeAuth => (t.seq === null ? { scope } : { scope, lastSeq: t.seq });
+      const auth = (): HandshakeAuth => (t.seq === null ? { scope: t.scope } : { scope: t.scope, lastSeq: t.seq });
       const socket: Client = connectClient(url, {
         transports: ['websocket'],
         forceNew: true,
@@ -197,7 +200,7 @@ function finalFigures(): ClientFinal {
 process.on('message', (message: ToClusterClients) => {
   try {
     if (message.type === 'start') {
-      scope = message.scope;
+      scopes = message.scopes;
       start(message.url, message.cookie, message.count, message.batch).catch((error: unknown) => send({ type: 'error', message: String(error) }));
     } else if (message.type === 'reset') {
       total.clear();

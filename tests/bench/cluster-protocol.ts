@@ -57,8 +57,8 @@ export class Histogram {
 }
 
 export type ToClusterClients =
-  /** Connect `count` sockets to `url` (`batch` at a time) with the session cookie, each following `scope`. */
-  | { type: 'start'; url: string; cookie: string; count: number; batch: number; scope: AreaKey }
+  /** Connect `count` sockets to `url` (`batch` at a time) with the session cookie; socket i follows scopes[i % n]. */
+  | { type: 'start'; url: string; cookie: string; count: number; batch: number; scopes: AreaKey[] }
   /** The measured window begins: forget latencies and delta counts so far (gaps and duplicates stay). */
   | { type: 'reset' }
   | { type: 'window' }

@@ -402,11 +402,24 @@ async function startCluster(res: Resources, n: number): Promise<{ space: Cluster
   return { space, nodes };
 }
 
+/**
+ * What the clients follow, as a deployment's screens do: one in ten the district (the command centre's walls and
+ * desks), the others a town each, round the 22 towns (town officers, leaders, town walls).
+ */
+async function clientScopes(): Promise<AreaKey[]> {
+  const tree = (await loadGeo(GEO_DIR)).tree;
+  const towns = (tree.children[DISTRICT] ?? []) as AreaKey[];
+  const out: AreaKey[] = [];
+  for (let i = 0; i < 10 * towns.length; i++) out.push(i % 10 === 0 ? DISTRICT : towns[i % towns.length]!);
+  return out;
+}
+
 async function connectClients(res: Resources, bases: string[], cookie: string, perProcess: number[]): Promise<{ procs: ClientProcess[]; connected: number; failed: number; firstError: string }> {
   const procs = bases.map((_, i) => new ClientProcess(`clients ${i + 1}`));
   res.clients.push(...procs);
+  const scopes = await clientScopes();
   const answers = await Promise.all(
-    procs.map((p, i) => p.ask({ type: 'start', url: bases[i]!, cookie, count: perProcess[i]!, batch: 50, scope: DISTRICT }, 'connected', 300_000)),
+    procs.map((p, i) => p.ask({ type: 'start', url: bases[i]!, cookie, count: perProcess[i]!, batch: 50, scopes }, 'connected', 300_000)),
   );
   return {
     procs,
