@@ -672,7 +672,7 @@ async function loadAcrossTwoNodes(row: Row, o: ClusterOptions, p: Places, res: R
   const s = gen.stats;
 
   row(
-    `cluster: 2 nodes, ${fmt(o.clients)} clients on the district, ${fmt(o.rate)} events/s target — clients connected`,
+    `cluster: 2 nodes, ${fmt(o.clients)} clients (a tenth on the district, the rest on towns), ${fmt(o.rate)} events/s target — clients connected`,
     `${fmt(c.connected)} of ${fmt(o.clients)}`,
     `half on each node, websocket, one session; connected with a snapshot in ${connectSeconds.toFixed(0)} s; ${c.failed} failed; still connected at the end: ${f.connectedNow}; disconnects ${f.disconnects}${finals.some((x) => x.reasons) ? ` (${finals.map((x) => x.reasons).filter(Boolean).join(' | ')})` : ''}`,
   );
