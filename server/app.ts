@@ -31,6 +31,7 @@ import { openPostgresStore } from './store/postgres';
 import { openPostgresUserStore } from './store/users-postgres';
 import type { EventBus } from './bus/types';
 import { createLiveState } from './live/state';
+import { createAreaTrends } from './live/area-trends';
 import type { LiveState } from './live/types';
 import { createAcceptor, type Acceptor } from './ingest/accept';
 import { defaultClientId, startMqttIngest, type MqttIngest } from './ingest/mqtt';
@@ -260,11 +261,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const shared: Record<string, boolean> = {};
   if (natsBus) shared.bus = natsBus.connected();
   // State is a fold of the log: rebuild it from the store, then follow the bus from where the log ended.
-  const live = createLiveState(
-    geo,
-    { kpiWeights: config.kpiWeights, deadlines: config.ticketDeadlines, nearDeadlineFraction: config.nearDeadlineFraction },
-    now(),
-  );
+  const liveOptions = { kpiWeights: config.kpiWeights, deadlines: config.ticketDeadlines, nearDeadlineFraction: config.nearDeadlineFraction };
+  // The area trends listen to this live state as it folds (live/observer.ts), so the log is folded once for
+  // both; the app folds through the trends' apply / advance, which pass everything on to the live state.
+  const trends = createAreaTrends(geo, liveOptions, now(), (observer) => createLiveState(geo, liveOptions, now(), observer));
+  const live = trends.live;
   // Alerts are a fold of the same log; the rule engine rebuilds its memory from it and decides nothing until start().
   const alerts = createAlertBook();
   const rules = createRuleEngine({
@@ -280,16 +281,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   let deliverAlerts: ((changed: ReturnType<AlertBook['apply']>) => void) | undefined;
   const rebuildStart = performance.now();
   await store.scan(0, 5000, (batch) => {
-    live.apply(batch);
+    trends.apply(batch);
     alerts.apply(batch);
     rules.rebuild(batch);
   });
-  live.advance(now());
+  trends.advance(now());
   const emptyLog = live.seq === 0;
   // Arrival time of recent events, to measure fan-out latency (accepted → delta taken for the clients).
   const arrivals: { seq: number; at: number }[] = [];
   const unsubscribe = bus.subscribe(live.seq, (events) => {
-    live.apply(events);
+    trends.apply(events);
     const changedAlerts = alerts.apply(events);
     rules.onBatch(events);
     deliverAlerts?.(changedAlerts);
@@ -307,7 +308,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       metrics.busConnected.set(shared.bus ? 1 : 0);
     }
     const t = now();
-    live.advance(t);
+    trends.advance(t);
     alerts.advance(t);
     rules.tick();
   }, CLOCK_TICK_MS);
@@ -429,6 +430,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     store,
     bus,
     now,
+    fold: trends,
     live: { kpiWeights: config.kpiWeights, deadlines: config.ticketDeadlines, nearDeadlineFraction: config.nearDeadlineFraction },
   });
   await app.register(patrolRoutes, { live, tree: geo.tree });

@@ -29,6 +29,7 @@ import {
 import type { Geo } from '../geo/load';
 import { AreaIndex } from './areas';
 import type { LiveObserver } from './observer';
+import type { LiveState, PooledTickets } from './types';
 import { resolveLiveOptions, type LiveOptions } from './options';
 import { countWindowFact, createLiveState, WINDOW_FIELDS, windowKpisOf } from './state';
 import { DAY_MS, isoLocal, localDay } from './time';
@@ -76,6 +77,8 @@ interface DayCoverage {
 
 export interface AreaTrendsFold {
   readonly seq: number;
+  /** The live state the trends listen to (the app's own, when it hands one over: see createAreaTrends). */
+  readonly live: LiveState & PooledTickets;
   apply(events: readonly StoredEvent[]): void;
   /** Moves the clock (deadlines settle, old buckets go); it never runs backwards. */
   advance(nowMs: number): void;
@@ -86,7 +89,17 @@ export interface AreaTrendsFold {
   trends(area: AreaKey, nowMs: number, range: { from: number; to: number }): AreaTrends | undefined;
 }
 
-export function createAreaTrends(geo: Geo, options: Partial<LiveOptions> = {}, nowMs?: number): AreaTrendsFold {
+/**
+ * `makeLive`: the app passes its own live state's maker, so that the trends listen to the live state the
+ * dashboard reads instead of folding the whole log a second time in a copy of it (memory and start-up time);
+ * the app then folds through this fold's apply / advance. Without it (tests) the fold makes a live state of its own.
+ */
+export function createAreaTrends(
+  geo: Geo,
+  options: Partial<LiveOptions> = {},
+  nowMs?: number,
+  makeLive?: (observer: LiveObserver) => LiveState & PooledTickets,
+): AreaTrendsFold {
   const o = resolveLiveOptions(options);
   const areas = new AreaIndex(geo);
   /** local day → area index → cells. */
@@ -147,7 +160,7 @@ export function createAreaTrends(geo: Geo, options: Partial<LiveOptions> = {}, n
       }
     },
   };
-  const live = createLiveState(geo, o, nowMs, observer);
+  const live = makeLive ? makeLive(observer) : createLiveState(geo, o, nowMs, observer);
 
   function reading(id: string, ms: number, level: number): void {
     const cp = checkpoints.get(id);
@@ -201,6 +214,7 @@ export function createAreaTrends(geo: Geo, options: Partial<LiveOptions> = {}, n
   }
 
   return {
+    live,
     get seq() {
       return live.seq;
     },

@@ -9,7 +9,7 @@ import { AreaTrends, FLOOD_DEFAULT_RANGE_MS, FLOOD_RETENTION_DAYS, TrendsQuery }
 import type { EventBus } from '../bus/types';
 import type { Geo } from '../geo/load';
 import type { EventStore } from '../store/types';
-import { createAreaTrends } from '../live/area-trends';
+import { createAreaTrends, type AreaTrendsFold } from '../live/area-trends';
 import type { LiveOptions } from '../live/options';
 import { DAY_MS } from '../live/time';
 import { allowArea, principalOf, requireAbility } from '../auth/guard';
@@ -21,6 +21,8 @@ export interface TrendsRouteOptions {
   now: () => number;
   /** The options the app's live state runs with (deadlines, weights, near-deadline share). */
   live?: Partial<LiveOptions>;
+  /** A fold the app drives (over its own live state); absent: the plugin folds the log itself. */
+  fold?: AreaTrendsFold;
 }
 
 /** Events per store read while the fold catches up at start. */
@@ -33,15 +35,17 @@ const ApiError = Type.Object({
   message: Type.String(),
 });
 
-export const trendsRoutes: FastifyPluginAsyncTypebox<TrendsRouteOptions> = async (app, { geo, store, bus, now, live }) => {
-  const fold = createAreaTrends(geo, live, now());
-  await store.scan(0, SCAN_BATCH, (batch) => fold.apply(batch));
-  fold.advance(now());
-  const unsubscribe = bus.subscribe(fold.seq, (events) => {
-    fold.apply(events);
+export const trendsRoutes: FastifyPluginAsyncTypebox<TrendsRouteOptions> = async (app, { geo, store, bus, now, live, fold: given }) => {
+  const fold = given ?? createAreaTrends(geo, live, now());
+  if (!given) {
+    await store.scan(0, SCAN_BATCH, (batch) => fold.apply(batch));
     fold.advance(now());
-  });
-  app.addHook('onClose', async () => unsubscribe());
+    const unsubscribe = bus.subscribe(fold.seq, (events) => {
+      fold.apply(events);
+      fold.advance(now());
+    });
+    app.addHook('onClose', async () => unsubscribe());
+  }
 
   app.get(
     '/api/v1/trends',
