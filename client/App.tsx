@@ -72,7 +72,8 @@ export function Dashboard({ tree, home, onLanding }: DashboardProps) {
       const areaOf = (s: AlertSubject) => (s.id.includes(':') ? s.id : `${s.kind}:${s.id}`);
       const wanted = subject && (subject.kind === 'grid' || subject.kind === 'forest') ? areaOf(subject) : alert.area;
       const area = (tree.nodes[wanted] && inScope(tree, principal.scope, wanted) ? wanted : alert.area) as AreaKey;
-      const pick: ObjectSelection | null = subject && subject.kind !== 'grid' && subject.kind !== 'forest' ? { kind: subject.kind, id: subject.id } : null;
+      const pick: ObjectSelection | null =
+        subject && subject.kind !== 'grid' && subject.kind !== 'forest' ? { kind: subject.kind, id: subject.id } : null;
       if (area === view.area) {
         if (pick) setSelection(pick);
         return;
@@ -91,47 +92,67 @@ export function Dashboard({ tree, home, onLanding }: DashboardProps) {
     // Outside the scope the socket stays on the principal's own area: the other area is never asked for.
     <LiveProvider scope={outside ? homeScope : placement.scope} onRefused={onRefused}>
       <HistoryProvider scope={outside ? homeScope : placement.scope}>
-      <div className={`app theme-${view.theme}`} data-level={placement.level} data-area={view.area}>
-        <Header tree={tree} placement={placement} view={view} setView={setView} onLanding={onLanding} alerts={outside ? undefined : { open: inboxOpen, toggle: toggleInbox }} />
-        {outside ? (
-          <NotInArea tree={tree} area={outside} home={home} onBack={goHome} />
-        ) : (
-          <>
-        <KpiBar area={view.area} scope={placement.scope} />
-        {!placement.known && <div className="notice" role="status">{t('notFound', { area: view.area })}</div>}
-        <main className="app-main">
-          <section className="map-pane">
-            <MapView
-              tree={tree}
-              view={view}
-              setView={setView}
-              placement={placement}
-              ticketFilter={filter}
-              selection={selection}
-              onOpenArea={openArea}
-              onSelectObject={setSelection}
-            />
-            <TimeBar />
-            <DetailPanel
-              tree={tree}
-              placement={placement}
-              selection={selection}
-              onClose={() => (selection ? setSelection(null) : placement.selected && setView({ area: placement.scope }, 'push'))}
-              onOpenArea={openArea}
-            />
-          </section>
-          <aside className="side-pane">
-            <Ranking tree={tree} placement={placement} view={view} onOpenArea={openArea} />
-            <Feed tree={tree} onSelectObject={setSelection} />
-          </aside>
-          {inboxOpen && <AlertInbox tree={tree} onClose={toggleInbox} onFlyTo={flyTo} />}
-          <section className="table-pane">
-            <TicketTable tree={tree} placement={placement} filter={filter} onFilterChange={setFilter} onSelectObject={setSelection} selection={selection} />
-          </section>
-        </main>
-          </>
-        )}
-      </div>
+        <div className={`app theme-${view.theme}`} data-level={placement.level} data-area={view.area}>
+          <Header
+            tree={tree}
+            placement={placement}
+            view={view}
+            setView={setView}
+            onLanding={onLanding}
+            alerts={outside ? undefined : { open: inboxOpen, toggle: toggleInbox }}
+          />
+          {outside ? (
+            <NotInArea tree={tree} area={outside} home={home} onBack={goHome} />
+          ) : (
+            <>
+              <KpiBar area={view.area} scope={placement.scope} />
+              {!placement.known && (
+                <div className="notice" role="status">
+                  {t('notFound', { area: view.area })}
+                </div>
+              )}
+              <main className="app-main">
+                <section className="map-pane">
+                  <MapView
+                    tree={tree}
+                    view={view}
+                    setView={setView}
+                    placement={placement}
+                    ticketFilter={filter}
+                    selection={selection}
+                    onOpenArea={openArea}
+                    onSelectObject={setSelection}
+                  />
+                  <TimeBar />
+                  <DetailPanel
+                    tree={tree}
+                    placement={placement}
+                    selection={selection}
+                    onClose={() =>
+                      selection ? setSelection(null) : placement.selected && setView({ area: placement.scope }, 'push')
+                    }
+                    onOpenArea={openArea}
+                  />
+                </section>
+                <aside className="side-pane">
+                  <Ranking tree={tree} placement={placement} view={view} onOpenArea={openArea} />
+                  <Feed tree={tree} onSelectObject={setSelection} />
+                </aside>
+                {inboxOpen && <AlertInbox tree={tree} onClose={toggleInbox} onFlyTo={flyTo} />}
+                <section className="table-pane">
+                  <TicketTable
+                    tree={tree}
+                    placement={placement}
+                    filter={filter}
+                    onFilterChange={setFilter}
+                    onSelectObject={setSelection}
+                    selection={selection}
+                  />
+                </section>
+              </main>
+            </>
+          )}
+        </div>
       </HistoryProvider>
     </LiveProvider>
   );

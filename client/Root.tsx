@@ -64,7 +64,8 @@ function SessionGate() {
         const info = await fetchSession();
         if (alive) setGate(info ? { phase: 'in', info } : { phase: 'out', notice });
       } catch (e) {
-        if (alive) setGate({ phase: 'out', notice: t('login.failed', { message: e instanceof Error ? e.message : String(e) }) });
+        if (alive)
+          setGate({ phase: 'out', notice: t('login.failed', { message: e instanceof Error ? e.message : String(e) }) });
       }
     })();
     return () => {
@@ -85,11 +86,17 @@ function SessionGate() {
   }, []);
 
   if (gate.phase === 'loading') return <div className="app theme-wall boot" data-session="loading" />;
-  if (gate.phase === 'out') return <LoginPage notice={gate.notice} onLoggedIn={(info) => setGate({ phase: 'in', info })} />;
+  if (gate.phase === 'out')
+    return <LoginPage notice={gate.notice} onLoggedIn={(info) => setGate({ phase: 'in', info })} />;
   const { principal, csrfToken } = gate.info;
   return (
     // Keyed by the principal: another user logging in on this screen starts from a clean state.
-    <SessionProvider key={`${principal.kind}:${principal.id}`} principal={principal} csrfToken={csrfToken} logout={onLogout}>
+    <SessionProvider
+      key={`${principal.kind}:${principal.id}`}
+      principal={principal}
+      csrfToken={csrfToken}
+      logout={onLogout}
+    >
       <Boot principal={principal} />
     </SessionProvider>
   );
@@ -110,7 +117,9 @@ function Boot({ principal }: { principal: Principal }) {
 }
 
 function Screens({ tree, principal }: { tree: AreaTree; principal: Principal }) {
-  const [screen, setScreen] = useState<Screen>(() => screenFor(window.location.pathname, window.location.search, principal));
+  const [screen, setScreen] = useState<Screen>(() =>
+    screenFor(window.location.pathname, window.location.search, principal),
+  );
   const home = (tree.nodes[principal.scope] ? principal.scope : tree.root) as AreaKey;
   switch (screen) {
     case 'wall':
@@ -120,6 +129,12 @@ function Screens({ tree, principal }: { tree: AreaTree; principal: Principal }) 
     case 'brief':
       return <DailyBrief tree={tree} home={home} />;
     case 'dashboard':
-      return <Dashboard tree={tree} home={home} onLanding={principal.role === 'leader' ? () => setScreen('landing') : undefined} />;
+      return (
+        <Dashboard
+          tree={tree}
+          home={home}
+          onLanding={principal.role === 'leader' ? () => setScreen('landing') : undefined}
+        />
+      );
   }
 }

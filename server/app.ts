@@ -261,10 +261,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const shared: Record<string, boolean> = {};
   if (natsBus) shared.bus = natsBus.connected();
   // State is a fold of the log: rebuild it from the store, then follow the bus from where the log ended.
-  const liveOptions = { kpiWeights: config.kpiWeights, deadlines: config.ticketDeadlines, nearDeadlineFraction: config.nearDeadlineFraction };
+  const liveOptions = {
+    kpiWeights: config.kpiWeights,
+    deadlines: config.ticketDeadlines,
+    nearDeadlineFraction: config.nearDeadlineFraction,
+  };
   // The area trends listen to this live state as it folds (live/observer.ts), so the log is folded once for
   // both; the app folds through the trends' apply / advance, which pass everything on to the live state.
-  const trends = createAreaTrends(geo, liveOptions, now(), (observer) => createLiveState(geo, liveOptions, now(), observer));
+  const trends = createAreaTrends(geo, liveOptions, now(), (observer) =>
+    createLiveState(geo, liveOptions, now(), observer),
+  );
   const live = trends.live;
   // Alerts are a fold of the same log; the rule engine rebuilds its memory from it and decides nothing until start().
   const alerts = createAlertBook();
@@ -276,7 +282,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     options: config.alertRules,
     deadlines: config.ticketDeadlines,
     nearDeadlineFraction: config.nearDeadlineFraction,
-    onError: (error) => app.log.warn({ err: error }, 'an alert event could not be appended; decided again on a later tick'),
+    onError: (error) =>
+      app.log.warn({ err: error }, 'an alert event could not be appended; decided again on a later tick'),
   });
   let deliverAlerts: ((changed: ReturnType<AlertBook['apply']>) => void) | undefined;
   const rebuildStart = performance.now();
@@ -325,7 +332,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     takeChanges: () => {
       const changes = live.takeChanges();
       const t = now();
-      while (arrivals.length > 0 && arrivals[0]!.seq <= changes.toSeq) metrics.fanoutSeconds.observe((t - arrivals.shift()!.at) / 1000);
+      while (arrivals.length > 0 && arrivals[0]!.seq <= changes.toSeq)
+        metrics.fanoutSeconds.observe((t - arrivals.shift()!.at) / 1000);
       return changes;
     },
     ticket: (id) => live.ticket(id),
@@ -336,7 +344,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     townOf: (kind, id) => live.townOf(kind, id),
     patrolVisited: (area) => live.patrolVisited(area),
   };
-  await ensureDemoAdmin(users, { password: config.auth.adminPassword, scope: geo.tree.root as AreaKey, now: wallClock, log: app.log });
+  await ensureDemoAdmin(users, {
+    password: config.auth.adminPassword,
+    scope: geo.tree.root as AreaKey,
+    now: wallClock,
+    log: app.log,
+  });
   // Every socket proves who it is at the handshake and may follow only the rooms of its scope (gateway/rooms.ts).
   const gateway = attachGateway({
     httpServer: app,
@@ -353,7 +366,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     io: gateway.io,
     geo,
     store,
-    live: { kpiWeights: config.kpiWeights, deadlines: config.ticketDeadlines, nearDeadlineFraction: config.nearDeadlineFraction },
+    live: {
+      kpiWeights: config.kpiWeights,
+      deadlines: config.ticketDeadlines,
+      nearDeadlineFraction: config.nearDeadlineFraction,
+    },
     now,
     log: app.log,
   });
@@ -362,7 +379,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   if (config.redisUrl !== '') {
     // Cross-node commands only (docs/scaling.md): what clients see comes from the log on every node.
     const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
-    redis.on('error', (error: unknown) => app.log.warn({ err: error }, 'Redis for the Socket.IO adapter is not available; retrying'));
+    redis.on('error', (error: unknown) =>
+      app.log.warn({ err: error }, 'Redis for the Socket.IO adapter is not available; retrying'),
+    );
     gateway.io.adapter(createRedisStreamsAdapter(redis, { streamName: `opsmap:${config.bus.stream}:socket.io` }));
     gateway.io.on('device:revoked', (id) => void cutOffDevice(id));
     app.addHook('onClose', async () => {
@@ -385,7 +404,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
         accept,
         metrics,
         log: app.log,
-        ...(cluster ? { shareGroup: `opsmap-${config.bus.stream}`, clientId: defaultClientId(`${config.mqtt.topicPrefix}-${config.nodeName || hostname()}`) } : {}),
+        ...(cluster
+          ? {
+              shareGroup: `opsmap-${config.bus.stream}`,
+              clientId: defaultClientId(`${config.mqtt.topicPrefix}-${config.nodeName || hostname()}`),
+            }
+          : {}),
       });
     });
   }
@@ -402,7 +426,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   // 3. routes
   await app.register(healthRoutes, { checks, shared });
-  await app.register(authRoutes, { auth, cookieSecure: config.auth.cookieSecure, loginRateLimit: config.auth.loginRateLimit, now: wallClock });
+  await app.register(authRoutes, {
+    auth,
+    cookieSecure: config.auth.cookieSecure,
+    loginRateLimit: config.auth.loginRateLimit,
+    now: wallClock,
+  });
   await app.register(adminRoutes, {
     users,
     accounts: createAccounts(users, geo.tree, wallClock),
@@ -431,7 +460,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     bus,
     now,
     fold: trends,
-    live: { kpiWeights: config.kpiWeights, deadlines: config.ticketDeadlines, nearDeadlineFraction: config.nearDeadlineFraction },
+    live: {
+      kpiWeights: config.kpiWeights,
+      deadlines: config.ticketDeadlines,
+      nearDeadlineFraction: config.nearDeadlineFraction,
+    },
   });
   await app.register(patrolRoutes, { live, tree: geo.tree });
   await app.register(landingRoutes, { geo, live, store, bus, now });
@@ -440,7 +473,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     geo,
     store,
     now,
-    live: { kpiWeights: config.kpiWeights, deadlines: config.ticketDeadlines, nearDeadlineFraction: config.nearDeadlineFraction },
+    live: {
+      kpiWeights: config.kpiWeights,
+      deadlines: config.ticketDeadlines,
+      nearDeadlineFraction: config.nearDeadlineFraction,
+    },
     hour: config.briefHour,
     // The morning run waits for the simulator's backfill: a brief of a log still being filled would be kept all day.
     ready: () => !config.simulator.on || simulatorReady,
@@ -507,17 +544,20 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 
 // ---- routes: thin, each with its schema ----
 
-const healthRoutes: FastifyPluginAsyncTypebox<{ checks: Record<string, boolean>; shared: Record<string, boolean> }> = async (app, { checks, shared }) => {
-  app.get(
-    '/healthz',
-    { schema: { response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
-    async () => ({ status: 'ok' as const }),
-  );
+const healthRoutes: FastifyPluginAsyncTypebox<{
+  checks: Record<string, boolean>;
+  shared: Record<string, boolean>;
+}> = async (app, { checks, shared }) => {
+  app.get('/healthz', { schema: { response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({
+    status: 'ok' as const,
+  }));
 
   app.get('/readyz', { schema: { response: { 200: Readiness, 503: Readiness } } }, async (_request, reply) => {
     const ready = Object.values(checks).every(Boolean);
     const body = { status: ready ? ('ready' as const) : ('not_ready' as const), checks: { ...checks } };
-    return reply.code(ready ? 200 : 503).send(Object.keys(shared).length > 0 ? { ...body, shared: { ...shared } } : body);
+    return reply
+      .code(ready ? 200 : 503)
+      .send(Object.keys(shared).length > 0 ? { ...body, shared: { ...shared } } : body);
   });
 };
 
@@ -551,8 +591,10 @@ const areaRoutes: FastifyPluginAsyncTypebox<{ geo: Geo }> = async (app, { geo })
   // A static path wins over the parametric one in Fastify's router, so "tree" is never taken for a layer.
   // Readers only, but every reader gets the whole district: the map draws its outline and the towns around a
   // town leader's own; boundaries carry no operational data (docs/SECURITY.md).
-  app.get('/tree', { preHandler: requireAbility('read'), schema: { response: { 200: AreaTree, 304: Type.Null() } } }, async (request, reply) =>
-    sendCachedJson(request, reply, tree),
+  app.get(
+    '/tree',
+    { preHandler: requireAbility('read'), schema: { response: { 200: AreaTree, 304: Type.Null() } } },
+    async (request, reply) => sendCachedJson(request, reply, tree),
   );
 
   app.get(
@@ -568,9 +610,7 @@ const areaRoutes: FastifyPluginAsyncTypebox<{ geo: Geo }> = async (app, { geo })
       const { layer } = request.params;
       const cached = isLayerName(layer) ? layers.get(layer) : undefined;
       if (!cached) {
-        return reply
-          .code(404)
-          .send(notFound(`Unknown area layer "${layer}". Known layers: ${LAYER_NAMES.join(', ')}`));
+        return reply.code(404).send(notFound(`Unknown area layer "${layer}". Known layers: ${LAYER_NAMES.join(', ')}`));
       }
       return sendCachedJson(request, reply, cached);
     },

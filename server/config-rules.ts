@@ -29,7 +29,9 @@ function duration(text: string): number | undefined {
  */
 export function parseTicketDeadlines(value: string): UrgencyDeadlines {
   const fail = (why: string): never => {
-    throw new RuleConfigError(`TICKET_DEADLINES=${JSON.stringify(value)} is not valid: ${why}; e.g. ${DEADLINES_EXAMPLE}`);
+    throw new RuleConfigError(
+      `TICKET_DEADLINES=${JSON.stringify(value)} is not valid: ${why}; e.g. ${DEADLINES_EXAMPLE}`,
+    );
   };
   const result: UrgencyDeadlines = {
     urgent: { ...DEFAULT_URGENCY_DEADLINES.urgent },
@@ -42,13 +44,16 @@ export function parseTicketDeadlines(value: string): UrgencyDeadlines {
     const m = /^\s*([a-z]+)\s*=\s*([^/]+)\/(.+)$/.exec(part);
     if (!m) fail(`"${part.trim()}" is not urgency=respond/resolve`);
     const [, name, respondText, resolveText] = m!;
-    if (!(URGENCIES as readonly string[]).includes(name!)) fail(`unknown urgency "${name}" (one of ${URGENCIES.join(', ')})`);
+    if (!(URGENCIES as readonly string[]).includes(name!))
+      fail(`unknown urgency "${name}" (one of ${URGENCIES.join(', ')})`);
     if (seen.has(name!)) fail(`urgency "${name}" is given twice`);
     seen.add(name!);
     const respondMs = duration(respondText!);
     const resolveMs = duration(resolveText!);
-    if (respondMs === undefined) fail(`"${respondText!.trim()}" (respond, ${name}) is not a duration like 30m, 2h or 7d`);
-    if (resolveMs === undefined) fail(`"${resolveText!.trim()}" (resolve, ${name}) is not a duration like 30m, 2h or 7d`);
+    if (respondMs === undefined)
+      fail(`"${respondText!.trim()}" (respond, ${name}) is not a duration like 30m, 2h or 7d`);
+    if (resolveMs === undefined)
+      fail(`"${resolveText!.trim()}" (resolve, ${name}) is not a duration like 30m, 2h or 7d`);
     if (resolveMs! < respondMs!) fail(`the resolve deadline of ${name} is shorter than its respond deadline`);
     result[name as Urgency] = { respondMs: respondMs!, resolveMs: resolveMs! };
   }
@@ -59,7 +64,9 @@ export function parseTicketDeadlines(value: string): UrgencyDeadlines {
 export function parseNearDeadlineFraction(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n >= 1) {
-    throw new RuleConfigError(`NEAR_DEADLINE_FRACTION=${JSON.stringify(value)} is not valid: expected a number between 0 and 1 (exclusive), e.g. 0.8`);
+    throw new RuleConfigError(
+      `NEAR_DEADLINE_FRACTION=${JSON.stringify(value)} is not valid: expected a number between 0 and 1 (exclusive), e.g. 0.8`,
+    );
   }
   return n;
 }

@@ -103,30 +103,61 @@ export const CONFIG_VARS: readonly ConfigVar[] = [
   },
   { name: 'LOG_LEVEL', default: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.` },
   { name: 'NODE_ENV', default: 'production', description: `Run mode: ${NODE_ENVS.join(', ')}.` },
-  { name: 'STORE', default: 'sqlite', description: 'Event log store: sqlite (durable file) or memory (lost on exit; tests, demos).' },
-  { name: 'DATABASE_PATH', default: 'var/opsmap.sqlite', description: 'SQLite file of the event log (STORE=sqlite); relative to the repository root.' },
-  { name: 'DATABASE_URL', default: '', description: 'PostgreSQL connection string for STORE=postgres, e.g. postgres://opsmap@db.internal:5432/opsmap.' },
-  { name: 'DATABASE_SCHEMA', default: 'public', description: 'PostgreSQL schema of the event log, users and devices (STORE=postgres); created when missing.' },
+  {
+    name: 'STORE',
+    default: 'sqlite',
+    description: 'Event log store: sqlite (durable file) or memory (lost on exit; tests, demos).',
+  },
+  {
+    name: 'DATABASE_PATH',
+    default: 'var/opsmap.sqlite',
+    description: 'SQLite file of the event log (STORE=sqlite); relative to the repository root.',
+  },
+  {
+    name: 'DATABASE_URL',
+    default: '',
+    description: 'PostgreSQL connection string for STORE=postgres, e.g. postgres://opsmap@db.internal:5432/opsmap.',
+  },
+  {
+    name: 'DATABASE_SCHEMA',
+    default: 'public',
+    description: 'PostgreSQL schema of the event log, users and devices (STORE=postgres); created when missing.',
+  },
   {
     name: 'BUS',
     default: 'in-process',
-    description: 'The ordered event log every node folds: in-process (one node) or nats (NATS JetStream: several nodes, any of them takes ingest; see docs/scaling.md).',
+    description:
+      'The ordered event log every node folds: in-process (one node) or nats (NATS JetStream: several nodes, any of them takes ingest; see docs/scaling.md).',
   },
-  { name: 'NATS_URL', default: 'nats://127.0.0.1:4222', description: 'NATS server(s) for BUS=nats, comma-separated for a cluster.' },
-  { name: 'NATS_STREAM', default: 'OPSMAP', description: 'JetStream stream of the event log (BUS=nats); every node of one deployment names the same one.' },
-  { name: 'NODE_NAME', default: '', description: 'This node\'s name in logs and /metrics; empty: host name and port.' },
+  {
+    name: 'NATS_URL',
+    default: 'nats://127.0.0.1:4222',
+    description: 'NATS server(s) for BUS=nats, comma-separated for a cluster.',
+  },
+  {
+    name: 'NATS_STREAM',
+    default: 'OPSMAP',
+    description: 'JetStream stream of the event log (BUS=nats); every node of one deployment names the same one.',
+  },
+  { name: 'NODE_NAME', default: '', description: "This node's name in logs and /metrics; empty: host name and port." },
   {
     name: 'REDIS_URL',
     default: '',
-    description: 'Redis for the Socket.IO streams adapter between nodes (BUS=nats): a revoked wall is cut off on every node at once. Empty: each node on its own.',
+    description:
+      'Redis for the Socket.IO streams adapter between nodes (BUS=nats): a revoked wall is cut off on every node at once. Empty: each node on its own.',
   },
-  { name: 'SIMULATOR', default: 'on', description: 'on / off: the built-in scenario simulator feeding the server in process.' },
+  {
+    name: 'SIMULATOR',
+    default: 'on',
+    description: 'on / off: the built-in scenario simulator feeding the server in process.',
+  },
   { name: 'SIM_SCENARIO', default: 'normal', description: `Simulator scenario: ${SCENARIOS.join(', ')}.` },
   { name: 'SIM_SEED', default: '1', description: 'Simulator seed (same seed, same events).' },
   {
     name: 'SIM_BACKFILL_HOURS',
     default: '24',
-    description: 'On a first start with an empty log, the simulator first replays this many past hours at full speed, so the map has a day behind it at once.',
+    description:
+      'On a first start with an empty log, the simulator first replays this many past hours at full speed, so the map has a day behind it at once.',
   },
   {
     name: 'SIM_SPEED',
@@ -134,25 +165,45 @@ export const CONFIG_VARS: readonly ConfigVar[] = [
     description:
       'Time-lapse (1–100, with SIMULATOR=on): the server clock, and with it the simulator, runs this many seconds per real second; 1 is real time. For demos and benchmarks only: real devices would look late.',
   },
-  { name: 'MAX_FUTURE_SKEW_S', default: '300', description: 'Events timed further than this in the future are rejected (device clock skew).' },
+  {
+    name: 'MAX_FUTURE_SKEW_S',
+    default: '300',
+    description: 'Events timed further than this in the future are rejected (device clock skew).',
+  },
   { name: 'FLUSH_MS', default: '150', description: 'Socket.IO delta coalescing window in ms (100–250).' },
   {
     name: 'KPI_WEIGHTS',
     default: '0.2,0.4,0.4',
-    description: 'Composite-score weights of 响应率, 解决率, 满意率 (response, resolution, satisfaction); must sum to 1.',
+    description:
+      'Composite-score weights of 响应率, 解决率, 满意率 (response, resolution, satisfaction); must sum to 1.',
   },
-  { name: 'OSMAND_DEVICES', default: '', description: 'JSON file mapping OsmAnd device ids to ranger ids; empty: the device id is the ranger id.' },
+  {
+    name: 'OSMAND_DEVICES',
+    default: '',
+    description: 'JSON file mapping OsmAnd device ids to ranger ids; empty: the device id is the ranger id.',
+  },
   {
     name: 'TICKET_DEADLINES',
     default: 'urgent=2h/24h,normal=24h/7d,low=48h/15d',
-    description: 'Respond / resolve deadlines per urgency for tickets without their own (units m, h, d; an urgency left out keeps its default; see docs/KPIS.md).',
+    description:
+      'Respond / resolve deadlines per urgency for tickets without their own (units m, h, d; an urgency left out keeps its default; see docs/KPIS.md).',
   },
-  { name: 'NEAR_DEADLINE_FRACTION', default: '0.8', description: 'A ticket is near its deadline once this share of its resolve window has passed (between 0 and 1).' },
-  { name: 'BRIEF_HOUR', default: '7', description: "Local hour (Asia/Shanghai, 0–23) at which yesterday's daily briefs of the district and every town are computed and kept in memory; before it (or for other days) a brief is computed when asked." },
+  {
+    name: 'NEAR_DEADLINE_FRACTION',
+    default: '0.8',
+    description: 'A ticket is near its deadline once this share of its resolve window has passed (between 0 and 1).',
+  },
+  {
+    name: 'BRIEF_HOUR',
+    default: '7',
+    description:
+      "Local hour (Asia/Shanghai, 0–23) at which yesterday's daily briefs of the district and every town are computed and kept in memory; before it (or for other days) a brief is computed when asked.",
+  },
   {
     name: 'ALERT_RULES',
     default: '',
-    description: 'Alert rule thresholds: a JSON file (relative to the repository root) or inline JSON overriding the defaults rule by rule; empty: the defaults (see docs/ALERTS.md).',
+    description:
+      'Alert rule thresholds: a JSON file (relative to the repository root) or inline JSON overriding the defaults rule by rule; empty: the defaults (see docs/ALERTS.md).',
   },
   {
     name: 'AUTH_SECRET',
@@ -160,13 +211,45 @@ export const CONFIG_VARS: readonly ConfigVar[] = [
     description:
       'Key that signs sessions and CSRF tokens (at least 32 characters); empty: a random key created once in auth-secret beside DATABASE_PATH (mode 0600), or a new one per process with STORE=memory.',
   },
-  { name: 'SESSION_TTL_H', default: '12', description: 'How long a login lasts, in hours (wall devices: until revoked).' },
-  { name: 'COOKIE_SECURE', default: 'false', description: 'true: the session cookie is sent over HTTPS only (set it when served behind TLS).' },
-  { name: 'CORS_ORIGINS', default: '', description: 'Comma-separated origins allowed to call the API from another origin; empty: none (the dashboard is same-origin).' },
-  { name: 'LOGIN_RATE_LIMIT', default: '10', description: 'Login and wall set-up attempts per minute per client IP; more get 429.' },
-  { name: 'ADMIN_PASSWORD', default: 'opsmap-admin', description: 'Password of the demo admin `admin`, created only when there are no users yet; change it with `npm run users -- passwd admin`.' },
-  { name: 'MQTT_URL', default: '', description: 'MQTT broker to take sensor and tracker events from (mqtt:// or mqtts://, credentials in the URL); empty: MQTT ingest off (see docs/INGEST.md).' },
-  { name: 'MQTT_TOPIC_PREFIX', default: 'opsmap', description: 'First level(s) of the MQTT ingest topics: <prefix>/events, <prefix>/checkpoints/<id>/readings, <prefix>/devices/<id>/positions, <prefix>/dead-letter.' },
+  {
+    name: 'SESSION_TTL_H',
+    default: '12',
+    description: 'How long a login lasts, in hours (wall devices: until revoked).',
+  },
+  {
+    name: 'COOKIE_SECURE',
+    default: 'false',
+    description: 'true: the session cookie is sent over HTTPS only (set it when served behind TLS).',
+  },
+  {
+    name: 'CORS_ORIGINS',
+    default: '',
+    description:
+      'Comma-separated origins allowed to call the API from another origin; empty: none (the dashboard is same-origin).',
+  },
+  {
+    name: 'LOGIN_RATE_LIMIT',
+    default: '10',
+    description: 'Login and wall set-up attempts per minute per client IP; more get 429.',
+  },
+  {
+    name: 'ADMIN_PASSWORD',
+    default: 'opsmap-admin',
+    description:
+      'Password of the demo admin `admin`, created only when there are no users yet; change it with `npm run users -- passwd admin`.',
+  },
+  {
+    name: 'MQTT_URL',
+    default: '',
+    description:
+      'MQTT broker to take sensor and tracker events from (mqtt:// or mqtts://, credentials in the URL); empty: MQTT ingest off (see docs/INGEST.md).',
+  },
+  {
+    name: 'MQTT_TOPIC_PREFIX',
+    default: 'opsmap',
+    description:
+      'First level(s) of the MQTT ingest topics: <prefix>/events, <prefix>/checkpoints/<id>/readings, <prefix>/devices/<id>/positions, <prefix>/dead-letter.',
+  },
 ];
 
 export class ConfigError extends Error {
@@ -182,12 +265,16 @@ function mqttConfig(env: Env): Config['mqtt'] {
     scheme = 'invalid';
   }
   if (scheme !== undefined && scheme !== 'mqtt:' && scheme !== 'mqtts:') {
-    throw new ConfigError(`MQTT_URL=${JSON.stringify(url.replace(/\/\/[^@/]*@/, '//…@'))} is not valid: expected an mqtt:// or mqtts:// URL, e.g. mqtt://127.0.0.1:1883`);
+    throw new ConfigError(
+      `MQTT_URL=${JSON.stringify(url.replace(/\/\/[^@/]*@/, '//…@'))} is not valid: expected an mqtt:// or mqtts:// URL, e.g. mqtt://127.0.0.1:1883`,
+    );
   }
   const topicPrefix = read(env, 'MQTT_TOPIC_PREFIX');
   // Wildcards or empty levels would subscribe to other people's topics, or to none.
   if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(topicPrefix)) {
-    throw new ConfigError(`MQTT_TOPIC_PREFIX=${JSON.stringify(topicPrefix)} is not valid: expected topic levels of letters, digits, _ . - separated by /, e.g. opsmap`);
+    throw new ConfigError(
+      `MQTT_TOPIC_PREFIX=${JSON.stringify(topicPrefix)} is not valid: expected topic levels of letters, digits, _ . - separated by /, e.g. opsmap`,
+    );
   }
   return { url, topicPrefix };
 }
@@ -236,7 +323,9 @@ function kpiWeights(value: string): KpiWeights {
   const parts = value.split(',').map((p) => Number(p.trim()));
   const weights = { response: parts[0]!, resolution: parts[1]!, satisfaction: parts[2]! };
   if (parts.length !== 3 || parts.some((p) => !Number.isFinite(p) || p < 0 || p > 1) || !kpiWeightsValid(weights)) {
-    throw new ConfigError(`KPI_WEIGHTS=${JSON.stringify(value)} is not valid: expected three weights from 0 to 1 summing to 1, e.g. 0.2,0.4,0.4`);
+    throw new ConfigError(
+      `KPI_WEIGHTS=${JSON.stringify(value)} is not valid: expected three weights from 0 to 1 summing to 1, e.g. 0.2,0.4,0.4`,
+    );
   }
   return weights;
 }
@@ -247,17 +336,28 @@ function devices(value: string): ReadonlyMap<string, string> | undefined {
   try {
     json = JSON.parse(readFileSync(path.resolve(PROJECT_ROOT, value), 'utf8'));
   } catch (e) {
-    throw new ConfigError(`OSMAND_DEVICES=${JSON.stringify(value)}: cannot read a JSON object from it (${(e as Error).message})`);
+    throw new ConfigError(
+      `OSMAND_DEVICES=${JSON.stringify(value)}: cannot read a JSON object from it (${(e as Error).message})`,
+    );
   }
-  if (!json || typeof json !== 'object' || Array.isArray(json) || Object.values(json).some((v) => typeof v !== 'string')) {
-    throw new ConfigError(`OSMAND_DEVICES=${JSON.stringify(value)}: expected a JSON object of device id → ranger id strings`);
+  if (
+    !json ||
+    typeof json !== 'object' ||
+    Array.isArray(json) ||
+    Object.values(json).some((v) => typeof v !== 'string')
+  ) {
+    throw new ConfigError(
+      `OSMAND_DEVICES=${JSON.stringify(value)}: expected a JSON object of device id → ranger id strings`,
+    );
   }
   return new Map(Object.entries(json as Record<string, string>));
 }
 
 function briefHour(value: string): number {
   if (!/^\d{1,2}$/.test(value) || Number(value) > 23) {
-    throw new ConfigError(`BRIEF_HOUR=${JSON.stringify(value)} is not valid: expected a whole hour from 0 to 23, e.g. 7`);
+    throw new ConfigError(
+      `BRIEF_HOUR=${JSON.stringify(value)} is not valid: expected a whole hour from 0 to 23, e.g. 7`,
+    );
   }
   return Number(value);
 }
@@ -267,7 +367,10 @@ function bool(name: string, value: string): boolean {
 }
 
 function origins(value: string): string[] {
-  const list = value.split(',').map((o) => o.trim()).filter((o) => o !== '');
+  const list = value
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
   for (const o of list) {
     let url: URL | undefined;
     try {
@@ -276,7 +379,9 @@ function origins(value: string): string[] {
       url = undefined;
     }
     if (!url || url.origin !== o) {
-      throw new ConfigError(`CORS_ORIGINS: ${JSON.stringify(o)} is not an origin (scheme://host[:port], no path), e.g. https://ops.example.org`);
+      throw new ConfigError(
+        `CORS_ORIGINS: ${JSON.stringify(o)} is not an origin (scheme://host[:port], no path), e.g. https://ops.example.org`,
+      );
     }
   }
   return list;
@@ -284,7 +389,8 @@ function origins(value: string): string[] {
 
 function authConfig(env: Env): AuthConfig {
   const secret = read(env, 'AUTH_SECRET');
-  if (secret !== '' && Buffer.byteLength(secret) < 32) throw new ConfigError('AUTH_SECRET is too short: use at least 32 random characters');
+  if (secret !== '' && Buffer.byteLength(secret) < 32)
+    throw new ConfigError('AUTH_SECRET is too short: use at least 32 random characters');
   return {
     secret: secret === '' ? undefined : secret,
     sessionTtlMs: number('SESSION_TTL_H', read(env, 'SESSION_TTL_H'), 0.01, 24 * 30) * 3600 * 1000,
@@ -316,11 +422,15 @@ function distributed(env: Env): Pick<Config, 'databaseUrl' | 'databaseSchema' | 
   }
   const schema = read(env, 'DATABASE_SCHEMA');
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
-    throw new ConfigError(`DATABASE_SCHEMA=${JSON.stringify(schema)} is not valid: expected lower-case letters, digits and _ (a PostgreSQL name)`);
+    throw new ConfigError(
+      `DATABASE_SCHEMA=${JSON.stringify(schema)} is not valid: expected lower-case letters, digits and _ (a PostgreSQL name)`,
+    );
   }
   const stream = read(env, 'NATS_STREAM');
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(stream)) {
-    throw new ConfigError(`NATS_STREAM=${JSON.stringify(stream)} is not valid: expected letters, digits, _ and - (a JetStream stream name)`);
+    throw new ConfigError(
+      `NATS_STREAM=${JSON.stringify(stream)} is not valid: expected letters, digits, _ and - (a JetStream stream name)`,
+    );
   }
   const natsUrls = read(env, 'NATS_URL');
   for (const u of natsUrls.split(',')) url('NATS_URL', u.trim(), ['nats', 'tls']);
@@ -329,7 +439,9 @@ function distributed(env: Env): Pick<Config, 'databaseUrl' | 'databaseSchema' | 
   // Every node must check every other node's sessions and CSRF tokens; a key made up per node would log people
   // out whenever the proxy sends them to another node.
   if (bus === 'nats' && read(env, 'AUTH_SECRET') === '') {
-    throw new ConfigError('BUS=nats needs AUTH_SECRET (the same 32+ character key on every node), so that a session made on one node is valid on all');
+    throw new ConfigError(
+      'BUS=nats needs AUTH_SECRET (the same 32+ character key on every node), so that a session made on one node is valid on all',
+    );
   }
   return {
     databaseUrl: databaseUrl === '' ? '' : url('DATABASE_URL', databaseUrl, ['postgres', 'postgresql']),

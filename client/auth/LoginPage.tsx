@@ -40,7 +40,13 @@ export function LoginPage({ onLoggedIn, notice }: { onLoggedIn: (info: SessionIn
   return (
     <div className="app theme-wall login-page" data-page="login">
       <header className="login-top">
-        <button type="button" className="lang-toggle" data-lang={i18n.language} aria-label={t('common:language.label')} onClick={() => setLanguage(i18n, other)}>
+        <button
+          type="button"
+          className="lang-toggle"
+          data-lang={i18n.language}
+          aria-label={t('common:language.label')}
+          onClick={() => setLanguage(i18n, other)}
+        >
           {t('common:language.toggle')}
         </button>
       </header>
@@ -61,11 +67,25 @@ export function LoginPage({ onLoggedIn, notice }: { onLoggedIn: (info: SessionIn
           )}
           <label className="login-field">
             <span>{t('login.username')}</span>
-            <input name="username" autoComplete="username" autoFocus required value={username} onChange={(e) => setUsername(e.target.value)} />
+            <input
+              name="username"
+              autoComplete="username"
+              autoFocus
+              required
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+            />
           </label>
           <label className="login-field">
             <span>{t('login.password')}</span>
-            <input name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+            <input
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
           </label>
           {error && (
             <p className="login-error" role="alert" data-login-error="">

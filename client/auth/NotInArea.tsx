@@ -4,7 +4,17 @@ import { useTranslation } from 'react-i18next';
 import type { AreaKey, AreaTree } from '../../server/contract/areas';
 import '../styles/auth.css';
 
-export function NotInArea({ tree, area, home, onBack }: { tree: AreaTree; area: AreaKey; home: AreaKey; onBack: () => void }) {
+export function NotInArea({
+  tree,
+  area,
+  home,
+  onBack,
+}: {
+  tree: AreaTree;
+  area: AreaKey;
+  home: AreaKey;
+  onBack: () => void;
+}) {
   const { t } = useTranslation('auth');
   const areaName = tree.nodes[area]?.name ?? area;
   const scopeName = tree.nodes[home]?.name ?? home;

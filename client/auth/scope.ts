@@ -23,7 +23,12 @@ export function screenFor(pathname: string, search: string, principal: Pick<Prin
  * the scope (unknown areas are the dashboard's "unknown area" notice, not a refusal), else the area the server
  * refused (socket 'forbidden', REST 403 not_in_scope) while the view still shows it.
  */
-export function refusedArea(tree: Pick<AreaTree, 'nodes'>, scope: AreaKey, area: AreaKey, serverRefused: AreaKey | null): AreaKey | null {
+export function refusedArea(
+  tree: Pick<AreaTree, 'nodes'>,
+  scope: AreaKey,
+  area: AreaKey,
+  serverRefused: AreaKey | null,
+): AreaKey | null {
   if (tree.nodes[area] && !inScope(tree, scope, area)) return area;
   if (serverRefused && (serverRefused === area || inScope(tree, serverRefused, area))) return serverRefused;
   return null;

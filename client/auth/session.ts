@@ -62,7 +62,8 @@ export async function apiFetch(path: string, init: ApiInit = {}): Promise<Respon
     body: json === undefined ? rest.body : JSON.stringify(json),
     credentials: 'same-origin',
   });
-  if (res.status === 401 && !quiet401 && typeof window !== 'undefined') window.dispatchEvent(new Event(SESSION_EXPIRED));
+  if (res.status === 401 && !quiet401 && typeof window !== 'undefined')
+    window.dispatchEvent(new Event(SESSION_EXPIRED));
   return res;
 }
 
@@ -91,7 +92,9 @@ export async function fetchSession(): Promise<SessionInfo | null> {
 
 /** Logs in; a wrong password is ApiError 401, too many attempts ApiError 429. */
 export async function login(username: string, password: string): Promise<SessionInfo> {
-  return keep(await apiJson<SessionInfo>('/api/v1/auth/login', { method: 'POST', json: { username, password }, quiet401: true }));
+  return keep(
+    await apiJson<SessionInfo>('/api/v1/auth/login', { method: 'POST', json: { username, password }, quiet401: true }),
+  );
 }
 
 /** A wall device trades its token (from /wall?device=…) for a device cookie. */

@@ -12,7 +12,12 @@ export function BriefLink({ tree, area, className }: { tree: AreaTree; area: Are
   const target = briefAreaFor(tree, session.principal.scope as AreaKey, area);
   const name = tree.nodes[target]?.name ?? target;
   return (
-    <a className={className ?? 'brief-link'} href={`/brief${briefSearch(target, null)}`} title={t('linkTitle', { area: name })} data-brief-link={target}>
+    <a
+      className={className ?? 'brief-link'}
+      href={`/brief${briefSearch(target, null)}`}
+      title={t('linkTitle', { area: name })}
+      data-brief-link={target}
+    >
       {t('link')}
     </a>
   );

@@ -40,14 +40,25 @@ export function DailyBrief({ tree, home }: { tree: AreaTree; home: AreaKey }) {
   return (
     <div className="brief" data-brief={load.state} data-area={area}>
       <nav className="brief-toolbar no-print">
-        <a className="brief-button" href="/">{t('back')}</a>
+        <a className="brief-button" href="/">
+          {t('back')}
+        </a>
         {load.state === 'ready' && (
           <>
-            <a className="brief-button" href={`/brief${briefSearch(area, shiftDate(load.body.date, -1))}`}>{t('previous')}</a>
-            <a className="brief-button" href={`/brief${briefSearch(area, shiftDate(load.body.date, 1))}`}>{t('next')}</a>
+            <a className="brief-button" href={`/brief${briefSearch(area, shiftDate(load.body.date, -1))}`}>
+              {t('previous')}
+            </a>
+            <a className="brief-button" href={`/brief${briefSearch(area, shiftDate(load.body.date, 1))}`}>
+              {t('next')}
+            </a>
           </>
         )}
-        <button type="button" className="brief-button" data-lang={i18n.language} onClick={() => setLanguage(i18n, other)}>
+        <button
+          type="button"
+          className="brief-button"
+          data-lang={i18n.language}
+          onClick={() => setLanguage(i18n, other)}
+        >
           {t('common:language.toggle')}
         </button>
         <button type="button" className="brief-button brief-print" onClick={() => window.print()}>
@@ -59,8 +70,12 @@ export function DailyBrief({ tree, home }: { tree: AreaTree; home: AreaKey }) {
           <h1>{t('title', { area: name })}</h1>
           {load.state === 'ready' && (
             <p className="brief-sub">
-              <span className="brief-date">{t('subtitle', { date: `${load.body.date} ${weekday(load.body.from, i18n.language)}` })}</span>
-              <span className="brief-generated">{t('generated', { time: f.dateTime(load.body.generatedAt), source: t(`source.${load.body.source}`) })}</span>
+              <span className="brief-date">
+                {t('subtitle', { date: `${load.body.date} ${weekday(load.body.from, i18n.language)}` })}
+              </span>
+              <span className="brief-generated">
+                {t('generated', { time: f.dateTime(load.body.generatedAt), source: t(`source.${load.body.source}`) })}
+              </span>
             </p>
           )}
         </header>
@@ -137,12 +152,17 @@ function Tickets({ b, f }: { b: Brief; f: Formatters }) {
         </table>
         <figure className="brief-chart" aria-label={t('tickets.daily')}>
           <figcaption>
-            {t('tickets.daily')} <span className="brief-legend brief-legend--created">■ {t('tickets.legendCreated')}</span>{' '}
+            {t('tickets.daily')}{' '}
+            <span className="brief-legend brief-legend--created">■ {t('tickets.legendCreated')}</span>{' '}
             <span className="brief-legend brief-legend--closed">■ {t('tickets.legendClosed')}</span>
           </figcaption>
           <div className="brief-bars">
             {daily.map((d: BriefTicketDay) => (
-              <div key={d.date} className={`brief-bar-day${d.date === day.date ? ' brief-bar-day--current' : ''}`} title={`${d.date}: ${d.created} / ${d.closed}`}>
+              <div
+                key={d.date}
+                className={`brief-bar-day${d.date === day.date ? ' brief-bar-day--current' : ''}`}
+                title={`${d.date}: ${d.created} / ${d.closed}`}
+              >
                 <div className="brief-bar-pair">
                   <span className="brief-bar brief-bar--created" style={{ height: `${(d.created / max) * 100}%` }} />
                   <span className="brief-bar brief-bar--closed" style={{ height: `${(d.closed / max) * 100}%` }} />
@@ -182,9 +202,14 @@ function Overdue({ b, f }: { b: Brief; f: Formatters }) {
             {items.map((x) => (
               <tr key={x.id}>
                 <td>
-                  {x.title} <span className="brief-muted">{t(`common:category.${x.category}`)} · {x.id}</span>
+                  {x.title}{' '}
+                  <span className="brief-muted">
+                    {t(`common:category.${x.category}`)} · {x.id}
+                  </span>
                 </td>
-                <td>{[b.area.level === 'district' ? x.town : null, x.cellName].filter(Boolean).join(' · ') || t('none')}</td>
+                <td>
+                  {[b.area.level === 'district' ? x.town : null, x.cellName].filter(Boolean).join(' · ') || t('none')}
+                </td>
                 <td className="num">{f.dateTime(x.resolveDueAt)}</td>
                 <td className="num brief-late">{duration(t, x.lateMs)}</td>
               </tr>
@@ -276,7 +301,8 @@ function Flood({ b, f }: { b: Brief; f: Formatters }) {
             {checkpoints.map((c) => (
               <tr key={c.id}>
                 <td>
-                  {c.name} {b.area.level === 'district' && c.town ? <span className="brief-muted">{c.town}</span> : null}
+                  {c.name}{' '}
+                  {b.area.level === 'district' && c.town ? <span className="brief-muted">{c.town}</span> : null}
                 </td>
                 <td>
                   <span className={`brief-swatch brief-swatch--${c.color}`} /> {t(`common:warning.${c.color}`)}
@@ -313,7 +339,8 @@ function Patrol({ b, f }: { b: Brief; f: Formatters }) {
   return (
     <section className="brief-section brief-patrol" aria-label={t('patrol.title')}>
       <h2>
-        {t('patrol.title')} <span className="brief-h-sub">{t('patrol.subtitle', { coverage: f.percent(coverage) })}</span>
+        {t('patrol.title')}{' '}
+        <span className="brief-h-sub">{t('patrol.subtitle', { coverage: f.percent(coverage) })}</span>
       </h2>
       {clusters.length === 0 ? (
         <p className="brief-empty">{t('patrol.empty')}</p>
@@ -384,10 +411,16 @@ function Alerts({ b, f }: { b: Brief; f: Formatters }) {
               <tr key={x.id} className={`brief-alert--${x.severity}`}>
                 <td>{t(`auth:alerts.severity.${x.severity}`)}</td>
                 <td>
-                  {x.title} <span className="brief-muted">{t(`auth:alerts.rule.${x.rule}`)}{x.escalated ? ` · ${t('alerts.escalated')}` : ''}</span>
+                  {x.title}{' '}
+                  <span className="brief-muted">
+                    {t(`auth:alerts.rule.${x.rule}`)}
+                    {x.escalated ? ` · ${t('alerts.escalated')}` : ''}
+                  </span>
                 </td>
                 <td className="num">{f.time(x.raisedAt)}</td>
-                <td className={`num${x.ackMs === null ? ' brief-late' : ''}`}>{x.ackMs === null ? t('alerts.notAcked') : duration(t, x.ackMs)}</td>
+                <td className={`num${x.ackMs === null ? ' brief-late' : ''}`}>
+                  {x.ackMs === null ? t('alerts.notAcked') : duration(t, x.ackMs)}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -20,7 +20,12 @@ use([LineChart, BarChart, GridComponent, LegendComponent, MarkLineComponent, Too
 
 /** The options our charts may use: anything else would need its component registered above. */
 export type ChartOption = ComposeOption<
-  LineSeriesOption | BarSeriesOption | GridComponentOption | LegendComponentOption | MarkLineComponentOption | TooltipComponentOption
+  | LineSeriesOption
+  | BarSeriesOption
+  | GridComponentOption
+  | LegendComponentOption
+  | MarkLineComponentOption
+  | TooltipComponentOption
 >;
 
 export interface EChartProps {

@@ -17,7 +17,11 @@ export function trendOption(s: TrendSeries, p: ChartPalette, names: { created: s
       type: 'category',
       data: s.labels,
       boundaryGap: false,
-      axisLabel: { color: p.textDim, fontSize: FONT_SIZE - 1, interval: Math.max(0, Math.ceil(s.labels.length / 6) - 1) },
+      axisLabel: {
+        color: p.textDim,
+        fontSize: FONT_SIZE - 1,
+        interval: Math.max(0, Math.ceil(s.labels.length / 6) - 1),
+      },
       axisLine: { lineStyle: { color: p.border } },
       axisTick: { show: false },
     },
@@ -28,13 +32,34 @@ export function trendOption(s: TrendSeries, p: ChartPalette, names: { created: s
       splitLine: { lineStyle: { color: p.border, opacity: 0.5 } },
     },
     series: [
-      { name: names.created, type: 'line', data: s.created, showSymbol: false, smooth: true, lineStyle: { width: 2.5, color: p.created }, itemStyle: { color: p.created }, areaStyle: { color: p.created, opacity: 0.15 } },
-      { name: names.closed, type: 'line', data: s.closed, showSymbol: false, smooth: true, lineStyle: { width: 2.5, color: p.closed }, itemStyle: { color: p.closed } },
+      {
+        name: names.created,
+        type: 'line',
+        data: s.created,
+        showSymbol: false,
+        smooth: true,
+        lineStyle: { width: 2.5, color: p.created },
+        itemStyle: { color: p.created },
+        areaStyle: { color: p.created, opacity: 0.15 },
+      },
+      {
+        name: names.closed,
+        type: 'line',
+        data: s.closed,
+        showSymbol: false,
+        smooth: true,
+        lineStyle: { width: 2.5, color: p.closed },
+        itemStyle: { color: p.closed },
+      },
     ],
   };
 }
 
-export function categoryOption(bars: readonly CategoryBar[], p: ChartPalette, nameOf: (bar: CategoryBar) => string): ChartOption {
+export function categoryOption(
+  bars: readonly CategoryBar[],
+  p: ChartPalette,
+  nameOf: (bar: CategoryBar) => string,
+): ChartOption {
   // Largest at the top: a horizontal bar chart draws its first category at the bottom.
   const ordered = [...bars].reverse();
   return {

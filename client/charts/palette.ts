@@ -13,7 +13,14 @@ export interface ChartPalette {
   closed: string;
 }
 
-const FALLBACK: ChartPalette = { text: '#e6f1ff', textDim: '#8fa6c4', border: '#1d3350', accent: '#f2c14e', created: '#ff9a4d', closed: '#3ddc97' };
+const FALLBACK: ChartPalette = {
+  text: '#e6f1ff',
+  textDim: '#8fa6c4',
+  border: '#1d3350',
+  accent: '#f2c14e',
+  created: '#ff9a4d',
+  closed: '#3ddc97',
+};
 
 export function readPalette(el: Element | null): ChartPalette {
   if (!el || typeof getComputedStyle !== 'function') return FALLBACK;

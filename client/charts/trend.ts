@@ -38,7 +38,10 @@ export interface TrendSeries {
  * The hourly series of a trend answer, with every hour of the window present: an hour the server left out
  * (it should not) counts as zero rather than closing the gap in the line and misleading the eye.
  */
-export function trendSeries(body: Pick<TrendBody, 'from' | 'bucketMs' | 'hours' | 'points'>, label: (ms: number) => string): TrendSeries {
+export function trendSeries(
+  body: Pick<TrendBody, 'from' | 'bucketMs' | 'hours' | 'points'>,
+  label: (ms: number) => string,
+): TrendSeries {
   const start = Date.parse(body.from);
   const byTime = new Map(body.points.map((p) => [Date.parse(p.at), p]));
   const labels: string[] = [];

@@ -35,7 +35,10 @@ export function categoryCss(c: TicketCategory): string {
 }
 
 const axisText = (p: ChartPalette) => ({ color: p.textDim, fontSize: FONT_SIZE - 1 });
-const valueAxis = (p: ChartPalette) => ({ axisLabel: axisText(p), splitLine: { lineStyle: { color: p.border, opacity: 0.5 } } });
+const valueAxis = (p: ChartPalette) => ({
+  axisLabel: axisText(p),
+  splitLine: { lineStyle: { color: p.border, opacity: 0.5 } },
+});
 const legend = (p: ChartPalette) => ({
   type: 'scroll' as const,
   top: 0,
@@ -72,7 +75,10 @@ export function ticketsPerDayOption(
     grid: { left: 36, right: 8, top: 34, bottom: 24 },
     legend: legend(p),
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-    xAxis: categoryAxis(p, days.map((d) => names.day(d.day))),
+    xAxis: categoryAxis(
+      p,
+      days.map((d) => names.day(d.day)),
+    ),
     yAxis: { type: 'value', minInterval: 1, ...valueAxis(p) },
     series: categories.map((c) => ({
       name: names.category(c),
@@ -90,7 +96,12 @@ export function ticketsPerDayOption(
 export function ratesPerWeekOption(
   weeks: AreaTrends['weeks'],
   p: ChartPalette,
-  names: { responseRate: string; resolutionRate: string; satisfactionRate: string; week: (from: string, to: string) => string },
+  names: {
+    responseRate: string;
+    resolutionRate: string;
+    satisfactionRate: string;
+    week: (from: string, to: string) => string;
+  },
 ): ChartOption {
   const keys = ['responseRate', 'resolutionRate', 'satisfactionRate'] as const;
   return {
@@ -98,7 +109,13 @@ export function ratesPerWeekOption(
     grid: { left: 40, right: 12, top: 30, bottom: 24 },
     legend: legend(p),
     tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : '—') },
-    xAxis: { ...categoryAxis(p, weeks.map((w) => names.week(w.from, w.to))), boundaryGap: false },
+    xAxis: {
+      ...categoryAxis(
+        p,
+        weeks.map((w) => names.week(w.from, w.to)),
+      ),
+      boundaryGap: false,
+    },
     yAxis: percentAxis(p),
     series: keys.map((k, i) => ({
       name: names[k],
@@ -164,8 +181,17 @@ export function floodOption(
             markLine: {
               silent: true,
               symbol: 'none',
-              label: { position: 'end' as const, color: p.textDim, fontSize: FONT_SIZE - 2, formatter: (x: { name?: string }) => x.name ?? '' },
-              data: WARNING_LEVELS.map((w) => ({ name: names.warning(w), yAxis: c.thresholds[w], lineStyle: { color: WARNING_CSS[w], type: 'dashed' as const, width: 1.5 } })),
+              label: {
+                position: 'end' as const,
+                color: p.textDim,
+                fontSize: FONT_SIZE - 2,
+                formatter: (x: { name?: string }) => x.name ?? '',
+              },
+              data: WARNING_LEVELS.map((w) => ({
+                name: names.warning(w),
+                yAxis: c.thresholds[w],
+                lineStyle: { color: WARNING_CSS[w], type: 'dashed' as const, width: 1.5 },
+              })),
             },
           }
         : {}),

@@ -34,7 +34,9 @@ export function trendCharts(body: Pick<AreaTrends, 'flood' | 'coverage'>): Trend
 /** Categories with at least one ticket in the days, most tickets first (ties in the contract's order): the stack's order, bottom up. */
 export function stackCategories(days: AreaTrends['days']): TicketCategory[] {
   const totals = new Map<TicketCategory, number>();
-  for (const d of days) for (const [c, n] of Object.entries(d.byCategory) as [TicketCategory, number][]) totals.set(c, (totals.get(c) ?? 0) + n);
+  for (const d of days)
+    for (const [c, n] of Object.entries(d.byCategory) as [TicketCategory, number][])
+      totals.set(c, (totals.get(c) ?? 0) + n);
   return TICKET_CATEGORIES.filter((c) => (totals.get(c) ?? 0) > 0).sort((a, b) => totals.get(b)! - totals.get(a)!);
 }
 
@@ -42,7 +44,11 @@ export function stackCategories(days: AreaTrends['days']): TicketCategory[] {
  * A flood series with a break (null) where readings stopped for more than `maxGapBuckets` buckets: a line
  * drawn straight across a silent gauge would invent levels nobody measured.
  */
-export function floodLine(points: readonly (readonly [number, number])[], bucketMs: number, maxGapBuckets = 3): [number, number | null][] {
+export function floodLine(
+  points: readonly (readonly [number, number])[],
+  bucketMs: number,
+  maxGapBuckets = 3,
+): [number, number | null][] {
   const out: [number, number | null][] = [];
   for (let i = 0; i < points.length; i++) {
     const [t, level] = points[i]!;

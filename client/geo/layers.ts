@@ -22,10 +22,18 @@ function once<T>(path: string): Promise<T> {
   return p;
 }
 
-export type LayerData<L extends LayerName> = LayerCollection<LayerPropsMap[L], L extends 'villages' | 'patrolPoints' | 'checkpoints' ? { type: 'Point'; coordinates: number[] } : L extends 'rivers' ? { type: 'LineString' | 'MultiLineString'; coordinates: never } : import('../../server/contract/areas').AreaGeometry>;
+export type LayerData<L extends LayerName> = LayerCollection<
+  LayerPropsMap[L],
+  L extends 'villages' | 'patrolPoints' | 'checkpoints'
+    ? { type: 'Point'; coordinates: number[] }
+    : L extends 'rivers'
+      ? { type: 'LineString' | 'MultiLineString'; coordinates: never }
+      : import('../../server/contract/areas').AreaGeometry
+>;
 
 export const loadTree = (): Promise<AreaTree> => once<AreaTree>('/api/v1/areas/tree');
-export const loadLayer = <L extends LayerName>(layer: L): Promise<LayerData<L>> => once<LayerData<L>>(`/api/v1/areas/${layer}`);
+export const loadLayer = <L extends LayerName>(layer: L): Promise<LayerData<L>> =>
+  once<LayerData<L>>(`/api/v1/areas/${layer}`);
 
 /** Resolves a promise into state; null until it arrives (or forever on error, with the error). */
 function usePromise<T>(make: (() => Promise<T>) | null, deps: unknown[]): { data: T | null; error: string | null } {

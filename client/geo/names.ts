@@ -11,5 +11,7 @@ export function shortName(tree: AreaTree, key: string): string {
   if (!node) return key;
   const parent = node.parent ? tree.nodes[node.parent]?.name : undefined;
   const prefix = parent ? `${parent}${SEPARATOR}` : null;
-  return prefix && node.name.startsWith(prefix) && node.name.length > prefix.length ? node.name.slice(prefix.length) : node.name;
+  return prefix && node.name.startsWith(prefix) && node.name.length > prefix.length
+    ? node.name.slice(prefix.length)
+    : node.name;
 }

@@ -1,7 +1,17 @@
 // History mode for everything below it: while a replay is open, the map, KPIs, rankings, feed and table read
 // the replay's store (StoreOverride) and the replay's moment (ClockContext); back to live drops both. The
 // alert inbox keeps the live alerts: a duty officer looking back must not miss what happens now.
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type ReactNode,
+} from 'react';
 import type { AreaKey } from '../../server/contract/areas';
 import type { ReplayControl, ReplaySpeed, ReplayStatus } from '../../server/contract/replay';
 import { ClockContext, WALL_CLOCK, type ScreenClock } from '../live/clock';
@@ -19,7 +29,15 @@ export interface HistoryApi {
   backToLive(): void;
 }
 
-const LIVE: HistoryApi = { mode: 'live', status: null, error: null, loading: false, start: () => {}, control: () => {}, backToLive: () => {} };
+const LIVE: HistoryApi = {
+  mode: 'live',
+  status: null,
+  error: null,
+  loading: false,
+  start: () => {},
+  control: () => {},
+  backToLive: () => {},
+};
 const HistoryContext = createContext<HistoryApi>(LIVE);
 
 export function useHistory(): HistoryApi {
@@ -37,9 +55,10 @@ export function HistoryProvider({ scope, children }: { scope: AreaKey; children:
   clientRef.current = client;
 
   // Re-render on every status and error the replay reports.
-  const version = useSyncExternalStore(
-    client ? client.subscribe : NO_SUBSCRIBE,
-    () => (client ? `${client.status?.at ?? ''}|${client.status?.playing ?? ''}|${client.status?.speed ?? ''}|${client.status?.scope ?? ''}|${client.error?.code ?? ''}` : ''),
+  const version = useSyncExternalStore(client ? client.subscribe : NO_SUBSCRIBE, () =>
+    client
+      ? `${client.status?.at ?? ''}|${client.status?.playing ?? ''}|${client.status?.speed ?? ''}|${client.status?.scope ?? ''}|${client.error?.code ?? ''}`
+      : '',
   );
 
   const start = useCallback<HistoryApi['start']>(

@@ -45,7 +45,12 @@ export function TimeBar() {
           <span className="history-at" data-testid="history-at">
             {t('at', { time: `${f.date(s.at)} ${f.time(s.at)}` })}
           </span>
-          <button type="button" className="history-play" onClick={() => h.control({ action: s.playing ? 'pause' : 'play' })} disabled={s.ended && !s.playing}>
+          <button
+            type="button"
+            className="history-play"
+            onClick={() => h.control({ action: s.playing ? 'pause' : 'play' })}
+            disabled={s.ended && !s.playing}
+          >
             {s.playing ? t('pause') : t('play')}
           </button>
           <button type="button" onClick={() => h.control({ action: 'step' })} disabled={s.ended}>
@@ -66,7 +71,12 @@ export function TimeBar() {
           </span>
           <span className="history-speeds" role="group" aria-label={t('speed')}>
             {REPLAY_SPEEDS.map((speed) => (
-              <button key={speed} type="button" aria-pressed={s.speed === speed} onClick={() => h.control({ action: 'speed', speed })}>
+              <button
+                key={speed}
+                type="button"
+                aria-pressed={s.speed === speed}
+                onClick={() => h.control({ action: 'speed', speed })}
+              >
                 {speed}×
               </button>
             ))}
@@ -85,17 +95,34 @@ export function TimeBar() {
                 {t(`presets.${p}`)}
               </button>
             ))}
-            <button type="button" onClick={() => setCustom(custom ? null : { from: toLocalInput(Date.now() - 3 * 3600_000), to: toLocalInput(Date.now()) })}>
+            <button
+              type="button"
+              onClick={() =>
+                setCustom(
+                  custom ? null : { from: toLocalInput(Date.now() - 3 * 3600_000), to: toLocalInput(Date.now()) },
+                )
+              }
+            >
               {t('presets.custom')}
             </button>
           </span>
           {custom && (
             <span className="history-custom">
               <label>
-                {t('from')} <input type="datetime-local" value={custom.from} onChange={(e) => setCustom({ ...custom, from: e.currentTarget.value })} />
+                {t('from')}{' '}
+                <input
+                  type="datetime-local"
+                  value={custom.from}
+                  onChange={(e) => setCustom({ ...custom, from: e.currentTarget.value })}
+                />
               </label>
               <label>
-                {t('to')} <input type="datetime-local" value={custom.to} onChange={(e) => setCustom({ ...custom, to: e.currentTarget.value })} />
+                {t('to')}{' '}
+                <input
+                  type="datetime-local"
+                  value={custom.to}
+                  onChange={(e) => setCustom({ ...custom, to: e.currentTarget.value })}
+                />
               </label>
               <button type="button" onClick={openCustom}>
                 {t('open')}

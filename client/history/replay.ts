@@ -13,7 +13,11 @@ export interface ReplaySocket {
   on(event: 'replay:status', listener: (s: ReplayStatus) => void): unknown;
   on(event: 'connect', listener: () => void): unknown;
   off(event: string, listener?: (...args: never[]) => void): unknown;
-  emit(event: 'replay:open', request: { scope: AreaKey; from: number; to: number; at?: number; speed?: ReplaySpeed }, ack: (r: ReplayAck) => void): unknown;
+  emit(
+    event: 'replay:open',
+    request: { scope: AreaKey; from: number; to: number; at?: number; speed?: ReplaySpeed },
+    ack: (r: ReplayAck) => void,
+  ): unknown;
   emit(event: 'replay:control', request: ReplayControl, ack: (r: ReplayAck) => void): unknown;
   emit(event: 'replay:close'): unknown;
 }
@@ -50,9 +54,20 @@ export class ReplayClient {
   };
 
   /** Opens the window [from, to] at `at`, paused (or playing when `play`). */
-  async open(scope: AreaKey, from: number, to: number, options: { at?: number; speed?: ReplaySpeed; play?: boolean } = {}): Promise<boolean> {
+  async open(
+    scope: AreaKey,
+    from: number,
+    to: number,
+    options: { at?: number; speed?: ReplaySpeed; play?: boolean } = {},
+  ): Promise<boolean> {
     this.store.want(scope);
-    const request = { scope, from, to, ...(options.at !== undefined ? { at: options.at } : {}), ...(options.speed !== undefined ? { speed: options.speed } : {}) };
+    const request = {
+      scope,
+      from,
+      to,
+      ...(options.at !== undefined ? { at: options.at } : {}),
+      ...(options.speed !== undefined ? { speed: options.speed } : {}),
+    };
     const ack = await new Promise<ReplayAck>((resolve) => this.socket.emit('replay:open', request, resolve));
     if (!this.take(ack)) return false;
     if (options.play) return this.control({ action: 'play' });

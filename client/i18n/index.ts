@@ -28,11 +28,44 @@ import enHistory from './locales/en/history';
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = 'zh-CN';
-export const NAMESPACES = ['common', 'map', 'panels', 'auth', 'wall', 'landing', 'brief', 'trends', 'export', 'history'] as const;
+export const NAMESPACES = [
+  'common',
+  'map',
+  'panels',
+  'auth',
+  'wall',
+  'landing',
+  'brief',
+  'trends',
+  'export',
+  'history',
+] as const;
 
 export const RESOURCES = {
-  'zh-CN': { common: zhCommon, map: zhMap, panels: zhPanels, auth: zhAuth, wall: zhWall, landing: zhLanding, brief: zhBrief, trends: zhTrends, export: zhExport, history: zhHistory },
-  en: { common: enCommon, map: enMap, panels: enPanels, auth: enAuth, wall: enWall, landing: enLanding, brief: enBrief, trends: enTrends, export: enExport, history: enHistory },
+  'zh-CN': {
+    common: zhCommon,
+    map: zhMap,
+    panels: zhPanels,
+    auth: zhAuth,
+    wall: zhWall,
+    landing: zhLanding,
+    brief: zhBrief,
+    trends: zhTrends,
+    export: zhExport,
+    history: zhHistory,
+  },
+  en: {
+    common: enCommon,
+    map: enMap,
+    panels: enPanels,
+    auth: enAuth,
+    wall: enWall,
+    landing: enLanding,
+    brief: enBrief,
+    trends: enTrends,
+    export: enExport,
+    history: enHistory,
+  },
 } as const;
 
 const STORAGE_KEY = 'opsmap.lang';
@@ -102,15 +135,59 @@ export interface Formatters {
 export function formatters(lng: string): Formatters {
   const num = memo(`n:${lng}`, () => new Intl.NumberFormat(lng));
   const m2 = memo(`m:${lng}`, () => new Intl.NumberFormat(lng, { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
-  const dt = memo(`dt:${lng}`, () => new Intl.DateTimeFormat(lng, { timeZone: TIME_ZONE, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }));
-  const tm = memo(`t:${lng}`, () => new Intl.DateTimeFormat(lng, { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }));
-  const dd = memo(`d:${lng}`, () => new Intl.DateTimeFormat(lng, { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short' }));
-  const dayKey = memo('day', () => new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }));
+  const dt = memo(
+    `dt:${lng}`,
+    () =>
+      new Intl.DateTimeFormat(lng, {
+        timeZone: TIME_ZONE,
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        hour12: false,
+      }),
+  );
+  const tm = memo(
+    `t:${lng}`,
+    () =>
+      new Intl.DateTimeFormat(lng, {
+        timeZone: TIME_ZONE,
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hour12: false,
+      }),
+  );
+  const dd = memo(
+    `d:${lng}`,
+    () =>
+      new Intl.DateTimeFormat(lng, {
+        timeZone: TIME_ZONE,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        weekday: 'short',
+      }),
+  );
+  const dayKey = memo(
+    'day',
+    () => new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }),
+  );
   const ms = (t: number | string) => (typeof t === 'number' ? t : Date.parse(t));
   return {
     number: (n) => num.format(n),
     percent: (r, digits = 1) =>
-      r === null || r === undefined ? '—' : memo(`p${digits}:${lng}`, () => new Intl.NumberFormat(lng, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits })).format(r),
+      r === null || r === undefined
+        ? '—'
+        : memo(
+            `p${digits}:${lng}`,
+            () =>
+              new Intl.NumberFormat(lng, {
+                style: 'percent',
+                minimumFractionDigits: digits,
+                maximumFractionDigits: digits,
+              }),
+          ).format(r),
     metres: (n) => (n === null || n === undefined ? '—' : `${m2.format(n)} m`),
     dateTime: (t) => dt.format(ms(t)),
     time: (t) => tm.format(ms(t)),

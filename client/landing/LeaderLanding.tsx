@@ -36,7 +36,13 @@ export function LeaderLanding({ tree, town, onOpenMap }: LeaderLandingProps) {
       apiJson<Landing>(`/api/v1/landing?town=${encodeURIComponent(town)}`)
         .then((body) => alive && setLoad({ state: 'ready', body }))
         // A failed refresh keeps the last good figures on screen; only a first failure shows the error.
-        .catch((e: unknown) => alive && setLoad((l) => (l.state === 'ready' ? l : { state: 'error', message: e instanceof Error ? e.message : String(e) })));
+        .catch(
+          (e: unknown) =>
+            alive &&
+            setLoad((l) =>
+              l.state === 'ready' ? l : { state: 'error', message: e instanceof Error ? e.message : String(e) },
+            ),
+        );
     void fetchIt();
     const timer = window.setInterval(fetchIt, REFRESH_MS);
     return () => {
@@ -67,7 +73,9 @@ export function LeaderLanding({ tree, town, onOpenMap }: LeaderLandingProps) {
           <div>
             <h1>{t('title', { town: townName })}</h1>
             <p className="subtitle">
-              {load.state === 'ready' ? `${f.date(load.body.at)} · ${t('asOf', { time: f.time(load.body.at) })}` : t('loading')}
+              {load.state === 'ready'
+                ? `${f.date(load.body.at)} · ${t('asOf', { time: f.time(load.body.at) })}`
+                : t('loading')}
             </p>
           </div>
         </div>
@@ -76,7 +84,13 @@ export function LeaderLanding({ tree, town, onOpenMap }: LeaderLandingProps) {
             {t('openMap')}
           </button>
           <BriefLink tree={tree} area={town} className="landing-map-button brief-link" />
-          <button type="button" className="lang-toggle" data-lang={i18n.language} aria-label={t('common:language.label')} onClick={() => setLanguage(i18n, other)}>
+          <button
+            type="button"
+            className="lang-toggle"
+            data-lang={i18n.language}
+            aria-label={t('common:language.label')}
+            onClick={() => setLanguage(i18n, other)}
+          >
             {t('common:language.toggle')}
           </button>
           <UserBox tree={tree} />
@@ -104,7 +118,13 @@ function Body({ body, f, openMap }: { body: Landing; f: Formatters; openMap: (ar
             <p className="panel-empty">{t('units.empty')}</p>
           ) : (
             <RankTable
-              rows={body.units.map((u) => ({ key: u.key, area: u.focus, name: u.name, note: `${t(`units.kind.${u.kind}`)} · ${t('units.cells', { count: u.cells })}`, kpis: u.kpis }))}
+              rows={body.units.map((u) => ({
+                key: u.key,
+                area: u.focus,
+                name: u.name,
+                note: `${t(`units.kind.${u.kind}`)} · ${t('units.cells', { count: u.cells })}`,
+                kpis: u.kpis,
+              }))}
               f={f}
               openMap={openMap}
             />
@@ -113,9 +133,15 @@ function Body({ body, f, openMap }: { body: Landing; f: Formatters; openMap: (ar
         <section className="panel landing-cells" aria-label={t('cells.title')}>
           <header className="panel-head">
             <h2>{t('cells.title')}</h2>
-            <span className="panel-sub">{t('cells.subtitle', { shown: body.cells.items.length, total: body.cells.total })}</span>
+            <span className="panel-sub">
+              {t('cells.subtitle', { shown: body.cells.items.length, total: body.cells.total })}
+            </span>
           </header>
-          <RankTable rows={body.cells.items.map((c) => ({ key: c.key, area: c.key, name: c.name, note: null, kpis: c.kpis }))} f={f} openMap={openMap} />
+          <RankTable
+            rows={body.cells.items.map((c) => ({ key: c.key, area: c.key, name: c.name, note: null, kpis: c.kpis }))}
+            f={f}
+            openMap={openMap}
+          />
         </section>
         <div className="landing-column">
           <Overdue body={body} f={f} openMap={openMap} />
@@ -144,7 +170,12 @@ function KpiCards({ town, district, f }: { town: LandingKpis; district: LandingK
         const s = standing(key, town, district);
         const verdict = s === null ? t('kpi.none') : t(`kpi.${s}`);
         return (
-          <div key={key} className={`landing-kpi landing-kpi--${s ?? 'none'}`} data-kpi={key} data-standing={s ?? 'none'}>
+          <div
+            key={key}
+            className={`landing-kpi landing-kpi--${s ?? 'none'}`}
+            data-kpi={key}
+            data-standing={s ?? 'none'}
+          >
             <span className="landing-kpi-label">{t(`common:kpi.${key}`)}</span>
             <span className="landing-kpi-value">{value(key, town, false)}</span>
             <span className="landing-kpi-district" aria-label={verdict} title={verdict}>
@@ -200,7 +231,12 @@ function Overdue({ body, f, openMap }: { body: Landing; f: Formatters; openMap: 
   const { t } = useTranslation('landing');
   const late = (ms: number) => {
     const l = lateness(ms);
-    const parts = l.days > 0 ? [t('overdue.days', { count: l.days }), t('overdue.hours', { count: l.hours })] : l.hours > 0 ? [t('overdue.hours', { count: l.hours }), t('overdue.minutes', { count: l.minutes })] : [t('overdue.minutes', { count: l.minutes })];
+    const parts =
+      l.days > 0
+        ? [t('overdue.days', { count: l.days }), t('overdue.hours', { count: l.hours })]
+        : l.hours > 0
+          ? [t('overdue.hours', { count: l.hours }), t('overdue.minutes', { count: l.minutes })]
+          : [t('overdue.minutes', { count: l.minutes })];
     return t('overdue.late', { text: parts.join(' ') });
   };
   const { total, items } = body.overdue;
@@ -216,7 +252,12 @@ function Overdue({ body, f, openMap }: { body: Landing; f: Formatters; openMap: 
         <ul className="landing-list">
           {items.map((o) => (
             <li key={o.id} data-ticket={o.id}>
-              <button type="button" className="landing-list-row" disabled={o.cell === null} onClick={() => o.cell && openMap(o.cell)}>
+              <button
+                type="button"
+                className="landing-list-row"
+                disabled={o.cell === null}
+                onClick={() => o.cell && openMap(o.cell)}
+              >
                 <span className="landing-late">{late(o.lateMs)}</span>
                 <span className="landing-list-name">
                   {o.title}
@@ -228,7 +269,9 @@ function Overdue({ body, f, openMap }: { body: Landing; f: Formatters; openMap: 
               </button>
             </li>
           ))}
-          {total > items.length && <li className="landing-more">{t('overdue.more', { count: total - items.length })}</li>}
+          {total > items.length && (
+            <li className="landing-more">{t('overdue.more', { count: total - items.length })}</li>
+          )}
         </ul>
       )}
     </section>
@@ -249,7 +292,9 @@ function Week({ body, openMap }: { body: Landing; openMap: (area: AreaKey) => vo
       </header>
       <p className="landing-week-total" data-this-week={week.total.thisWeek} data-previous={week.total.previous}>
         {t('week.total', { thisWeek: week.total.thisWeek, previous: week.total.previous })}{' '}
-        <span className={`landing-change landing-change--${Math.sign(week.total.change)}`}>{change(week.total.change)}</span>
+        <span className={`landing-change landing-change--${Math.sign(week.total.change)}`}>
+          {change(week.total.change)}
+        </span>
       </p>
       <h3>{t('week.byCategory')}</h3>
       {risers.length === 0 ? (

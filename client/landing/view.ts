@@ -29,7 +29,7 @@ export function standing(key: LandingKpiKey, town: LandingKpis, district: Landin
   const rate = HIGHER_IS_BETTER[key];
   const eps = rate ? 0.005 : 0.1;
   if (Math.abs(a - b) < eps) return 'level';
-  return (a > b) === rate ? 'better' : 'worse';
+  return a > b === rate ? 'better' : 'worse';
 }
 
 /** The arrow beside a standing: the direction of the town's number against the district's, not good or bad. */

@@ -19,7 +19,15 @@ const SocketContext = createContext<{ current: PageSocket | null }>({ current: n
 
 const loadAlerts = () => apiJson<AlertList>('/api/v1/alerts');
 
-export function LiveProvider({ scope, children, onRefused }: { scope: AreaKey; children: ReactNode; onRefused?: (scope: AreaKey, message: string) => void }) {
+export function LiveProvider({
+  scope,
+  children,
+  onRefused,
+}: {
+  scope: AreaKey;
+  children: ReactNode;
+  onRefused?: (scope: AreaKey, message: string) => void;
+}) {
   // One store for the life of the page: a drill-down changes what it follows, not the store.
   const store = useMemo(() => new LiveStore(scope), []); // eslint-disable-line react-hooks/exhaustive-deps
   const alerts = useMemo(() => new AlertStore(), []);

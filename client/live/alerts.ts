@@ -57,7 +57,8 @@ export class AlertStore {
 
   private prune(now: number): void {
     for (const [id, a] of this.byId) {
-      if (a.status === 'resolved' && a.resolvedAt && Date.parse(a.resolvedAt) < now - RESOLVED_KEEP_MS) this.byId.delete(id);
+      if (a.status === 'resolved' && a.resolvedAt && Date.parse(a.resolvedAt) < now - RESOLVED_KEEP_MS)
+        this.byId.delete(id);
     }
   }
 
@@ -68,7 +69,8 @@ export class AlertStore {
 }
 
 /** Alerts not yet resolved: the header badge's count. */
-export const openAlerts = (alerts: readonly Alert[]): number => alerts.reduce((n, a) => n + (a.status === 'resolved' ? 0 : 1), 0);
+export const openAlerts = (alerts: readonly Alert[]): number =>
+  alerts.reduce((n, a) => n + (a.status === 'resolved' ? 0 : 1), 0);
 
 /** The part of a socket the alert feed uses. */
 export interface AlertSocket {
@@ -81,7 +83,12 @@ export interface AlertSocket {
  * in between. Answers of an earlier load that arrive after a later one are dropped. A failed load leaves the
  * store as it was (the next reconnect tries again); `onError` hears why.
  */
-export function feedAlerts(socket: AlertSocket, store: AlertStore, load: () => Promise<AlertList>, onError?: (error: unknown) => void): void {
+export function feedAlerts(
+  socket: AlertSocket,
+  store: AlertStore,
+  load: () => Promise<AlertList>,
+  onError?: (error: unknown) => void,
+): void {
   let generation = 0;
   socket.on('connect', () => {
     const mine = ++generation;

@@ -58,7 +58,9 @@ export class LiveConnection {
     this.socket = connect(() => {
       const seq = store.seq;
       // Resume only a state that belongs to the scope wanted now; otherwise start from its snapshot.
-      return seq !== null && store.scope === store.wantedScope ? { scope: store.wantedScope, lastSeq: seq } : { scope: store.wantedScope };
+      return seq !== null && store.scope === store.wantedScope
+        ? { scope: store.wantedScope, lastSeq: seq }
+        : { scope: store.wantedScope };
     });
     this.socket.on('connect', () => {
       this.retryMs = RETRY_MIN_MS;

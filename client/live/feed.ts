@@ -3,7 +3,14 @@
 // objects with the ones the client held. GPS pings and counter moves are not news and make no item.
 import { WARNING_ORDER, type LonLat, type WarningColor } from '../../server/contract/areas';
 import type { TicketCategory, TicketStatus, IncidentType } from '../../server/contract/events';
-import type { CheckpointObject, DeltaWire, IncidentObject, RangerObject, Snapshot, TicketObject } from '../../server/contract/live';
+import type {
+  CheckpointObject,
+  DeltaWire,
+  IncidentObject,
+  RangerObject,
+  Snapshot,
+  TicketObject,
+} from '../../server/contract/live';
 
 export const FEED_LENGTH = 50;
 
@@ -90,16 +97,40 @@ export function feedFromDelta(wire: DeltaWire, held: HeldState): FeedItem[] {
     if (!before) {
       out.push(ticketCreated(t, wire.toSeq));
     } else if (before.status !== t.status) {
-      out.push({ id: tag('ticket.status', t.id), kind: 'ticket.status', at, subject, position: t.position, severe: false, params: { status: t.status, title: t.title } });
+      out.push({
+        id: tag('ticket.status', t.id),
+        kind: 'ticket.status',
+        at,
+        subject,
+        position: t.position,
+        severe: false,
+        params: { status: t.status, title: t.title },
+      });
     } else if (!before.overdue && t.overdue) {
-      out.push({ id: tag('ticket.overdue', t.id), kind: 'ticket.overdue', at, subject, position: t.position, severe: true, params: { title: t.title } });
+      out.push({
+        id: tag('ticket.overdue', t.id),
+        kind: 'ticket.overdue',
+        at,
+        subject,
+        position: t.position,
+        severe: true,
+        params: { title: t.title },
+      });
     }
   }
   for (const id of wire.tickets?.removals ?? []) {
     const before = held.tickets.get(id);
     // Closed tickets leave the map: that is the moment a citizen's problem is done.
     if (before && before.status !== 'closed') {
-      out.push({ id: tag('ticket.status', id), kind: 'ticket.status', at, subject: { kind: 'ticket', id }, position: before.position, severe: false, params: { status: 'closed', title: before.title } });
+      out.push({
+        id: tag('ticket.status', id),
+        kind: 'ticket.status',
+        at,
+        subject: { kind: 'ticket', id },
+        position: before.position,
+        severe: false,
+        params: { status: 'closed', title: before.title },
+      });
     }
   }
 
@@ -124,19 +155,52 @@ export function feedFromDelta(wire: DeltaWire, held: HeldState): FeedItem[] {
   }
   for (const id of wire.incidents?.removals ?? []) {
     const before = held.incidents.get(id);
-    if (before) out.push({ id: tag('incident.closed', id), kind: 'incident.closed', at, subject: { kind: 'incident', id }, position: before.position, severe: false, params: {} });
+    if (before)
+      out.push({
+        id: tag('incident.closed', id),
+        kind: 'incident.closed',
+        at,
+        subject: { kind: 'incident', id },
+        position: before.position,
+        severe: false,
+        params: {},
+      });
   }
 
   for (const r of wire.rangers?.upserts ?? []) {
     const before = held.rangers.get(r.id);
     const subject = { kind: 'ranger' as const, id: r.id };
     if (r.status === 'patrolling' && before?.status !== 'patrolling') {
-      out.push({ id: tag('ranger.patrolStarted', r.id), kind: 'ranger.patrolStarted', at, subject, position: r.position, severe: false, params: {} });
+      out.push({
+        id: tag('ranger.patrolStarted', r.id),
+        kind: 'ranger.patrolStarted',
+        at,
+        subject,
+        position: r.position,
+        severe: false,
+        params: {},
+      });
     } else if (r.status === 'idle' && before?.status === 'patrolling') {
-      out.push({ id: tag('ranger.patrolEnded', r.id), kind: 'ranger.patrolEnded', at, subject, position: r.position, severe: false, params: {} });
+      out.push({
+        id: tag('ranger.patrolEnded', r.id),
+        kind: 'ranger.patrolEnded',
+        at,
+        subject,
+        position: r.position,
+        severe: false,
+        params: {},
+      });
     }
     if (r.signalLost && before && !before.signalLost) {
-      out.push({ id: tag('ranger.signalLost', r.id), kind: 'ranger.signalLost', at, subject, position: r.position, severe: true, params: {} });
+      out.push({
+        id: tag('ranger.signalLost', r.id),
+        kind: 'ranger.signalLost',
+        at,
+        subject,
+        position: r.position,
+        severe: true,
+        params: {},
+      });
     }
   }
   return out.sort((a, b) => b.at - a.at);

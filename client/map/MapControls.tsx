@@ -49,7 +49,9 @@ export function MapControls({ view, setView, showSub, leaveCellFor }: MapControl
                 aria-checked={view.sub === s}
                 className={view.sub === s ? 'map-segment map-segment--on' : 'map-segment'}
                 data-sub={s}
-                onClick={() => setView(leaveCellFor && view.sub !== s ? { sub: s, area: leaveCellFor } : { sub: s }, 'replace')}
+                onClick={() =>
+                  setView(leaveCellFor && view.sub !== s ? { sub: s, area: leaveCellFor } : { sub: s }, 'replace')
+                }
               >
                 {t(`sub.${s}`)}
               </button>

@@ -13,7 +13,10 @@ export interface MapExportProps {
   area: AreaKey;
 }
 
-const dayOf = (ms: number) => new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
+const dayOf = (ms: number) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    ms,
+  );
 
 export function MapExport({ getMap, tree, area }: MapExportProps) {
   const { t } = useTranslation('export');
@@ -35,7 +38,14 @@ export function MapExport({ getMap, tree, area }: MapExportProps) {
   };
   return (
     <div className="map-export">
-      <button type="button" className="panel-button" data-export="png" title={t('pngTitle')} disabled={busy} onClick={() => void run()}>
+      <button
+        type="button"
+        className="panel-button"
+        data-export="png"
+        title={t('pngTitle')}
+        disabled={busy}
+        onClick={() => void run()}
+      >
         {busy ? t('pngBusy') : t('png')}
       </button>
       {failed && <span role="alert">{t('pngFailed', { message: failed })}</span>}

@@ -4,7 +4,17 @@ import { WARNING_ORDER, type AreaLevel } from '../../server/contract/areas';
 import { formatters } from '../i18n';
 import type { Overlay, ThemeName } from '../view/url';
 import { legendOf, type Metric } from './metrics';
-import { CATEGORY_FAMILIES, cssColor, FAMILY_RGBA, INCIDENT_RGBA, OVERDUE_RGBA, RANGER_RGBA, VISITED_RGBA, WARNING_RGBA, type Rgba } from './palette';
+import {
+  CATEGORY_FAMILIES,
+  cssColor,
+  FAMILY_RGBA,
+  INCIDENT_RGBA,
+  OVERDUE_RGBA,
+  RANGER_RGBA,
+  VISITED_RGBA,
+  WARNING_RGBA,
+  type Rgba,
+} from './palette';
 
 export interface MapLegendProps {
   metric: Metric;

@@ -44,8 +44,13 @@ export function MapTooltip({ hover, tree, live, metric, theme, sites }: MapToolt
                 : t(`warning.${WARNING_ORDER[v] ?? 'none'}`);
         const rows = [`${t(`metric.${metric.key}`)} ${value}`];
         if (a && metric.key !== 'open') rows.push(t('tooltip.open', { count: a.tickets.open }));
-        if (a && metric.key !== 'overdue' && a.tickets.overdue > 0) rows.push(t('tooltip.overdue', { count: a.tickets.overdue }));
-        return { title: node?.name ?? p.key, color: cssColor(colorOf(metric, (node?.level ?? 'town') as AreaLevel, v, theme)), rows };
+        if (a && metric.key !== 'overdue' && a.tickets.overdue > 0)
+          rows.push(t('tooltip.overdue', { count: a.tickets.overdue }));
+        return {
+          title: node?.name ?? p.key,
+          color: cssColor(colorOf(metric, (node?.level ?? 'town') as AreaLevel, v, theme)),
+          rows,
+        };
       }
       case 'ticket': {
         const tk = live.tickets.get(p.id);
@@ -84,7 +89,9 @@ export function MapTooltip({ hover, tree, live, metric, theme, sites }: MapToolt
   return (
     <div className="map-tooltip" role="tooltip" style={{ left: hover.x + 14, top: hover.y + 14 }}>
       <div className="map-tooltip-title">
-        {lines.color && <span className="legend-swatch legend-swatch--dot" style={{ background: lines.color }} aria-hidden="true" />}
+        {lines.color && (
+          <span className="legend-swatch legend-swatch--dot" style={{ background: lines.color }} aria-hidden="true" />
+        )}
         {lines.title}
       </div>
       {lines.rows.map((r) => (

@@ -26,10 +26,38 @@ import type { SetView } from '../view/useView';
 import type { ViewState } from '../view/url';
 import { basemapPaint, buildBasemapStyle, THEMES } from './style';
 import { metricOf } from './metrics';
-import { areasInScope, createChoroplethLayer, createSelectedAreaLayer, type AreaFeature, type ChoroplethLevel } from './layers/choropleth';
-import { createTicketHeatmapLayer, createTicketLayer, createTicketPulseLayer, overdueOf, PULSE_PERIOD_MS, ticketsOf, TICKET_POINTS_MIN_ZOOM } from './layers/tickets';
-import { checkpointSitesOf, createCheckpointLayer, createCheckpointLevelLayer, type CheckpointSite } from './layers/checkpoints';
-import { createIncidentLayer, createRangerLayer, createRangerTrailLayer, incidentsOf, rangersOf, trailsOf, TRAIL_REFRESH_MS, type Trail } from './layers/rangers';
+import {
+  areasInScope,
+  createChoroplethLayer,
+  createSelectedAreaLayer,
+  type AreaFeature,
+  type ChoroplethLevel,
+} from './layers/choropleth';
+import {
+  createTicketHeatmapLayer,
+  createTicketLayer,
+  createTicketPulseLayer,
+  overdueOf,
+  PULSE_PERIOD_MS,
+  ticketsOf,
+  TICKET_POINTS_MIN_ZOOM,
+} from './layers/tickets';
+import {
+  checkpointSitesOf,
+  createCheckpointLayer,
+  createCheckpointLevelLayer,
+  type CheckpointSite,
+} from './layers/checkpoints';
+import {
+  createIncidentLayer,
+  createRangerLayer,
+  createRangerTrailLayer,
+  incidentsOf,
+  rangersOf,
+  trailsOf,
+  TRAIL_REFRESH_MS,
+  type Trail,
+} from './layers/rangers';
 import { createCoverageLayer, visitedSquaresOf } from './layers/coverage';
 import { createRiverLabelLayer, riverLabelsOf } from './layers/labels';
 import { pickedOf } from './layers/registry';
@@ -65,7 +93,10 @@ function fitPadding(map: MapLibreMap, small: boolean) {
   const left = panel && panel.width > 0 ? Math.max(base, panel.right - box.left + 24) : base;
   // Controls and legends share the right-hand column: the area is fitted left of it, never behind it.
   const legends = pane?.querySelector('.map-legends')?.getBoundingClientRect();
-  const columnLeft = Math.min(controls && controls.width > 0 ? controls.left : Infinity, legends && legends.width > 0 ? legends.left : Infinity);
+  const columnLeft = Math.min(
+    controls && controls.width > 0 ? controls.left : Infinity,
+    legends && legends.width > 0 ? legends.left : Infinity,
+  );
   const right = Number.isFinite(columnLeft) ? Math.max(base, box.right - columnLeft + 24) : base;
   const bottom = base;
   // Never pad away more than the map has: a narrow desk window still shows the area.
@@ -73,14 +104,23 @@ function fitPadding(map: MapLibreMap, small: boolean) {
   const scale = left + right > room ? room / (left + right) : 1;
   const roomY = box.height - 120;
   const scaleY = base + bottom > roomY ? roomY / (base + bottom) : 1;
-  return { top: Math.round(base * scaleY), bottom: Math.round(bottom * scaleY), left: Math.round(left * scale), right: Math.round(right * scale) };
+  return {
+    top: Math.round(base * scaleY),
+    bottom: Math.round(bottom * scaleY),
+    left: Math.round(left * scale),
+    right: Math.round(right * scale),
+  };
 }
 /** The overdue rings advance at this rate: smooth enough to read as a pulse, cheap (uniforms only). */
 const PULSE_FRAME_MS = 100;
 /** The MapLibre layer the deck.gl areas are drawn beneath: town lines, rivers and the border stay on top. */
 const DECK_BEFORE_ID = 'towns-line';
 
-const LEVEL_LAYER: Readonly<Record<Exclude<ChoroplethLevel, 'town'>, LayerName>> = { grid: 'grid', property: 'property', forest: 'forest' };
+const LEVEL_LAYER: Readonly<Record<Exclude<ChoroplethLevel, 'town'>, LayerName>> = {
+  grid: 'grid',
+  property: 'property',
+  forest: 'forest',
+};
 const NO_FEATURES: readonly AreaFeature[] = [];
 const NO_TRAILS: readonly Trail[] = [];
 
@@ -131,7 +171,9 @@ function declutter(labels: readonly HTMLElement[]): void {
   for (const el of labels) {
     el.style.visibility = 'visible';
     const r = el.getBoundingClientRect();
-    const overlaps = shown.some((s) => r.left < s.right + 6 && r.right > s.left - 6 && r.top < s.bottom + 2 && r.bottom > s.top - 2);
+    const overlaps = shown.some(
+      (s) => r.left < s.right + 6 && r.right > s.left - 6 && r.top < s.bottom + 2 && r.bottom > s.top - 2,
+    );
     el.style.visibility = overlaps ? 'hidden' : 'visible';
     if (!overlaps) shown.push(r);
   }
@@ -150,7 +192,18 @@ function townLabel(name: string, urban: boolean): HTMLElement {
   return el;
 }
 
-export function MapView({ tree, view, setView, placement, ticketFilter, selection, onOpenArea, onSelectObject, onLoaded, focus = null }: MapViewProps) {
+export function MapView({
+  tree,
+  view,
+  setView,
+  placement,
+  ticketFilter,
+  selection,
+  onOpenArea,
+  onSelectObject,
+  onLoaded,
+  focus = null,
+}: MapViewProps) {
   const { t, i18n } = useTranslation('map');
   const live = useLive();
   const theme = view.theme;
@@ -194,7 +247,9 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
     const map = new MapLibreMap({
       container,
       style: buildBasemapStyle({ theme: THEMES[latest.current.theme], origin }),
-      ...(open ? { bounds: open.bbox as LngLatBoundsLike, fitBoundsOptions: { padding: FIT_PADDING, maxZoom: MAX_FIT_ZOOM } } : {}),
+      ...(open
+        ? { bounds: open.bbox as LngLatBoundsLike, fitBoundsOptions: { padding: FIT_PADDING, maxZoom: MAX_FIT_ZOOM } }
+        : {}),
       minZoom: 7,
       maxZoom: 17,
       dragRotate: false,
@@ -224,7 +279,11 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
       const first = tree.nodes[latest.current.area];
       if (first) {
         const small = first.level !== 'district' && first.level !== 'town';
-        map.fitBounds(first.bbox as LngLatBoundsLike, { padding: fitPadding(map, small), maxZoom: MAX_FIT_ZOOM, animate: false });
+        map.fitBounds(first.bbox as LngLatBoundsLike, {
+          padding: fitPadding(map, small),
+          maxZoom: MAX_FIT_ZOOM,
+          animate: false,
+        });
       }
       const deck = new MapLibreOverlay({
         interleaved: true,
@@ -331,7 +390,8 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
     const map = mapRef.current;
     if (!map || !overlay || paintedTheme.current === theme) return;
     paintedTheme.current = theme;
-    for (const { layer, property, value } of basemapPaint(THEMES[theme])) map.setPaintProperty(layer, property as never, value as never);
+    for (const { layer, property, value } of basemapPaint(THEMES[theme]))
+      map.setPaintProperty(layer, property as never, value as never);
   }, [theme, overlay]);
 
   // Drill-down: fly to the open area's bounding box.
@@ -342,7 +402,12 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
     flownTo.current = view.area;
     const node = tree.nodes[view.area];
     const small = node !== undefined && node.level !== 'district' && node.level !== 'town';
-    if (node) map.fitBounds(node.bbox as LngLatBoundsLike, { padding: fitPadding(map, small), duration: FLY_MS, maxZoom: MAX_FIT_ZOOM });
+    if (node)
+      map.fitBounds(node.bbox as LngLatBoundsLike, {
+        padding: fitPadding(map, small),
+        duration: FLY_MS,
+        maxZoom: MAX_FIT_ZOOM,
+      });
     setHover(null);
   }, [view.area, tree]);
 
@@ -357,7 +422,12 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
       if (!hadFocus.current) return;
       hadFocus.current = false;
       const node = tree.nodes[latest.current.area];
-      if (node) map.fitBounds(node.bbox as LngLatBoundsLike, { padding: fitPadding(map, node.level !== 'district' && node.level !== 'town'), duration: FLY_MS, maxZoom: MAX_FIT_ZOOM });
+      if (node)
+        map.fitBounds(node.bbox as LngLatBoundsLike, {
+          padding: fitPadding(map, node.level !== 'district' && node.level !== 'town'),
+          duration: FLY_MS,
+          maxZoom: MAX_FIT_ZOOM,
+        });
       return;
     }
     hadFocus.current = true;
@@ -408,7 +478,15 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
   // ---- layers, each rebuilt only when its own inputs changed ----
   const choropleth = useMemo(
     () =>
-      createChoroplethLayer({ level, features, aggregates: live.aggregates, version: v.aggregates, metric, theme, beforeId: DECK_BEFORE_ID }),
+      createChoroplethLayer({
+        level,
+        features,
+        aggregates: live.aggregates,
+        version: v.aggregates,
+        metric,
+        theme,
+        beforeId: DECK_BEFORE_ID,
+      }),
     [level, features, live.aggregates, v.aggregates, metric, theme],
   );
   // On a drill-down the new scope's areas have no values until its snapshot arrives: the old colours stay
@@ -416,7 +494,10 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
   const shownChoropleth = useRef(choropleth);
   if (live.scope === placement.scope || live.scope === null) shownChoropleth.current = choropleth;
   const areaLayer = shownChoropleth.current;
-  const selectedArea = useMemo(() => createSelectedAreaLayer({ feature: selectedFeature, theme }), [selectedFeature, theme]);
+  const selectedArea = useMemo(
+    () => createSelectedAreaLayer({ feature: selectedFeature, theme }),
+    [selectedFeature, theme],
+  );
   const coverage = useMemo(() => createCoverageLayer({ data: squares }), [squares]);
   const riverText = useMemo(() => createRiverLabelLayer({ data: riverLabels, theme }), [riverLabels, theme]);
   const heatmap = useMemo(() => createTicketHeatmapLayer({ data: ticketData }), [ticketData]);
@@ -428,7 +509,15 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
   );
   const checkpointLevels = useMemo(
     () =>
-      createCheckpointLevelLayer({ sites, live: live.checkpoints, version: v.checkpoints, theme, formatLevel, language: i18n.language, allLevels: !zoomedOutRaw }),
+      createCheckpointLevelLayer({
+        sites,
+        live: live.checkpoints,
+        version: v.checkpoints,
+        theme,
+        formatLevel,
+        language: i18n.language,
+        allLevels: !zoomedOutRaw,
+      }),
     [sites, live.checkpoints, v.checkpoints, theme, formatLevel, i18n.language, zoomedOutRaw],
   );
   const rangerPoints = useMemo(() => createRangerLayer({ data: rangerData, theme }), [rangerData, theme]);
@@ -448,7 +537,20 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
     if (showRangers) out.push(trailLayer);
     if (showTickets && !zoomedOut) out.push(ticketPoints);
     return out;
-  }, [areaLayer, coverage, selectedArea, riverText, heatmap, trailLayer, ticketPoints, showCoverage, townId, showTickets, showRangers, zoomedOut]);
+  }, [
+    areaLayer,
+    coverage,
+    selectedArea,
+    riverText,
+    heatmap,
+    trailLayer,
+    ticketPoints,
+    showCoverage,
+    townId,
+    showTickets,
+    showRangers,
+    zoomedOut,
+  ]);
   const above = useMemo(() => {
     const out: Layer[] = [];
     if (showCheckpoints) out.push(checkpoints, checkpointLevels);
@@ -465,7 +567,9 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
     const pulsing = showTickets && overdue.length > 0;
     const draw = () => {
       const phase = (performance.now() % PULSE_PERIOD_MS) / PULSE_PERIOD_MS;
-      const layers = handover(pulsing ? [...below, createTicketPulseLayer({ data: overdue, phase }), ...above] : [...below, ...above]);
+      const layers = handover(
+        pulsing ? [...below, createTicketPulseLayer({ data: overdue, phase }), ...above] : [...below, ...above],
+      );
       overlay.setProps({ layers });
       drawnLayers.current = layers;
     };
@@ -489,7 +593,12 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
       />
       {/* One right-hand column: the controls, then a legend per layer shown; it scrolls when the map is short. */}
       <div className="map-side">
-        <MapControls view={view} setView={setView} showSub={level !== 'town'} leaveCellFor={placement.selected ? placement.scope : null} />
+        <MapControls
+          view={view}
+          setView={setView}
+          showSub={level !== 'town'}
+          leaveCellFor={placement.selected ? placement.scope : null}
+        />
         <MapLegend metric={metric} level={level} theme={theme} overlays={view.overlays} heatmap={zoomedOut} />
         <MapExport getMap={() => mapRef.current} tree={tree} area={view.area} />
       </div>
@@ -501,7 +610,11 @@ export function MapView({ tree, view, setView, placement, ticketFilter, selectio
 }
 
 /** Where the picked object is on the map now (a ranger moves; a closed ticket leaves the map). */
-function objectPosition(live: ReturnType<typeof useLive>, sites: ReadonlyMap<string, CheckpointSite>, selection: ObjectSelection | null): [number, number] | null {
+function objectPosition(
+  live: ReturnType<typeof useLive>,
+  sites: ReadonlyMap<string, CheckpointSite>,
+  selection: ObjectSelection | null,
+): [number, number] | null {
   if (!selection) return null;
   const p =
     selection.kind === 'ticket'

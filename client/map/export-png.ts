@@ -17,7 +17,8 @@ export function snapshotMap(map: MapLibreMap): Promise<HTMLCanvasElement> {
         if (!ctx) throw new Error('no 2D context');
         const container = map.getCanvasContainer().parentElement ?? map.getCanvasContainer();
         const canvases = [...container.querySelectorAll('canvas')].filter((c) => c.width > 0 && c.height > 0);
-        for (const c of canvases.includes(base) ? canvases : [base, ...canvases]) ctx.drawImage(c, 0, 0, out.width, out.height);
+        for (const c of canvases.includes(base) ? canvases : [base, ...canvases])
+          ctx.drawImage(c, 0, 0, out.width, out.height);
         resolve(out);
       } catch (error) {
         reject(error instanceof Error ? error : new Error(String(error)));
@@ -28,7 +29,9 @@ export function snapshotMap(map: MapLibreMap): Promise<HTMLCanvasElement> {
 }
 
 export function canvasToPng(canvas: HTMLCanvasElement): Promise<Blob> {
-  return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('empty image'))), 'image/png'));
+  return new Promise((resolve, reject) =>
+    canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('empty image'))), 'image/png'),
+  );
 }
 
 /** Hands a blob to the browser as a download named `fileName`. */

@@ -33,12 +33,42 @@ const FLOOD_COLORS: readonly Rgba[] = WARNING_ORDER.map((c) => WARNING_RGBA[c]);
 
 export const METRICS: readonly Metric[] = [
   // First: the default view, and the colours the page's browser test looks for.
-  { key: 'open', kind: 'count', breaks: { town: [5, 15, 30, 60], sub: [1, 3, 6, 10] }, colors: LOAD, value: (a) => a.tickets.open },
-  { key: 'overdue', kind: 'count', breaks: { town: [1, 3, 6, 10], sub: [1, 2, 3, 5] }, colors: LOAD, value: (a) => a.tickets.overdue },
+  {
+    key: 'open',
+    kind: 'count',
+    breaks: { town: [5, 15, 30, 60], sub: [1, 3, 6, 10] },
+    colors: LOAD,
+    value: (a) => a.tickets.open,
+  },
+  {
+    key: 'overdue',
+    kind: 'count',
+    breaks: { town: [1, 3, 6, 10], sub: [1, 2, 3, 5] },
+    colors: LOAD,
+    value: (a) => a.tickets.overdue,
+  },
   // 解决率 and 满意率: the district's targets sit near 90 %, so the classes are narrow at the top.
-  { key: 'resolutionRate', kind: 'rate', breaks: same([0.7, 0.8, 0.85, 0.9]), colors: QUALITY, value: (a) => a.tickets.resolutionRate },
-  { key: 'satisfactionRate', kind: 'rate', breaks: same([0.8, 0.88, 0.92, 0.96]), colors: QUALITY, value: (a) => a.tickets.satisfactionRate },
-  { key: 'composite', kind: 'rate', breaks: same([0.6, 0.7, 0.8, 0.9]), colors: QUALITY, value: (a) => a.tickets.composite },
+  {
+    key: 'resolutionRate',
+    kind: 'rate',
+    breaks: same([0.7, 0.8, 0.85, 0.9]),
+    colors: QUALITY,
+    value: (a) => a.tickets.resolutionRate,
+  },
+  {
+    key: 'satisfactionRate',
+    kind: 'rate',
+    breaks: same([0.8, 0.88, 0.92, 0.96]),
+    colors: QUALITY,
+    value: (a) => a.tickets.satisfactionRate,
+  },
+  {
+    key: 'composite',
+    kind: 'rate',
+    breaks: same([0.6, 0.7, 0.8, 0.9]),
+    colors: QUALITY,
+    value: (a) => a.tickets.composite,
+  },
   // Flood: the worst warning colour among the area's checkpoints; an area without one has no data.
   {
     key: 'flood',
@@ -48,7 +78,13 @@ export const METRICS: readonly Metric[] = [
     value: (a) => (a.flood.checkpoints > 0 ? WARNING_ORDER.indexOf(a.flood.worstColor) : null),
   },
   // Share of forest sub-cells walked today; areas without forest have no data.
-  { key: 'coverage', kind: 'rate', breaks: same([0.2, 0.4, 0.6, 0.8]), colors: QUALITY, value: (a) => a.patrol.coverageToday },
+  {
+    key: 'coverage',
+    kind: 'rate',
+    breaks: same([0.2, 0.4, 0.6, 0.8]),
+    colors: QUALITY,
+    value: (a) => a.patrol.coverageToday,
+  },
 ];
 
 const BY_KEY = new Map(METRICS.map((m) => [m.key, m]));

@@ -50,7 +50,16 @@ export const NO_DATA_DAY: Rgba = [200, 205, 212, 255];
  * Ticket categories in families a duty officer tells apart at a glance: seventeen hues would not be
  * distinguishable on a wall, eight are. The legend lists the families.
  */
-export const CATEGORY_FAMILIES = ['environment', 'property', 'safety', 'construction', 'traffic', 'community', 'water', 'other'] as const;
+export const CATEGORY_FAMILIES = [
+  'environment',
+  'property',
+  'safety',
+  'construction',
+  'traffic',
+  'community',
+  'water',
+  'other',
+] as const;
 export type CategoryFamily = (typeof CATEGORY_FAMILIES)[number];
 
 export const FAMILY_OF: Readonly<Record<TicketCategory, CategoryFamily>> = {

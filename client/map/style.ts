@@ -79,7 +79,10 @@ export interface BasemapOptions {
   origin?: string;
 }
 
-export function buildBasemapStyle({ theme = WALL_THEME, origin = window.location.origin }: BasemapOptions = {}): MapStyle {
+export function buildBasemapStyle({
+  theme = WALL_THEME,
+  origin = window.location.origin,
+}: BasemapOptions = {}): MapStyle {
   const source = (layer: LayerName) => ({
     type: 'geojson' as const,
     data: areaLayerUrl(layer, origin),

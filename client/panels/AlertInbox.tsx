@@ -33,7 +33,12 @@ export function alertActions(p: Pick<Principal, 'role'>, a: Pick<Alert, 'status'
   return out;
 }
 
-const PATHS: Record<AlertActionKind, string> = { acknowledge: 'acknowledge', note: 'notes', whistle: 'whistle', resolve: 'resolve' };
+const PATHS: Record<AlertActionKind, string> = {
+  acknowledge: 'acknowledge',
+  note: 'notes',
+  whistle: 'whistle',
+  resolve: 'resolve',
+};
 
 const INBOX_KEY = 'opsmap.alertInbox';
 
@@ -110,7 +115,13 @@ export function AlertInbox({ tree, onClose, onFlyTo }: AlertInboxProps) {
       <div className="panel-head">
         <h2>{t('alerts.title')}</h2>
         <span className="panel-sub">{t('alerts.badge', { count: openAlerts(alerts) })}</span>
-        <button type="button" className="detail-close" onClick={onClose} aria-label={t('alerts.close')} title={t('alerts.close')}>
+        <button
+          type="button"
+          className="detail-close"
+          onClick={onClose}
+          aria-label={t('alerts.close')}
+          title={t('alerts.close')}
+        >
           ×
         </button>
       </div>
@@ -158,10 +169,12 @@ function AlertDetail({ tree, alert, onFlyTo }: { tree: AreaTree; alert: Alert; o
   return (
     <section className="alert-detail" aria-label={alert.title} data-alert-detail={alert.id}>
       <h3>
-        <span className={`alert-sev alert-sev--${alert.severity}`}>{t(`alerts.severity.${alert.severity}`)}</span> {alert.title}
+        <span className={`alert-sev alert-sev--${alert.severity}`}>{t(`alerts.severity.${alert.severity}`)}</span>{' '}
+        {alert.title}
       </h3>
       <p className="alert-meta">
-        {t(`alerts.rule.${alert.rule}`)} · {tree.nodes[alert.area]?.name ?? alert.area} · {t(`alerts.level.${alert.level}`)} · {t(`alerts.status.${alert.status}`)}
+        {t(`alerts.rule.${alert.rule}`)} · {tree.nodes[alert.area]?.name ?? alert.area} ·{' '}
+        {t(`alerts.level.${alert.level}`)} · {t(`alerts.status.${alert.status}`)}
       </p>
       {facts.length > 0 && (
         <dl className="alert-facts" aria-label={t('alerts.facts')}>
@@ -178,7 +191,13 @@ function AlertDetail({ tree, alert, onFlyTo }: { tree: AreaTree; alert: Alert; o
           {t('alerts.flyTo')}
         </button>
         {alert.subjects.map((s) => (
-          <button key={`${s.kind}:${s.id}`} type="button" className="panel-button" data-subject={`${s.kind}:${s.id}`} onClick={() => onFlyTo(alert, s)}>
+          <button
+            key={`${s.kind}:${s.id}`}
+            type="button"
+            className="panel-button"
+            data-subject={`${s.kind}:${s.id}`}
+            onClick={() => onFlyTo(alert, s)}
+          >
             {t(`alerts.subject.${s.kind}`)} {s.id}
           </button>
         ))}
@@ -197,13 +216,17 @@ function AlertDetail({ tree, alert, onFlyTo }: { tree: AreaTree; alert: Alert; o
 function TrailLine({ action }: { action: AlertAction }) {
   const { t, i18n } = useTranslation('auth');
   const f = formatters(i18n.language);
-  const who = (by: Actor | undefined) => (by ? t('alerts.by', { name: by.name, role: t(`role.${by.role}`) }) : t('alerts.system'));
+  const who = (by: Actor | undefined) =>
+    by ? t('alerts.by', { name: by.name, role: t(`role.${by.role}`) }) : t('alerts.system');
   return (
     <li data-action={action.kind}>
-      <time dateTime={action.at}>{f.dateTime(action.at)}</time> <strong>{t(`alerts.action.${action.kind.slice('alert.'.length)}`)}</strong> · {who(action.by)}
+      <time dateTime={action.at}>{f.dateTime(action.at)}</time>{' '}
+      <strong>{t(`alerts.action.${action.kind.slice('alert.'.length)}`)}</strong> · {who(action.by)}
       {action.severity && ` · ${t(`alerts.severity.${action.severity}`)}`}
       {action.level && ` · ${t(`alerts.level.${action.level}`)}`}
-      {action.departments && action.departments.length > 0 && ` · ${action.departments.map((d) => t(`panels:department.${d}`)).join('、')}`}
+      {action.departments &&
+        action.departments.length > 0 &&
+        ` · ${action.departments.map((d) => t(`panels:department.${d}`)).join('、')}`}
       {action.note && <blockquote>{action.note}</blockquote>}
     </li>
   );
@@ -235,7 +258,10 @@ function AlertActions({ alert, actions }: { alert: Alert; actions: AlertActionKi
     setBusy(true);
     setError(null);
     try {
-      const answer = await apiJson<unknown>(`/api/v1/alerts/${encodeURIComponent(alert.id)}/${PATHS[mode]}`, { method: 'POST', json: body });
+      const answer = await apiJson<unknown>(`/api/v1/alerts/${encodeURIComponent(alert.id)}/${PATHS[mode]}`, {
+        method: 'POST',
+        json: body,
+      });
       // The socket brings the changed alert too; an answer that is the alert shows it at once.
       if (isAlert(answer)) store.upsert(answer);
       reset();
@@ -250,7 +276,14 @@ function AlertActions({ alert, actions }: { alert: Alert; actions: AlertActionKi
     <div className="alert-actions">
       <div className="alert-buttons" role="group">
         {actions.map((a) => (
-          <button key={a} type="button" className={`panel-button alert-action--${a}`} aria-pressed={mode === a} data-action-button={a} onClick={() => (mode === a ? reset() : (setMode(a), setError(null)))}>
+          <button
+            key={a}
+            type="button"
+            className={`panel-button alert-action--${a}`}
+            aria-pressed={mode === a}
+            data-action-button={a}
+            onClick={() => (mode === a ? reset() : (setMode(a), setError(null)))}
+          >
             {t(actionLabel[a])}
           </button>
         ))}
@@ -267,7 +300,9 @@ function AlertActions({ alert, actions }: { alert: Alert; actions: AlertActionKi
                     name="department"
                     value={d}
                     checked={departments.includes(d)}
-                    onChange={(e) => setDepartments((ds) => (e.target.checked ? [...ds, d] : ds.filter((x) => x !== d)))}
+                    onChange={(e) =>
+                      setDepartments((ds) => (e.target.checked ? [...ds, d] : ds.filter((x) => x !== d)))
+                    }
                   />{' '}
                   {t(`panels:department.${d}`)}
                 </label>
@@ -276,7 +311,15 @@ function AlertActions({ alert, actions }: { alert: Alert; actions: AlertActionKi
           )}
           <label className="alert-note">
             <span>{t('alerts.note')}</span>
-            <textarea name="note" rows={2} maxLength={2000} placeholder={mode === 'note' ? '' : t('alerts.notePlaceholder')} value={note} onChange={(e) => setNote(e.target.value)} autoFocus />
+            <textarea
+              name="note"
+              rows={2}
+              maxLength={2000}
+              placeholder={mode === 'note' ? '' : t('alerts.notePlaceholder')}
+              value={note}
+              onChange={(e) => setNote(e.target.value)}
+              autoFocus
+            />
           </label>
           {error && (
             <p className="alert-error" role="alert">
@@ -305,5 +348,11 @@ const actionLabel: Record<AlertActionKind, string> = {
 };
 
 function isAlert(v: unknown): v is Alert {
-  return typeof v === 'object' && v !== null && typeof (v as Alert).id === 'string' && typeof (v as Alert).seq === 'number' && Array.isArray((v as Alert).actions);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as Alert).id === 'string' &&
+    typeof (v as Alert).seq === 'number' &&
+    Array.isArray((v as Alert).actions)
+  );
 }

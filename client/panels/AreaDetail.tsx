@@ -22,7 +22,11 @@ const TREND_HOURS = 24;
 const hourFormats = new Map<string, Intl.DateTimeFormat>();
 function hourLabel(lng: string): (ms: number) => string {
   let f = hourFormats.get(lng);
-  if (!f) hourFormats.set(lng, (f = new Intl.DateTimeFormat(lng, { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hour12: false })));
+  if (!f)
+    hourFormats.set(
+      lng,
+      (f = new Intl.DateTimeFormat(lng, { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hour12: false })),
+    );
   return (ms) => f.format(ms);
 }
 
@@ -47,7 +51,10 @@ export function AreaDetail({ tree, placement, area }: { tree: AreaTree; placemen
   const series = useMemo(() => (trend.data ? trendSeries(trend.data, hourLabel(lng)) : null), [trend.data, lng]);
   const created = t('detail.created');
   const closed = t('detail.closed');
-  const trendChart = useMemo(() => (series ? trendOption(series, palette, { created, closed }) : null), [series, palette, created, closed]);
+  const trendChart = useMemo(
+    () => (series ? trendOption(series, palette, { created, closed }) : null),
+    [series, palette, created, closed],
+  );
   const byCategory = a?.tickets.byCategory;
   const bars = useMemo(() => categoryBars(byCategory ?? {}), [byCategory]);
   const categoryChart = useMemo(
@@ -81,15 +88,32 @@ export function AreaDetail({ tree, placement, area }: { tree: AreaTree; placemen
         <Field label={t('detail.openTickets')} value={count(a?.tickets.open)} />
         <Field label={t('detail.newToday')} value={count(a?.tickets.newToday)} />
         <Field label={t('detail.closedToday')} value={count(a?.tickets.closedToday)} />
-        <Field label={t('detail.overdue')} value={count(a?.tickets.overdue)} tone={a && a.tickets.overdue > 0 ? 'warn' : undefined} />
-        <Field label={t('detail.nearDeadline')} value={count(a?.tickets.nearDeadline)} tone={a && a.tickets.nearDeadline > 0 ? 'caution' : undefined} />
-        <Field label={t('detail.zeroComplaintDays')} value={a ? t('detail.days', { count: a.zeroComplaintDays }) : '—'} />
+        <Field
+          label={t('detail.overdue')}
+          value={count(a?.tickets.overdue)}
+          tone={a && a.tickets.overdue > 0 ? 'warn' : undefined}
+        />
+        <Field
+          label={t('detail.nearDeadline')}
+          value={count(a?.tickets.nearDeadline)}
+          tone={a && a.tickets.nearDeadline > 0 ? 'caution' : undefined}
+        />
+        <Field
+          label={t('detail.zeroComplaintDays')}
+          value={a ? t('detail.days', { count: a.zeroComplaintDays }) : '—'}
+        />
       </dl>
 
       <section className="detail-section">
         <h3>
           {t('detail.trend')}
-          {series && <span className="detail-note">{t('detail.backlog', { change: `${series.backlogChange > 0 ? '+' : ''}${f.number(series.backlogChange)}` })}</span>}
+          {series && (
+            <span className="detail-note">
+              {t('detail.backlog', {
+                change: `${series.backlogChange > 0 ? '+' : ''}${f.number(series.backlogChange)}`,
+              })}
+            </span>
+          )}
         </h3>
         {trendChart ? (
           <EChart option={trendChart} className="chart chart--trend" label={t('detail.trendLabel')} kind="trend" />
@@ -101,7 +125,12 @@ export function AreaDetail({ tree, placement, area }: { tree: AreaTree; placemen
       <section className="detail-section">
         <h3>{t('detail.byCategory')}</h3>
         {categoryChart ? (
-          <EChart option={categoryChart} className="chart chart--categories" label={t('detail.categoryLabel')} kind="categories" />
+          <EChart
+            option={categoryChart}
+            className="chart chart--categories"
+            label={t('detail.categoryLabel')}
+            kind="categories"
+          />
         ) : (
           <p className="panel-empty">{t('detail.noTickets')}</p>
         )}
@@ -122,7 +151,10 @@ export function AreaDetail({ tree, placement, area }: { tree: AreaTree; placemen
           <h3>{t('detail.forest')}</h3>
           <dl className="detail-fields">
             <Field label={t('detail.chiefRole')} value={forestInfo.chiefRole} />
-            <Field label={t('detail.areaMu')} value={t('detail.mu', { value: f.number(Math.round(forestInfo.areaMu * 10) / 10) })} />
+            <Field
+              label={t('detail.areaMu')}
+              value={t('detail.mu', { value: f.number(Math.round(forestInfo.areaMu * 10) / 10) })}
+            />
           </dl>
         </section>
       )}
@@ -131,8 +163,15 @@ export function AreaDetail({ tree, placement, area }: { tree: AreaTree; placemen
         <section className="detail-section">
           <h3>{t('detail.flood')}</h3>
           <dl className="detail-fields detail-fields--grid">
-            <Field label={t('detail.worstColor')} value={t(`color.${a.flood.worstColor}`)} tone={`flood-${a.flood.worstColor}`} />
-            <Field label={t('detail.inWarning')} value={`${f.number(a.flood.inWarning)} / ${f.number(a.flood.checkpoints)}`} />
+            <Field
+              label={t('detail.worstColor')}
+              value={t(`color.${a.flood.worstColor}`)}
+              tone={`flood-${a.flood.worstColor}`}
+            />
+            <Field
+              label={t('detail.inWarning')}
+              value={`${f.number(a.flood.inWarning)} / ${f.number(a.flood.checkpoints)}`}
+            />
             <Field label={t('detail.obstructionsOpen')} value={f.number(a.flood.obstructionsOpen)} />
             <Field label={t('detail.responseLevel')} value={t(`responseLevel.${a.flood.responseLevel}`)} />
           </dl>
@@ -144,9 +183,20 @@ export function AreaDetail({ tree, placement, area }: { tree: AreaTree; placemen
           <dl className="detail-fields detail-fields--grid">
             <Field label={t('detail.activeRangers')} value={f.number(a.patrol.activeRangers)} />
             <Field label={t('detail.coverageToday')} value={pct(a.patrol.coverageToday)} />
-            <Field label={t('detail.openIncidents')} value={f.number(a.patrol.openIncidents)} tone={a.patrol.openIncidents > 0 ? 'caution' : undefined} />
-            <Field label={t('detail.lostSignal')} value={f.number(a.patrol.lostSignal)} tone={a.patrol.lostSignal > 0 ? 'warn' : undefined} />
-            <Field label={t('detail.lastPatrolAt')} value={a.patrol.lastPatrolAt ? f.dateTime(a.patrol.lastPatrolAt) : t('detail.never')} />
+            <Field
+              label={t('detail.openIncidents')}
+              value={f.number(a.patrol.openIncidents)}
+              tone={a.patrol.openIncidents > 0 ? 'caution' : undefined}
+            />
+            <Field
+              label={t('detail.lostSignal')}
+              value={f.number(a.patrol.lostSignal)}
+              tone={a.patrol.lostSignal > 0 ? 'warn' : undefined}
+            />
+            <Field
+              label={t('detail.lastPatrolAt')}
+              value={a.patrol.lastPatrolAt ? f.dateTime(a.patrol.lastPatrolAt) : t('detail.never')}
+            />
           </dl>
         </section>
       )}

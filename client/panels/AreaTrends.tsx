@@ -63,7 +63,9 @@ function format(lng: string, kind: 'day' | 'time'): Intl.DateTimeFormat {
   let f = formats.get(key);
   if (!f) {
     const opts: Intl.DateTimeFormatOptions =
-      kind === 'day' ? { timeZone: 'UTC', month: '2-digit', day: '2-digit' } : { timeZone: TIME_ZONE, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false };
+      kind === 'day'
+        ? { timeZone: 'UTC', month: '2-digit', day: '2-digit' }
+        : { timeZone: TIME_ZONE, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false };
     formats.set(key, (f = new Intl.DateTimeFormat(lng, opts)));
   }
   return f;
@@ -83,14 +85,22 @@ export function AreaTrends({ area, changeKey }: { area: AreaKey; changeKey: stri
     const day = (d: string) => format(lng, 'day').format(Date.parse(`${d}T00:00:00Z`));
     const kinds = trendCharts(data);
     return {
-      ticketsPerDay: ticketsPerDayOption(data.days, palette, { category: (c) => t(`category.${c}`, { ns: 'common' }), day }),
+      ticketsPerDay: ticketsPerDayOption(data.days, palette, {
+        category: (c) => t(`category.${c}`, { ns: 'common' }),
+        day,
+      }),
       ratesPerWeek: ratesPerWeekOption(data.weeks, palette, {
         responseRate: t('kpi.responseRate', { ns: 'common' }),
         resolutionRate: t('kpi.resolutionRate', { ns: 'common' }),
         satisfactionRate: t('kpi.satisfactionRate', { ns: 'common' }),
         week: (from, to) => t('week', { from: day(from), to: day(to) }),
       }),
-      flood: kinds.includes('flood') ? floodOption(data.flood, palette, { warning: (w) => t(`warning.${w}`, { ns: 'common' }), time: (ms) => format(lng, 'time').format(ms) }) : null,
+      flood: kinds.includes('flood')
+        ? floodOption(data.flood, palette, {
+            warning: (w) => t(`warning.${w}`, { ns: 'common' }),
+            time: (ms) => format(lng, 'time').format(ms),
+          })
+        : null,
       coverage: kinds.includes('coverage') ? coverageOption(data.coverage, palette, { day }) : null,
       floodEmpty: data.flood.checkpoints.every((c) => c.points.length === 0),
     };
@@ -104,12 +114,22 @@ export function AreaTrends({ area, changeKey }: { area: AreaKey; changeKey: stri
       ) : (
         <>
           <h4>{t('ticketsPerDay')}</h4>
-          <EChart option={options.ticketsPerDay} className="chart chart--trends" label={t('ticketsPerDayLabel')} kind="tickets-per-day" />
+          <EChart
+            option={options.ticketsPerDay}
+            className="chart chart--trends"
+            label={t('ticketsPerDayLabel')}
+            kind="tickets-per-day"
+          />
           <h4>
             {t('ratesPerWeek')}
             <span className="detail-note">{t('ratesNote')}</span>
           </h4>
-          <EChart option={options.ratesPerWeek} className="chart chart--trends" label={t('ratesPerWeekLabel')} kind="rates-per-week" />
+          <EChart
+            option={options.ratesPerWeek}
+            className="chart chart--trends"
+            label={t('ratesPerWeekLabel')}
+            kind="rates-per-week"
+          />
           {options.flood && (
             <>
               <h4>
@@ -125,14 +145,24 @@ export function AreaTrends({ area, changeKey }: { area: AreaKey; changeKey: stri
               {options.floodEmpty ? (
                 <p className="panel-empty">{t('noReadings')}</p>
               ) : (
-                <EChart option={options.flood} className="chart chart--trends" label={t('floodLabel')} kind="flood-levels" />
+                <EChart
+                  option={options.flood}
+                  className="chart chart--trends"
+                  label={t('floodLabel')}
+                  kind="flood-levels"
+                />
               )}
             </>
           )}
           {options.coverage && (
             <>
               <h4>{t('coverage')}</h4>
-              <EChart option={options.coverage} className="chart chart--trends" label={t('coverageLabel')} kind="coverage-per-day" />
+              <EChart
+                option={options.coverage}
+                className="chart chart--trends"
+                label={t('coverageLabel')}
+                kind="coverage-per-day"
+              />
             </>
           )}
         </>

@@ -44,8 +44,19 @@ export function DetailPanel({ tree, placement, selection, onClose, onOpenArea }:
   }
   const close = overview ? () => setFolded(area) : onClose;
   return (
-    <aside className="panel detail-panel" aria-label={t('detail.label')} data-detail={selection ? selection.kind : 'area'} data-detail-id={selection ? selection.id : area}>
-      <button type="button" className="detail-close" onClick={close} aria-label={t('detail.close')} title={t('detail.close')}>
+    <aside
+      className="panel detail-panel"
+      aria-label={t('detail.label')}
+      data-detail={selection ? selection.kind : 'area'}
+      data-detail-id={selection ? selection.id : area}
+    >
+      <button
+        type="button"
+        className="detail-close"
+        onClick={close}
+        aria-label={t('detail.close')}
+        title={t('detail.close')}
+      >
         ×
       </button>
       {selection ? (

@@ -22,7 +22,10 @@ export function Feed({ tree, onSelectObject }: FeedProps) {
   const live = useLive();
   const f = formatters(i18n.language);
   const checkpointLayer = useLayer('checkpoints');
-  const checkpoints = useMemo(() => new Map((checkpointLayer?.features ?? []).map((c) => [c.properties.id, c.properties])), [checkpointLayer]);
+  const checkpoints = useMemo(
+    () => new Map((checkpointLayer?.features ?? []).map((c) => [c.properties.id, c.properties])),
+    [checkpointLayer],
+  );
 
   const names: FeedNames = {
     category: (c) => t(`category.${c}`),
@@ -32,7 +35,13 @@ export function Feed({ tree, onSelectObject }: FeedProps) {
     checkpoint: (id) => checkpoints.get(id)?.name ?? id,
     level: (m) => f.metres(m),
   };
-  const places = { tree, tickets: live.tickets, rangers: live.rangers, incidents: live.incidents, checkpointTown: (id: string) => checkpoints.get(id)?.townId };
+  const places = {
+    tree,
+    tickets: live.tickets,
+    rangers: live.rangers,
+    incidents: live.incidents,
+    checkpointTown: (id: string) => checkpoints.get(id)?.townId,
+  };
   const severe = live.feed.filter((i) => i.severe).length;
 
   return (

@@ -72,7 +72,13 @@ export function ConnectionBadge() {
           ? t('connection.resyncing')
           : `${t(f.state === 'stale' ? 'connection.stale' : 'connection.fresh', { seconds: f.ageSeconds })} · ${t('connection.seq', { seq: live.seq })}`;
   return (
-    <span className={`status status--${f.state}`} data-connection={live.connection} data-freshness={f.state} data-seq={live.seq ?? ''} role="status">
+    <span
+      className={`status status--${f.state}`}
+      data-connection={live.connection}
+      data-freshness={f.state}
+      data-seq={live.seq ?? ''}
+      role="status"
+    >
       {text}
     </span>
   );
@@ -138,12 +144,23 @@ export function Header({
         <ConnectionBadge />
         <div className="toggle-group" role="group" aria-label={t('theme.label')}>
           {(['wall', 'day'] as const).map((name) => (
-            <button key={name} type="button" aria-pressed={view.theme === name} onClick={() => setView({ theme: name }, 'replace')}>
+            <button
+              key={name}
+              type="button"
+              aria-pressed={view.theme === name}
+              onClick={() => setView({ theme: name }, 'replace')}
+            >
               {t(`theme.${name}`)}
             </button>
           ))}
         </div>
-        <button type="button" className="lang-toggle" data-lang={i18n.language} aria-label={t('language.label')} onClick={() => setLanguage(i18n, other)}>
+        <button
+          type="button"
+          className="lang-toggle"
+          data-lang={i18n.language}
+          aria-label={t('language.label')}
+          onClick={() => setLanguage(i18n, other)}
+        >
           {t('language.toggle')}
         </button>
         <Clock />

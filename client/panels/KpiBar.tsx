@@ -16,14 +16,26 @@ export function KpiBar({ area, scope }: { area: AreaKey; scope: AreaKey }) {
     { key: 'open', value: count(a?.tickets.open) },
     { key: 'newToday', value: count(a?.tickets.newToday) },
     { key: 'overdue', value: count(a?.tickets.overdue), tone: a && a.tickets.overdue > 0 ? 'warn' : undefined },
-    { key: 'nearDeadline', value: count(a?.tickets.nearDeadline), tone: a && a.tickets.nearDeadline > 0 ? 'caution' : undefined },
+    {
+      key: 'nearDeadline',
+      value: count(a?.tickets.nearDeadline),
+      tone: a && a.tickets.nearDeadline > 0 ? 'caution' : undefined,
+    },
     { key: 'responseRate', value: f.percent(a?.tickets.responseRate) },
     { key: 'resolutionRate', value: f.percent(a?.tickets.resolutionRate) },
     { key: 'satisfactionRate', value: f.percent(a?.tickets.satisfactionRate) },
     { key: 'composite', value: f.percent(a?.tickets.composite) },
-    { key: 'flood', value: a ? t(`warning.${a.flood.worstColor}`) : '—', tone: a ? `flood-${a.flood.worstColor}` : undefined },
+    {
+      key: 'flood',
+      value: a ? t(`warning.${a.flood.worstColor}`) : '—',
+      tone: a ? `flood-${a.flood.worstColor}` : undefined,
+    },
     { key: 'activePatrols', value: count(a?.patrol.activeRangers) },
-    { key: 'incidents', value: count(a?.patrol.openIncidents), tone: a && a.patrol.openIncidents > 0 ? 'caution' : undefined },
+    {
+      key: 'incidents',
+      value: count(a?.patrol.openIncidents),
+      tone: a && a.patrol.openIncidents > 0 ? 'caution' : undefined,
+    },
   ];
   return (
     <section className="kpi-bar" aria-label={t('kpi.label')} data-seq={live.seq ?? ''} data-area={area}>

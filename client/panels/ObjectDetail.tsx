@@ -77,10 +77,13 @@ function TicketDetail({ tree, id, onOpenArea }: { tree: AreaTree; id: string; on
   if (!tk) return <Gone kind={t('detail.ticket')} message={t('detail.ticketGone', { id })} />;
   const due = (iso: string) => {
     const c = countdown(Date.parse(iso), now);
-    const text = t(c.state === 'overdue' ? 'countdown.overdue' : 'countdown.remaining', { duration: formatDuration(c.minutes, units, f.number) });
+    const text = t(c.state === 'overdue' ? 'countdown.overdue' : 'countdown.remaining', {
+      duration: formatDuration(c.minutes, units, f.number),
+    });
     return (
       <>
-        {f.dateTime(iso)} <span className={`deadline deadline--${c.state}${c.soon ? ' deadline--soon' : ''}`}>{text}</span>
+        {f.dateTime(iso)}{' '}
+        <span className={`deadline deadline--${c.state}${c.soon ? ' deadline--soon' : ''}`}>{text}</span>
       </>
     );
   };
@@ -90,13 +93,21 @@ function TicketDetail({ tree, id, onOpenArea }: { tree: AreaTree; id: string; on
       <Head kind={`${t('detail.ticket')} · ${tk.id}`} title={tk.title} />
       <dl className="detail-fields">
         <Field label={t('detail.category')} value={t(`category.${tk.category}`)} />
-        <Field label={t('detail.urgency')} value={t(`urgency.${tk.urgency}`)} tone={tk.urgency === 'urgent' ? 'warn' : undefined} />
+        <Field
+          label={t('detail.urgency')}
+          value={t(`urgency.${tk.urgency}`)}
+          tone={tk.urgency === 'urgent' ? 'warn' : undefined}
+        />
         <Field label={t('detail.status')} value={t(`status.${tk.status}`)} />
         <Field
           label={t('detail.location')}
           value={
             <>
-              {tk.place?.townId ? <AreaLink tree={tree} area={`town:${tk.place.townId}`} onOpenArea={onOpenArea} /> : '—'}
+              {tk.place?.townId ? (
+                <AreaLink tree={tree} area={`town:${tk.place.townId}`} onOpenArea={onOpenArea} />
+              ) : (
+                '—'
+              )}
               {where.grid && tk.place?.gridId && (
                 <>
                   {' · '}
@@ -108,8 +119,17 @@ function TicketDetail({ tree, id, onOpenArea }: { tree: AreaTree; id: string; on
         />
         <Field label={t('detail.createdAt')} value={f.dateTime(tk.createdAt)} />
         <Field label={t('detail.responseDueAt')} value={due(tk.responseDueAt)} />
-        <Field label={t('detail.resolveDueAt')} value={due(tk.resolveDueAt)} tone={tk.overdue ? 'warn' : tk.nearDeadline ? 'caution' : undefined} />
-        <Field label={t('detail.escalatedTo')} value={tk.escalatedTo.length > 0 ? tk.escalatedTo.map((d) => t(`department.${d}`)).join('、') : t('detail.none')} />
+        <Field
+          label={t('detail.resolveDueAt')}
+          value={due(tk.resolveDueAt)}
+          tone={tk.overdue ? 'warn' : tk.nearDeadline ? 'caution' : undefined}
+        />
+        <Field
+          label={t('detail.escalatedTo')}
+          value={
+            tk.escalatedTo.length > 0 ? tk.escalatedTo.map((d) => t(`department.${d}`)).join('、') : t('detail.none')
+          }
+        />
         {tk.assignee && <Field label={t('detail.assignee')} value={tk.assignee} />}
       </dl>
     </div>
@@ -139,26 +159,51 @@ function CheckpointDetail({ tree, id }: { tree: AreaTree; id: string }) {
                 <span>{`${t(`color.${m.color}`)} ${f.metres(m.level)}`}</span>
               </span>
             ))}
-            {g.level !== null && <span className={`gauge-fill gauge-fill--${color}`} style={{ height: `${g.level * 100}%` }} />}
+            {g.level !== null && (
+              <span className={`gauge-fill gauge-fill--${color}`} style={{ height: `${g.level * 100}%` }} />
+            )}
           </div>
         </div>
       )}
       <dl className="detail-fields">
         <Field label={t('detail.river')} value={river ?? '—'} />
-        {info && <Field label={t('detail.kind')} value={info.kind === 'gauge' ? t('detail.gauge') : t('detail.obstructionPoint')} />}
+        {info && (
+          <Field
+            label={t('detail.kind')}
+            value={info.kind === 'gauge' ? t('detail.gauge') : t('detail.obstructionPoint')}
+          />
+        )}
         {info && <Field label={t('detail.location')} value={tree.nodes[`town:${info.townId}`]?.name ?? '—'} />}
         <Field label={t('detail.level')} value={f.metres(cp?.level)} tone={`flood-${color}`} />
         <Field label={t('detail.warning')} value={t(`color.${color}`)} tone={`flood-${color}`} />
-        {g?.next && <Field label={t('detail.nextThreshold', { color: t(`color.${g.next.color}`) })} value={f.metres(g.next.metres)} />}
-        <Field label={t('detail.waterTrend')} value={cp ? `${TREND_ARROW[cp.trend]} ${t(`waterTrend.${cp.trend}`)}` : '—'} />
+        {g?.next && (
+          <Field
+            label={t('detail.nextThreshold', { color: t(`color.${g.next.color}`) })}
+            value={f.metres(g.next.metres)}
+          />
+        )}
+        <Field
+          label={t('detail.waterTrend')}
+          value={cp ? `${TREND_ARROW[cp.trend]} ${t(`waterTrend.${cp.trend}`)}` : '—'}
+        />
         {info && <Field label={t('detail.warningLevel')} value={f.metres(info.warningLevel)} />}
         {info && <Field label={t('detail.guaranteedLevel')} value={f.metres(info.guaranteedLevel)} />}
-        <Field label={t('detail.rainfall')} value={cp?.rainfall != null ? t('detail.rainfallValue', { value: f.number(cp.rainfall) }) : '—'} />
+        <Field
+          label={t('detail.rainfall')}
+          value={cp?.rainfall != null ? t('detail.rainfallValue', { value: f.number(cp.rainfall) }) : '—'}
+        />
         {cp?.obstructionStatus && (
-          <Field label={t('detail.obstruction')} value={t(`obstruction.${cp.obstructionStatus}`)} tone={cp.obstructionStatus === 'cleared' ? 'ok' : 'caution'} />
+          <Field
+            label={t('detail.obstruction')}
+            value={t(`obstruction.${cp.obstructionStatus}`)}
+            tone={cp.obstructionStatus === 'cleared' ? 'ok' : 'caution'}
+          />
         )}
         <Field label={t('detail.readingAt')} value={cp?.readingAt ? f.dateTime(cp.readingAt) : t('detail.never')} />
-        <Field label={t('detail.inspectedAt')} value={cp?.inspectedAt ? f.dateTime(cp.inspectedAt) : t('detail.never')} />
+        <Field
+          label={t('detail.inspectedAt')}
+          value={cp?.inspectedAt ? f.dateTime(cp.inspectedAt) : t('detail.never')}
+        />
       </dl>
     </div>
   );
@@ -179,11 +224,29 @@ function RangerDetail({ tree, id, onOpenArea }: { tree: AreaTree; id: string; on
     <div className="detail-body" data-detail-ranger={r.id}>
       <Head kind={t('detail.ranger')} title={r.id} />
       <dl className="detail-fields">
-        <Field label={t('detail.rangerStatus')} value={t(`rangerStatus.${r.status}`)} tone={r.status === 'patrolling' ? 'ok' : undefined} />
-        <Field label={t('detail.cluster')} value={r.clusterId ? <AreaLink tree={tree} area={`forest:${r.clusterId}`} onOpenArea={onOpenArea} /> : '—'} />
-        <Field label={t('detail.lastSeen')} value={`${f.dateTime(r.lastSeen)} · ${t('detail.ago', { duration: formatDuration(age, units, f.number) })}`} />
-        <Field label={t('detail.battery')} value={r.battery === null ? '—' : f.percent(r.battery / 100, 0)} tone={r.battery !== null && r.battery < 20 ? 'warn' : undefined} />
-        <Field label={t('detail.signal')} value={r.signalLost ? t('detail.signalLost') : t('detail.signalOk')} tone={r.signalLost ? 'warn' : 'ok'} />
+        <Field
+          label={t('detail.rangerStatus')}
+          value={t(`rangerStatus.${r.status}`)}
+          tone={r.status === 'patrolling' ? 'ok' : undefined}
+        />
+        <Field
+          label={t('detail.cluster')}
+          value={r.clusterId ? <AreaLink tree={tree} area={`forest:${r.clusterId}`} onOpenArea={onOpenArea} /> : '—'}
+        />
+        <Field
+          label={t('detail.lastSeen')}
+          value={`${f.dateTime(r.lastSeen)} · ${t('detail.ago', { duration: formatDuration(age, units, f.number) })}`}
+        />
+        <Field
+          label={t('detail.battery')}
+          value={r.battery === null ? '—' : f.percent(r.battery / 100, 0)}
+          tone={r.battery !== null && r.battery < 20 ? 'warn' : undefined}
+        />
+        <Field
+          label={t('detail.signal')}
+          value={r.signalLost ? t('detail.signalLost') : t('detail.signalOk')}
+          tone={r.signalLost ? 'warn' : 'ok'}
+        />
       </dl>
     </div>
   );
@@ -200,10 +263,19 @@ function IncidentDetail({ tree, id, onOpenArea }: { tree: AreaTree; id: string; 
     <div className="detail-body" data-detail-incident={inc.id}>
       <Head kind={t('detail.incident')} title={t(`incidentType.${inc.type}`)} />
       <dl className="detail-fields">
-        <Field label={t('detail.severity')} value={t(`severity.${inc.severity}`)} tone={inc.severity === 'high' ? 'warn' : inc.severity === 'medium' ? 'caution' : undefined} />
+        <Field
+          label={t('detail.severity')}
+          value={t(`severity.${inc.severity}`)}
+          tone={inc.severity === 'high' ? 'warn' : inc.severity === 'medium' ? 'caution' : undefined}
+        />
         <Field label={t('detail.reportedAt')} value={f.dateTime(inc.reportedAt)} />
         <Field label={t('detail.reportedBy')} value={inc.rangerId} />
-        {cluster && <Field label={t('detail.cluster')} value={<AreaLink tree={tree} area={`forest:${cluster}`} onOpenArea={onOpenArea} />} />}
+        {cluster && (
+          <Field
+            label={t('detail.cluster')}
+            value={<AreaLink tree={tree} area={`forest:${cluster}`} onOpenArea={onOpenArea} />}
+          />
+        )}
       </dl>
     </div>
   );

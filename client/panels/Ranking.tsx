@@ -28,7 +28,13 @@ export function Ranking({ tree, placement, view, onOpenArea }: RankingProps) {
   const ready = live.scope === placement.scope;
   const version = live.versions.aggregates;
   const rows = useMemo(
-    () => rankAreas(placement.areas, (k) => (ready ? live.aggregates.get(k) : undefined), view.metric, (k) => shortName(tree, k)),
+    () =>
+      rankAreas(
+        placement.areas,
+        (k) => (ready ? live.aggregates.get(k) : undefined),
+        view.metric,
+        (k) => shortName(tree, k),
+      ),
     // live.aggregates is mutated in place: its version says when it changed.
     [placement.areas, view.metric, tree, ready, version], // eslint-disable-line react-hooks/exhaustive-deps
   );
@@ -48,7 +54,12 @@ export function Ranking({ tree, placement, view, onOpenArea }: RankingProps) {
   };
 
   return (
-    <section className="panel ranking" aria-label={t('ranking.label')} data-level={placement.level} data-metric={view.metric}>
+    <section
+      className="panel ranking"
+      aria-label={t('ranking.label')}
+      data-level={placement.level}
+      data-metric={view.metric}
+    >
       <header className="panel-head">
         <h2>{t('ranking.title')}</h2>
         <span className="panel-sub">{t('ranking.subtitle', { metric: t(`metric.${view.metric}`) })}</span>

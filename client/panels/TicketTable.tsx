@@ -61,7 +61,8 @@ export function TicketTable({ tree, placement, filter, onFilterChange, selection
     const duration = formatDuration(c.minutes, units, f.number);
     return { c, text: t(c.state === 'overdue' ? 'countdown.overdue' : 'countdown.remaining', { duration }) };
   };
-  const areaOptions: AreaKey[] = filter.area && !placement.areas.includes(filter.area) ? [filter.area, ...placement.areas] : placement.areas;
+  const areaOptions: AreaKey[] =
+    filter.area && !placement.areas.includes(filter.area) ? [filter.area, ...placement.areas] : placement.areas;
 
   return (
     <section className="panel ticket-table" aria-label={t('table.label')}>
@@ -73,7 +74,11 @@ export function TicketTable({ tree, placement, filter, onFilterChange, selection
         <div className="ticket-filters">
           <label>
             <span>{t('table.filter.area')}</span>
-            <select value={filter.area ?? ''} onChange={(e) => set({ area: (e.target.value || null) as AreaKey | null })} data-filter="area">
+            <select
+              value={filter.area ?? ''}
+              onChange={(e) => set({ area: (e.target.value || null) as AreaKey | null })}
+              data-filter="area"
+            >
               <option value="">{t('table.filter.allAreas')}</option>
               {areaOptions.map((k) => (
                 <option key={k} value={k}>
@@ -84,7 +89,11 @@ export function TicketTable({ tree, placement, filter, onFilterChange, selection
           </label>
           <label>
             <span>{t('table.filter.category')}</span>
-            <select value={filter.category ?? ''} onChange={(e) => set({ category: (e.target.value || null) as TicketCategory | null })} data-filter="category">
+            <select
+              value={filter.category ?? ''}
+              onChange={(e) => set({ category: (e.target.value || null) as TicketCategory | null })}
+              data-filter="category"
+            >
               <option value="">{t('table.filter.all')}</option>
               {TICKET_CATEGORIES.map((c) => (
                 <option key={c} value={c}>
@@ -95,7 +104,11 @@ export function TicketTable({ tree, placement, filter, onFilterChange, selection
           </label>
           <label>
             <span>{t('table.filter.status')}</span>
-            <select value={filter.status ?? ''} onChange={(e) => set({ status: (e.target.value || null) as TicketFilter['status'] })} data-filter="status">
+            <select
+              value={filter.status ?? ''}
+              onChange={(e) => set({ status: (e.target.value || null) as TicketFilter['status'] })}
+              data-filter="status"
+            >
               <option value="">{t('table.filter.all')}</option>
               {OPEN_STATUSES.map((s) => (
                 <option key={s} value={s}>
@@ -122,10 +135,22 @@ export function TicketTable({ tree, placement, filter, onFilterChange, selection
             </button>
           )}
           {/* Plain links: the browser streams the file to disk with the server's name for it. */}
-          <a className="panel-button" data-export="csv" href={ticketExportUrl('csv', filter, placement.scope)} title={tx('csvTitle')} download>
+          <a
+            className="panel-button"
+            data-export="csv"
+            href={ticketExportUrl('csv', filter, placement.scope)}
+            title={tx('csvTitle')}
+            download
+          >
             {tx('csv')}
           </a>
-          <a className="panel-button" data-export="geojson" href={ticketExportUrl('geojson', filter, placement.scope)} title={tx('geojsonTitle')} download>
+          <a
+            className="panel-button"
+            data-export="geojson"
+            href={ticketExportUrl('geojson', filter, placement.scope)}
+            title={tx('geojsonTitle')}
+            download
+          >
             {tx('geojson')}
           </a>
         </div>
@@ -168,8 +193,14 @@ export function TicketTable({ tree, placement, filter, onFilterChange, selection
                   <td className={`urgency urgency--${tk.urgency}`}>{t(`urgency.${tk.urgency}`)}</td>
                   <td>{t(`status.${tk.status}`)}</td>
                   <td>{[where.town, where.grid].filter(Boolean).join(' · ') || '—'}</td>
-                  <td className={`deadline deadline--${d.c.state}${d.c.soon || tk.nearDeadline ? ' deadline--soon' : ''}`}>{d.text}</td>
-                  <td>{tk.escalatedTo.length > 0 ? tk.escalatedTo.map((x) => t(`department.${x}`)).join('、') : '—'}</td>
+                  <td
+                    className={`deadline deadline--${d.c.state}${d.c.soon || tk.nearDeadline ? ' deadline--soon' : ''}`}
+                  >
+                    {d.text}
+                  </td>
+                  <td>
+                    {tk.escalatedTo.length > 0 ? tk.escalatedTo.map((x) => t(`department.${x}`)).join('、') : '—'}
+                  </td>
                 </tr>
               );
             })}
@@ -180,11 +211,21 @@ export function TicketTable({ tree, placement, filter, onFilterChange, selection
       {result.pages > 1 && (
         <footer className="ticket-pager">
           <span>{t('table.range', { first: f.number(result.first), last: f.number(result.last) })}</span>
-          <button type="button" className="panel-button" disabled={result.page === 0} onClick={() => setPage(result.page - 1)}>
+          <button
+            type="button"
+            className="panel-button"
+            disabled={result.page === 0}
+            onClick={() => setPage(result.page - 1)}
+          >
             {t('table.prev')}
           </button>
           <span>{t('table.page', { page: f.number(result.page + 1), pages: f.number(result.pages) })}</span>
-          <button type="button" className="panel-button" disabled={result.page >= result.pages - 1} onClick={() => setPage(result.page + 1)}>
+          <button
+            type="button"
+            className="panel-button"
+            disabled={result.page >= result.pages - 1}
+            onClick={() => setPage(result.page + 1)}
+          >
             {t('table.next')}
           </button>
         </footer>

@@ -10,7 +10,21 @@ export interface FactLine {
 }
 
 /** Keys the rules send (server/rules/engine.ts); anything else is shown as it came. */
-const KNOWN = ['level', 'threshold', 'color', 'urgency', 'resolveDueAt', 'count', 'baseline', 'windowMin', 'hours', 'since', 'minutes', 'lastSeen', 'rangerId'] as const;
+const KNOWN = [
+  'level',
+  'threshold',
+  'color',
+  'urgency',
+  'resolveDueAt',
+  'count',
+  'baseline',
+  'windowMin',
+  'hours',
+  'since',
+  'minutes',
+  'lastSeen',
+  'rangerId',
+] as const;
 type Known = (typeof KNOWN)[number];
 const isKnown = (k: string): k is Known => (KNOWN as readonly string[]).includes(k);
 

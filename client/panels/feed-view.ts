@@ -103,7 +103,8 @@ export function feedArea(item: FeedItem, p: FeedPlaces): string | null {
       const place = p.tickets.get(item.subject.id)?.place;
       if (!place?.townId) return null;
       const town = nameOf(p.tree, `town:${place.townId}`);
-      const grid = place.gridId && p.tree.nodes[`grid:${place.gridId}`] ? shortName(p.tree, `grid:${place.gridId}`) : null;
+      const grid =
+        place.gridId && p.tree.nodes[`grid:${place.gridId}`] ? shortName(p.tree, `grid:${place.gridId}`) : null;
       return town && grid ? `${town} · ${grid}` : town;
     }
     case 'checkpoint': {
@@ -113,7 +114,8 @@ export function feedArea(item: FeedItem, p: FeedPlaces): string | null {
     case 'ranger':
       return rangerArea(p, item.subject.id);
     case 'incident': {
-      const ranger = item.kind === 'incident.reported' ? item.params.rangerId : p.incidents.get(item.subject.id)?.rangerId;
+      const ranger =
+        item.kind === 'incident.reported' ? item.params.rangerId : p.incidents.get(item.subject.id)?.rangerId;
       return ranger ? rangerArea(p, ranger) : null;
     }
   }

@@ -6,7 +6,10 @@ export const STALE_MS = 10_000;
 
 export type Freshness = 'waiting' | 'fresh' | 'stale' | 'offline' | 'resyncing';
 
-export function freshness(live: Pick<LiveView, 'connection' | 'receivedAt' | 'seq'>, now: number): { state: Freshness; ageSeconds: number | null } {
+export function freshness(
+  live: Pick<LiveView, 'connection' | 'receivedAt' | 'seq'>,
+  now: number,
+): { state: Freshness; ageSeconds: number | null } {
   const ageSeconds = live.receivedAt === null ? null : Math.max(0, Math.round((now - live.receivedAt) / 1000));
   if (live.connection === 'offline') return { state: 'offline', ageSeconds };
   if (live.receivedAt === null) return { state: 'waiting', ageSeconds };

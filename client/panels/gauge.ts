@@ -20,7 +20,10 @@ export interface Gauge {
   next: { color: Exclude<WarningColor, 'none'>; metres: number } | null;
 }
 
-export function gauge(t: { baseLevel: number; guaranteedLevel: number; thresholds: LevelThresholds }, level: number | null): Gauge {
+export function gauge(
+  t: { baseLevel: number; guaranteedLevel: number; thresholds: LevelThresholds },
+  level: number | null,
+): Gauge {
   const top = Math.max(t.guaranteedLevel, t.thresholds.red, level ?? -Infinity);
   const min = Math.min(t.baseLevel, level ?? Infinity);
   // 10 % headroom above the highest mark: a level at red still shows where it stands against it.

@@ -23,7 +23,12 @@ export interface TicketPage {
 }
 
 /** The tickets matching the filter, most urgent first (filterTickets' order), and the page asked for. */
-export function ticketPage(tickets: ReadonlyMap<string, TicketObject>, filter: TicketFilter, page: number, size = PAGE_SIZE): TicketPage {
+export function ticketPage(
+  tickets: ReadonlyMap<string, TicketObject>,
+  filter: TicketFilter,
+  page: number,
+  size = PAGE_SIZE,
+): TicketPage {
   const matched = filterTickets(tickets.values(), filter);
   return pageOf(matched, tickets.size, page, size);
 }
@@ -46,7 +51,8 @@ export function pageOf(matched: TicketObject[], total: number, page: number, siz
 /** Where a ticket is, for its row: the town and, when the grid cell is known, the cell ("玉桥街道 · 网格 12"). */
 export function ticketAreaNames(t: TicketObject, tree: AreaTree): { town: string | null; grid: string | null } {
   const town = t.place?.townId ? (tree.nodes[`town:${t.place.townId}`]?.name ?? null) : null;
-  const grid = t.place?.gridId && tree.nodes[`grid:${t.place.gridId}`] ? shortName(tree, `grid:${t.place.gridId}`) : null;
+  const grid =
+    t.place?.gridId && tree.nodes[`grid:${t.place.gridId}`] ? shortName(tree, `grid:${t.place.gridId}`) : null;
   return { town, grid };
 }
 

@@ -26,10 +26,24 @@ export function place(tree: AreaTree, view: ViewState): Placement {
   for (let n: AreaNode | undefined = node; n; n = n.parent ? tree.nodes[n.parent] : undefined) trail.unshift(n);
   const level = levelOf(view.area);
   if (level === 'district') {
-    return { scope: view.area, level: 'town', trail, selected: null, areas: childrenAt(tree, view.area, 'town'), known: true };
+    return {
+      scope: view.area,
+      level: 'town',
+      trail,
+      selected: null,
+      areas: childrenAt(tree, view.area, 'town'),
+      known: true,
+    };
   }
   if (level === 'town') {
-    return { scope: view.area, level: view.sub, trail, selected: null, areas: childrenAt(tree, view.area, view.sub), known: true };
+    return {
+      scope: view.area,
+      level: view.sub,
+      trail,
+      selected: null,
+      areas: childrenAt(tree, view.area, view.sub),
+      known: true,
+    };
   }
   const town = (node.parent ?? root) as AreaKey;
   const sub: SubLayer = isSubLevel(level) ? level : view.sub;

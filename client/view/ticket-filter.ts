@@ -41,13 +41,17 @@ export function matchesTicket(t: TicketObject, f: TicketFilter): boolean {
   return true;
 }
 
-export const isFiltered = (f: TicketFilter): boolean => f.area !== null || f.category !== null || f.status !== null || f.overdue !== null;
+export const isFiltered = (f: TicketFilter): boolean =>
+  f.area !== null || f.category !== null || f.status !== null || f.overdue !== null;
 
 /** The tickets that pass, most urgent first: overdue, then near deadline, then by resolve deadline. */
 export function filterTickets(tickets: Iterable<TicketObject>, f: TicketFilter): TicketObject[] {
   const out: TicketObject[] = [];
   for (const t of tickets) if (matchesTicket(t, f)) out.push(t);
   return out.sort(
-    (a, b) => Number(b.overdue) - Number(a.overdue) || Number(b.nearDeadline) - Number(a.nearDeadline) || a.resolveDueAt.localeCompare(b.resolveDueAt),
+    (a, b) =>
+      Number(b.overdue) - Number(a.overdue) ||
+      Number(b.nearDeadline) - Number(a.nearDeadline) ||
+      a.resolveDueAt.localeCompare(b.resolveDueAt),
   );
 }

@@ -11,7 +11,15 @@ export type SubLayer = (typeof SUB_LAYERS)[number];
 export const OVERLAYS = ['tickets', 'checkpoints', 'rangers', 'coverage'] as const;
 export type Overlay = (typeof OVERLAYS)[number];
 
-export const METRIC_KEYS = ['open', 'overdue', 'resolutionRate', 'satisfactionRate', 'composite', 'flood', 'coverage'] as const;
+export const METRIC_KEYS = [
+  'open',
+  'overdue',
+  'resolutionRate',
+  'satisfactionRate',
+  'composite',
+  'flood',
+  'coverage',
+] as const;
 export type MetricKey = (typeof METRIC_KEYS)[number];
 
 export const THEME_NAMES = ['wall', 'day'] as const;

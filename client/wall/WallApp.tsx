@@ -19,7 +19,17 @@ import type { SetView } from '../view/useView';
 import { useIdle, useOnline } from './hooks';
 import { wallStatus } from './status';
 import { focusOf, pickTakeover, takeoverView } from './takeover';
-import { nextScene, parseTourConfig, planTour, plansFrom, replan, sceneView, type Scene, type TourConfig, type TourPosition } from './tour';
+import {
+  nextScene,
+  parseTourConfig,
+  planTour,
+  plansFrom,
+  replan,
+  sceneView,
+  type Scene,
+  type TourConfig,
+  type TourPosition,
+} from './tour';
 import './wall.css';
 
 /** The cursor hides after this long without a move (a wall has a mouse only for whoever sets it up). */
@@ -41,14 +51,27 @@ export function WallApp({ tree }: { tree: AreaTree }) {
   );
 }
 
-function WallScreen({ tree, root, config, onScope }: { tree: AreaTree; root: AreaKey; config: TourConfig; onScope: (scope: AreaKey) => void }) {
+function WallScreen({
+  tree,
+  root,
+  config,
+  onScope,
+}: {
+  tree: AreaTree;
+  root: AreaKey;
+  config: TourConfig;
+  onScope: (scope: AreaKey) => void;
+}) {
   const { t, i18n } = useTranslation('wall');
   const live = useLive();
   const alerts = useAlerts();
   const idle = useIdle(CURSOR_IDLE_MS);
 
   // ---- the tour ----
-  const [tour, setTour] = useState<TourPosition>(() => ({ plan: planTour(config, tree, root, () => undefined), index: 0 }));
+  const [tour, setTour] = useState<TourPosition>(() => ({
+    plan: planTour(config, tree, root, () => undefined),
+    index: 0,
+  }));
   const planned = useRef(false);
   const scene: Scene = tour.plan[tour.index] ?? tour.plan[0]!;
   const haveRoot = live.scope === root && live.seq !== null;
@@ -62,7 +85,10 @@ function WallScreen({ tree, root, config, onScope }: { tree: AreaTree; root: Are
         return { plan: fresh, index: Math.min(config.start, fresh.length - 1) };
       }
       const next = replan(at, fresh);
-      const same = next.index === at.index && next.plan.length === at.plan.length && next.plan.every((s, i) => s.id === at.plan[i]?.id);
+      const same =
+        next.index === at.index &&
+        next.plan.length === at.plan.length &&
+        next.plan.every((s, i) => s.id === at.plan[i]?.id);
       return same ? at : next;
     });
     // live.aggregates is mutated in place: its version says when it changed.
@@ -79,7 +105,10 @@ function WallScreen({ tree, root, config, onScope }: { tree: AreaTree; root: Are
   // One timer, for the scene on screen; a take-over stops it, and the scene gets its full time after.
   useEffect(() => {
     if (paused || config.seconds === 0 || tour.plan.length < 2) return;
-    const timer = setTimeout(() => setTour((at) => ({ plan: at.plan, index: nextScene(at.index, at.plan.length) })), config.seconds * 1000);
+    const timer = setTimeout(
+      () => setTour((at) => ({ plan: at.plan, index: nextScene(at.index, at.plan.length) })),
+      config.seconds * 1000,
+    );
     return () => clearTimeout(timer);
   }, [paused, config.seconds, tour.index, scene.id, tour.plan.length]);
 
@@ -110,7 +139,11 @@ function WallScreen({ tree, root, config, onScope }: { tree: AreaTree; root: Are
           <h1 className="wall-district">{district}</h1>
           <p className="wall-scene" aria-live="polite">
             <span className="wall-scene-title">{paused ? t('scene.paused') : title}</span>
-            {!paused && tour.plan.length > 1 && <span className="wall-scene-count">{t('scene.counter', { index: tour.index + 1, count: tour.plan.length })}</span>}
+            {!paused && tour.plan.length > 1 && (
+              <span className="wall-scene-count">
+                {t('scene.counter', { index: tour.index + 1, count: tour.plan.length })}
+              </span>
+            )}
           </p>
         </div>
         <div className="wall-meta">
@@ -176,9 +209,20 @@ function WallLinkStatus() {
   const s = wallStatus(live, online, now);
   const seconds = s.ageSeconds ?? 0;
   const fresh =
-    s.freshness === 'waiting' ? t('freshness.waiting') : s.freshness === 'offline' ? (s.ageSeconds === null ? '' : t('freshness.offline', { seconds })) : t(`freshness.${s.freshness}`, { seconds });
+    s.freshness === 'waiting'
+      ? t('freshness.waiting')
+      : s.freshness === 'offline'
+        ? s.ageSeconds === null
+          ? ''
+          : t('freshness.offline', { seconds })
+        : t(`freshness.${s.freshness}`, { seconds });
   return (
-    <div className={`wall-link wall-link--${s.link} wall-fresh--${s.freshness}`} data-link={s.link} data-freshness={s.freshness} role="status">
+    <div
+      className={`wall-link wall-link--${s.link} wall-fresh--${s.freshness}`}
+      data-link={s.link}
+      data-freshness={s.freshness}
+      role="status"
+    >
       <span className="wall-link-state">{t(`link.${s.link}`)}</span>
       {fresh && <span className="wall-link-fresh">{fresh}</span>}
     </div>
@@ -194,7 +238,13 @@ function TakeoverBanner({ alert, queued, tree }: { alert: Alert; queued: number;
   // A grid cell's name already starts with its town's ("宋庄镇·葛渠村·3号网格").
   const where = town && !name.includes(town) ? `${town} · ${name}` : name;
   return (
-    <div className="wall-takeover" role="alert" data-alert={alert.id} data-rule={alert.rule} data-severity={alert.severity}>
+    <div
+      className="wall-takeover"
+      role="alert"
+      data-alert={alert.id}
+      data-rule={alert.rule}
+      data-severity={alert.severity}
+    >
       <div className="wall-takeover-head">
         <span className="wall-takeover-severity">{t(`severity.${alert.severity}`)}</span>
         <span className="wall-takeover-rule">{t(`rule.${alert.rule}`)}</span>

@@ -19,7 +19,11 @@ export interface WallStatus {
   ageSeconds: number | null;
 }
 
-export function wallStatus(live: { connection: Connection; receivedAt: number | null; seq: number | null }, online: boolean, now: number): WallStatus {
+export function wallStatus(
+  live: { connection: Connection; receivedAt: number | null; seq: number | null },
+  online: boolean,
+  now: number,
+): WallStatus {
   const f = freshness(live, now);
   return { link: wallLink(live.connection, online), freshness: f.state, ageSeconds: f.ageSeconds };
 }

@@ -22,7 +22,12 @@ export function takesOver(alert: Alert, tree: Pick<AreaTree, 'nodes'>, scope: Ar
 }
 
 /** @param holding the id of the alert on screen now (null when the tour runs). */
-export function pickTakeover(alerts: Iterable<Alert>, tree: Pick<AreaTree, 'nodes'>, scope: AreaKey, holding: string | null): Takeover {
+export function pickTakeover(
+  alerts: Iterable<Alert>,
+  tree: Pick<AreaTree, 'nodes'>,
+  scope: AreaKey,
+  holding: string | null,
+): Takeover {
   const open: Alert[] = [];
   for (const a of alerts) if (takesOver(a, tree, scope)) open.push(a);
   open.sort(compareAlerts);
@@ -51,7 +56,11 @@ export function takeoverView(alert: Alert, focus: AlertFocus): ViewState {
       ? { metric: 'flood', overlays: ['checkpoints'], sub: 'grid' }
       : alert.rule === 'fire_risk' || alert.rule === 'forest_unpatrolled' || alert.rule === 'ranger_signal_lost'
         ? // Coverage is a figure of forest clusters (and towns); a grid cell has none, so it shows its tickets.
-          { metric: level === 'grid' || level === 'property' ? 'open' : 'coverage', overlays: ['rangers'], sub: 'forest' }
+          {
+            metric: level === 'grid' || level === 'property' ? 'open' : 'coverage',
+            overlays: ['rangers'],
+            sub: 'forest',
+          }
         : { metric: 'overdue', overlays: ['tickets'], sub: 'grid' };
   return { area: focus.area, ...look, sub: isSubLevel(level) ? level : look.sub, theme: 'wall' };
 }

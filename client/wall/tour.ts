@@ -55,7 +55,12 @@ export function parseTourConfig(search: string): TourConfig {
   const scenes = [...new Set(asked)];
   return {
     scenes: scenes.length > 0 ? scenes : SCENE_KINDS,
-    seconds: seconds === null ? DEFAULT_TOUR_SECONDS : seconds === 0 ? 0 : Math.min(MAX_TOUR_SECONDS, Math.max(MIN_TOUR_SECONDS, seconds)),
+    seconds:
+      seconds === null
+        ? DEFAULT_TOUR_SECONDS
+        : seconds === 0
+          ? 0
+          : Math.min(MAX_TOUR_SECONDS, Math.max(MIN_TOUR_SECONDS, seconds)),
     start: scene === null || scene < 1 ? 0 : scene - 1,
     worst: worst === null ? DEFAULT_WORST_TOWNS : Math.min(MAX_WORST_TOWNS, Math.max(1, worst)),
   };
@@ -83,18 +88,29 @@ export function sceneView(scene: Scene): ViewState {
  * The towns of `root` ranked worst first by the composite score (ties: more overdue, then more open); when no
  * town has a composite yet (no rated tickets today), by overdue tickets. Towns without data are never "worst".
  */
-export function worstTowns(tree: AreaTree, root: AreaKey, aggregateOf: (key: AreaKey) => AreaAggregate | undefined, n: number): AreaKey[] {
+export function worstTowns(
+  tree: AreaTree,
+  root: AreaKey,
+  aggregateOf: (key: AreaKey) => AreaAggregate | undefined,
+  n: number,
+): AreaKey[] {
   const towns = childrenAt(tree, root, 'town');
   const name = (k: AreaKey) => tree.nodes[k]?.name ?? k;
   for (const metric of ['composite', 'overdue'] as const) {
-    const rows = rankAreas(towns, aggregateOf, metric, name).filter((r) => r.value !== null && (metric !== 'overdue' || r.value > 0));
+    const rows = rankAreas(towns, aggregateOf, metric, name).filter(
+      (r) => r.value !== null && (metric !== 'overdue' || r.value > 0),
+    );
     if (rows.length > 0) return rows.slice(0, n).map((r) => r.key);
   }
   return [];
 }
 
 /** The forest scene's town: the least patrolled of the towns that have forest clusters (else the most wooded). */
-export function forestTown(tree: AreaTree, root: AreaKey, aggregateOf: (key: AreaKey) => AreaAggregate | undefined): AreaKey | null {
+export function forestTown(
+  tree: AreaTree,
+  root: AreaKey,
+  aggregateOf: (key: AreaKey) => AreaAggregate | undefined,
+): AreaKey | null {
   const wooded = (levelOf(root) === 'town' ? [root] : childrenAt(tree, root, 'town'))
     .map((key) => ({ key, clusters: childrenAt(tree, key, 'forest').length }))
     .filter((t) => t.clusters > 0);
@@ -114,7 +130,12 @@ export function forestTown(tree: AreaTree, root: AreaKey, aggregateOf: (key: Are
  * "worst towns" and shows its own forest clusters). Never empty: the overview stands in for anything that
  * cannot be planned yet.
  */
-export function planTour(config: TourConfig, tree: AreaTree, root: AreaKey, aggregateOf: (key: AreaKey) => AreaAggregate | undefined): Scene[] {
+export function planTour(
+  config: TourConfig,
+  tree: AreaTree,
+  root: AreaKey,
+  aggregateOf: (key: AreaKey) => AreaAggregate | undefined,
+): Scene[] {
   const district = levelOf(root) === 'district';
   const scenes: Scene[] = [];
   for (const kind of config.scenes) {
@@ -123,17 +144,41 @@ export function planTour(config: TourConfig, tree: AreaTree, root: AreaKey, aggr
     } else if (kind === 'worst') {
       if (!district) continue;
       worstTowns(tree, root, aggregateOf, config.worst).forEach((town, i) =>
-        scenes.push({ id: `worst:${town}`, kind, area: town, sub: 'grid', metric: 'overdue', overlays: ['tickets'], rank: i + 1 }),
+        scenes.push({
+          id: `worst:${town}`,
+          kind,
+          area: town,
+          sub: 'grid',
+          metric: 'overdue',
+          overlays: ['tickets'],
+          rank: i + 1,
+        }),
       );
     } else if (kind === 'flood') {
       scenes.push({ id: 'flood', kind, area: root, sub: 'grid', metric: 'flood', overlays: ['checkpoints'] });
     } else {
       const town = forestTown(tree, root, aggregateOf);
       // The clusters coloured by today's coverage, the squares walked today over them, rangers on top.
-      if (town) scenes.push({ id: `forest:${town}`, kind, area: town, sub: 'forest', metric: 'coverage', overlays: ['rangers', 'coverage'] });
+      if (town)
+        scenes.push({
+          id: `forest:${town}`,
+          kind,
+          area: town,
+          sub: 'forest',
+          metric: 'coverage',
+          overlays: ['rangers', 'coverage'],
+        });
     }
   }
-  if (scenes.length === 0) scenes.push({ id: 'overview', kind: 'overview', area: root, sub: 'grid', metric: 'composite', overlays: ['tickets'] });
+  if (scenes.length === 0)
+    scenes.push({
+      id: 'overview',
+      kind: 'overview',
+      area: root,
+      sub: 'grid',
+      metric: 'composite',
+      overlays: ['tickets'],
+    });
   return scenes;
 }
 

@@ -20,10 +20,16 @@ const ATTRIBUTION = 'Vonng/adcode (CC BY 4.0), data © AMap; converted from GCJ-
 export function build(rawDir: string, outDir: string): void {
   const raw = readRaw(rawDir);
   const district = turf.feature(raw.district);
-  const write = (file: string, features: Feature[], meta?: Record<string, unknown>) => writeLayer(outDir, file, features, meta);
+  const write = (file: string, features: Feature[], meta?: Record<string, unknown>) =>
+    writeLayer(outDir, file, features, meta);
 
   write(LAYER_FILES.district, [
-    turf.feature(raw.district, { id: '110112', name: '通州区', source: 'Vonng/adcode data/fences/110112.json', attribution: ATTRIBUTION }),
+    turf.feature(raw.district, {
+      id: '110112',
+      name: '通州区',
+      source: 'Vonng/adcode data/fences/110112.json',
+      attribution: ATTRIBUTION,
+    }),
   ]);
   write(
     LAYER_FILES.neighbors,
@@ -75,7 +81,9 @@ export function build(rawDir: string, outDir: string): void {
   const villages = placeVillages(raw.villages, seeds, townAreas, anchors);
   write(
     LAYER_FILES.villages,
-    villages.map((v) => turf.point(v.at, { id: v.id, name: v.name, kind: v.kind, townId: v.townId, synthetic: v.synthetic })),
+    villages.map((v) =>
+      turf.point(v.at, { id: v.id, name: v.name, kind: v.kind, townId: v.townId, synthetic: v.synthetic }),
+    ),
   );
 
   const riverName = new Map(rivers.map((r) => [r.id, r.name]));
@@ -104,11 +112,23 @@ export function build(rawDir: string, outDir: string): void {
   write(
     LAYER_FILES.grid,
     grid.map((c) =>
-      turf.feature(c.geometry, { id: c.id, townId: c.townId, name: c.name, sizeM: c.sizeM, col: c.col, row: c.row, synthetic: true }),
+      turf.feature(c.geometry, {
+        id: c.id,
+        townId: c.townId,
+        name: c.name,
+        sizeM: c.sizeM,
+        col: c.col,
+        row: c.row,
+        synthetic: true,
+      }),
     ),
   );
 
-  const property = buildPropertyDistricts(join(rawDir, 'landuse', 'tongzhou_residential_aoi_polygons_mapv.geojson'), towns, villages);
+  const property = buildPropertyDistricts(
+    join(rawDir, 'landuse', 'tongzhou_residential_aoi_polygons_mapv.geojson'),
+    towns,
+    villages,
+  );
   write(
     LAYER_FILES.property,
     property.map((p) =>
@@ -128,7 +148,14 @@ export function build(rawDir: string, outDir: string): void {
   write(
     LAYER_FILES.forest,
     forest.map((f) =>
-      turf.feature(f.geometry, { id: f.id, townId: f.townId, name: f.name, chiefRole: f.chiefRole, areaMu: f.areaMu, synthetic: true }),
+      turf.feature(f.geometry, {
+        id: f.id,
+        townId: f.townId,
+        name: f.name,
+        chiefRole: f.chiefRole,
+        areaMu: f.areaMu,
+        synthetic: true,
+      }),
     ),
   );
   write(
@@ -144,7 +171,13 @@ export function build(rawDir: string, outDir: string): void {
 
 /** The build refuses to leave an invalid polygon behind: rounding or a clip can make one. */
 function selfCheck(outDir: string): void {
-  for (const file of [LAYER_FILES.district, LAYER_FILES.towns, LAYER_FILES.grid, LAYER_FILES.property, LAYER_FILES.forest]) {
+  for (const file of [
+    LAYER_FILES.district,
+    LAYER_FILES.towns,
+    LAYER_FILES.grid,
+    LAYER_FILES.property,
+    LAYER_FILES.forest,
+  ]) {
     const fc = JSON.parse(readFileSync(join(outDir, file), 'utf8')) as { features: Feature<Polygon>[] };
     const bad = fc.features.filter((f) => !turf.booleanValid(f) || turf.kinks(f).features.length > 0);
     if (bad.length > 0) throw new Error(`${file}: invalid polygons ${bad.map((f) => f.properties?.id).join(', ')}`);

@@ -18,9 +18,23 @@ const SPECS: Spec[] = [
   ...[0.04, 0.2, 0.38, 0.55, 0.72, 0.9].map((share): Spec => ({ river: 'beiyun', share, kind: 'gauge' })),
   ...[0.12, 0.55, 0.9].map((share): Spec => ({ river: 'chaobai', share, kind: 'gauge' })),
   { river: 'chaobai', share: 0.05, kind: 'obstruction', name: '潮白河白庙村碍洪点', village: '白庙村', town: '宋庄镇' },
-  { river: 'chaobai', share: 0.95, kind: 'obstruction', name: '潮白河师姑庄村碍洪点', village: '师姑庄村', town: '宋庄镇' },
+  {
+    river: 'chaobai',
+    share: 0.95,
+    kind: 'obstruction',
+    name: '潮白河师姑庄村碍洪点',
+    village: '师姑庄村',
+    town: '宋庄镇',
+  },
   { river: 'xiaotaihou', share: 0.2, kind: 'obstruction', name: '萧太后河口子村道路涵洞', town: '台湖镇' },
-  { river: 'xiaotaihou', share: 0.65, kind: 'obstruction', name: '萧太后河前营村高压塔', village: '前营村', town: '台湖镇' },
+  {
+    river: 'xiaotaihou',
+    share: 0.65,
+    kind: 'obstruction',
+    name: '萧太后河前营村高压塔',
+    village: '前营村',
+    town: '台湖镇',
+  },
   { river: 'xiaotaihou', share: 0.9, kind: 'gauge' },
   ...[0.2, 0.55, 0.9].map((share): Spec => ({ river: 'liangshui', share, kind: 'gauge' })),
   ...[0.35, 0.85].map((share): Spec => ({ river: 'wenyu', share, kind: 'gauge' })),
@@ -59,7 +73,9 @@ export function buildCheckpoints(
   const counters = new Map<string, number>();
   return SPECS.map((spec) => {
     const river = rivers.find((r) => r.id === spec.river)!;
-    const within = spec.town ? (turf.intersect(turf.featureCollection([townByName.get(spec.town)!, inner])) as Feature<Polygon>) : inner;
+    const within = spec.town
+      ? (turf.intersect(turf.featureCollection([townByName.get(spec.town)!, inner])) as Feature<Polygon>)
+      : inner;
     const at = pointAlong(river, within, spec.share);
     const riverLen = turf.length(turf.feature(river.line));
     const riverKm = turf.length(turf.lineSlice(river.line.coordinates[0]!, at, river.line));

@@ -11,7 +11,16 @@ export const YONGLEDIAN_TOTAL_MU = 3294.5;
 const MU_M2 = 10_000 / 15;
 const ORDINALS = ['一', '二', '三', '四', '五', '六', '七', '八', '九'];
 /** Towns besides 永乐店 that run collective forest farms (9 in all with it). */
-export const FOREST_FARM_TOWNS = ['宋庄镇', '张家湾镇', '漷县镇', '马驹桥镇', '西集镇', '台湖镇', '潞城镇', '于家务回族乡'];
+export const FOREST_FARM_TOWNS = [
+  '宋庄镇',
+  '张家湾镇',
+  '漷县镇',
+  '马驹桥镇',
+  '西集镇',
+  '台湖镇',
+  '潞城镇',
+  '于家务回族乡',
+];
 
 export interface ForestCluster {
   id: string;
@@ -23,7 +32,10 @@ export interface ForestCluster {
   patrolPoints: { id: string; name: string; at: Position }[];
 }
 
-export function buildForest(towns: { id: string; name: string; area: Area; seat: Position }[], villages: Village[]): ForestCluster[] {
+export function buildForest(
+  towns: { id: string; name: string; area: Area; seat: Position }[],
+  villages: Village[],
+): ForestCluster[] {
   const out: ForestCluster[] = [];
   const taken: Feature<Polygon>[] = [];
   const free = (shape: Feature<Polygon>, town: Area) =>
@@ -71,7 +83,15 @@ export function buildForest(towns: { id: string; name: string; area: Area; seat:
         taken.push(shape);
         placed = true;
         const short = name.replace(/(镇|回族乡)$/, '');
-        out.push(cluster(`f-${town.id}-${String(k).padStart(2, '0')}`, town.id, `${short}集体林场${ORDINALS[k - 1]}号林区`, `镇级林长·${name}`, shape));
+        out.push(
+          cluster(
+            `f-${town.id}-${String(k).padStart(2, '0')}`,
+            town.id,
+            `${short}集体林场${ORDINALS[k - 1]}号林区`,
+            `镇级林长·${name}`,
+            shape,
+          ),
+        );
       }
       if (!placed) throw new Error(`no room for a forest area in ${name}`);
     }

@@ -22,7 +22,10 @@ export interface GridCell {
   geometry: Polygon | MultiPolygon;
 }
 
-export function buildGrid(towns: { id: string; name: string; urban: boolean; area: Area }[], villages: Village[]): GridCell[] {
+export function buildGrid(
+  towns: { id: string; name: string; urban: boolean; area: Area }[],
+  villages: Village[],
+): GridCell[] {
   const cells: GridCell[] = [];
   for (const town of towns) {
     const div = town.urban ? URBAN_DIVISOR : 1;
@@ -35,7 +38,10 @@ export function buildGrid(towns: { id: string; name: string; urban: boolean; are
     const r0 = Math.floor((s - GRID_ORIGIN[1]!) / dLat);
     const r1 = Math.floor((n - GRID_ORIGIN[1]!) / dLat);
     const pieces: { col: number; row: number; geom: Feature<Polygon | MultiPolygon>; area: number }[] = [];
-    const vertices = town.area.geometry.type === 'Polygon' ? town.area.geometry.coordinates.flat() : town.area.geometry.coordinates.flat(2);
+    const vertices =
+      town.area.geometry.type === 'Polygon'
+        ? town.area.geometry.coordinates.flat()
+        : town.area.geometry.coordinates.flat(2);
     for (let col = c0; col <= c1; col++) {
       for (let row = r0; row <= r1; row++) {
         const x0 = GRID_ORIGIN[0]! + col * dLon;
@@ -146,13 +152,15 @@ function simpleRings(ring: Position[]): Position[][] {
 function dropCrumbs(geom: Feature<Polygon | MultiPolygon>, minArea: number): Feature<Polygon | MultiPolygon> | null {
   // Work on the coordinates as they will be written (6 decimals): rounding can make two vertices one.
   const rounded = turf.truncate(geom, { precision: 6 });
-  const dedupe = (ring: Position[]) => ring.filter((p, i) => i === 0 || p[0] !== ring[i - 1]![0] || p[1] !== ring[i - 1]![1]);
-  const polygons = (rounded.geometry.type === 'Polygon' ? [rounded.geometry.coordinates] : rounded.geometry.coordinates).map(
-    (poly) => poly.map(dedupe),
-  );
+  const dedupe = (ring: Position[]) =>
+    ring.filter((p, i) => i === 0 || p[0] !== ring[i - 1]![0] || p[1] !== ring[i - 1]![1]);
+  const polygons = (
+    rounded.geometry.type === 'Polygon' ? [rounded.geometry.coordinates] : rounded.geometry.coordinates
+  ).map((poly) => poly.map(dedupe));
   const parts: Position[][][] = [];
   for (const [outer, ...holes] of polygons) {
-    for (const ring of simpleRings(outer!)) parts.push([ring, ...holes.filter((h) => turf.booleanPointInPolygon(h[0]!, turf.polygon([ring])))]);
+    for (const ring of simpleRings(outer!))
+      parts.push([ring, ...holes.filter((h) => turf.booleanPointInPolygon(h[0]!, turf.polygon([ring])))]);
   }
   const sized = parts.map((p) => ({ p, area: turf.area(turf.polygon(p)) })).filter((x) => x.area > 0);
   const kept = sized.filter((x) => x.area >= minArea);

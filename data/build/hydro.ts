@@ -93,7 +93,13 @@ export function buildRivers(raw: RawGeo): River[] {
       const end = turf.nearestPointOnLine(target.line, points[points.length - 1]!);
       points.push(end.geometry.coordinates);
     }
-    rivers.push({ id, name: spec.name, line: { type: 'LineString', coordinates: points }, approximate: true, source: HAND });
+    rivers.push({
+      id,
+      name: spec.name,
+      line: { type: 'LineString', coordinates: points },
+      approximate: true,
+      source: HAND,
+    });
   }
   return rivers;
 }

@@ -11,7 +11,9 @@ const round = (v: number) => Math.round(v * 10 ** DECIMALS) / 10 ** DECIMALS;
 export const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 
 export function readCsv(path: string, header = true): Record<string, string>[] | string[][] {
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
+  const lines = readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.length > 0);
   // The raw CSVs hold no quoted commas (checked: names are plain Chinese), so a split is enough.
   const rows = lines.map((l) => l.split(','));
   if (!header) return rows;

@@ -51,8 +51,8 @@ export function buildPropertyDistricts(
   villages: Village[],
 ): PropertyDistrict[] {
   // The MapV sample's datum is uncertain; it fits GCJ-02 best (see the raw SOURCES.md), so it is converted as such.
-  const aoi = readJson<{ features: Feature<Polygon>[] }>(aoiPath).features.map((f) =>
-    turf.centroid(geometryGcjToWgs(f.geometry)).geometry.coordinates,
+  const aoi = readJson<{ features: Feature<Polygon>[] }>(aoiPath).features.map(
+    (f) => turf.centroid(geometryGcjToWgs(f.geometry)).geometry.coordinates,
   );
   const out: PropertyDistrict[] = [];
   for (const town of towns) {
@@ -62,7 +62,8 @@ export function buildPropertyDistricts(
     const seeds: Position[] = [];
     const minGap = Math.sqrt(turf.area(town.area) / count) * 0.5;
     for (const p of aoi) {
-      if (seeds.length < count && turf.booleanPointInPolygon(p, town.area) && seeds.every((q) => distM(p, q) > minGap)) seeds.push(p);
+      if (seeds.length < count && turf.booleanPointInPolygon(p, town.area) && seeds.every((q) => distM(p, q) > minGap))
+        seeds.push(p);
     }
     for (let tries = 0; seeds.length < count && tries < 5000; tries++) {
       const p = randomPointIn(town.area, r);

@@ -39,11 +39,15 @@ const NEIGHBOR_NAMES: Record<string, string> = {
 
 export function readRaw(rawDir: string): RawGeo {
   const p = (...parts: string[]) => join(rawDir, ...parts);
-  const district = geometryGcjToWgs(readJson<Polygon>(p('boundaries', 'tongzhou_110112_boundary_gcj02_vonng-adcode.json')));
+  const district = geometryGcjToWgs(
+    readJson<Polygon>(p('boundaries', 'tongzhou_110112_boundary_gcj02_vonng-adcode.json')),
+  );
   const neighbors = Object.entries(NEIGHBOR_NAMES).map(([id, name]) => ({
     id,
     name,
-    geometry: geometryGcjToWgs(readJson<Polygon | MultiPolygon>(p('boundaries', 'neighbors_gcj02_vonng', `${id}.json`))),
+    geometry: geometryGcjToWgs(
+      readJson<Polygon | MultiPolygon>(p('boundaries', 'neighbors_gcj02_vonng', `${id}.json`)),
+    ),
   }));
   const tianditu = readJson<{ features: Feature<Polygon | MultiPolygon, { gb: string }>[] }>(
     p('boundaries', 'tongzhou_and_neighbors_outline_wgs84_tianditu-coarse.geojson'),

@@ -33,7 +33,12 @@ export function townAt(p: Position, towns: Map<string, Area>): string | undefine
 /** Villages whose place is fixed by another layer (a 碍洪点 named after them), WGS84. */
 export type Anchors = Map<string, Position>;
 
-export function placeVillages(raw: RawVillage[], seeds: TownSeed[], towns: Map<string, Area>, anchors: Anchors): Village[] {
+export function placeVillages(
+  raw: RawVillage[],
+  seeds: TownSeed[],
+  towns: Map<string, Area>,
+  anchors: Anchors,
+): Village[] {
   const byName = new Map(seeds.map((s) => [s.town.name, s]));
   const out: Village[] = [];
   const kindOf = (name: string) => (name.includes('居委会') || name.includes('社区') ? 'community' : 'village');

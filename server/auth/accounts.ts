@@ -24,24 +24,47 @@ export const deviceView = (d: DeviceRecord): DeviceView => ({
   revokedAt: d.revokedAt ?? null,
 });
 
-export type AccountResult<T> = { ok: true; value: T } | { ok: false; code: 'invalid' | 'exists' | 'not_found'; message: string };
+export type AccountResult<T> =
+  { ok: true; value: T } | { ok: false; code: 'invalid' | 'exists' | 'not_found'; message: string };
 
 export interface Accounts {
-  addUser(input: { username: string; name?: string; role: UserRole; scope: string; password?: string }): Promise<AccountResult<{ user: UserRecord; generatedPassword?: string }>>;
+  addUser(input: {
+    username: string;
+    name?: string;
+    role: UserRole;
+    scope: string;
+    password?: string;
+  }): Promise<AccountResult<{ user: UserRecord; generatedPassword?: string }>>;
   /** Sets the password and/or the disabled flag. */
   updateUser(username: string, change: { password?: string; disabled?: boolean }): Promise<AccountResult<UserRecord>>;
-  addDevice(input: { name: string; role: DeviceRole; scope: string }): Promise<AccountResult<{ device: DeviceRecord; token: string }>>;
+  addDevice(input: {
+    name: string;
+    role: DeviceRole;
+    scope: string;
+  }): Promise<AccountResult<{ device: DeviceRecord; token: string }>>;
   revokeDevice(id: string): Promise<AccountResult<DeviceRecord>>;
 }
 
-export function createAccounts(users: UserStore, tree: Pick<AreaTree, 'root' | 'nodes'>, now: () => number = Date.now): Accounts {
+export function createAccounts(
+  users: UserStore,
+  tree: Pick<AreaTree, 'root' | 'nodes'>,
+  now: () => number = Date.now,
+): Accounts {
   return {
     async addUser({ username, name, role, scope, password }) {
       const where = resolveScope(tree, scope, role);
       if (!where.ok) return { ok: false, code: 'invalid', message: where.message };
-      if (await users.getUser(username)) return { ok: false, code: 'exists', message: `user ${username} exists already` };
+      if (await users.getUser(username))
+        return { ok: false, code: 'exists', message: `user ${username} exists already` };
       const chosen = password ?? generatePassword();
-      const user: UserRecord = { username, name: name ?? username, role, scope: where.scope, passwordHash: await hashPassword(chosen), createdAt: now() };
+      const user: UserRecord = {
+        username,
+        name: name ?? username,
+        role,
+        scope: where.scope,
+        passwordHash: await hashPassword(chosen),
+        createdAt: now(),
+      };
       await users.putUser(user);
       return { ok: true, value: { user, ...(password === undefined ? { generatedPassword: chosen } : {}) } };
     },
@@ -62,7 +85,14 @@ export function createAccounts(users: UserStore, tree: Pick<AreaTree, 'root' | '
       if (!where.ok) return { ok: false, code: 'invalid', message: where.message };
       const id = newDeviceId(role);
       const token = newDeviceToken(id);
-      const device: DeviceRecord = { id, name, role, scope: where.scope, tokenHash: hashDeviceToken(token), createdAt: now() };
+      const device: DeviceRecord = {
+        id,
+        name,
+        role,
+        scope: where.scope,
+        tokenHash: hashDeviceToken(token),
+        createdAt: now(),
+      };
       await users.putDevice(device);
       return { ok: true, value: { device, token } };
     },

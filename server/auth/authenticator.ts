@@ -82,8 +82,20 @@ const isClaims = (v: unknown): v is SessionClaims => {
   );
 };
 
-export const userPrincipal = (u: UserRecord): Principal => ({ kind: 'user', id: u.username, name: u.name, role: u.role, scope: u.scope });
-export const devicePrincipal = (d: DeviceRecord): Principal => ({ kind: 'device', id: d.id, name: d.name, role: d.role, scope: d.scope });
+export const userPrincipal = (u: UserRecord): Principal => ({
+  kind: 'user',
+  id: u.username,
+  name: u.name,
+  role: u.role,
+  scope: u.scope,
+});
+export const devicePrincipal = (d: DeviceRecord): Principal => ({
+  kind: 'device',
+  id: d.id,
+  name: d.name,
+  role: d.role,
+  scope: d.scope,
+});
 
 function bearerOf(headers: IncomingHttpHeaders): string | undefined {
   const value = headers.authorization;
@@ -104,7 +116,13 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   if (Buffer.byteLength(secret) < 32) throw new Error('auth: the secret must be at least 32 bytes long');
   // Timestamps are ours (iat, exp in the payload) and expiry is checked against `now`, so a pinned clock works.
   const sign = createSigner({ key: secret, algorithm: 'HS256', noTimestamp: true });
-  const verify = createVerifier({ key: secret, algorithms: ['HS256'], ignoreExpiration: true, ignoreNotBefore: true, cache: false });
+  const verify = createVerifier({
+    key: secret,
+    algorithms: ['HS256'],
+    ignoreExpiration: true,
+    ignoreNotBefore: true,
+    cache: false,
+  });
 
   const csrfOf = (jti: string): string => createHmac('sha256', secret).update(`csrf\u0000${jti}`).digest('base64url');
 
@@ -167,7 +185,9 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     const claims = claimsOf(cookie);
     if (!claims) return null;
     const principal = await principalOfClaims(claims);
-    return principal ? { via: 'session', principal, csrfToken: csrfOf(claims.jti), expiresAt: claims.exp * 1000 } : null;
+    return principal
+      ? { via: 'session', principal, csrfToken: csrfOf(claims.jti), expiresAt: claims.exp * 1000 }
+      : null;
   }
 
   return {

@@ -47,7 +47,8 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
 }
 
 function checkPassword(password: string | undefined): string | undefined {
-  if (password !== undefined && password.length < MIN_PASSWORD) throw new UsageError(`a password needs at least ${MIN_PASSWORD} characters`);
+  if (password !== undefined && password.length < MIN_PASSWORD)
+    throw new UsageError(`a password needs at least ${MIN_PASSWORD} characters`);
   return password;
 }
 
@@ -81,7 +82,8 @@ export async function runUsersCli(argv: string[], io: CliIo): Promise<number> {
   const users = openSqliteUserStore(config.databasePath);
   try {
     // Only scopes need the geography; loading it checks a town name or key against the real tree.
-    const tree = command === 'add' || command === 'device' ? (await loadGeo(config.geoDir)).tree : { root: '', nodes: {} };
+    const tree =
+      command === 'add' || command === 'device' ? (await loadGeo(config.geoDir)).tree : { root: '', nodes: {} };
     const accounts = createAccounts(users, tree);
     const required = (what: string): string => {
       if (!arg) throw new UsageError(`${command} needs ${what}`);
@@ -95,7 +97,13 @@ export async function runUsersCli(argv: string[], io: CliIo): Promise<number> {
         if (!values.scope) throw new UsageError('add needs --scope');
         const password = checkPassword(values.password);
         const { user, generatedPassword } = need(
-          await accounts.addUser({ username, role, scope: values.scope, ...(values.name ? { name: values.name } : {}), ...(password ? { password } : {}) }),
+          await accounts.addUser({
+            username,
+            role,
+            scope: values.scope,
+            ...(values.name ? { name: values.name } : {}),
+            ...(password ? { password } : {}),
+          }),
         );
         io.out(`added ${user.username} (${user.name}): ${user.role}, scope ${user.scope}`);
         if (generatedPassword) io.out(`password (shown once): ${generatedPassword}`);
@@ -130,7 +138,8 @@ export async function runUsersCli(argv: string[], io: CliIo): Promise<number> {
         const { device, token } = need(await accounts.addDevice({ name, role, scope: values.scope }));
         io.out(`device ${device.id} (${device.name}): ${device.role}, scope ${device.scope}`);
         io.out(`token (shown once, keep it secret): ${token}`);
-        if (role === 'wall') io.out(`set the wall up by opening once: http://<server>:${config.port}/wall?device=${token}`);
+        if (role === 'wall')
+          io.out(`set the wall up by opening once: http://<server>:${config.port}/wall?device=${token}`);
         else io.out(`send it as: Authorization: Bearer ${token}`);
         return 0;
       }

@@ -27,7 +27,12 @@ export const unauthenticated = (): ApiError => ({
   message: 'log in first (session cookie or device token)',
 });
 
-export const forbidden = (message: string): ApiError => ({ statusCode: 403, error: 'Forbidden', code: 'forbidden', message });
+export const forbidden = (message: string): ApiError => ({
+  statusCode: 403,
+  error: 'Forbidden',
+  code: 'forbidden',
+  message,
+});
 
 export const notInScope = (key: string, scope: AreaKey): ApiError => ({
   statusCode: 403,
@@ -58,7 +63,12 @@ export function principalOf(request: FastifyRequest): Principal {
  * Checks that `key` lies in the principal's scope; otherwise sends the 403 "not in your area" and returns
  * false (the route then returns the reply).
  */
-export function allowArea(request: FastifyRequest, reply: FastifyReply, tree: Pick<AreaTree, 'nodes'>, key: string): boolean {
+export function allowArea(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  tree: Pick<AreaTree, 'nodes'>,
+  key: string,
+): boolean {
   const p = principalOf(request);
   if (inScope(tree, p.scope, key)) return true;
   void reply.code(403).send(notInScope(key, p.scope));

@@ -33,7 +33,10 @@ const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export const csrfRefused = (message: string) => ({ statusCode: 403, error: 'Forbidden', code: 'csrf', message });
 
-const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (app: FastifyInstance, { auth, corsOrigins, https }) => {
+const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (
+  app: FastifyInstance,
+  { auth, corsOrigins, https },
+) => {
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -88,16 +91,26 @@ const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (app: FastifyIns
       return reply
         .code(503)
         .header('retry-after', '5')
-        .send({ statusCode: 503, error: 'Service Unavailable', message: 'The user store is not available, so the request could not be checked; nothing was done. Retry later.' });
+        .send({
+          statusCode: 503,
+          error: 'Service Unavailable',
+          message:
+            'The user store is not available, so the request could not be checked; nothing was done. Retry later.',
+        });
     }
     request.credentials = credentials;
     request.principal = credentials?.principal ?? null;
     // A browser sends the cookie on its own, even for a page of another site; the CSRF token it cannot read.
     // A Bearer token is never added by a browser, so token requests need no such proof.
-    if (credentials?.via !== 'session' || !WRITES.has(request.method) || request.routeOptions.config.csrf === false) return;
+    if (credentials?.via !== 'session' || !WRITES.has(request.method) || request.routeOptions.config.csrf === false)
+      return;
     const sent = request.headers[CSRF_HEADER];
     if (typeof sent !== 'string' || !sameToken(sent, credentials.csrfToken)) {
-      return reply.code(403).send(csrfRefused(`a write with the session cookie needs the ${CSRF_HEADER} header of GET /api/v1/auth/session`));
+      return reply
+        .code(403)
+        .send(
+          csrfRefused(`a write with the session cookie needs the ${CSRF_HEADER} header of GET /api/v1/auth/session`),
+        );
     }
   });
 };

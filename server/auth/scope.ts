@@ -9,9 +9,14 @@ export function resolveScope(tree: Pick<AreaTree, 'root' | 'nodes'>, input: stri
   const wanted = input.trim();
   const node =
     tree.nodes[wanted] ??
-    Object.values(tree.nodes).find((n) => (n.level === 'town' || n.level === 'district') && (n.name === wanted || n.id === wanted));
+    Object.values(tree.nodes).find(
+      (n) => (n.level === 'town' || n.level === 'district') && (n.name === wanted || n.id === wanted),
+    );
   if (!node || (node.key !== tree.root && node.level !== 'town')) {
-    return { ok: false, message: `scope ${JSON.stringify(input)} is neither the district (${tree.root}) nor a town of it (town:<id> or its name)` };
+    return {
+      ok: false,
+      message: `scope ${JSON.stringify(input)} is neither the district (${tree.root}) nor a town of it (town:<id> or its name)`,
+    };
   }
   // A leader leads one town; the district is the officers' and the admins'.
   if (role === 'leader' && node.level !== 'town') {

@@ -206,7 +206,11 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
           // waited FOLLOW_LINGER_MS: under steady ingest "nothing more" never comes, and waiting for a full batch
           // would hold each event for up to a second at 1,000 events/s.
           // Awaiting here holds the consumer back while the archive is slow or down: backpressure, not memory.
-          if (batch.length >= FOLLOW_BATCH || m.info.pending === 0 || performance.now() - batchStarted >= FOLLOW_LINGER_MS) {
+          if (
+            batch.length >= FOLLOW_BATCH ||
+            m.info.pending === 0 ||
+            performance.now() - batchStarted >= FOLLOW_LINGER_MS
+          ) {
             await archiveAndDeliver(batch);
             batch = [];
           }
@@ -245,9 +249,10 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
         }
         if (firstIndex.has(key)) return;
         firstIndex.set(key, i);
-        const record: StreamRecord = item.place === undefined
-          ? { receivedAt: item.receivedAt, event: item.event }
-          : { receivedAt: item.receivedAt, event: item.event, place: item.place };
+        const record: StreamRecord =
+          item.place === undefined
+            ? { receivedAt: item.receivedAt, event: item.event }
+            : { receivedAt: item.receivedAt, event: item.event, place: item.place };
         // One connection keeps publish order, so the stream orders a batch as the producer sent it.
         published.push(
           js.publish(subject, JSON.stringify(record), { msgID: msgId(key), timeout: publishTimeoutMs }).then((ack) => {

@@ -79,7 +79,9 @@ export const AlertRaised = Type.Object(
     /** Short, already in the words of the rule; the client may build its own text from rule + facts. */
     title: Type.String({ minLength: 1, maxLength: 200 }),
     /** Numbers behind the alert (level in m, count, minutes, …) for the client's own wording. */
-    facts: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 200 }), Type.Number()]), { maxProperties: 16 })),
+    facts: Type.Optional(
+      Type.Record(Type.String(), Type.Union([Type.String({ maxLength: 200 }), Type.Number()]), { maxProperties: 16 }),
+    ),
     subjects: Type.Array(AlertSubject, { maxItems: 50 }),
     location: Type.Optional(Type.Object({ lon: Type.Number(), lat: Type.Number() }, Closed)),
   },

@@ -216,8 +216,7 @@ export type PolygonGeometry = { type: 'Polygon'; coordinates: Position[][] };
 export type MultiPolygonGeometry = { type: 'MultiPolygon'; coordinates: Position[][][] };
 export type PointGeometry = { type: 'Point'; coordinates: Position };
 export type LineGeometry =
-  | { type: 'LineString'; coordinates: Position[] }
-  | { type: 'MultiLineString'; coordinates: Position[][] };
+  { type: 'LineString'; coordinates: Position[] } | { type: 'MultiLineString'; coordinates: Position[][] };
 export type AreaGeometry = PolygonGeometry | MultiPolygonGeometry;
 
 export interface LayerFeature<P, G = AreaGeometry> {

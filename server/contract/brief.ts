@@ -114,7 +114,11 @@ export const BriefAlert = Type.Object({
 export type BriefAlert = Static<typeof BriefAlert>;
 
 export const Brief = Type.Object({
-  area: Type.Object({ key: AreaKeySchema, name: Type.String(), level: Type.Union([Type.Literal('district'), Type.Literal('town')]) }),
+  area: Type.Object({
+    key: AreaKeySchema,
+    name: Type.String(),
+    level: Type.Union([Type.Literal('district'), Type.Literal('town')]),
+  }),
   date: BriefDate,
   /** The local day: [from, to). */
   from: Timestamp,

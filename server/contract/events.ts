@@ -154,7 +154,13 @@ export const TicketStatus = Type.Union([
   Type.Literal('closed'),
 ]);
 export type TicketStatus = Static<typeof TicketStatus>;
-export const TICKET_STATUS_ORDER: readonly TicketStatus[] = ['received', 'dispatched', 'in_progress', 'replied', 'closed'];
+export const TICKET_STATUS_ORDER: readonly TicketStatus[] = [
+  'received',
+  'dispatched',
+  'in_progress',
+  'replied',
+  'closed',
+];
 
 /** Departments that report in when a town "blows the whistle" (吹哨报到). */
 export const Department = Type.Union([
@@ -273,7 +279,11 @@ export const FloodInspection = Type.Object(
 export type FloodInspection = Static<typeof FloodInspection>;
 
 /** 碍洪点 clearance: pending → clearing → cleared, due before the flood season. */
-export const ObstructionStatus = Type.Union([Type.Literal('pending'), Type.Literal('clearing'), Type.Literal('cleared')]);
+export const ObstructionStatus = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('clearing'),
+  Type.Literal('cleared'),
+]);
 export type ObstructionStatus = Static<typeof ObstructionStatus>;
 
 export const FloodObstruction = Type.Object(
@@ -520,7 +530,11 @@ const ALLOWED_KINDS = KIND.map((k) => `'${k}'`).join(', ');
  * producer's deeply nested value overflows the stack, and the throw would cost the whole batch.
  */
 const quoteKind = (kind: unknown): string =>
-  kind !== null && typeof kind === 'object' ? (Array.isArray(kind) ? 'an array' : 'an object') : String(JSON.stringify(kind));
+  kind !== null && typeof kind === 'object'
+    ? Array.isArray(kind)
+      ? 'an array'
+      : 'an object'
+    : String(JSON.stringify(kind));
 
 /**
  * Checks one incoming event. The schema is chosen by `kind`, so the errors are about that kind's fields;
@@ -540,7 +554,12 @@ export function validateEvent(value: unknown, base = ''): EventValidation {
   // Alert events share the log but only the server writes them (the rule engine, an officer's action), so a
   // producer learns why rather than seeing an unknown kind.
   if (typeof kind === 'string' && kind.startsWith(ALERT_KIND_PREFIX)) {
-    return fail([{ path: '/kind', message: `${JSON.stringify(kind)}: alert events are written by the server, not posted; one of ${ALLOWED_KINDS}` }]);
+    return fail([
+      {
+        path: '/kind',
+        message: `${JSON.stringify(kind)}: alert events are written by the server, not posted; one of ${ALLOWED_KINDS}`,
+      },
+    ]);
   }
   if (!isEventKind(kind)) {
     return fail([{ path: '/kind', message: `unknown kind ${quoteKind(kind)}; must be one of ${ALLOWED_KINDS}` }]);
@@ -605,10 +624,13 @@ const checkStoredShell = checker(
  * Checks a stored record of a producer's event (e.g. read back from a store); the event is checked by its own
  * kind. Records of alert events: checkStoredLogEvent in contract/log.ts.
  */
-export function validateStoredEvent(value: unknown): { ok: true; stored: StoredEvent } | { ok: false; errors: FieldError[] } {
+export function validateStoredEvent(
+  value: unknown,
+): { ok: true; stored: StoredEvent } | { ok: false; errors: FieldError[] } {
   const shell = checkStoredShell(value);
   const errors: FieldError[] = shell.ok ? [] : shell.errors;
-  const inner = typeof value === 'object' && value !== null && 'event' in value ? (value as { event: unknown }).event : undefined;
+  const inner =
+    typeof value === 'object' && value !== null && 'event' in value ? (value as { event: unknown }).event : undefined;
   if (inner !== undefined) {
     const ev = validateEvent(inner, pointer('', 'event'));
     if (!ev.ok) errors.push(...ev.errors);

@@ -20,7 +20,16 @@ export const LandingKpis = Type.Object({
   newToday: Type.Number({ minimum: 0 }),
 });
 export type LandingKpis = Static<typeof LandingKpis>;
-export const LANDING_KPI_KEYS = ['composite', 'responseRate', 'resolutionRate', 'satisfactionRate', 'open', 'overdue', 'nearDeadline', 'newToday'] as const;
+export const LANDING_KPI_KEYS = [
+  'composite',
+  'responseRate',
+  'resolutionRate',
+  'satisfactionRate',
+  'open',
+  'overdue',
+  'nearDeadline',
+  'newToday',
+] as const;
 export type LandingKpiKey = (typeof LANDING_KPI_KEYS)[number];
 
 /**
@@ -104,9 +113,19 @@ export const Landing = Type.Object({
     /** Every category with a ticket in either week, the largest rise first. */
     byCategory: Type.Array(Type.Object({ category: TicketCategory, ...WeekChangeFields })),
     /** Units whose tickets rose, the largest rise first (capped). */
-    byUnit: Type.Array(Type.Object({ key: Type.String(), name: Type.String(), focus: AreaKeySchema, ...WeekChangeFields })),
+    byUnit: Type.Array(
+      Type.Object({ key: Type.String(), name: Type.String(), focus: AreaKeySchema, ...WeekChangeFields }),
+    ),
   }),
   /** 零诉求: units with at least one whole day without a new ticket, longest streak first. */
-  streaks: Type.Array(Type.Object({ key: Type.String(), name: Type.String(), kind: LandingUnit.properties.kind, focus: AreaKeySchema, days: Count })),
+  streaks: Type.Array(
+    Type.Object({
+      key: Type.String(),
+      name: Type.String(),
+      kind: LandingUnit.properties.kind,
+      focus: AreaKeySchema,
+      days: Count,
+    }),
+  ),
 });
 export type Landing = Static<typeof Landing>;

@@ -238,9 +238,9 @@ export const Snapshot = Type.Object({
 export type Snapshot = Static<typeof Snapshot>;
 
 /** Changes to one kind of object: whole objects to insert or replace, ids to drop. */
-function changesOf<T extends typeof TicketObject | typeof CheckpointObject | typeof RangerObject | typeof IncidentObject>(
-  object: T,
-) {
+function changesOf<
+  T extends typeof TicketObject | typeof CheckpointObject | typeof RangerObject | typeof IncidentObject,
+>(object: T) {
   return Type.Object({ upserts: Type.Array(object), removals: Type.Array(Ref) });
 }
 export const TicketChanges = changesOf(TicketObject);
@@ -611,7 +611,11 @@ export function trailMark(trail: readonly TrailPoint[]): TrailMark | null {
  * the time of the client's newest (appendTrail skips those); without trailMs, whenever the server dropped
  * points (the client could not).
  */
-export function trailTail(trail: readonly TrailPoint[], held: TrailMark, trailMs: number | undefined): TrailPoint[] | null {
+export function trailTail(
+  trail: readonly TrailPoint[],
+  held: TrailMark,
+  trailMs: number | undefined,
+): TrailPoint[] | null {
   const n = trail.length;
   if (n === 0) return null;
   const first = trail[0]![2];
@@ -635,7 +639,11 @@ export function trailTail(trail: readonly TrailPoint[], held: TrailMark, trailMs
  * Without trailMs nothing is dropped. Returns a new array; `held` is not changed. A browser store may instead
  * append in place, under the same rule.
  */
-export function appendTrail(held: readonly TrailPoint[], tail: readonly TrailPoint[], trailMs: number | undefined): TrailPoint[] {
+export function appendTrail(
+  held: readonly TrailPoint[],
+  tail: readonly TrailPoint[],
+  trailMs: number | undefined,
+): TrailPoint[] {
   const heldNewest = held.length > 0 ? held[held.length - 1]![2] : -Infinity;
   const fresh = tail.filter((p) => p[2] > heldNewest);
   const newest = fresh.length > 0 ? fresh[fresh.length - 1]![2] : heldNewest;
@@ -725,7 +733,11 @@ function diffByCategory(prev: ByCategory, next: ByCategory, out: AggregateCell[]
  * appended to `out`, byCategory as category cells. Both rows should come from toWireRow, so that rounding
  * noise is not a change.
  */
-export function diffAggregateRows(prev: AggregateRow | undefined, next: AggregateRow, out: AggregateCell[] = []): AggregateCell[] {
+export function diffAggregateRows(
+  prev: AggregateRow | undefined,
+  next: AggregateRow,
+  out: AggregateCell[] = [],
+): AggregateCell[] {
   const after: readonly AggregateCell[] = next;
   const before: readonly AggregateCell[] | undefined = prev;
   for (let c = PATCH_FIRST_COLUMN; c < after.length; c++) {
@@ -775,7 +787,10 @@ export function encodeDelta(
   }
   const wire: DeltaWire = { fromSeq: delta.fromSeq, toSeq: delta.toSeq, scope: delta.scope, at: delta.at, patches };
   const { tickets, checkpoints, rangers, incidents } = delta;
-  const copied = <T>(c: { upserts: T[]; removals: string[] }, copy: (o: T) => T) => ({ upserts: c.upserts.map(copy), removals: c.removals });
+  const copied = <T>(c: { upserts: T[]; removals: string[] }, copy: (o: T) => T) => ({
+    upserts: c.upserts.map(copy),
+    removals: c.removals,
+  });
   if (hasChanges(tickets)) wire.tickets = copied(tickets, wireTicket);
   if (hasChanges(checkpoints)) wire.checkpoints = copied(checkpoints, wireCheckpoint);
   if (hasChanges(rangers)) {
@@ -791,7 +806,8 @@ export function encodeDelta(
   return wire;
 }
 
-const hasChanges = (c: { upserts: unknown[]; removals: unknown[] }): boolean => c.upserts.length > 0 || c.removals.length > 0;
+const hasChanges = (c: { upserts: unknown[]; removals: unknown[] }): boolean =>
+  c.upserts.length > 0 || c.removals.length > 0;
 
 /** Applies one patch to the client's aggregate for that position (or builds it when the patch is complete). */
 export function applyAggregatePatch(
@@ -818,11 +834,13 @@ export function applyAggregatePatch(
     if (column < 0) {
       const category = TICKET_CATEGORIES[-column - 1];
       if (category === undefined) continue;
-      if (typeof value !== 'number') throw new DeltaDecodeError(`patch for ${key}: count of ${category} is not a number`);
+      if (typeof value !== 'number')
+        throw new DeltaDecodeError(`patch for ${key}: count of ${category} is not a number`);
       if (value === 0) delete byCategory[category];
       else byCategory[category] = value;
     } else if (column === BY_CATEGORY_COLUMN) {
-      if (typeof value !== 'object' || value === null) throw new DeltaDecodeError(`patch for ${key}: byCategory is not an object`);
+      if (typeof value !== 'object' || value === null)
+        throw new DeltaDecodeError(`patch for ${key}: byCategory is not an object`);
       byCategory = { ...value };
     } else {
       cells[column] = value;
@@ -830,7 +848,8 @@ export function applyAggregatePatch(
   }
   cells[BY_CATEGORY_COLUMN] = byCategory;
   for (let c = 0; c < AGGREGATE_COLUMNS.length; c++) {
-    if (cells[c] === undefined) throw new DeltaDecodeError(`patch for ${key} lacks ${AGGREGATE_COLUMNS[c]} and there is no aggregate to patch`);
+    if (cells[c] === undefined)
+      throw new DeltaDecodeError(`patch for ${key} lacks ${AGGREGATE_COLUMNS[c]} and there is no aggregate to patch`);
   }
   // The cells' types per column are the server's promise, not checked here (hot path); a client that wants
   // proof runs checkDelta on the decoded delta.

@@ -8,14 +8,17 @@ import { checker, pointer, type CheckResult, type FieldError } from './validate'
 export const LogEventSchema = Type.Union([...OpsEvent.anyOf, ...AlertEvent.anyOf]);
 
 /** One checker per alert kind, so errors name the field of that kind rather than "matches no branch". */
-const alertCheckers = new Map(AlertEvent.anyOf.map((schema) => [schema.properties.kind.const as string, checker(schema)]));
+const alertCheckers = new Map(
+  AlertEvent.anyOf.map((schema) => [schema.properties.kind.const as string, checker(schema)]),
+);
 
 /** Any event the log may hold, checked by its kind (alert kinds against alerts.ts, the rest as validateEvent). */
 export function checkLogEvent(value: unknown, base = ''): CheckResult<LogEvent> {
   const kind = typeof value === 'object' && value !== null ? (value as { kind?: unknown }).kind : undefined;
   if (typeof kind === 'string' && kind.startsWith(ALERT_KIND_PREFIX)) {
     const check = alertCheckers.get(kind);
-    if (!check) return { ok: false, errors: [{ path: `${base}/kind`, message: `unknown alert kind ${JSON.stringify(kind)}` }] };
+    if (!check)
+      return { ok: false, errors: [{ path: `${base}/kind`, message: `unknown alert kind ${JSON.stringify(kind)}` }] };
     const r = check(value);
     if (r.ok) return { ok: true, value: r.value as LogEvent };
     return { ok: false, errors: r.errors.map((e: FieldError) => ({ path: base + e.path, message: e.message })) };
@@ -35,7 +38,8 @@ const checkShell = checker(
 export function checkStoredLogEvent(value: unknown): CheckResult<StoredEvent> {
   const shell = checkShell(value);
   const errors: FieldError[] = shell.ok ? [] : [...shell.errors];
-  const inner = typeof value === 'object' && value !== null && 'event' in value ? (value as { event: unknown }).event : undefined;
+  const inner =
+    typeof value === 'object' && value !== null && 'event' in value ? (value as { event: unknown }).event : undefined;
   if (inner !== undefined) {
     const ev = checkLogEvent(inner, pointer('', 'event'));
     if (!ev.ok) errors.push(...ev.errors);

@@ -52,7 +52,10 @@ export type ReplayStatus = Static<typeof ReplayStatus>;
 
 export type ReplayAck =
   | { ok: true; status: ReplayStatus }
-  | { ok: false; error: { code: 'invalid' | 'forbidden' | 'unknown_area' | 'not_open' | 'busy' | 'internal'; message: string } };
+  | {
+      ok: false;
+      error: { code: 'invalid' | 'forbidden' | 'unknown_area' | 'not_open' | 'busy' | 'internal'; message: string };
+    };
 
 export const checkReplayOpen = checker(ReplayOpenRequest);
 export const checkReplayControl = checker(ReplayControl);

@@ -27,13 +27,28 @@ export const LocalDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
 
 export const TrendsQuery = Type.Object(
   {
-    area: Type.Optional(Type.String({ maxLength: 80, description: "Area key, e.g. town:110112004; default: the asker's scope" })),
+    area: Type.Optional(
+      Type.String({ maxLength: 80, description: "Area key, e.g. town:110112004; default: the asker's scope" }),
+    ),
     // With an explicit offset, like every time in the contract: a bare local time is eight hours ambiguous.
-    from: Type.Optional(Type.String({ pattern: TIMESTAMP_PATTERN, description: 'Start of the flood range (default: `hours` before `to`)' })),
-    to: Type.Optional(Type.String({ pattern: TIMESTAMP_PATTERN, description: 'End of the flood range (default: now)' })),
+    from: Type.Optional(
+      Type.String({
+        pattern: TIMESTAMP_PATTERN,
+        description: 'Start of the flood range (default: `hours` before `to`)',
+      }),
+    ),
+    to: Type.Optional(
+      Type.String({ pattern: TIMESTAMP_PATTERN, description: 'End of the flood range (default: now)' }),
+    ),
     // The server's clock, not the browser's, decides "now" (a time-lapse demo runs it faster): a client asking
     // for "the last week" names the length and leaves the end to the server.
-    hours: Type.Optional(Type.Integer({ minimum: 1, maximum: FLOOD_RETENTION_DAYS * 24, description: 'Length of the flood range when `from` is not given (default: 24)' })),
+    hours: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: FLOOD_RETENTION_DAYS * 24,
+        description: 'Length of the flood range when `from` is not given (default: 24)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -66,7 +81,12 @@ export const TrendWeek = Type.Object({
 });
 export type TrendWeek = Static<typeof TrendWeek>;
 
-export const FloodThresholds = Type.Object({ blue: Type.Number(), yellow: Type.Number(), orange: Type.Number(), red: Type.Number() });
+export const FloodThresholds = Type.Object({
+  blue: Type.Number(),
+  yellow: Type.Number(),
+  orange: Type.Number(),
+  red: Type.Number(),
+});
 
 /** One checkpoint's levels: [bucket start (epoch ms), highest level in the bucket (m)], oldest first; buckets without a reading are absent. */
 export const FloodSeries = Type.Object({

@@ -16,7 +16,10 @@ export function alertRooms(tree: Pick<AreaTree, 'root' | 'nodes'>, alert: Pick<A
 }
 
 /** Emits the changed alerts; returns a function for the bus subscriber to call after the AlertBook's fold. */
-export function createAlertDelivery(io: GatewayServer, tree: Pick<AreaTree, 'root' | 'nodes'>): (changed: readonly Alert[]) => void {
+export function createAlertDelivery(
+  io: GatewayServer,
+  tree: Pick<AreaTree, 'root' | 'nodes'>,
+): (changed: readonly Alert[]) => void {
   return (changed) => {
     for (const alert of changed) {
       // One emit to both rooms: a socket in both (none today) would get it once.

@@ -52,7 +52,12 @@ async function start(url: string, scopes: AreaKey[], batch: number): Promise<voi
   let snapshots = 0;
   for (let first = 0; first < scopes.length; first += batch) {
     const connecting = scopes.slice(first, first + batch).map((scope) => {
-      const socket: Client = connectClient(url, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { scope } });
+      const socket: Client = connectClient(url, {
+        transports: ['websocket'],
+        forceNew: true,
+        reconnection: false,
+        auth: { scope },
+      });
       let mirror: ScopeMirror | undefined;
       if (!mirrors.has(scope)) mirrors.set(scope, (mirror = new ScopeMirror()));
       let firstSnapshot = true;
@@ -88,7 +93,8 @@ function finish(changeAtPairs: number[], windowStartPairs: number[]): void {
   const changeAt = new Map<number, number>();
   for (let i = 0; i + 1 < changeAtPairs.length; i += 2) changeAt.set(changeAtPairs[i]!, changeAtPairs[i + 1]!);
   const windowStart = new Map<number, number>();
-  for (let i = 0; i + 1 < windowStartPairs.length; i += 2) windowStart.set(windowStartPairs[i]!, windowStartPairs[i + 1]!);
+  for (let i = 0; i + 1 < windowStartPairs.length; i += 2)
+    windowStart.set(windowStartPairs[i]!, windowStartPairs[i + 1]!);
   const latencies = new Float64Array(arrivals);
   let samples = 0;
   for (let k = 0; k < arrivals; k++) {
@@ -132,7 +138,9 @@ function finish(changeAtPairs: number[], windowStartPairs: number[]): void {
 process.on('message', (message: ToClients) => {
   try {
     if (message.type === 'start') {
-      start(message.url, message.scopes, message.batch).catch((error: unknown) => send({ type: 'error', message: String(error) }));
+      start(message.url, message.scopes, message.batch).catch((error: unknown) =>
+        send({ type: 'error', message: String(error) }),
+      );
     } else if (message.type === 'measure') {
       arrivals = 0;
       cpuStart = process.cpuUsage();

@@ -67,7 +67,8 @@ export interface MirroredState {
 
 /** A digest of the state that ignores key order and absent-vs-undefined properties (JSON drops both). */
 export function stateDigest(state: MirroredState): string {
-  const byId = <T extends { id: string }>(items: Iterable<T>): T[] => [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const byId = <T extends { id: string }>(items: Iterable<T>): T[] =>
+    [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const canonical = {
     aggregates: state.keys.map((k) => {
       const a = state.aggregate(k);

@@ -384,7 +384,9 @@ class SocketGateway implements Gateway {
     const principal = await this.authenticate(credentialsOf(socket));
     if (!principal) return { error: gatewayError('unauthenticated', 'log in first (session cookie or device token)') };
     if (allowedRooms(this.tree, principal).length === 0) {
-      return { error: gatewayError('forbidden', `a ${principal.role} with scope ${principal.scope} may not follow live state`) };
+      return {
+        error: gatewayError('forbidden', `a ${principal.role} with scope ${principal.scope} may not follow live state`),
+      };
     }
     return this.readHandshake(socket, principal);
   }
@@ -422,7 +424,8 @@ class SocketGateway implements Gateway {
     socket.on('scope:follow', (request, ack) => {
       const reply = typeof ack === 'function' ? ack : noop;
       const checked = checkFollowRequest(request);
-      if (!checked.ok) return reply(ackError('invalid', checked.errors.map((e) => `${e.path} ${e.message}`).join('; ')));
+      if (!checked.ok)
+        return reply(ackError('invalid', checked.errors.map((e) => `${e.path} ${e.message}`).join('; ')));
       const refusal = this.refusal(socket, checked.value.key);
       if (refusal) return reply(refusal);
       const key = checked.value.key;
@@ -432,7 +435,8 @@ class SocketGateway implements Gateway {
     socket.on('state:resume', (request, ack) => {
       const reply = typeof ack === 'function' ? ack : noop;
       const checked = checkResumeRequest(request);
-      if (!checked.ok) return reply(ackError('invalid', checked.errors.map((e) => `${e.path} ${e.message}`).join('; ')));
+      if (!checked.ok)
+        return reply(ackError('invalid', checked.errors.map((e) => `${e.path} ${e.message}`).join('; ')));
       const scope = checked.value.scope ?? socket.data.following;
       if (scope === null) return reply(ackError('not_following', 'name the scope to resume'));
       const refusal = this.refusal(socket, scope);
@@ -444,7 +448,8 @@ class SocketGateway implements Gateway {
   }
 
   private refusal(socket: GatewaySocket, scope: AreaKey): AckError | null {
-    if (!isFollowable(this.tree, scope)) return ackError('unknown_area', `no followable area ${scope} (district or town)`);
+    if (!isFollowable(this.tree, scope))
+      return ackError('unknown_area', `no followable area ${scope} (district or town)`);
     if (!this.authorize(socket.data, scope)) return ackError('forbidden', notYours(socket.data, scope));
     return null;
   }
@@ -485,7 +490,10 @@ class SocketGateway implements Gateway {
 
   private drop(socket: GatewaySocket): void {
     const p = socket.data.principal;
-    this.log.info({ socket: socket.id, principal: p?.id, role: p?.role }, 'socket cut off: its credentials no longer hold');
+    this.log.info(
+      { socket: socket.id, principal: p?.id, role: p?.role },
+      'socket cut off: its credentials no longer hold',
+    );
     socket.disconnect(true);
   }
 
@@ -712,7 +720,8 @@ class SocketGateway implements Gateway {
         // room showed the object iff it was in the room's scope after the previous flush.
         let forHolder: WireOf[K] | undefined;
         let forNewcomer: WireOf[K] | undefined;
-        const wire = (held: boolean) => (held ? (forHolder ??= copy(object, true)) : (forNewcomer ??= copy(object, false)));
+        const wire = (held: boolean) =>
+          held ? (forHolder ??= copy(object, true)) : (forNewcomer ??= copy(object, false));
         if (district) outgoing(district).objects[kind].upserts.push(wire(before !== undefined));
         if (here) outgoing(here).objects[kind].upserts.push(wire(before === town));
         const left = before && before !== town ? this.activeRoom(before) : undefined;

@@ -9,7 +9,8 @@ const isPosition = (p: Json): p is number[] =>
 function positionProblem(p: Json, where: string): string | null {
   if (!isPosition(p)) return `${where} is not a [longitude, latitude] pair of finite numbers`;
   const [lon, lat] = p as [number, number];
-  if (lon < -180 || lon > 180 || lat < -90 || lat > 90) return `${where} (${lon}, ${lat}) is out of range for WGS84 degrees`;
+  if (lon < -180 || lon > 180 || lat < -90 || lat > 90)
+    return `${where} (${lon}, ${lat}) is out of range for WGS84 degrees`;
   return null;
 }
 
@@ -22,7 +23,8 @@ function ringProblem(ring: Json, where: string): string | null {
   }
   const first = ring[0] as number[];
   const last = ring[ring.length - 1] as number[];
-  if (first[0] !== last[0] || first[1] !== last[1]) return `invalid ring: ${where} is not closed (first and last positions differ)`;
+  if (first[0] !== last[0] || first[1] !== last[1])
+    return `invalid ring: ${where} is not closed (first and last positions differ)`;
   return null;
 }
 

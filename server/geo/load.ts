@@ -30,7 +30,9 @@ export interface Geo {
 export class GeoLoadError extends Error {
   override name = 'GeoLoadError';
   constructor(readonly problems: string[]) {
-    super(`geography is not usable:\n  ${problems.slice(0, 20).join('\n  ')}${problems.length > 20 ? `\n  … and ${problems.length - 20} more` : ''}`);
+    super(
+      `geography is not usable:\n  ${problems.slice(0, 20).join('\n  ')}${problems.length > 20 ? `\n  … and ${problems.length - 20} more` : ''}`,
+    );
   }
 }
 
@@ -75,7 +77,9 @@ async function readLayer(dir: string, name: LayerName, problems: string[]): Prom
     if (feature?.type !== 'Feature') return problems.push(`${label}: not a GeoJSON Feature`);
     const props = checkers[name](feature.properties);
     if (!props.ok) {
-      return problems.push(`${label}: ${props.errors.map((e) => `property ${e.path || '(root)'} ${e.message}`).join('; ')}`);
+      return problems.push(
+        `${label}: ${props.errors.map((e) => `property ${e.path || '(root)'} ${e.message}`).join('; ')}`,
+      );
     }
     const geo = geometryProblem(feature.geometry, LAYER_SPECS[name].geometry);
     if (geo) return problems.push(`${label}: ${geo}`);
@@ -110,7 +114,13 @@ function checkPlacement(layers: GeoLayers, problems: string[]): void {
       const label = `${file}: feature ${f.properties.id}`;
       const [fw, fs, fe, fn] = turf.bbox(f as never);
       const p = anchor(f);
-      if (fw < w - TOLERANCE_DEG || fs < s - TOLERANCE_DEG || fe > e + TOLERANCE_DEG || fn > n + TOLERANCE_DEG || !turf.booleanPointInPolygon(p, district)) {
+      if (
+        fw < w - TOLERANCE_DEG ||
+        fs < s - TOLERANCE_DEG ||
+        fe > e + TOLERANCE_DEG ||
+        fn > n + TOLERANCE_DEG ||
+        !turf.booleanPointInPolygon(p, district)
+      ) {
         problems.push(`${label}: feature outside the district`);
         continue;
       }
@@ -124,7 +134,8 @@ function checkPlacement(layers: GeoLayers, problems: string[]): void {
         const clusterId = (f.properties as LayerPropsMap['patrolPoints']).clusterId;
         const cluster = clusters.get(clusterId);
         if (!cluster) problems.push(`${label}: unknown forest cluster ${clusterId}`);
-        else if (!turf.booleanPointInPolygon(p, cluster)) problems.push(`${label}: lies outside its forest cluster ${clusterId}`);
+        else if (!turf.booleanPointInPolygon(p, cluster))
+          problems.push(`${label}: lies outside its forest cluster ${clusterId}`);
       }
       if (name === 'checkpoints') {
         const riverId = (f.properties as LayerPropsMap['checkpoints']).riverId;
@@ -138,7 +149,8 @@ function checkPlacement(layers: GeoLayers, problems: string[]): void {
   }
 }
 
-const bbox4 = (f: unknown): [number, number, number, number] => turf.bbox(f as never) as [number, number, number, number];
+const bbox4 = (f: unknown): [number, number, number, number] =>
+  turf.bbox(f as never) as [number, number, number, number];
 
 /** The area tree: district → towns → grid cells, property districts and forest clusters of each town. */
 export function buildTree(layers: GeoLayers): AreaTree {
@@ -146,7 +158,14 @@ export function buildTree(layers: GeoLayers): AreaTree {
   const children: Record<string, string[]> = {};
   const district = layers.district.features[0]!;
   const root = areaKey('district', district.properties.id);
-  nodes[root] = { key: root, level: 'district', id: district.properties.id, name: district.properties.name, parent: null, bbox: bbox4(district) };
+  nodes[root] = {
+    key: root,
+    level: 'district',
+    id: district.properties.id,
+    name: district.properties.name,
+    parent: null,
+    bbox: bbox4(district),
+  };
   const add = (level: AreaLevel, f: { properties: { id: string; name: string } }, parent: string) => {
     const key = areaKey(level, f.properties.id);
     nodes[key] = { key, level, id: f.properties.id, name: f.properties.name, parent, bbox: bbox4(f) };

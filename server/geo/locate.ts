@@ -29,7 +29,9 @@ type AreaFeature = { properties: { id: string; townId?: string }; geometry: { ty
 const BAND_THRESHOLD = 64;
 
 function toShape(f: AreaFeature): Shape {
-  const polygons = (f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates) as number[][][][];
+  const polygons = (
+    f.geometry.type === 'Polygon' ? [f.geometry.coordinates] : f.geometry.coordinates
+  ) as number[][][][];
   const rings = polygons.flat().map((ring) => Float64Array.from(ring.flat()));
   const shape: Shape = { id: f.properties.id, townId: f.properties.townId ?? f.properties.id, rings };
   const vertices = rings.reduce((n, r) => n + r.length / 2, 0);

@@ -100,7 +100,10 @@ export async function windowAggregates(
   const addAlong = (chain: Int32Array, slot: number) => {
     for (let s = 0; s < CHAIN_LENGTH; s++) if (chain[s]! >= 0) c[chain[s]! * SLOTS + slot]!++;
   };
-  const checkpoints = new Map<string, { chain: Int32Array; thresholds: LevelThresholds; color: number; read: boolean }>();
+  const checkpoints = new Map<
+    string,
+    { chain: Int32Array; thresholds: LevelThresholds; color: number; read: boolean }
+  >();
   const thresholds = new Map(geo.layers.checkpoints.features.map((f) => [f.properties.id, f.properties.thresholds]));
   const live = createLiveState(geo, options, undefined, {
     checkpoint(id, chain) {
@@ -156,7 +159,8 @@ export async function windowAggregates(
     }
   }
   const checkpointsPer = new Int32Array(areas.size);
-  for (const cp of checkpoints.values()) for (let s = 0; s < CHAIN_LENGTH; s++) if (cp.chain[s]! >= 0) checkpointsPer[cp.chain[s]!]!++;
+  for (const cp of checkpoints.values())
+    for (let s = 0; s < CHAIN_LENGTH; s++) if (cp.chain[s]! >= 0) checkpointsPer[cp.chain[s]!]!++;
 
   const weights = resolveLiveOptions(options).kpiWeights;
   const out: AreaFigures[] = [];
@@ -190,18 +194,35 @@ export async function windowAggregates(
 /** Rates as decimals with four places (0.9231), empty when there is no data: never a 0 that is not one. */
 const rate = (r: number | null) => (r === null ? '' : r.toFixed(4));
 
-export async function writeAggregatesCsv(write: Write, rows: readonly AreaFigures[], window: TimeWindow): Promise<void> {
+export async function writeAggregatesCsv(
+  write: Write,
+  rows: readonly AreaFigures[],
+  window: TimeWindow,
+): Promise<void> {
   await write(csvRow(AGGREGATE_CSV_COLUMNS));
   const from = Number.isFinite(window.fromMs) ? isoLocal(window.fromMs) : '';
   const to = Number.isFinite(window.toMs) ? isoLocal(window.toMs) : '';
   for (const r of rows) {
     await write(
       csvRow([
-        r.key, r.name, r.level, from, to,
-        r.created, r.closed, r.overdueAtEnd,
-        rate(r.responseRate), rate(r.resolutionRate), rate(r.satisfactionRate), rate(r.composite),
-        r.checkpoints, r.readings, r.checkpointsInWarning, r.worstColor,
-        r.patrolsStarted, r.incidents,
+        r.key,
+        r.name,
+        r.level,
+        from,
+        to,
+        r.created,
+        r.closed,
+        r.overdueAtEnd,
+        rate(r.responseRate),
+        rate(r.resolutionRate),
+        rate(r.satisfactionRate),
+        rate(r.composite),
+        r.checkpoints,
+        r.readings,
+        r.checkpointsInWarning,
+        r.worstColor,
+        r.patrolsStarted,
+        r.incidents,
       ]),
     );
   }

@@ -9,7 +9,15 @@
 // forward, deadlines from the event or from its urgency, overdue / near deadline against the clock).
 import type { AreaKey, AreaTree } from '../contract/areas';
 import { defaultDueTimes, type UrgencyDeadlines } from '../contract/config-defaults';
-import { TICKET_STATUS_ORDER, type Department, type Place, type StoredEvent, type TicketCategory, type TicketStatus, type Urgency } from '../contract/events';
+import {
+  TICKET_STATUS_ORDER,
+  type Department,
+  type Place,
+  type StoredEvent,
+  type TicketCategory,
+  type TicketStatus,
+  type Urgency,
+} from '../contract/events';
 import type { TicketObject } from '../contract/live';
 import { isoLocal } from '../live/time';
 import type { LiveState, TicketQuery } from '../live/types';
@@ -88,7 +96,11 @@ export type TicketSink = (t: TicketObject) => Promise<void>;
  * The live state's tickets for the query, newest first, page by page. Tickets created while the export runs
  * shift the pages; an id already written is skipped, so none is written twice.
  */
-export async function liveTickets(live: Pick<LiveState, 'tickets'>, query: TicketQuery, sink: TicketSink): Promise<number> {
+export async function liveTickets(
+  live: Pick<LiveState, 'tickets'>,
+  query: TicketQuery,
+  sink: TicketSink,
+): Promise<number> {
   const written = new Set<string>();
   for (let offset = 0; ; offset += LIVE_PAGE) {
     const page = live.tickets({ ...query, offset, limit: LIVE_PAGE });
@@ -172,7 +184,8 @@ function toObject(t: OpenTicket, clockMs: number): TicketObject {
 }
 
 function passes(t: TicketObject, query: TicketQuery): boolean {
-  if (query.status !== undefined && (query.status === 'open' ? t.status === 'closed' : t.status !== query.status)) return false;
+  if (query.status !== undefined && (query.status === 'open' ? t.status === 'closed' : t.status !== query.status))
+    return false;
   if (query.overdue !== undefined && t.overdue !== query.overdue) return false;
   return true;
 }
@@ -202,7 +215,13 @@ export async function windowTickets(
   await store.scan(0, SCAN_BATCH, async (batch: StoredEvent[]) => {
     for (const s of batch) {
       const e = s.event;
-      if (e.kind !== 'ticket.created' && e.kind !== 'ticket.updated' && e.kind !== 'ticket.escalated' && e.kind !== 'ticket.closed') continue;
+      if (
+        e.kind !== 'ticket.created' &&
+        e.kind !== 'ticket.updated' &&
+        e.kind !== 'ticket.escalated' &&
+        e.kind !== 'ticket.closed'
+      )
+        continue;
       const ms = Date.parse(e.time);
       if (Number.isNaN(ms) || ms >= window.toMs) continue;
       if (e.kind === 'ticket.created') {
@@ -261,7 +280,10 @@ export async function windowTickets(
 }
 
 /** A sink that writes CSV rows. */
-export const csvSink = (write: Write, tree: Pick<AreaTree, 'nodes'>): TicketSink => (t) => write(ticketCsvRow(t, tree));
+export const csvSink =
+  (write: Write, tree: Pick<AreaTree, 'nodes'>): TicketSink =>
+  (t) =>
+    write(ticketCsvRow(t, tree));
 
 /** A sink that writes the features of a FeatureCollection, comma-separated; the caller writes the frame. */
 export function featureSink(write: Write): TicketSink {

@@ -12,16 +12,22 @@ export const TICKET_STATUSES = ['open', ...TicketStatus.anyOf.map((b) => b.const
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
 /** The filter without paging; `area` is always set (the asker's scope when not given), as in the route. */
-export function parseTicketQuery(q: Record<string, string | undefined>, scope: AreaKey, tree: Pick<AreaTree, 'nodes'>): Parsed<TicketQuery & { area: AreaKey }> {
+export function parseTicketQuery(
+  q: Record<string, string | undefined>,
+  scope: AreaKey,
+  tree: Pick<AreaTree, 'nodes'>,
+): Parsed<TicketQuery & { area: AreaKey }> {
   const area = q.area ?? scope;
   if (!isAreaKey(area) || !tree.nodes[area]) return { ok: false, message: `area: unknown area '${area}'` };
   const query: TicketQuery & { area: AreaKey } = { area };
   if (q.status !== undefined) {
-    if (!(TICKET_STATUSES as readonly string[]).includes(q.status)) return { ok: false, message: `status: must be one of ${TICKET_STATUSES.join(', ')}` };
+    if (!(TICKET_STATUSES as readonly string[]).includes(q.status))
+      return { ok: false, message: `status: must be one of ${TICKET_STATUSES.join(', ')}` };
     query.status = q.status as TicketQuery['status'];
   }
   if (q.category !== undefined) {
-    if (!(TICKET_CATEGORIES as readonly string[]).includes(q.category)) return { ok: false, message: `category: must be one of ${TICKET_CATEGORIES.join(', ')}` };
+    if (!(TICKET_CATEGORIES as readonly string[]).includes(q.category))
+      return { ok: false, message: `category: must be one of ${TICKET_CATEGORIES.join(', ')}` };
     query.category = q.category as TicketCategory;
   }
   if (q.overdue !== undefined) query.overdue = q.overdue === 'true';
@@ -51,7 +57,10 @@ export function parseInstant(name: string, raw: string): Parsed<number> {
     const ms = Date.parse(s);
     if (!Number.isNaN(ms)) return { ok: true, value: ms };
   }
-  return { ok: false, message: `${name}: expected an ISO time with an offset (2025-07-20T08:00:00+08:00) or a date (2025-07-20), got '${raw}'` };
+  return {
+    ok: false,
+    message: `${name}: expected an ISO time with an offset (2025-07-20T08:00:00+08:00) or a date (2025-07-20), got '${raw}'`,
+  };
 }
 
 /**

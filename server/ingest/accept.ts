@@ -51,7 +51,10 @@ export function createAcceptor(options: AcceptorOptions): Acceptor {
     let event: OpsEvent = checked.event;
     const t = Date.parse(event.time);
     if (t > nowMs + options.maxFutureSkewMs) {
-      return reject('/time', `is ${Math.round((t - nowMs) / 1000)} s in the future; at most ${options.maxFutureSkewMs / 1000} s of clock skew is allowed`);
+      return reject(
+        '/time',
+        `is ${Math.round((t - nowMs) / 1000)} s in the future; at most ${options.maxFutureSkewMs / 1000} s of clock skew is allowed`,
+      );
     }
     let place: Place | undefined;
     if ('location' in event && event.location) {
@@ -93,7 +96,8 @@ export function createAcceptor(options: AcceptorOptions): Acceptor {
     // The bus answers only once the batch is durable; if it throws, the caller answers 503, never a 2xx.
     const appended = batch.length > 0 ? await options.bus.append(batch) : [];
     appended.forEach((r, k) => {
-      results[positions[k]!] = r.status === 'stored' ? { status: 'accepted', seq: r.stored.seq } : { status: 'duplicate', seq: r.seq };
+      results[positions[k]!] =
+        r.status === 'stored' ? { status: 'accepted', seq: r.stored.seq } : { status: 'duplicate', seq: r.seq };
     });
     let accepted = 0;
     let duplicates = 0;

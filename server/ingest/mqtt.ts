@@ -137,8 +137,10 @@ export function routeOf(topic: string, prefix: string): Route | undefined {
   if (!topic.startsWith(prefix + '/')) return undefined;
   const parts = topic.slice(prefix.length + 1).split('/');
   if (parts.length === 1 && parts[0] === 'events') return { kind: 'events' };
-  if (parts.length === 3 && parts[0] === 'checkpoints' && parts[2] === 'readings' && parts[1]) return { kind: 'checkpoint', id: parts[1] };
-  if (parts.length === 3 && parts[0] === 'devices' && parts[2] === 'positions' && parts[1]) return { kind: 'device', id: parts[1] };
+  if (parts.length === 3 && parts[0] === 'checkpoints' && parts[2] === 'readings' && parts[1])
+    return { kind: 'checkpoint', id: parts[1] };
+  if (parts.length === 3 && parts[0] === 'devices' && parts[2] === 'positions' && parts[1])
+    return { kind: 'device', id: parts[1] };
   return undefined;
 }
 
@@ -159,15 +161,24 @@ export function topicMismatch(route: Route, item: unknown): FieldError | undefin
   const e = item as Record<string, unknown>;
   if (route.kind === 'checkpoint') {
     if (e.kind !== 'flood.reading') {
-      return { path: '/kind', message: `this topic carries flood.reading events only, got ${quote(e.kind)}; send other kinds to the events topic` };
+      return {
+        path: '/kind',
+        message: `this topic carries flood.reading events only, got ${quote(e.kind)}; send other kinds to the events topic`,
+      };
     }
     if (e.checkpointId !== route.id) {
-      return { path: '/checkpointId', message: `${quote(e.checkpointId)} differs from the topic's checkpoint '${route.id}'` };
+      return {
+        path: '/checkpointId',
+        message: `${quote(e.checkpointId)} differs from the topic's checkpoint '${route.id}'`,
+      };
     }
     return undefined;
   }
   if (e.kind !== 'patrol.position') {
-    return { path: '/kind', message: `this topic carries patrol.position events only, got ${quote(e.kind)}; send other kinds to the events topic` };
+    return {
+      path: '/kind',
+      message: `this topic carries patrol.position events only, got ${quote(e.kind)}; send other kinds to the events topic`,
+    };
   }
   const meta = e.meta !== null && typeof e.meta === 'object' ? (e.meta as Record<string, unknown>) : undefined;
   if (e.rangerId !== route.id && meta?.deviceId !== route.id) {
@@ -195,7 +206,11 @@ const lenient = new TextDecoder('utf-8');
 /** The items of a payload, or why there are none (the payload as a whole is unusable). */
 function readPayload(payload: Buffer): { items: unknown[] } | DeadLetterReason {
   if (payload.length > MAX_PAYLOAD_BYTES) {
-    return { index: null, kind: 'size', errors: [{ path: '', message: `payload of ${payload.length} bytes is over the limit of ${MAX_PAYLOAD_BYTES}` }] };
+    return {
+      index: null,
+      kind: 'size',
+      errors: [{ path: '', message: `payload of ${payload.length} bytes is over the limit of ${MAX_PAYLOAD_BYTES}` }],
+    };
   }
   let text: string;
   try {
@@ -207,17 +222,35 @@ function readPayload(payload: Buffer): { items: unknown[] } | DeadLetterReason {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    return { index: null, kind: 'json', errors: [{ path: '', message: `payload is not valid JSON (${(e as Error).message})` }] };
+    return {
+      index: null,
+      kind: 'json',
+      errors: [{ path: '', message: `payload is not valid JSON (${(e as Error).message})` }],
+    };
   }
   if (Array.isArray(json)) {
-    if (json.length === 0) return { index: null, kind: 'shape', errors: [{ path: '', message: 'payload is an empty array' }] };
+    if (json.length === 0)
+      return { index: null, kind: 'shape', errors: [{ path: '', message: 'payload is an empty array' }] };
     if (json.length > MAX_ITEMS) {
-      return { index: null, kind: 'shape', errors: [{ path: '', message: `payload holds ${json.length} events; at most ${MAX_ITEMS} per message` }] };
+      return {
+        index: null,
+        kind: 'shape',
+        errors: [{ path: '', message: `payload holds ${json.length} events; at most ${MAX_ITEMS} per message` }],
+      };
     }
     return { items: json };
   }
   if (json !== null && typeof json === 'object') return { items: [json] };
-  return { index: null, kind: 'shape', errors: [{ path: '', message: `payload must be an event object or an array of them, got ${json === null ? 'null' : typeof json}` }] };
+  return {
+    index: null,
+    kind: 'shape',
+    errors: [
+      {
+        path: '',
+        message: `payload must be an event object or an array of them, got ${json === null ? 'null' : typeof json}`,
+      },
+    ],
+  };
 }
 
 export async function startMqttIngest(options: MqttIngestOptions): Promise<MqttIngest> {
@@ -239,7 +272,12 @@ export async function startMqttIngest(options: MqttIngestOptions): Promise<MqttI
   });
   // A separate connection: the subscriber's packets wait while a message is being handled, so the PUBACK of a
   // dead letter published on it would never be read and the two would wait for each other.
-  const publisher: MqttClient = mqtt.connect(options.url, { clientId: `${clientId}-dl`, clean: false, reconnectPeriod: 1000, connectTimeout: 10_000 });
+  const publisher: MqttClient = mqtt.connect(options.url, {
+    clientId: `${clientId}-dl`,
+    clean: false,
+    reconnectPeriod: 1000,
+    connectTimeout: 10_000,
+  });
 
   let closed = false;
   /**
@@ -253,7 +291,8 @@ export async function startMqttIngest(options: MqttIngestOptions): Promise<MqttI
   let lastError = '';
 
   subscriber.on('error', (err) => {
-    if (err.message !== lastError) log.warn({ err, url: redactUrl(options.url) }, 'MQTT ingest: broker connection error');
+    if (err.message !== lastError)
+      log.warn({ err, url: redactUrl(options.url) }, 'MQTT ingest: broker connection error');
     lastError = err.message;
   });
   publisher.on('error', () => {}); // the subscriber reports the same broker's trouble
@@ -268,7 +307,10 @@ export async function startMqttIngest(options: MqttIngestOptions): Promise<MqttI
   subscriber.on('connect', (connack) => {
     lastError = '';
     metrics.mqttConnected.set(1);
-    log.info({ url: redactUrl(options.url), clientId, sessionPresent: connack.sessionPresent }, 'MQTT ingest connected');
+    log.info(
+      { url: redactUrl(options.url), clientId, sessionPresent: connack.sessionPresent },
+      'MQTT ingest connected',
+    );
     if (connack.sessionPresent) {
       subscribed();
       return;
@@ -276,7 +318,8 @@ export async function startMqttIngest(options: MqttIngestOptions): Promise<MqttI
     subscriber.subscribe(topics, { qos: 1 }, (err, granted) => {
       if (err) return log.warn({ err }, 'MQTT ingest: subscribe failed; retried at the next connection');
       const refused = (granted ?? []).filter((g) => g.qos !== 1 && g.qos !== 2);
-      if (refused.length > 0) log.warn({ refused: refused.map((g) => g.topic) }, 'MQTT ingest: the broker refused a subscription');
+      if (refused.length > 0)
+        log.warn({ refused: refused.map((g) => g.topic) }, 'MQTT ingest: the broker refused a subscription');
       subscribed();
     });
   });
@@ -293,7 +336,8 @@ export async function startMqttIngest(options: MqttIngestOptions): Promise<MqttI
         if (!signal.aborted) done();
       },
       (e: unknown) => {
-        if (!(e instanceof Aborted)) log.warn({ err: e, topic: packet.topic }, 'MQTT ingest: message handling failed; it stays unacknowledged');
+        if (!(e instanceof Aborted))
+          log.warn({ err: e, topic: packet.topic }, 'MQTT ingest: message handling failed; it stays unacknowledged');
       },
     );
     inFlight.add(work);
@@ -310,7 +354,15 @@ export async function startMqttIngest(options: MqttIngestOptions): Promise<MqttI
       if (e instanceof Aborted) throw e;
       // A bug met on this payload: holding it back would stop the subscription for good, so it is set aside.
       log.warn({ err: e, topic: packet.topic }, 'MQTT ingest: a payload could not be processed; dead-lettered');
-      reasons = [{ index: null, kind: 'error', errors: [{ path: '', message: `the server could not process this payload (${(e as Error)?.message ?? String(e)})` }] }];
+      reasons = [
+        {
+          index: null,
+          kind: 'error',
+          errors: [
+            { path: '', message: `the server could not process this payload (${(e as Error)?.message ?? String(e)})` },
+          ],
+        },
+      ];
     }
     if (reasons.length === 0) return;
     reasons.sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
@@ -333,7 +385,8 @@ export async function startMqttIngest(options: MqttIngestOptions): Promise<MqttI
   /** Stores what is good in one message; answers why the rest is not. */
   async function ingest(topic: string, payload: Buffer, signal: AbortSignal): Promise<DeadLetterReason[]> {
     const route = routeOf(topic, prefix);
-    if (!route) return [{ index: null, kind: 'topic', errors: [{ path: '', message: `'${topic}' is not an ingest topic` }] }];
+    if (!route)
+      return [{ index: null, kind: 'topic', errors: [{ path: '', message: `'${topic}' is not an ingest topic` }] }];
     const read = readPayload(payload);
     if ('kind' in read) return [read];
     const reasons: DeadLetterReason[] = [];
@@ -363,14 +416,21 @@ export async function startMqttIngest(options: MqttIngestOptions): Promise<MqttI
         });
         if (poisoned.length > 0) {
           for (const { k, failure } of poisoned) {
-            reasons.push({ index: where[k]!, kind: 'error', errors: [{ path: '', message: `the server could not validate this item (${failure})` }] });
+            reasons.push({
+              index: where[k]!,
+              kind: 'error',
+              errors: [{ path: '', message: `the server could not validate this item (${failure})` }],
+            });
           }
           const drop = new Set(poisoned.map((p) => p.k));
           good = good.filter((_, k) => !drop.has(k));
           where = where.filter((_, k) => !drop.has(k));
           continue;
         }
-        log.warn({ err, topic, attempt, retryInMs: delay }, 'MQTT ingest: the event log is unavailable; holding the message back');
+        log.warn(
+          { err, topic, attempt, retryInMs: delay },
+          'MQTT ingest: the event log is unavailable; holding the message back',
+        );
         await sleep(delay, signal);
         delay = Math.min(delay * 2, RETRY_MAX_MS);
         continue;
@@ -393,7 +453,8 @@ export async function startMqttIngest(options: MqttIngestOptions): Promise<MqttI
     new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), options.startWaitMs ?? START_WAIT_MS))),
   ]);
   clearTimeout(timer);
-  if (!waited) log.warn({ url: redactUrl(options.url) }, 'MQTT ingest: no broker subscription yet; retrying in the background');
+  if (!waited)
+    log.warn({ url: redactUrl(options.url) }, 'MQTT ingest: no broker subscription yet; retrying in the background');
 
   return {
     connected: () => subscriber.connected,

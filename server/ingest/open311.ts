@@ -112,7 +112,10 @@ export function mapOpen311(raw: unknown, defaultCrs: Crs = 'wgs84'): Open311Mapp
   const events: OpsEvent[] = [created];
   if (r.status === 'closed') {
     if (!r.updated_datetime) {
-      return { ok: false, errors: [{ path: '/updated_datetime', message: 'is required when status is closed (the time it was closed)' }] };
+      return {
+        ok: false,
+        errors: [{ path: '/updated_datetime', message: 'is required when status is closed (the time it was closed)' }],
+      };
     }
     events.push({
       id: `${ticketId}-closed`,

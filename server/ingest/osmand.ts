@@ -12,7 +12,8 @@ const KNOT_MS = 0.514444;
 const MAX_DATE_MS = 8.64e15;
 
 /** A field's value as an error message quotes it; nested values are named, never serialised (deep ones overflow). */
-const show = (v: unknown): string => (v !== null && typeof v === 'object' ? (Array.isArray(v) ? 'a list' : 'an object') : String(JSON.stringify(v)));
+const show = (v: unknown): string =>
+  v !== null && typeof v === 'object' ? (Array.isArray(v) ? 'a list' : 'an object') : String(JSON.stringify(v));
 
 export type OsmandMapped = { ok: true; event: OpsEvent } | { ok: false; errors: FieldError[] };
 
@@ -86,8 +87,10 @@ export function mapOsmand(input: Fields, options: OsmandOptions = {}): OsmandMap
   const errors: FieldError[] = [];
   const rawId = fields.id ?? fields.deviceid;
   const deviceId = typeof rawId === 'number' ? String(rawId) : rawId;
-  if (typeof deviceId !== 'string' || deviceId === '') errors.push({ path: '/id', message: 'is required (the device id)' });
-  else if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(deviceId)) errors.push({ path: '/id', message: 'must contain only letters, digits and _ . : -' });
+  if (typeof deviceId !== 'string' || deviceId === '')
+    errors.push({ path: '/id', message: 'is required (the device id)' });
+  else if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(deviceId))
+    errors.push({ path: '/id', message: 'must contain only letters, digits and _ . : -' });
   const lat = num(fields, 'lat', errors, true);
   const lon = num(fields, 'lon', errors, true);
   const time = timeOf(fields.timestamp, errors, '/timestamp');
@@ -101,7 +104,11 @@ export function mapOsmand(input: Fields, options: OsmandOptions = {}): OsmandMap
   let rangerId = deviceId as string;
   if (options.devices) {
     const mapped = options.devices.get(rangerId);
-    if (!mapped) return { ok: false, errors: [{ path: '/id', message: `unknown device '${rangerId}': not registered to a ranger` }] };
+    if (!mapped)
+      return {
+        ok: false,
+        errors: [{ path: '/id', message: `unknown device '${rangerId}': not registered to a ranger` }],
+      };
     rangerId = mapped;
   }
   const event = {

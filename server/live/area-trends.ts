@@ -120,7 +120,12 @@ export function createAreaTrends(
       const cp: Checkpoint = {
         id,
         name: p.name,
-        thresholds: { blue: p.thresholds.blue, yellow: p.thresholds.yellow, orange: p.thresholds.orange, red: p.thresholds.red },
+        thresholds: {
+          blue: p.thresholds.blue,
+          yellow: p.thresholds.yellow,
+          orange: p.thresholds.orange,
+          red: p.thresholds.red,
+        },
         bucket: new Float64Array(FLOOD_SLOTS).fill(-1),
         max: new Float64Array(FLOOD_SLOTS),
       };
@@ -243,7 +248,9 @@ export function createAreaTrends(
       for (let d = today - TREND_DAYS + 1; d <= today; d++) {
         const cells = days.get(d)?.get(idx);
         const byCategory: Partial<Record<TicketCategory, number>> = {};
-        if (cells) for (let c = 0; c < NCAT; c++) if (cells[WINDOW_FIELDS + c]! > 0) byCategory[TICKET_CATEGORIES[c]!] = cells[WINDOW_FIELDS + c]!;
+        if (cells)
+          for (let c = 0; c < NCAT; c++)
+            if (cells[WINDOW_FIELDS + c]! > 0) byCategory[TICKET_CATEGORIES[c]!] = cells[WINDOW_FIELDS + c]!;
         const k = cells ? windowKpisOf(cells, 0, o.kpiWeights) : undefined;
         dayList.push({ day: localDate(d), created: k?.created ?? 0, closed: k?.closed ?? 0, byCategory });
       }

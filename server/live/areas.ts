@@ -106,7 +106,10 @@ export class AreaIndex {
     if (known !== undefined) return known;
     const slots = [-1, -1, -1, -1, -1];
     for (let x = idx; x >= 0; x = this.parent[x]!) slots[LEVEL_SLOT[this.levels[x]!]] = x;
-    return this.intern(key, this.build(slots[SLOT_TOWN]!, slots[SLOT_GRID]!, slots[SLOT_PROPERTY]!, slots[SLOT_FOREST]!));
+    return this.intern(
+      key,
+      this.build(slots[SLOT_TOWN]!, slots[SLOT_GRID]!, slots[SLOT_PROPERTY]!, slots[SLOT_FOREST]!),
+    );
   }
 
   /** Town id of a chain, undefined when it lies in no town. */

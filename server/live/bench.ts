@@ -3,13 +3,7 @@
 // batches the way the bus delivers them, with the clock advanced after each batch. Generating and locating
 // the events is outside the timed part; only apply() and advance() are measured.
 import { performance } from 'node:perf_hooks';
-import {
-  TICKET_CATEGORIES,
-  type OpsEvent,
-  type Place,
-  type StoredEvent,
-  type Urgency,
-} from '../contract/events';
+import { TICKET_CATEGORIES, type OpsEvent, type Place, type StoredEvent, type Urgency } from '../contract/events';
 import type { Geo } from '../geo/load';
 import { createLocator } from '../geo/locate';
 import { createLiveState } from './state';
@@ -34,7 +28,11 @@ interface Timed {
 }
 
 /** Synthetic events in time order, as stored events (seq from 1). */
-export function syntheticEvents(geo: Geo, count = 200_000, startMs = Date.parse('2025-07-20T06:00:00+08:00')): StoredEvent[] {
+export function syntheticEvents(
+  geo: Geo,
+  count = 200_000,
+  startMs = Date.parse('2025-07-20T06:00:00+08:00'),
+): StoredEvent[] {
   const rnd = prng(20250720);
   const locator = createLocator(geo);
   const [w, s, e, n] = geo.tree.nodes[geo.tree.root]!.bbox;
@@ -73,14 +71,32 @@ export function syntheticEvents(geo: Geo, count = 200_000, startMs = Date.parse(
       },
     });
     let t = t0 + rnd() * 90 * MINUTE_MS;
-    if (rnd() < 0.95) out.push({ ms: t, event: { ...env('ticket.updated', t), kind: 'ticket.updated', ticketId, status: 'dispatched', assignee: spot.place.townId ?? 'district' } });
+    if (rnd() < 0.95)
+      out.push({
+        ms: t,
+        event: {
+          ...env('ticket.updated', t),
+          kind: 'ticket.updated',
+          ticketId,
+          status: 'dispatched',
+          assignee: spot.place.townId ?? 'district',
+        },
+      });
     t += rnd() * 120 * MINUTE_MS;
-    if (rnd() < 0.8) out.push({ ms: t, event: { ...env('ticket.updated', t), kind: 'ticket.updated', ticketId, status: 'replied' } });
+    if (rnd() < 0.8)
+      out.push({ ms: t, event: { ...env('ticket.updated', t), kind: 'ticket.updated', ticketId, status: 'replied' } });
     t += rnd() * 120 * MINUTE_MS;
     if (rnd() < 0.85) {
-      out.push({ ms: t, event: { ...env('ticket.closed', t), kind: 'ticket.closed', ticketId, resolved: rnd() < 0.83 } });
+      out.push({
+        ms: t,
+        event: { ...env('ticket.closed', t), kind: 'ticket.closed', ticketId, resolved: rnd() < 0.83 },
+      });
       t += rnd() * 60 * MINUTE_MS;
-      if (rnd() < 0.6) out.push({ ms: t, event: { ...env('ticket.rated', t), kind: 'ticket.rated', ticketId, satisfied: rnd() < 0.92 } });
+      if (rnd() < 0.6)
+        out.push({
+          ms: t,
+          event: { ...env('ticket.rated', t), kind: 'ticket.rated', ticketId, satisfied: rnd() < 0.92 },
+        });
     }
   }
 
@@ -92,7 +108,10 @@ export function syntheticEvents(geo: Geo, count = 200_000, startMs = Date.parse(
     const ms = startMs + (i / readingCount) * spanMs;
     const wave = Math.sin((i / readingCount) * Math.PI);
     const level = cp.baseLevel + wave * (cp.thresholds.orange - cp.baseLevel) + (rnd() - 0.5) * 0.02;
-    out.push({ ms, event: { ...env('flood.reading', ms), kind: 'flood.reading', checkpointId: cp.id, level, rainfall: wave * 40 } });
+    out.push({
+      ms,
+      event: { ...env('flood.reading', ms), kind: 'flood.reading', checkpointId: cp.id, level, rainfall: wave * 40 },
+    });
   }
 
   // Rangers: 120 rangers on the clusters, patrols of ~2 h, a position every 10 s while patrolling.
@@ -107,21 +126,49 @@ export function syntheticEvents(geo: Geo, count = 200_000, startMs = Date.parse(
     let ms = startMs + rnd() * spanMs * 0.8;
     let lon = cw + rnd() * (ce - cw);
     let lat = cs + rnd() * (cn - cs);
-    out.push({ ms, event: { ...env('patrol.started', ms), kind: 'patrol.started', rangerId, patrolId, clusterId: cluster.properties.id } });
+    out.push({
+      ms,
+      event: {
+        ...env('patrol.started', ms),
+        kind: 'patrol.started',
+        rangerId,
+        patrolId,
+        clusterId: cluster.properties.id,
+      },
+    });
     const steps = 300 + Math.floor(rnd() * 600);
     for (let k = 0; k < steps && positions < remaining * 0.97; k++, positions++) {
       ms += 10_000;
       lon = Math.min(ce, Math.max(cw, lon + (rnd() - 0.5) * 0.0003));
       lat = Math.min(cn, Math.max(cs, lat + (rnd() - 0.5) * 0.0003));
       const place = locator.locate(lon, lat) ?? undefined;
-      const ev: Timed = { ms, event: { ...env('patrol.position', ms), kind: 'patrol.position', rangerId, patrolId, location: { lon, lat }, battery: 80 } };
+      const ev: Timed = {
+        ms,
+        event: {
+          ...env('patrol.position', ms),
+          kind: 'patrol.position',
+          rangerId,
+          patrolId,
+          location: { lon, lat },
+          battery: 80,
+        },
+      };
       if (place) ev.place = place;
       out.push(ev);
       if (rnd() < 0.002) {
         out.push({
           ms,
           ...(place ? { place } : {}),
-          event: { ...env('patrol.incident', ms), kind: 'patrol.incident', rangerId, incidentId: `I${id}`, type: 'dumping', severity: 'low', description: '倾倒垃圾', location: { lon, lat } },
+          event: {
+            ...env('patrol.incident', ms),
+            kind: 'patrol.incident',
+            rangerId,
+            incidentId: `I${id}`,
+            type: 'dumping',
+            severity: 'low',
+            description: '倾倒垃圾',
+            location: { lon, lat },
+          },
         });
       }
     }

@@ -12,7 +12,11 @@ export const ON_DEMAND_TTL_MS = 10 * 60_000;
 /** Days kept at most (a week and a day of on-demand briefs besides the morning's). */
 const MAX_DAYS = 16;
 
-export type ComputeBriefs = (day: number, generatedAtMs: number, source: Brief['source']) => Promise<Map<AreaKey, Brief>>;
+export type ComputeBriefs = (
+  day: number,
+  generatedAtMs: number,
+  source: Brief['source'],
+) => Promise<Map<AreaKey, Brief>>;
 
 export interface BriefScheduleOptions {
   compute: ComputeBriefs;
@@ -40,7 +44,8 @@ export interface BriefSchedule {
 }
 
 /** Local hour of the day of an epoch time. */
-export const localHour = (ms: number): number => Math.floor((((ms + LOCAL_OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS / HOUR_MS);
+export const localHour = (ms: number): number =>
+  Math.floor(((((ms + LOCAL_OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
 
 export function createBriefSchedule(o: BriefScheduleOptions): BriefSchedule {
   const cache = new Map<number, Entry>();
@@ -71,7 +76,8 @@ export function createBriefSchedule(o: BriefScheduleOptions): BriefSchedule {
     return p;
   }
 
-  const fresh = (e: Entry | undefined): e is Entry => e !== undefined && (e.source === 'scheduled' || o.now() - e.generatedAtMs < ON_DEMAND_TTL_MS);
+  const fresh = (e: Entry | undefined): e is Entry =>
+    e !== undefined && (e.source === 'scheduled' || o.now() - e.generatedAtMs < ON_DEMAND_TTL_MS);
 
   return {
     get scheduledDay() {

@@ -55,7 +55,10 @@ export function dayOfDate(date: string): number | undefined {
 
 /** The areas a brief exists for: the district and its towns. */
 export function briefAreas(tree: Pick<AreaTree, 'root' | 'children' | 'nodes'>): AreaKey[] {
-  return [tree.root as AreaKey, ...((tree.children[tree.root] ?? []).filter((k) => tree.nodes[k]?.level === 'town') as AreaKey[])];
+  return [
+    tree.root as AreaKey,
+    ...((tree.children[tree.root] ?? []).filter((k) => tree.nodes[k]?.level === 'town') as AreaKey[]),
+  ];
 }
 
 interface CheckpointDay {
@@ -134,7 +137,11 @@ export function createBriefFold(geo: Geo, options: Partial<LiveOptions>, day: nu
     };
   };
 
-  const rankRow = (key: AreaKey, name: string, agg: AreaAggregate): BriefRankRow & { kpis: ReturnType<typeof landingKpis> } => {
+  const rankRow = (
+    key: AreaKey,
+    name: string,
+    agg: AreaAggregate,
+  ): BriefRankRow & { kpis: ReturnType<typeof landingKpis> } => {
     const t = agg.tickets;
     return {
       key,
@@ -149,11 +156,14 @@ export function createBriefFold(geo: Geo, options: Partial<LiveOptions>, day: nu
       kpis: landingKpis(t),
     };
   };
-  const ranked = (rows: ReturnType<typeof rankRow>[]): BriefRankRow[] => rows.sort(compareWorst).map(({ kpis: _kpis, ...row }) => row);
+  const ranked = (rows: ReturnType<typeof rankRow>[]): BriefRankRow[] =>
+    rows.sort(compareWorst).map(({ kpis: _kpis, ...row }) => row);
 
   const keysBelow = (area: AreaKey, level: 'grid' | 'forest'): AreaKey[] => {
     const towns = tree.nodes[area]?.level === 'town' ? [area] : areas.slice(1);
-    return towns.flatMap((town) => (tree.children[town] ?? []).filter((k) => tree.nodes[k]?.level === level) as AreaKey[]);
+    return towns.flatMap(
+      (town) => (tree.children[town] ?? []).filter((k) => tree.nodes[k]?.level === level) as AreaKey[],
+    );
   };
 
   function closeDay(i: number): void {
@@ -196,7 +206,17 @@ export function createBriefFold(geo: Geo, options: Partial<LiveOptions>, day: nu
     const clusters = keysBelow(area, 'forest').flatMap((key): BriefCluster[] => {
       const a = live.aggregate(key);
       const node = tree.nodes[key]!;
-      return a ? [{ key, name: node.name, town: tree.nodes[node.parent ?? '']?.name ?? null, coverage: a.patrol.coverageToday, lastPatrolAt: a.patrol.lastPatrolAt }] : [];
+      return a
+        ? [
+            {
+              key,
+              name: node.name,
+              town: tree.nodes[node.parent ?? '']?.name ?? null,
+              coverage: a.patrol.coverageToday,
+              lastPatrolAt: a.patrol.lastPatrolAt,
+            },
+          ]
+        : [];
     });
     // Least walked first: the page asks "where did nobody go".
     clusters.sort((a, b) => (a.coverage ?? -1) - (b.coverage ?? -1) || a.name.localeCompare(b.name, 'zh-CN'));
@@ -225,7 +245,18 @@ export function createBriefFold(geo: Geo, options: Partial<LiveOptions>, day: nu
     flush();
     live.apply([s]);
     let row = checkpoints.get(e.checkpointId);
-    if (!row) checkpoints.set(e.checkpointId, (row = { id: e.checkpointId, peakLevel: -Infinity, peakMs: ms, color: 0, firstWarningMs: Infinity, readings: 0 }));
+    if (!row)
+      checkpoints.set(
+        e.checkpointId,
+        (row = {
+          id: e.checkpointId,
+          peakLevel: -Infinity,
+          peakMs: ms,
+          color: 0,
+          firstWarningMs: Infinity,
+          readings: 0,
+        }),
+      );
     row.readings++;
     if (e.level > row.peakLevel) {
       row.peakLevel = e.level;
@@ -289,7 +320,8 @@ export function createBriefFold(geo: Geo, options: Partial<LiveOptions>, day: nu
       return ms >= from && ms < to;
     });
     const items: BriefAlert[] = raised.map((a) => {
-      const ack = a.acknowledgedAt === undefined ? null : Math.max(0, Date.parse(a.acknowledgedAt) - Date.parse(a.raisedAt));
+      const ack =
+        a.acknowledgedAt === undefined ? null : Math.max(0, Date.parse(a.acknowledgedAt) - Date.parse(a.raisedAt));
       const item: BriefAlert = {
         id: a.id,
         rule: a.rule,
@@ -318,7 +350,11 @@ export function createBriefFold(geo: Geo, options: Partial<LiveOptions>, day: nu
       tickets: { day: days[COMPARE_DAYS]!, weekBefore: days[0]!, daily: days, byCategory: end.byCategory },
       overdue: end.overdue,
       worstCells: end.worstCells,
-      flood: { checkpoints: flood, responses: responses.filter((x) => responseConcerns(x, area)).map((x) => x.r), responseLevelAtEnd: end.responseLevel },
+      flood: {
+        checkpoints: flood,
+        responses: responses.filter((x) => responseConcerns(x, area)).map((x) => x.r),
+        responseLevelAtEnd: end.responseLevel,
+      },
       patrol: { coverage: end.coverage, clusters: end.clusters },
       alerts: {
         raised: items.length,
@@ -392,4 +428,3 @@ export async function computeBriefs(
   await log.scan(0, SCAN_BATCH, (batch) => fold.apply(batch));
   return fold.finish(generatedAtMs, source);
 }
-

@@ -61,7 +61,8 @@ export class ClusterCells {
     let count = 0;
     for (let r = 0; r < this.rows; r++) {
       for (let c = 0; c < this.cols; c++) {
-        if (insidePolygons(polygons, w + (c + 0.5) * this.dLon, s + (r + 0.5) * this.dLat)) this.mask[r * this.cols + c] = count++;
+        if (insidePolygons(polygons, w + (c + 0.5) * this.dLon, s + (r + 0.5) * this.dLat))
+          this.mask[r * this.cols + c] = count++;
       }
     }
     // A sliver narrower than one sub-cell still needs one, or it could never be covered.

@@ -10,13 +10,7 @@
 // located ticket, so they are left out rather than shown with an empty record.
 import type { AreaKey, AreaTree, GridCellProps, LayerCollection, VillageProps } from '../contract/areas';
 import { TICKET_CATEGORIES, type TicketCategory } from '../contract/events';
-import type {
-  Landing,
-  LandingCell,
-  LandingKpis,
-  LandingOverdueTicket,
-  LandingUnit,
-} from '../contract/landing';
+import type { Landing, LandingCell, LandingKpis, LandingOverdueTicket, LandingUnit } from '../contract/landing';
 import type { TicketKpis, TicketObject } from '../contract/live';
 import { isoLocal } from './time';
 import type { LiveState, PooledTickets } from './types';
@@ -152,7 +146,9 @@ export function overdueTickets(live: Pick<LiveState, 'tickets'>, area: AreaKey):
     if (page.items.length < PAGE || all.length >= page.total) break;
   }
   const due = (t: TicketObject) => Date.parse(t.resolveDueAt);
-  return all.sort((a, b) => due(a) - due(b) || Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id.localeCompare(b.id));
+  return all.sort(
+    (a, b) => due(a) - due(b) || Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id.localeCompare(b.id),
+  );
 }
 
 /**
@@ -262,7 +258,12 @@ export function buildLanding(src: LandingSources, town: AreaKey, nowMs: number):
     at: isoLocal(nowMs),
     town: { key: town, name: node.name },
     kpis: landingKpis(townAgg.tickets),
-    district: { key: tree.root as AreaKey, name: root.name, towns: townCount, kpis: districtAverage(districtAgg.tickets, townCount) },
+    district: {
+      key: tree.root as AreaKey,
+      name: root.name,
+      towns: townCount,
+      kpis: districtAverage(districtAgg.tickets, townCount),
+    },
     units,
     cells: { total: cells.length, items: cells.slice(0, CELLS_SHOWN) },
     overdue: { total: overdueAll.length, items: overdue },

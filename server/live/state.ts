@@ -176,7 +176,10 @@ export function windowKpisOf(c: Int32Array, base: number, weights: KpiWeights): 
     responseRate,
     resolutionRate,
     satisfactionRate,
-    composite: compositeScore({ response: responseRate, resolution: resolutionRate, satisfaction: satisfactionRate }, weights),
+    composite: compositeScore(
+      { response: responseRate, resolution: resolutionRate, satisfaction: satisfactionRate },
+      weights,
+    ),
   };
 }
 
@@ -301,7 +304,14 @@ class LiveStateImpl implements LiveState, PooledTickets {
       if (forestId) place.forestId = forestId;
       const chain = areas.chainOfPlace(place);
       // A 碍洪点 counts as open until an event says it is cleared: the flood season needs proof, not silence.
-      const rec = new CheckpointRec(p.id, p.townId, p.riverId, p.thresholds, chain, p.kind === 'obstruction' ? 'pending' : null);
+      const rec = new CheckpointRec(
+        p.id,
+        p.townId,
+        p.riverId,
+        p.thresholds,
+        chain,
+        p.kind === 'obstruction' ? 'pending' : null,
+      );
       this.checkpoints.set(p.id, rec);
       observer?.checkpoint?.(p.id, areas.chains[chain]!);
       this.addCounter(chain, C_COLOR, 1);
@@ -326,7 +336,8 @@ class LiveStateImpl implements LiveState, PooledTickets {
     }
     for (const f of geo.layers.rivers.features) {
       const mask = new Uint8Array(n);
-      const g = f.geometry as { type: 'LineString'; coordinates: number[][] } | { type: 'MultiLineString'; coordinates: number[][][] };
+      const g = f.geometry as
+        { type: 'LineString'; coordinates: number[][] } | { type: 'MultiLineString'; coordinates: number[][][] };
       const lines = g.type === 'LineString' ? [g.coordinates] : g.coordinates;
       const mark = (lon: number, lat: number) => {
         const chain = areas.chains[areas.chainOfPlace(locator.locate(lon, lat) ?? undefined)]!;
@@ -703,7 +714,8 @@ class LiveStateImpl implements LiveState, PooledTickets {
     for (const r of this.responses.values()) {
       const mask = r.riverId === undefined ? undefined : this.riverAreas.get(r.riverId);
       let riverMeetsArea = false;
-      if (mask && r.area >= 0) for (let a = 0; a < n && !riverMeetsArea; a++) riverMeetsArea = mask[a] === 1 && areas.within(a, r.area);
+      if (mask && r.area >= 0)
+        for (let a = 0; a < n && !riverMeetsArea; a++) riverMeetsArea = mask[a] === 1 && areas.within(a, r.area);
       for (let a = 0; a < n; a++) {
         let covered: boolean;
         if (r.area < 0) covered = mask === undefined || mask[a] === 1;
@@ -963,7 +975,8 @@ class LiveStateImpl implements LiveState, PooledTickets {
       const a = ch[s]!;
       if (a < 0) continue;
       const category = countWindowFact(c, a * STRIDE + window, code, sign);
-      if (category >= 0 && window === W_TODAY) c[a * STRIDE + C_BYCAT + category] = c[a * STRIDE + C_BYCAT + category]! + sign;
+      if (category >= 0 && window === W_TODAY)
+        c[a * STRIDE + C_BYCAT + category] = c[a * STRIDE + C_BYCAT + category]! + sign;
       this.touch(a);
     }
   }
@@ -1121,7 +1134,8 @@ class LiveStateImpl implements LiveState, PooledTickets {
     const checkpoints: CheckpointObject[] = [];
     for (const cp of this.checkpoints.values()) if (inScope(cp.chain)) checkpoints.push(checkpointObject(cp));
     const rangers: RangerObject[] = [];
-    for (const r of this.rangers.values()) if (r.listed && inScope(this.rangerChain(r))) rangers.push(this.rangerObject(r));
+    for (const r of this.rangers.values())
+      if (r.listed && inScope(this.rangerChain(r))) rangers.push(this.rangerObject(r));
     const incidents: IncidentObject[] = [];
     for (const i of this.incidents.values()) if (inScope(i.chain)) incidents.push(incidentObject(i));
     return {
@@ -1196,7 +1210,8 @@ class LiveStateImpl implements LiveState, PooledTickets {
       const t = this.ticketOrder[i]!;
       if (t.dropped) continue;
       if (!all && !this.areas.chainIn(t.chain, area)) continue;
-      if (query.status !== undefined && (query.status === 'open' ? t.status === 'closed' : t.status !== query.status)) continue;
+      if (query.status !== undefined && (query.status === 'open' ? t.status === 'closed' : t.status !== query.status))
+        continue;
       if (query.category !== undefined && t.category !== query.category) continue;
       if (query.overdue !== undefined && t.overdue !== query.overdue) continue;
       if (total >= offset && items.length < limit) items.push(this.ticketObject(t));
@@ -1229,14 +1244,21 @@ class LiveStateImpl implements LiveState, PooledTickets {
     if (idx === undefined) return undefined;
     const level = this.areas.levels[idx];
     if (level !== 'town' && level !== 'forest') return undefined;
-    const clusters = level === 'forest' ? [idx] : this.areas.children[idx]!.filter((c) => this.areas.levels[c] === 'forest');
+    const clusters =
+      level === 'forest' ? [idx] : this.areas.children[idx]!.filter((c) => this.areas.levels[c] === 'forest');
     return {
       area,
       // The local day number counts days since 1970-01-01 in local time, so its UTC date is the local date.
       day: new Date(this.today * DAY_MS).toISOString().slice(0, 10),
       clusters: clusters.map((c) => {
         const cells = this.clusterCells.get(c)!;
-        return { clusterId: this.areas.ids[c]!, dLon: cells.dLon, dLat: cells.dLat, total: cells.total, corners: cells.visitedCorners(this.today) };
+        return {
+          clusterId: this.areas.ids[c]!,
+          dLon: cells.dLon,
+          dLat: cells.dLat,
+          total: cells.total,
+          corners: cells.visitedCorners(this.today),
+        };
       }),
     };
   }
@@ -1315,5 +1337,12 @@ function checkpointObject(cp: CheckpointRec): CheckpointObject {
 }
 
 function incidentObject(i: IncidentRec): IncidentObject {
-  return { id: i.id, rangerId: i.rangerId, type: i.type, severity: i.severity, position: [i.lon, i.lat], reportedAt: i.reportedAt };
+  return {
+    id: i.id,
+    rangerId: i.rangerId,
+    type: i.type,
+    severity: i.severity,
+    position: [i.lon, i.lat],
+    reportedAt: i.reportedAt,
+  };
 }

@@ -47,16 +47,36 @@ export function createMetrics(): Metrics {
       registers: [registry],
     }),
     sockets: new Gauge({ name: 'opsmap_sockets', help: 'Connected Socket.IO clients.', registers: [registry] }),
-    busConnected: new Gauge({ name: 'opsmap_bus_connected', help: 'Connected to the distributed bus (BUS=nats): 1 yes, 0 reconnecting.', registers: [registry] }),
-    logLastSeq: new Gauge({ name: 'opsmap_log_last_seq', help: 'Sequence number of the last event in the log (its length).', registers: [registry] }),
-    deltas: new Counter({ name: 'opsmap_deltas_total', help: 'Deltas emitted (one per room per flush).', registers: [registry] }),
-    deltaBytes: new Counter({ name: 'opsmap_delta_bytes_total', help: 'Bytes of deltas emitted (per room).', registers: [registry] }),
+    busConnected: new Gauge({
+      name: 'opsmap_bus_connected',
+      help: 'Connected to the distributed bus (BUS=nats): 1 yes, 0 reconnecting.',
+      registers: [registry],
+    }),
+    logLastSeq: new Gauge({
+      name: 'opsmap_log_last_seq',
+      help: 'Sequence number of the last event in the log (its length).',
+      registers: [registry],
+    }),
+    deltas: new Counter({
+      name: 'opsmap_deltas_total',
+      help: 'Deltas emitted (one per room per flush).',
+      registers: [registry],
+    }),
+    deltaBytes: new Counter({
+      name: 'opsmap_delta_bytes_total',
+      help: 'Bytes of deltas emitted (per room).',
+      registers: [registry],
+    }),
     mqttDeadLetters: new Counter({
       name: 'opsmap_mqtt_dead_letters_total',
       help: 'MQTT items sent to the dead-letter topic by reason: size, json, shape (whole payload), topic, rejected (per item), error (the server failed on it).',
       labelNames: ['reason'],
       registers: [registry],
     }),
-    mqttConnected: new Gauge({ name: 'opsmap_mqtt_connected', help: '1 while the MQTT ingest is connected to its broker.', registers: [registry] }),
+    mqttConnected: new Gauge({
+      name: 'opsmap_mqtt_connected',
+      help: '1 while the MQTT ingest is connected to its broker.',
+      registers: [registry],
+    }),
   };
 }

@@ -34,7 +34,10 @@ interface Slot {
 }
 
 type Reply = (result: ReplayAck) => void;
-const fail = (code: Extract<ReplayAck, { ok: false }>['error']['code'], message: string): ReplayAck => ({ ok: false, error: { code, message } });
+const fail = (code: Extract<ReplayAck, { ok: false }>['error']['code'], message: string): ReplayAck => ({
+  ok: false,
+  error: { code, message },
+});
 
 export function attachReplay(options: ReplayServiceOptions): { active(): number; close(): void } {
   const { io, geo } = options;
@@ -101,14 +104,17 @@ export function attachReplay(options: ReplayServiceOptions): { active(): number;
     socket.on('replay:open', (raw, ack) => {
       const reply: Reply = typeof ack === 'function' ? ack : () => {};
       const checked = checkReplayOpen(raw);
-      if (!checked.ok) return reply(fail('invalid', checked.errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')));
+      if (!checked.ok)
+        return reply(fail('invalid', checked.errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')));
       const request = checked.value;
       const refused = validScope(socket, request.scope);
       if (refused) return reply(refused);
       if (request.to <= request.from) return reply(fail('invalid', '/to must be after /from'));
-      if (request.to - request.from > MAX_WINDOW_MS) return reply(fail('invalid', `a replay covers at most ${MAX_WINDOW_MS / 86_400_000} days`));
+      if (request.to - request.from > MAX_WINDOW_MS)
+        return reply(fail('invalid', `a replay covers at most ${MAX_WINDOW_MS / 86_400_000} days`));
       if (request.from > options.now()) return reply(fail('invalid', '/from lies in the future'));
-      if (!slot.session && active() >= maxReplays) return reply(fail('busy', `this server runs ${maxReplays} replays at once; try again shortly`));
+      if (!slot.session && active() >= maxReplays)
+        return reply(fail('busy', `this server runs ${maxReplays} replays at once; try again shortly`));
       run(slot, async () => {
         stopTimer(slot);
         slot.session = undefined;
@@ -124,7 +130,8 @@ export function attachReplay(options: ReplayServiceOptions): { active(): number;
     socket.on('replay:control', (raw, ack) => {
       const reply: Reply = typeof ack === 'function' ? ack : () => {};
       const checked = checkReplayControl(raw);
-      if (!checked.ok) return reply(fail('invalid', checked.errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')));
+      if (!checked.ok)
+        return reply(fail('invalid', checked.errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')));
       const control = checked.value;
       if (control.action === 'scope') {
         const refused = validScope(socket, control.scope);
@@ -163,7 +170,10 @@ export function attachReplay(options: ReplayServiceOptions): { active(): number;
               socket.emit('replay:snapshot', session.snapshot());
             } else {
               // Back: the fold cannot run backwards; a new session folds from the start of the log.
-              const again = await open({ scope: session.scope, from: session.fromMs, to: session.toMs, speed: session.speed }, at);
+              const again = await open(
+                { scope: session.scope, from: session.fromMs, to: session.toMs, speed: session.speed },
+                at,
+              );
               if (slot.closed) return;
               slot.session = again;
               socket.emit('replay:snapshot', again.snapshot());

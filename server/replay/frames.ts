@@ -30,7 +30,12 @@ export function scopeFrames(live: LiveState, tree: AreaTree, scope: AreaKey, tra
   const keys = scopeKeys(tree, scope);
   const position = new Map(keys.map((k, i) => [k, i]));
   const sent = new Map<AreaKey, AggregateRow>();
-  const held: Record<ObjectKind, Set<string>> = { tickets: new Set(), checkpoints: new Set(), rangers: new Set(), incidents: new Set() };
+  const held: Record<ObjectKind, Set<string>> = {
+    tickets: new Set(),
+    checkpoints: new Set(),
+    rangers: new Set(),
+    incidents: new Set(),
+  };
   let head = 0;
   const district = scope === tree.root;
   const inScope = (town: string | undefined): boolean => district || townKeyOf(tree, town) === scope;
@@ -108,7 +113,10 @@ export function scopeFrames(live: LiveState, tree: AreaTree, scope: AreaKey, tra
         if (upserts.length === 0 && removals.length === 0) continue;
         objects += upserts.length + removals.length;
         // The four groups share one shape ({ upserts, removals }); each copy came from its kind's wire function.
-        (wire as unknown as Record<ObjectKind, { upserts: unknown[]; removals: string[] }>)[kind] = { upserts, removals };
+        (wire as unknown as Record<ObjectKind, { upserts: unknown[]; removals: string[] }>)[kind] = {
+          upserts,
+          removals,
+        };
       }
       // Nothing of this scope changed: no frame, and the chain stays at its head (as a gateway room's does).
       if (wire.patches.length === 0 && objects === 0) return null;

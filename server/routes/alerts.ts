@@ -29,23 +29,45 @@ export interface AlertRouteOptions {
   now: () => number;
 }
 
-const ErrorBody = Type.Object({ statusCode: Type.Integer(), error: Type.String(), message: Type.String(), code: Type.Optional(Type.String()) });
+const ErrorBody = Type.Object({
+  statusCode: Type.Integer(),
+  error: Type.String(),
+  message: Type.String(),
+  code: Type.Optional(Type.String()),
+});
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
 const StatusQuery = Type.Object(
   {
     status: Type.Optional(
-      Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved'), Type.Literal('active')]),
+      Type.Union([
+        Type.Literal('open'),
+        Type.Literal('acknowledged'),
+        Type.Literal('resolved'),
+        Type.Literal('active'),
+      ]),
     ),
   },
   { additionalProperties: false },
 );
 
-const notFound = (id: string) => ({ statusCode: 404, error: 'Not Found', code: 'not_found', message: `no alert '${id}' in your area` });
+const notFound = (id: string) => ({
+  statusCode: 404,
+  error: 'Not Found',
+  code: 'not_found',
+  message: `no alert '${id}' in your area`,
+});
 const conflict = (message: string) => ({ statusCode: 409, error: 'Conflict', code: 'alert_resolved', message });
 
 /** What a person does, before the route adds who, when and which alert. */
-type PersonEvent = Extract<AlertEvent, { kind: 'alert.acknowledged' | 'alert.noted' | 'alert.whistled' | 'alert.resolved' }>;
-type Action = PersonEvent extends infer E ? (E extends PersonEvent ? Omit<E, 'id' | 'time' | 'source' | 'alertId' | 'by'> : never) : never;
+type PersonEvent = Extract<
+  AlertEvent,
+  { kind: 'alert.acknowledged' | 'alert.noted' | 'alert.whistled' | 'alert.resolved' }
+>;
+type Action = PersonEvent extends infer E
+  ? E extends PersonEvent
+    ? Omit<E, 'id' | 'time' | 'source' | 'alertId' | 'by'>
+    : never
+  : never;
 
 export const alertRoutes: FastifyPluginAsyncTypebox<AlertRouteOptions> = async (app, { book, bus, tree, now }) => {
   const visible = (p: Principal, id: string): Alert | undefined => {
@@ -55,7 +77,14 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRouteOptions> = async (
 
   /** Appends one console event for the alert and answers the alert as folded with it. */
   async function act(p: Principal, alert: Alert, action: Action, id: string = randomUUID()): Promise<Alert> {
-    const event = { ...action, id, time: isoLocal(now()), source: 'console', alertId: alert.id, by: actorOf(p) } as AlertEvent;
+    const event = {
+      ...action,
+      id,
+      time: isoLocal(now()),
+      source: 'console',
+      alertId: alert.id,
+      by: actorOf(p),
+    } as AlertEvent;
     await bus.append([{ event, receivedAt: new Date(now()).toISOString() }]);
     // The bus publishes before append resolves, so the book has folded it (or it was a duplicate).
     return book.get(alert.id) ?? alert;
@@ -83,7 +112,10 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRouteOptions> = async (
 
   app.post(
     '/api/v1/alerts/:id/acknowledge',
-    { preHandler: requireAbility('alert.act'), schema: { params: Params, body: Type.Optional(AcknowledgeRequest), response: responses } },
+    {
+      preHandler: requireAbility('alert.act'),
+      schema: { params: Params, body: Type.Optional(AcknowledgeRequest), response: responses },
+    },
     async (request, reply) => {
       const p = principalOf(request);
       const a = visible(p, request.params.id);
@@ -92,7 +124,12 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRouteOptions> = async (
       // Acknowledged already: the first acknowledgement stands, a second one is not an event.
       if (a.status === 'acknowledged') return a;
       const note = request.body?.note;
-      return act(p, a, { kind: 'alert.acknowledged', ...(note !== undefined ? { note } : {}) }, `${a.id}:acknowledged`.slice(0, 128));
+      return act(
+        p,
+        a,
+        { kind: 'alert.acknowledged', ...(note !== undefined ? { note } : {}) },
+        `${a.id}:acknowledged`.slice(0, 128),
+      );
     },
   );
 
@@ -122,14 +159,22 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRouteOptions> = async (
 
   app.post(
     '/api/v1/alerts/:id/resolve',
-    { preHandler: requireAbility('alert.act'), schema: { params: Params, body: Type.Optional(ResolveRequest), response: responses } },
+    {
+      preHandler: requireAbility('alert.act'),
+      schema: { params: Params, body: Type.Optional(ResolveRequest), response: responses },
+    },
     async (request, reply) => {
       const p = principalOf(request);
       const a = visible(p, request.params.id);
       if (!a) return reply.code(404).send(notFound(request.params.id));
       if (a.status === 'resolved') return a;
       const note = request.body?.note;
-      return act(p, a, { kind: 'alert.resolved', ...(note !== undefined ? { note } : {}) }, `${a.id}:resolved`.slice(0, 128));
+      return act(
+        p,
+        a,
+        { kind: 'alert.resolved', ...(note !== undefined ? { note } : {}) },
+        `${a.id}:resolved`.slice(0, 128),
+      );
     },
   );
 };

@@ -16,14 +16,35 @@ export interface AuthRouteOptions {
   now: () => number;
 }
 
-const ApiError = Type.Object({ statusCode: Type.Integer(), error: Type.String(), code: Type.String(), message: Type.String() });
-const DeviceLoginRequest = Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+const ApiError = Type.Object({
+  statusCode: Type.Integer(),
+  error: Type.String(),
+  code: Type.String(),
+  message: Type.String(),
+});
+const DeviceLoginRequest = Type.Object(
+  { token: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
 
 // One answer for an unknown user, a wrong password and a disabled account: no user enumeration.
-const badCredentials = { statusCode: 401, error: 'Unauthorized', code: 'bad_credentials', message: 'wrong user name or password' };
-const badDeviceToken = { statusCode: 401, error: 'Unauthorized', code: 'bad_credentials', message: 'this device token is not valid (revoked or mistyped)' };
+const badCredentials = {
+  statusCode: 401,
+  error: 'Unauthorized',
+  code: 'bad_credentials',
+  message: 'wrong user name or password',
+};
+const badDeviceToken = {
+  statusCode: 401,
+  error: 'Unauthorized',
+  code: 'bad_credentials',
+  message: 'this device token is not valid (revoked or mistyped)',
+};
 
-export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, { auth, cookieSecure, loginRateLimit, now }) => {
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
+  app,
+  { auth, cookieSecure, loginRateLimit, now },
+) => {
   const limited = { rateLimit: { max: loginRateLimit, timeWindow: '1 minute' }, csrf: false };
 
   function startSession(reply: FastifyReply, result: LoginResult) {
@@ -64,11 +85,16 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     return reply.code(204).send(null);
   });
 
-  app.get('/api/v1/auth/session', { schema: { response: { 200: SessionInfo, 401: ApiError } } }, async (request, reply) => {
-    const c = request.credentials;
-    if (!c) return reply.code(401).send(unauthenticated());
-    if (c.via === 'session') return reply.send({ principal: c.principal, csrfToken: c.csrfToken, expiresAt: c.expiresAt });
-    // A Bearer device: no cookie, so no CSRF token to echo; it holds until revoked.
-    return reply.send({ principal: c.principal, csrfToken: '', expiresAt: now() + DEVICE_SESSION_TTL_MS });
-  });
+  app.get(
+    '/api/v1/auth/session',
+    { schema: { response: { 200: SessionInfo, 401: ApiError } } },
+    async (request, reply) => {
+      const c = request.credentials;
+      if (!c) return reply.code(401).send(unauthenticated());
+      if (c.via === 'session')
+        return reply.send({ principal: c.principal, csrfToken: c.csrfToken, expiresAt: c.expiresAt });
+      // A Bearer device: no cookie, so no CSRF token to echo; it holds until revoked.
+      return reply.send({ principal: c.principal, csrfToken: '', expiresAt: now() + DEVICE_SESSION_TTL_MS });
+    },
+  );
 };

@@ -36,14 +36,18 @@ const ApiError = Type.Object({
   message: Type.String(),
 });
 
-export const briefRoutes: FastifyPluginAsyncTypebox<BriefRouteOptions> = async (app, { geo, store, now, live, hour, ready }) => {
+export const briefRoutes: FastifyPluginAsyncTypebox<BriefRouteOptions> = async (
+  app,
+  { geo, store, now, live, hour, ready },
+) => {
   const tree = geo.tree;
   const schedule = createBriefSchedule({
     compute: (day, at, source) => computeBriefs(geo, live, store, day, at, source),
     now,
     hour,
     ...(ready ? { ready } : {}),
-    onError: (error) => app.log.warn({ err: error }, 'the morning brief could not be computed; trying again at the next tick'),
+    onError: (error) =>
+      app.log.warn({ err: error }, 'the morning brief could not be computed; trying again at the next tick'),
   });
   const timer = setInterval(() => void schedule.tick(), TICK_MS);
   timer.unref();
@@ -56,8 +60,12 @@ export const briefRoutes: FastifyPluginAsyncTypebox<BriefRouteOptions> = async (
       schema: {
         querystring: Type.Object(
           {
-            area: Type.Optional(Type.String({ maxLength: 80, description: 'district or town key; default: your scope' })),
-            date: Type.Optional(Type.String({ maxLength: 10, description: 'local day YYYY-MM-DD (Asia/Shanghai); default: yesterday' })),
+            area: Type.Optional(
+              Type.String({ maxLength: 80, description: 'district or town key; default: your scope' }),
+            ),
+            date: Type.Optional(
+              Type.String({ maxLength: 10, description: 'local day YYYY-MM-DD (Asia/Shanghai); default: yesterday' }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -68,21 +76,48 @@ export const briefRoutes: FastifyPluginAsyncTypebox<BriefRouteOptions> = async (
       const area = request.query.area ?? principalOf(request).scope;
       const node = tree.nodes[area];
       // The area tree is no secret to a reader, so an unknown key is a plain 404 before the scope check.
-      if (!node) return reply.code(404).send({ statusCode: 404, error: 'Not Found', code: 'unknown_area', message: `unknown area '${area}'` });
+      if (!node)
+        return reply
+          .code(404)
+          .send({ statusCode: 404, error: 'Not Found', code: 'unknown_area', message: `unknown area '${area}'` });
       if (node.level !== 'district' && node.level !== 'town') {
-        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', code: 'not_briefed', message: `area: a brief is made for the district or a town, not for '${area}'` });
+        return reply
+          .code(400)
+          .send({
+            statusCode: 400,
+            error: 'Bad Request',
+            code: 'not_briefed',
+            message: `area: a brief is made for the district or a town, not for '${area}'`,
+          });
       }
       if (!allowArea(request, reply, tree, area)) return reply;
       const today = localDay(now());
       const day = request.query.date === undefined ? today - 1 : dayOfDate(request.query.date);
       if (day === undefined) {
-        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', code: 'bad_date', message: `date: expected a calendar day YYYY-MM-DD, e.g. 2026-07-20` });
+        return reply
+          .code(400)
+          .send({
+            statusCode: 400,
+            error: 'Bad Request',
+            code: 'bad_date',
+            message: `date: expected a calendar day YYYY-MM-DD, e.g. 2026-07-20`,
+          });
       }
       if (day >= today) {
-        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', code: 'day_not_over', message: `date: ${request.query.date} is not over yet in Asia/Shanghai; a brief covers a past day` });
+        return reply
+          .code(400)
+          .send({
+            statusCode: 400,
+            error: 'Bad Request',
+            code: 'day_not_over',
+            message: `date: ${request.query.date} is not over yet in Asia/Shanghai; a brief covers a past day`,
+          });
       }
       const brief = await schedule.get(day, area as AreaKey);
-      if (!brief) return reply.code(404).send({ statusCode: 404, error: 'Not Found', code: 'unknown_area', message: `unknown area '${area}'` });
+      if (!brief)
+        return reply
+          .code(404)
+          .send({ statusCode: 404, error: 'Not Found', code: 'unknown_area', message: `unknown area '${area}'` });
       return reply.header('x-brief-source', brief.source).header('cache-control', 'private, no-cache').send(brief);
     },
   );

@@ -68,7 +68,12 @@ export const exportRoutes: FastifyPluginAsync<ExportRouteOptions> = async (app, 
     return { name: `${areaName}-${day}`, ascii: `${ascii}-${day}` };
   };
 
-  const send = (reply: FastifyReply, type: string, file: { name: string; ascii: string }, produce: (write: Write) => Promise<void>) =>
+  const send = (
+    reply: FastifyReply,
+    type: string,
+    file: { name: string; ascii: string },
+    produce: (write: Write) => Promise<void>,
+  ) =>
     reply
       .type(type)
       .header('content-disposition', contentDisposition(file.name, file.ascii))
@@ -76,33 +81,52 @@ export const exportRoutes: FastifyPluginAsync<ExportRouteOptions> = async (app, 
       .header('cache-control', 'private, no-store')
       .send(streamOf(produce, (error) => app.log.warn({ err: error }, 'export failed after its headers were sent')));
 
-  const ticketExport = (format: 'csv' | 'geojson') => async (req: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply) => {
-    const parsed = parseTicketQuery(req.query, principalOf(req).scope, tree);
-    if (!parsed.ok) return reply.code(400).send(bad(parsed.message));
-    const query = parsed.value;
-    if (!allowArea(req, reply, tree, query.area)) return reply;
-    const window = parseWindow(req.query);
-    if (!window.ok) return reply.code(400).send(bad(window.message));
-    const w = window.value;
-    const clock = o.now();
-    const run = (sink: Parameters<typeof liveTickets>[2]) =>
-      w ? windowTickets(o.store, w, query, clock, foldOptions, sink) : liveTickets(o.live, query, sink);
-    const base = nameOf(query.area, w);
-    if (format === 'csv') {
-      return send(reply, 'text/csv; charset=utf-8', { name: `工单-${base.name}.csv`, ascii: `tickets-${base.ascii}.csv` }, async (write) => {
-        await write(UTF8_BOM + csvRow(TICKET_CSV_COLUMNS));
-        await run(csvSink(write, tree));
-      });
-    }
-    return send(reply, 'application/geo+json; charset=utf-8', { name: `工单-${base.name}.geojson`, ascii: `tickets-${base.ascii}.geojson` }, async (write) => {
-      await write('{"type":"FeatureCollection","features":[\n');
-      await run(featureSink(write));
-      await write('\n]}\n');
-    });
-  };
+  const ticketExport =
+    (format: 'csv' | 'geojson') => async (req: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply) => {
+      const parsed = parseTicketQuery(req.query, principalOf(req).scope, tree);
+      if (!parsed.ok) return reply.code(400).send(bad(parsed.message));
+      const query = parsed.value;
+      if (!allowArea(req, reply, tree, query.area)) return reply;
+      const window = parseWindow(req.query);
+      if (!window.ok) return reply.code(400).send(bad(window.message));
+      const w = window.value;
+      const clock = o.now();
+      const run = (sink: Parameters<typeof liveTickets>[2]) =>
+        w ? windowTickets(o.store, w, query, clock, foldOptions, sink) : liveTickets(o.live, query, sink);
+      const base = nameOf(query.area, w);
+      if (format === 'csv') {
+        return send(
+          reply,
+          'text/csv; charset=utf-8',
+          { name: `工单-${base.name}.csv`, ascii: `tickets-${base.ascii}.csv` },
+          async (write) => {
+            await write(UTF8_BOM + csvRow(TICKET_CSV_COLUMNS));
+            await run(csvSink(write, tree));
+          },
+        );
+      }
+      return send(
+        reply,
+        'application/geo+json; charset=utf-8',
+        { name: `工单-${base.name}.geojson`, ascii: `tickets-${base.ascii}.geojson` },
+        async (write) => {
+          await write('{"type":"FeatureCollection","features":[\n');
+          await run(featureSink(write));
+          await write('\n]}\n');
+        },
+      );
+    };
 
-  app.get<{ Querystring: Query }>('/api/v1/export/tickets.csv', { preHandler: requireAbility('read'), schema: { querystring: TICKET_QUERY } }, ticketExport('csv'));
-  app.get<{ Querystring: Query }>('/api/v1/export/tickets.geojson', { preHandler: requireAbility('read'), schema: { querystring: TICKET_QUERY } }, ticketExport('geojson'));
+  app.get<{ Querystring: Query }>(
+    '/api/v1/export/tickets.csv',
+    { preHandler: requireAbility('read'), schema: { querystring: TICKET_QUERY } },
+    ticketExport('csv'),
+  );
+  app.get<{ Querystring: Query }>(
+    '/api/v1/export/tickets.geojson',
+    { preHandler: requireAbility('read'), schema: { querystring: TICKET_QUERY } },
+    ticketExport('geojson'),
+  );
 
   app.get<{ Querystring: Query }>(
     '/api/v1/export/aggregates.csv',
@@ -117,15 +141,20 @@ export const exportRoutes: FastifyPluginAsync<ExportRouteOptions> = async (app, 
       const window = parsed.value ?? todayWindow(clock);
       const keys = [area, ...((tree.children[area] ?? []) as AreaKey[])];
       const base = nameOf(area, window);
-      return send(reply, 'text/csv; charset=utf-8', { name: `区域指标-${base.name}.csv`, ascii: `aggregates-${base.ascii}.csv` }, async (write) => {
-        const rows = await windowAggregates(o.store, o.geo, keys, window, clock, {
-          deadlines: o.deadlines,
-          nearDeadlineFraction: o.nearDeadlineFraction,
-          kpiWeights: o.kpiWeights,
-        });
-        await write(UTF8_BOM);
-        await writeAggregatesCsv(write, rows, window);
-      });
+      return send(
+        reply,
+        'text/csv; charset=utf-8',
+        { name: `区域指标-${base.name}.csv`, ascii: `aggregates-${base.ascii}.csv` },
+        async (write) => {
+          const rows = await windowAggregates(o.store, o.geo, keys, window, clock, {
+            deadlines: o.deadlines,
+            nearDeadlineFraction: o.nearDeadlineFraction,
+            kpiWeights: o.kpiWeights,
+          });
+          await write(UTF8_BOM);
+          await writeAggregatesCsv(write, rows, window);
+        },
+      );
     },
   );
 };

@@ -40,22 +40,30 @@ const problem = (reply: FastifyReply, statusCode: number, error: string, message
   reply.code(statusCode).send({ statusCode, error, message });
 
 export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, opts) => {
-  app.addContentTypeParser(['application/x-ndjson', 'application/ndjson'], { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
-    const lines = (body as string).split('\n');
-    const items: unknown[] = [];
-    lines.forEach((line, i) => {
-      if (line.trim() === '') return;
-      try {
-        items.push(JSON.parse(line));
-      } catch (e) {
-        items.push(new BadLine(`line ${i + 1} is not valid JSON (${(e as Error).message})`));
-      }
-    });
-    done(null, items);
-  });
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
+  app.addContentTypeParser(
+    ['application/x-ndjson', 'application/ndjson'],
+    { parseAs: 'string', bodyLimit: BODY_LIMIT },
+    (_req, body, done) => {
+      const lines = (body as string).split('\n');
+      const items: unknown[] = [];
+      lines.forEach((line, i) => {
+        if (line.trim() === '') return;
+        try {
+          items.push(JSON.parse(line));
+        } catch (e) {
+          items.push(new BadLine(`line ${i + 1} is not valid JSON (${(e as Error).message})`));
+        }
+      });
+      done(null, items);
+    },
+  );
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 1024 * 1024 },
+    (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    },
+  );
 
   async function run(path: string, items: readonly unknown[]): Promise<AcceptSummary> {
     const end = opts.metrics.ingestSeconds.startTimer({ path });
@@ -87,7 +95,12 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
     // Not "nothing was stored": on a distributed bus a publish may still land after its answer timed out. A
     // retry is safe either way, since every event key is stored once.
     reply.header('retry-after', '5');
-    return problem(reply, 503, 'Service Unavailable', 'The event log is not available; this request was not acknowledged. Retry it later: events of it that did reach the log are answered as duplicates, never stored twice.');
+    return problem(
+      reply,
+      503,
+      'Service Unavailable',
+      'The event log is not available; this request was not acknowledged. Retry it later: events of it that did reach the log are answered as duplicates, never stored twice.',
+    );
   };
 
   const mayIngest = requireAbility('ingest');
@@ -107,14 +120,30 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
   app.post('/api/v1/events', { bodyLimit: BODY_LIMIT, preHandler: mayIngest }, async (request, reply) => {
     const type = (request.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
     if (!['application/json', 'application/x-ndjson', 'application/ndjson'].includes(type)) {
-      return problem(reply, 415, 'Unsupported Media Type', `Send application/json (an array of events) or application/x-ndjson, not '${type || 'nothing'}'.`);
+      return problem(
+        reply,
+        415,
+        'Unsupported Media Type',
+        `Send application/json (an array of events) or application/x-ndjson, not '${type || 'nothing'}'.`,
+      );
     }
     const body = request.body;
     const items = Array.isArray(body) ? body : body !== null && typeof body === 'object' ? [body] : null;
-    if (!items) return problem(reply, 400, 'Bad Request', 'The body must be a JSON array of events, one event object, or NDJSON (one event per line).');
+    if (!items)
+      return problem(
+        reply,
+        400,
+        'Bad Request',
+        'The body must be a JSON array of events, one event object, or NDJSON (one event per line).',
+      );
     if (items.length === 0) return problem(reply, 400, 'Bad Request', 'The batch is empty.');
     if (items.length > MAX_BATCH) {
-      return problem(reply, 413, 'Payload Too Large', `A batch holds at most ${MAX_BATCH} events; this one has ${items.length}. Split it.`);
+      return problem(
+        reply,
+        413,
+        'Payload Too Large',
+        `A batch holds at most ${MAX_BATCH} events; this one has ${items.length}. Split it.`,
+      );
     }
     try {
       return await run('events', items);
@@ -123,55 +152,74 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
     }
   });
 
-  app.post<{ Querystring: { crs?: string } }>('/api/v1/open311/requests', { bodyLimit: BODY_LIMIT, preHandler: mayIngest }, async (request, reply) => {
-    const crs = request.query.crs;
-    if (crs !== undefined && crs !== 'wgs84' && crs !== 'gcj02' && crs !== 'bd09') {
-      return problem(reply, 400, 'Bad Request', `crs must be one of wgs84, gcj02, bd09; got '${crs}'`);
-    }
-    const form = request.headers['content-type']?.startsWith('application/x-www-form-urlencoded');
-    const body = request.body;
-    const list = Array.isArray(body) ? body : body !== null && typeof body === 'object' ? [body] : null;
-    if (!list) return problem(reply, 400, 'Bad Request', 'The body must be an Open311 service request, an array of them, or a form.');
-    if (list.length > MAX_BATCH) return problem(reply, 413, 'Payload Too Large', `At most ${MAX_BATCH} requests per call.`);
-    // Forms carry strings; the numeric and boolean fields are converted before validation.
-    const requests = form ? list.map(coerceForm) : list;
-    const mapped = requests.map((r) => mapOpen311(r, (crs as Crs | undefined) ?? 'wgs84'));
-    // Creations first, closings only of tickets whose creation is in the log: a request refused for its place
-    // (outside the district) must not leave a closing behind for a ticket that does not exist.
-    const own: ItemResult[][] = mapped.map(() => []);
-    const eventsOf = (i: number) => {
-      const m = mapped[i]!;
-      return m.ok ? m.events : [];
-    };
-    try {
-      const firsts = mapped.flatMap((m, i) => (m.ok ? [i] : []));
-      const created = await run('open311', firsts.map((i) => eventsOf(i)[0]));
-      const seconds: number[] = [];
-      firsts.forEach((i, k) => {
-        own[i]!.push(created.results[k]!);
-        if (created.results[k]!.status !== 'rejected' && eventsOf(i).length > 1) seconds.push(i);
-      });
-      if (seconds.length > 0) {
-        const closed = await run('open311', seconds.map((i) => eventsOf(i)[1]));
-        seconds.forEach((i, k) => own[i]!.push(closed.results[k]!));
+  app.post<{ Querystring: { crs?: string } }>(
+    '/api/v1/open311/requests',
+    { bodyLimit: BODY_LIMIT, preHandler: mayIngest },
+    async (request, reply) => {
+      const crs = request.query.crs;
+      if (crs !== undefined && crs !== 'wgs84' && crs !== 'gcj02' && crs !== 'bd09') {
+        return problem(reply, 400, 'Bad Request', `crs must be one of wgs84, gcj02, bd09; got '${crs}'`);
       }
-    } catch (e) {
-      return unavailable(reply, e);
-    }
-    const results = mapped.map((m, i) => {
-      const id = (requests[i] as { service_request_id?: unknown })?.service_request_id;
-      if (!m.ok) return { service_request_id: id, status: 'rejected', errors: m.errors };
-      const errors = own[i]!.flatMap((r, j) =>
-        r.status === 'rejected' ? r.errors.map((e) => ({ ...e, path: toOpen311Field(e.path, m.events[j]?.kind) })) : [],
-      );
-      if (errors.length > 0) return { service_request_id: id, status: 'rejected', errors };
-      const seqs = own[i]!.map((r) => (r.status === 'rejected' ? 0 : r.seq));
-      const status = own[i]!.every((r) => r.status === 'duplicate') ? 'duplicate' : 'accepted';
-      return { service_request_id: id, status, seqs };
-    });
-    const count = (s: string) => results.filter((r) => r.status === s).length;
-    return { accepted: count('accepted'), duplicates: count('duplicate'), rejected: count('rejected'), results };
-  });
+      const form = request.headers['content-type']?.startsWith('application/x-www-form-urlencoded');
+      const body = request.body;
+      const list = Array.isArray(body) ? body : body !== null && typeof body === 'object' ? [body] : null;
+      if (!list)
+        return problem(
+          reply,
+          400,
+          'Bad Request',
+          'The body must be an Open311 service request, an array of them, or a form.',
+        );
+      if (list.length > MAX_BATCH)
+        return problem(reply, 413, 'Payload Too Large', `At most ${MAX_BATCH} requests per call.`);
+      // Forms carry strings; the numeric and boolean fields are converted before validation.
+      const requests = form ? list.map(coerceForm) : list;
+      const mapped = requests.map((r) => mapOpen311(r, (crs as Crs | undefined) ?? 'wgs84'));
+      // Creations first, closings only of tickets whose creation is in the log: a request refused for its place
+      // (outside the district) must not leave a closing behind for a ticket that does not exist.
+      const own: ItemResult[][] = mapped.map(() => []);
+      const eventsOf = (i: number) => {
+        const m = mapped[i]!;
+        return m.ok ? m.events : [];
+      };
+      try {
+        const firsts = mapped.flatMap((m, i) => (m.ok ? [i] : []));
+        const created = await run(
+          'open311',
+          firsts.map((i) => eventsOf(i)[0]),
+        );
+        const seconds: number[] = [];
+        firsts.forEach((i, k) => {
+          own[i]!.push(created.results[k]!);
+          if (created.results[k]!.status !== 'rejected' && eventsOf(i).length > 1) seconds.push(i);
+        });
+        if (seconds.length > 0) {
+          const closed = await run(
+            'open311',
+            seconds.map((i) => eventsOf(i)[1]),
+          );
+          seconds.forEach((i, k) => own[i]!.push(closed.results[k]!));
+        }
+      } catch (e) {
+        return unavailable(reply, e);
+      }
+      const results = mapped.map((m, i) => {
+        const id = (requests[i] as { service_request_id?: unknown })?.service_request_id;
+        if (!m.ok) return { service_request_id: id, status: 'rejected', errors: m.errors };
+        const errors = own[i]!.flatMap((r, j) =>
+          r.status === 'rejected'
+            ? r.errors.map((e) => ({ ...e, path: toOpen311Field(e.path, m.events[j]?.kind) }))
+            : [],
+        );
+        if (errors.length > 0) return { service_request_id: id, status: 'rejected', errors };
+        const seqs = own[i]!.map((r) => (r.status === 'rejected' ? 0 : r.seq));
+        const status = own[i]!.every((r) => r.status === 'duplicate') ? 'duplicate' : 'accepted';
+        return { service_request_id: id, status, seqs };
+      });
+      const count = (s: string) => results.filter((r) => r.status === s).length;
+      return { accepted: count('accepted'), duplicates: count('duplicate'), rejected: count('rejected'), results };
+    },
+  );
 
   const osmand = async (fields: Record<string, unknown>, reply: FastifyReply) => {
     const mapped = mapOsmand(fields, opts.devices ? { devices: opts.devices } : {});

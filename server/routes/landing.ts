@@ -34,7 +34,10 @@ const ApiError = Type.Object({
   message: Type.String(),
 });
 
-export const landingRoutes: FastifyPluginAsyncTypebox<LandingRouteOptions> = async (app, { geo, live, store, bus, now }) => {
+export const landingRoutes: FastifyPluginAsyncTypebox<LandingRouteOptions> = async (
+  app,
+  { geo, live, store, bus, now },
+) => {
   const weekly = createWeeklyTickets(geo);
   await store.scan(0, SCAN_BATCH, (batch) => weekly.apply(batch));
   const unsubscribe = bus.subscribe(weekly.seq, (events) => weekly.apply(events));
@@ -52,7 +55,11 @@ export const landingRoutes: FastifyPluginAsyncTypebox<LandingRouteOptions> = asy
       preHandler: requireAbility('read'),
       schema: {
         querystring: Type.Object(
-          { town: Type.Optional(Type.String({ maxLength: 80, description: 'Town key, e.g. town:110112105; default: your own town' })) },
+          {
+            town: Type.Optional(
+              Type.String({ maxLength: 80, description: 'Town key, e.g. town:110112105; default: your own town' }),
+            ),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Landing, 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError },
@@ -63,19 +70,33 @@ export const landingRoutes: FastifyPluginAsyncTypebox<LandingRouteOptions> = asy
       const scopeNode = tree.nodes[principal.scope];
       const town = request.query.town ?? (scopeNode?.level === 'town' ? principal.scope : undefined);
       if (town === undefined) {
-        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', code: 'town_required', message: 'town: name a town (your scope is the whole district)' });
+        return reply
+          .code(400)
+          .send({
+            statusCode: 400,
+            error: 'Bad Request',
+            code: 'town_required',
+            message: 'town: name a town (your scope is the whole district)',
+          });
       }
       // Which towns exist is no secret (every reader gets the area tree), so an unknown key is a plain 404.
       if (tree.nodes[town]?.level !== 'town') {
-        return reply.code(404).send({ statusCode: 404, error: 'Not Found', code: 'unknown_town', message: `unknown town '${town}'` });
+        return reply
+          .code(404)
+          .send({ statusCode: 404, error: 'Not Found', code: 'unknown_town', message: `unknown town '${town}'` });
       }
       if (!allowArea(request, reply, tree, town)) return reply;
       const t = now();
       const cached = cache.get(town);
       const body =
-        cached && cached.seq === live.seq && t - cached.at < CACHE_MS ? cached.body : buildLanding({ tree, units, live, weekly }, town as AreaKey, t);
+        cached && cached.seq === live.seq && t - cached.at < CACHE_MS
+          ? cached.body
+          : buildLanding({ tree, units, live, weekly }, town as AreaKey, t);
       if (body && body !== cached?.body) cache.set(town, { seq: live.seq, at: t, body });
-      if (!body) return reply.code(404).send({ statusCode: 404, error: 'Not Found', code: 'unknown_town', message: `unknown town '${town}'` });
+      if (!body)
+        return reply
+          .code(404)
+          .send({ statusCode: 404, error: 'Not Found', code: 'unknown_town', message: `unknown town '${town}'` });
       return body;
     },
   );

@@ -15,14 +15,17 @@ export interface LogRouteOptions {
 }
 
 /** Who may read the whole log: admins, and officers whose scope is the whole district. */
-export const mayReadLog = (p: Principal, root: string): boolean => p.role === 'admin' || (p.role === 'officer' && p.scope === root);
+export const mayReadLog = (p: Principal, root: string): boolean =>
+  p.role === 'admin' || (p.role === 'officer' && p.scope === root);
 
 export const logRoutes: FastifyPluginAsync<LogRouteOptions> = async (app, { store, root }) => {
   async function districtOnly(request: FastifyRequest, reply: FastifyReply) {
     const p = request.principal;
     if (!p) return reply.code(401).send(unauthenticated());
     if (!mayReadLog(p, root)) {
-      return reply.code(403).send(forbidden('the raw event log covers every town: admins and district duty officers only'));
+      return reply
+        .code(403)
+        .send(forbidden('the raw event log covers every town: admins and district duty officers only'));
     }
   }
 
@@ -33,7 +36,10 @@ export const logRoutes: FastifyPluginAsync<LogRouteOptions> = async (app, { stor
       schema: {
         querystring: {
           type: 'object',
-          properties: { after: { type: 'string', pattern: '^[0-9]+$' }, limit: { type: 'string', pattern: '^[0-9]+$' } },
+          properties: {
+            after: { type: 'string', pattern: '^[0-9]+$' },
+            limit: { type: 'string', pattern: '^[0-9]+$' },
+          },
           additionalProperties: false,
         },
       },

@@ -36,11 +36,14 @@ export const patrolRoutes: FastifyPluginAsyncTypebox<PatrolRouteOptions> = async
     async (request, reply) => {
       const { town, cluster } = request.query;
       if ((town === undefined) === (cluster === undefined)) {
-        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: 'give exactly one of town or cluster' });
+        return reply
+          .code(400)
+          .send({ statusCode: 400, error: 'Bad Request', message: 'give exactly one of town or cluster' });
       }
       const key = town !== undefined ? areaKey('town', town) : areaKey('forest', cluster!);
       const visited = live.patrolVisited(key);
-      if (!visited) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `unknown area '${key}'` });
+      if (!visited)
+        return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `unknown area '${key}'` });
       if (!allowArea(request, reply, tree, key)) return reply;
       // Sub-cells change as rangers walk: a client polls, so no cache may hold an old answer.
       reply.header('cache-control', 'no-store');

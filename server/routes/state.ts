@@ -32,10 +32,15 @@ export const stateRoutes: FastifyPluginAsync<StateRouteOptions> = async (app, { 
     },
     async (request, reply) => {
       const scope = request.query.scope ?? principalOf(request).scope;
-      if (!isAreaKey(scope) || !tree.nodes[scope]) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `unknown area '${scope}'` });
+      if (!isAreaKey(scope) || !tree.nodes[scope])
+        return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `unknown area '${scope}'` });
       if (!allowArea(request, reply, tree, scope)) return reply;
       const keys = [scope, ...(tree.children[scope] ?? [])];
-      return { seq: live.seq, scope, aggregates: keys.map((k) => live.aggregate(k as never)).filter((a) => a !== undefined) };
+      return {
+        seq: live.seq,
+        scope,
+        aggregates: keys.map((k) => live.aggregate(k as never)).filter((a) => a !== undefined),
+      };
     },
   );
 
@@ -66,11 +71,13 @@ export const stateRoutes: FastifyPluginAsync<StateRouteOptions> = async (app, { 
       if (!allowArea(request, reply, tree, area)) return reply;
       const query: TicketQuery = { area };
       if (q.status !== undefined) {
-        if (!(STATUSES as readonly string[]).includes(q.status)) return reply.code(400).send(bad(`status: must be one of ${STATUSES.join(', ')}`));
+        if (!(STATUSES as readonly string[]).includes(q.status))
+          return reply.code(400).send(bad(`status: must be one of ${STATUSES.join(', ')}`));
         query.status = q.status as TicketQuery['status'];
       }
       if (q.category !== undefined) {
-        if (!(TICKET_CATEGORIES as readonly string[]).includes(q.category)) return reply.code(400).send(bad(`category: must be one of ${TICKET_CATEGORIES.join(', ')}`));
+        if (!(TICKET_CATEGORIES as readonly string[]).includes(q.category))
+          return reply.code(400).send(bad(`category: must be one of ${TICKET_CATEGORIES.join(', ')}`));
         query.category = q.category as TicketCategory;
       }
       if (q.overdue !== undefined) query.overdue = q.overdue === 'true';

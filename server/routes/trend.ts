@@ -36,7 +36,12 @@ const TrendResponse = Type.Object({
 });
 const ErrorResponse = Type.Object({ statusCode: Type.Integer(), error: Type.String(), message: Type.String() });
 /** The guards' answers carry a machine-readable code (auth/guard.ts); the schema must not strip it. */
-const ForbiddenResponse = Type.Object({ statusCode: Type.Integer(), error: Type.String(), code: Type.String(), message: Type.String() });
+const ForbiddenResponse = Type.Object({
+  statusCode: Type.Integer(),
+  error: Type.String(),
+  code: Type.String(),
+  message: Type.String(),
+});
 
 export const trendRoutes: FastifyPluginAsyncTypebox<TrendRouteOptions> = async (app, { geo, store, bus, now }) => {
   const trend = createTicketTrend(geo);
@@ -51,7 +56,9 @@ export const trendRoutes: FastifyPluginAsyncTypebox<TrendRouteOptions> = async (
       schema: {
         querystring: Type.Object(
           {
-            area: Type.Optional(Type.String({ maxLength: 80, description: "Area key, e.g. town:110112004; default: the asker's scope" })),
+            area: Type.Optional(
+              Type.String({ maxLength: 80, description: "Area key, e.g. town:110112004; default: the asker's scope" }),
+            ),
             hours: Type.Optional(Type.Integer({ minimum: 1, maximum: TREND_RETENTION_HOURS, default: DEFAULT_HOURS })),
           },
           { additionalProperties: false },

@@ -35,7 +35,10 @@ const ApiError = Type.Object({
   message: Type.String(),
 });
 
-export const trendsRoutes: FastifyPluginAsyncTypebox<TrendsRouteOptions> = async (app, { geo, store, bus, now, live, fold: given }) => {
+export const trendsRoutes: FastifyPluginAsyncTypebox<TrendsRouteOptions> = async (
+  app,
+  { geo, store, bus, now, live, fold: given },
+) => {
   const fold = given ?? createAreaTrends(geo, live, now());
   if (!given) {
     await store.scan(0, SCAN_BATCH, (batch) => fold.apply(batch));
@@ -60,23 +63,43 @@ export const trendsRoutes: FastifyPluginAsyncTypebox<TrendsRouteOptions> = async
       const area = request.query.area ?? principalOf(request).scope;
       // Which areas exist is no secret (every reader gets the area tree), so an unknown key is a plain 404.
       if (!isAreaKey(area) || !geo.tree.nodes[area]) {
-        return reply.code(404).send({ statusCode: 404, error: 'Not Found', code: 'unknown_area', message: `unknown area '${area}'` });
+        return reply
+          .code(404)
+          .send({ statusCode: 404, error: 'Not Found', code: 'unknown_area', message: `unknown area '${area}'` });
       }
       if (!allowArea(request, reply, geo.tree, area)) return reply;
       const t = now();
       const to = request.query.to !== undefined ? Date.parse(request.query.to) : t;
-      const from = request.query.from !== undefined ? Date.parse(request.query.from) : to - (request.query.hours !== undefined ? request.query.hours * 3600_000 : FLOOD_DEFAULT_RANGE_MS);
+      const from =
+        request.query.from !== undefined
+          ? Date.parse(request.query.from)
+          : to - (request.query.hours !== undefined ? request.query.hours * 3600_000 : FLOOD_DEFAULT_RANGE_MS);
       if (Number.isNaN(from) || Number.isNaN(to) || !(from < to)) {
-        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', code: 'bad_range', message: 'from and to: real times, from before to' });
+        return reply
+          .code(400)
+          .send({
+            statusCode: 400,
+            error: 'Bad Request',
+            code: 'bad_range',
+            message: 'from and to: real times, from before to',
+          });
       }
       if (to - from > FLOOD_RETENTION_DAYS * DAY_MS) {
         return reply
           .code(400)
-          .send({ statusCode: 400, error: 'Bad Request', code: 'bad_range', message: `from and to: at most ${FLOOD_RETENTION_DAYS} days apart (flood levels are kept that long)` });
+          .send({
+            statusCode: 400,
+            error: 'Bad Request',
+            code: 'bad_range',
+            message: `from and to: at most ${FLOOD_RETENTION_DAYS} days apart (flood levels are kept that long)`,
+          });
       }
       fold.advance(t);
       const body = fold.trends(area, t, { from, to });
-      if (!body) return reply.code(404).send({ statusCode: 404, error: 'Not Found', code: 'unknown_area', message: `unknown area '${area}'` });
+      if (!body)
+        return reply
+          .code(404)
+          .send({ statusCode: 404, error: 'Not Found', code: 'unknown_area', message: `unknown area '${area}'` });
       // The answer changes with every event and with the clock (a deadline passing settles a response).
       void reply.header('cache-control', 'no-store');
       return body;

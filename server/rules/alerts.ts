@@ -23,7 +23,8 @@ export const DEFAULT_RESOLVED_RETENTION_MS = 24 * HOUR_MS;
 export type AlertStatusFilter = AlertStatus | 'active';
 
 /** The one-open-alert-per-rule-and-subject key: the rule and the first object behind the alert. */
-export const alertSubjectKey = (rule: AlertRule, subject: AlertSubject): string => `${rule}|${subject.kind}:${subject.id}`;
+export const alertSubjectKey = (rule: AlertRule, subject: AlertSubject): string =>
+  `${rule}|${subject.kind}:${subject.id}`;
 
 export interface AlertBook {
   /** The last seq folded (every event counts, so it matches the log). */
@@ -170,7 +171,8 @@ export function createAlertBook(options: { resolvedRetentionMs?: number } = {}):
     active: () => active.values(),
 
     list(tree, scope, status) {
-      const source = status === 'active' || status === 'open' || status === 'acknowledged' ? active.values() : alerts.values();
+      const source =
+        status === 'active' || status === 'open' || status === 'acknowledged' ? active.values() : alerts.values();
       const out: Alert[] = [];
       for (const a of source) {
         if (status !== undefined && status !== 'active' && a.status !== status) continue;

@@ -178,7 +178,12 @@ function upperBound(a: readonly number[], x: number): number {
 export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
   const { book, options: o, geo } = deps;
   const tree = geo.tree;
-  const onError = deps.onError ?? ((e: unknown) => queueMicrotask(() => { throw e; }));
+  const onError =
+    deps.onError ??
+    ((e: unknown) =>
+      queueMicrotask(() => {
+        throw e;
+      }));
   const raiseAt = WARNING_ORDER.indexOf(o.flood.raiseAt);
 
   const checkpoints = new Map<string, CheckpointMem>();
@@ -228,7 +233,10 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
     return k !== undefined && known(k) ? k : undefined;
   };
   /** The most specific area among `levels` that the place names, else its town, else the district. */
-  function areaOf(place: Place | undefined, levels: readonly ('grid' | 'forest' | 'property')[]): { area: AreaKey; town: AreaKey | undefined } {
+  function areaOf(
+    place: Place | undefined,
+    levels: readonly ('grid' | 'forest' | 'property')[],
+  ): { area: AreaKey; town: AreaKey | undefined } {
     const town = townKey(place?.townId);
     for (const level of levels) {
       const id = level === 'grid' ? place?.gridId : level === 'forest' ? place?.forestId : place?.propertyId;
@@ -262,7 +270,12 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
     pending = Promise.all([pending, step]);
   }
 
-  const envelope = (id: string, alertId: string) => ({ id: ref(id), time: isoLocal(nowMs()), source: 'rules' as const, alertId });
+  const envelope = (id: string, alertId: string) => ({
+    id: ref(id),
+    time: isoLocal(nowMs()),
+    source: 'rules' as const,
+    alertId,
+  });
 
   function raise(w: Want): void {
     const e: AlertRaised = {
@@ -372,13 +385,27 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
       [
         alertSubjectKey('ticket_near_deadline', subjects[0]!),
         near && nearSev
-          ? { ...base, alertId: ref(`ticket_near_deadline:${t.id}`), rule: 'ticket_near_deadline', severity: nearSev, title: `工单临近办结时限：${t.title}`, facts: { urgency: t.urgency, resolveDueAt: due } }
+          ? {
+              ...base,
+              alertId: ref(`ticket_near_deadline:${t.id}`),
+              rule: 'ticket_near_deadline',
+              severity: nearSev,
+              title: `工单临近办结时限：${t.title}`,
+              facts: { urgency: t.urgency, resolveDueAt: due },
+            }
           : null,
       ],
       [
         alertSubjectKey('ticket_overdue', subjects[0]!),
         overdue && overSev
-          ? { ...base, alertId: ref(`ticket_overdue:${t.id}`), rule: 'ticket_overdue', severity: overSev, title: `工单已超期：${t.title}`, facts: { urgency: t.urgency, resolveDueAt: due } }
+          ? {
+              ...base,
+              alertId: ref(`ticket_overdue:${t.id}`),
+              rule: 'ticket_overdue',
+              severity: overSev,
+              title: `工单已超期：${t.title}`,
+              facts: { urgency: t.urgency, resolveDueAt: due },
+            }
           : null,
       ],
     ];
@@ -410,7 +437,8 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
     const baseStart = Math.max(windowStart - o.ticketSurge.baselineDays * DAY_MS, logStartMs);
     const span = windowStart - baseStart;
     // Less history than one window says nothing about the cell's normal rate: the floor alone decides then.
-    const baseline = span >= windowMs ? ((upperBound(c.times, windowStart) - upperBound(c.times, baseStart)) * windowMs) / span : 0;
+    const baseline =
+      span >= windowMs ? ((upperBound(c.times, windowStart) - upperBound(c.times, baseStart)) * windowMs) / span : 0;
     return { count, baseline, needed: Math.max(o.ticketSurge.minCount, o.ticketSurge.factor * baseline) };
   }
 
@@ -427,7 +455,9 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
       return;
     }
     surging.add(c.gridId);
-    const { area, town } = areaOf({ ...(c.townId !== undefined ? { townId: c.townId } : {}), gridId: c.gridId }, ['grid']);
+    const { area, town } = areaOf({ ...(c.townId !== undefined ? { townId: c.townId } : {}), gridId: c.gridId }, [
+      'grid',
+    ]);
     reconcile(key, {
       alertId: ref(`ticket_surge:${c.gridId}:${c.lastSeq}`),
       sticky: true,
@@ -469,7 +499,8 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
       reconcile(key, null, r.patrolling ? 'signal back' : 'patrol ended');
       return;
     }
-    const place: Place | undefined = r.clusterId !== null ? { ...(r.place ?? {}), forestId: r.clusterId, ...townOfCluster(r.clusterId) } : r.place;
+    const place: Place | undefined =
+      r.clusterId !== null ? { ...(r.place ?? {}), forestId: r.clusterId, ...townOfCluster(r.clusterId) } : r.place;
     const { area, town } = areaOf(place, ['forest', 'grid']);
     const minutes = Math.floor((at - r.lastSeenMs) / MINUTE_MS);
     const w: Want = {
@@ -733,7 +764,9 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
       started = true;
       const at = nowMs();
       const all: Touched = {
-        checkpoints: new Set([...checkpoints.values()].filter((cp) => cp.crossSeq !== null || book.activeFor(floodKey(cp)))),
+        checkpoints: new Set(
+          [...checkpoints.values()].filter((cp) => cp.crossSeq !== null || book.activeFor(floodKey(cp))),
+        ),
         tickets: new Set(tickets.values()),
         closedTickets: new Set(),
         cells: new Set(cells.values()),

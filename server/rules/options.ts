@@ -17,9 +17,17 @@ export const AlertRuleOptions = Type.Object(
     flood: Type.Object(
       {
         /** The lowest warning colour that raises an alert. */
-        raiseAt: Type.Union([Type.Literal('blue'), Type.Literal('yellow'), Type.Literal('orange'), Type.Literal('red')]),
+        raiseAt: Type.Union([
+          Type.Literal('blue'),
+          Type.Literal('yellow'),
+          Type.Literal('orange'),
+          Type.Literal('red'),
+        ]),
         /** Severity per colour reached (colours below raiseAt never raise). */
-        severity: Type.Object({ blue: AlertSeverity, yellow: AlertSeverity, orange: AlertSeverity, red: AlertSeverity }, Closed),
+        severity: Type.Object(
+          { blue: AlertSeverity, yellow: AlertSeverity, orange: AlertSeverity, red: AlertSeverity },
+          Closed,
+        ),
         /** Hysteresis: the alert clears only below the raiseAt threshold minus this margin (m) … */
         clearMarginM: Type.Number({ minimum: 0, maximum: 10 }),
         /** … for at least this long, by the readings' own times. */
@@ -53,7 +61,11 @@ export const AlertRuleOptions = Type.Object(
     fireRisk: Type.Object({ severity: AlertSeverity }, Closed),
     /** Minutes an alert may stay unacknowledged at town level before it goes to the district; null: never. */
     escalateAfterMin: Type.Object(
-      { info: Type.Union([Minutes, Type.Null()]), warning: Type.Union([Minutes, Type.Null()]), severe: Type.Union([Minutes, Type.Null()]) },
+      {
+        info: Type.Union([Minutes, Type.Null()]),
+        warning: Type.Union([Minutes, Type.Null()]),
+        severe: Type.Union([Minutes, Type.Null()]),
+      },
       Closed,
     ),
   },
@@ -119,7 +131,10 @@ export function resolveAlertRuleOptions(
   for (const [rule, value] of Object.entries(overrides)) {
     const base = (DEFAULT_ALERT_RULE_OPTIONS as Record<string, unknown>)[rule];
     if (base === undefined) {
-      errors.push({ path: `/${rule}`, message: `unknown rule; one of ${Object.keys(DEFAULT_ALERT_RULE_OPTIONS).join(', ')}` });
+      errors.push({
+        path: `/${rule}`,
+        message: `unknown rule; one of ${Object.keys(DEFAULT_ALERT_RULE_OPTIONS).join(', ')}`,
+      });
       continue;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {

@@ -33,7 +33,9 @@ export const CHANNEL_PREFIX: Record<Exclude<TicketChannel, 'open311'>, string> =
 };
 
 /** Who reports in when the town blows the whistle, per category (the first two are the usual pair). */
-export const WHISTLE_DEPARTMENTS: Partial<Record<TicketCategory, readonly Department[]>> & { default: readonly Department[] } = {
+export const WHISTLE_DEPARTMENTS: Partial<Record<TicketCategory, readonly Department[]>> & {
+  default: readonly Department[];
+} = {
   default: ['chengguan', 'other', 'housing'],
   safety_hazard: ['fire', 'housing', 'chengguan', 'police'],
   illegal_construction: ['chengguan', 'housing', 'landscaping'],
@@ -62,13 +64,61 @@ export const DEPARTMENT_NAMES: Record<Department, string> = {
   other: '相关单位',
 };
 
-const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴', '徐', '孙', '马', '朱', '胡', '郭', '何', '高', '林', '郑'];
-const GIVEN = ['伟', '芳', '娜', '敏', '静', '强', '磊', '军', '洋', '勇', '艳', '杰', '涛', '明', '超', '秀英', '建国', '海燕', '志强', '丽华'];
+const SURNAMES = [
+  '王',
+  '李',
+  '张',
+  '刘',
+  '陈',
+  '杨',
+  '赵',
+  '黄',
+  '周',
+  '吴',
+  '徐',
+  '孙',
+  '马',
+  '朱',
+  '胡',
+  '郭',
+  '何',
+  '高',
+  '林',
+  '郑',
+];
+const GIVEN = [
+  '伟',
+  '芳',
+  '娜',
+  '敏',
+  '静',
+  '强',
+  '磊',
+  '军',
+  '洋',
+  '勇',
+  '艳',
+  '杰',
+  '涛',
+  '明',
+  '超',
+  '秀英',
+  '建国',
+  '海燕',
+  '志强',
+  '丽华',
+];
 /** A plausible staff name from an index, so the same index always names the same person. */
-export const staffName = (i: number): string => `${SURNAMES[i % SURNAMES.length]}${GIVEN[Math.floor(i / SURNAMES.length) % GIVEN.length]}`;
+export const staffName = (i: number): string =>
+  `${SURNAMES[i % SURNAMES.length]}${GIVEN[Math.floor(i / SURNAMES.length) % GIVEN.length]}`;
 
 export const INCIDENT_TEXT: Record<IncidentType, readonly string[]> = {
-  fire_risk: ['林下枯枝落叶堆积，存在火险', '发现林地边缘焚烧秸秆', '林区内发现烟头和野炊痕迹', '林间杂草干枯，火险等级高'],
+  fire_risk: [
+    '林下枯枝落叶堆积，存在火险',
+    '发现林地边缘焚烧秸秆',
+    '林区内发现烟头和野炊痕迹',
+    '林间杂草干枯，火险等级高',
+  ],
   pests: ['发现美国白蛾网幕', '杨树出现溃疡病斑', '林木叶片虫害严重'],
   illegal_logging: ['发现树木被砍伐的新鲜树桩', '有人私自修剪移栽林木'],
   dumping: ['林地边发现倾倒的建筑垃圾', '林间道路旁堆放生活垃圾'],

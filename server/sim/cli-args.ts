@@ -57,14 +57,21 @@ export class CliError extends Error {
 function positive(name: string, value: string | undefined, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) throw new CliError(`--${name} ${JSON.stringify(value)}: expected a ${allowZero ? 'non-negative' : 'positive'} number`);
+  if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0))
+    throw new CliError(
+      `--${name} ${JSON.stringify(value)}: expected a ${allowZero ? 'non-negative' : 'positive'} number`,
+    );
   return n;
 }
 
 const WEEK_MS = 7 * 24 * 3600_000;
 
 /** `env`: where OPSMAP_TOKEN is read when --token is not given (the CLI passes process.env). */
-export function parseCliArgs(argv: string[], nowMs: number, env: Readonly<Record<string, string | undefined>> = {}): CliOptions {
+export function parseCliArgs(
+  argv: string[],
+  nowMs: number,
+  env: Readonly<Record<string, string | undefined>> = {},
+): CliOptions {
   let parsed;
   try {
     parsed = parseArgs({
@@ -97,7 +104,8 @@ export function parseCliArgs(argv: string[], nowMs: number, env: Readonly<Record
   const help = v.help === true;
   const dryRun = v['dry-run'] === true;
   const scenario = v.scenario ?? 'normal';
-  if (!isScenarioName(scenario)) throw new CliError(`--scenario ${JSON.stringify(scenario)}: expected one of ${SCENARIO_NAMES.join(', ')}`);
+  if (!isScenarioName(scenario))
+    throw new CliError(`--scenario ${JSON.stringify(scenario)}: expected one of ${SCENARIO_NAMES.join(', ')}`);
   const target = v.target ?? null;
   if (!help && !dryRun && !target) throw new CliError('--target is required (or --dry-run to print events instead)');
   if (target) {
@@ -118,9 +126,13 @@ export function parseCliArgs(argv: string[], nowMs: number, env: Readonly<Record
   const perDay = v['per-day'] === undefined ? undefined : positive('per-day', v['per-day'], 700, true);
   let only = { tickets: true, flood: true, patrols: true };
   if (v.only !== undefined) {
-    const parts = v.only.split(',').map((s) => s.trim()).filter(Boolean);
+    const parts = v.only
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const bad = parts.filter((s) => s !== 'tickets' && s !== 'flood' && s !== 'patrols');
-    if (bad.length > 0 || parts.length === 0) throw new CliError(`--only ${JSON.stringify(v.only)}: expected a comma list of tickets, flood, patrols`);
+    if (bad.length > 0 || parts.length === 0)
+      throw new CliError(`--only ${JSON.stringify(v.only)}: expected a comma list of tickets, flood, patrols`);
     only = { tickets: parts.includes('tickets'), flood: parts.includes('flood'), patrols: parts.includes('patrols') };
   }
   let start: number;

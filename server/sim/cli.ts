@@ -21,7 +21,10 @@ interface IngestAnswer {
   accepted: number;
   duplicates: number;
   rejected: number;
-  results: ({ status: 'accepted' | 'duplicate'; seq: number } | { status: 'rejected'; errors: { path: string; message: string }[] })[];
+  results: (
+    | { status: 'accepted' | 'duplicate'; seq: number }
+    | { status: 'rejected'; errors: { path: string; message: string }[] }
+  )[];
 }
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -29,7 +32,13 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 function isAnswer(v: unknown): v is IngestAnswer {
   const a = v as Partial<IngestAnswer> | null;
-  return typeof a === 'object' && a !== null && typeof a.accepted === 'number' && typeof a.rejected === 'number' && Array.isArray(a.results);
+  return (
+    typeof a === 'object' &&
+    a !== null &&
+    typeof a.accepted === 'number' &&
+    typeof a.rejected === 'number' &&
+    Array.isArray(a.results)
+  );
 }
 
 /**
@@ -37,9 +46,18 @@ function isAnswer(v: unknown): v is IngestAnswer {
  * arrive before the connection broke comes back as duplicates. A 4xx other than 429 is a bug in what we
  * send, so it stops the run instead of being retried.
  */
-async function post(url: string, token: string | null, events: OpsEvent[], totals: Totals, samples: string[]): Promise<void> {
+async function post(
+  url: string,
+  token: string | null,
+  events: OpsEvent[],
+  totals: Totals,
+  samples: string[],
+): Promise<void> {
   const body = JSON.stringify(events);
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  };
   for (let attempt = 1; ; attempt++) {
     let status = 0;
     let text = '';
@@ -57,7 +75,8 @@ async function post(url: string, token: string | null, events: OpsEvent[], total
       } catch {
         answer = null;
       }
-      if (!isAnswer(answer)) throw new Error(`${url} answered ${status} with an unexpected body: ${text.slice(0, 200)}`);
+      if (!isAnswer(answer))
+        throw new Error(`${url} answered ${status} with an unexpected body: ${text.slice(0, 200)}`);
       totals.sent += events.length;
       totals.accepted += answer.accepted;
       totals.duplicates += answer.duplicates;
@@ -79,7 +98,8 @@ async function post(url: string, token: string | null, events: OpsEvent[], total
     if (status >= 400 && status < 500 && status !== 429) {
       throw new Error(`${url} answered ${status}: ${text.slice(0, 500)}`);
     }
-    if (attempt >= 6) throw new Error(`${url} failed ${attempt} times, last: ${status || 'no answer'} ${text.slice(0, 200)}`);
+    if (attempt >= 6)
+      throw new Error(`${url} failed ${attempt} times, last: ${status || 'no answer'} ${text.slice(0, 200)}`);
     const wait = 500 * 2 ** (attempt - 1);
     log(`POST failed (${status || text}); retrying in ${wait / 1000} s`);
     await sleep(wait);
@@ -115,14 +135,16 @@ async function dryRun(sim: Simulator, o: CliOptions): Promise<void> {
     }
   } else {
     const end = sim.start + o.speed * (o.durationS || 600) * SECOND_MS;
-    for (let t = sim.start; !stop && t < end; ) {
+    for (let t = sim.start; !stop && t < end;) {
       t = Math.min(end, t + 3600 * SECOND_MS);
       const events = sim.next(t);
       await write(events);
       written += events.length;
     }
   }
-  log(`dry run: ${written} events, simulated ${isoBeijing(sim.start)} → ${isoBeijing(sim.now)}; per kind ${JSON.stringify(sim.counts())}`);
+  log(
+    `dry run: ${written} events, simulated ${isoBeijing(sim.start)} → ${isoBeijing(sim.now)}; per kind ${JSON.stringify(sim.counts())}`,
+  );
 }
 
 async function main(): Promise<number> {
@@ -164,7 +186,11 @@ async function main(): Promise<number> {
   const totals: Totals = { sent: 0, accepted: 0, duplicates: 0, rejected: 0 };
   const samples: string[] = [];
   const began = Date.now();
-  log(o.rate !== undefined ? `posting ~${o.rate} events/s to ${url}` : `posting to ${url} at ${o.speed}× for ${o.durationS ? `${o.durationS} s` : 'ever (Ctrl-C stops)'}`);
+  log(
+    o.rate !== undefined
+      ? `posting ~${o.rate} events/s to ${url}`
+      : `posting to ${url} at ${o.speed}× for ${o.durationS ? `${o.durationS} s` : 'ever (Ctrl-C stops)'}`,
+  );
   if (o.rate === undefined && o.durationS === 0 && o.speed > 1 && !o.allowFuture) {
     log('note: with --duration 0 the simulated clock stops at the present, so the run goes on at real time');
   }

@@ -49,7 +49,8 @@ export const nextMidnight = (ms: number): number => beijing(ms).dayStart + DAY_M
 /** Parses an ISO time for the CLI and tests; throws on nonsense rather than simulating from NaN. */
 export function parseTime(text: string): number {
   const ms = Date.parse(text);
-  if (!Number.isFinite(ms)) throw new Error(`not a time: ${JSON.stringify(text)} (use ISO 8601, e.g. 2025-07-20T08:00:00+08:00)`);
+  if (!Number.isFinite(ms))
+    throw new Error(`not a time: ${JSON.stringify(text)} (use ISO 8601, e.g. 2025-07-20T08:00:00+08:00)`);
   return ms;
 }
 

@@ -49,9 +49,14 @@ export function startEmbeddedSimulator(o: EmbeddedSimOptions): EmbeddedSim {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
 
-  const previous = o.stateFile && existsSync(o.stateFile) ? (JSON.parse(readFileSync(o.stateFile, 'utf8')) as RunState) : undefined;
+  const previous =
+    o.stateFile && existsSync(o.stateFile) ? (JSON.parse(readFileSync(o.stateFile, 'utf8')) as RunState) : undefined;
   const resumable =
-    previous && !o.emptyLog && previous.scenario === o.scenario && previous.seed === o.seed && now() - previous.start < MAX_RESUME_MS;
+    previous &&
+    !o.emptyLog &&
+    previous.scenario === o.scenario &&
+    previous.seed === o.seed &&
+    now() - previous.start < MAX_RESUME_MS;
   const start = resumable ? previous.start : now() - (o.emptyLog ? o.backfillHours * 3600_000 : 0);
   if (o.stateFile) {
     mkdirSync(dirname(o.stateFile), { recursive: true });
@@ -68,7 +73,11 @@ export function startEmbeddedSimulator(o: EmbeddedSimOptions): EmbeddedSim {
       if (events.length === 0) return total;
       const r = await o.accept(events);
       total += r.accepted;
-      if (r.rejected > 0) o.log.warn({ rejected: r.rejected, first: r.results.find((x) => x.status === 'rejected') }, 'simulator events rejected');
+      if (r.rejected > 0)
+        o.log.warn(
+          { rejected: r.rejected, first: r.results.find((x) => x.status === 'rejected') },
+          'simulator events rejected',
+        );
     }
   }
 

@@ -50,7 +50,9 @@ export interface Simulator {
 const RUN_ID = /^[A-Za-z0-9_.:-]{1,48}$/;
 
 export function defaultRunId(scenario: ScenarioName, seed: Seed, start: number): string {
-  const s = String(seed).replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 16);
+  const s = String(seed)
+    .replace(/[^A-Za-z0-9_.-]/g, '_')
+    .slice(0, 16);
   return `${scenario}-${s}-${compactStamp(start)}`;
 }
 
@@ -64,7 +66,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const speed = options.speed ?? 1;
   if (!(speed > 0)) throw new Error('createSimulator: speed must be > 0');
   const runId = options.runId ?? defaultRunId(scenario, seed, start);
-  if (!RUN_ID.test(runId)) throw new Error(`createSimulator: runId ${JSON.stringify(runId)} must be 1–48 of A-Z a-z 0-9 _ . : -`);
+  if (!RUN_ID.test(runId))
+    throw new Error(`createSimulator: runId ${JSON.stringify(runId)} must be 1–48 of A-Z a-z 0-9 _ . : -`);
   const params = scenarioParams(scenario, options.tune);
 
   const rng = createRng(seed);

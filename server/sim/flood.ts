@@ -32,7 +32,13 @@ interface Storm {
 }
 
 const COLORS: readonly WarningColor[] = ['none', 'blue', 'yellow', 'orange', 'red'];
-const RESPONSE_OF: Record<WarningColor, ResponseLevel> = { none: 'none', blue: 'IV', yellow: 'III', orange: 'II', red: 'I' };
+const RESPONSE_OF: Record<WarningColor, ResponseLevel> = {
+  none: 'none',
+  blue: 'IV',
+  yellow: 'III',
+  orange: 'II',
+  red: 'I',
+};
 const RESPONSE_RANK: Record<ResponseLevel, number> = { none: 0, IV: 1, III: 2, II: 3, I: 4 };
 
 /** A smooth pulse peaking at 1 when x = 1: x^k·e^{k(1−x)}; larger k, narrower pulse. */
@@ -40,7 +46,15 @@ const pulse = (x: number, k: number): number => (x <= 0 ? 0 : Math.pow(x, k) * M
 
 function colorOf(cp: Checkpoint, level: number): WarningColor {
   const t = cp.props.thresholds;
-  return level >= t.red ? 'red' : level >= t.orange ? 'orange' : level >= t.yellow ? 'yellow' : level >= t.blue ? 'blue' : 'none';
+  return level >= t.red
+    ? 'red'
+    : level >= t.orange
+      ? 'orange'
+      : level >= t.yellow
+        ? 'yellow'
+        : level >= t.blue
+          ? 'blue'
+          : 'none';
 }
 
 interface CheckpointState {
@@ -51,13 +65,26 @@ interface CheckpointState {
   obstruction: ObstructionStatus | null;
 }
 
-export function createFloodModel(clock: SimClock, places: Places, p: FloodParams, rng: Rng, tickets: TicketModel, riverNames: Map<string, string>): FloodModel {
+export function createFloodModel(
+  clock: SimClock,
+  places: Places,
+  p: FloodParams,
+  rng: Rng,
+  tickets: TicketModel,
+  riverNames: Map<string, string>,
+): FloodModel {
   const draw = rng.fork('flood');
   const cps = places.checkpoints;
   const interval = p.readingIntervalMin * MINUTE_MS;
   const [west, , east] = places.bbox;
   const storms: Storm[] = [];
-  const state: CheckpointState[] = cps.map(() => ({ noise: 0, level: 0, color: 'none', nextInspection: 0, obstruction: null }));
+  const state: CheckpointState[] = cps.map(() => ({
+    noise: 0,
+    level: 0,
+    color: 'none',
+    nextInspection: 0,
+    obstruction: null,
+  }));
 
   // Rivers: their checkpoints in downstream order, and where along the river each sits (0 top … 1 bottom).
   const rivers = new Map<string, number[]>();
@@ -69,9 +96,16 @@ export function createFloodModel(clock: SimClock, places: Places, p: FloodParams
     return hi > lo ? (cp.props.riverKm - lo) / (hi - lo) : 0.5;
   });
   // The storm reaches a river where its upper end lies; the flood wave then runs down at the celerity.
-  const riverLon = new Map([...rivers].map(([id, idx]) => [id, cps[idx.reduce((a, b) => (cps[a]!.props.riverKm <= cps[b]!.props.riverKm ? a : b))]!.at[0]]));
+  const riverLon = new Map(
+    [...rivers].map(([id, idx]) => [
+      id,
+      cps[idx.reduce((a, b) => (cps[a]!.props.riverKm <= cps[b]!.props.riverKm ? a : b))]!.at[0],
+    ]),
+  );
   const riverFactor = new Map([...rivers.keys()].sort().map((id) => [id, 1 + draw.normal(0, 0.05)]));
-  const response = new Map([...rivers.keys()].map((id) => [id, { level: 'none' as ResponseLevel, lowerSince: null as number | null }]));
+  const response = new Map(
+    [...rivers.keys()].map((id) => [id, { level: 'none' as ResponseLevel, lowerSince: null as number | null }]),
+  );
   let districtResponse: ResponseLevel = 'none';
   const nearCells = new Map<number, WeightedTable<Cell> | null>();
 
@@ -79,7 +113,8 @@ export function createFloodModel(clock: SimClock, places: Places, p: FloodParams
 
   function rainAt(i: number, t: number): number {
     let r = 0;
-    for (const s of storms) r += s.peakRain * (s.local[i] ?? 1) * pulse((t - s.onset - eastDelay(s, cps[i]!.at[0])) / s.rampMs, 2);
+    for (const s of storms)
+      r += s.peakRain * (s.local[i] ?? 1) * pulse((t - s.onset - eastDelay(s, cps[i]!.at[0])) / s.rampMs, 2);
     return r;
   }
 
@@ -93,7 +128,8 @@ export function createFloodModel(clock: SimClock, places: Places, p: FloodParams
     let rise = 0;
     for (const s of storms) {
       const tp = s.rampMs + p.levelLagH * HOUR_MS;
-      rise += s.rise * scale * pulse((t - s.onset - eastDelay(s, riverLon.get(cp.props.riverId) ?? west) - lagMs) / tp, 2.5);
+      rise +=
+        s.rise * scale * pulse((t - s.onset - eastDelay(s, riverLon.get(cp.props.riverId) ?? west) - lagMs) / tp, 2.5);
     }
     return rise;
   }
@@ -129,7 +165,9 @@ export function createFloodModel(clock: SimClock, places: Places, p: FloodParams
       checkpointId: cp.id,
       level: st.level,
       rainfall: Math.min(500, rain < 0.1 ? 0 : rain),
-      ...(cp.props.kind === 'gauge' ? { flow: Math.round(big * Math.pow(Math.max(0, st.level - cp.props.baseLevel + 0.5), 1.6) * 10) / 10 } : {}),
+      ...(cp.props.kind === 'gauge'
+        ? { flow: Math.round(big * Math.pow(Math.max(0, st.level - cp.props.baseLevel + 0.5), 1.6) * 10) / 10 }
+        : {}),
     });
   }
 
@@ -138,11 +176,18 @@ export function createFloodModel(clock: SimClock, places: Places, p: FloodParams
     const st = state[i]!;
     const over = st.level - cp.props.warningLevel;
     let note: string;
-    if (st.obstruction && st.obstruction !== 'cleared') note = `碍洪点巡查：水位${st.level.toFixed(2)}m，${st.obstruction === 'pending' ? '障碍物尚未清除' : '清障作业进行中'}`;
+    if (st.obstruction && st.obstruction !== 'cleared')
+      note = `碍洪点巡查：水位${st.level.toFixed(2)}m，${st.obstruction === 'pending' ? '障碍物尚未清除' : '清障作业进行中'}`;
     else if (routine || st.color === 'none') note = `例行巡查：水位${st.level.toFixed(2)}m，河道畅通，无险情`;
     else if (st.color === 'blue') note = `加密巡查：水位${st.level.toFixed(2)}m，接近警戒水位，堤防无渗漏`;
     else note = `加密巡查：水位${st.level.toFixed(2)}m，超警戒水位${over.toFixed(2)}m，已安排人员24小时值守`;
-    clock.emit({ ...clock.envelope('simulator'), kind: 'flood.inspection', checkpointId: cp.id, inspector: `${staffName(i * 7 + draw.int(0, 2))}（水务巡查）`, note });
+    clock.emit({
+      ...clock.envelope('simulator'),
+      kind: 'flood.inspection',
+      checkpointId: cp.id,
+      inspector: `${staffName(i * 7 + draw.int(0, 2))}（水务巡查）`,
+      note,
+    });
   }
 
   function setObstruction(i: number, status: ObstructionStatus, note: string): void {
@@ -152,7 +197,13 @@ export function createFloodModel(clock: SimClock, places: Places, p: FloodParams
   }
 
   function respond(level: ResponseLevel, note: string, riverId?: string): void {
-    clock.emit({ ...clock.envelope('simulator'), kind: 'flood.response', level, note, ...(riverId ? { riverId } : {}) });
+    clock.emit({
+      ...clock.envelope('simulator'),
+      kind: 'flood.response',
+      level,
+      note,
+      ...(riverId ? { riverId } : {}),
+    });
   }
 
   /** After each round of readings: responses, storm tickets, inspections. */
@@ -166,14 +217,22 @@ export function createFloodModel(clock: SimClock, places: Places, p: FloodParams
       if (RESPONSE_RANK[want] > RESPONSE_RANK[r.level]) {
         r.level = want;
         r.lowerSince = null;
-        respond(want, `${name}水位达${COLORS[worst] === 'blue' ? '蓝色' : COLORS[worst] === 'yellow' ? '黄色' : COLORS[worst] === 'orange' ? '橙色' : '红色'}预警，启动${want}级应急响应`, riverId);
+        respond(
+          want,
+          `${name}水位达${COLORS[worst] === 'blue' ? '蓝色' : COLORS[worst] === 'yellow' ? '黄色' : COLORS[worst] === 'orange' ? '橙色' : '红色'}预警，启动${want}级应急响应`,
+          riverId,
+        );
       } else if (RESPONSE_RANK[want] < RESPONSE_RANK[r.level]) {
         // Responses come down only after the lower colour has held for an hour: a crest wobbles.
         r.lowerSince ??= t;
         if (t - r.lowerSince >= HOUR_MS) {
           r.level = want;
           r.lowerSince = null;
-          respond(want, want === 'none' ? `${name}水位回落，解除应急响应` : `${name}水位回落，应急响应调整为${want}级`, riverId);
+          respond(
+            want,
+            want === 'none' ? `${name}水位回落，解除应急响应` : `${name}水位回落，应急响应调整为${want}级`,
+            riverId,
+          );
         }
       } else r.lowerSince = null;
     }
@@ -224,14 +283,21 @@ export function createFloodModel(clock: SimClock, places: Places, p: FloodParams
   function planDay(dayStart: number): void {
     // A storm's effect has died away three days on (crest + recession < 1 day here): keep the sums short
     // in a run that lasts for months.
-    for (let i = storms.length - 1; i >= 0; i--) if (storms[i]!.onset < dayStart - 3 * 24 * HOUR_MS) storms.splice(i, 1);
+    for (let i = storms.length - 1; i >= 0; i--)
+      if (storms[i]!.onset < dayStart - 3 * 24 * HOUR_MS) storms.splice(i, 1);
     const local = beijing(dayStart);
     const summer = isSummer(local.month);
     const winter = local.month === 12 || local.month <= 2;
     const chance = summer ? p.showerChance.summer : winter ? p.showerChance.winter : p.showerChance.shoulder;
     if (draw.chance(chance)) {
       const peak = draw.range(2, 10);
-      addStorm(dayStart + draw.range(0, 22) * HOUR_MS, { ...DEFAULT_STORM, rampH: draw.range(0.5, 1.5), peakRainMmH: peak, severity: (peak / 60) * 0.15, travelH: 1 });
+      addStorm(dayStart + draw.range(0, 22) * HOUR_MS, {
+        ...DEFAULT_STORM,
+        rampH: draw.range(0.5, 1.5),
+        peakRainMmH: peak,
+        severity: (peak / 60) * 0.15,
+        travelH: 1,
+      });
     }
     cps.forEach((_, i) => {
       if (summer || draw.chance(1 / 7)) {
@@ -240,9 +306,11 @@ export function createFloodModel(clock: SimClock, places: Places, p: FloodParams
       }
       const st = state[i]!;
       if (!summer && st.obstruction && st.obstruction !== 'cleared') {
-        const next: ObstructionStatus | null = st.obstruction === 'pending' ? (draw.chance(0.3) ? 'clearing' : null) : draw.chance(0.25) ? 'cleared' : null;
+        const next: ObstructionStatus | null =
+          st.obstruction === 'pending' ? (draw.chance(0.3) ? 'clearing' : null) : draw.chance(0.25) ? 'cleared' : null;
         const at = dayStart + draw.range(9, 16) * HOUR_MS;
-        if (next && at >= clock.now) clock.at(at, () => setObstruction(i, next, next === 'clearing' ? '施工队进场清障' : '清障完成，已验收'));
+        if (next && at >= clock.now)
+          clock.at(at, () => setObstruction(i, next, next === 'clearing' ? '施工队进场清障' : '清障完成，已验收'));
       }
     });
     clock.at(nextMidnight(dayStart), () => planDay(clock.now));
@@ -256,8 +324,16 @@ export function createFloodModel(clock: SimClock, places: Places, p: FloodParams
       let status: ObstructionStatus;
       if (sp) status = k === 0 ? 'cleared' : 'pending';
       else if (isSummer(month)) status = 'cleared';
-      else status = draw.weighted<ObstructionStatus>(['pending', 'clearing', 'cleared'], month >= 3 && month <= 5 ? [2, 3, 3] : [4, 2, 1]);
-      setObstruction(i, status, status === 'cleared' ? '已清除，汛前验收合格' : status === 'clearing' ? '清障作业进行中' : '待清除');
+      else
+        status = draw.weighted<ObstructionStatus>(
+          ['pending', 'clearing', 'cleared'],
+          month >= 3 && month <= 5 ? [2, 3, 3] : [4, 2, 1],
+        );
+      setObstruction(
+        i,
+        status,
+        status === 'cleared' ? '已清除，汛前验收合格' : status === 'clearing' ? '清障作业进行中' : '待清除',
+      );
     });
     if (!sp) return;
     // A storm is coming: the open 碍洪点 get emergency crews at the warning; the first is done before the
@@ -266,8 +342,10 @@ export function createFloodModel(clock: SimClock, places: Places, p: FloodParams
     const open = obstructions.filter((_, k) => k > 0);
     clock.at(warnAt, () => open.forEach(({ i }) => setObstruction(i, 'clearing', '暴雨预警发布，启动应急清障')));
     open.forEach(({ i }, k) => {
-      const peakAt = clock.now + (sp.onsetAfterH + sp.rampH + p.levelLagH + cps[i]!.props.riverKm / p.celerityKmH) * HOUR_MS;
-      const doneAt = k === 0 ? clock.now + (sp.onsetAfterH + draw.range(0.5, 1.5)) * HOUR_MS : peakAt + draw.range(3, 6) * HOUR_MS;
+      const peakAt =
+        clock.now + (sp.onsetAfterH + sp.rampH + p.levelLagH + cps[i]!.props.riverKm / p.celerityKmH) * HOUR_MS;
+      const doneAt =
+        k === 0 ? clock.now + (sp.onsetAfterH + draw.range(0.5, 1.5)) * HOUR_MS : peakAt + draw.range(3, 6) * HOUR_MS;
       clock.at(doneAt, () => setObstruction(i, 'cleared', '清障完成'));
     });
   }

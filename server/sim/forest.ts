@@ -31,7 +31,13 @@ const SEVERITIES: readonly Severity[] = ['high', 'medium', 'low'];
 /** Median hours until an incident is dealt with: a fire risk is cleared at once, pests wait for a crew. */
 const RESOLVE_MEDIAN_H: Record<Severity, number> = { high: 1.5, medium: 4, low: 12 };
 
-export function createForestModel(clock: SimClock, places: Places, p: PatrolParams, rng: Rng, districtRain: (t: number) => number): ForestModel {
+export function createForestModel(
+  clock: SimClock,
+  places: Places,
+  p: PatrolParams,
+  rng: Rng,
+  districtRain: (t: number) => number,
+): ForestModel {
   const clusters = [...places.clusters].sort((a, b) => a.id.localeCompare(b.id)).filter((c) => c.points.length > 0);
   const rangers: Ranger[] = clusters.flatMap((cluster) =>
     Array.from({ length: p.rangersPerCluster }, (_, k) => {
@@ -49,7 +55,12 @@ export function createForestModel(clock: SimClock, places: Places, p: PatrolPara
     // Rangers do not walk ruler-straight lines between points; a third of the legs bend through the woods.
     if (g.chance(0.35)) {
       const c = shape.randomPoint(g, anchor);
-      if (distanceM(a, c) + distanceM(c, b) < 1.6 * distanceM(a, b) + 100 && shape.containsSegment(a, c) && shape.containsSegment(c, b)) return [c, b];
+      if (
+        distanceM(a, c) + distanceM(c, b) < 1.6 * distanceM(a, b) + 100 &&
+        shape.containsSegment(a, c) &&
+        shape.containsSegment(c, b)
+      )
+        return [c, b];
     }
     if (shape.containsSegment(a, b)) return [b];
     for (let i = 0; i < 30; i++) {
@@ -67,7 +78,8 @@ export function createForestModel(clock: SimClock, places: Places, p: PatrolPara
     let here = from;
     while (left.length > 0) {
       let best = 0;
-      for (let i = 1; i < left.length; i++) if (distanceM(here, left[i]!.at) < distanceM(here, left[best]!.at)) best = i;
+      for (let i = 1; i < left.length; i++)
+        if (distanceM(here, left[i]!.at) < distanceM(here, left[best]!.at)) best = i;
       const next = left.splice(best, 1)[0]!;
       out.push(next);
       here = next.at;
@@ -107,7 +119,14 @@ export function createForestModel(clock: SimClock, places: Places, p: PatrolPara
       return null;
     };
 
-    clock.emit({ ...clock.envelope('ranger_app'), kind: 'patrol.started', patrolId, rangerId: r.id, clusterId: c.id, ...locationOf(fix(pos)) });
+    clock.emit({
+      ...clock.envelope('ranger_app'),
+      kind: 'patrol.started',
+      patrolId,
+      rangerId: r.id,
+      clusterId: c.id,
+      ...locationOf(fix(pos)),
+    });
 
     const step = (): void => {
       const t = clock.now;
@@ -133,7 +152,14 @@ export function createForestModel(clock: SimClock, places: Places, p: PatrolPara
             next++;
             moving = true;
             if (wp.point) {
-              clock.emit({ ...clock.envelope('ranger_app'), kind: 'patrol.checkin', rangerId: r.id, patrolId, pointId: wp.point.id, location: { lon: wp.point.at[0], lat: wp.point.at[1] } });
+              clock.emit({
+                ...clock.envelope('ranger_app'),
+                kind: 'patrol.checkin',
+                rangerId: r.id,
+                patrolId,
+                pointId: wp.point.id,
+                location: { lon: wp.point.at[0], lat: wp.point.at[1] },
+              });
               dwellUntil = t + g.range(p.dwellMin[0], p.dwellMin[1]) * MINUTE_MS;
               break;
             }
@@ -171,9 +197,15 @@ export function createForestModel(clock: SimClock, places: Places, p: PatrolPara
 
   function incident(r: Ranger, patrolId: string, location: { lon: number; lat: number }): void {
     const g = r.rng;
-    const type = g.weighted(INCIDENT_TYPES, INCIDENT_TYPES.map((k) => p.incidentMix[k]));
+    const type = g.weighted(
+      INCIDENT_TYPES,
+      INCIDENT_TYPES.map((k) => p.incidentMix[k]),
+    );
     const sev = INCIDENT_SEVERITY[type === 'fire_risk' ? 'fire_risk' : 'default'];
-    const severity = g.weighted(SEVERITIES, SEVERITIES.map((s) => sev[s]));
+    const severity = g.weighted(
+      SEVERITIES,
+      SEVERITIES.map((s) => sev[s]),
+    );
     const incidentId = `${clock.runId}-I${String(clock.serial('incident')).padStart(5, '0')}`;
     clock.emit({
       ...clock.envelope('ranger_app'),
@@ -188,7 +220,13 @@ export function createForestModel(clock: SimClock, places: Places, p: PatrolPara
     });
     const doneAt = clock.now + g.lognormal(RESOLVE_MEDIAN_H[severity], 0.6) * HOUR_MS;
     clock.at(doneAt, () =>
-      clock.emit({ ...clock.envelope('ranger_app'), kind: 'patrol.incident_resolved', incidentId, rangerId: r.id, note: '已现场处置完毕' }),
+      clock.emit({
+        ...clock.envelope('ranger_app'),
+        kind: 'patrol.incident_resolved',
+        incidentId,
+        rangerId: r.id,
+        note: '已现场处置完毕',
+      }),
     );
   }
 

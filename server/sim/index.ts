@@ -2,5 +2,12 @@
 // that the server (sink = ingest) and the CLI (sink = HTTP POST) run it with.
 export { createSimulator, defaultRunId, type Simulator, type SimulatorOptions } from './engine';
 export { runSimulator, type DriverHandle, type DriverOptions, type Sink, type TickReport } from './driver';
-export { SCENARIO_NAMES, isScenarioName, scenarioParams, type ScenarioName, type ScenarioParams, type DeepPartial } from './scenarios';
+export {
+  SCENARIO_NAMES,
+  isScenarioName,
+  scenarioParams,
+  type ScenarioName,
+  type ScenarioParams,
+  type DeepPartial,
+} from './scenarios';
 export type { Seed } from './prng';

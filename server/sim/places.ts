@@ -83,7 +83,11 @@ export function buildPlaces(geo: Geo, params: { ruralCellWeight: number; hotspot
   const pointsByCluster = new Map<string, PatrolPoint[]>();
   for (const f of geo.layers.patrolPoints.features) {
     const list = pointsByCluster.get(f.properties.clusterId) ?? [];
-    list.push({ id: f.properties.id, name: f.properties.name, at: [f.geometry.coordinates[0]!, f.geometry.coordinates[1]!] });
+    list.push({
+      id: f.properties.id,
+      name: f.properties.name,
+      at: [f.geometry.coordinates[0]!, f.geometry.coordinates[1]!],
+    });
     pointsByCluster.set(f.properties.clusterId, list);
   }
   const clusters: Cluster[] = geo.layers.forest.features.map((f) => ({
@@ -98,14 +102,22 @@ export function buildPlaces(geo: Geo, params: { ruralCellWeight: number; hotspot
 
   return {
     cells,
-    cellTable: new WeightedTable(cells, cells.map((c) => c.weight)),
+    cellTable: new WeightedTable(
+      cells,
+      cells.map((c) => c.weight),
+    ),
     towns,
     checkpoints,
     clusters,
     bbox: district.bbox,
     cellsNear(at, radiusM) {
       const near = cells.filter((c) => distanceM(c.anchor, at) <= radiusM);
-      return near.length > 0 ? new WeightedTable(near, near.map((c) => c.weight)) : null;
+      return near.length > 0
+        ? new WeightedTable(
+            near,
+            near.map((c) => c.weight),
+          )
+        : null;
     },
   };
 }

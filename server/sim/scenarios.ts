@@ -170,7 +170,10 @@ const NORMAL: ScenarioParams = {
   tickets: {
     enabled: true,
     perDay: 700,
-    hourly: [0.25, 0.15, 0.1, 0.1, 0.1, 0.2, 0.45, 0.9, 1.4, 1.8, 1.9, 1.7, 1.3, 1.4, 1.7, 1.8, 1.6, 1.4, 1.2, 1.1, 1.0, 0.8, 0.6, 0.4],
+    hourly: [
+      0.25, 0.15, 0.1, 0.1, 0.1, 0.2, 0.45, 0.9, 1.4, 1.8, 1.9, 1.7, 1.3, 1.4, 1.7, 1.8, 1.6, 1.4, 1.2, 1.1, 1.0, 0.8,
+      0.6, 0.4,
+    ],
     weekendFactor: 0.85,
     ruralCellWeight: 0.5,
     hotspotSigma: 0.5,
@@ -197,8 +200,23 @@ const NORMAL: ScenarioParams = {
     heating: { heating: 7, noise: 0.8 },
     summerRateFactor: 1.1,
     heatingRateFactor: 1.05,
-    urban: { property_management: 1.4, parking: 1.3, e_bike: 1.2, charging_pile: 1.2, industrial_compound: 0.3, farmers_market: 0.6, illegal_construction: 0.6 },
-    rural: { property_management: 0.3, parking: 0.6, farmers_market: 2.5, industrial_compound: 3, illegal_construction: 2, sanitation: 1.3 },
+    urban: {
+      property_management: 1.4,
+      parking: 1.3,
+      e_bike: 1.2,
+      charging_pile: 1.2,
+      industrial_compound: 0.3,
+      farmers_market: 0.6,
+      illegal_construction: 0.6,
+    },
+    rural: {
+      property_management: 0.3,
+      parking: 0.6,
+      farmers_market: 2.5,
+      industrial_compound: 3,
+      illegal_construction: 2,
+      sanitation: 1.3,
+    },
     channels: { hotline_12345: 62, wechat: 18, grid_worker: 12, walk_in: 5, courier_app: 3 },
     courierTowns: ['110112004'],
     courierTownFactor: 4,
@@ -281,7 +299,11 @@ const NORMAL: ScenarioParams = {
   },
 };
 
-export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+export type DeepPartial<T> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -23,7 +23,10 @@ export function bearingDeg(a: LonLat, b: LonLat): number {
 }
 
 /** Moves `p` by metres east and north. */
-export const offsetM = (p: LonLat, east: number, north: number): LonLat => [p[0] + east / M_PER_DEG_LON, p[1] + north / M_PER_DEG_LAT];
+export const offsetM = (p: LonLat, east: number, north: number): LonLat => [
+  p[0] + east / M_PER_DEG_LON,
+  p[1] + north / M_PER_DEG_LAT,
+];
 
 /** A polygon or multipolygon prepared for repeated tests: flat rings and a bounding box. */
 export class Shape {

@@ -56,7 +56,8 @@ export function createTicketModel(clock: SimClock, places: Places, p: TicketPara
     return TICKET_CATEGORIES.reduce((s, c) => s + w(c) * (p.categoryResolution[c] ?? 0), 0) / total;
   };
   const catMean = { urban: centre(p.urban), rural: centre(p.rural) };
-  const catOffset = (c: TicketCategory, cell: Cell): number => (p.categoryResolution[c] ?? 0) - catMean[cell.urban ? 'urban' : 'rural'];
+  const catOffset = (c: TicketCategory, cell: Cell): number =>
+    (p.categoryResolution[c] ?? 0) - catMean[cell.urban ? 'urban' : 'rural'];
 
   // Per-town quality: towns differ (张家湾 gained 17 points in a year), re-centred on the ticket weights.
   const townRng = rng.fork('towns');
@@ -158,15 +159,29 @@ export function createTicketModel(clock: SimClock, places: Places, p: TicketPara
     const tDispatch = t0 + draw.lognormal(d.dispatchMin[urgency], 0.6) * MINUTE_MS;
     const tRespond = officeHours(tDispatch + draw.lognormal(d.respondH[urgency], d.sigma) * HOUR_MS, urgency);
     const slow = escalate ? d.escalatedFactor : 1;
-    const tReply = officeHours(tRespond + draw.lognormal(d.resolveH[urgency], d.resolveSigma) * slow * HOUR_MS, urgency);
+    const tReply = officeHours(
+      tRespond + draw.lognormal(d.resolveH[urgency], d.resolveSigma) * slow * HOUR_MS,
+      urgency,
+    );
     const tClose = tReply + draw.lognormal(d.closeH, 0.5) * HOUR_MS;
     const tRate = officeHours(tClose + draw.lognormal(d.rateH, 0.5) * HOUR_MS, 'normal');
-    const departments: Department[] = escalate ? draw.sample(WHISTLE_DEPARTMENTS[category] ?? WHISTLE_DEPARTMENTS.default, draw.int(2, 3)) : [];
-    const tEscalate = escalate ? Math.min(tReply - MINUTE_MS, officeHours(tRespond + draw.range(0.5, 4) * HOUR_MS, urgency)) : 0;
+    const departments: Department[] = escalate
+      ? draw.sample(WHISTLE_DEPARTMENTS[category] ?? WHISTLE_DEPARTMENTS.default, draw.int(2, 3))
+      : [];
+    const tEscalate = escalate
+      ? Math.min(tReply - MINUTE_MS, officeHours(tRespond + draw.range(0.5, 4) * HOUR_MS, urgency))
+      : 0;
     const score = satisfied ? draw.weighted([5, 4], [80, 20]) : draw.weighted([1, 2, 3], [30, 40, 30]);
 
     const update = (status: 'dispatched' | 'in_progress' | 'replied', note: string, assignee?: string) =>
-      clock.emit({ ...clock.envelope(source), kind: 'ticket.updated', ticketId, status, note, ...(assignee ? { assignee } : {}) });
+      clock.emit({
+        ...clock.envelope(source),
+        kind: 'ticket.updated',
+        ticketId,
+        status,
+        note,
+        ...(assignee ? { assignee } : {}),
+      });
 
     clock.at(tDispatch, () => update('dispatched', `派单至${cell.townName}`, cell.townId));
     clock.at(tRespond, () => update('in_progress', '承办单位已联系市民，正在办理'));
@@ -181,12 +196,22 @@ export function createTicketModel(clock: SimClock, places: Places, p: TicketPara
         }),
       );
     }
-    clock.at(tReply, () => update('replied', resolved ? '已处理完毕，已回复市民' : '经协调暂无法解决，已向市民解释说明'));
+    clock.at(tReply, () =>
+      update('replied', resolved ? '已处理完毕，已回复市民' : '经协调暂无法解决，已向市民解释说明'),
+    );
     clock.at(tClose, () =>
-      clock.emit({ ...clock.envelope(source), kind: 'ticket.closed', ticketId, resolved, note: resolved ? '办结：问题已解决' : '办结：问题未解决' }),
+      clock.emit({
+        ...clock.envelope(source),
+        kind: 'ticket.closed',
+        ticketId,
+        resolved,
+        note: resolved ? '办结：问题已解决' : '办结：问题未解决',
+      }),
     );
     if (rated) {
-      clock.at(tRate, () => clock.emit({ ...clock.envelope(source), kind: 'ticket.rated', ticketId, satisfied, score }));
+      clock.at(tRate, () =>
+        clock.emit({ ...clock.envelope(source), kind: 'ticket.rated', ticketId, satisfied, score }),
+      );
     }
   }
 

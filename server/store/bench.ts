@@ -37,7 +37,8 @@ export async function benchStoreAppend(options: SqliteStoreOptions = {}): Promis
   try {
     const batchesFrom = (first: number, count: number): AppendItem[][] => {
       const batches: AppendItem[][] = [];
-      for (let i = first; i < first + count; i += BATCH) batches.push(Array.from({ length: BATCH }, (_, j) => position(i + j)));
+      for (let i = first; i < first + count; i += BATCH)
+        batches.push(Array.from({ length: BATCH }, (_, j) => position(i + j)));
       return batches;
     };
     for (const batch of batchesFrom(0, WARMUP_EVENTS)) await store.append(batch);

@@ -62,7 +62,10 @@ export function createMemoryStore(): EventStore {
         const seq = rows.length;
         seqByKey.set(enc.key, seq);
         keyBySeq.set(seq, enc.key);
-        results[i] = { status: 'stored', stored: place === undefined ? { seq, receivedAt, event } : { seq, receivedAt, event, place } };
+        results[i] = {
+          status: 'stored',
+          stored: place === undefined ? { seq, receivedAt, event } : { seq, receivedAt, event, place },
+        };
       }
       return results;
     },
@@ -74,7 +77,8 @@ export function createMemoryStore(): EventStore {
 
     async scan(afterSeq, batchSize, onBatch) {
       assertOpen();
-      if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+      if (!Number.isInteger(batchSize) || batchSize < 1)
+        throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
       // Fixed end, as in the SQLite store: a scan under steady ingest terminates.
       const end = rows.length;
       let cursor = afterSeq;
@@ -104,7 +108,8 @@ export function createMemoryStore(): EventStore {
         const enc = encoded[i]!;
         const atSeq = keyBySeq.get(stored.seq);
         if (atSeq !== undefined) {
-          if (atSeq !== enc.key) throw new Error(`seq ${stored.seq} already holds another event; the log and the bus disagree`);
+          if (atSeq !== enc.key)
+            throw new Error(`seq ${stored.seq} already holds another event; the log and the bus disagree`);
           held.push(stored);
           return;
         }

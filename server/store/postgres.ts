@@ -38,7 +38,11 @@ export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')
 export const pgKey = (key: string): string => key.replace(/[\\\u0000]/g, (c) => (c === '\\' ? '\\\\' : '\\0'));
 
 type QueryWithTimeout = pg.QueryConfig & { query_timeout: number };
-const long = (text: string, values?: unknown[]): QueryWithTimeout => ({ text, values: values ?? [], query_timeout: MIGRATION_TIMEOUT_MS });
+const long = (text: string, values?: unknown[]): QueryWithTimeout => ({
+  text,
+  values: values ?? [],
+  query_timeout: MIGRATION_TIMEOUT_MS,
+});
 
 /** A pool with the outage bounds; neither an idle nor a busy connection's error can become an uncaught exception. */
 export function createPostgresPool(options: PostgresOptions): pg.Pool {
@@ -65,7 +69,11 @@ export function createPostgresPool(options: PostgresOptions): pg.Pool {
  * connection is destroyed rather than returned, which rolls the transaction back on the server and keeps a
  * connection in an unknown state out of the pool.
  */
-export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient) => Promise<T>,
+  begin = 'BEGIN',
+): Promise<T> {
   const client = await pool.connect();
   let result: T;
   try {
@@ -85,7 +93,11 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
  * transaction, under a session advisory lock keyed by the schema: two nodes starting at once on an empty
  * database take turns, and the second finds the work done.
  */
-export async function migratePostgres(pool: pg.Pool, schema: string, migrations: readonly Migration[] = POSTGRES_MIGRATIONS): Promise<void> {
+export async function migratePostgres(
+  pool: pg.Pool,
+  schema: string,
+  migrations: readonly Migration[] = POSTGRES_MIGRATIONS,
+): Promise<void> {
   const s = quoteIdent(schema);
   const latest = migrations.length === 0 ? 0 : migrations[migrations.length - 1]!.version;
   const client = await pool.connect();
@@ -100,10 +112,15 @@ export async function migratePostgres(pool: pg.Pool, schema: string, migrations:
       name       TEXT        NOT NULL,
       applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
     )`);
-    const found = Number((await client.query<{ v: number }>(`SELECT coalesce(max(version), 0) AS v FROM ${s}.schema_migrations`)).rows[0]!.v);
+    const found = Number(
+      (await client.query<{ v: number }>(`SELECT coalesce(max(version), 0) AS v FROM ${s}.schema_migrations`)).rows[0]!
+        .v,
+    );
     if (found > latest) {
       // A newer build wrote this schema; writing to it with an older one could corrupt what that build expects.
-      throw new Error(`store schema ${schema} is at version ${found}, newer than this build knows (${latest}); upgrade the server`);
+      throw new Error(
+        `store schema ${schema} is at version ${found}, newer than this build knows (${latest}); upgrade the server`,
+      );
     }
     for (const m of migrations) {
       if (m.version <= found) continue;
@@ -171,7 +188,11 @@ function encode(event: LogEvent, receivedAt: string, place: Place | undefined): 
 }
 
 function toStored(row: EventRow): StoredEvent {
-  const stored: StoredEvent = { seq: Number(row.seq), receivedAt: row.received_at, event: JSON.parse(row.event) as LogEvent };
+  const stored: StoredEvent = {
+    seq: Number(row.seq),
+    receivedAt: row.received_at,
+    event: JSON.parse(row.event) as LogEvent,
+  };
   if (row.place !== null) stored.place = JSON.parse(row.place) as Place;
   return stored;
 }
@@ -193,7 +214,11 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Event
   // one simple query, to save a round trip per batch.
   const BEGIN_LOCKED = `BEGIN; LOCK TABLE ${events} IN EXCLUSIVE MODE`;
 
-  const insertRows = (client: pg.PoolClient, rows: { seq: number; row: EncodedRow }[], suffix = ''): Promise<pg.QueryResult> =>
+  const insertRows = (
+    client: pg.PoolClient,
+    rows: { seq: number; row: EncodedRow }[],
+    suffix = '',
+  ): Promise<pg.QueryResult> =>
     client.query(INSERT_ROWS + suffix, [
       rows.map((r) => r.seq),
       rows.map((r) => r.row.key),
@@ -230,34 +255,41 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Event
       if (items.length === 0) return [];
       const rows = items.map(({ event, receivedAt, place }) => encode(event, receivedAt, place));
       const keys = [...new Set(rows.map((r) => r.key))];
-      return inTransaction(pool, async (client) => {
-        // Read under the lock: READ COMMITTED gives each statement a fresh snapshot, so this sees every batch
-        // committed by whoever held the lock before.
-        const found = await client.query<{ event_key: string | null; seq: string }>(
-          `SELECT NULL AS event_key, coalesce(max(seq), 0) AS seq FROM ${events}
+      return inTransaction(
+        pool,
+        async (client) => {
+          // Read under the lock: READ COMMITTED gives each statement a fresh snapshot, so this sees every batch
+          // committed by whoever held the lock before.
+          const found = await client.query<{ event_key: string | null; seq: string }>(
+            `SELECT NULL AS event_key, coalesce(max(seq), 0) AS seq FROM ${events}
            UNION ALL
            SELECT event_key, seq FROM ${events} WHERE event_key = ANY($1::text[])`,
-          [keys],
-        );
-        const seqByKey = new Map<string, number>();
-        let last = 0;
-        for (const r of found.rows) {
-          if (r.event_key === null) last = Number(r.seq);
-          else seqByKey.set(r.event_key, Number(r.seq));
-        }
-        const fresh: { seq: number; row: EncodedRow }[] = [];
-        const results: AppendResult[] = items.map(({ event, receivedAt, place }, i) => {
-          const row = rows[i]!;
-          const first = seqByKey.get(row.key);
-          if (first !== undefined) return { status: 'duplicate', seq: first };
-          const seq = ++last;
-          seqByKey.set(row.key, seq);
-          fresh.push({ seq, row });
-          return { status: 'stored', stored: place === undefined ? { seq, receivedAt, event } : { seq, receivedAt, event, place } };
-        });
-        if (fresh.length > 0) await insertRows(client, fresh);
-        return results;
-      }, BEGIN_LOCKED);
+            [keys],
+          );
+          const seqByKey = new Map<string, number>();
+          let last = 0;
+          for (const r of found.rows) {
+            if (r.event_key === null) last = Number(r.seq);
+            else seqByKey.set(r.event_key, Number(r.seq));
+          }
+          const fresh: { seq: number; row: EncodedRow }[] = [];
+          const results: AppendResult[] = items.map(({ event, receivedAt, place }, i) => {
+            const row = rows[i]!;
+            const first = seqByKey.get(row.key);
+            if (first !== undefined) return { status: 'duplicate', seq: first };
+            const seq = ++last;
+            seqByKey.set(row.key, seq);
+            fresh.push({ seq, row });
+            return {
+              status: 'stored',
+              stored: place === undefined ? { seq, receivedAt, event } : { seq, receivedAt, event, place },
+            };
+          });
+          if (fresh.length > 0) await insertRows(client, fresh);
+          return results;
+        },
+        BEGIN_LOCKED,
+      );
     },
 
     async read(afterSeq, limit) {
@@ -267,7 +299,8 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Event
 
     async scan(afterSeq, batchSize, onBatch) {
       assertOpen();
-      if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+      if (!Number.isInteger(batchSize) || batchSize < 1)
+        throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
       // Keyset pages on the primary key, one query per page, no cursor held open while onBatch awaits. The end
       // is fixed at the call so that a scan under steady ingest terminates.
       const end = await lastSeqNow();
@@ -290,44 +323,50 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Event
       assertOpen();
       if (stored.length === 0) return [];
       const rows = stored.map(({ event, receivedAt, place }) => encode(event, receivedAt, place));
-      return inTransaction(pool, async (client) => {
-        const found = await client.query<{ seq: string; event_key: string }>(
-          `SELECT seq, event_key FROM ${events} WHERE seq = ANY($1::bigint[]) OR event_key = ANY($2::text[])`,
-          [[...new Set(stored.map((s) => s.seq))], [...new Set(rows.map((r) => r.key))]],
-        );
-        const keyBySeq = new Map<number, string>();
-        const seqByKey = new Map<string, number>();
-        for (const r of found.rows) {
-          keyBySeq.set(Number(r.seq), r.event_key);
-          seqByKey.set(r.event_key, Number(r.seq));
-        }
-        // The same decisions, in the same order, as the SQLite store's row-by-row ON CONFLICT DO NOTHING, made
-        // on what the lock guarantees is the whole truth, then written in one statement.
-        const held: StoredEvent[] = [];
-        const fresh: { seq: number; row: EncodedRow }[] = [];
-        stored.forEach((s, i) => {
-          const row = rows[i]!;
-          const atSeq = keyBySeq.get(s.seq);
-          if (atSeq !== undefined) {
-            if (atSeq !== row.key) throw new Error(`seq ${s.seq} already holds another event; the log and the bus disagree`);
-            held.push(s);
-            return;
+      return inTransaction(
+        pool,
+        async (client) => {
+          const found = await client.query<{ seq: string; event_key: string }>(
+            `SELECT seq, event_key FROM ${events} WHERE seq = ANY($1::bigint[]) OR event_key = ANY($2::text[])`,
+            [[...new Set(stored.map((s) => s.seq))], [...new Set(rows.map((r) => r.key))]],
+          );
+          const keyBySeq = new Map<number, string>();
+          const seqByKey = new Map<string, number>();
+          for (const r of found.rows) {
+            keyBySeq.set(Number(r.seq), r.event_key);
+            seqByKey.set(r.event_key, Number(r.seq));
           }
-          // The key is held under another seq: a duplicate the bus let through, left out on every node alike.
-          if (seqByKey.has(row.key)) return;
-          keyBySeq.set(s.seq, row.key);
-          seqByKey.set(row.key, s.seq);
-          fresh.push({ seq: s.seq, row });
-          held.push(s);
-        });
-        if (fresh.length > 0) {
-          const inserted = await insertRows(client, fresh, ' ON CONFLICT DO NOTHING');
-          // Only a writer that skips the lock can make this differ; reporting rows as held that are not would
-          // make this node fold events the log does not have.
-          if (inserted.rowCount !== fresh.length) throw new Error('archive: rows appeared under the table lock; a writer is not taking it');
-        }
-        return held;
-      }, BEGIN_LOCKED);
+          // The same decisions, in the same order, as the SQLite store's row-by-row ON CONFLICT DO NOTHING, made
+          // on what the lock guarantees is the whole truth, then written in one statement.
+          const held: StoredEvent[] = [];
+          const fresh: { seq: number; row: EncodedRow }[] = [];
+          stored.forEach((s, i) => {
+            const row = rows[i]!;
+            const atSeq = keyBySeq.get(s.seq);
+            if (atSeq !== undefined) {
+              if (atSeq !== row.key)
+                throw new Error(`seq ${s.seq} already holds another event; the log and the bus disagree`);
+              held.push(s);
+              return;
+            }
+            // The key is held under another seq: a duplicate the bus let through, left out on every node alike.
+            if (seqByKey.has(row.key)) return;
+            keyBySeq.set(s.seq, row.key);
+            seqByKey.set(row.key, s.seq);
+            fresh.push({ seq: s.seq, row });
+            held.push(s);
+          });
+          if (fresh.length > 0) {
+            const inserted = await insertRows(client, fresh, ' ON CONFLICT DO NOTHING');
+            // Only a writer that skips the lock can make this differ; reporting rows as held that are not would
+            // make this node fold events the log does not have.
+            if (inserted.rowCount !== fresh.length)
+              throw new Error('archive: rows appeared under the table lock; a writer is not taking it');
+          }
+          return held;
+        },
+        BEGIN_LOCKED,
+      );
     },
 
     async seqsOfKeys(keys) {

@@ -90,7 +90,10 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       );
       if (info.changes === 1) {
         const seq = Number(info.lastInsertRowid);
-        results[i] = { status: 'stored', stored: place === undefined ? { seq, receivedAt, event } : { seq, receivedAt, event, place } };
+        results[i] = {
+          status: 'stored',
+          stored: place === undefined ? { seq, receivedAt, event } : { seq, receivedAt, event, place },
+        };
       } else {
         // Already in the log, or earlier in this batch (the transaction sees its own rows): the first one's seq.
         const seq = seqOfKey.get(key);
@@ -126,7 +129,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
       // under another seq (a duplicate the bus let through), which every node leaves out alike.
       const atSeq = keyAtSeq.get(stored.seq);
       if (atSeq === key) held.push(stored);
-      else if (atSeq !== undefined) throw new Error(`seq ${stored.seq} already holds another event; the log and the bus disagree`);
+      else if (atSeq !== undefined)
+        throw new Error(`seq ${stored.seq} already holds another event; the log and the bus disagree`);
     }
     return held;
   });
@@ -158,7 +162,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
 
     async scan(afterSeq, batchSize, onBatch) {
       assertOpen();
-      if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+      if (!Number.isInteger(batchSize) || batchSize < 1)
+        throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
       // Keyset pages on the primary key, one query per batch: memory stays at one batch, and no statement is
       // left open while onBatch awaits (better-sqlite3 refuses writes on a connection with an open iterator).
       // The end is fixed at the call so that a scan under steady ingest terminates; whoever needs what came
@@ -218,12 +223,16 @@ function migrate(db: Database.Database, migrations: readonly Migration[]): void 
     applied_at TEXT NOT NULL
   ) STRICT`);
   const current = db.prepare<[], number | null>('SELECT max(version) FROM schema_migrations').pluck();
-  const record = db.prepare<[number, string, string]>('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const record = db.prepare<[number, string, string]>(
+    'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+  );
   const latest = migrations.length === 0 ? 0 : migrations[migrations.length - 1]!.version;
   const found = current.get() ?? 0;
   if (found > latest) {
     // A newer build wrote this file; writing to it with an older schema could corrupt what that build expects.
-    throw new Error(`event store schema version ${found} is newer than this build knows (${latest}); upgrade the server`);
+    throw new Error(
+      `event store schema version ${found} is newer than this build knows (${latest}); upgrade the server`,
+    );
   }
   for (const m of migrations) {
     // The version is re-read inside the IMMEDIATE transaction so two processes opening a fresh file at once

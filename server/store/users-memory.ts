@@ -10,7 +10,10 @@ export function createMemoryUserStore(): UserStore {
       const u = users.get(username);
       return u && { ...u };
     },
-    listUsers: async () => [...users.values()].sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0)).map((u) => ({ ...u })),
+    listUsers: async () =>
+      [...users.values()]
+        .sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0))
+        .map((u) => ({ ...u })),
     putUser: async (user) => {
       users.set(user.username, { ...user });
     },
@@ -19,7 +22,8 @@ export function createMemoryUserStore(): UserStore {
       const d = devices.get(id);
       return d && { ...d };
     },
-    listDevices: async () => [...devices.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1)).map((d) => ({ ...d })),
+    listDevices: async () =>
+      [...devices.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1)).map((d) => ({ ...d })),
     putDevice: async (device) => {
       devices.set(device.id, { ...device });
     },

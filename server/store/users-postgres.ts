@@ -56,7 +56,8 @@ export async function openPostgresUserStore(options: PostgresOptions): Promise<U
       const { rows } = await pool.query<UserRow>(`SELECT * FROM ${s}.users WHERE username = $1`, [username]);
       return rows[0] && userOf(rows[0]);
     },
-    listUsers: async () => (await pool.query<UserRow>(`SELECT * FROM ${s}.users ORDER BY username COLLATE "C"`)).rows.map(userOf),
+    listUsers: async () =>
+      (await pool.query<UserRow>(`SELECT * FROM ${s}.users ORDER BY username COLLATE "C"`)).rows.map(userOf),
     putUser: async (u) => {
       await pool.query(
         `INSERT INTO ${s}.users (username, name, role, scope, password_hash, created_at, disabled)
@@ -66,13 +67,16 @@ export async function openPostgresUserStore(options: PostgresOptions): Promise<U
         [u.username, u.name, u.role, u.scope, u.passwordHash, u.createdAt, u.disabled === true],
       );
     },
-    countUsers: async () => Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${s}.users`)).rows[0]!.n),
+    countUsers: async () =>
+      Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${s}.users`)).rows[0]!.n),
     getDevice: async (id) => {
       const { rows } = await pool.query<DeviceRow>(`SELECT * FROM ${s}.devices WHERE id = $1`, [id]);
       return rows[0] && deviceOf(rows[0]);
     },
     listDevices: async () =>
-      (await pool.query<DeviceRow>(`SELECT * FROM ${s}.devices ORDER BY created_at, id COLLATE "C"`)).rows.map(deviceOf),
+      (await pool.query<DeviceRow>(`SELECT * FROM ${s}.devices ORDER BY created_at, id COLLATE "C"`)).rows.map(
+        deviceOf,
+      ),
     putDevice: async (d) => {
       await pool.query(
         `INSERT INTO ${s}.devices (id, name, role, scope, token_hash, created_at, revoked_at)
@@ -83,7 +87,8 @@ export async function openPostgresUserStore(options: PostgresOptions): Promise<U
       );
     },
     revokeDevice: async (id, at) =>
-      ((await pool.query(`UPDATE ${s}.devices SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2`, [at, id])).rowCount ?? 0) > 0,
+      ((await pool.query(`UPDATE ${s}.devices SET revoked_at = coalesce(revoked_at, $1) WHERE id = $2`, [at, id]))
+        .rowCount ?? 0) > 0,
     close: (() => {
       let closed: Promise<void> | undefined;
       return () => (closed ??= pool.end());

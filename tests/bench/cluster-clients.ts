@@ -13,7 +13,13 @@ import type { AreaKey } from '../../server/contract/areas';
 import type { DeltaWire } from '../../server/contract/live';
 import type { ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from '../../server/contract/socket';
 import { epochMs } from '../../server/gateway/bench-protocol';
-import { Histogram, type ClientFinal, type ClientWindow, type FromClusterClients, type ToClusterClients } from './cluster-protocol';
+import {
+  Histogram,
+  type ClientFinal,
+  type ClientWindow,
+  type FromClusterClients,
+  type ToClusterClients,
+} from './cluster-protocol';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -85,7 +91,16 @@ async function start(url: string, cookie: string, count: number, batch: number):
   let firstError = '';
   for (let first = 0; first < count; first += batch) {
     const connecting = Array.from({ length: Math.min(batch, count - first) }, () => {
-      const t: Tracked = { socket: undefined as unknown as Client, scope: scopes[made++ % scopes.length]!, seq: null, gaps: 0, duplicates: 0, deltas: 0, snapshots: 0, disconnects: 0 };
+      const t: Tracked = {
+        socket: undefined as unknown as Client,
+        scope: scopes[made++ % scopes.length]!,
+        seq: null,
+        gaps: 0,
+        duplicates: 0,
+        deltas: 0,
+        snapshots: 0,
+        disconnects: 0,
+      };
       // A reconnect resumes from the seq held, as the browser's LiveConnection asks: missed deltas or a snapshot.
       const auth = (): HandshakeAuth => (t.seq === null ? { scope: t.scope } : { scope: t.scope, lastSeq: t.seq });
       const socket: Client = connectClient(url, {
@@ -148,7 +163,13 @@ async function start(url: string, cookie: string, count: number, batch: number):
   // Every socket holds a snapshot before the parent starts the load: otherwise its first deltas are not checked.
   const deadline = Date.now() + 60_000;
   while (tracked.some((t) => t.seq === null) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  send({ type: 'connected', connected: tracked.length, failed, firstError, withSnapshot: tracked.filter((t) => t.seq !== null).length });
+  send({
+    type: 'connected',
+    connected: tracked.length,
+    failed,
+    firstError,
+    withSnapshot: tracked.filter((t) => t.seq !== null).length,
+  });
 }
 
 function windowFigures(): ClientWindow {
@@ -201,7 +222,9 @@ process.on('message', (message: ToClusterClients) => {
   try {
     if (message.type === 'start') {
       scopes = message.scopes;
-      start(message.url, message.cookie, message.count, message.batch).catch((error: unknown) => send({ type: 'error', message: String(error) }));
+      start(message.url, message.cookie, message.count, message.batch).catch((error: unknown) =>
+        send({ type: 'error', message: String(error) }),
+      );
     } else if (message.type === 'reset') {
       total.clear();
       windowFigures();

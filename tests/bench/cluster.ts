@@ -31,7 +31,13 @@ import { loginOverHttp } from '../helpers/login';
 import { NATS_URL } from '../helpers/nats';
 import { GEO_DIR } from '../helpers/paths';
 import { TEST_DATABASE_URL } from '../helpers/store';
-import { Histogram, type ClientFinal, type ClientWindow, type FromClusterClients, type ToClusterClients } from './cluster-protocol';
+import {
+  Histogram,
+  type ClientFinal,
+  type ClientWindow,
+  type FromClusterClients,
+  type ToClusterClients,
+} from './cluster-protocol';
 
 type Row = (...cells: (string | number)[]) => void;
 type Headers = Awaited<ReturnType<typeof loginOverHttp>>;
@@ -44,7 +50,8 @@ const MAX_NODE_RSS = 8 * 2 ** 30;
 const MIN_FREE_MEMORY = 2 * 2 ** 30;
 const MAX_WINDOW_P99_MS = 120_000;
 
-const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '—');
+const fmt = (n: number, digits = 0): string =>
+  Number.isFinite(n) ? n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '—';
 const mb = (bytes: number): string => `${fmt(bytes / 2 ** 20)} MB`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -58,7 +65,14 @@ export interface ClusterOptions {
 }
 
 export function parseClusterArgs(argv: string[]): ClusterOptions {
-  const o: ClusterOptions = { minutes: 10, clients: 1000, rate: 2000, compareSeconds: 60, skipLoad: false, skipCompare: false };
+  const o: ClusterOptions = {
+    minutes: 10,
+    clients: 1000,
+    rate: 2000,
+    compareSeconds: 60,
+    skipLoad: false,
+    skipCompare: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const num = (): number => {
@@ -72,14 +86,26 @@ export function parseClusterArgs(argv: string[]): ClusterOptions {
     else if (a === '--compare-seconds') o.compareSeconds = num();
     else if (a === '--skip-load') o.skipLoad = true;
     else if (a === '--skip-compare') o.skipCompare = true;
-    else throw new Error(`unknown option ${a} (cluster: --minutes, --clients, --rate, --compare-seconds, --skip-load, --skip-compare)`);
+    else
+      throw new Error(
+        `unknown option ${a} (cluster: --minutes, --clients, --rate, --compare-seconds, --skip-load, --skip-compare)`,
+      );
   }
   return o;
 }
 
 // ---- events ----
 
-const CATEGORIES: TicketCategory[] = ['e_bike', 'parking', 'sanitation', 'noise', 'road', 'lighting', 'property_management', 'heating'];
+const CATEGORIES: TicketCategory[] = [
+  'e_bike',
+  'parking',
+  'sanitation',
+  'noise',
+  'road',
+  'lighting',
+  'property_management',
+  'heating',
+];
 const RANGERS = 160;
 export const STAMP = 'bench@';
 
@@ -137,16 +163,32 @@ class EventMaker {
     const out: OpsEvent[] = [];
     const id = () => `cb-${this.tag}-${this.n++}`;
     let closes = 0;
-    while (closes < Math.round(tickets * 0.5) && this.closeHead < this.toClose.length && now - this.toClose[this.closeHead]!.at >= 10_000) {
+    while (
+      closes < Math.round(tickets * 0.5) &&
+      this.closeHead < this.toClose.length &&
+      now - this.toClose[this.closeHead]!.at >= 10_000
+    ) {
       const t = this.toClose[this.closeHead++]!;
       out.push({ id: id(), kind: 'ticket.closed', time, source: 'hotline_12345', ticketId: t.id, resolved: true });
       closes++;
     }
     let updates = 0;
-    while (updates < Math.round(tickets * 0.2) && this.updateHead < this.toUpdate.length && now - this.toUpdate[this.updateHead]!.at >= 2_000) {
+    while (
+      updates < Math.round(tickets * 0.2) &&
+      this.updateHead < this.toUpdate.length &&
+      now - this.toUpdate[this.updateHead]!.at >= 2_000
+    ) {
       const t = this.toUpdate[this.updateHead++]!;
       const assignee = this.p.towns[Math.floor(this.rnd() * this.p.towns.length)]!;
-      out.push({ id: id(), kind: 'ticket.updated', time, source: 'hotline_12345', ticketId: t.id, status: 'dispatched', assignee });
+      out.push({
+        id: id(),
+        kind: 'ticket.updated',
+        time,
+        source: 'hotline_12345',
+        ticketId: t.id,
+        status: 'dispatched',
+        assignee,
+      });
       updates++;
     }
     for (let i = closes + updates; i < tickets; i++) {
@@ -168,14 +210,30 @@ class EventMaker {
     for (let i = 0; i < flood; i++) {
       const g = this.p.gauges[Math.floor(this.rnd() * this.p.gauges.length)]!;
       const level = Math.round((g.base + (g.blue - g.base) * 0.8 * this.rnd()) * 100) / 100;
-      out.push({ id: id(), kind: 'flood.reading', time, source: 'sensor', checkpointId: g.id, level, rainfall: Math.round(this.rnd() * 200) / 10 });
+      out.push({
+        id: id(),
+        kind: 'flood.reading',
+        time,
+        source: 'sensor',
+        checkpointId: g.id,
+        level,
+        rainfall: Math.round(this.rnd() * 200) / 10,
+      });
     }
     for (let i = 0; i < positions; i++) {
       const r = this.rangerTurn++ % RANGERS;
       const [lon, lat] = this.p.rangerHomes[r]!;
       // A walk of a few metres around the interior point keeps every position inside the cluster.
       const location = { lon: lon + (this.rnd() - 0.5) * 2e-4, lat: lat + (this.rnd() - 0.5) * 2e-4 };
-      out.push({ id: id(), kind: 'patrol.position', time, source: 'ranger_app', rangerId: `cb-${this.tag}-ranger-${r}`, location, battery: 80 });
+      out.push({
+        id: id(),
+        kind: 'patrol.position',
+        time,
+        source: 'ranger_app',
+        rangerId: `cb-${this.tag}-ranger-${r}`,
+        location,
+        battery: 80,
+      });
     }
     return out;
   }
@@ -218,9 +276,26 @@ interface PostStats {
   ack: Histogram;
 }
 
-const newStats = (): PostStats => ({ requests: 0, failed: 0, firstFailure: '', sent: 0, accepted: 0, duplicates: 0, rejected: 0, firstRejection: '', skippedBatches: 0, ack: new Histogram() });
+const newStats = (): PostStats => ({
+  requests: 0,
+  failed: 0,
+  firstFailure: '',
+  sent: 0,
+  accepted: 0,
+  duplicates: 0,
+  rejected: 0,
+  firstRejection: '',
+  skippedBatches: 0,
+  ack: new Histogram(),
+});
 
-async function post(base: string, headers: Headers, events: OpsEvent[], maker: EventMaker, stats: PostStats): Promise<void> {
+async function post(
+  base: string,
+  headers: Headers,
+  events: OpsEvent[],
+  maker: EventMaker,
+  stats: PostStats,
+): Promise<void> {
   const t = performance.now();
   stats.requests++;
   stats.sent += events.length;
@@ -231,7 +306,13 @@ async function post(base: string, headers: Headers, events: OpsEvent[], maker: E
       body: JSON.stringify(events),
       signal: AbortSignal.timeout(60_000),
     });
-    const body = (await res.json()) as { accepted?: number; duplicates?: number; rejected?: number; results?: { status: string; errors?: unknown }[]; message?: string };
+    const body = (await res.json()) as {
+      accepted?: number;
+      duplicates?: number;
+      rejected?: number;
+      results?: { status: string; errors?: unknown }[];
+      message?: string;
+    };
     stats.ack.add(performance.now() - t);
     if (res.status !== 200) {
       stats.failed++;
@@ -241,7 +322,8 @@ async function post(base: string, headers: Headers, events: OpsEvent[], maker: E
     stats.accepted += body.accepted ?? 0;
     stats.duplicates += body.duplicates ?? 0;
     stats.rejected += body.rejected ?? 0;
-    if ((body.rejected ?? 0) > 0 && !stats.firstRejection) stats.firstRejection = JSON.stringify(body.results?.find((r) => r.status === 'rejected')).slice(0, 300);
+    if ((body.rejected ?? 0) > 0 && !stats.firstRejection)
+      stats.firstRejection = JSON.stringify(body.results?.find((r) => r.status === 'rejected')).slice(0, 300);
     maker.acknowledged(events, body.results ?? [], Date.now());
   } catch (error) {
     stats.failed++;
@@ -274,10 +356,12 @@ function fixedRate(targets: string[], headers: Headers, maker: EventMaker, rate:
         continue;
       }
       inFlight++;
-      const p = post(targets[k % targets.length]!, headers, maker.batch(perBatch, Date.now()), maker, stats).finally(() => {
-        inFlight--;
-        pending.delete(p);
-      });
+      const p = post(targets[k % targets.length]!, headers, maker.batch(perBatch, Date.now()), maker, stats).finally(
+        () => {
+          inFlight--;
+          pending.delete(p);
+        },
+      );
       pending.add(p);
     }
   }, 10);
@@ -295,13 +379,19 @@ function fixedRate(targets: string[], headers: Headers, maker: EventMaker, rate:
 }
 
 /** Posts batches back to back from `concurrency` posters (poster i to target i mod n) for `seconds`. */
-async function asFastAsPossible(targets: string[], headers: Headers, maker: EventMaker, o: { seconds: number; batch: number; concurrency: number }) {
+async function asFastAsPossible(
+  targets: string[],
+  headers: Headers,
+  maker: EventMaker,
+  o: { seconds: number; batch: number; concurrency: number },
+) {
   const stats = newStats();
   const t0 = performance.now();
   const end = t0 + o.seconds * 1000;
   await Promise.all(
     Array.from({ length: o.concurrency }, async (_, i) => {
-      while (performance.now() < end) await post(targets[i % targets.length]!, headers, maker.batch(o.batch, Date.now()), maker, stats);
+      while (performance.now() < end)
+        await post(targets[i % targets.length]!, headers, maker.batch(o.batch, Date.now()), maker, stats);
     }),
   );
   return { stats, seconds: (performance.now() - t0) / 1000 };
@@ -313,13 +403,19 @@ const CLIENT_SCRIPT = fileURLToPath(new URL('./cluster-clients.ts', import.meta.
 
 class ClientProcess {
   readonly child: ChildProcess;
-  private readonly waiting = new Map<string, { resolve: (m: FromClusterClients) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<
+    string,
+    { resolve: (m: FromClusterClients) => void; reject: (e: Error) => void }
+  >();
   private failure: Error | undefined;
 
   constructor(readonly label: string) {
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
     // Heap room for a thousand sockets' buffers when the process falls behind.
-    this.child = fork(CLIENT_SCRIPT, [], { execArgv: ['--import', tsx, '--max-old-space-size=4096'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = fork(CLIENT_SCRIPT, [], {
+      execArgv: ['--import', tsx, '--max-old-space-size=4096'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     this.child.on('message', (m: FromClusterClients) => {
       if (m.type === 'error') return this.fail(new Error(`${label}: ${m.message}`));
       const w = this.waiting.get(m.type);
@@ -337,7 +433,11 @@ class ClientProcess {
     this.waiting.clear();
   }
 
-  ask<T extends FromClusterClients['type']>(message: ToClusterClients, answer: T, timeoutMs: number): Promise<Extract<FromClusterClients, { type: T }>> {
+  ask<T extends FromClusterClients['type']>(
+    message: ToClusterClients,
+    answer: T,
+    timeoutMs: number,
+  ): Promise<Extract<FromClusterClients, { type: T }>> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -384,7 +484,10 @@ class Resources {
         await n.exited;
       }
     }
-    for (const s of this.spaces.splice(0)) await s.dispose().catch((e: unknown) => console.error(`cluster bench: cleanup of ${s.stream}/${s.schema} failed: ${String(e)}`));
+    for (const s of this.spaces.splice(0))
+      await s
+        .dispose()
+        .catch((e: unknown) => console.error(`cluster bench: cleanup of ${s.stream}/${s.schema} failed: ${String(e)}`));
   }
 }
 
@@ -414,12 +517,19 @@ async function clientScopes(): Promise<AreaKey[]> {
   return out;
 }
 
-async function connectClients(res: Resources, bases: string[], cookie: string, perProcess: number[]): Promise<{ procs: ClientProcess[]; connected: number; failed: number; firstError: string }> {
+async function connectClients(
+  res: Resources,
+  bases: string[],
+  cookie: string,
+  perProcess: number[],
+): Promise<{ procs: ClientProcess[]; connected: number; failed: number; firstError: string }> {
   const procs = bases.map((_, i) => new ClientProcess(`clients ${i + 1}`));
   res.clients.push(...procs);
   const scopes = await clientScopes();
   const answers = await Promise.all(
-    procs.map((p, i) => p.ask({ type: 'start', url: bases[i]!, cookie, count: perProcess[i]!, batch: 50, scopes }, 'connected', 300_000)),
+    procs.map((p, i) =>
+      p.ask({ type: 'start', url: bases[i]!, cookie, count: perProcess[i]!, batch: 50, scopes }, 'connected', 300_000),
+    ),
   );
   return {
     procs,
@@ -484,7 +594,8 @@ interface NodeMetrics {
 async function nodeMetrics(base: string): Promise<NodeMetrics> {
   try {
     const text = await (await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(15_000) })).text();
-    const read = (name: string): number => Number(new RegExp(`^opsmap_${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+    const read = (name: string): number =>
+      Number(new RegExp(`^opsmap_${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
     return {
       rss: read('process_resident_memory_bytes'),
       heapUsed: read('nodejs_heap_size_used_bytes'),
@@ -519,7 +630,16 @@ const selfCpu = (): number => {
   return (u.user + u.system) / 1e6;
 };
 
-async function logLength(space: ClusterSpace): Promise<{ rows: number; maxSeq: number; tableBytes: number; others: string; streamMessages: number; streamBytes: number }> {
+async function logLength(
+  space: ClusterSpace,
+): Promise<{
+  rows: number;
+  maxSeq: number;
+  tableBytes: number;
+  others: string;
+  streamMessages: number;
+  streamBytes: number;
+}> {
   const db = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await db.connect();
   let rows = NaN;
@@ -528,7 +648,9 @@ async function logLength(space: ClusterSpace): Promise<{ rows: number; maxSeq: n
   let others = '';
   try {
     const table = `${quoteIdent(space.schema)}.events`;
-    const r = await db.query<{ n: string; hi: string | null; bytes: string }>(`SELECT count(*) AS n, max(seq) AS hi, pg_total_relation_size('${table.replace(/'/g, "''")}') AS bytes FROM ${table}`);
+    const r = await db.query<{ n: string; hi: string | null; bytes: string }>(
+      `SELECT count(*) AS n, max(seq) AS hi, pg_total_relation_size('${table.replace(/'/g, "''")}') AS bytes FROM ${table}`,
+    );
     rows = Number(r.rows[0]!.n);
     maxSeq = Number(r.rows[0]!.hi ?? 0);
     tableBytes = Number(r.rows[0]!.bytes);
@@ -562,7 +684,8 @@ async function streamTap(space: ClusterSpace) {
     callback: (_error, m) => {
       const now = performance.timeOrigin + performance.now();
       const record = JSON.parse(decoder.decode(m.data)) as { event: { kind: string; title?: string } };
-      if (record.event.kind === 'ticket.created' && record.event.title?.startsWith(STAMP)) hist.add(now - Number(record.event.title.slice(STAMP.length)));
+      if (record.event.kind === 'ticket.created' && record.event.title?.startsWith(STAMP))
+        hist.add(now - Number(record.event.title.slice(STAMP.length)));
     },
   });
   return { hist, close: () => nc.close() };
@@ -572,7 +695,8 @@ const mergeFinals = (finals: ClientFinal[]) => {
   const h = new Histogram();
   for (const f of finals) h.merge(f.histogram);
   const sum = (k: keyof Omit<ClientFinal, 'type' | 'histogram' | 'reasons'>) => finals.reduce((s, f) => s + f[k], 0);
-  const max = (k: keyof Omit<ClientFinal, 'type' | 'histogram' | 'reasons'>) => finals.reduce((s, f) => Math.max(s, f[k]), 0);
+  const max = (k: keyof Omit<ClientFinal, 'type' | 'histogram' | 'reasons'>) =>
+    finals.reduce((s, f) => Math.max(s, f[k]), 0);
   return {
     h,
     clients: sum('clients'),
@@ -589,7 +713,10 @@ const mergeFinals = (finals: ClientFinal[]) => {
   };
 };
 
-const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
 
 // ---- 1. load across two nodes ----
 
@@ -599,11 +726,23 @@ async function loadAcrossTwoNodes(row: Row, o: ClusterOptions, p: Places, res: R
   const headers = await loginOverHttp(nodes[0]!.base);
   const half = Math.floor(o.clients / 2);
   const tConnect = performance.now();
-  const c = await connectClients(res, nodes.map((n) => n.base), headers.cookie, [half, o.clients - half]);
+  const c = await connectClients(
+    res,
+    nodes.map((n) => n.base),
+    headers.cookie,
+    [half, o.clients - half],
+  );
   const connectSeconds = (performance.now() - tConnect) / 1000;
-  console.log(`cluster load: ${c.connected} of ${o.clients} clients connected with a snapshot in ${connectSeconds.toFixed(0)} s (${c.failed} failed${c.firstError ? `: ${c.firstError}` : ''}); load average ${loadAtStart} → ${load()}`);
+  console.log(
+    `cluster load: ${c.connected} of ${o.clients} clients connected with a snapshot in ${connectSeconds.toFixed(0)} s (${c.failed} failed${c.firstError ? `: ${c.firstError}` : ''}); load average ${loadAtStart} → ${load()}`,
+  );
 
-  const pids = { nodeA: nodes[0]!.child.pid!, nodeB: nodes[1]!.child.pid!, clients1: c.procs[0]!.child.pid!, clients2: c.procs[1]!.child.pid! };
+  const pids = {
+    nodeA: nodes[0]!.child.pid!,
+    nodeB: nodes[1]!.child.pid!,
+    clients1: c.procs[0]!.child.pid!,
+    clients2: c.procs[1]!.child.pid!,
+  };
   const meter = cpuMeter({
     'node A': () => cpuSeconds(pids.nodeA),
     'node B': () => cpuSeconds(pids.nodeB),
@@ -618,7 +757,9 @@ async function loadAcrossTwoNodes(row: Row, o: ClusterOptions, p: Places, res: R
   const bases = nodes.map((n) => n.base);
   const start = await Promise.all(bases.map(nodeMetrics));
   const samples: { t: number; nodes: NodeMetrics[] }[] = [{ t: 0, nodes: start }];
-  console.log(`cluster load: t 0 s  A rss ${mb(start[0]!.rss)} heap ${mb(start[0]!.heapUsed)}  B rss ${mb(start[1]!.rss)} heap ${mb(start[1]!.heapUsed)}`);
+  console.log(
+    `cluster load: t 0 s  A rss ${mb(start[0]!.rss)} heap ${mb(start[0]!.heapUsed)}  B rss ${mb(start[1]!.rss)} heap ${mb(start[1]!.heapUsed)}`,
+  );
   await Promise.all(c.procs.map((cp) => cp.ask({ type: 'reset' }, 'reset-done', 30_000)));
   meter();
 
@@ -634,7 +775,10 @@ async function loadAcrossTwoNodes(row: Row, o: ClusterOptions, p: Places, res: R
   while (performance.now() < endAt && !stoppedEarly) {
     await sleep(Math.min(SAMPLE_MS, endAt - performance.now()));
     const t = (performance.now() - t0) / 1000;
-    const [m, w] = await Promise.all([Promise.all(bases.map(nodeMetrics)), Promise.all(c.procs.map((cp) => cp.ask({ type: 'window' }, 'window', 60_000).catch((e: Error) => e)))]);
+    const [m, w] = await Promise.all([
+      Promise.all(bases.map(nodeMetrics)),
+      Promise.all(c.procs.map((cp) => cp.ask({ type: 'window' }, 'window', 60_000).catch((e: Error) => e))),
+    ]);
     const cpu = meter();
     samples.push({ t, nodes: m });
     const ws = w.filter((x): x is ClientWindow => !(x instanceof Error));
@@ -649,12 +793,15 @@ async function loadAcrossTwoNodes(row: Row, o: ClusterOptions, p: Places, res: R
       `cluster load: t ${fmt(t)} s  sent ${fmt(sentRate)}/s acked ${fmt(accRate)}/s skipped ${gen.stats.skippedBatches} batches, failed ${gen.stats.failed}, open tickets ${fmt(maker.open)}, ack p99 ${fmt(gen.stats.ack.quantile(0.99))} ms, gen loop p99 ${fmt(ownLoop.percentile(99) / 1e6)} ms` +
         `\n  nodes: ${m.map((x, i) => `${'AB'[i]} rss ${mb(x.rss)} heap ${mb(x.heapUsed)}/${mb(x.heapTotal)} loop p99 ${fmt(x.loopP99Ms)} ms seq ${fmt(x.logLastSeq)} sockets ${fmt(x.sockets)}`).join(' | ')}` +
         `\n  clients: ${ws.map((x, i) => `${i + 1}: ${x.connectedNow} up, ${fmt(x.deltas / x.seconds)} deltas/s, latency p50 ${fmt(x.p50)} p99 ${fmt(x.p99)} max ${fmt(x.max)} ms (${fmt(x.tickets)} tickets), loop p99 ${fmt(x.loopP99Ms)} ms, rss ${mb(x.rssMb * 2 ** 20)}, gaps ${x.gaps} dup ${x.duplicates}`).join(' | ')}${w.length > ws.length ? ' (a client process did not answer)' : ''}` +
-        `\n  cpu (cores): ${Object.entries(cpu).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}; load average ${load()}`,
+        `\n  cpu (cores): ${Object.entries(cpu)
+          .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+          .join(', ')}; load average ${load()}`,
     );
     ownLoop.reset();
     if (m.some((x) => x.rss > MAX_NODE_RSS)) stoppedEarly = `a node's RSS passed ${mb(MAX_NODE_RSS)}`;
     else if (freemem() < MIN_FREE_MEMORY) stoppedEarly = `free memory fell below ${mb(MIN_FREE_MEMORY)}`;
-    else if (p99 > MAX_WINDOW_P99_MS) stoppedEarly = `client latency p99 passed ${MAX_WINDOW_P99_MS / 1000} s in a window (the clients or nodes fell behind)`;
+    else if (p99 > MAX_WINDOW_P99_MS)
+      stoppedEarly = `client latency p99 passed ${MAX_WINDOW_P99_MS / 1000} s in a window (the clients or nodes fell behind)`;
   }
   const seconds = await gen.stop();
   // The last batches' tickets are still on their way to the sockets.
@@ -662,7 +809,9 @@ async function loadAcrossTwoNodes(row: Row, o: ClusterOptions, p: Places, res: R
   const end = await Promise.all(bases.map(nodeMetrics));
   samples.push({ t: (performance.now() - t0) / 1000, nodes: end });
   // A client process that fails at the end must not cost the figures of the other and of the nodes.
-  const answered = await Promise.all(c.procs.map((cp) => cp.ask({ type: 'finish' }, 'final', 120_000).catch((e: Error) => e)));
+  const answered = await Promise.all(
+    c.procs.map((cp) => cp.ask({ type: 'finish' }, 'final', 120_000).catch((e: Error) => e)),
+  );
   const finals = answered.filter((x): x is ClientFinal => !(x instanceof Error));
   const lost = answered.filter((x): x is Error => x instanceof Error).map((e) => e.message);
   await res.stopClients();
@@ -674,7 +823,14 @@ async function loadAcrossTwoNodes(row: Row, o: ClusterOptions, p: Places, res: R
   row(
     `cluster: 2 nodes, ${fmt(o.clients)} clients (a tenth on the district, the rest on towns), ${fmt(o.rate)} events/s target — clients connected`,
     `${fmt(c.connected)} of ${fmt(o.clients)}`,
-    `half on each node, websocket, one session; connected with a snapshot in ${connectSeconds.toFixed(0)} s; ${c.failed} failed; still connected at the end: ${f.connectedNow}; disconnects ${f.disconnects}${finals.some((x) => x.reasons) ? ` (${finals.map((x) => x.reasons).filter(Boolean).join(' | ')})` : ''}`,
+    `half on each node, websocket, one session; connected with a snapshot in ${connectSeconds.toFixed(0)} s; ${c.failed} failed; still connected at the end: ${f.connectedNow}; disconnects ${f.disconnects}${
+      finals.some((x) => x.reasons)
+        ? ` (${finals
+            .map((x) => x.reasons)
+            .filter(Boolean)
+            .join(' | ')})`
+        : ''
+    }`,
   );
   row(
     'cluster: events sent / acknowledged, achieved rate',
@@ -697,7 +853,9 @@ async function loadAcrossTwoNodes(row: Row, o: ClusterOptions, p: Places, res: R
     'on the stream: a plain NATS subscriber on the subject; the ack waits for the posting node to have archived (PostgreSQL) and folded the batch; then the flush (≤ 150 ms) and the socket',
   );
   for (const [i, label] of ['A', 'B'].entries()) {
-    const trend = samples.map((x) => `${fmt(x.t)} s ${fmt(x.nodes[i]!.rss / 2 ** 20)}/${fmt(x.nodes[i]!.heapUsed / 2 ** 20)}`).join(', ');
+    const trend = samples
+      .map((x) => `${fmt(x.t)} s ${fmt(x.nodes[i]!.rss / 2 ** 20)}/${fmt(x.nodes[i]!.heapUsed / 2 ** 20)}`)
+      .join(', ');
     row(
       `cluster: node ${label} RSS / heap used, start → end`,
       `${mb(start[i]!.rss)} → ${mb(end[i]!.rss)} / ${mb(start[i]!.heapUsed)} → ${mb(end[i]!.heapUsed)}`,
@@ -799,18 +957,44 @@ async function compareOne(n: number, o: ClusterOptions, p: Places, res: Resource
 async function oneVersusTwo(row: Row, o: ClusterOptions, p: Places, res: Resources): Promise<void> {
   const one = await compareOne(1, o, p, res);
   const two = await compareOne(2, o, p, res);
-  const cpuOf = (c: Record<string, number>) => Object.entries(c).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
-  const cpu = (r: CompareResult) => Object.entries(r.cpu).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
+  const cpuOf = (c: Record<string, number>) =>
+    Object.entries(c)
+      .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+      .join(', ');
+  const cpu = (r: CompareResult) =>
+    Object.entries(r.cpu)
+      .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+      .join(', ');
   const ing = (r: CompareResult) =>
     `${fmt(r.ingest.accepted)} acknowledged in ${r.ingestSeconds.toFixed(1)} s; ${r.ingest.failed} failed requests${r.ingest.firstFailure ? ` (${r.ingest.firstFailure})` : ''}, ${r.ingest.rejected} rejected; ack p50 / p99 ${fmt(r.ingest.ack.quantile(0.5))} / ${fmt(r.ingest.ack.quantile(0.99))} ms; cpu (cores) ${cpuOf(r.ingestCpu)}`;
-  row('cluster: ingest, 1 node (BUS=nats, STORE=postgres)', `${fmt(one.ingestRate)} events/s`, `batches of 500, 8 concurrent posters, 20 s; ${ing(one)}`);
-  row('cluster: ingest, 2 nodes', `${fmt(two.ingestRate)} events/s`, `posters alternate between the nodes; ${ing(two)}`);
+  row(
+    'cluster: ingest, 1 node (BUS=nats, STORE=postgres)',
+    `${fmt(one.ingestRate)} events/s`,
+    `batches of 500, 8 concurrent posters, 20 s; ${ing(one)}`,
+  );
+  row(
+    'cluster: ingest, 2 nodes',
+    `${fmt(two.ingestRate)} events/s`,
+    `posters alternate between the nodes; ${ing(two)}`,
+  );
   row('cluster: ingest, 2 nodes / 1 node', `${(two.ingestRate / one.ingestRate).toFixed(2)}×`, 'same run');
   const fan = (r: CompareResult) =>
     `${r.connected} clients connected, ${fmt(r.fanoutAcked / r.fanoutSeconds)} events/s acknowledged over ${fmt(r.fanoutSeconds)} s after 10 s warm-up, ${fmt(r.fanoutSamples)} ticket arrivals, max ${fmt(r.fanoutMax)} ms; ${r.fanoutStages}; gaps ${r.gaps}, duplicates ${r.duplicates}; cpu (cores) ${cpu(r)}; load average ${r.load}`;
-  row('cluster: fan-out latency p50 / p99, 1 node, 200 clients, 1,000 events/s', `${fmt(one.fanoutP50)} / ${fmt(one.fanoutP99)} ms`, fan(one));
-  row('cluster: fan-out latency p50 / p99, 2 nodes (100 clients each)', `${fmt(two.fanoutP50)} / ${fmt(two.fanoutP99)} ms`, fan(two));
-  row('cluster: fan-out latency, 2 nodes / 1 node (p50, p99)', `${(two.fanoutP50 / one.fanoutP50).toFixed(2)}× / ${(two.fanoutP99 / one.fanoutP99).toFixed(2)}×`, 'same run');
+  row(
+    'cluster: fan-out latency p50 / p99, 1 node, 200 clients, 1,000 events/s',
+    `${fmt(one.fanoutP50)} / ${fmt(one.fanoutP99)} ms`,
+    fan(one),
+  );
+  row(
+    'cluster: fan-out latency p50 / p99, 2 nodes (100 clients each)',
+    `${fmt(two.fanoutP50)} / ${fmt(two.fanoutP99)} ms`,
+    fan(two),
+  );
+  row(
+    'cluster: fan-out latency, 2 nodes / 1 node (p50, p99)',
+    `${(two.fanoutP50 / one.fanoutP50).toFixed(2)}× / ${(two.fanoutP99 / one.fanoutP99).toFixed(2)}×`,
+    'same run',
+  );
 }
 
 export async function benchClusterRows(row: Row, argv: string[]): Promise<void> {

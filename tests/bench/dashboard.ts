@@ -17,7 +17,9 @@ import type { DeltaTiming, RunOptions, RunResult } from './page/main';
 
 /** Mesa llvmpipe through ANGLE's EGL backend: the same software rendering, about 5× faster than SwiftShader. */
 export const LLVMPIPE_ARGS = [
-  ...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu' && a !== '--use-angle=swiftshader' && a !== '--enable-unsafe-swiftshader'),
+  ...CHROMIUM_ARGS.filter(
+    (a) => a !== '--disable-gpu' && a !== '--use-angle=swiftshader' && a !== '--enable-unsafe-swiftshader',
+  ),
   '--use-angle=gl-egl',
 ];
 export const RENDERERS = { swiftshader: CHROMIUM_ARGS, llvmpipe: LLVMPIPE_ARGS } as const;
@@ -47,9 +49,18 @@ export const buildClientInto = (outDir: string): Promise<void> =>
 
 /** The delta harness page (tests/bench/page). */
 export const buildHarnessInto = (outDir: string): Promise<void> =>
-  viteBuild(path.join(PROJECT_ROOT, 'tests/bench/page/vite.config.ts'), path.join(PROJECT_ROOT, 'tests/bench/page'), outDir);
+  viteBuild(
+    path.join(PROJECT_ROOT, 'tests/bench/page/vite.config.ts'),
+    path.join(PROJECT_ROOT, 'tests/bench/page'),
+    outDir,
+  );
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+};
 
 /** A static file server for a built folder on 127.0.0.1 (module scripts do not load from file://). */
 async function serveFolder(dir: string): Promise<{ url: string; server: Server }> {
@@ -60,7 +71,9 @@ async function serveFolder(dir: string): Promise<{ url: string; server: Server }
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+    res
+      .writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' })
+      .end(readFileSync(file));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -81,7 +94,14 @@ interface ProductServer {
  * log, serving the client from `clientDir`. Resolves once the simulator's backfill is in.
  */
 async function startProduct(clientDir: string, env: Record<string, string> = {}): Promise<ProductServer> {
-  const config = loadConfig({ STORE: 'memory', ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', NODE_ENV: 'production' });
+  const config = loadConfig({
+    STORE: 'memory',
+    ...env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'production',
+  });
   const { app, url } = await startServer(config, { clientDir });
   for (let i = 0; i < 600 && !app.services.simulator; i++) await new Promise((r) => setTimeout(r, 50));
   await app.services.simulator?.ready;
@@ -130,7 +150,12 @@ export interface FirstRenderResult {
   backfillHours: number;
 }
 
-export async function benchFirstRender(renderer: RendererName, clientDir: string, loads = 5, backfillHours = 24): Promise<FirstRenderResult> {
+export async function benchFirstRender(
+  renderer: RendererName,
+  clientDir: string,
+  loads = 5,
+  backfillHours = 24,
+): Promise<FirstRenderResult> {
   const server = await startProduct(clientDir, { SIM_BACKFILL_HOURS: String(backfillHours) });
   const browser = await launch(renderer);
   const loadsMs: number[] = [];
@@ -138,7 +163,12 @@ export async function benchFirstRender(renderer: RendererName, clientDir: string
   try {
     // One load first, not counted: the server's and the OS's caches are warm for every counted load.
     for (let i = 0; i <= loads; i++) {
-      const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+      const context = await browser.newContext({
+        viewport: VIEWPORT,
+        deviceScaleFactor: 1,
+        locale: 'zh-CN',
+        timezoneId: 'Asia/Shanghai',
+      });
       // Logged in as a district duty officer before the first page opens: the dashboard needs a session.
       await signIn(context, server.app, new URL(server.url).origin);
       await context.addInitScript(NAME_SHIM);
@@ -147,11 +177,18 @@ export async function benchFirstRender(renderer: RendererName, clientDir: string
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(server.url, { waitUntil: 'commit' });
-      await page.waitForFunction(() => 'full' in ((window as { __fullRender?: object }).__fullRender ?? {}), null, { timeout: 120_000, polling: 100 });
+      await page.waitForFunction(() => 'full' in ((window as { __fullRender?: object }).__fullRender ?? {}), null, {
+        timeout: 120_000,
+        polling: 100,
+      });
       const m = await page.evaluate(() => {
         const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
         const probe = (window as { __fullRender?: Record<string, number> }).__fullRender ?? {};
-        return { ...probe, domContentLoaded: nav?.domContentLoadedEventEnd ?? NaN, load: nav?.loadEventEnd ?? NaN } as RenderMarks;
+        return {
+          ...probe,
+          domContentLoaded: nav?.domContentLoadedEventEnd ?? NaN,
+          load: nav?.loadEventEnd ?? NaN,
+        } as RenderMarks;
       });
       if (errors.length > 0) throw new Error(`page errors: ${errors.join('; ')}`);
       if (i > 0) {
@@ -194,7 +231,11 @@ export interface DeltaResult {
   wireBytesMedian: number;
 }
 
-export async function benchDeltas(renderer: RendererName, harnessDir: string, options: RunOptions): Promise<DeltaResult> {
+export async function benchDeltas(
+  renderer: RendererName,
+  harnessDir: string,
+  options: RunOptions,
+): Promise<DeltaResult> {
   const { url, server } = await serveFolder(harnessDir);
   const browser = await launch(renderer);
   try {
@@ -262,21 +303,33 @@ export async function benchHeap(
   scenario = 'rainstorm',
   warmupSimMinutes = 2,
 ): Promise<HeapResult> {
-  const server = await startProduct(clientDir, { SIM_BACKFILL_HOURS: '24', SIM_SPEED: String(speed), SIM_SCENARIO: scenario });
+  const server = await startProduct(clientDir, {
+    SIM_BACKFILL_HOURS: '24',
+    SIM_SPEED: String(speed),
+    SIM_SCENARIO: scenario,
+  });
   const browser = await launch(renderer);
   try {
-    const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const context = await browser.newContext({
+      viewport: VIEWPORT,
+      deviceScaleFactor: 1,
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
     await signIn(context, server.app, new URL(server.url).origin);
     await context.addInitScript(NAME_SHIM);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(server.url, { waitUntil: 'load' });
-    await page.waitForFunction(() => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) > 0, null, { timeout: 120_000 });
+    await page.waitForFunction(() => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) > 0, null, {
+      timeout: 120_000,
+    });
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
     const seqOf = () => page.evaluate(() => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')));
-    const openOf = () => page.evaluate(() => Number(document.querySelector('[data-kpi="open"] .kpi-value')?.textContent ?? NaN));
+    const openOf = () =>
+      page.evaluate(() => Number(document.querySelector('[data-kpi="open"] .kpi-value')?.textContent ?? NaN));
     const measure = async () => {
       // Twice: a first collection can leave garbage that only the second finds (weak maps, finalizers).
       await cdp.send('HeapProfiler.collectGarbage');
@@ -367,13 +420,17 @@ type Row = (...cells: (string | number)[]) => void;
  * BENCH_SWIFTSHADER_DELTAS (10), BENCH_HEAP_SCENARIO (rainstorm), BENCH_DASHBOARD_ONLY (bundle,render,deltas,heap).
  */
 export async function benchDashboardRows(row: Row): Promise<void> {
-  const renderers = (process.env.BENCH_DASHBOARD_RENDERERS ?? 'swiftshader,llvmpipe').split(',').map((r) => r.trim()) as RendererName[];
+  const renderers = (process.env.BENCH_DASHBOARD_RENDERERS ?? 'swiftshader,llvmpipe')
+    .split(',')
+    .map((r) => r.trim()) as RendererName[];
   for (const r of renderers) if (!(r in RENDERERS)) throw new Error(`BENCH_DASHBOARD_RENDERERS: unknown renderer ${r}`);
   const simMinutes = Number(process.env.BENCH_HEAP_SIM_MINUTES ?? 30);
   const speed = Number(process.env.BENCH_HEAP_SPEED ?? 10);
   const swiftshaderDeltas = Number(process.env.BENCH_SWIFTSHADER_DELTAS ?? 10);
   const heapScenario = process.env.BENCH_HEAP_SCENARIO ?? 'rainstorm';
-  const only = new Set((process.env.BENCH_DASHBOARD_ONLY ?? 'bundle,render,deltas,heap').split(',').map((x) => x.trim()));
+  const only = new Set(
+    (process.env.BENCH_DASHBOARD_ONLY ?? 'bundle,render,deltas,heap').split(',').map((x) => x.trim()),
+  );
   const work = mkdtempSync(path.join(tmpdir(), 'opsmap-bench-dashboard-'));
   const clientDir = path.join(work, 'client');
   const harnessDir = path.join(work, 'harness');
@@ -386,8 +443,15 @@ export async function benchDashboardRows(row: Row): Promise<void> {
 
     if (only.has('bundle')) {
       const b = measureBundle(clientDir);
-      const largest = b.files.slice(0, 3).map((f) => `${f.name.replace(/^assets\//, '')} ${kb(f.gzip)}`).join(', ');
-      row('bundle: client build, gzip -9 (node:zlib)', `${kb(b.totalGzip)} (initial load ${kb(b.initialGzip)})`, `raw ${kb(b.totalBytes)}; largest: ${largest}`);
+      const largest = b.files
+        .slice(0, 3)
+        .map((f) => `${f.name.replace(/^assets\//, '')} ${kb(f.gzip)}`)
+        .join(', ');
+      row(
+        'bundle: client build, gzip -9 (node:zlib)',
+        `${kb(b.totalGzip)} (initial load ${kb(b.initialGzip)})`,
+        `raw ${kb(b.totalBytes)}; largest: ${largest}`,
+      );
     }
 
     for (const r of only.has('render') ? renderers : []) {
@@ -402,9 +466,24 @@ export async function benchDashboardRows(row: Row): Promise<void> {
 
     // Each delta row is bounded in time: the colour transitions stall the page on a GPU read-back, which
     // software rendering makes seconds long (see BENCHMARKS.md), so a row stops after its budget.
-    const plans: { r: RendererName; tickets: 'points' | 'heatmap'; withoutTransitions: boolean; warmup: number; deltas: number; budgetMs: number }[] = [];
+    const plans: {
+      r: RendererName;
+      tickets: 'points' | 'heatmap';
+      withoutTransitions: boolean;
+      warmup: number;
+      deltas: number;
+      budgetMs: number;
+    }[] = [];
     for (const r of only.has('deltas') ? renderers : []) {
-      if (r === 'swiftshader') plans.push({ r, tickets: 'points', withoutTransitions: false, warmup: 3, deltas: swiftshaderDeltas, budgetMs: 120_000 });
+      if (r === 'swiftshader')
+        plans.push({
+          r,
+          tickets: 'points',
+          withoutTransitions: false,
+          warmup: 3,
+          deltas: swiftshaderDeltas,
+          budgetMs: 120_000,
+        });
       else {
         plans.push({ r, tickets: 'points', withoutTransitions: false, warmup: 10, deltas: 200, budgetMs: 150_000 });
         plans.push({ r, tickets: 'points', withoutTransitions: true, warmup: 10, deltas: 200, budgetMs: 90_000 });

@@ -13,12 +13,22 @@ import { createMemoryStore } from '../../server/store/memory';
 import { GEO_DIR } from '../helpers/paths';
 import { simulatedEvents } from './ingest';
 
-export async function benchFanoutReal(opts: { clients: number; eventsPerSec: number; durationMs: number }): Promise<FanoutResult> {
+export async function benchFanoutReal(opts: {
+  clients: number;
+  eventsPerSec: number;
+  durationMs: number;
+}): Promise<FanoutResult> {
   const geo = await loadGeo(GEO_DIR);
   const now = Date.now();
   // Located and sequenced exactly as ingest does it, once, before the clock starts.
   const store = createMemoryStore();
-  const accept = createAcceptor({ geo, locator: createLocator(geo), bus: createInProcessBus(store), maxFutureSkewMs: 300_000, now: () => now });
+  const accept = createAcceptor({
+    geo,
+    locator: createLocator(geo),
+    bus: createInProcessBus(store),
+    maxFutureSkewMs: 300_000,
+    now: () => now,
+  });
   const needed = Math.ceil((opts.eventsPerSec * opts.durationMs) / 1000) + 60_000;
   const events = simulatedEvents(geo, needed, now);
   for (let i = 0; i < events.length; i += 5000) await accept(events.slice(i, i + 5000));

@@ -17,7 +17,13 @@ import { loginOverHttp, TEST_ADMIN_PASSWORD } from '../helpers/login';
 export function simulatedEvents(geo: Geo, count: number, now: number): OpsEvent[] {
   const out: OpsEvent[] = [];
   for (let round = 0; out.length < count; round++) {
-    const sim = createSimulator({ geo, scenario: 'rainstorm', seed: 100 + round, start: now - 48 * 3600_000, runId: `bench-${round}` });
+    const sim = createSimulator({
+      geo,
+      scenario: 'rainstorm',
+      seed: 100 + round,
+      start: now - 48 * 3600_000,
+      runId: `bench-${round}`,
+    });
     for (const e of sim.take(count - out.length, now)) out.push(e);
   }
   return out;
@@ -27,7 +33,15 @@ export function simulatedEvents(geo: Geo, count: number, now: number): OpsEvent[
 async function spawnServer(env: Record<string, string>): Promise<{ url: string; stop: () => void }> {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SIMULATOR: 'off', LOG_LEVEL: 'warn', ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SIMULATOR: 'off',
+      LOG_LEVEL: 'warn',
+      ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+      ...env,
+    },
     stdio: 'ignore',
   });
   const url = `http://127.0.0.1:${port}`;
@@ -54,7 +68,8 @@ export async function benchIngest(opts: { events: number; batch: number; concurr
     // Bodies encoded once, up front: the generator's own work must not be what limits the figure.
     const bodies: Uint8Array<ArrayBuffer>[] = [];
     const encoder = new TextEncoder();
-    for (let i = 0; i < events.length; i += opts.batch) bodies.push(encoder.encode(JSON.stringify(events.slice(i, i + opts.batch))));
+    for (let i = 0; i < events.length; i += opts.batch)
+      bodies.push(encoder.encode(JSON.stringify(events.slice(i, i + opts.batch))));
     events.length = 0;
     let next = 0;
     let accepted = 0;
@@ -63,7 +78,11 @@ export async function benchIngest(opts: { events: number; batch: number; concurr
       Array.from({ length: opts.concurrency }, async () => {
         while (next < bodies.length) {
           const body = bodies[next++]!;
-          const res = await fetch(`${server.url}/api/v1/events`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body });
+          const res = await fetch(`${server.url}/api/v1/events`, {
+            method: 'POST',
+            headers: { ...admin, 'content-type': 'application/json' },
+            body,
+          });
           accepted += ((await res.json()) as { accepted: number }).accepted;
         }
       }),
@@ -85,20 +104,37 @@ export async function benchMemory(events: number) {
   const dir = mkdtempSync(join(tmpdir(), 'opsmap-mem-'));
   const db = join(dir, 'log.sqlite');
   try {
-    const app = await buildApp(loadConfig({ STORE: 'sqlite', DATABASE_PATH: db, SIMULATOR: 'off', LOG_LEVEL: 'warn', PORT: '0' }));
+    const app = await buildApp(
+      loadConfig({ STORE: 'sqlite', DATABASE_PATH: db, SIMULATOR: 'off', LOG_LEVEL: 'warn', PORT: '0' }),
+    );
     const now = Date.now();
     // Many short runs spread over the last 7 days, so the log looks like a week of operation.
     for (let round = 0, written = 0; written < events; round++) {
-      const sim = createSimulator({ geo: app.services.geo, scenario: round % 3 === 0 ? 'rainstorm' : 'normal', seed: round, start: now - 7 * 86_400_000 + round * 3_600_000, runId: `mem-${round}` });
+      const sim = createSimulator({
+        geo: app.services.geo,
+        scenario: round % 3 === 0 ? 'rainstorm' : 'normal',
+        seed: round,
+        start: now - 7 * 86_400_000 + round * 3_600_000,
+        runId: `mem-${round}`,
+      });
       const chunk = sim.take(Math.min(50_000, events - written), now);
       if (chunk.length === 0) continue;
-      for (let i = 0; i < chunk.length; i += 5000) written += (await app.services.accept(chunk.slice(i, i + 5000))).accepted;
+      for (let i = 0; i < chunk.length; i += 5000)
+        written += (await app.services.accept(chunk.slice(i, i + 5000))).accepted;
     }
     const seq = app.services.live.seq;
     await app.close();
     const port = 20_000 + Math.floor(Math.random() * 20_000);
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', STORE: 'sqlite', DATABASE_PATH: db, SIMULATOR: 'off', LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        STORE: 'sqlite',
+        DATABASE_PATH: db,
+        SIMULATOR: 'off',
+        LOG_LEVEL: 'warn',
+      },
       stdio: 'ignore',
     });
     try {

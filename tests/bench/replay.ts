@@ -28,7 +28,13 @@ export async function benchReplayRows(row: Row): Promise<void> {
       const store = openSqliteStore(path.join(dir, `log-${days}.sqlite`), { synchronous: 'normal' });
       const bus = createInProcessBus(store);
       const start = end - days * DAY_MS;
-      const accept = createAcceptor({ geo, locator: createLocator(geo), bus, maxFutureSkewMs: 300_000, now: () => end + 60_000 });
+      const accept = createAcceptor({
+        geo,
+        locator: createLocator(geo),
+        bus,
+        maxFutureSkewMs: 300_000,
+        now: () => end + 60_000,
+      });
       const sim = createSimulator({ geo, scenario: 'normal', seed: 5, start });
       for (let t = start + 3600_000; t <= end; t += 3600_000) {
         const events = sim.next(t);
@@ -42,7 +48,12 @@ export async function benchReplayRows(row: Row): Promise<void> {
         let seq = 0;
         for (let r = 0; r < 3; r++) {
           const t0 = performance.now();
-          const session = await ReplaySession.open(deps, { scope: geo.tree.root as never, fromMs: dayFrom, toMs: end, atMs });
+          const session = await ReplaySession.open(deps, {
+            scope: geo.tree.root as never,
+            fromMs: dayFrom,
+            toMs: end,
+            atMs,
+          });
           session.snapshot();
           times.push(performance.now() - t0);
           seq = session.seq;

@@ -55,7 +55,11 @@ function benchValidate(): void {
       for (const e of items) validateEvent(e);
       rates.push(N / ((performance.now() - t) / 1000));
     }
-    row(`contract: validateEvent, ${label}`, `${Math.round(median(rates)).toLocaleString('en')} events/s`, 'median of 5 × 100k');
+    row(
+      `contract: validateEvent, ${label}`,
+      `${Math.round(median(rates)).toLocaleString('en')} events/s`,
+      'median of 5 × 100k',
+    );
   }
 }
 
@@ -69,7 +73,7 @@ function points(geo: Geo, n: number, seed: number, inside: boolean): Float64Arra
   let x = seed;
   const rnd = () => ((x = (x * 16807) % 2147483647) - 1) / 2147483646;
   const out = new Float64Array(n * 2);
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const p = [w + (e - w) * rnd(), s + (nn - s) * rnd()];
     if (inside && !turf.booleanPointInPolygon(p, district)) continue;
     out[2 * i] = p[0]!;
@@ -92,9 +96,12 @@ function rate(locate: (x: number, y: number) => unknown, pts: Float64Array): num
 
 async function benchLocate(): Promise<void> {
   const geo = await loadGeo(GEO_DIR);
-  const polygons: { properties: unknown }[] = [geo.layers.towns, geo.layers.grid, geo.layers.property, geo.layers.forest].flatMap(
-    (l): { properties: unknown }[] => l.features,
-  );
+  const polygons: { properties: unknown }[] = [
+    geo.layers.towns,
+    geo.layers.grid,
+    geo.layers.property,
+    geo.layers.forest,
+  ].flatMap((l): { properties: unknown }[] => l.features);
   // Naive: turf.booleanPointInPolygon against every polygon of every layer, the loop the index replaces.
   const few = points(geo, 300, 3, true);
   const t = performance.now();
@@ -107,30 +114,62 @@ async function benchLocate(): Promise<void> {
   const locate = (x: number, y: number) => locator.locate(x, y);
   const indexed = rate(locate, points(geo, 1_000_000, 5, true));
   const mixed = rate(locate, points(geo, 1_000_000, 9, false));
-  row(`locate: naive turf loop over ${polygons.length} polygons`, `${Math.round(naiveRate).toLocaleString('en')} points/s`, `300 points in the district (${hits} hits)`);
-  row('locate: grid arithmetic + Flatbush + exact test', `${Math.round(indexed).toLocaleString('en')} points/s`, 'median of 3 × 1M points in the district');
+  row(
+    `locate: naive turf loop over ${polygons.length} polygons`,
+    `${Math.round(naiveRate).toLocaleString('en')} points/s`,
+    `300 points in the district (${hits} hits)`,
+  );
+  row(
+    'locate: grid arithmetic + Flatbush + exact test',
+    `${Math.round(indexed).toLocaleString('en')} points/s`,
+    'median of 3 × 1M points in the district',
+  );
   row('locate: indexed / naive', `${Math.round(indexed / naiveRate).toLocaleString('en')}×`, 'same points, same run');
-  row('locate: indexed, a third of the points outside', `${Math.round(mixed).toLocaleString('en')} points/s`, 'median of 3 × 1M points over the bbox');
+  row(
+    'locate: indexed, a third of the points outside',
+    `${Math.round(mixed).toLocaleString('en')} points/s`,
+    'median of 3 × 1M points over the bbox',
+  );
 }
 
 async function benchEndToEnd(): Promise<void> {
   const { benchIngest } = await import('./ingest');
   const r = await benchIngest({ events: 200_000, batch: 1000, concurrency: 8 });
-  row('ingest: HTTP batches of 1,000 → validate, WGS84, locate, SQLite (durable), fold', `${Math.round(r.eventsPerSecond).toLocaleString('en')} events/s`, `${r.accepted.toLocaleString('en')} simulated events, 8 concurrent posts from another process`);
+  row(
+    'ingest: HTTP batches of 1,000 → validate, WGS84, locate, SQLite (durable), fold',
+    `${Math.round(r.eventsPerSecond).toLocaleString('en')} events/s`,
+    `${r.accepted.toLocaleString('en')} simulated events, 8 concurrent posts from another process`,
+  );
 }
 
 async function benchMemoryRow(): Promise<void> {
   const { benchMemory } = await import('./ingest');
   const r = await benchMemory(1_000_000);
-  row('memory: server RSS with 1 M events in the log, after rebuilding its state', `${Math.round(r.rssMb)} MB`, `fresh server process on a ${r.events.toLocaleString('en')}-event log (a simulated week); ready in ${r.startSeconds.toFixed(1)} s`);
+  row(
+    'memory: server RSS with 1 M events in the log, after rebuilding its state',
+    `${Math.round(r.rssMb)} MB`,
+    `fresh server process on a ${r.events.toLocaleString('en')}-event log (a simulated week); ready in ${r.startSeconds.toFixed(1)} s`,
+  );
 }
 
 async function benchFanoutRow(): Promise<void> {
   const { benchFanoutReal } = await import('./fanout');
   const r = await benchFanoutReal({ clients: 1000, eventsPerSec: 2000, durationMs: 20_000 });
-  row('fan-out: 1,000 clients, 2,000 events/s (rainstorm mix): event → client latency p50 / p99', `${r.latencyP50Ms.toFixed(0)} / ${r.latencyP99Ms.toFixed(0)} ms`, `${r.deltasDelivered.toLocaleString('en')} deltas delivered in ${r.durationMs / 1000} s; clients in a child process`);
-  row('fan-out: server CPU per delivered delta (flush: diff, encode, write)', `${r.serverCpuMicrosPerDelivered.toFixed(1)} µs`, `whole server process: ${r.processCpuMicrosPerDelivered.toFixed(0)} µs; client process: ${r.clientCpuMicrosPerDelivered.toFixed(0)} µs`);
-  row('wire: bytes per changed aggregate in a delta', `${r.bytesPerAggregate.toFixed(1)} B`, `frame bytes per delivered delta: ${Math.round(r.bytesPerDelivered).toLocaleString('en')} B`);
+  row(
+    'fan-out: 1,000 clients, 2,000 events/s (rainstorm mix): event → client latency p50 / p99',
+    `${r.latencyP50Ms.toFixed(0)} / ${r.latencyP99Ms.toFixed(0)} ms`,
+    `${r.deltasDelivered.toLocaleString('en')} deltas delivered in ${r.durationMs / 1000} s; clients in a child process`,
+  );
+  row(
+    'fan-out: server CPU per delivered delta (flush: diff, encode, write)',
+    `${r.serverCpuMicrosPerDelivered.toFixed(1)} µs`,
+    `whole server process: ${r.processCpuMicrosPerDelivered.toFixed(0)} µs; client process: ${r.clientCpuMicrosPerDelivered.toFixed(0)} µs`,
+  );
+  row(
+    'wire: bytes per changed aggregate in a delta',
+    `${r.bytesPerAggregate.toFixed(1)} B`,
+    `frame bytes per delivered delta: ${Math.round(r.bytesPerDelivered).toLocaleString('en')} B`,
+  );
 }
 
 async function benchDashboardSection(): Promise<void> {
@@ -148,7 +187,11 @@ async function benchWallSection(): Promise<void> {
 async function benchClusterSection(explicit: boolean): Promise<void> {
   const { natsAvailable } = await import('../helpers/nats');
   const { POSTGRES_PROBLEM, TEST_DATABASE_URL } = await import('../helpers/store');
-  const missing = !(await natsAvailable()) ? 'NATS does not answer' : POSTGRES_PROBLEM !== undefined ? `PostgreSQL at ${TEST_DATABASE_URL}: ${POSTGRES_PROBLEM}` : '';
+  const missing = !(await natsAvailable())
+    ? 'NATS does not answer'
+    : POSTGRES_PROBLEM !== undefined
+      ? `PostgreSQL at ${TEST_DATABASE_URL}: ${POSTGRES_PROBLEM}`
+      : '';
   if (missing) {
     // Asked for by name it is an error; in the full run the other sections' figures still count.
     if (explicit) throw new Error(`cluster bench: ${missing}`);
@@ -166,7 +209,9 @@ async function benchReplaySection(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+  );
   console.log('benchmark | figure | how');
   await benchGeoLoad();
   await benchLocate();

@@ -81,7 +81,11 @@ interface Probe {
   takeovers: number;
 }
 
-export async function benchWall(options: WallRunOptions, clientDir: string, log: (line: string) => void = () => {}): Promise<WallRunResult> {
+export async function benchWall(
+  options: WallRunOptions,
+  clientDir: string,
+  log: (line: string) => void = () => {},
+): Promise<WallRunResult> {
   const config = loadConfig({
     STORE: 'memory',
     SIM_BACKFILL_HOURS: '24',
@@ -131,7 +135,12 @@ export async function benchWall(options: WallRunOptions, clientDir: string, log:
         });
     }, 2_000);
 
-    const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const context = await browser.newContext({
+      viewport: VIEWPORT,
+      deviceScaleFactor: 1,
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
     await context.addInitScript(NAME_SHIM);
     await context.addInitScript(TOUR_PROBE);
     const page = await context.newPage();
@@ -139,8 +148,20 @@ export async function benchWall(options: WallRunOptions, clientDir: string, log:
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${url}/wall?device=${encodeURIComponent(token)}&tourSeconds=${options.tourSeconds}`);
     await page.waitForSelector('.wall .map-canvas[data-map-state="ready"]', { state: 'attached', timeout: 180_000 });
-    await page.waitForFunction(() => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) > 0, null, { timeout: 120_000 });
-    const tourLength = Number((await page.locator('.wall-scene-count').innerText().catch(() => '/1')).split('/').pop()?.replace(/[^\d]/g, '') || 1);
+    await page.waitForFunction(() => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) > 0, null, {
+      timeout: 120_000,
+    });
+    const tourLength = Number(
+      (
+        await page
+          .locator('.wall-scene-count')
+          .innerText()
+          .catch(() => '/1')
+      )
+        .split('/')
+        .pop()
+        ?.replace(/[^\d]/g, '') || 1,
+    );
 
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
@@ -157,11 +178,17 @@ export async function benchWall(options: WallRunOptions, clientDir: string, log:
           const wall = document.querySelector('.wall');
           const values = [...document.querySelectorAll('.wall-side .ranking-value')];
           return {
-            still: wall?.getAttribute('data-scene-kind') === 'overview' && wall.getAttribute('data-takeover') === '' && values.length > 0 && values.every((v) => v.textContent !== '…'),
+            still:
+              wall?.getAttribute('data-scene-kind') === 'overview' &&
+              wall.getAttribute('data-takeover') === '' &&
+              values.length > 0 &&
+              values.every((v) => v.textContent !== '…'),
             scenes: (window as unknown as { __wallRun: Probe }).__wallRun.scenes,
             domElements: document.getElementsByTagName('*').length,
             deckLayers: window.__OPSMAP__?.deckLayers() ?? NaN,
-            open: Number(document.querySelector('[data-kpi="open"] .kpi-value')?.textContent?.replace(/[^\d]/g, '') ?? NaN),
+            open: Number(
+              document.querySelector('[data-kpi="open"] .kpi-value')?.textContent?.replace(/[^\d]/g, '') ?? NaN,
+            ),
             shown: `${wall?.getAttribute('data-scene')} ${wall?.getAttribute('data-area')}, ${document.querySelectorAll('.wall-side .ranking-row').length} ranked`,
           };
         });
@@ -194,14 +221,18 @@ export async function benchWall(options: WallRunOptions, clientDir: string, log:
     const startProbe = await probe();
     const seqStart = await seqOf();
     const samples: WallSample[] = [first];
-    log(`wall: start ${first.heapMb.toFixed(1)} MB, ${first.domElements} elements, ${first.domNodes} nodes, ${first.deckLayers} layers, ${first.openTickets} open`);
+    log(
+      `wall: start ${first.heapMb.toFixed(1)} MB, ${first.domElements} elements, ${first.domNodes} nodes, ${first.deckLayers} layers, ${first.openTickets} open`,
+    );
     const totalMs = options.minutes * 60_000;
     const step = totalMs / 5;
     for (let k = 1; k <= 5; k++) {
       await page.waitForTimeout(Math.max(0, t0.ms + k * step - Date.now()));
       const s = await measure();
       samples.push(s);
-      log(`wall: ${s.at.toFixed(0)} s ${s.heapMb.toFixed(1)} MB, ${s.domElements} elements, ${s.domNodes} nodes, ${s.deckLayers} layers, ${s.openTickets} open, ${s.scenes} scene changes`);
+      log(
+        `wall: ${s.at.toFixed(0)} s ${s.heapMb.toFixed(1)} MB, ${s.domElements} elements, ${s.domNodes} nodes, ${s.deckLayers} layers, ${s.openTickets} open, ${s.scenes} scene changes`,
+      );
     }
     const endProbe = await probe();
     const seqEnd = await seqOf();
@@ -231,30 +262,34 @@ export async function benchWall(options: WallRunOptions, clientDir: string, log:
  * deck.gl": at 10× the deltas keep the map a draw behind under software WebGL.
  */
 async function onOverview(page: Page, timeoutMs: number): Promise<void> {
-  await page.waitForFunction(
-    () => {
-      const wall = document.querySelector('.wall');
-      const map = document.querySelector<HTMLElement>('.map-canvas');
-      const values = [...document.querySelectorAll('.wall-side .ranking-value')];
-      return (
-        wall?.getAttribute('data-scene-kind') === 'overview' &&
-        wall.getAttribute('data-area')?.startsWith('district:') === true &&
-        wall.getAttribute('data-takeover') === '' &&
-        values.length > 0 &&
-        values.every((v) => v.textContent !== '…') &&
-        map?.getAttribute('data-map-state') === 'ready'
-      );
-    },
-    null,
-    { timeout: timeoutMs, polling: 200 },
-  ).catch(async (e: unknown) => {
-    const state = await page.evaluate(() => {
-      const wall = document.querySelector('.wall');
-      const values = [...document.querySelectorAll('.wall-side .ranking-value')].slice(0, 3).map((v) => v.textContent);
-      return `scene ${wall?.getAttribute('data-scene')} (${wall?.getAttribute('data-scene-kind')}, #${wall?.getAttribute('data-scene-index')}), area ${wall?.getAttribute('data-area')}, take-over '${wall?.getAttribute('data-takeover')}', ranking ${values.join('/')}, link ${document.querySelector('.wall-link')?.getAttribute('data-link')}`;
+  await page
+    .waitForFunction(
+      () => {
+        const wall = document.querySelector('.wall');
+        const map = document.querySelector<HTMLElement>('.map-canvas');
+        const values = [...document.querySelectorAll('.wall-side .ranking-value')];
+        return (
+          wall?.getAttribute('data-scene-kind') === 'overview' &&
+          wall.getAttribute('data-area')?.startsWith('district:') === true &&
+          wall.getAttribute('data-takeover') === '' &&
+          values.length > 0 &&
+          values.every((v) => v.textContent !== '…') &&
+          map?.getAttribute('data-map-state') === 'ready'
+        );
+      },
+      null,
+      { timeout: timeoutMs, polling: 200 },
+    )
+    .catch(async (e: unknown) => {
+      const state = await page.evaluate(() => {
+        const wall = document.querySelector('.wall');
+        const values = [...document.querySelectorAll('.wall-side .ranking-value')]
+          .slice(0, 3)
+          .map((v) => v.textContent);
+        return `scene ${wall?.getAttribute('data-scene')} (${wall?.getAttribute('data-scene-kind')}, #${wall?.getAttribute('data-scene-index')}), area ${wall?.getAttribute('data-area')}, take-over '${wall?.getAttribute('data-takeover')}', ranking ${values.join('/')}, link ${document.querySelector('.wall-link')?.getAttribute('data-link')}`;
+      });
+      throw new Error(`the wall never showed the district overview: ${state}`, { cause: e });
     });
-    throw new Error(`the wall never showed the district overview: ${state}`, { cause: e });
-  });
 }
 
 // ---- the section of npm run bench ----
@@ -274,7 +309,8 @@ export function wallOptions(argv: readonly string[]): WallRunOptions {
       renderer: { type: 'string' },
     },
   });
-  const num = (v: unknown, fallback: number) => (typeof v === 'string' && Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : fallback);
+  const num = (v: unknown, fallback: number) =>
+    typeof v === 'string' && Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : fallback;
   const renderer = (typeof values.renderer === 'string' ? values.renderer : 'llvmpipe') as RendererName;
   if (!(renderer in RENDERERS)) throw new Error(`--renderer: one of ${Object.keys(RENDERERS).join(', ')}`);
   return {
@@ -304,8 +340,16 @@ export async function benchWallRows(row: Row, argv: readonly string[] = process.
       `${r.heapGrowthPct.toFixed(1)} %`,
       `${a.heapMb.toFixed(1)} → ${b.heapMb.toFixed(1)} MB (from ${mid.at.toFixed(0)} s on: ${pct(mid.heapMb, b.heapMb)}); samples ${r.samples.map((s) => `${s.at.toFixed(0)} s ${s.heapMb.toFixed(1)}`).join(', ')}; ${how}; ${r.sceneChanges} scene changes, ${r.takeovers} take-overs (${r.acknowledged} acknowledged), +${r.events.toLocaleString('en')} events (seq)`,
     );
-    row('wall: DOM elements / DOM nodes (CDP, detached included)', `${pct(a.domElements, b.domElements)} / ${pct(a.domNodes, b.domNodes)}`, `${a.domElements} → ${b.domElements} elements, ${a.domNodes} → ${b.domNodes} nodes`);
-    row('wall: deck.gl layers drawn (sublayers included)', pct(a.deckLayers, b.deckLayers), `${a.deckLayers} → ${b.deckLayers}; open tickets in the district ${a.openTickets} → ${b.openTickets}`);
+    row(
+      'wall: DOM elements / DOM nodes (CDP, detached included)',
+      `${pct(a.domElements, b.domElements)} / ${pct(a.domNodes, b.domNodes)}`,
+      `${a.domElements} → ${b.domElements} elements, ${a.domNodes} → ${b.domNodes} nodes`,
+    );
+    row(
+      'wall: deck.gl layers drawn (sublayers included)',
+      pct(a.deckLayers, b.deckLayers),
+      `${a.deckLayers} → ${b.deckLayers}; open tickets in the district ${a.openTickets} → ${b.openTickets}`,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -26,7 +26,9 @@ function medianDistanceM(reference: Position[], outline: Feature<Polygon>): numb
 describe.skipIf(!haveRaw)('data:build', () => {
   it('gives byte-identical files to the committed data/geo (deterministic, and data/geo is current)', () => {
     build(RAW_GEO_DIR, out);
-    const files = readdirSync(GEO_DIR).filter((f) => f.endsWith('.geojson')).sort();
+    const files = readdirSync(GEO_DIR)
+      .filter((f) => f.endsWith('.geojson'))
+      .sort();
     expect(readdirSync(out).sort()).toEqual(files);
     for (const f of files) {
       expect(readFileSync(join(out, f)).equals(readFileSync(join(GEO_DIR, f))), `${f} differs`).toBe(true);
@@ -35,12 +37,17 @@ describe.skipIf(!haveRaw)('data:build', () => {
 
   it('puts the district outline in WGS84: the Tianditu reference fits it far better than the raw GCJ-02 one', () => {
     const tianditu = JSON.parse(
-      readFileSync(join(RAW_GEO_DIR, 'boundaries', 'tongzhou_and_neighbors_outline_wgs84_tianditu-coarse.geojson'), 'utf8'),
+      readFileSync(
+        join(RAW_GEO_DIR, 'boundaries', 'tongzhou_and_neighbors_outline_wgs84_tianditu-coarse.geojson'),
+        'utf8',
+      ),
     ) as { features: Feature<MultiPolygon, { gb: string }>[] };
     const reference = tianditu.features.find((f) => f.properties.gb === '156110112')!.geometry.coordinates.flat(2);
     const ours = JSON.parse(readFileSync(join(GEO_DIR, 'district.geojson'), 'utf8')).features[0];
     const raw = turf.feature(
-      JSON.parse(readFileSync(join(RAW_GEO_DIR, 'boundaries', 'tongzhou_110112_boundary_gcj02_vonng-adcode.json'), 'utf8')),
+      JSON.parse(
+        readFileSync(join(RAW_GEO_DIR, 'boundaries', 'tongzhou_110112_boundary_gcj02_vonng-adcode.json'), 'utf8'),
+      ),
     ) as Feature<Polygon>;
     const oursM = medianDistanceM(reference, ours);
     const rawM = medianDistanceM(reference, raw);

@@ -69,7 +69,8 @@ describe('towns', () => {
     expect(kinds.filter((k) => k === 'township')).toHaveLength(1);
     for (const t of towns) expect(t.properties.synthetic).toBe(true);
     const names = towns.map((t) => t.properties.name);
-    for (const n of ['玉桥街道', '杨庄街道', '中仓街道', '张家湾镇', '永乐店镇', '宋庄镇', '于家务回族乡']) expect(names).toContain(n);
+    for (const n of ['玉桥街道', '杨庄街道', '中仓街道', '张家湾镇', '永乐店镇', '宋庄镇', '于家务回族乡'])
+      expect(names).toContain(n);
   });
 
   it('tile the district: area difference under 0.5 % and no overlaps', () => {
@@ -130,7 +131,9 @@ describe('features lie inside the district and their town', () => {
       }
     }
     for (const p of geo.layers.patrolPoints.features) {
-      expect(turf.booleanPointInPolygon(p.geometry.coordinates as number[], clusters.get(p.properties.clusterId)!)).toBe(true);
+      expect(
+        turf.booleanPointInPolygon(p.geometry.coordinates as number[], clusters.get(p.properties.clusterId)!),
+      ).toBe(true);
     }
   });
 });
@@ -139,7 +142,11 @@ describe('grid cells', () => {
   it('number several thousand, 250 m in the urban core and 1 km in rural towns', () => {
     const cells = areas('grid');
     expect(cells.length).toBeGreaterThanOrEqual(2000);
-    const urban = new Set(areas('towns').filter((t) => t.properties.urban).map((t) => t.properties.id));
+    const urban = new Set(
+      areas('towns')
+        .filter((t) => t.properties.urban)
+        .map((t) => t.properties.id),
+    );
     for (const c of cells) expect(c.properties.sizeM).toBe(urban.has(c.properties.townId) ? 250 : 1000);
     // An uncut cell (its area fills its bounding box) really is about 250 m or 1 km square.
     for (const size of [250, 1000]) {
@@ -177,7 +184,11 @@ describe('grid cells', () => {
 
 describe('property districts, forest, rivers and checkpoints', () => {
   it('property districts: at least 60 in urban towns, 41 in 玉桥街道, each with committee, company and score', () => {
-    const urban = new Set(areas('towns').filter((t) => t.properties.urban).map((t) => t.properties.id));
+    const urban = new Set(
+      areas('towns')
+        .filter((t) => t.properties.urban)
+        .map((t) => t.properties.id),
+    );
     const yuqiao = areas('towns').find((t) => t.properties.name === '玉桥街道')!.properties.id;
     const pds = areas('property');
     expect(pds.length).toBeGreaterThanOrEqual(60);
@@ -219,7 +230,10 @@ describe('property districts, forest, rivers and checkpoints', () => {
   });
 
   it('checkpoints: at least 20 on the rivers, with the named 碍洪点 and rising thresholds', () => {
-    const cps = geo.layers.checkpoints.features.map((c) => ({ ...c.properties, at: c.geometry.coordinates as number[] }));
+    const cps = geo.layers.checkpoints.features.map((c) => ({
+      ...c.properties,
+      at: c.geometry.coordinates as number[],
+    }));
     expect(cps.length).toBeGreaterThanOrEqual(20);
     const rivers = new Map(geo.layers.rivers.features.map((r) => [r.properties.id, r]));
     for (const cp of cps) {
@@ -251,7 +265,10 @@ describe('property districts, forest, rivers and checkpoints', () => {
     expect(villages.length).toBeGreaterThan(500);
     expect(villages.filter((v) => !v.properties.synthetic).length).toBeGreaterThan(150);
     for (const n of ['老槐庄村', '后青山村', '小务村', '白庙村', '师姑庄村', '前营村', '口子村']) {
-      expect(villages.some((v) => v.properties.name === n), n).toBe(true);
+      expect(
+        villages.some((v) => v.properties.name === n),
+        n,
+      ).toBe(true);
     }
   });
 });

@@ -22,8 +22,20 @@ const SONGZHUANG_ID = SONGZHUANG.slice('town:'.length);
 const RUN = chromiumAvailable() || process.env.CI === 'true';
 if (!RUN) console.warn(`[e2e] skipped: ${CHROMIUM_MISSING}`);
 
-const officer = { username: 'duty-e2e', password: 'officer-pass-1', name: '区值班员甲', role: 'officer' as UserRole, scope: DISTRICT as AreaKey };
-const leader = { username: 'leader-zjw-e2e', password: 'leader-pass-1', name: '张家湾镇领导乙', role: 'leader' as UserRole, scope: ZHANGJIAWAN as AreaKey };
+const officer = {
+  username: 'duty-e2e',
+  password: 'officer-pass-1',
+  name: '区值班员甲',
+  role: 'officer' as UserRole,
+  scope: DISTRICT as AreaKey,
+};
+const leader = {
+  username: 'leader-zjw-e2e',
+  password: 'leader-pass-1',
+  name: '张家湾镇领导乙',
+  role: 'leader' as UserRole,
+  scope: ZHANGJIAWAN as AreaKey,
+};
 
 describe.skipIf(!RUN)(RUN ? 'login in Chromium' : `login (skipped: ${CHROMIUM_MISSING})`, () => {
   let server: TestServer;
@@ -51,7 +63,12 @@ describe.skipIf(!RUN)(RUN ? 'login in Chromium' : `login (skipped: ${CHROMIUM_MI
   });
 
   async function open(url: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const context = await browser.newContext({
+      viewport: VIEWPORT,
+      deviceScaleFactor: 1,
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
     await context.addInitScript(NAME_SHIM);
     const page = await context.newPage();
     const errors: string[] = [];
@@ -131,7 +148,11 @@ describe.skipIf(!RUN)(RUN ? 'login in Chromium' : `login (skipped: ${CHROMIUM_MI
       const { context, page, errors } = await open(`/?area=${SONGZHUANG}`);
       // Everything the page receives after logging in: HTTP bodies of the API and socket frames.
       const received: string[] = [];
-      page.on('websocket', (ws) => ws.on('framereceived', (f) => received.push(typeof f.payload === 'string' ? f.payload : f.payload.toString('utf8'))));
+      page.on('websocket', (ws) =>
+        ws.on('framereceived', (f) =>
+          received.push(typeof f.payload === 'string' ? f.payload : f.payload.toString('utf8')),
+        ),
+      );
       const asked: string[] = [];
       page.on('request', (r) => {
         if (r.url().includes('/api/')) asked.push(r.url());
@@ -144,7 +165,9 @@ describe.skipIf(!RUN)(RUN ? 'login in Chromium' : `login (skipped: ${CHROMIUM_MI
       expect(await page.locator('.map-canvas').count()).toBe(0);
       expect(await page.locator('.kpi-bar').count()).toBe(0);
       // The socket follows the leader's own town: give it time to deliver its snapshot and a few deltas.
-      await page.waitForFunction(() => document.querySelector('[data-connection="live"]') !== null, undefined, { timeout: TIMEOUT_MS });
+      await page.waitForFunction(() => document.querySelector('[data-connection="live"]') !== null, undefined, {
+        timeout: TIMEOUT_MS,
+      });
       await page.waitForTimeout(3000);
       expect(received.some((f) => f.includes('state:snapshot'))).toBe(true);
       expect(received.filter((f) => f.includes(SONGZHUANG_ID))).toEqual([]);
@@ -168,7 +191,9 @@ describe.skipIf(!RUN)(RUN ? 'login in Chromium' : `login (skipped: ${CHROMIUM_MI
       for (let i = 0; i < 12 && !message.includes('尝试次数过多'); i++) {
         await logIn(page, officer.username, `wrong-${i}`);
         const error = await page.waitForSelector('[data-login-error]', { timeout: TIMEOUT_MS });
-        await page.waitForFunction(() => !(document.querySelector('.login-submit') as HTMLButtonElement | null)?.textContent?.includes('…'));
+        await page.waitForFunction(
+          () => !(document.querySelector('.login-submit') as HTMLButtonElement | null)?.textContent?.includes('…'),
+        );
         message = await error.innerText();
       }
       expect(message).toBe('尝试次数过多，请稍后再试');

@@ -33,7 +33,10 @@ describe.skipIf(!RUN)(RUN ? 'the daily brief in Chromium' : `the daily brief (sk
 
   beforeAll(async () => {
     browser = await launchChromium();
-    server = await startTestServer({ now: () => Date.now() - shift }, { SIMULATOR: 'on', SIM_BACKFILL_HOURS: '25', SIM_SEED: '7' });
+    server = await startTestServer(
+      { now: () => Date.now() - shift },
+      { SIMULATOR: 'on', SIM_BACKFILL_HOURS: '25', SIM_SEED: '7' },
+    );
     await server.app.services.simulator?.ready;
   }, 300_000);
 
@@ -46,7 +49,11 @@ describe.skipIf(!RUN)(RUN ? 'the daily brief in Chromium' : `the daily brief (sk
     const origin = server.url;
     const { cookie } = await sessionHeaders(server.app, principals.townLeader);
     const value = cookie.slice(`${SESSION_COOKIE}=`.length);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 1800 },
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
     await context.addInitScript(NAME_SHIM);
     await context.addCookies([{ name: SESSION_COOKIE, value, url: origin, httpOnly: true, sameSite: 'Strict' }]);
     const requests: string[] = [];
@@ -78,9 +85,12 @@ describe.skipIf(!RUN)(RUN ? 'the daily brief in Chromium' : `the daily brief (sk
     expect(await cell('closed')).toBe(String(api.tickets.day.closed));
     expect(await cell('overdue')).toBe(String(api.tickets.day.overdue));
     expect(await page.locator('.brief-bar-day').count()).toBe(8);
-    for (const s of ['tickets', 'overdue', 'worst', 'flood', 'patrol', 'alerts']) expect(await page.locator(`.brief-${s}`).count(), s).toBe(1);
+    for (const s of ['tickets', 'overdue', 'worst', 'flood', 'patrol', 'alerts'])
+      expect(await page.locator(`.brief-${s}`).count(), s).toBe(1);
     expect(await page.locator('.brief-worst tbody tr').count()).toBe(api.worstCells.items.length);
-    expect(await page.locator('.brief-tile[data-tile="raised"] .brief-tile-value').textContent()).toBe(String(api.alerts.raised));
+    expect(await page.locator('.brief-tile[data-tile="raised"] .brief-tile-value').textContent()).toBe(
+      String(api.alerts.raised),
+    );
     const text = (await page.locator('.brief').textContent()) ?? '';
     expect(text).toContain('上周同日');
     expect(text).not.toContain('宋庄');

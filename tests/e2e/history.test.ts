@@ -20,12 +20,14 @@ function watchErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/WebSocket|ERR_CONNECTION_REFUSED|net::ERR/.test(m.text())) errors.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !/WebSocket|ERR_CONNECTION_REFUSED|net::ERR/.test(m.text()))
+      errors.push(`console: ${m.text()}`);
   });
   return errors;
 }
 
-const seqOf = async (page: Page, selector: string): Promise<number> => Number(await page.locator(selector).getAttribute('data-seq'));
+const seqOf = async (page: Page, selector: string): Promise<number> =>
+  Number(await page.locator(selector).getAttribute('data-seq'));
 
 describe.skipIf(!RUN)(RUN ? 'history mode in Chromium' : `history mode (skipped: ${CHROMIUM_MISSING})`, () => {
   let browser: Browser;
@@ -44,7 +46,11 @@ describe.skipIf(!RUN)(RUN ? 'history mode in Chromium' : `history mode (skipped:
 
   it('replays the last hour over the whole dashboard, plays at 600×, and goes back to live', async () => {
     const origin = new URL(server.url).origin;
-    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const context = await browser.newContext({
+      viewport: { width: 1920, height: 1080 },
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
     await signIn(context, server.app, origin);
     await context.addInitScript(NAME_SHIM);
     const page = await context.newPage();
@@ -59,10 +65,14 @@ describe.skipIf(!RUN)(RUN ? 'history mode in Chromium' : `history mode (skipped:
     await page.click('.time-bar button[data-preset="hour"]');
     await page.waitForSelector('.time-bar[data-mode="history"] .history-badge', { timeout: 30_000 });
     // The KPI bar reads the replay's store: the log as it stood an hour ago, behind the live seq.
-    await page.waitForFunction(() => {
-      const seq = Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq'));
-      return seq > 0;
-    }, null, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => {
+        const seq = Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq'));
+        return seq > 0;
+      },
+      null,
+      { timeout: 30_000 },
+    );
     const startSeq = await seqOf(page, '.kpi-bar');
     expect(startSeq).toBeLessThan(liveSeq);
     const startAt = await page.locator('[data-testid="history-at"]').textContent();
@@ -70,7 +80,11 @@ describe.skipIf(!RUN)(RUN ? 'history mode in Chromium' : `history mode (skipped:
 
     await page.click('.history-speeds button:has-text("600×")');
     await page.click('.history-play');
-    await page.waitForFunction((s) => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) > s, startSeq, { timeout: 30_000 });
+    await page.waitForFunction(
+      (s) => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) > s,
+      startSeq,
+      { timeout: 30_000 },
+    );
     await page.waitForTimeout(1500);
     await page.click('.history-play'); // pause, for a steady screenshot
     const playedSeq = await seqOf(page, '.kpi-bar');
@@ -81,7 +95,11 @@ describe.skipIf(!RUN)(RUN ? 'history mode in Chromium' : `history mode (skipped:
 
     await page.click('.history-live');
     await page.waitForSelector('.time-bar[data-mode="live"]', { timeout: 10_000 });
-    await page.waitForFunction((s) => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) >= s, liveSeq, { timeout: 30_000 });
+    await page.waitForFunction(
+      (s) => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) >= s,
+      liveSeq,
+      { timeout: 30_000 },
+    );
     expect(await page.locator('.history-badge').count()).toBe(0);
     expect(errors).toEqual([]);
     await context.close();
@@ -89,7 +107,12 @@ describe.skipIf(!RUN)(RUN ? 'history mode in Chromium' : `history mode (skipped:
 
   it('exports the map view as a PNG with the map drawn in it (export, issue §3)', async () => {
     const origin = new URL(server.url).origin;
-    const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
+    const context = await browser.newContext({
+      viewport: { width: 1600, height: 900 },
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+      acceptDownloads: true,
+    });
     await signIn(context, server.app, origin);
     await context.addInitScript(NAME_SHIM);
     const page = await context.newPage();
@@ -98,7 +121,10 @@ describe.skipIf(!RUN)(RUN ? 'history mode in Chromium' : `history mode (skipped:
     await page.waitForSelector('.map-canvas[data-map-state="ready"]', { state: 'attached', timeout: LOAD_TIMEOUT_MS });
     await page.waitForSelector('.status[data-freshness="fresh"]', { timeout: 30_000 });
     await page.waitForTimeout(1500);
-    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.click('[data-export="png"]')]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 30_000 }),
+      page.click('[data-export="png"]'),
+    ]);
     expect(download.suggestedFilename()).toMatch(/\.png$/);
     const file = await download.path();
     const image = decodePng(readFileSync(file!));
@@ -106,7 +132,8 @@ describe.skipIf(!RUN)(RUN ? 'history mode in Chromium' : `history mode (skipped:
     expect(image.height).toBeGreaterThan(300);
     // Not a blank canvas: the basemap, the district's areas and the layers give many colours.
     const colours = new Set<number>();
-    for (let i = 0; i < image.data.length; i += 4 * 97) colours.add((image.data[i]! << 16) | (image.data[i + 1]! << 8) | image.data[i + 2]!);
+    for (let i = 0; i < image.data.length; i += 4 * 97)
+      colours.add((image.data[i]! << 16) | (image.data[i + 1]! << 8) | image.data[i + 2]!);
     expect(colours.size).toBeGreaterThan(20);
     writeFileSync(path.join(ARTEFACTS, 'e2e-export-map.png'), readFileSync(file!));
     expect(errors).toEqual([]);

@@ -82,7 +82,9 @@ describe.skipIf(!RUN)(RUN ? 'the map page in Chromium' : `the map page (skipped:
       await expect(page.locator('.town-label').count()).resolves.toBe(towns.features.length);
 
       // The town choropleth (deck.gl, interleaved) is drawn with the live values the page holds.
-      await page.waitForFunction(() => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) > 0, null, { timeout: 30_000 });
+      await page.waitForFunction(() => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) > 0, null, {
+        timeout: 30_000,
+      });
       await page.waitForFunction(
         () => {
           const el = document.querySelector<HTMLElement>('.map-canvas');
@@ -111,9 +113,18 @@ describe.skipIf(!RUN)(RUN ? 'the map page in Chromium' : `the map page (skipped:
       const image = decodePng(screenshot);
       // The map pane, between the header, the side panels and the ticket table.
       const pane = (await page.locator('.map-pane').boundingBox())!;
-      const map = { x: Math.round(pane.x), y: Math.round(pane.y), width: Math.round(pane.width), height: Math.round(pane.height) };
+      const map = {
+        x: Math.round(pane.x),
+        y: Math.round(pane.y),
+        width: Math.round(pane.width),
+        height: Math.round(pane.height),
+      };
       // Towns are painted in the colours of the default metric (open tickets) or the no-data grey.
-      const rgb = (c: readonly number[]) => `#${c.slice(0, 3).map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+      const rgb = (c: readonly number[]) =>
+        `#${c
+          .slice(0, 3)
+          .map((v) => v.toString(16).padStart(2, '0'))
+          .join('')}`;
       const classColours = [...METRICS[0]!.colors, NO_DATA].map(rgb);
       const townShare = classColours.reduce((sum, c) => sum + shareOfColour(image, c, 8, map), 0);
       const borderShare = shareOfColour(image, WALL_THEME.districtLine, 12, map);
@@ -131,43 +142,43 @@ describe.skipIf(!RUN)(RUN ? 'the map page in Chromium' : `the map page (skipped:
     RENDER_TIMEOUT_MS + 30_000,
   );
 
-  it(
-    'shows the live stream: district KPIs from the socket at once, and an ingested ticket reaches the page',
-    async () => {
-      const context = await browser.newContext({ viewport: VIEWPORT, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-      await context.addInitScript(NAME_SHIM);
-      await signIn(context, server.app, server.url);
-      const page = await context.newPage();
-      await page.goto(server.url, { waitUntil: 'load' });
-      // The simulator backfilled the last hours before the server listened: numbers are there at once.
-      await page.waitForFunction(() => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) > 0, null, { timeout: 30_000 });
-      const open = Number(await page.locator('[data-kpi="open"] .kpi-value').innerText());
-      expect(open).toBeGreaterThan(0);
-      await expect(page.locator('.status').innerText()).resolves.toMatch(/秒前更新 · 序号 \d+/);
+  it('shows the live stream: district KPIs from the socket at once, and an ingested ticket reaches the page', async () => {
+    const context = await browser.newContext({ viewport: VIEWPORT, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    await context.addInitScript(NAME_SHIM);
+    await signIn(context, server.app, server.url);
+    const page = await context.newPage();
+    await page.goto(server.url, { waitUntil: 'load' });
+    // The simulator backfilled the last hours before the server listened: numbers are there at once.
+    await page.waitForFunction(() => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) > 0, null, {
+      timeout: 30_000,
+    });
+    const open = Number(await page.locator('[data-kpi="open"] .kpi-value').innerText());
+    expect(open).toBeGreaterThan(0);
+    await expect(page.locator('.status').innerText()).resolves.toMatch(/秒前更新 · 序号 \d+/);
 
-      // Ingest is for feeds (and admins): the event comes from a feed token, as a real source would send it.
-      const res = await page.request.post(`${server.url}/api/v1/events`, {
-        headers: await bearerHeaders(server.app, principals.feed),
-        data: [
-          {
-            id: 'e2e-live-1',
-            kind: 'ticket.created',
-            time: new Date().toISOString(),
-            source: 'hotline_12345',
-            ticketId: 'E2E-LIVE-1',
-            category: 'e_bike',
-            urgency: 'urgent',
-            channel: 'hotline_12345',
-            title: '楼道内电动车充电',
-            location: { lon: 116.6842, lat: 39.8875 },
-          },
-        ],
-      });
-      const seq = ((await res.json()) as { results: { seq: number }[] }).results[0]!.seq;
-      // The page's state reaches the ticket's seq through deltas, within a few flushes.
-      await page.waitForFunction((s) => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) >= s, seq, { timeout: 10_000 });
-      await context.close();
-    },
-    60_000,
-  );
+    // Ingest is for feeds (and admins): the event comes from a feed token, as a real source would send it.
+    const res = await page.request.post(`${server.url}/api/v1/events`, {
+      headers: await bearerHeaders(server.app, principals.feed),
+      data: [
+        {
+          id: 'e2e-live-1',
+          kind: 'ticket.created',
+          time: new Date().toISOString(),
+          source: 'hotline_12345',
+          ticketId: 'E2E-LIVE-1',
+          category: 'e_bike',
+          urgency: 'urgent',
+          channel: 'hotline_12345',
+          title: '楼道内电动车充电',
+          location: { lon: 116.6842, lat: 39.8875 },
+        },
+      ],
+    });
+    const seq = ((await res.json()) as { results: { seq: number }[] }).results[0]!.seq;
+    // The page's state reaches the ticket's seq through deltas, within a few flushes.
+    await page.waitForFunction((s) => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) >= s, seq, {
+      timeout: 10_000,
+    });
+    await context.close();
+  }, 60_000);
 });

@@ -28,7 +28,12 @@ if (!RUN) console.warn(`[e2e] skipped: ${CHROMIUM_MISSING}`);
 
 /** A wall-sized context that records every request and stops any that would leave the origin. */
 async function openWall(browser: Browser, origin: string) {
-  const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const context = await browser.newContext({
+    viewport: VIEWPORT,
+    deviceScaleFactor: 1,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
   await context.addInitScript(NAME_SHIM);
   const requests: string[] = [];
   context.on('request', (r) => requests.push(r.url()));
@@ -42,15 +47,24 @@ async function openWall(browser: Browser, origin: string) {
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
     // Refused websockets and failed fetches while the server or the network is away are expected.
-    if (m.type() === 'error' && !/WebSocket|ERR_CONNECTION_REFUSED|ERR_INTERNET_DISCONNECTED|net::ERR|Failed to fetch/.test(m.text())) errors.push(`console: ${m.text()}`);
+    if (
+      m.type() === 'error' &&
+      !/WebSocket|ERR_CONNECTION_REFUSED|ERR_INTERNET_DISCONNECTED|net::ERR|Failed to fetch/.test(m.text())
+    )
+      errors.push(`console: ${m.text()}`);
   });
   return { context, page, requests, foreign, errors };
 }
 
 async function waitWallLive(page: Page): Promise<void> {
-  await page.waitForSelector('.wall .map-canvas[data-map-state="ready"]', { state: 'attached', timeout: LOAD_TIMEOUT_MS });
+  await page.waitForSelector('.wall .map-canvas[data-map-state="ready"]', {
+    state: 'attached',
+    timeout: LOAD_TIMEOUT_MS,
+  });
   await page.waitForSelector('.wall-link[data-link="live"]', { timeout: 30_000 });
-  await page.waitForFunction(() => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) > 0, null, { timeout: 30_000 });
+  await page.waitForFunction(() => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) > 0, null, {
+    timeout: 30_000,
+  });
 }
 
 /** A marker on the page's window: gone if anything reloaded the page. */
@@ -63,7 +77,8 @@ const pageMark = (page: Page) => page.evaluate(() => (window as { __wallMark?: s
 const navigations = (page: Page) => page.evaluate(() => performance.getEntriesByType('navigation').length);
 
 const linkOf = (page: Page) => page.locator('.wall-link').getAttribute('data-link');
-const openKpi = async (page: Page) => Number((await page.locator('[data-kpi="open"] .kpi-value').innerText()).replace(/[^\d]/g, ''));
+const openKpi = async (page: Page) =>
+  Number((await page.locator('[data-kpi="open"] .kpi-value').innerText()).replace(/[^\d]/g, ''));
 
 async function screenshot(page: Page, name: string): Promise<Buffer> {
   const png = await page.screenshot({ type: 'png' });
@@ -73,7 +88,9 @@ async function screenshot(page: Page, name: string): Promise<Buffer> {
 }
 
 async function seatOf(url: string, app: App, town: string): Promise<[number, number]> {
-  const towns = (await (await fetch(`${url}/api/v1/areas/towns`, { headers: await bearerHeaders(app, principals.wall) })).json()) as { features: { properties: TownProps }[] };
+  const towns = (await (
+    await fetch(`${url}/api/v1/areas/towns`, { headers: await bearerHeaders(app, principals.wall) })
+  ).json()) as { features: { properties: TownProps }[] };
   return towns.features.find((f) => f.properties.name === town)!.properties.seat as [number, number];
 }
 
@@ -105,29 +122,29 @@ const ticket = (id: string, seat: [number, number], minutesAgo = 0) => ({
   location: { lon: seat[0] + 0.003, lat: seat[1] + 0.002 },
 });
 
-describe.skipIf(!RUN)(RUN ? 'the wall recovering by itself' : `the wall recovering by itself (skipped: ${CHROMIUM_MISSING})`, () => {
-  let browser: Browser;
-  let dir: string;
-  const contexts: BrowserContext[] = [];
-  const servers: TestServer[] = [];
+describe.skipIf(!RUN)(
+  RUN ? 'the wall recovering by itself' : `the wall recovering by itself (skipped: ${CHROMIUM_MISSING})`,
+  () => {
+    let browser: Browser;
+    let dir: string;
+    const contexts: BrowserContext[] = [];
+    const servers: TestServer[] = [];
 
-  beforeAll(async () => {
-    // Built now, not inside a restart: the restarted server must be back within the wall's retry window.
-    await ensureClientBuilt(() => {});
-    browser = await launchChromium();
-    dir = mkdtempSync(path.join(tmpdir(), 'opsmap-wall-recovery-'));
-  }, 300_000);
+    beforeAll(async () => {
+      // Built now, not inside a restart: the restarted server must be back within the wall's retry window.
+      await ensureClientBuilt(() => {});
+      browser = await launchChromium();
+      dir = mkdtempSync(path.join(tmpdir(), 'opsmap-wall-recovery-'));
+    }, 300_000);
 
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    for (const s of servers) await s.close().catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
-  });
+    afterAll(async () => {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser?.close();
+      for (const s of servers) await s.close().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    });
 
-  it(
-    'a server restart: reconnecting while it is away, then live again without a reload; a ticket posted after the restart reaches the KPI bar',
-    async () => {
+    it('a server restart: reconnecting while it is away, then live again without a reload; a ticket posted after the restart reaches the KPI bar', async () => {
       // No simulator: every change on the wall is the test's. The device, its cookie's key and the log live in `dir`.
       const env = { STORE: 'sqlite', DATABASE_PATH: path.join(dir, 'restart.sqlite'), SIMULATOR: 'off' };
       let server = await startTestServer({}, env);
@@ -163,7 +180,11 @@ describe.skipIf(!RUN)(RUN ? 'the wall recovering by itself' : `the wall recoveri
       // Live, not just connected: a ticket posted now reaches the wall's KPI bar.
       const seq = await post(server, [ticket('after-1', seat)]);
       expect(seq).toBeGreaterThan(seqBefore);
-      await page.waitForFunction((s) => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) >= s, seq, { timeout: 15_000 });
+      await page.waitForFunction(
+        (s) => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) >= s,
+        seq,
+        { timeout: 15_000 },
+      );
       await page.waitForFunction(
         (n) => Number(document.querySelector('[data-kpi="open"] .kpi-value')?.textContent?.replace(/[^\d]/g, '')) === n,
         openBefore + 1,
@@ -177,14 +198,13 @@ describe.skipIf(!RUN)(RUN ? 'the wall recovering by itself' : `the wall recoveri
       expect(errors, errors.join('\n')).toEqual([]);
       await context.close();
       await server.close();
-    },
-    300_000,
-  );
+    }, 300_000);
 
-  it(
-    'a network drop: offline while it lasts, then live again with the alert list reloaded; an alert raised meanwhile takes the screen over',
-    async () => {
-      const server = await startTestServer({}, { STORE: 'sqlite', DATABASE_PATH: path.join(dir, 'network.sqlite'), SIMULATOR: 'off' });
+    it('a network drop: offline while it lasts, then live again with the alert list reloaded; an alert raised meanwhile takes the screen over', async () => {
+      const server = await startTestServer(
+        {},
+        { STORE: 'sqlite', DATABASE_PATH: path.join(dir, 'network.sqlite'), SIMULATOR: 'off' },
+      );
       servers.push(server);
       const origin = new URL(server.url).origin;
       const seat = await seatOf(server.url, server.app, '宋庄镇');
@@ -222,7 +242,9 @@ describe.skipIf(!RUN)(RUN ? 'the wall recovering by itself' : `the wall recoveri
       // The server has it as an open severe alert; the wall, without network, cannot know yet.
       const wallHeaders = await bearerHeaders(server.app, principals.wall);
       const openFire = async () => {
-        const listed = (await (await fetch(`${server.url}/api/v1/alerts`, { headers: wallHeaders })).json()) as { items: { id: string; rule: string; status: string }[] };
+        const listed = (await (await fetch(`${server.url}/api/v1/alerts`, { headers: wallHeaders })).json()) as {
+          items: { id: string; rule: string; status: string }[];
+        };
         return listed.items.find((a) => a.rule === 'fire_risk' && a.status !== 'resolved')?.id ?? null;
       };
       await expect.poll(openFire, { timeout: 10_000 }).not.toBeNull();
@@ -251,7 +273,6 @@ describe.skipIf(!RUN)(RUN ? 'the wall recovering by itself' : `the wall recoveri
       expect(errors, errors.join('\n')).toEqual([]);
       await context.close();
       await server.close();
-    },
-    300_000,
-  );
-});
+    }, 300_000);
+  },
+);

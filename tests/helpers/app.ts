@@ -3,7 +3,14 @@ import { buildApp, type App, type AppDeps } from '../../server/app';
 import { loadConfig } from '../../server/config';
 
 export async function testApp(env: Record<string, string> = {}, deps: AppDeps = {}): Promise<App> {
-  const config = loadConfig({ STORE: 'memory', SIMULATOR: 'off', LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', ...env });
+  const config = loadConfig({
+    STORE: 'memory',
+    SIMULATOR: 'off',
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...env,
+  });
   const app = await buildApp(config, deps);
   await app.ready();
   return app;

@@ -28,7 +28,14 @@ async function enrol(app: App, p: Principal): Promise<void> {
   const users = app.services.auth.users;
   if (p.kind === 'user') {
     if (!(await users.getUser(p.id))) {
-      await users.putUser({ username: p.id, name: p.name, role: p.role as UserRole, scope: p.scope, passwordHash: 'none', createdAt: Date.now() });
+      await users.putUser({
+        username: p.id,
+        name: p.name,
+        role: p.role as UserRole,
+        scope: p.scope,
+        passwordHash: 'none',
+        createdAt: Date.now(),
+      });
     }
     return;
   }

@@ -6,7 +6,12 @@ import type { App } from '../../server/app';
 import { principals, sessionHeaders } from './auth';
 
 /** Logs the context in as `p` (default: a district duty officer, who sees the whole dashboard). */
-export async function signIn(context: BrowserContext, app: App, origin: string, p: Principal = principals.districtOfficer): Promise<void> {
+export async function signIn(
+  context: BrowserContext,
+  app: App,
+  origin: string,
+  p: Principal = principals.districtOfficer,
+): Promise<void> {
   const { cookie } = await sessionHeaders(app, p);
   const value = cookie.slice(`${SESSION_COOKIE}=`.length);
   await context.addCookies([{ name: SESSION_COOKIE, value, url: origin, httpOnly: true, sameSite: 'Strict' }]);

@@ -54,7 +54,7 @@ export function decodePng(png: Buffer): RgbaImage {
   let height = 0;
   let colorType = 0;
   const idat: Buffer[] = [];
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const length = png.readUInt32BE(at);
     const type = png.toString('latin1', at + 4, at + 8);
     const body = png.subarray(at + 8, at + 8 + length);
@@ -85,10 +85,18 @@ export function decodePng(png: Buffer): RgbaImage {
       const upLeft = y > 0 && x >= channels ? (pixels[out - stride + x - channels] ?? 0) : 0;
       let value: number;
       switch (filter) {
-        case 0: value = cur; break;
-        case 1: value = cur + left; break;
-        case 2: value = cur + up; break;
-        case 3: value = cur + ((left + up) >> 1); break;
+        case 0:
+          value = cur;
+          break;
+        case 1:
+          value = cur + left;
+          break;
+        case 2:
+          value = cur + up;
+          break;
+        case 3:
+          value = cur + ((left + up) >> 1);
+          break;
         case 4: {
           const p = left + up - upLeft;
           const pa = Math.abs(p - left);
@@ -97,7 +105,8 @@ export function decodePng(png: Buffer): RgbaImage {
           value = cur + (pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft);
           break;
         }
-        default: throw new Error(`bad PNG filter ${filter} in row ${y}`);
+        default:
+          throw new Error(`bad PNG filter ${filter} in row ${y}`);
       }
       pixels[out + x] = value & 0xff;
     }

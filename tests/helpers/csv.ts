@@ -62,7 +62,8 @@ export function csvRecords(text: string): Record<string, string>[] {
   const [header, ...rows] = parseCsv(text);
   if (!header) return [];
   return rows.map((r) => {
-    if (r.length !== header.length) throw new Error(`record of ${r.length} fields, header has ${header.length}: ${JSON.stringify(r)}`);
+    if (r.length !== header.length)
+      throw new Error(`record of ${r.length} fields, header has ${header.length}: ${JSON.stringify(r)}`);
     return Object.fromEntries(header.map((h, i) => [h, r[i]!]));
   });
 }

@@ -33,7 +33,14 @@ function blankAggregate(key: AreaKey, level: AreaAggregate['level']): AreaAggreg
       resolutionRate: null,
       satisfactionRate: null,
       composite: null,
-      rolling24h: { created: 0, closed: 0, responseRate: null, resolutionRate: null, satisfactionRate: null, composite: null },
+      rolling24h: {
+        created: 0,
+        closed: 0,
+        responseRate: null,
+        resolutionRate: null,
+        satisfactionRate: null,
+        composite: null,
+      },
     },
     flood: { worstColor: 'none', inWarning: 0, checkpoints: 0, obstructionsOpen: 0, responseLevel: 'none' },
     patrol: { activeRangers: 0, lastPatrolAt: null, coverageToday: null, openIncidents: 0, lostSignal: 0 },
@@ -189,7 +196,8 @@ export class FakeLive implements LiveState {
 
   /** A ranger position (patrol.position); a ranger crossing a town border moves between town rooms. */
   moveRanger(id: string, town: string | undefined, position?: LonLat): RangerObject {
-    const townKey = town === undefined ? undefined : town.startsWith('town:') ? (town as AreaKey) : areaKey('town', town);
+    const townKey =
+      town === undefined ? undefined : town.startsWith('town:') ? (town as AreaKey) : areaKey('town', town);
     const townNode = townKey ? this.tree.nodes[townKey] : undefined;
     if (townKey && !townNode) throw new Error(`fake live: unknown town ${town}`);
     const pos = position ?? (townNode ? center(townNode.bbox) : [116.5, 39.8]);

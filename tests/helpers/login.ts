@@ -6,7 +6,11 @@ import { CSRF_HEADER } from '../../server/contract/auth';
 export const TEST_ADMIN_PASSWORD = 'child-process-test-admin';
 
 /** POST /api/v1/auth/login: the session cookie and the CSRF token a write needs. */
-export async function loginOverHttp(base: string, username = 'admin', password = TEST_ADMIN_PASSWORD): Promise<{ cookie: string; [CSRF_HEADER]: string }> {
+export async function loginOverHttp(
+  base: string,
+  username = 'admin',
+  password = TEST_ADMIN_PASSWORD,
+): Promise<{ cookie: string; [CSRF_HEADER]: string }> {
   const res = await fetch(`${base}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

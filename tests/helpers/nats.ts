@@ -12,7 +12,8 @@ export const NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const NATS_SERVER = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
 
 /** A stream name no other test uses. */
-export const freshStream = (prefix = 'T'): string => `${prefix}_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`.toUpperCase();
+export const freshStream = (prefix = 'T'): string =>
+  `${prefix}_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`.toUpperCase();
 
 /** True when NATS answers; under CI=true a missing NATS is an error, never a skip. */
 export async function natsAvailable(url = NATS_URL): Promise<boolean> {
@@ -21,7 +22,8 @@ export async function natsAvailable(url = NATS_URL): Promise<boolean> {
     await nc.close();
     return true;
   } catch (error) {
-    if (process.env.CI === 'true') throw new Error(`NATS does not answer at ${url} (CI needs it): ${(error as Error).message}`);
+    if (process.env.CI === 'true')
+      throw new Error(`NATS does not answer at ${url} (CI needs it): ${(error as Error).message}`);
     return false;
   }
 }

@@ -14,6 +14,7 @@ export const IN_CI = process.env.CI === 'true';
  */
 export function rawSourcesAvailable(): boolean {
   const ok = existsSync(resolve(RAW_GEO_DIR, 'SOURCES.md'));
-  if (!ok && IN_CI) throw new Error(`raw geography not found at ${RAW_GEO_DIR}; CI must have ../shared beside the repo`);
+  if (!ok && IN_CI)
+    throw new Error(`raw geography not found at ${RAW_GEO_DIR}; CI must have ../shared beside the repo`);
   return ok;
 }

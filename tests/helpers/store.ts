@@ -72,7 +72,8 @@ if (!RUN_POSTGRES) {
 }
 
 const assertPostgres = (): void => {
-  if (POSTGRES_PROBLEM !== undefined) throw new Error(`PostgreSQL at ${TEST_DATABASE_URL} did not answer: ${POSTGRES_PROBLEM}`);
+  if (POSTGRES_PROBLEM !== undefined)
+    throw new Error(`PostgreSQL at ${TEST_DATABASE_URL} did not answer: ${POSTGRES_PROBLEM}`);
 };
 
 /** A schema name no other test (or test run) uses. */

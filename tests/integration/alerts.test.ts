@@ -18,7 +18,13 @@ let clock = NOW;
 let app: App;
 let base: string;
 
-const songzhuangOfficer: Principal = { kind: 'user', id: 'officer-sz', name: '宋庄值班员', role: 'officer', scope: SONGZHUANG };
+const songzhuangOfficer: Principal = {
+  kind: 'user',
+  id: 'officer-sz',
+  name: '宋庄值班员',
+  role: 'officer',
+  scope: SONGZHUANG,
+};
 
 beforeAll(async () => {
   app = await testApp({}, { now: () => clock });
@@ -39,12 +45,22 @@ const until = async (ok: () => boolean, ms = 10_000) => {
 
 async function as(p: Principal, method: 'GET' | 'POST', url: string, payload?: unknown) {
   const headers = await sessionHeaders(app, p);
-  return app.inject({ method, url, headers: payload === undefined ? headers : { ...headers, 'content-type': 'application/json' }, ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }) });
+  return app.inject({
+    method,
+    url,
+    headers: payload === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+    ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
+  });
 }
 
 async function socketOf(p: Principal, scope: string): Promise<{ socket: Client; heard: Alert[] }> {
   const { cookie } = await sessionHeaders(app, p);
-  const socket: Client = connect(base, { transports: ['websocket'], extraHeaders: { cookie }, auth: { scope }, reconnection: false });
+  const socket: Client = connect(base, {
+    transports: ['websocket'],
+    extraHeaders: { cookie },
+    auth: { scope },
+    reconnection: false,
+  });
   const heard: Alert[] = [];
   socket.on('alert:changed', (a) => heard.push(a));
   let ready = false;
@@ -93,7 +109,13 @@ describe('alerts through the real app', () => {
     const district = (await as(principals.districtOfficer, 'GET', '/api/v1/alerts')).json() as AlertList;
     expect(district.items.map((a) => a.id)).toContain(alertId);
     const alert = district.items.find((a) => a.id === alertId)!;
-    expect(alert).toMatchObject({ rule: 'fire_risk', severity: 'severe', status: 'open', level: 'town', town: ZHANGJIAWAN });
+    expect(alert).toMatchObject({
+      rule: 'fire_risk',
+      severity: 'severe',
+      status: 'open',
+      level: 'town',
+      town: ZHANGJIAWAN,
+    });
     const leader = (await as(principals.townLeader, 'GET', '/api/v1/alerts?status=active')).json() as AlertList;
     expect(leader.items.map((a) => a.id)).toEqual([alertId]);
     const other = (await as(principals.otherTownLeader, 'GET', '/api/v1/alerts')).json() as AlertList;
@@ -111,29 +133,53 @@ describe('alerts through the real app', () => {
 
   it('a leader may note but not acknowledge; another town cannot act; the town officer acknowledges, whistles and resolves', async () => {
     expect((await as(principals.townLeader, 'POST', `/api/v1/alerts/${alertId}/acknowledge`, {})).statusCode).toBe(403);
-    const noted = await as(principals.townLeader, 'POST', `/api/v1/alerts/${alertId}/notes`, { note: '已通知村里护林员' });
+    const noted = await as(principals.townLeader, 'POST', `/api/v1/alerts/${alertId}/notes`, {
+      note: '已通知村里护林员',
+    });
     expect(noted.statusCode).toBe(200);
-    expect(noted.json().actions.at(-1)).toMatchObject({ kind: 'alert.noted', note: '已通知村里护林员', by: { id: principals.townLeader.id, role: 'leader' } });
+    expect(noted.json().actions.at(-1)).toMatchObject({
+      kind: 'alert.noted',
+      note: '已通知村里护林员',
+      by: { id: principals.townLeader.id, role: 'leader' },
+    });
     expect((await as(songzhuangOfficer, 'POST', `/api/v1/alerts/${alertId}/acknowledge`, {})).statusCode).toBe(404);
 
     clock += 3 * 60_000;
-    const ack = await as(principals.townOfficer, 'POST', `/api/v1/alerts/${alertId}/acknowledge`, { note: '已派人前往' });
+    const ack = await as(principals.townOfficer, 'POST', `/api/v1/alerts/${alertId}/acknowledge`, {
+      note: '已派人前往',
+    });
     expect(ack.statusCode).toBe(200);
     const acked = ack.json() as Alert;
     expect(acked.status).toBe('acknowledged');
-    expect(acked.acknowledgedBy).toEqual({ id: principals.townOfficer.id, name: principals.townOfficer.name, role: 'officer' });
+    expect(acked.acknowledgedBy).toEqual({
+      id: principals.townOfficer.id,
+      name: principals.townOfficer.name,
+      role: 'officer',
+    });
     // Idempotent: a second acknowledgement changes nothing.
-    const again = (await as(principals.districtOfficer, 'POST', `/api/v1/alerts/${alertId}/acknowledge`, {})).json() as Alert;
+    const again = (
+      await as(principals.districtOfficer, 'POST', `/api/v1/alerts/${alertId}/acknowledge`, {})
+    ).json() as Alert;
     expect(again.acknowledgedBy!.id).toBe(principals.townOfficer.id);
     expect(again.actions).toHaveLength(acked.actions.length);
 
-    const whistle = await as(principals.townOfficer, 'POST', `/api/v1/alerts/${alertId}/whistle`, { departments: ['fire', 'landscaping'], note: '请消防、园林到场' });
+    const whistle = await as(principals.townOfficer, 'POST', `/api/v1/alerts/${alertId}/whistle`, {
+      departments: ['fire', 'landscaping'],
+      note: '请消防、园林到场',
+    });
     expect(whistle.json()).toMatchObject({ departments: ['fire', 'landscaping'] });
-    expect((await as(principals.townOfficer, 'POST', `/api/v1/alerts/${alertId}/whistle`, { departments: ['nobody'] })).statusCode).toBe(400);
+    expect(
+      (await as(principals.townOfficer, 'POST', `/api/v1/alerts/${alertId}/whistle`, { departments: ['nobody'] }))
+        .statusCode,
+    ).toBe(400);
 
-    const resolved = await as(principals.townOfficer, 'POST', `/api/v1/alerts/${alertId}/resolve`, { note: '明火已排除' });
+    const resolved = await as(principals.townOfficer, 'POST', `/api/v1/alerts/${alertId}/resolve`, {
+      note: '明火已排除',
+    });
     expect(resolved.json()).toMatchObject({ status: 'resolved', resolvedBy: { id: principals.townOfficer.id } });
-    expect((await as(principals.townOfficer, 'POST', `/api/v1/alerts/${alertId}/acknowledge`, {})).statusCode).toBe(409);
+    expect((await as(principals.townOfficer, 'POST', `/api/v1/alerts/${alertId}/acknowledge`, {})).statusCode).toBe(
+      409,
+    );
 
     const trail = (resolved.json() as Alert).actions.map((a) => [a.kind, a.by?.id]);
     expect(trail).toEqual([
@@ -149,7 +195,9 @@ describe('alerts through the real app', () => {
 
   it('every action is an event in the log, in order', async () => {
     const res = await as(principals.districtOfficer, 'GET', '/api/v1/events?after=0&limit=1000');
-    const events = (res.json() as { events: { seq: number; event: { kind: string; alertId?: string; source: string } }[] }).events;
+    const events = (
+      res.json() as { events: { seq: number; event: { kind: string; alertId?: string; source: string } }[] }
+    ).events;
     const mine = events.filter((s) => s.event.alertId === alertId);
     expect(mine.map((s) => [s.event.kind, s.event.source])).toEqual([
       ['alert.raised', 'rules'],
@@ -163,9 +211,19 @@ describe('alerts through the real app', () => {
   });
 
   it('public ingest refuses alert events with the reason, and keeps the good items of the batch', async () => {
-    const forged = { id: 'forged-1', kind: 'alert.resolved', time: new Date(clock).toISOString(), source: 'rules', alertId: 'fire_risk:x' };
+    const forged = {
+      id: 'forged-1',
+      kind: 'alert.resolved',
+      time: new Date(clock).toISOString(),
+      source: 'rules',
+      alertId: 'fire_risk:x',
+    };
     const res = await postEvents(app, [forged, fireRisk('inc-zjw-2')]);
-    const body = res.json() as { accepted: number; rejected: number; results: { status: string; errors?: { path: string; message: string }[] }[] };
+    const body = res.json() as {
+      accepted: number;
+      rejected: number;
+      results: { status: string; errors?: { path: string; message: string }[] }[];
+    };
     expect(body).toMatchObject({ accepted: 1, rejected: 1 });
     expect(body.results[0]!.errors![0]).toMatchObject({ path: '/kind' });
     expect(body.results[0]!.errors![0]!.message).toMatch(/alert events are written by the server/);

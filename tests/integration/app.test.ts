@@ -23,7 +23,9 @@ beforeAll(async () => {
   mkdirSync(path.join(clientDir, 'assets'));
   writeFileSync(path.join(clientDir, 'assets', 'index-abc123.js'), 'console.log("ok")');
 
-  app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test', STORE: 'memory', SIMULATOR: 'off' }), { clientDir });
+  app = await buildApp(loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test', STORE: 'memory', SIMULATOR: 'off' }), {
+    clientDir,
+  });
   await app.ready();
   reader = await sessionHeaders(app, principals.townLeader);
 });

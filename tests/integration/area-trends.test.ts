@@ -28,7 +28,9 @@ interface ForestFeature {
   properties: { id: string; townId: string };
   geometry: { type: string; coordinates: unknown };
 }
-const forest = JSON.parse(readFileSync(path.join(__dirname, '../../data/geo/forest-clusters.geojson'), 'utf8')) as { features: ForestFeature[] };
+const forest = JSON.parse(readFileSync(path.join(__dirname, '../../data/geo/forest-clusters.geojson'), 'utf8')) as {
+  features: ForestFeature[];
+};
 const cluster = forest.features.find((f) => f.properties.id === CLUSTER_ID)!;
 
 /** Centres of `n` distinct sub-cells of the cluster (the lattice the server cuts). */
@@ -63,20 +65,76 @@ async function start(store: EventStore = durable()): Promise<App> {
 
 let n = 0;
 const id = () => `e${++n}`;
-function created(ticketId: string, time: string, where: { lon: number; lat: number }, category: string, urgency = 'normal') {
-  return { id: id(), kind: 'ticket.created', time: at(time), source: 'hotline_12345', ticketId, category, urgency, channel: 'hotline_12345', title: '测试工单', location: where };
+function created(
+  ticketId: string,
+  time: string,
+  where: { lon: number; lat: number },
+  category: string,
+  urgency = 'normal',
+) {
+  return {
+    id: id(),
+    kind: 'ticket.created',
+    time: at(time),
+    source: 'hotline_12345',
+    ticketId,
+    category,
+    urgency,
+    channel: 'hotline_12345',
+    title: '测试工单',
+    location: where,
+  };
 }
-const inProgress = (ticketId: string, time: string) => ({ id: id(), kind: 'ticket.updated', time: at(time), source: 'hotline_12345', ticketId, status: 'in_progress' });
-const closed = (ticketId: string, time: string, resolved: boolean) => ({ id: id(), kind: 'ticket.closed', time: at(time), source: 'hotline_12345', ticketId, resolved });
-const rated = (ticketId: string, time: string, satisfied: boolean) => ({ id: id(), kind: 'ticket.rated', time: at(time), source: 'hotline_12345', ticketId, satisfied });
-const reading = (time: string, level: number) => ({ id: id(), kind: 'flood.reading', time: at(time), source: 'sensor', checkpointId: CHECKPOINT, level });
-const position = (time: string, where: { lon: number; lat: number }) => ({ id: id(), kind: 'patrol.position', time: at(time), source: 'ranger_app', rangerId: 'rg-1', location: where });
+const inProgress = (ticketId: string, time: string) => ({
+  id: id(),
+  kind: 'ticket.updated',
+  time: at(time),
+  source: 'hotline_12345',
+  ticketId,
+  status: 'in_progress',
+});
+const closed = (ticketId: string, time: string, resolved: boolean) => ({
+  id: id(),
+  kind: 'ticket.closed',
+  time: at(time),
+  source: 'hotline_12345',
+  ticketId,
+  resolved,
+});
+const rated = (ticketId: string, time: string, satisfied: boolean) => ({
+  id: id(),
+  kind: 'ticket.rated',
+  time: at(time),
+  source: 'hotline_12345',
+  ticketId,
+  satisfied,
+});
+const reading = (time: string, level: number) => ({
+  id: id(),
+  kind: 'flood.reading',
+  time: at(time),
+  source: 'sensor',
+  checkpointId: CHECKPOINT,
+  level,
+});
+const position = (time: string, where: { lon: number; lat: number }) => ({
+  id: id(),
+  kind: 'patrol.position',
+  time: at(time),
+  source: 'ranger_app',
+  rangerId: 'rg-1',
+  location: where,
+});
 
 /** The scenario, in posting order (as a log would hold it: not sorted by time). */
 function scenario(app: App) {
   const geo = app.services.geo;
   const [a, b] = [pointsInTown(geo, ZHANGJIAWAN, 1)[0]!, pointsInTown(geo, SONGZHUANG, 1)[0]!];
-  const [c1, c2, c3] = subCellCentres(3) as [{ lon: number; lat: number }, { lon: number; lat: number }, { lon: number; lat: number }];
+  const [c1, c2, c3] = subCellCentres(3) as [
+    { lon: number; lat: number },
+    { lon: number; lat: number },
+    { lon: number; lat: number },
+  ];
   return [
     // 张家湾镇, the week before (7–13 July): one ticket answered, resolved, satisfied; one created 23:20 on the
     // 13th (10 minutes before now − 7 d: last week for the landing too) and answered and resolved on the 14th.
@@ -169,11 +227,27 @@ describe('GET /api/v1/trends', () => {
     expect(week.resolutionRate).toBeCloseTo(2 / 3, 12);
     expect(week.satisfactionRate).toBe(0.5);
     expect(week.composite).toBeCloseTo(0.2 * 0.5 + 0.4 * (2 / 3) + 0.4 * 0.5, 12);
-    expect(zjw.weeks[6]).toMatchObject({ from: '2026-07-07', to: '2026-07-13', created: 2, closed: 1, responseRate: 1, resolutionRate: 1, satisfactionRate: 1 });
-    expect(zjw.weeks[5]).toMatchObject({ created: 0, responseRate: null, resolutionRate: null, satisfactionRate: null, composite: null });
+    expect(zjw.weeks[6]).toMatchObject({
+      from: '2026-07-07',
+      to: '2026-07-13',
+      created: 2,
+      closed: 1,
+      responseRate: 1,
+      resolutionRate: 1,
+      satisfactionRate: 1,
+    });
+    expect(zjw.weeks[5]).toMatchObject({
+      created: 0,
+      responseRate: null,
+      resolutionRate: null,
+      satisfactionRate: null,
+      composite: null,
+    });
 
     // The landing's week over week (live/weekly.ts) counts the same creations this week and the week before.
-    const landing = (await getAsAdmin(app, `/api/v1/landing?town=${ZHANGJIAWAN}`)).json() as { week: { total: { thisWeek: number; previous: number } } };
+    const landing = (await getAsAdmin(app, `/api/v1/landing?town=${ZHANGJIAWAN}`)).json() as {
+      week: { total: { thisWeek: number; previous: number } };
+    };
     expect(landing.week.total).toMatchObject({ thisWeek: week.created, previous: zjw.weeks[6]!.created });
 
     // 宋庄镇: every rate fact of the week is dated today, so the week's rates are the KPI bar's rates.
@@ -196,7 +270,9 @@ describe('GET /api/v1/trends', () => {
     expect(district.weeks[7]!.responseRate).toBeCloseTo(4 / 7, 12);
 
     // A grid cell: the cell of A1's place has A1 and A2 today, and no forest cluster to chart.
-    const cellOf = (await getAsAdmin(app, '/api/v1/events?after=0')).json().events.find((e: { event: { ticketId?: string } }) => e.event.ticketId === 'A1').place.gridId as string;
+    const cellOf = (await getAsAdmin(app, '/api/v1/events?after=0'))
+      .json()
+      .events.find((e: { event: { ticketId?: string } }) => e.event.ticketId === 'A1').place.gridId as string;
     const cell = await trends(app, `grid:${cellOf}`);
     expect(cell.days[29]!.created).toBe((await aggregate(app, ZHANGJIAWAN, `grid:${cellOf}`)).tickets.newToday);
     expect(cell.coverage).toEqual([]);
@@ -224,7 +300,11 @@ describe('GET /api/v1/trends', () => {
     expect(weekSeries).toContainEqual([Date.parse(at('2026-07-20T20:00:00')), 19.91]);
     // The length alone: the range ends at the server's now.
     const lastWeek = await trends(app, ZHANGJIAWAN, '&hours=168');
-    expect(lastWeek.flood).toMatchObject({ to: '2026-07-20T23:30:00+08:00', from: '2026-07-13T23:30:00+08:00', bucketMs: 30 * 60_000 });
+    expect(lastWeek.flood).toMatchObject({
+      to: '2026-07-20T23:30:00+08:00',
+      from: '2026-07-13T23:30:00+08:00',
+      bucketMs: 30 * 60_000,
+    });
     expect(Math.max(...lastWeek.flood.checkpoints[0]!.points.map((p) => p[1]))).toBe(21.5);
     // A town without checkpoints has no flood series.
     expect((await trends(app, 'town:110112001')).flood.checkpoints).toEqual([]);
@@ -271,13 +351,33 @@ describe('GET /api/v1/trends', () => {
     expect(other.json().code).toBe('not_in_scope');
     const district = await app.inject({ method: 'GET', url: '/api/v1/trends?area=district:110112', headers: leader });
     expect(district.statusCode).toBe(403);
-    expect((await app.inject({ method: 'GET', url: `/api/v1/trends?area=forest:${CLUSTER_ID}`, headers: leader })).statusCode).toBe(200);
-    expect((await app.inject({ method: 'GET', url: '/api/v1/trends?area=forest:f-110112104-01', headers: leader })).statusCode).toBe(403);
+    expect(
+      (await app.inject({ method: 'GET', url: `/api/v1/trends?area=forest:${CLUSTER_ID}`, headers: leader }))
+        .statusCode,
+    ).toBe(200);
+    expect(
+      (await app.inject({ method: 'GET', url: '/api/v1/trends?area=forest:f-110112104-01', headers: leader }))
+        .statusCode,
+    ).toBe(403);
     expect((await app.inject({ method: 'GET', url: `/api/v1/trends?area=${ZHANGJIAWAN}` })).statusCode).toBe(401);
 
     expect((await getAsAdmin(app, '/api/v1/trends?area=town:999')).statusCode).toBe(404);
-    expect((await getAsAdmin(app, `/api/v1/trends?area=${ZHANGJIAWAN}${range('2026-07-20T10:00:00', '2026-07-20T09:00:00')}`)).statusCode).toBe(400);
-    expect((await getAsAdmin(app, `/api/v1/trends?area=${ZHANGJIAWAN}${range('2026-05-01T00:00:00', '2026-07-20T00:00:00')}`)).statusCode).toBe(400);
+    expect(
+      (
+        await getAsAdmin(
+          app,
+          `/api/v1/trends?area=${ZHANGJIAWAN}${range('2026-07-20T10:00:00', '2026-07-20T09:00:00')}`,
+        )
+      ).statusCode,
+    ).toBe(400);
+    expect(
+      (
+        await getAsAdmin(
+          app,
+          `/api/v1/trends?area=${ZHANGJIAWAN}${range('2026-05-01T00:00:00', '2026-07-20T00:00:00')}`,
+        )
+      ).statusCode,
+    ).toBe(400);
     // A time without its offset is eight hours ambiguous: refused.
     expect((await getAsAdmin(app, `/api/v1/trends?area=${ZHANGJIAWAN}&from=2026-07-20T10:00:00`)).statusCode).toBe(400);
   });

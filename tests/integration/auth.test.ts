@@ -58,7 +58,10 @@ describe('login', () => {
     expect(line).not.toMatch(/;\s*Secure/i);
     expect(Date.parse(/Expires=([^;]+)/i.exec(line)![1]!)).toBe(t0 + 12 * 3600_000);
 
-    const session = await a.inject({ url: '/api/v1/auth/session', headers: { cookie: sessionCookie(res.headers['set-cookie']) } });
+    const session = await a.inject({
+      url: '/api/v1/auth/session',
+      headers: { cookie: sessionCookie(res.headers['set-cookie']) },
+    });
     expect(session.statusCode).toBe(200);
     expect(session.json<SessionInfo>()).toEqual(body);
   });
@@ -119,7 +122,10 @@ describe('login', () => {
     const [head, payload, sig] = cookie.split('=', 2)[1]!.split('.');
     const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>;
     const forged = Buffer.from(JSON.stringify({ ...claims, sub: 'admin', role: 'admin' })).toString('base64url');
-    const res = await a.inject({ url: '/api/v1/auth/session', headers: { cookie: `${SESSION_COOKIE}=${head}.${forged}.${sig}` } });
+    const res = await a.inject({
+      url: '/api/v1/auth/session',
+      headers: { cookie: `${SESSION_COOKIE}=${head}.${forged}.${sig}` },
+    });
     expect(res.statusCode).toBe(401);
   });
 
@@ -136,7 +142,11 @@ describe('login', () => {
 
   it('logout clears the cookie', async () => {
     const a = await app();
-    const res = await a.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: await sessionHeaders(a, principals.townLeader) });
+    const res = await a.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: await sessionHeaders(a, principals.townLeader),
+    });
     expect(res.statusCode).toBe(204);
     const line = [res.headers['set-cookie']].flat().find((c) => c?.startsWith(`${SESSION_COOKIE}=`))!;
     expect(line).toMatch(new RegExp(`^${SESSION_COOKIE}=;`));
@@ -150,12 +160,22 @@ describe('CSRF', () => {
   it('a cookie-authenticated write without the token, or with a wrong one, is refused with 403 csrf', async () => {
     const a = await app();
     const { cookie } = await sessionHeaders(a, principals.admin);
-    const none = await a.inject({ method: 'POST', url: '/api/v1/admin/devices', headers: { cookie }, payload: createWall });
+    const none = await a.inject({
+      method: 'POST',
+      url: '/api/v1/admin/devices',
+      headers: { cookie },
+      payload: createWall,
+    });
     expect(none.statusCode).toBe(403);
     expect(none.json()).toMatchObject({ code: 'csrf' });
     // The token of another session does not fit this one.
     const other = await sessionHeaders(a, principals.admin);
-    const wrong = await a.inject({ method: 'POST', url: '/api/v1/admin/devices', headers: { cookie, [CSRF_HEADER]: other[CSRF_HEADER] }, payload: createWall });
+    const wrong = await a.inject({
+      method: 'POST',
+      url: '/api/v1/admin/devices',
+      headers: { cookie, [CSRF_HEADER]: other[CSRF_HEADER] },
+      payload: createWall,
+    });
     expect(wrong.statusCode).toBe(403);
     expect((await a.inject({ url: '/api/v1/admin/devices', headers: { cookie } })).json()).toEqual({ devices: [] });
   });
@@ -165,7 +185,9 @@ describe('CSRF', () => {
     const headers = await sessionHeaders(a, principals.admin);
     const res = await a.inject({ method: 'POST', url: '/api/v1/admin/devices', headers, payload: createWall });
     expect(res.statusCode).toBe(201);
-    expect((await a.inject({ url: '/api/v1/admin/devices', headers: { cookie: headers.cookie } })).statusCode).toBe(200);
+    expect((await a.inject({ url: '/api/v1/admin/devices', headers: { cookie: headers.cookie } })).statusCode).toBe(
+      200,
+    );
   });
 
   it('the token from GET /auth/session is the one the write needs', async () => {
@@ -173,7 +195,12 @@ describe('CSRF', () => {
     const res = await login(a, 'admin', 'opsmap-admin');
     const cookie = sessionCookie(res.headers['set-cookie']);
     const { csrfToken } = (await a.inject({ url: '/api/v1/auth/session', headers: { cookie } })).json<SessionInfo>();
-    const write = await a.inject({ method: 'POST', url: '/api/v1/admin/devices', headers: { cookie, [CSRF_HEADER]: csrfToken }, payload: createWall });
+    const write = await a.inject({
+      method: 'POST',
+      url: '/api/v1/admin/devices',
+      headers: { cookie, [CSRF_HEADER]: csrfToken },
+      payload: createWall,
+    });
     expect(write.statusCode).toBe(201);
   });
 });
@@ -182,22 +209,37 @@ describe('device tokens', () => {
   it('a Bearer device token works without CSRF, and is refused right after revocation (token, device cookie, socket handshake)', async () => {
     const a = await app();
     const admin = await sessionHeaders(a, principals.admin);
-    const created = await a.inject({ method: 'POST', url: '/api/v1/admin/devices', headers: admin, payload: { name: '张家湾大屏', role: 'wall', scope: '张家湾镇' } });
+    const created = await a.inject({
+      method: 'POST',
+      url: '/api/v1/admin/devices',
+      headers: admin,
+      payload: { name: '张家湾大屏', role: 'wall', scope: '张家湾镇' },
+    });
     expect(created.statusCode).toBe(201);
     const { device, token } = created.json<{ device: { id: string }; token: string }>();
     expect(token.startsWith(`${device.id}.`)).toBe(true);
     // The list never shows the token or its hash.
-    expect(JSON.stringify((await a.inject({ url: '/api/v1/admin/devices', headers: admin })).json())).not.toContain(token.split('.')[1]!);
+    expect(JSON.stringify((await a.inject({ url: '/api/v1/admin/devices', headers: admin })).json())).not.toContain(
+      token.split('.')[1]!,
+    );
 
     const bearer = { authorization: `Bearer ${token}` };
     const asToken = await a.inject({ url: '/api/v1/auth/session', headers: bearer });
-    expect(asToken.json<SessionInfo>().principal).toEqual({ kind: 'device', id: device.id, name: '张家湾大屏', role: 'wall', scope: ZHANGJIAWAN });
+    expect(asToken.json<SessionInfo>().principal).toEqual({
+      kind: 'device',
+      id: device.id,
+      name: '张家湾大屏',
+      role: 'wall',
+      scope: ZHANGJIAWAN,
+    });
 
     // The wall's one-time set-up: the token becomes a device cookie.
     const setUp = await a.inject({ method: 'POST', url: '/api/v1/auth/device', payload: { token } });
     expect(setUp.statusCode).toBe(200);
     const cookie = sessionCookie(setUp.headers['set-cookie']);
-    expect((await a.inject({ url: '/api/v1/auth/session', headers: { cookie } })).json<SessionInfo>().principal.id).toBe(device.id);
+    expect(
+      (await a.inject({ url: '/api/v1/auth/session', headers: { cookie } })).json<SessionInfo>().principal.id,
+    ).toBe(device.id);
     expect(await a.services.auth.fromHandshake({}, { token })).toMatchObject({ id: device.id });
     expect(await a.services.auth.fromHandshake({ cookie }, {})).toMatchObject({ id: device.id });
 
@@ -225,7 +267,10 @@ describe('admin API', () => {
   it('is for admins only', async () => {
     const a = await app();
     expect((await a.inject({ url: '/api/v1/admin/users' })).statusCode).toBe(401);
-    const officer = await a.inject({ url: '/api/v1/admin/users', headers: await sessionHeaders(a, principals.districtOfficer) });
+    const officer = await a.inject({
+      url: '/api/v1/admin/users',
+      headers: await sessionHeaders(a, principals.districtOfficer),
+    });
     expect(officer.statusCode).toBe(403);
     expect(officer.json()).toMatchObject({ code: 'forbidden' });
   });
@@ -233,15 +278,22 @@ describe('admin API', () => {
   it('checks the scope: the district or a town; a leader only a town; the answer never carries a hash', async () => {
     const a = await app();
     const headers = await sessionHeaders(a, principals.admin);
-    const post = (payload: Record<string, unknown>) => a.inject({ method: 'POST', url: '/api/v1/admin/users', headers, payload });
-    expect((await post({ username: 'l1', role: 'leader', scope: 'district:110112', password: 'long enough' })).statusCode).toBe(400);
-    expect((await post({ username: 'l2', role: 'leader', scope: 'town:999', password: 'long enough' })).statusCode).toBe(400);
+    const post = (payload: Record<string, unknown>) =>
+      a.inject({ method: 'POST', url: '/api/v1/admin/users', headers, payload });
+    expect(
+      (await post({ username: 'l1', role: 'leader', scope: 'district:110112', password: 'long enough' })).statusCode,
+    ).toBe(400);
+    expect(
+      (await post({ username: 'l2', role: 'leader', scope: 'town:999', password: 'long enough' })).statusCode,
+    ).toBe(400);
     const ok = await post({ username: 'l3', role: 'leader', scope: 'town:110112104' });
     expect(ok.statusCode).toBe(201);
     const { user, password } = ok.json<{ user: Record<string, unknown>; password: string }>();
     expect(user).toMatchObject({ username: 'l3', role: 'leader', scope: 'town:110112104', disabled: false });
     expect(password.length).toBeGreaterThanOrEqual(12);
-    expect((await post({ username: 'l3', role: 'officer', scope: 'district:110112', password: 'long enough' })).statusCode).toBe(409);
+    expect(
+      (await post({ username: 'l3', role: 'officer', scope: 'district:110112', password: 'long enough' })).statusCode,
+    ).toBe(409);
     const list = await a.inject({ url: '/api/v1/admin/users', headers });
     expect(list.body).not.toMatch(/scrypt|passwordHash/);
     expect((await login(a, 'l3', password)).statusCode).toBe(200);
@@ -251,9 +303,16 @@ describe('admin API', () => {
     const a = await app();
     const headers = await sessionHeaders(a, principals.admin);
     for (const username of ['p1', 'p2']) {
-      await a.inject({ method: 'POST', url: '/api/v1/admin/users', headers, payload: { username, role: 'officer', scope: 'district:110112', password: 'same password' } });
+      await a.inject({
+        method: 'POST',
+        url: '/api/v1/admin/users',
+        headers,
+        payload: { username, role: 'officer', scope: 'district:110112', password: 'same password' },
+      });
     }
-    const [h1, h2] = await Promise.all(['p1', 'p2'].map(async (u) => (await a.services.auth.users.getUser(u))!.passwordHash));
+    const [h1, h2] = await Promise.all(
+      ['p1', 'p2'].map(async (u) => (await a.services.auth.users.getUser(u))!.passwordHash),
+    );
     expect(h1).toMatch(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
     expect(h1).not.toContain('same password');
     expect(h1).not.toBe(h2);
@@ -311,7 +370,10 @@ describe('headers and CORS', () => {
 describe('logs', () => {
   it('never hold a password, a session cookie or a device token, even at trace level', async () => {
     const lines: string[] = [];
-    const a = await app({ LOG_LEVEL: 'trace', ADMIN_PASSWORD: 'demo-admin-secret-pw' }, { logStream: { write: (l) => void lines.push(l) } });
+    const a = await app(
+      { LOG_LEVEL: 'trace', ADMIN_PASSWORD: 'demo-admin-secret-pw' },
+      { logStream: { write: (l) => void lines.push(l) } },
+    );
     const res = await login(a, 'admin', 'demo-admin-secret-pw');
     expect(res.statusCode).toBe(200);
     const cookie = sessionCookie(res.headers['set-cookie']);
@@ -332,7 +394,14 @@ describe('logs', () => {
     // The test reads something: the requests were logged at this level.
     expect(log).toContain('/api/v1/auth/login');
     expect(log).toContain('/wall?device=[Redacted]');
-    for (const secret of ['demo-admin-secret-pw', 'a-wrong-password-typed', cookie.split('=')[1]!, csrfToken, token, token.split('.')[1]!]) {
+    for (const secret of [
+      'demo-admin-secret-pw',
+      'a-wrong-password-typed',
+      cookie.split('=')[1]!,
+      csrfToken,
+      token,
+      token.split('.')[1]!,
+    ]) {
       expect(log).not.toContain(secret);
     }
   });

@@ -37,16 +37,49 @@ function inCell(townId: string, index: number): { lon: number; lat: number } {
 /** Tickets of one day in both towns: created through the day, some answered, closed and rated, some left open. */
 function dayOfTickets(start: number, tag: string): Record<string, unknown>[] {
   const events: Record<string, unknown>[] = [];
-  for (const [townId, count] of [['110112105', 24], ['110112104', 12]] as const) {
+  for (const [townId, count] of [
+    ['110112105', 24],
+    ['110112104', 12],
+  ] as const) {
     for (let i = 0; i < count; i++) {
       const id = `${tag}-${townId}-${i}`;
       const created = start + (i % 20) * HOUR + 7 * 60_000;
       const urgent = i % 6 === 0;
-      events.push(ticket(id, { time: iso(created), urgency: urgent ? 'urgent' : 'normal', category: i % 2 ? 'noise' : 'e_bike', location: inCell(townId, i * 5) }));
-      if (i % 4 === 1) events.push({ id: `${id}-u`, kind: 'ticket.updated', time: iso(created + 30 * 60_000), source: 'hotline_12345', ticketId: `T-${id}`, status: 'in_progress' });
+      events.push(
+        ticket(id, {
+          time: iso(created),
+          urgency: urgent ? 'urgent' : 'normal',
+          category: i % 2 ? 'noise' : 'e_bike',
+          location: inCell(townId, i * 5),
+        }),
+      );
+      if (i % 4 === 1)
+        events.push({
+          id: `${id}-u`,
+          kind: 'ticket.updated',
+          time: iso(created + 30 * 60_000),
+          source: 'hotline_12345',
+          ticketId: `T-${id}`,
+          status: 'in_progress',
+        });
       if (i % 3 !== 0 && created + 3 * HOUR < start + 24 * HOUR - 60_000) {
-        events.push({ id: `${id}-c`, kind: 'ticket.closed', time: iso(created + 3 * HOUR), source: 'hotline_12345', ticketId: `T-${id}`, resolved: i % 5 !== 0 });
-        if (i % 2 === 0) events.push({ id: `${id}-r`, kind: 'ticket.rated', time: iso(created + 3 * HOUR + 60_000), source: 'hotline_12345', ticketId: `T-${id}`, satisfied: i % 8 !== 0 });
+        events.push({
+          id: `${id}-c`,
+          kind: 'ticket.closed',
+          time: iso(created + 3 * HOUR),
+          source: 'hotline_12345',
+          ticketId: `T-${id}`,
+          resolved: i % 5 !== 0,
+        });
+        if (i % 2 === 0)
+          events.push({
+            id: `${id}-r`,
+            kind: 'ticket.rated',
+            time: iso(created + 3 * HOUR + 60_000),
+            source: 'hotline_12345',
+            ticketId: `T-${id}`,
+            satisfied: i % 8 !== 0,
+          });
       }
     }
   }
@@ -108,11 +141,19 @@ beforeAll(async () => {
   const ofTheDay = open.items.filter((a) => Date.parse(a.raisedAt) >= DAY_START);
   expect(ofTheDay.length).toBeGreaterThan(0);
   t += 30_000;
-  const ack = await app.inject({ method: 'POST', url: `/api/v1/alerts/${ofTheDay[0]!.id}/acknowledge`, headers: officer, payload: {} });
+  const ack = await app.inject({
+    method: 'POST',
+    url: `/api/v1/alerts/${ofTheDay[0]!.id}/acknowledge`,
+    headers: officer,
+    payload: {},
+  });
   expect(ack.statusCode, ack.body).toBe(200);
   await endOfDay(DAY_START);
   landingAtEnd = (await app.inject({ url: `/api/v1/landing?town=${ZHANGJIAWAN}`, headers: leader })).json() as Landing;
-  trendAtEnd = (await app.inject({ url: `/api/v1/trend?area=${ZHANGJIAWAN}&hours=24`, headers: leader })).json() as { created: number; closed: number };
+  trendAtEnd = (await app.inject({ url: `/api/v1/trend?area=${ZHANGJIAWAN}&hours=24`, headers: leader })).json() as {
+    created: number;
+    closed: number;
+  };
   alertsAtEnd = ((await app.inject({ url: '/api/v1/alerts', headers: admin })).json() as { items: Alert[] }).items;
   // The next morning, before BRIEF_HOUR.
   t = DAY_START + 24 * HOUR + 6 * HOUR + 30 * 60_000;
@@ -128,7 +169,12 @@ describe('GET /api/v1/brief', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers['x-brief-source']).toBe('on-demand');
     const b = res.json() as Brief;
-    expect(b).toMatchObject({ date: '2026-07-20', area: { key: ZHANGJIAWAN, name: '张家湾镇', level: 'town' }, source: 'on-demand', generatedAt: '2026-07-21T06:30:00+08:00' });
+    expect(b).toMatchObject({
+      date: '2026-07-20',
+      area: { key: ZHANGJIAWAN, name: '张家湾镇', level: 'town' },
+      source: 'on-demand',
+      generatedAt: '2026-07-21T06:30:00+08:00',
+    });
     expect(b.tickets.day).toEqual(shown.get(`${DAY_START}|${ZHANGJIAWAN}`));
     expect(b.tickets.weekBefore).toEqual(shown.get(`${WEEK_BEFORE_START}|${ZHANGJIAWAN}`));
     // The fixture is not empty where it matters.
@@ -144,14 +190,28 @@ describe('GET /api/v1/brief', () => {
   it("equals the landing's KPIs and the trend's counts of the same day", async () => {
     const b = (await brief(leader, '?date=2026-07-20')).json() as Brief;
     const k = landingAtEnd.kpis;
-    expect({ responseRate: b.tickets.day.responseRate, resolutionRate: b.tickets.day.resolutionRate, satisfactionRate: b.tickets.day.satisfactionRate, composite: b.tickets.day.composite })
-      .toEqual({ responseRate: k.responseRate, resolutionRate: k.resolutionRate, satisfactionRate: k.satisfactionRate, composite: k.composite });
+    expect({
+      responseRate: b.tickets.day.responseRate,
+      resolutionRate: b.tickets.day.resolutionRate,
+      satisfactionRate: b.tickets.day.satisfactionRate,
+      composite: b.tickets.day.composite,
+    }).toEqual({
+      responseRate: k.responseRate,
+      resolutionRate: k.resolutionRate,
+      satisfactionRate: k.satisfactionRate,
+      composite: k.composite,
+    });
     expect(b.tickets.day.created).toBe(k.newToday);
     expect(b.tickets.day.overdue).toBe(k.overdue);
     expect(b.overdue.total).toBe(landingAtEnd.overdue.total);
-    expect(b.overdue.items.map((x) => x.id)).toEqual(landingAtEnd.overdue.items.slice(0, b.overdue.items.length).map((x) => x.id));
+    expect(b.overdue.items.map((x) => x.id)).toEqual(
+      landingAtEnd.overdue.items.slice(0, b.overdue.items.length).map((x) => x.id),
+    );
     // The trend's last 24 hourly buckets at 23:59 are the day exactly.
-    expect({ created: b.tickets.day.created, closed: b.tickets.day.closed }).toEqual({ created: trendAtEnd.created, closed: trendAtEnd.closed });
+    expect({ created: b.tickets.day.created, closed: b.tickets.day.closed }).toEqual({
+      created: trendAtEnd.created,
+      closed: trendAtEnd.closed,
+    });
   });
 
   it("gives the district's figures to a district principal, and the day's alerts of the AlertBook", async () => {
@@ -161,12 +221,16 @@ describe('GET /api/v1/brief', () => {
     expect(b.tickets.day).toEqual(shown.get(`${DAY_START}|${DISTRICT}`));
     expect(b.tickets.weekBefore).toEqual(shown.get(`${WEEK_BEFORE_START}|${DISTRICT}`));
     expect(b.towns).toHaveLength(22);
-    const raised = alertsAtEnd.filter((a) => Date.parse(a.raisedAt) >= DAY_START && Date.parse(a.raisedAt) < DAY_START + 24 * HOUR);
+    const raised = alertsAtEnd.filter(
+      (a) => Date.parse(a.raisedAt) >= DAY_START && Date.parse(a.raisedAt) < DAY_START + 24 * HOUR,
+    );
     expect(raised.length).toBeGreaterThan(0);
     expect(b.alerts.raised).toBe(raised.length);
     expect(b.alerts.acknowledged).toBe(raised.filter((a) => a.acknowledgedAt !== undefined).length);
     expect(b.alerts.acknowledged).toBeGreaterThan(0);
-    const waits = raised.flatMap((a) => (a.acknowledgedAt ? [Date.parse(a.acknowledgedAt) - Date.parse(a.raisedAt)] : []));
+    const waits = raised.flatMap((a) =>
+      a.acknowledgedAt ? [Date.parse(a.acknowledgedAt) - Date.parse(a.raisedAt)] : [],
+    );
     expect(b.alerts.worstAckMs).toBe(Math.max(...waits));
     expect(b.alerts.worstAckMs).toBeGreaterThanOrEqual(30_000);
     const sz = (await brief(admin, `?area=${SONGZHUANG}&date=2026-07-20`)).json() as Brief;

@@ -13,7 +13,11 @@ const available = await natsAvailable();
 const streams: string[] = [];
 const buses: JetStreamBus[] = [];
 
-async function bus(stream: string, store: EventStore, extra: Partial<Parameters<typeof createJetStreamBus>[0]> = {}): Promise<JetStreamBus> {
+async function bus(
+  stream: string,
+  store: EventStore,
+  extra: Partial<Parameters<typeof createJetStreamBus>[0]> = {},
+): Promise<JetStreamBus> {
   const b = await createJetStreamBus({ url: NATS_URL, stream, store, onFollowError: () => {}, ...extra });
   buses.push(b);
   return b;
@@ -47,7 +51,8 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs = 15_000
   }
 }
 
-const stored = (results: AppendResult[]): number[] => results.flatMap((r) => (r.status === 'stored' ? [r.stored.seq] : []));
+const stored = (results: AppendResult[]): number[] =>
+  results.flatMap((r) => (r.status === 'stored' ? [r.stored.seq] : []));
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 afterEach(async () => {
@@ -80,7 +85,11 @@ describe.skipIf(!available)('JetStream bus', () => {
     const b = await bus(stream, createMemoryStore());
     await b.append(items(0, 10));
     const again = await b.append([...items(5, 10), ...items(12, 1)]);
-    expect(again.map((x) => x.status)).toEqual([...Array(5).fill('duplicate'), ...Array(5).fill('stored'), 'duplicate']);
+    expect(again.map((x) => x.status)).toEqual([
+      ...Array(5).fill('duplicate'),
+      ...Array(5).fill('stored'),
+      'duplicate',
+    ]);
     expect(again.slice(0, 5).map((x) => (x.status === 'duplicate' ? x.seq : 0))).toEqual([6, 7, 8, 9, 10]);
     const seqOf13th = again[7]!.status === 'stored' ? again[7]!.stored.seq : -1;
     expect(again[10]).toEqual({ status: 'duplicate', seq: seqOf13th });

@@ -46,7 +46,9 @@ describe.skipIf(!run)('cross-node socket commands', () => {
       wall.on('connect', resolve);
       wall.on('connect_error', reject);
     });
-    const gone = new Promise<{ reason: string; at: number }>((resolve) => wall.on('disconnect', (reason) => resolve({ reason, at: Date.now() })));
+    const gone = new Promise<{ reason: string; at: number }>((resolve) =>
+      wall.on('disconnect', (reason) => resolve({ reason, at: Date.now() })),
+    );
     const revokedAt = Date.now();
     const revoked = await fetch(`${a.base}/api/v1/admin/devices/${device.id}`, { method: 'DELETE', headers: admin });
     expect(revoked.status).toBe(200);

@@ -23,7 +23,8 @@ afterAll(async () => {
   // The nodes' sessions are persistent by design; a clean connection with the same id ends them.
   for (const name of NODES) {
     const id = defaultClientId(`${prefix}-${name}`);
-    for (const clientId of [id, `${id}-dl`]) await (await mqtt.connectAsync(BROKER, { clientId, clean: true, reconnectPeriod: 0 })).endAsync();
+    for (const clientId of [id, `${id}-dl`])
+      await (await mqtt.connectAsync(BROKER, { clientId, clean: true, reconnectPeriod: 0 })).endAsync();
   }
   await space.dispose();
 });
@@ -37,16 +38,21 @@ const accepted = async (app: App, result: string): Promise<number> => {
 describe.skipIf(!run)('MQTT ingest on two nodes', () => {
   it('the broker hands each reading to one node: all stored once, none taken in twice', async () => {
     for (const name of NODES) {
-      apps.push(
-        await testApp({ ...space.env, LOG_LEVEL: 'silent', NODE_NAME: name }),
-      );
+      apps.push(await testApp({ ...space.env, LOG_LEVEL: 'silent', NODE_NAME: name }));
     }
     const device = await mqtt.connectAsync(BROKER, { clientId: `${prefix}-device`, clean: true, reconnectPeriod: 0 });
     const N = 200;
     for (let i = 0; i < N; i++) {
       await device.publishAsync(
         `${prefix}/checkpoints/cp-beiyun-01/readings`,
-        JSON.stringify({ id: `shared-${i}`, kind: 'flood.reading', time: new Date(Date.now() - 60_000).toISOString(), source: 'sensor', checkpointId: 'cp-beiyun-01', level: 18 + (i % 10) / 10 }),
+        JSON.stringify({
+          id: `shared-${i}`,
+          kind: 'flood.reading',
+          time: new Date(Date.now() - 60_000).toISOString(),
+          source: 'sensor',
+          checkpointId: 'cp-beiyun-01',
+          level: 18 + (i % 10) / 10,
+        }),
         { qos: 1 },
       );
     }
@@ -54,7 +60,9 @@ describe.skipIf(!run)('MQTT ingest on two nodes', () => {
     const deadline = Date.now() + 20_000;
     let stored = 0;
     while (Date.now() < deadline) {
-      const log = (await getAsAdmin(apps[0]!, '/api/v1/events?after=0&limit=10000')).json() as { events: { event: { id: string } }[] };
+      const log = (await getAsAdmin(apps[0]!, '/api/v1/events?after=0&limit=10000')).json() as {
+        events: { event: { id: string } }[];
+      };
       stored = log.events.filter((e) => e.event.id.startsWith('shared-')).length;
       if (stored === N) break;
       await new Promise((r) => setTimeout(r, 100));

@@ -92,10 +92,14 @@ describe.skipIf(!run)('outages of the bus and the store', () => {
     await nats.start();
     // The producer retries as a producer would; the first answers may still be 503 while the client reconnects.
     let retried = 0;
-    await until(async () => {
-      retried++;
-      return (await postEvents(app, [ticket('during-1'), ticket('during-2')])).statusCode === 200;
-    }, 30_000, 'ingest back after NATS restarts');
+    await until(
+      async () => {
+        retried++;
+        return (await postEvents(app, [ticket('during-1'), ticket('during-2')])).statusCode === 200;
+      },
+      30_000,
+      'ingest back after NATS restarts',
+    );
     expect((await postEvents(app, [ticket('after-1')])).statusCode).toBe(200);
     await until(async () => (await openTickets(app)) === 4, 10_000, 'the live state folds what came after');
     await until(async () => (await shared()).bus === true, 15_000, 'readyz reports the bus back');
@@ -103,7 +107,10 @@ describe.skipIf(!run)('outages of the bus and the store', () => {
   }, 90_000);
 
   it('PostgreSQL down: ingest answers 503, the server stays up; PostgreSQL back: nothing lost, nothing twice', async () => {
-    const app = await node(NATS_URL, `postgres://postgres@127.0.0.1:${pgProxy.port}/${new URL(TEST_DATABASE_URL).pathname.slice(1)}`);
+    const app = await node(
+      NATS_URL,
+      `postgres://postgres@127.0.0.1:${pgProxy.port}/${new URL(TEST_DATABASE_URL).pathname.slice(1)}`,
+    );
     await asFeed(app);
     expect((await postEvents(app, [ticket('pg-before')])).statusCode).toBe(200);
 
@@ -113,10 +120,17 @@ describe.skipIf(!run)('outages of the bus and the store', () => {
     expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
 
     pgProxy.restore();
-    await until(async () => (await postEvents(app, [ticket('pg-during')])).statusCode === 200, 30_000, 'ingest back after PostgreSQL returns');
+    await until(
+      async () => (await postEvents(app, [ticket('pg-during')])).statusCode === 200,
+      30_000,
+      'ingest back after PostgreSQL returns',
+    );
     const again = await postEvents(app, [ticket('pg-during'), ticket('pg-after')]);
     expect(again.statusCode).toBe(200);
-    expect((again.json() as { results: { status: string }[] }).results.map((r) => r.status)).toEqual(['duplicate', 'accepted']);
+    expect((again.json() as { results: { status: string }[] }).results.map((r) => r.status)).toEqual([
+      'duplicate',
+      'accepted',
+    ]);
     await until(async () => (await openTickets(app)) === 3, 10_000, 'three tickets folded');
     const log = await getAsAdmin(app, '/api/v1/events?limit=100');
     expect(log.statusCode).toBe(200);

@@ -52,7 +52,9 @@ async function post(base: string, headers: Headers, events: unknown[]): Promise<
     headers: { ...headers, 'content-type': 'application/json' },
     body: JSON.stringify(events),
   });
-  const body = res.headers.get('content-type')?.includes('json') ? ((await res.json()) as { results?: PostResult['results'] }) : {};
+  const body = res.headers.get('content-type')?.includes('json')
+    ? ((await res.json()) as { results?: PostResult['results'] })
+    : {};
   return { status: res.status, results: body.results ?? [] };
 }
 
@@ -77,7 +79,9 @@ describe.skipIf(!run)('two nodes on one bus and one PostgreSQL', () => {
   });
 
   it('an event posted to node A reaches a client of node B, and both nodes fold the same state after a burst', async () => {
-    const { nodes: [a, b] } = await cluster(2);
+    const {
+      nodes: [a, b],
+    } = await cluster(2);
     // One login on A: the session is valid on B too (one AUTH_SECRET, one user table).
     const headers = await loginOverHttp(a!.base);
     const client = liveClient(b!.base, headers.cookie, DISTRICT);
@@ -88,19 +92,32 @@ describe.skipIf(!run)('two nodes on one bus and one PostgreSQL', () => {
     const first = await post(a!.base, headers, [marked]);
     expect(first.status).toBe(200);
     expect(first.results[0]!.status).toBe('accepted');
-    await until(() => [...client.view().tickets.values()].some((t) => t.title === '跨节点工单'), 10_000, 'ticket from A on B');
+    await until(
+      () => [...client.view().tickets.values()].some((t) => t.title === '跨节点工单'),
+      10_000,
+      'ticket from A on B',
+    );
 
     // A burst to both nodes at once, 2,000 tickets in 40 requests.
     const burst = await Promise.all(
       Array.from({ length: 40 }, (_, k) =>
-        post(k % 2 === 0 ? a!.base : b!.base, headers, Array.from({ length: 50 }, (_, i) => ticket(`burst-${k}-${i}`))),
+        post(
+          k % 2 === 0 ? a!.base : b!.base,
+          headers,
+          Array.from({ length: 50 }, (_, i) => ticket(`burst-${k}-${i}`)),
+        ),
       ),
     );
     expect(burst.every((r) => r.status === 200 && r.results.every((x) => x.status === 'accepted'))).toBe(true);
     const seqs = burst.flatMap((r) => r.results.map((x) => x.seq!));
     expect(new Set(seqs).size).toBe(2000);
     const last = Math.max(...seqs);
-    await until(async () => (await aggregates(a!.base, headers)).seq === last && (await aggregates(b!.base, headers)).seq === last, 20_000, 'both nodes at the last seq');
+    await until(
+      async () =>
+        (await aggregates(a!.base, headers)).seq === last && (await aggregates(b!.base, headers)).seq === last,
+      20_000,
+      'both nodes at the last seq',
+    );
     const [sa, sb] = [await aggregates(a!.base, headers), await aggregates(b!.base, headers)];
     expect(sb).toEqual(sa);
     // The client of B holds what B holds.
@@ -109,8 +126,11 @@ describe.skipIf(!run)('two nodes on one bus and one PostgreSQL', () => {
     expect(client.view().gaps).toBe(0);
   }, 90_000);
 
-  it('kill -9 of node A under load: every acknowledged event is in the log once, and A\'s clients resume on B with no gap', async () => {
-    const { space, nodes: [a, b] } = await cluster(2);
+  it("kill -9 of node A under load: every acknowledged event is in the log once, and A's clients resume on B with no gap", async () => {
+    const {
+      space,
+      nodes: [a, b],
+    } = await cluster(2);
     const headers = await loginOverHttp(a!.base);
     // The reverse proxy in front of the nodes: A's clients reach A through it until A dies, then B.
     const front = await tcpProxy(a!.port);
@@ -149,17 +169,25 @@ describe.skipIf(!run)('two nodes on one bus and one PostgreSQL', () => {
     const db = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await db.connect();
     try {
-      await until(async () => {
-        const r = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${space.schema}".events WHERE event::json->>'id' LIKE 'kill-%'`);
-        return Number(r.rows[0]!.n) >= acked.size;
-      }, 20_000, 'B archived what A acknowledged');
+      await until(
+        async () => {
+          const r = await db.query<{ n: string }>(
+            `SELECT count(*) AS n FROM "${space.schema}".events WHERE event::json->>'id' LIKE 'kill-%'`,
+          );
+          return Number(r.rows[0]!.n) >= acked.size;
+        },
+        20_000,
+        'B archived what A acknowledged',
+      );
       const rows = await db.query<{ id: string; seq: string; n: string }>(
         `SELECT event::json->>'id' AS id, min(seq) AS seq, count(*) AS n FROM "${space.schema}".events
          WHERE event::json->>'id' LIKE 'kill-%' GROUP BY 1`,
       );
       const inLog = new Map(rows.rows.map((r) => [r.id, { seq: Number(r.seq), n: Number(r.n) }]));
       for (const [id, seq] of acked) expect(inLog.get(id)).toEqual({ seq, n: 1 });
-      const gapCheck = await db.query<{ n: string; lo: string; hi: string }>(`SELECT count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM "${space.schema}".events`);
+      const gapCheck = await db.query<{ n: string; lo: string; hi: string }>(
+        `SELECT count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM "${space.schema}".events`,
+      );
       const g = gapCheck.rows[0]!;
       expect(Number(g.n)).toBe(Number(g.hi) - Number(g.lo) + 1);
     } finally {
@@ -167,11 +195,22 @@ describe.skipIf(!run)('two nodes on one bus and one PostgreSQL', () => {
     }
 
     // The client reconnects through the proxy to B and resumes from its seq: no gap met, the state is B's.
-    await until(() => client.view().connection === 'live' && client.store.seq !== null && client.store.seq >= Math.max(...acked.values()), 30_000, 'client resumed on B');
+    await until(
+      () =>
+        client.view().connection === 'live' &&
+        client.store.seq !== null &&
+        client.store.seq >= Math.max(...acked.values()),
+      30_000,
+      'client resumed on B',
+    );
     const fromB = await aggregates(b!.base, headers);
     const after = await post(b!.base, headers, [ticket('after-failover', { title: '切换后工单' })]);
     expect(after.results[0]!.status).toBe('accepted');
-    await until(() => [...client.view().tickets.values()].some((t) => t.title === '切换后工单'), 10_000, 'a later ticket on the resumed client');
+    await until(
+      () => [...client.view().tickets.values()].some((t) => t.title === '切换后工单'),
+      10_000,
+      'a later ticket on the resumed client',
+    );
     expect(client.view().gaps).toBe(0);
     expect(seqAtKill).not.toBeNull();
     expect(fromB.seq).toBeGreaterThanOrEqual(Math.max(...acked.values()));

@@ -27,7 +27,16 @@ const freePort = () =>
 async function startServer(db: string, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', STORE: 'sqlite', DATABASE_PATH: db, SIMULATOR: 'off', LOG_LEVEL: 'warn', ADMIN_PASSWORD: TEST_ADMIN_PASSWORD },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      STORE: 'sqlite',
+      DATABASE_PATH: db,
+      SIMULATOR: 'off',
+      LOG_LEVEL: 'warn',
+      ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   // Up to 60 s: a first start also hashes the demo admin's password (scrypt), and CI machines are shared.
@@ -60,7 +69,11 @@ describe('durability', () => {
         const events = Array.from({ length: 100 }, (_, i) => ticket(`k-${batch}-${i}`));
         batch++;
         try {
-          const res = await fetch(`${base}/api/v1/events`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify(events) });
+          const res = await fetch(`${base}/api/v1/events`, {
+            method: 'POST',
+            headers: { ...admin, 'content-type': 'application/json' },
+            body: JSON.stringify(events),
+          });
           if (res.status !== 200) continue;
           const body = (await res.json()) as { results: { status: string; seq: number }[] };
           body.results.forEach((r, i) => r.status === 'accepted' && acked.set(r.seq, events[i]!.id as string));
@@ -87,7 +100,9 @@ describe('durability', () => {
       const reader = { cookie: admin.cookie };
       const log: { seq: number; event: { id: string; kind: string } }[] = [];
       for (;;) {
-        const page = (await (await fetch(`${base}/api/v1/events?after=${log.length}&limit=5000`, { headers: reader })).json()) as { events: typeof log };
+        const page = (await (
+          await fetch(`${base}/api/v1/events?after=${log.length}&limit=5000`, { headers: reader })
+        ).json()) as { events: typeof log };
         if (page.events.length === 0) break;
         log.push(...page.events);
       }
@@ -97,7 +112,10 @@ describe('durability', () => {
       // Every acknowledged event is there, under the seq it was acknowledged with.
       for (const [seq, id] of acked) expect(log[seq - 1]?.event.id, `seq ${seq}`).toBe(id);
       // The live state was rebuilt from the log.
-      const agg = (await (await fetch(`${base}/api/v1/aggregates`, { headers: reader })).json()) as { seq: number; aggregates: { tickets: { open: number } }[] };
+      const agg = (await (await fetch(`${base}/api/v1/aggregates`, { headers: reader })).json()) as {
+        seq: number;
+        aggregates: { tickets: { open: number } }[];
+      };
       expect(agg.seq).toBe(log.length);
       // The log also holds what the alert rules decided (a hundred tickets at one spot is a surge in its cell).
       expect(agg.aggregates[0]!.tickets.open).toBe(log.filter((e) => e.event.kind === 'ticket.created').length);

@@ -43,10 +43,22 @@ function eventAt(seq: number): StoredEvent {
         seq,
         receivedAt,
         place: { townId: '110112105' },
-        event: { ...base, kind: 'ticket.created', category: 'e_bike', urgency: 'normal', channel: 'hotline_12345', title: `${TITLE}${n}`, location: { lon: 116.7 + (n % 100) / 1e4, lat: 39.85 } },
+        event: {
+          ...base,
+          kind: 'ticket.created',
+          category: 'e_bike',
+          urgency: 'normal',
+          channel: 'hotline_12345',
+          title: `${TITLE}${n}`,
+          location: { lon: 116.7 + (n % 100) / 1e4, lat: 39.85 },
+        },
       } as StoredEvent;
     case 1:
-      return { seq, receivedAt, event: { ...base, kind: 'ticket.updated', status: 'in_progress', assignee: '张三' } } as StoredEvent;
+      return {
+        seq,
+        receivedAt,
+        event: { ...base, kind: 'ticket.updated', status: 'in_progress', assignee: '张三' },
+      } as StoredEvent;
     case 2:
       return { seq, receivedAt, event: { ...base, kind: 'ticket.closed', resolved: n % 3 !== 0 } } as StoredEvent;
     default:
@@ -125,7 +137,9 @@ it('streams 1 M events of tickets to CSV with a flat heap', { timeout: 120_000 }
   peak = Math.max(peak, heap());
   const seconds = (performance.now() - started) / 1000;
   const growthMb = (peak - before) / 2 ** 20;
-  console.log(`export of ${EVENTS} events: ${(bytes / 2 ** 20).toFixed(0)} MB of CSV, ${records - 1} rows in ${seconds.toFixed(1)} s; heap ${(before / 2 ** 20).toFixed(0)} MB before, peak growth ${growthMb.toFixed(1)} MB`);
+  console.log(
+    `export of ${EVENTS} events: ${(bytes / 2 ** 20).toFixed(0)} MB of CSV, ${records - 1} rows in ${seconds.toFixed(1)} s; heap ${(before / 2 ** 20).toFixed(0)} MB before, peak growth ${growthMb.toFixed(1)} MB`,
+  );
   expect([...first!]).toEqual([0xef, 0xbb, 0xbf]);
   expect(records - 1).toBe(TICKETS);
   expect(bytes).toBeGreaterThan(100 * 2 ** 20);

@@ -35,14 +35,71 @@ beforeAll(async () => {
     ticket('x4', { ticketId: 'T-x4', time: at(t0 + 3 * MIN), location: d, category: 'noise' }),
     ticket('x5', { ticketId: 'T-x5', time: at(t0 + 4 * MIN), location: e, resolveDueAt: at(t0 + 10 * MIN) }),
     // x2 answered in time and closed resolved, then rated satisfied; x4 answered, closed unresolved, rated not.
-    { id: 'u2', kind: 'ticket.updated', time: at(t0 + 5 * MIN), source: 'hotline_12345', ticketId: 'T-x2', status: 'in_progress', assignee: '张三' },
-    { id: 'e2', kind: 'ticket.escalated', time: at(t0 + 6 * MIN), source: 'hotline_12345', ticketId: 'T-x2', departments: ['police'] },
-    { id: 'c2', kind: 'ticket.closed', time: at(t0 + 7 * MIN), source: 'hotline_12345', ticketId: 'T-x2', resolved: true },
-    { id: 'r2', kind: 'ticket.rated', time: at(t0 + 8 * MIN), source: 'hotline_12345', ticketId: 'T-x2', satisfied: true },
-    { id: 'u4', kind: 'ticket.updated', time: at(t0 + 9 * MIN), source: 'hotline_12345', ticketId: 'T-x4', status: 'replied' },
-    { id: 'c4', kind: 'ticket.closed', time: at(t0 + 10 * MIN), source: 'hotline_12345', ticketId: 'T-x4', resolved: false },
-    { id: 'r4', kind: 'ticket.rated', time: at(t0 + 11 * MIN), source: 'hotline_12345', ticketId: 'T-x4', satisfied: false },
-    { id: 'u3', kind: 'ticket.updated', time: at(t0 + 12 * MIN), source: 'hotline_12345', ticketId: 'T-x3', status: 'dispatched' },
+    {
+      id: 'u2',
+      kind: 'ticket.updated',
+      time: at(t0 + 5 * MIN),
+      source: 'hotline_12345',
+      ticketId: 'T-x2',
+      status: 'in_progress',
+      assignee: '张三',
+    },
+    {
+      id: 'e2',
+      kind: 'ticket.escalated',
+      time: at(t0 + 6 * MIN),
+      source: 'hotline_12345',
+      ticketId: 'T-x2',
+      departments: ['police'],
+    },
+    {
+      id: 'c2',
+      kind: 'ticket.closed',
+      time: at(t0 + 7 * MIN),
+      source: 'hotline_12345',
+      ticketId: 'T-x2',
+      resolved: true,
+    },
+    {
+      id: 'r2',
+      kind: 'ticket.rated',
+      time: at(t0 + 8 * MIN),
+      source: 'hotline_12345',
+      ticketId: 'T-x2',
+      satisfied: true,
+    },
+    {
+      id: 'u4',
+      kind: 'ticket.updated',
+      time: at(t0 + 9 * MIN),
+      source: 'hotline_12345',
+      ticketId: 'T-x4',
+      status: 'replied',
+    },
+    {
+      id: 'c4',
+      kind: 'ticket.closed',
+      time: at(t0 + 10 * MIN),
+      source: 'hotline_12345',
+      ticketId: 'T-x4',
+      resolved: false,
+    },
+    {
+      id: 'r4',
+      kind: 'ticket.rated',
+      time: at(t0 + 11 * MIN),
+      source: 'hotline_12345',
+      ticketId: 'T-x4',
+      satisfied: false,
+    },
+    {
+      id: 'u3',
+      kind: 'ticket.updated',
+      time: at(t0 + 12 * MIN),
+      source: 'hotline_12345',
+      ticketId: 'T-x3',
+      status: 'dispatched',
+    },
   ];
   const res = await postEvents(app, events);
   expect(res.json()).toMatchObject({ accepted: events.length });
@@ -55,7 +112,8 @@ afterAll(async () => {
 
 const get = (url: string, headers = admin) => app.inject({ method: 'GET', url, headers });
 const apiTickets = async (query: string, headers = admin) =>
-  ((await get(`/api/v1/tickets?limit=1000${query ? `&${query}` : ''}`, headers)).json() as { items: TicketObject[] }).items;
+  ((await get(`/api/v1/tickets?limit=1000${query ? `&${query}` : ''}`, headers)).json() as { items: TicketObject[] })
+    .items;
 
 function decodeFilename(disposition: string): string {
   const m = /filename\*=UTF-8''([^;]+)/.exec(disposition);
@@ -90,21 +148,25 @@ function expectedRecord(t: TicketObject): Record<string, string> {
 }
 
 describe('tickets.csv', () => {
-  it.each(['', `area=${ZHANGJIAWAN}`, 'status=open', 'category=noise', 'overdue=true', `area=${SONGZHUANG}&overdue=false`])(
-    'reads back equal to GET /api/v1/tickets for "%s"',
-    async (query) => {
-      const res = await get(`/api/v1/export/tickets.csv${query ? `?${query}` : ''}`);
-      expect(res.statusCode).toBe(200);
-      expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
-      expect([...res.rawPayload.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-      const records = csvRecords(res.body.slice(1));
-      const api = await apiTickets(query);
-      expect(api.length).toBeGreaterThan(0);
-      expect(records.map((r) => r.id).sort()).toEqual(api.map((t) => t.id).sort());
-      const byId = new Map(records.map((r) => [r.id, r]));
-      for (const t of api) expect(byId.get(t.id), t.id).toEqual(expectedRecord(t));
-    },
-  );
+  it.each([
+    '',
+    `area=${ZHANGJIAWAN}`,
+    'status=open',
+    'category=noise',
+    'overdue=true',
+    `area=${SONGZHUANG}&overdue=false`,
+  ])('reads back equal to GET /api/v1/tickets for "%s"', async (query) => {
+    const res = await get(`/api/v1/export/tickets.csv${query ? `?${query}` : ''}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect([...res.rawPayload.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const records = csvRecords(res.body.slice(1));
+    const api = await apiTickets(query);
+    expect(api.length).toBeGreaterThan(0);
+    expect(records.map((r) => r.id).sort()).toEqual(api.map((t) => t.id).sort());
+    const byId = new Map(records.map((r) => [r.id, r]));
+    for (const t of api) expect(byId.get(t.id), t.id).toEqual(expectedRecord(t));
+  });
 
   it('keeps quotes, commas and line breaks of a title inside one field, times in +08:00, formulas as text', async () => {
     const res = await get(`/api/v1/export/tickets.csv?area=${ZHANGJIAWAN}`);
@@ -120,14 +182,18 @@ describe('tickets.csv', () => {
   it('names the file by area and day, in Chinese through filename* and in ASCII through filename', async () => {
     const res = await get(`/api/v1/export/tickets.csv?area=${ZHANGJIAWAN}`);
     const disposition = String(res.headers['content-disposition']);
-    expect(disposition).toMatch(/^attachment; filename="tickets-town-110112105-\d{4}-\d{2}-\d{2}\.csv"; filename\*=UTF-8''/);
+    expect(disposition).toMatch(
+      /^attachment; filename="tickets-town-110112105-\d{4}-\d{2}-\d{2}\.csv"; filename\*=UTF-8''/,
+    );
     expect(decodeFilename(disposition)).toMatch(/^工单-张家湾镇-\d{4}-\d{2}-\d{2}\.csv$/);
     expect(res.headers['cache-control']).toBe('private, no-store');
   });
 
   it('gives a town leader their own town without an area, and refuses another town', async () => {
     const res = await get('/api/v1/export/tickets.csv', leader);
-    const ids = csvRecords(res.body.slice(1)).map((r) => r.id).sort();
+    const ids = csvRecords(res.body.slice(1))
+      .map((r) => r.id)
+      .sort();
     expect(ids).toEqual((await apiTickets(`area=${ZHANGJIAWAN}`)).map((t) => t.id).sort());
     expect(ids).not.toContain('T-x4');
     for (const path of ['tickets.csv', 'tickets.geojson', 'aggregates.csv']) {
@@ -138,30 +204,48 @@ describe('tickets.csv', () => {
   });
 
   it('refuses what the ticket list refuses, and a time without an offset', async () => {
-    for (const q of ['status=lost', 'category=nope', 'area=town:999', 'overdue=maybe', 'from=2025-07-20T08:00:00', 'from=2025-07-21&to=2025-07-20']) {
+    for (const q of [
+      'status=lost',
+      'category=nope',
+      'area=town:999',
+      'overdue=maybe',
+      'from=2025-07-20T08:00:00',
+      'from=2025-07-21&to=2025-07-20',
+    ]) {
       expect((await get(`/api/v1/export/tickets.csv?${q}`)).statusCode, q).toBe(400);
     }
   });
 });
 
 describe('tickets.geojson', () => {
-  it.each(['', `area=${ZHANGJIAWAN}`, 'status=open'])('is a FeatureCollection of the tickets of GET /api/v1/tickets for "%s"', async (query) => {
-    const res = await get(`/api/v1/export/tickets.geojson${query ? `?${query}` : ''}`);
-    expect(res.statusCode).toBe(200);
-    expect(res.headers['content-type']).toBe('application/geo+json; charset=utf-8');
-    expect(decodeFilename(String(res.headers['content-disposition']))).toMatch(/\.geojson$/);
-    const fc = res.json() as { type: string; features: { type: string; id: string; geometry: { type: string; coordinates: number[] }; properties: Record<string, unknown> }[] };
-    expect(fc.type).toBe('FeatureCollection');
-    const api = await apiTickets(query);
-    expect(fc.features.map((f) => f.id).sort()).toEqual(api.map((t) => t.id).sort());
-    const byId = new Map(fc.features.map((f) => [f.id, f]));
-    for (const t of api) {
-      const f = byId.get(t.id)!;
-      const { position, ...rest } = t;
-      expect(f.geometry).toEqual({ type: 'Point', coordinates: position });
-      expect(f.properties).toEqual(rest);
-    }
-  });
+  it.each(['', `area=${ZHANGJIAWAN}`, 'status=open'])(
+    'is a FeatureCollection of the tickets of GET /api/v1/tickets for "%s"',
+    async (query) => {
+      const res = await get(`/api/v1/export/tickets.geojson${query ? `?${query}` : ''}`);
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('application/geo+json; charset=utf-8');
+      expect(decodeFilename(String(res.headers['content-disposition']))).toMatch(/\.geojson$/);
+      const fc = res.json() as {
+        type: string;
+        features: {
+          type: string;
+          id: string;
+          geometry: { type: string; coordinates: number[] };
+          properties: Record<string, unknown>;
+        }[];
+      };
+      expect(fc.type).toBe('FeatureCollection');
+      const api = await apiTickets(query);
+      expect(fc.features.map((f) => f.id).sort()).toEqual(api.map((t) => t.id).sort());
+      const byId = new Map(fc.features.map((f) => [f.id, f]));
+      for (const t of api) {
+        const f = byId.get(t.id)!;
+        const { position, ...rest } = t;
+        expect(f.geometry).toEqual({ type: 'Point', coordinates: position });
+        expect(f.properties).toEqual(rest);
+      }
+    },
+  );
 });
 
 describe('a time window folds the log', () => {
@@ -199,16 +283,28 @@ describe('aggregates.csv', () => {
     const res = await get('/api/v1/export/aggregates.csv');
     expect(res.statusCode).toBe(200);
     expect([...res.rawPayload.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    expect(decodeFilename(String(res.headers['content-disposition']))).toMatch(/^区域指标-通州区-\d{4}-\d{2}-\d{2}\.csv$/);
+    expect(decodeFilename(String(res.headers['content-disposition']))).toMatch(
+      /^区域指标-通州区-\d{4}-\d{2}-\d{2}\.csv$/,
+    );
     const rows = csvRecords(res.body.slice(1));
     app.services.live.advance(Date.now());
-    const live = (await get('/api/v1/aggregates')).json() as { aggregates: { key: string; tickets: Record<string, number | null> }[] };
+    const live = (await get('/api/v1/aggregates')).json() as {
+      aggregates: { key: string; tickets: Record<string, number | null> }[];
+    };
     expect(rows.map((r) => r.area)).toEqual(live.aggregates.map((a) => a.key));
     const rate = (r: number | null | undefined) => (r === null || r === undefined ? '' : r.toFixed(4));
     for (const a of live.aggregates) {
       const row = rows.find((r) => r.area === a.key)!;
       expect(
-        [row.tickets_created, row.tickets_closed, row.tickets_overdue_at_end, row.response_rate, row.resolution_rate, row.satisfaction_rate, row.composite],
+        [
+          row.tickets_created,
+          row.tickets_closed,
+          row.tickets_overdue_at_end,
+          row.response_rate,
+          row.resolution_rate,
+          row.satisfaction_rate,
+          row.composite,
+        ],
         a.key,
       ).toEqual([
         String(a.tickets.newToday),
@@ -224,7 +320,12 @@ describe('aggregates.csv', () => {
     const district = rows[0]!;
     const window = todayWindow(Date.now());
     if (now - 50 * MIN >= window.fromMs) {
-      expect(district).toMatchObject({ tickets_created: '5', tickets_closed: '2', resolution_rate: '0.5000', satisfaction_rate: '0.5000' });
+      expect(district).toMatchObject({
+        tickets_created: '5',
+        tickets_closed: '2',
+        resolution_rate: '0.5000',
+        satisfaction_rate: '0.5000',
+      });
       expect(Number(district.response_rate)).toBeGreaterThan(0);
       expect(Number(district.response_rate)).toBeLessThan(1);
       expect(Number(district.tickets_overdue_at_end)).toBe(1);
@@ -234,7 +335,15 @@ describe('aggregates.csv', () => {
   it('a window before the log counts nothing; the area and its children are the rows', async () => {
     const res = await get(`/api/v1/export/aggregates.csv?area=${ZHANGJIAWAN}&from=2000-01-01&to=2000-01-08`);
     const rows = csvRecords(res.body.slice(1));
-    expect(rows[0]).toMatchObject({ area: ZHANGJIAWAN, name: '张家湾镇', level: 'town', tickets_created: '0', response_rate: '', from: '2000-01-01T00:00:00+08:00', to: '2000-01-08T00:00:00+08:00' });
+    expect(rows[0]).toMatchObject({
+      area: ZHANGJIAWAN,
+      name: '张家湾镇',
+      level: 'town',
+      tickets_created: '0',
+      response_rate: '',
+      from: '2000-01-01T00:00:00+08:00',
+      to: '2000-01-08T00:00:00+08:00',
+    });
     expect(rows.slice(1).map((r) => r.area)).toEqual(app.services.geo.tree.children[ZHANGJIAWAN]);
   });
 });

@@ -9,7 +9,13 @@ import fc from 'fast-check';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app';
-import { EVENT_SCHEMAS, isEventKind, TIMESTAMP_PATTERN, type EventKind, type StoredEvent } from '../../server/contract/events';
+import {
+  EVENT_SCHEMAS,
+  isEventKind,
+  TIMESTAMP_PATTERN,
+  type EventKind,
+  type StoredEvent,
+} from '../../server/contract/events';
 import { ScopeMirror } from '../../server/contract/mirror';
 import type { Snapshot, DeltaWire } from '../../server/contract/live';
 import { testApp, ticket } from '../helpers/app';
@@ -31,11 +37,11 @@ function prng(seed: number): () => number {
   };
 }
 const rand = prng(SEED);
-const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 let salt = 0;
 /** n values of an arbitrary, from the fixed seed (each call its own sub-seed, so adding a call shifts nothing before it). */
-const sample = <T,>(arb: fc.Arbitrary<T>, n: number): T[] => fc.sample(arb, { seed: SEED + ++salt, numRuns: n });
+const sample = <T>(arb: fc.Arbitrary<T>, n: number): T[] => fc.sample(arb, { seed: SEED + ++salt, numRuns: n });
 /** An endless, repeatable supply of one arbitrary's values. */
 function pool<T>(arb: fc.Arbitrary<T>, n = 200): () => T {
   const values = sample(arb, n);
@@ -47,54 +53,102 @@ const REF = /^[A-Za-z0-9_.:-]+$/;
 const TIMESTAMP = new RegExp(TIMESTAMP_PATTERN);
 
 const nonString = pool(
-  fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }), fc.object({ maxDepth: 1, maxKeys: 3 })),
+  fc.oneof(
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.integer(), { maxLength: 3 }),
+    fc.object({ maxDepth: 1, maxKeys: 3 }),
+  ),
 );
-const nonNumber = pool(fc.oneof(fc.string(), fc.boolean(), fc.constant(null), fc.array(fc.double(), { maxLength: 3 }), fc.object({ maxDepth: 1, maxKeys: 3 })));
+const nonNumber = pool(
+  fc.oneof(
+    fc.string(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.double(), { maxLength: 3 }),
+    fc.object({ maxDepth: 1, maxKeys: 3 }),
+  ),
+);
 const nonBoolean = pool(fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.constantFrom('true', 'false', 0, 1)));
-const nonObject = pool(fc.oneof(fc.string(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.anything(), { maxLength: 3 })));
+const nonObject = pool(
+  fc.oneof(fc.string(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.anything(), { maxLength: 3 })),
+);
 /** Strings that are not identifiers: empty, too long, or with a character outside the alphabet (unicode, controls). */
 const badRef = pool(
-  fc.oneof(
-    fc.string({ unit: 'binary', maxLength: 40 }),
-    fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }),
-    fc.constantFrom('', 'a b', 'a\u0000b', 'T\u202e1', '\ud800', 'line\nbreak', 'tab\t', 'é', '票-1', 'x'.repeat(129), 'y'.repeat(100_000)),
-  ).filter((s) => s.length === 0 || s.length > 128 || !REF.test(s)),
+  fc
+    .oneof(
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }),
+      fc.constantFrom(
+        '',
+        'a b',
+        'a\u0000b',
+        'T\u202e1',
+        '\ud800',
+        'line\nbreak',
+        'tab\t',
+        'é',
+        '票-1',
+        'x'.repeat(129),
+        'y'.repeat(100_000),
+      ),
+    )
+    .filter((s) => s.length === 0 || s.length > 128 || !REF.test(s)),
 );
 const badTime = pool(
-  fc.oneof(
-    fc.string({ unit: 'binary', maxLength: 30 }),
-    fc.constantFrom(
-      '2025-02-30T10:00:00Z',
-      '2023-02-29T00:00:00Z',
-      '1900-02-29T00:00:00Z',
-      '2025-13-01T00:00:00Z',
-      '2025-07-20 14:30:00+08:00',
-      '2025-07-20T14:30:00',
-      '2025-07-20T14:30Z',
-      '2025-07-20',
-      '2025-07-20T24:00:00Z',
-      '2025-07-20T14:30:00+24:00',
-      ' 2025-07-20T14:30:00Z',
-      '2025-07-20T14:30:00Z\n',
-      '２０２５-07-20T14:30:00Z',
-      '+275760-09-13T00:00:00Z',
-      'yesterday',
-      '1753000000',
-      '',
-    ),
-  ).filter((s) => !TIMESTAMP.test(s) || s.endsWith('-02-29T00:00:00Z') || s.startsWith('2025-02-30')),
+  fc
+    .oneof(
+      fc.string({ unit: 'binary', maxLength: 30 }),
+      fc.constantFrom(
+        '2025-02-30T10:00:00Z',
+        '2023-02-29T00:00:00Z',
+        '1900-02-29T00:00:00Z',
+        '2025-13-01T00:00:00Z',
+        '2025-07-20 14:30:00+08:00',
+        '2025-07-20T14:30:00',
+        '2025-07-20T14:30Z',
+        '2025-07-20',
+        '2025-07-20T24:00:00Z',
+        '2025-07-20T14:30:00+24:00',
+        ' 2025-07-20T14:30:00Z',
+        '2025-07-20T14:30:00Z\n',
+        '２０２５-07-20T14:30:00Z',
+        '+275760-09-13T00:00:00Z',
+        'yesterday',
+        '1753000000',
+        '',
+      ),
+    )
+    .filter((s) => !TIMESTAMP.test(s) || s.endsWith('-02-29T00:00:00Z') || s.startsWith('2025-02-30')),
 );
-const futureTime = () => new Date(Date.now() + int(3_600, 10 ** 9) * 1000).toISOString().replace(/^\+0*/, '').slice(0, 19) + 'Z';
+const futureTime = () =>
+  new Date(Date.now() + int(3_600, 10 ** 9) * 1000).toISOString().replace(/^\+0*/, '').slice(0, 19) + 'Z';
 const unknownKind = pool(
-  fc.oneof(
-    fc.string({ maxLength: 30 }),
-    fc.constantFrom('alert.raised', 'Ticket.Created', 'ticket.created ', 'ticket', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'k'.repeat(200_000)),
-  ).filter((s) => !isEventKind(s)),
+  fc
+    .oneof(
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom(
+        'alert.raised',
+        'Ticket.Created',
+        'ticket.created ',
+        'ticket',
+        '__proto__',
+        'constructor',
+        'toString',
+        'hasOwnProperty',
+        'k'.repeat(200_000),
+      ),
+    )
+    .filter((s) => !isEventKind(s)),
 );
 const badNumber = pool(fc.constantFrom<unknown>(1e308, -1e308, Number.MAX_VALUE, 1e21, -1e21, 123_456_789, -1e9));
 /** Outside the district (roughly 116.5–117.0 E, 39.6–40.05 N), inside the valid range. */
 const outside = () =>
-  rand() < 0.5 ? { lon: -180 + rand() * 295, lat: -90 + rand() * 180 } : { lon: 118 + rand() * 62, lat: -90 + rand() * 180 };
+  rand() < 0.5
+    ? { lon: -180 + rand() * 295, lat: -90 + rand() * 180 }
+    : { lon: 118 + rand() * 62, lat: -90 + rand() * 180 };
 const deep = (depth: number, leaf: unknown = 1): unknown => {
   let v: unknown = leaf;
   for (let i = 0; i < depth; i++) v = i % 2 ? [v] : { a: v };
@@ -117,9 +171,13 @@ const recent = () => new Date(Date.now() - int(1, 600) * 1000).toISOString();
 const POINTER = /^(\/([^~/]|~[01])*)*$/;
 /** An error names the field a mutation broke (or the object holding it, or a field inside it). */
 const related = (expected: string, actual: string) =>
-  expected.split(',').some((x) =>
-    actual.split(',').some((a) => a === x || a.startsWith(`${x}/`) || x.startsWith(`${a}/`) || (x === '' && POINTER.test(a))),
-  );
+  expected
+    .split(',')
+    .some((x) =>
+      actual
+        .split(',')
+        .some((a) => a === x || a.startsWith(`${x}/`) || x.startsWith(`${a}/`) || (x === '' && POINTER.test(a))),
+    );
 
 const failures: string[] = [];
 const fail = (what: string) => {
@@ -142,14 +200,21 @@ function checkRejected(result: unknown, expected: string, where: string): void {
     return fail(`${where}: expected a rejection of ${expected}, got ${JSON.stringify(r).slice(0, 300)}`);
   }
   const wellFormed = errors.every(
-    (e) => typeof e.path === 'string' && e.path.split(',').every((p) => POINTER.test(p)) && typeof e.message === 'string' && e.message.trim() !== '',
+    (e) =>
+      typeof e.path === 'string' &&
+      e.path.split(',').every((p) => POINTER.test(p)) &&
+      typeof e.message === 'string' &&
+      e.message.trim() !== '',
   );
   if (!wellFormed || !errors.some((e) => related(expected, e.path))) {
     fail(`${where}: errors ${JSON.stringify(errors).slice(0, 300)} do not name ${expected}`);
   }
 }
 /** A whole request refused: 4xx, JSON, with a message. */
-function checkRefused(res: { statusCode: number; headers: Record<string, unknown>; body: string }, where: string): void {
+function checkRefused(
+  res: { statusCode: number; headers: Record<string, unknown>; body: string },
+  where: string,
+): void {
   let message: unknown;
   try {
     message = (JSON.parse(res.body) as { message?: unknown }).message;
@@ -186,7 +251,12 @@ beforeAll(async () => {
   leaderCookie = (await sessionHeaders(app, principals.townLeader)).cookie;
   // A district screen that is never fuzzed: what the valid traffic did must reach it.
   const mirror = new ScopeMirror();
-  const socket = connect(base, { transports: ['websocket'], extraHeaders: { cookie: adminCookie }, auth: { scope: DISTRICT }, reconnection: false });
+  const socket = connect(base, {
+    transports: ['websocket'],
+    extraHeaders: { cookie: adminCookie },
+    auth: { scope: DISTRICT },
+    reconnection: false,
+  });
   socket.on('state:snapshot', (s: Snapshot) => mirror.applySnapshot(s));
   socket.on('state:delta', (d: DeltaWire) => {
     if (mirror.applyDelta(d) !== 'applied') fail(`watcher: delta ${d.fromSeq}→${d.toSeq} did not apply`);
@@ -201,13 +271,25 @@ afterAll(async () => {
   process.off('uncaughtException', onUnhandled);
 });
 
-const inject = (method: 'GET' | 'POST', url: string, payload?: string, contentType?: string, headers: Record<string, string> = feed) =>
-  app.inject({ method, url, headers: { ...headers, ...(contentType ? { 'content-type': contentType } : {}) }, ...(payload !== undefined ? { payload } : {}) });
+const inject = (
+  method: 'GET' | 'POST',
+  url: string,
+  payload?: string,
+  contentType?: string,
+  headers: Record<string, string> = feed,
+) =>
+  app.inject({
+    method,
+    url,
+    headers: { ...headers, ...(contentType ? { 'content-type': contentType } : {}) },
+    ...(payload !== undefined ? { payload } : {}),
+  });
 
 /** Runs the tasks `width` at a time: concurrent requests, bounded so a 2-core machine is not swamped. */
 async function waves<T>(tasks: (() => Promise<T>)[], width: number): Promise<T[]> {
   const out: T[] = [];
-  for (let i = 0; i < tasks.length; i += width) out.push(...(await Promise.all(tasks.slice(i, i + width).map((t) => t()))));
+  for (let i = 0; i < tasks.length; i += width)
+    out.push(...(await Promise.all(tasks.slice(i, i + width).map((t) => t()))));
   return out;
 }
 
@@ -236,10 +318,26 @@ function validEvent(): Event {
     return e;
   }
   valid.eventIds.add(id);
-  if (kind === 1) return { id, kind: 'flood.reading', time: recent(), source: 'sensor', checkpointId: 'cp-beiyun-01', level: 18 + rand() };
+  if (kind === 1)
+    return {
+      id,
+      kind: 'flood.reading',
+      time: recent(),
+      source: 'sensor',
+      checkpointId: 'cp-beiyun-01',
+      level: 18 + rand(),
+    };
   const rangerId = `fz-rg-${n % 17}`;
   valid.rangerIds.add(rangerId);
-  return { id, kind: 'patrol.position', time: recent(), source: 'ranger_app', rangerId, location: pick(INSIDE), speed: 1.2 };
+  return {
+    id,
+    kind: 'patrol.position',
+    time: recent(),
+    source: 'ranger_app',
+    rangerId,
+    location: pick(INSIDE),
+    speed: 1.2,
+  };
 }
 
 /** A fresh event to break (its id marks it, so a leak into the log is seen). */
@@ -252,11 +350,39 @@ function victim(): Event {
     case 1:
       return ticket(id, { location: pick(INSIDE), time });
     case 2:
-      return { id, kind: 'flood.reading', time, source: 'sensor', checkpointId: 'cp-beiyun-01', level: 19.2, rainfall: 12 };
+      return {
+        id,
+        kind: 'flood.reading',
+        time,
+        source: 'sensor',
+        checkpointId: 'cp-beiyun-01',
+        level: 19.2,
+        rainfall: 12,
+      };
     case 3:
-      return { id, kind: 'patrol.position', time, source: 'ranger_app', rangerId: 'rg-bad', location: pick(INSIDE), speed: 1, battery: 50 };
+      return {
+        id,
+        kind: 'patrol.position',
+        time,
+        source: 'ranger_app',
+        rangerId: 'rg-bad',
+        location: pick(INSIDE),
+        speed: 1,
+        battery: 50,
+      };
     case 4:
-      return { id, kind: 'patrol.incident', time, source: 'ranger_app', rangerId: 'rg-bad', incidentId: `inc-${id}`, type: 'fire_risk', severity: 'high', description: '烟', location: pick(INSIDE) };
+      return {
+        id,
+        kind: 'patrol.incident',
+        time,
+        source: 'ranger_app',
+        rangerId: 'rg-bad',
+        incidentId: `inc-${id}`,
+        type: 'fire_risk',
+        severity: 'high',
+        description: '烟',
+        location: pick(INSIDE),
+      };
     default:
       return { id, kind: 'ticket.closed', time, source: 'hotline_12345', ticketId: `T-${id}`, resolved: true };
   }
@@ -269,9 +395,16 @@ interface Mutant {
   expected: string;
 }
 
-const requiredOf = (kind: string): string[] => (EVENT_SCHEMAS[kind as EventKind] as { required?: string[] }).required ?? [];
+const requiredOf = (kind: string): string[] =>
+  (EVENT_SCHEMAS[kind as EventKind] as { required?: string[] }).required ?? [];
 const wrongTypeFor = (v: unknown): unknown =>
-  typeof v === 'string' ? nonString() : typeof v === 'number' ? nonNumber() : typeof v === 'boolean' ? nonBoolean() : nonObject();
+  typeof v === 'string'
+    ? nonString()
+    : typeof v === 'number'
+      ? nonNumber()
+      : typeof v === 'boolean'
+        ? nonBoolean()
+        : nonObject();
 const numericFields = (e: Event) => Object.keys(e).filter((k) => typeof e[k] === 'number');
 const with_ = (e: Event, key: string, v: unknown): Event => ({ ...e, [key]: v });
 
@@ -292,7 +425,10 @@ const MUTATORS: ((e: Event) => Mutant)[] = [
     const loc = e.location as Event | undefined;
     if (loc && rand() < 0.6) {
       const f = pick(['lon', 'lat']);
-      return { value: with_(e, 'location', with_(loc, f, pick([NaN, Infinity, -Infinity, badNumber()]))), expected: `/location/${f}` };
+      return {
+        value: with_(e, 'location', with_(loc, f, pick([NaN, Infinity, -Infinity, badNumber()]))),
+        expected: `/location/${f}`,
+      };
     }
     const f = pick(numericFields(e).length > 0 ? numericFields(e) : ['id']);
     return { value: with_(e, f, pick([NaN, Infinity, -Infinity, badNumber()])), expected: `/${f}` };
@@ -301,14 +437,23 @@ const MUTATORS: ((e: Event) => Mutant)[] = [
   (e) => {
     const choice = int(0, 3);
     if (choice === 0) return { value: with_(e, 'location', outside()), expected: '/location' };
-    if (choice === 1) return { value: with_(e, 'location', { lon: 39.8875, lat: 116.6842 }), expected: '/location/lat' };
-    if (choice === 2) return { value: with_(e, 'location', { lon: 12_989_000 + int(0, 9_999), lat: 4_840_000 }), expected: '/location' };
-    return { value: with_(e, 'location', { ...pick(INSIDE), crs: pick(['epsg:3857', 'WGS84', 'cgcs2000', '', 'gcj-02']) }), expected: '/location/crs' };
+    if (choice === 1)
+      return { value: with_(e, 'location', { lon: 39.8875, lat: 116.6842 }), expected: '/location/lat' };
+    if (choice === 2)
+      return {
+        value: with_(e, 'location', { lon: 12_989_000 + int(0, 9_999), lat: 4_840_000 }),
+        expected: '/location',
+      };
+    return {
+      value: with_(e, 'location', { ...pick(INSIDE), crs: pick(['epsg:3857', 'WGS84', 'cgcs2000', '', 'gcj-02']) }),
+      expected: '/location/crs',
+    };
   },
   // malformed, impossible or far-future times
   (e) => {
     if (rand() < 0.3) return { value: with_(e, 'time', futureTime()), expected: '/time' };
-    if (e.kind === 'ticket.created' && rand() < 0.3) return { value: with_(e, 'resolveDueAt', badTime()), expected: '/resolveDueAt' };
+    if (e.kind === 'ticket.created' && rand() < 0.3)
+      return { value: with_(e, 'resolveDueAt', badTime()), expected: '/resolveDueAt' };
     return { value: with_(e, 'time', badTime()), expected: '/time' };
   },
   // unknown kinds, and kinds that are not strings
@@ -318,13 +463,44 @@ const MUTATORS: ((e: Event) => Mutant)[] = [
     const id = e.id;
     const time = e.time;
     const n = int(0, 2);
-    if (n === 0) return { value: { id, kind: 'flood.reading', time, source: 'sensor', checkpointId: `cp-fuzz-${badSerial}`, level: 1 }, expected: '/checkpointId' };
-    if (n === 1) return { value: { id, kind: 'patrol.started', time, source: 'ranger_app', patrolId: 'pt-1', rangerId: 'rg-1', clusterId: `f-fuzz-${badSerial}` }, expected: '/clusterId' };
-    return { value: { id, kind: 'patrol.checkin', time, source: 'ranger_app', patrolId: 'pt-1', rangerId: 'rg-1', pointId: `pp-fuzz-${badSerial}` }, expected: '/pointId' };
+    if (n === 0)
+      return {
+        value: { id, kind: 'flood.reading', time, source: 'sensor', checkpointId: `cp-fuzz-${badSerial}`, level: 1 },
+        expected: '/checkpointId',
+      };
+    if (n === 1)
+      return {
+        value: {
+          id,
+          kind: 'patrol.started',
+          time,
+          source: 'ranger_app',
+          patrolId: 'pt-1',
+          rangerId: 'rg-1',
+          clusterId: `f-fuzz-${badSerial}`,
+        },
+        expected: '/clusterId',
+      };
+    return {
+      value: {
+        id,
+        kind: 'patrol.checkin',
+        time,
+        source: 'ranger_app',
+        patrolId: 'pt-1',
+        rangerId: 'rg-1',
+        pointId: `pp-fuzz-${badSerial}`,
+      },
+      expected: '/pointId',
+    };
   },
   // identifiers with unicode, control characters, spaces, or too long
   (e) => {
-    const f = pick(['id', ...(typeof e.ticketId === 'string' ? ['ticketId'] : []), ...(typeof e.rangerId === 'string' ? ['rangerId'] : [])]);
+    const f = pick([
+      'id',
+      ...(typeof e.ticketId === 'string' ? ['ticketId'] : []),
+      ...(typeof e.rangerId === 'string' ? ['rangerId'] : []),
+    ]);
     return { value: with_(e, f, badRef()), expected: `/${f}` };
   },
   // very long texts, unknown enum values
@@ -341,12 +517,25 @@ const MUTATORS: ((e: Event) => Mutant)[] = [
     const n = int(0, 3);
     if (n === 0) return { value: with_(e, 'location', deep(int(50, 2_000))), expected: '/location' };
     if (n === 1) return { value: with_(e, 'meta', { nested: deep(int(2, 500)) }), expected: '/meta/nested' };
-    if (n === 2) return { value: with_(e, 'meta', Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, i]))), expected: '/meta' };
+    if (n === 2)
+      return {
+        value: with_(e, 'meta', Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, i]))),
+        expected: '/meta',
+      };
     return { value: with_(e, 'kind', deep(int(10, 2_000))), expected: '/kind' };
   },
   // misspelt or unknown extra fields
   (e) => {
-    const f = pick(['lattitude', 'resolveDue', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', '']);
+    const f = pick([
+      'lattitude',
+      'resolveDue',
+      'prototype',
+      'toString',
+      'valueOf',
+      'hasOwnProperty',
+      '__defineGetter__',
+      '',
+    ]);
     return { value: with_(e, f, 1), expected: `/${f}` };
   },
   // not an event object at all
@@ -356,21 +545,39 @@ const MUTATORS: ((e: Event) => Mutant)[] = [
 /** Only NDJSON can carry these lines: JSON's own parser refuses prototype keys for the whole body. */
 const NDJSON_MUTATORS: ((e: Event) => Mutant)[] = [
   (e) => ({ line: `{"__proto__":{"polluted":"yes"},${JSON.stringify(e).slice(1)}`, expected: '/__proto__' }),
-  (e) => ({ line: `{"constructor":{"prototype":{"polluted":"yes"}},${JSON.stringify(e).slice(1)}`, expected: '/constructor' }),
+  (e) => ({
+    line: `{"constructor":{"prototype":{"polluted":"yes"}},${JSON.stringify(e).slice(1)}`,
+    expected: '/constructor',
+  }),
   (e) =>
     e.location
-      ? { line: JSON.stringify(e).replace('"location":{', '"location":{"__proto__":{"polluted":"yes"},'), expected: '/location/__proto__' }
+      ? {
+          line: JSON.stringify(e).replace('"location":{', '"location":{"__proto__":{"polluted":"yes"},'),
+          expected: '/location/__proto__',
+        }
       : { line: `{"meta":{"__proto__":{"polluted":"yes"}},${JSON.stringify(e).slice(1)}`, expected: '/meta/__proto__' },
   // JSON that is not JSON: NaN, trailing commas, single quotes, a cut line, garbage
-  (e) => ({ line: JSON.stringify(e).replace(/"level":[-0-9.e+]+|"lat":[-0-9.e+]+|"resolved":true/, (m) => `${m.split(':')[0]}:NaN`), expected: '' }),
+  (e) => ({
+    line: JSON.stringify(e).replace(
+      /"level":[-0-9.e+]+|"lat":[-0-9.e+]+|"resolved":true/,
+      (m) => `${m.split(':')[0]}:NaN`,
+    ),
+    expected: '',
+  }),
   (e) => ({ line: JSON.stringify(e).replace(/\}$/, ',}'), expected: '' }),
   (e) => ({ line: JSON.stringify(e).slice(0, int(1, 40)), expected: '' }),
   (e) => ({ line: JSON.stringify(e).replace(/"/g, "'"), expected: '' }),
   () => ({ line: ndjsonGarbage(), expected: '' }),
   // Infinity through the parser itself (1e999), which no JSON.stringify can write
-  (e) => ({ line: JSON.stringify(e).replace(/"(lat|level|resolved)":[^,}]+/, '"$1":1e999'), expected: e.location ? '/location' : e.level !== undefined ? '/level' : '/resolved' }),
+  (e) => ({
+    line: JSON.stringify(e).replace(/"(lat|level|resolved)":[^,}]+/, '"$1":1e999'),
+    expected: e.location ? '/location' : e.level !== undefined ? '/level' : '/resolved',
+  }),
   // nesting deep enough to overflow a recursive walk
-  (e) => ({ line: JSON.stringify(e).replace(/"kind":"[^"]*"/, `"kind":${DEEP_TEXT(int(10_000, 60_000))}`), expected: '/kind' }),
+  (e) => ({
+    line: JSON.stringify(e).replace(/"kind":"[^"]*"/, `"kind":${DEEP_TEXT(int(10_000, 60_000))}`),
+    expected: '/kind',
+  }),
 ];
 const ndjsonGarbage = pool(
   fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }).filter((s) => !s.includes('\n') && s.trim() !== ''),
@@ -379,7 +586,8 @@ const ndjsonGarbage = pool(
 function mutant(ndjson: boolean): Mutant {
   const e = victim();
   const m = ndjson && rand() < 0.35 ? pick(NDJSON_MUTATORS)(e) : pick(MUTATORS)(e);
-  if (!ndjson && m.value !== undefined && /__proto__|constructor/.test(JSON.stringify(m.value) ?? '')) return mutant(false);
+  if (!ndjson && m.value !== undefined && /__proto__|constructor/.test(JSON.stringify(m.value) ?? ''))
+    return mutant(false);
   return m;
 }
 
@@ -407,7 +615,8 @@ async function postBatch(ndjson: boolean, malformed: number, good: number, label
   slots.forEach((s, i) => {
     const r = results[i] as { status?: string };
     if (s.sent.validId !== undefined) {
-      if (r.status !== 'accepted') fail(`${label}: valid ${s.sent.validId} answered ${JSON.stringify(r).slice(0, 300)}`);
+      if (r.status !== 'accepted')
+        fail(`${label}: valid ${s.sent.validId} answered ${JSON.stringify(r).slice(0, 300)}`);
     } else checkRejected(r, s.sent.expected!, `${label} item ${i} (${s.text.slice(0, 120)})`);
   });
   tally(ndjson ? 'events ndjson items' : 'events json items', malformed);
@@ -421,7 +630,15 @@ function validOpen311(): Record<string, unknown> {
   valid.eventIds.add(`o311-${id}-created`);
   valid.ticketIds.add(`o311-${id}`);
   const at = pick(INSIDE);
-  return { service_request_id: id, status: 'open', service_name: '物业管理', description: '小区电梯停运', lat: at.lat, long: at.lon, requested_datetime: recent() };
+  return {
+    service_request_id: id,
+    status: 'open',
+    service_name: '物业管理',
+    description: '小区电梯停运',
+    lat: at.lat,
+    long: at.lon,
+    requested_datetime: recent(),
+  };
 }
 
 function open311Victim(): Record<string, unknown> {
@@ -438,7 +655,11 @@ function open311Victim(): Record<string, unknown> {
 }
 
 const OPEN311_REQUIRED = ['service_request_id', 'status', 'lat', 'long', 'requested_datetime'];
-const closedAt = (r: Record<string, unknown>, updated: unknown) => ({ ...r, status: 'closed', updated_datetime: updated });
+const closedAt = (r: Record<string, unknown>, updated: unknown) => ({
+  ...r,
+  status: 'closed',
+  updated_datetime: updated,
+});
 
 const OPEN311_MUTATORS: ((r: Record<string, unknown>) => { value: unknown; expected: string })[] = [
   (r) => {
@@ -461,7 +682,10 @@ const OPEN311_MUTATORS: ((r: Record<string, unknown>) => { value: unknown; expec
     const o = outside();
     return { value: { ...r, lat: o.lat, long: o.lon }, expected: '/lat,/long' };
   },
-  (r) => ({ value: { ...r, requested_datetime: rand() < 0.3 ? futureTime() : badTime() }, expected: '/requested_datetime' }),
+  (r) => ({
+    value: { ...r, requested_datetime: rand() < 0.3 ? futureTime() : badTime() },
+    expected: '/requested_datetime',
+  }),
   (r) => ({ value: { ...r, expected_datetime: badTime() || 'soon' }, expected: '/expected_datetime' }),
   (r) => {
     const { updated_datetime: _none, ...rest } = closedAt(r, undefined);
@@ -476,7 +700,10 @@ const OPEN311_MUTATORS: ((r: Record<string, unknown>) => { value: unknown; expec
   },
   (r) => {
     const f = pick(['urgency', 'crs', 'resolved']);
-    return { value: { ...r, [f]: f === 'resolved' ? pick(['yes', 1, 'true']) : pick(['asap', 'URGENT', 'epsg:3857', '']) }, expected: `/${f}` };
+    return {
+      value: { ...r, [f]: f === 'resolved' ? pick(['yes', 1, 'true']) : pick(['asap', 'URGENT', 'epsg:3857', '']) },
+      expected: `/${f}`,
+    };
   },
   (r) => {
     const [f, n] = pick([
@@ -501,19 +728,41 @@ const FORM_MUTATORS: ((r: Record<string, string>) => { form: string; expected: s
   },
   (r) => {
     const f = pick(['lat', 'long']);
-    return { form: new URLSearchParams({ ...r, [f]: pick(['abc', '', 'NaN', 'Infinity', '1e999', '91', '-181', '39,88', '39.88°', ' ']) }).toString(), expected: `/${f}` };
+    return {
+      form: new URLSearchParams({
+        ...r,
+        [f]: pick(['abc', '', 'NaN', 'Infinity', '1e999', '91', '-181', '39,88', '39.88°', ' ']),
+      }).toString(),
+      expected: `/${f}`,
+    };
   },
   (r) => ({ form: new URLSearchParams({ ...r, lat: '0x10', long: '0b1' }).toString(), expected: '/lat,/long' }),
-  (r) => ({ form: new URLSearchParams({ ...r, status: pick(['OPEN', 'closed?', '']) }).toString(), expected: '/status' }),
-  (r) => ({ form: new URLSearchParams({ ...r, service_request_id: badRef() }).toString(), expected: '/service_request_id' }),
-  (r) => ({ form: new URLSearchParams({ ...r, requested_datetime: badTime() }).toString(), expected: '/requested_datetime' }),
-  (r) => ({ form: new URLSearchParams({ ...r, resolved: pick(['yes', '1', 'TRUE']) }).toString(), expected: '/resolved' }),
+  (r) => ({
+    form: new URLSearchParams({ ...r, status: pick(['OPEN', 'closed?', '']) }).toString(),
+    expected: '/status',
+  }),
+  (r) => ({
+    form: new URLSearchParams({ ...r, service_request_id: badRef() }).toString(),
+    expected: '/service_request_id',
+  }),
+  (r) => ({
+    form: new URLSearchParams({ ...r, requested_datetime: badTime() }).toString(),
+    expected: '/requested_datetime',
+  }),
+  (r) => ({
+    form: new URLSearchParams({ ...r, resolved: pick(['yes', '1', 'TRUE']) }).toString(),
+    expected: '/resolved',
+  }),
   (r) => ({ form: new URLSearchParams({ ...r, urgency: pick(['asap', '紧急']) }).toString(), expected: '/urgency' }),
-  (r) => ({ form: `__proto__[polluted]=yes&__proto__=x&constructor[prototype][polluted]=yes&${new URLSearchParams({ ...r, lat: 'north' })}`, expected: '/lat' }),
+  (r) => ({
+    form: `__proto__[polluted]=yes&__proto__=x&constructor[prototype][polluted]=yes&${new URLSearchParams({ ...r, lat: 'north' })}`,
+    expected: '/lat',
+  }),
   (r) => ({ form: `${new URLSearchParams(r)}&lat=&lat=abc`, expected: '/lat' }),
 ];
 
-const asForm = (r: Record<string, unknown>): Record<string, string> => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, String(v)]));
+const asForm = (r: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, String(v)]));
 
 // ---- OsmAnd ----
 
@@ -537,7 +786,12 @@ interface OsmandCase {
 
 function osmandCase(): OsmandCase {
   const at = pick(INSIDE);
-  const good: Record<string, string> = { id: `bad-phone-${badSerial++}`, lat: String(at.lat), lon: String(at.lon), timestamp: String(Math.floor(Date.now() / 1000) - 5) };
+  const good: Record<string, string> = {
+    id: `bad-phone-${badSerial++}`,
+    lat: String(at.lat),
+    lon: String(at.lon),
+    timestamp: String(Math.floor(Date.now() / 1000) - 5),
+  };
   const n = int(0, 13);
   let fields: Record<string, string> | null = null;
   let raw: string | null = null;
@@ -568,7 +822,10 @@ function osmandCase(): OsmandCase {
     expected = '/timestamp';
   } else if (n === 6) {
     // beyond what a Date can hold: seconds or milliseconds past the year 275760
-    fields = { ...good, timestamp: pick(['1e20', '99999999999999999', '8640000000000001', String(Number.MAX_SAFE_INTEGER), '1e308']) };
+    fields = {
+      ...good,
+      timestamp: pick(['1e20', '99999999999999999', '8640000000000001', String(Number.MAX_SAFE_INTEGER), '1e308']),
+    };
     expected = '/timestamp';
   } else if (n === 7) {
     fields = { ...good, timestamp: String(Math.floor(Date.now() / 1000) + int(3_600, 10 ** 8)) };
@@ -610,7 +867,8 @@ function osmandCase(): OsmandCase {
     json = pick<unknown>([[good], 'id=phone', 42, null]);
     expected = '/id';
   }
-  if (json !== null || n === 13) return { method: 'POST', body: JSON.stringify(json), contentType: 'application/json', expected };
+  if (json !== null || n === 13)
+    return { method: 'POST', body: JSON.stringify(json), contentType: 'application/json', expected };
   const query = raw ?? new URLSearchParams(fields!).toString();
   return rand() < 0.5
     ? { method: 'GET', query, expected }
@@ -689,22 +947,34 @@ describe('fuzz: malformed input is refused with a reason, valid traffic beside i
       }
       for (let i = 0; i < 5; i++) slots.push({ request: validOpen311() });
       shuffle(slots);
-      const res = await inject('POST', '/api/v1/open311/requests', JSON.stringify(slots.map((s) => s.request)), 'application/json');
+      const res = await inject(
+        'POST',
+        '/api/v1/open311/requests',
+        JSON.stringify(slots.map((s) => s.request)),
+        'application/json',
+      );
       if (res.statusCode !== 200) return fail(`open311 batch ${b}: ${res.statusCode} ${res.body.slice(0, 300)}`);
       const { results } = res.json() as { results: unknown[] };
       slots.forEach((s, i) => {
         const r = results[i] as { status?: string };
         if (s.expected === undefined) {
           if (r?.status !== 'accepted') fail(`open311 batch ${b}: valid request answered ${JSON.stringify(r)}`);
-        } else checkRejected(r, s.expected, `open311 batch ${b} item ${i} (${JSON.stringify(s.request)?.slice(0, 160)})`);
+        } else
+          checkRejected(r, s.expected, `open311 batch ${b} item ${i} (${JSON.stringify(s.request)?.slice(0, 160)})`);
       });
       tally('open311 json items', 80);
     };
     const form = async (k: number) => {
       if (k % 12 === 0) {
         const r = validOpen311();
-        const res = await inject('POST', '/api/v1/open311/requests', new URLSearchParams(asForm(r)).toString(), 'application/x-www-form-urlencoded');
-        if (res.json().results?.[0]?.status !== 'accepted') fail(`open311 form: valid request answered ${res.body.slice(0, 300)}`);
+        const res = await inject(
+          'POST',
+          '/api/v1/open311/requests',
+          new URLSearchParams(asForm(r)).toString(),
+          'application/x-www-form-urlencoded',
+        );
+        if (res.json().results?.[0]?.status !== 'accepted')
+          fail(`open311 form: valid request answered ${res.body.slice(0, 300)}`);
         return;
       }
       const m = pick(FORM_MUTATORS)(asForm(open311Victim()));
@@ -714,7 +984,10 @@ describe('fuzz: malformed input is refused with a reason, valid traffic beside i
       tally('open311 form requests');
     };
     await waves(
-      shuffle([...Array.from({ length: 10 }, (_, b) => () => batch(b)), ...Array.from({ length: 360 }, (_, k) => () => form(k))]),
+      shuffle([
+        ...Array.from({ length: 10 }, (_, b) => () => batch(b)),
+        ...Array.from({ length: 360 }, (_, k) => () => form(k)),
+      ]),
       8,
     );
 
@@ -732,7 +1005,10 @@ describe('fuzz: malformed input is refused with a reason, valid traffic beside i
       [JSON.stringify(Array.from({ length: 10_001 }, () => ({}))), 'application/json'],
     ];
     for (const [i, [payload, type, query]] of whole.entries()) {
-      checkRefused(await inject('POST', `/api/v1/open311/requests${query ?? ''}`, payload, type), `open311 request ${i} (${type} ${payload.slice(0, 60)})`);
+      checkRefused(
+        await inject('POST', `/api/v1/open311/requests${query ?? ''}`, payload, type),
+        `open311 request ${i} (${type} ${payload.slice(0, 60)})`,
+      );
     }
     tally('open311 whole requests', whole.length);
     expect(failures).toEqual([]);
@@ -742,25 +1018,41 @@ describe('fuzz: malformed input is refused with a reason, valid traffic beside i
     const one = async (k: number) => {
       if (k % 10 === 0) {
         const q = new URLSearchParams(validOsmand()).toString();
-        const res = k % 20 === 0 ? await inject('GET', `/api/v1/positions/osmand?${q}`) : await inject('POST', '/api/v1/positions/osmand', q, 'application/x-www-form-urlencoded');
-        if (res.statusCode !== 200 || res.json().status !== 'accepted') fail(`osmand: valid position answered ${res.statusCode} ${res.body.slice(0, 200)}`);
+        const res =
+          k % 20 === 0
+            ? await inject('GET', `/api/v1/positions/osmand?${q}`)
+            : await inject('POST', '/api/v1/positions/osmand', q, 'application/x-www-form-urlencoded');
+        if (res.statusCode !== 200 || res.json().status !== 'accepted')
+          fail(`osmand: valid position answered ${res.statusCode} ${res.body.slice(0, 200)}`);
         return;
       }
       const c = osmandCase();
-      const res = c.method === 'GET' ? await inject('GET', `/api/v1/positions/osmand?${c.query}`) : await inject('POST', '/api/v1/positions/osmand', c.body, c.contentType);
+      const res =
+        c.method === 'GET'
+          ? await inject('GET', `/api/v1/positions/osmand?${c.query}`)
+          : await inject('POST', '/api/v1/positions/osmand', c.body, c.contentType);
       const where = `osmand ${c.method} ${(c.query ?? c.body ?? '').slice(0, 140)}`;
       if (res.statusCode !== 400) fail(`${where}: answered ${res.statusCode} ${res.body.slice(0, 200)}`);
       else checkRejected(res.json(), c.expected, where);
       tally(c.method === 'GET' ? 'osmand GET requests' : 'osmand POST requests');
     };
-    await waves(Array.from({ length: 800 }, (_, k) => () => one(k)), 8);
+    await waves(
+      Array.from({ length: 800 }, (_, k) => () => one(k)),
+      8,
+    );
 
     // Without credentials, or with a token that is none: refused before anything is read.
     const denied = ['not-a-token', '', 'feed-0000000b.' + 'A'.repeat(40), '../../etc/passwd', '%00'];
     for (const token of denied) {
       const q = `id=phone-x&lat=39.71&lon=116.79&token=${encodeURIComponent(token)}`;
-      checkRefused(await inject('GET', `/api/v1/positions/osmand?${q}`, undefined, undefined, {}), `osmand token ${token}`);
-      checkRefused(await inject('POST', '/api/v1/positions/osmand', q, 'application/x-www-form-urlencoded', {}), `osmand form token ${token}`);
+      checkRefused(
+        await inject('GET', `/api/v1/positions/osmand?${q}`, undefined, undefined, {}),
+        `osmand token ${token}`,
+      );
+      checkRefused(
+        await inject('POST', '/api/v1/positions/osmand', q, 'application/x-www-form-urlencoded', {}),
+        `osmand form token ${token}`,
+      );
     }
     tally('osmand whole requests', denied.length * 2);
     expect(failures).toEqual([]);
@@ -777,7 +1069,15 @@ describe('fuzz: malformed input is refused with a reason, valid traffic beside i
         fc.jsonValue(),
         fc.record({ key: fc.oneof(fc.anything(), fc.string()) }),
         fc.record({ key: fc.constantFrom(DISTRICT), extra: fc.anything() }),
-        fc.record({ lastSeq: fc.oneof(fc.double().filter((d) => !Number.isInteger(d)), fc.string(), fc.constant(-1), fc.constant(1.5), fc.constant(null)) }),
+        fc.record({
+          lastSeq: fc.oneof(
+            fc.double().filter((d) => !Number.isInteger(d)),
+            fc.string(),
+            fc.constant(-1),
+            fc.constant(1.5),
+            fc.constant(null),
+          ),
+        }),
         fc.record({ lastSeq: fc.nat(), scope: fc.string() }),
         fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)),
       ),
@@ -800,7 +1100,13 @@ describe('fuzz: malformed input is refused with a reason, valid traffic beside i
         s.once('connect_error', (e) => reject(e));
       });
 
-    async function fuzzSocket(cookie: string, home: string, foreign: string[], rounds: number, label: string): Promise<void> {
+    async function fuzzSocket(
+      cookie: string,
+      home: string,
+      foreign: string[],
+      rounds: number,
+      label: string,
+    ): Promise<void> {
       const s = open(cookie, { scope: home });
       await connected(s);
       const acked: Promise<void>[] = [];
@@ -811,8 +1117,15 @@ describe('fuzz: malformed input is refused with a reason, valid traffic beside i
             .emitWithAck(event, payload)
             .then(
               (ack: { ok?: unknown; error?: { code?: unknown; message?: unknown } }) => {
-                if (ack?.ok !== false || ack.error?.code !== code || typeof ack.error.message !== 'string' || ack.error.message === '') {
-                  fail(`${label} ${event} ${JSON.stringify(payload)?.slice(0, 100)}: expected ${code}, got ${JSON.stringify(ack).slice(0, 200)}`);
+                if (
+                  ack?.ok !== false ||
+                  ack.error?.code !== code ||
+                  typeof ack.error.message !== 'string' ||
+                  ack.error.message === ''
+                ) {
+                  fail(
+                    `${label} ${event} ${JSON.stringify(payload)?.slice(0, 100)}: expected ${code}, got ${JSON.stringify(ack).slice(0, 200)}`,
+                  );
                 }
               },
               (e: Error) => fail(`${label} ${event}: no ack (${e.message})`),
@@ -823,9 +1136,24 @@ describe('fuzz: malformed input is refused with a reason, valid traffic beside i
       for (let i = 0; i < rounds; i++) {
         const n = int(0, 11);
         if (n <= 2) expectAck(pick(['scope:follow', 'state:resume']), garbage(), 'invalid');
-        else if (n === 3) expectAck('scope:follow', { key: pick([`town:${int(0, 999_999)}`, 'district:1', 'forest:nope', pick(notFollowable)]) }, 'unknown_area');
-        else if (n === 4) expectAck('state:resume', { lastSeq: int(0, 10 ** 6), scope: pick(['town:000', 'district:110113', pick(notFollowable)]) }, 'unknown_area');
-        else if (n === 5 && foreign.length > 0) expectAck(pick(['scope:follow', 'state:resume']), { key: pick(foreign), scope: pick(foreign), lastSeq: 0 }, 'invalid');
+        else if (n === 3)
+          expectAck(
+            'scope:follow',
+            { key: pick([`town:${int(0, 999_999)}`, 'district:1', 'forest:nope', pick(notFollowable)]) },
+            'unknown_area',
+          );
+        else if (n === 4)
+          expectAck(
+            'state:resume',
+            { lastSeq: int(0, 10 ** 6), scope: pick(['town:000', 'district:110113', pick(notFollowable)]) },
+            'unknown_area',
+          );
+        else if (n === 5 && foreign.length > 0)
+          expectAck(
+            pick(['scope:follow', 'state:resume']),
+            { key: pick(foreign), scope: pick(foreign), lastSeq: 0 },
+            'invalid',
+          );
         else if (n === 5) expectAck('scope:follow', big(), 'invalid');
         else if (n === 6 && foreign.length > 0) {
           const f = pick(foreign);
@@ -840,7 +1168,19 @@ describe('fuzz: malformed input is refused with a reason, valid traffic beside i
           else s.emit(event, garbage(), garbage(), 'not a function', 42);
           tally('socket messages');
         } else if (n === 9) {
-          s.emit(pick(['scope:unfollow', 'error', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'state:snapshot', 'x'.repeat(5_000)]), garbage());
+          s.emit(
+            pick([
+              'scope:unfollow',
+              'error',
+              '__proto__',
+              'constructor',
+              'toString',
+              'hasOwnProperty',
+              'state:snapshot',
+              'x'.repeat(5_000),
+            ]),
+            garbage(),
+          );
           tally('socket messages');
         } else if (n === 10) {
           s.emit(pick(['scope:follow', 'state:resume']));
@@ -870,32 +1210,58 @@ describe('fuzz: malformed input is refused with a reason, valid traffic beside i
       let s: Socket;
       let code: Code;
       if (m === 0) [s, code] = [open(adminCookie, { scope: garbage() ?? 'nope' }), 'invalid'];
-      else if (m === 1) [s, code] = [open(adminCookie, { lastSeq: pick<unknown>([-1, 1.5, 'ten', null, [], {}, 'x'.repeat(10_000)]) }), 'invalid'];
-      else if (m === 2) [s, code] = [open(adminCookie, {}, { scope: pick(['town:', 'district', 'x'.repeat(3_000), '../']) }), 'invalid'];
-      else if (m === 3) [s, code] = [open(adminCookie, { scope: pick([`town:${int(0, 999)}`, pick(notFollowable)]) }), 'unknown_area'];
+      else if (m === 1)
+        [s, code] = [
+          open(adminCookie, { lastSeq: pick<unknown>([-1, 1.5, 'ten', null, [], {}, 'x'.repeat(10_000)]) }),
+          'invalid',
+        ];
+      else if (m === 2)
+        [s, code] = [
+          open(adminCookie, {}, { scope: pick(['town:', 'district', 'x'.repeat(3_000), '../']) }),
+          'invalid',
+        ];
+      else if (m === 3)
+        [s, code] = [open(adminCookie, { scope: pick([`town:${int(0, 999)}`, pick(notFollowable)]) }), 'unknown_area'];
       else if (m === 4) [s, code] = [open(leaderCookie, { scope: pick([DISTRICT, ...others]) }), 'forbidden'];
-      else if (m === 5) [s, code] = [open(null, { scope: DISTRICT, token: pick<unknown>(['nope', 42, null, {}, 'feed-0000000b.x']) }), 'unauthenticated'];
-      else [s, code] = [open(pick(['opsmap_session=forged', 'opsmap_session=', `${adminCookie}x`, 'a=b']), { scope: DISTRICT }), 'unauthenticated'];
+      else if (m === 5)
+        [s, code] = [
+          open(null, { scope: DISTRICT, token: pick<unknown>(['nope', 42, null, {}, 'feed-0000000b.x']) }),
+          'unauthenticated',
+        ];
+      else
+        [s, code] = [
+          open(pick(['opsmap_session=forged', 'opsmap_session=', `${adminCookie}x`, 'a=b']), { scope: DISTRICT }),
+          'unauthenticated',
+        ];
       try {
         await connected(s);
         fail(`handshake ${k}: connected, expected ${code}`);
       } catch (e) {
         const data = (e as { data?: { code?: unknown } }).data;
-        if (data?.code !== code || !(e as Error).message) fail(`handshake ${k}: expected ${code}, got ${(e as Error).message} ${JSON.stringify(data)}`);
+        if (data?.code !== code || !(e as Error).message)
+          fail(`handshake ${k}: expected ${code}, got ${(e as Error).message} ${JSON.stringify(data)}`);
       } finally {
         s.disconnect();
       }
       tally('socket handshakes');
     };
-    await waves(Array.from({ length: 210 }, (_, k) => () => handshake(k)), 10);
+    await waves(
+      Array.from({ length: 210 }, (_, k) => () => handshake(k)),
+      10,
+    );
 
     // Frames over the 16 KiB limit: the sender is cut off; nobody else notices.
     const frames = async (k: number) => {
       const s = open(adminCookie, { scope: DISTRICT });
       await connected(s);
       const gone = new Promise<string>((resolve) => s.once('disconnect', (reason) => resolve(reason)));
-      s.emit(k % 2 ? 'scope:follow' : 'state:resume', { key: 'y'.repeat(17 * 1024 + k * 1000) }, () => fail(`frame ${k}: acked`));
-      const reason = await Promise.race([gone, new Promise<string>((r) => setTimeout(() => r('still connected'), 5_000))]);
+      s.emit(k % 2 ? 'scope:follow' : 'state:resume', { key: 'y'.repeat(17 * 1024 + k * 1000) }, () =>
+        fail(`frame ${k}: acked`),
+      );
+      const reason = await Promise.race([
+        gone,
+        new Promise<string>((r) => setTimeout(() => r('still connected'), 5_000)),
+      ]);
       if (reason === 'still connected') fail(`frame ${k}: an oversized frame did not end the connection`);
       s.disconnect();
       tally('socket oversized frames');
@@ -913,8 +1279,10 @@ describe('fuzz: malformed input is refused with a reason, valid traffic beside i
     // The log: every valid event once, nothing else from the producers (the rule engine may add alerts).
     const { cookie } = await sessionHeaders(app, principals.admin);
     const logged: string[] = [];
-    for (let after = 0; ; ) {
-      const page = (await app.inject({ url: `/api/v1/events?after=${after}&limit=10000`, headers: { cookie } })).json() as { events: StoredEvent[] };
+    for (let after = 0; ;) {
+      const page = (
+        await app.inject({ url: `/api/v1/events?after=${after}&limit=10000`, headers: { cookie } })
+      ).json() as { events: StoredEvent[] };
       if (page.events.length === 0) break;
       for (const s of page.events) if (!s.event.kind.startsWith('alert.')) logged.push(s.event.id);
       after = page.events.at(-1)!.seq;
@@ -928,7 +1296,10 @@ describe('fuzz: malformed input is refused with a reason, valid traffic beside i
     expect(new Set(live.rangers.map((r) => r.id))).toEqual(valid.rangerIds);
     const { mirror } = watcher;
     const deadline = Date.now() + 10_000;
-    while ((mirror.tickets.size !== valid.ticketIds.size || mirror.rangers.size !== valid.rangerIds.size) && Date.now() < deadline) {
+    while (
+      (mirror.tickets.size !== valid.ticketIds.size || mirror.rangers.size !== valid.rangerIds.size) &&
+      Date.now() < deadline
+    ) {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(new Set(mirror.tickets.keys())).toEqual(valid.ticketIds);
@@ -937,9 +1308,14 @@ describe('fuzz: malformed input is refused with a reason, valid traffic beside i
 
     // The ingest counters saw the same rejections as this test (nothing refused elsewhere, nothing double-counted).
     const metrics = (await app.inject('/metrics')).body;
-    const metric = (path: string, result: string) => Number(new RegExp(`opsmap_ingest_items_total\\{path="${path}",result="${result}"\\} (\\d+)`).exec(metrics)?.[1]);
-    expect(metric('events', 'rejected')).toBe((counts['events json items'] ?? 0) + (counts['events ndjson items'] ?? 0));
-    expect(metric('osmand', 'rejected')).toBe((counts['osmand GET requests'] ?? 0) + (counts['osmand POST requests'] ?? 0));
+    const metric = (path: string, result: string) =>
+      Number(new RegExp(`opsmap_ingest_items_total\\{path="${path}",result="${result}"\\} (\\d+)`).exec(metrics)?.[1]);
+    expect(metric('events', 'rejected')).toBe(
+      (counts['events json items'] ?? 0) + (counts['events ndjson items'] ?? 0),
+    );
+    expect(metric('osmand', 'rejected')).toBe(
+      (counts['osmand GET requests'] ?? 0) + (counts['osmand POST requests'] ?? 0),
+    );
 
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     console.log(

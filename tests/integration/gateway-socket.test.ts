@@ -20,7 +20,14 @@ import {
   type Snapshot,
 } from '../../server/contract';
 import type { LiveChanges, LiveState, ObjectKind } from '../../server/live/types';
-import { attachGateway, frameBytes, measureDelta, ScopeMirror, type Gateway, type GatewayOptions } from '../../server/gateway';
+import {
+  attachGateway,
+  frameBytes,
+  measureDelta,
+  ScopeMirror,
+  type Gateway,
+  type GatewayOptions,
+} from '../../server/gateway';
 import { loadGeo } from '../../server/geo/load';
 import { FakeLive } from '../helpers/fake-live';
 import { GEO_DIR } from '../helpers/paths';
@@ -105,7 +112,11 @@ class TestClient {
 
 async function connect(
   h: Harness,
-  opts: { auth?: Record<string, unknown> | ((cb: (data: object) => void) => void); query?: Record<string, string>; reconnection?: boolean } = {},
+  opts: {
+    auth?: Record<string, unknown> | ((cb: (data: object) => void) => void);
+    query?: Record<string, string>;
+    reconnection?: boolean;
+  } = {},
 ): Promise<TestClient> {
   const socket: Client = connectClient(h.url, {
     transports: ['websocket'],
@@ -234,11 +245,20 @@ describe('scope:follow', () => {
   it('refuses an unknown area, a grid cell, an invalid request and a forbidden town', async () => {
     const h = await start({ authorize: (_data, scope) => scope !== TOWN_B });
     const c = await follower(h);
-    expect(await c.socket.emitWithAck('scope:follow', { key: 'town:999999999' })).toMatchObject({ ok: false, error: { code: 'unknown_area' } });
-    expect(await c.socket.emitWithAck('scope:follow', { key: childOf(TOWN_A) })).toMatchObject({ ok: false, error: { code: 'unknown_area' } });
+    expect(await c.socket.emitWithAck('scope:follow', { key: 'town:999999999' })).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_area' },
+    });
+    expect(await c.socket.emitWithAck('scope:follow', { key: childOf(TOWN_A) })).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_area' },
+    });
     const bad = { key: 42 } as unknown as { key: AreaKey };
     expect(await c.socket.emitWithAck('scope:follow', bad)).toMatchObject({ ok: false, error: { code: 'invalid' } });
-    expect(await c.socket.emitWithAck('scope:follow', { key: TOWN_B })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await c.socket.emitWithAck('scope:follow', { key: TOWN_B })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     // Refusals leave the socket where it was.
     h.live.createTicket({ town: TOWN_A });
     h.gateway.flush();
@@ -513,7 +533,12 @@ describe('rooms and recovery', () => {
 
   it('recovers from a lost change set by sending every socket a fresh snapshot', async () => {
     const errors: string[] = [];
-    const logger = { debug: () => {}, info: () => {}, warn: () => {}, error: (_o: object, msg: string) => void errors.push(msg) };
+    const logger = {
+      debug: () => {},
+      info: () => {},
+      warn: () => {},
+      error: (_o: object, msg: string) => void errors.push(msg),
+    };
     const h = await start({ logger });
     const c = await follower(h, TOWN_A);
     h.live.createTicket({ town: TOWN_A });
@@ -545,7 +570,10 @@ describe('wire size', () => {
     await until(() => c.deltas.length === 1, 'the delta');
     const wire = c.deltas[0]!;
     expect(wire.patches).toHaveLength(51);
-    const size = measureDelta(wire, decodeDelta(wire, c.mirror.keys, (k) => before.get(k)));
+    const size = measureDelta(
+      wire,
+      decodeDelta(wire, c.mirror.keys, (k) => before.get(k)),
+    );
     // What was measured on the server is what crossed the socket.
     const frame = c.frameSizes.find((f) => f.event === 'state:delta')!;
     expect(frame.bytes).toBe(frameBytes('state:delta', wire));
@@ -762,7 +790,10 @@ describe('ranger trails', () => {
     const again = await connect(h, { auth: { scope: TOWN_A } });
     again.mirror.applySnapshot(before.snapshots[0]!);
     for (const d of before.deltas) again.mirror.applyDelta(d);
-    expect(await again.socket.emitWithAck('state:resume', { lastSeq, scope: TOWN_A })).toEqual({ ok: true, mode: 'delta' });
+    expect(await again.socket.emitWithAck('state:resume', { lastSeq, scope: TOWN_A })).toEqual({
+      ok: true,
+      mode: 'delta',
+    });
     await until(() => again.deltas.length === 8, 'the missed deltas');
     expect(again.outcomes.every((o) => o === 'applied')).toBe(true);
     const replayed = again.deltas.flatMap((d) => d.rangers?.upserts ?? []).filter((r) => r.id === 'r-1');

@@ -43,7 +43,14 @@ const TOWN: AreaAggregate = {
     resolutionRate: 0.8294,
     satisfactionRate: 0.9183,
     composite: 0.8771,
-    rolling24h: { created: 50, closed: 44, responseRate: 1, resolutionRate: 0.84, satisfactionRate: null, composite: 0.88 },
+    rolling24h: {
+      created: 50,
+      closed: 44,
+      responseRate: 1,
+      resolutionRate: 0.84,
+      satisfactionRate: null,
+      composite: 0.88,
+    },
   },
   flood: { worstColor: 'yellow', inWarning: 2, checkpoints: 4, obstructionsOpen: 1, responseLevel: 'IV' },
   patrol: { activeRangers: 0, lastPatrolAt: null, coverageToday: null, openIncidents: 0, lostSignal: 0 },
@@ -110,7 +117,17 @@ describe('wire delta: encode and decode', () => {
     const col = (name: (typeof AGGREGATE_COLUMNS)[number]) => AGGREGATE_COLUMNS.indexOf(name);
     // byCategory travels as the one category whose count changed: column -(index in TICKET_CATEGORIES + 1).
     expect(wire.patches).toEqual([
-      [1, col('tickets.open'), 38, col('tickets.newToday'), 42, categoryColumn('e_bike'), 5, col('tickets.rolling24h.created'), 51],
+      [
+        1,
+        col('tickets.open'),
+        38,
+        col('tickets.newToday'),
+        42,
+        categoryColumn('e_bike'),
+        5,
+        col('tickets.rolling24h.created'),
+        51,
+      ],
     ]);
     expect(JSON.stringify(wire.patches[0])).toBe('[1,2,38,3,42,-8,5,12,51]');
     // Empty object groups are left out of the wire form; decode gives them back.
@@ -140,14 +157,20 @@ describe('wire delta: encode and decode', () => {
     delete cleared.tickets.byCategory.noise;
     const wire = encodeDelta(delta([cleared]), KEYS, lookup);
     expect(wire.patches).toEqual([[1, categoryColumn('noise'), 0]]);
-    expect(decodeDelta(wire, KEYS, lookup).aggregates[0]?.tickets.byCategory).toEqual({ property_management: 9, e_bike: 4 });
+    expect(decodeDelta(wire, KEYS, lookup).aggregates[0]?.tickets.byCategory).toEqual({
+      property_management: 9,
+      e_bike: 4,
+    });
     const whole: DeltaWire = { ...wire, patches: [[1, AGGREGATE_COLUMNS.indexOf('tickets.byCategory'), { road: 1 }]] };
     expect(decodeDelta(whole, KEYS, lookup).aggregates[0]?.tickets.byCategory).toEqual({ road: 1 });
     expect(GRID.tickets.byCategory).toEqual({ property_management: 9, e_bike: 4, noise: 6 }); // base untouched
   });
 
   it('ignores columns a newer server appended', () => {
-    const wire: DeltaWire = { ...encodeDelta(delta([]), KEYS, lookup), patches: [[0, 2, 40, AGGREGATE_COLUMNS.length, 'x']] };
+    const wire: DeltaWire = {
+      ...encodeDelta(delta([]), KEYS, lookup),
+      patches: [[0, 2, 40, AGGREGATE_COLUMNS.length, 'x']],
+    };
     expect(decodeDelta(wire, KEYS, lookup).aggregates[0]?.tickets.open).toBe(40);
   });
 
@@ -166,16 +189,26 @@ describe('wire delta: encode and decode', () => {
     const a = structuredClone(TOWN);
     const row: unknown[] = toWireRow(a);
     a.tickets.byCategory.noise = 99;
-    expect(row[AGGREGATE_COLUMNS.indexOf('tickets.byCategory')]).toEqual({ property_management: 9, e_bike: 4, noise: 6 });
+    expect(row[AGGREGATE_COLUMNS.indexOf('tickets.byCategory')]).toEqual({
+      property_management: 9,
+      e_bike: 4,
+      noise: 6,
+    });
   });
 
   it('is several times smaller than JSON objects per changed aggregate', () => {
-    const aggregates = Array.from({ length: 50 }, (_, i) => ({ ...afterNewTicket(GRID), key: `grid:g${i}` as AreaKey }));
+    const aggregates = Array.from({ length: 50 }, (_, i) => ({
+      ...afterNewTicket(GRID),
+      key: `grid:g${i}` as AreaKey,
+    }));
     const keys = aggregates.map((a) => a.key);
     const base = new Map(aggregates.map((a) => [a.key, { ...GRID, key: a.key }]));
     const d = delta(aggregates, { tickets: { upserts: [], removals: [] } });
     const wire = encodeDelta(d, keys, (k) => base.get(k));
-    const size = measureDelta(wire, decodeDelta(wire, keys, (k) => base.get(k)));
+    const size = measureDelta(
+      wire,
+      decodeDelta(wire, keys, (k) => base.get(k)),
+    );
     expect(size.aggregates).toBe(50);
     expect(size.patchBytesPerAggregate).toBeLessThanOrEqual(40);
     expect(size.wireFrameBytes / 50).toBeLessThanOrEqual(40);
@@ -187,7 +220,11 @@ describe('wire delta: ranger trails', () => {
   const T0 = Date.parse('2025-07-20T06:00:00Z');
   const WINDOW = 30 * 60_000;
   /** The k-th position of a ranger walking north-east, one every 10 s (in wire precision already). */
-  const point = (k: number, t = T0 + k * 10_000): TrailPoint => [roundCoord(116.7 + k * 1e-4), roundCoord(39.6 + k * 1e-4), t];
+  const point = (k: number, t = T0 + k * 10_000): TrailPoint => [
+    roundCoord(116.7 + k * 1e-4),
+    roundCoord(39.6 + k * 1e-4),
+    t,
+  ];
   const walk = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => point(from + i));
   /** What the live state keeps: points at most WINDOW older than the newest one. */
   const kept = (points: TrailPoint[]) => points.filter((p) => p[2] >= points.at(-1)![2] - WINDOW);
@@ -251,8 +288,13 @@ describe('wire delta: ranger trails', () => {
 
   it('refuses a tail for a ranger the client does not hold: the client resyncs', () => {
     const held = ranger(walk(0, 3));
-    const wire = encodeDelta(rangerDelta([ranger(walk(0, 4))]), KEYS, () => undefined, { ranger: () => held, trailMs: WINDOW });
-    expect(() => decodeDelta(wire, KEYS, () => undefined, { ranger: () => undefined, trailMs: WINDOW })).toThrow(DeltaDecodeError);
+    const wire = encodeDelta(rangerDelta([ranger(walk(0, 4))]), KEYS, () => undefined, {
+      ranger: () => held,
+      trailMs: WINDOW,
+    });
+    expect(() => decodeDelta(wire, KEYS, () => undefined, { ranger: () => undefined, trailMs: WINDOW })).toThrow(
+      DeltaDecodeError,
+    );
     expect(() => decodeDelta(wire, KEYS, () => undefined)).toThrow(/does not hold/);
   });
 
@@ -323,7 +365,13 @@ describe('wire delta: ranger trails', () => {
 });
 
 describe('delta history (resume)', () => {
-  const wire = (fromSeq: number, toSeq: number): DeltaWire => ({ fromSeq, toSeq, scope: 'district:110112', at: AT, patches: [] });
+  const wire = (fromSeq: number, toSeq: number): DeltaWire => ({
+    fromSeq,
+    toSeq,
+    scope: 'district:110112',
+    at: AT,
+    patches: [],
+  });
 
   it('replays exactly the deltas after lastSeq, and nothing when the client is at the head', () => {
     const h = new DeltaHistory(10, 100, 60_000);

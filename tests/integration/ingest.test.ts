@@ -21,7 +21,12 @@ afterEach(async () => {
 });
 
 const post = (url: string, payload: unknown, contentType = 'application/json') =>
-  app.inject({ method: 'POST', url, payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers: { ...feed, 'content-type': contentType } });
+  app.inject({
+    method: 'POST',
+    url,
+    payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+    headers: { ...feed, 'content-type': contentType },
+  });
 const get = (url: string, headers = admin) => app.inject({ url, headers });
 
 describe('POST /api/v1/events', () => {
@@ -41,7 +46,10 @@ describe('POST /api/v1/events', () => {
     expect(body.results[2]).toEqual({ status: 'accepted', seq: 2 });
     expect(body.results[1].errors[0]).toMatchObject({ path: '/location/lon', message: expect.any(String) });
     expect(body.results[3].errors[0]).toMatchObject({ path: '/category', message: expect.stringMatching(/one of/) });
-    expect(body.results[4].errors[0]).toMatchObject({ path: '/location', message: expect.stringMatching(/outside the district/) });
+    expect(body.results[4].errors[0]).toMatchObject({
+      path: '/location',
+      message: expect.stringMatching(/outside the district/),
+    });
     expect(body.results[5].errors[0]).toMatchObject({ path: '/time', message: expect.stringMatching(/future/) });
     expect(app.services.live.seq).toBe(2);
   });
@@ -81,27 +89,61 @@ describe('POST /api/v1/events', () => {
     const wrongType = await post('/api/v1/events', 'id=1', 'text/plain');
     expect(wrongType.statusCode).toBe(415);
     expect((await post('/api/v1/events', [])).statusCode).toBe(400);
-    const tooMany = await post('/api/v1/events', Array.from({ length: 10_001 }, (_, i) => ({ id: `x${i}` })));
+    const tooMany = await post(
+      '/api/v1/events',
+      Array.from({ length: 10_001 }, (_, i) => ({ id: `x${i}` })),
+    );
     expect(tooMany.statusCode).toBe(413);
     expect(tooMany.json().message).toMatch(/at most 10000/);
   });
 
   it('accepts a full batch of 10,000 events', async () => {
-    const res = await post('/api/v1/events', Array.from({ length: 10_000 }, (_, i) => ticket(`big-${i}`)));
+    const res = await post(
+      '/api/v1/events',
+      Array.from({ length: 10_000 }, (_, i) => ticket(`big-${i}`)),
+    );
     expect(res.json()).toMatchObject({ accepted: 10_000, rejected: 0 });
   });
 
   it('checks the references of flood and patrol events against the geography', async () => {
     const res = (
       await post('/api/v1/events', [
-        { id: 'r1', kind: 'flood.reading', time: new Date().toISOString(), source: 'sensor', checkpointId: 'cp-beiyun-01', level: 19.2 },
-        { id: 'r2', kind: 'flood.reading', time: new Date().toISOString(), source: 'sensor', checkpointId: 'cp-nowhere-09', level: 19.2 },
-        { id: 'p1', kind: 'patrol.started', time: new Date().toISOString(), source: 'ranger_app', patrolId: 'pt1', rangerId: 'rg1', clusterId: 'f-000' },
+        {
+          id: 'r1',
+          kind: 'flood.reading',
+          time: new Date().toISOString(),
+          source: 'sensor',
+          checkpointId: 'cp-beiyun-01',
+          level: 19.2,
+        },
+        {
+          id: 'r2',
+          kind: 'flood.reading',
+          time: new Date().toISOString(),
+          source: 'sensor',
+          checkpointId: 'cp-nowhere-09',
+          level: 19.2,
+        },
+        {
+          id: 'p1',
+          kind: 'patrol.started',
+          time: new Date().toISOString(),
+          source: 'ranger_app',
+          patrolId: 'pt1',
+          rangerId: 'rg1',
+          clusterId: 'f-000',
+        },
       ])
     ).json();
     expect(res.results[0].status).toBe('accepted');
-    expect(res.results[1].errors[0]).toMatchObject({ path: '/checkpointId', message: expect.stringMatching(/unknown checkpoint/) });
-    expect(res.results[2].errors[0]).toMatchObject({ path: '/clusterId', message: expect.stringMatching(/unknown forest cluster/) });
+    expect(res.results[1].errors[0]).toMatchObject({
+      path: '/checkpointId',
+      message: expect.stringMatching(/unknown checkpoint/),
+    });
+    expect(res.results[2].errors[0]).toMatchObject({
+      path: '/clusterId',
+      message: expect.stringMatching(/unknown forest cluster/),
+    });
   });
 });
 
@@ -123,14 +165,21 @@ describe('POST /api/v1/open311/requests', () => {
     expect(open.items.map((t: { id: string }) => t.id)).toContain('o311-SR-1001');
     expect(open.items[0].category).toBe('property_management');
     const closed = (
-      await post('/api/v1/open311/requests', [{ ...request, status: 'closed', updated_datetime: new Date().toISOString() }])
+      await post('/api/v1/open311/requests', [
+        { ...request, status: 'closed', updated_datetime: new Date().toISOString() },
+      ])
     ).json();
     expect(closed.results[0].status).toBe('accepted');
     expect((await get('/api/v1/tickets?status=open')).json().total).toBe(0);
   });
 
   it('reads a form-encoded request and takes ?crs=gcj02', async () => {
-    const form = new URLSearchParams({ ...request, lat: String(request.lat), long: String(request.long), service_request_id: 'SR-1002' }).toString();
+    const form = new URLSearchParams({
+      ...request,
+      lat: String(request.lat),
+      long: String(request.long),
+      service_request_id: 'SR-1002',
+    }).toString();
     const res = await post('/api/v1/open311/requests?crs=gcj02', form, 'application/x-www-form-urlencoded');
     expect(res.json().results[0].status).toBe('accepted');
     const stored = (await get('/api/v1/events?after=0')).json().events[0];
@@ -157,11 +206,18 @@ describe('GET|POST /api/v1/positions/osmand', () => {
     const q = await get(`/api/v1/positions/osmand?id=phone-7&lat=39.7101&lon=116.7932&timestamp=${t}&batt=80`, feed);
     expect(q.statusCode).toBe(200);
     expect(q.json()).toMatchObject({ status: 'accepted', seq: 1 });
-    const form = await post('/api/v1/positions/osmand', `id=phone-7&lat=39.7102&lon=116.7933&timestamp=${t + 10}`, 'application/x-www-form-urlencoded');
+    const form = await post(
+      '/api/v1/positions/osmand',
+      `id=phone-7&lat=39.7102&lon=116.7933&timestamp=${t + 10}`,
+      'application/x-www-form-urlencoded',
+    );
     expect(form.json().status).toBe('accepted');
     const json = await post('/api/v1/positions/osmand', {
       device_id: 'phone-7',
-      location: { timestamp: new Date((t + 20) * 1000).toISOString(), coords: { latitude: 39.7103, longitude: 116.7934 } },
+      location: {
+        timestamp: new Date((t + 20) * 1000).toISOString(),
+        coords: { latitude: 39.7103, longitude: 116.7934 },
+      },
     });
     expect(json.json().status).toBe('accepted');
     expect(app.services.live.ranger('phone-7')?.position).toEqual([116.7934, 39.7103]);
@@ -170,7 +226,12 @@ describe('GET|POST /api/v1/positions/osmand', () => {
   it('answers 400 with the reasons for a bad position', async () => {
     const res = await get('/api/v1/positions/osmand?id=phone-7&lat=abc', feed);
     expect(res.statusCode).toBe(400);
-    expect(res.json().errors.map((e: { path: string }) => e.path).sort()).toEqual(['/lat', '/lon']);
+    expect(
+      res
+        .json()
+        .errors.map((e: { path: string }) => e.path)
+        .sort(),
+    ).toEqual(['/lat', '/lon']);
   });
 });
 
@@ -204,15 +265,32 @@ describe('when the log cannot take the batch', () => {
   it('answers 503 and claims nothing, and the server stays up', async () => {
     const inner = createMemoryStore();
     let failing = true;
-    const flaky: EventStore = { ...inner, append: async (items) => (failing ? Promise.reject(new Error('disk full')) : inner.append(items)), read: inner.read, scan: inner.scan, lastSeq: inner.lastSeq, close: inner.close };
+    const flaky: EventStore = {
+      ...inner,
+      append: async (items) => (failing ? Promise.reject(new Error('disk full')) : inner.append(items)),
+      read: inner.read,
+      scan: inner.scan,
+      lastSeq: inner.lastSeq,
+      close: inner.close,
+    };
     const local = await testApp({}, { store: flaky });
     const localFeed = await bearerHeaders(local, principals.feed);
     try {
-      const res = await local.inject({ method: 'POST', url: '/api/v1/events', headers: localFeed, payload: [ticket('z')] });
+      const res = await local.inject({
+        method: 'POST',
+        url: '/api/v1/events',
+        headers: localFeed,
+        payload: [ticket('z')],
+      });
       expect(res.statusCode).toBe(503);
       expect(res.json().message).toMatch(/not acknowledged.*never stored twice/);
       failing = false;
-      const ok = await local.inject({ method: 'POST', url: '/api/v1/events', headers: localFeed, payload: [ticket('z')] });
+      const ok = await local.inject({
+        method: 'POST',
+        url: '/api/v1/events',
+        headers: localFeed,
+        payload: [ticket('z')],
+      });
       expect(ok.json().results[0]).toEqual({ status: 'accepted', seq: 1 });
     } finally {
       await local.close();

@@ -37,7 +37,10 @@ beforeAll(async () => {
   // created yesterday are overdue by now).
   const events: Record<string, unknown>[] = [];
   let n = 0;
-  for (const [townId, count] of [['110112105', 60], ['110112104', 40]] as const) {
+  for (const [townId, count] of [
+    ['110112105', 60],
+    ['110112104', 40],
+  ] as const) {
     for (let i = 0; i < count; i++) {
       const id = `${townId}-${i}`;
       const created = NOW - ((i * 37) % (16 * 24)) * HOUR - 60_000;
@@ -53,8 +56,22 @@ beforeAll(async () => {
       );
       if (!urgent && created > NOW - 20 * HOUR) {
         const closeAt = Math.min(NOW - 30_000, created + 2 * HOUR);
-        events.push({ id: `${id}-c`, kind: 'ticket.closed', time: iso(closeAt), source: 'hotline_12345', ticketId: `T-${id}`, resolved: i % 3 !== 0 });
-        events.push({ id: `${id}-r`, kind: 'ticket.rated', time: iso(closeAt + 1000), source: 'hotline_12345', ticketId: `T-${id}`, satisfied: i % 4 !== 0 });
+        events.push({
+          id: `${id}-c`,
+          kind: 'ticket.closed',
+          time: iso(closeAt),
+          source: 'hotline_12345',
+          ticketId: `T-${id}`,
+          resolved: i % 3 !== 0,
+        });
+        events.push({
+          id: `${id}-r`,
+          kind: 'ticket.rated',
+          time: iso(closeAt + 1000),
+          source: 'hotline_12345',
+          ticketId: `T-${id}`,
+          satisfied: i % 4 !== 0,
+        });
       }
     }
   }
@@ -106,8 +123,18 @@ describe('GET /api/v1/landing', () => {
     const body = (await landing(leader)).json() as Landing;
     const town = (await aggregates(leader, ZHANGJIAWAN))[0]!;
     expect(town.key).toBe(ZHANGJIAWAN);
-    const { open, overdue, nearDeadline, newToday, responseRate, resolutionRate, satisfactionRate, composite } = town.tickets;
-    expect(body.kpis).toEqual({ open, overdue, nearDeadline, newToday, responseRate, resolutionRate, satisfactionRate, composite });
+    const { open, overdue, nearDeadline, newToday, responseRate, resolutionRate, satisfactionRate, composite } =
+      town.tickets;
+    expect(body.kpis).toEqual({
+      open,
+      overdue,
+      nearDeadline,
+      newToday,
+      responseRate,
+      resolutionRate,
+      satisfactionRate,
+      composite,
+    });
     // The fixture is not empty where it matters.
     expect(open).toBeGreaterThan(0);
     expect(overdue).toBeGreaterThan(0);
@@ -131,7 +158,9 @@ describe('GET /api/v1/landing', () => {
 
   it('counts this week and the week before as the log does', async () => {
     const body = (await landing(leader)).json() as Landing;
-    const log = (await app.inject({ url: '/api/v1/events?after=0&limit=10000', headers: admin })).json() as { events: StoredEvent[] };
+    const log = (await app.inject({ url: '/api/v1/events?after=0&limit=10000', headers: admin })).json() as {
+      events: StoredEvent[];
+    };
     const weekStart = NOW - 7 * DAY;
     const expected = new Map<string, [number, number]>();
     for (const s of log.events) {
@@ -155,7 +184,11 @@ describe('GET /api/v1/landing', () => {
     const body = res.json() as Landing;
     expect(body.units.length).toBeGreaterThan(10);
     const tree = app.services.geo.tree;
-    for (const key of [...body.units.map((u) => u.focus), ...body.cells.items.map((c) => c.key), ...body.streaks.map((s) => s.focus)]) {
+    for (const key of [
+      ...body.units.map((u) => u.focus),
+      ...body.cells.items.map((c) => c.key),
+      ...body.streaks.map((s) => s.focus),
+    ]) {
       expect(tree.nodes[key as AreaKey]!.parent).toBe(ZHANGJIAWAN);
     }
     expect(res.body).not.toContain('宋庄');

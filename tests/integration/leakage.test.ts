@@ -15,7 +15,13 @@ import type { AreaKey } from '../../server/contract/areas';
 import { inScope } from '../../server/contract/auth';
 import type { DeltaWire, Snapshot } from '../../server/contract/live';
 import { ScopeMirror } from '../../server/contract/mirror';
-import type { AckError, ClientToServerEvents, FollowAck, ResumeAck, ServerToClientEvents } from '../../server/contract/socket';
+import type {
+  AckError,
+  ClientToServerEvents,
+  FollowAck,
+  ResumeAck,
+  ServerToClientEvents,
+} from '../../server/contract/socket';
 import { testApp, ticket } from '../helpers/app';
 import { principals, sessionHeaders, SONGZHUANG, ZHANGJIAWAN } from '../helpers/auth';
 import { postEvents } from '../helpers/callers';
@@ -102,8 +108,10 @@ class Recorder {
     for (const k of this.mirror.aggregates.keys()) this.keys.add(k);
     for (const t of d.tickets?.upserts ?? []) this.object('ticket', t.id, this.place(`ticket ${t.id}`, t.position));
     for (const c of d.checkpoints?.upserts ?? []) this.checkpoint(c.id);
-    for (const r of d.rangers?.upserts ?? []) this.ranger(r.id, r.position, [...(r.trail ?? []), ...(r.trailTail ?? [])]);
-    for (const i of d.incidents?.upserts ?? []) this.object('incident', i.id, this.place(`incident ${i.id}`, i.position));
+    for (const r of d.rangers?.upserts ?? [])
+      this.ranger(r.id, r.position, [...(r.trail ?? []), ...(r.trailTail ?? [])]);
+    for (const i of d.incidents?.upserts ?? [])
+      this.object('incident', i.id, this.place(`incident ${i.id}`, i.position));
     for (const [kind, changes] of [
       ['ticket', d.tickets],
       ['checkpoint', d.checkpoints],
@@ -135,7 +143,12 @@ class Recorder {
 }
 
 async function open(cookie: string, auth: Record<string, unknown> = {}): Promise<Client> {
-  const socket: Client = connect(base, { transports: ['websocket'], extraHeaders: { cookie }, auth, reconnection: false });
+  const socket: Client = connect(base, {
+    transports: ['websocket'],
+    extraHeaders: { cookie },
+    auth,
+    reconnection: false,
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('connect_error', reject);
@@ -208,11 +221,17 @@ describe('zero leakage: a 张家湾镇 leader under the simulator at full speed'
       expect(leader.mirror.scope).toBe(ZHANGJIAWAN);
       expect(leader.foreign, 'things located in 宋庄镇 reached the leader').toEqual([]);
       const tree = app.services.geo.tree;
-      expect([...leader.keys].filter((k) => !inScope(tree, ZHANGJIAWAN, k)), 'aggregates outside 张家湾镇').toEqual([]);
+      expect(
+        [...leader.keys].filter((k) => !inScope(tree, ZHANGJIAWAN, k)),
+        'aggregates outside 张家湾镇',
+      ).toEqual([]);
       // Cross-check by id: no object the district saw in 宋庄镇 was ever named to the leader.
       const songzhuangIds = [...control.objects].filter(([, town]) => town === SONGZHUANG).map(([id]) => id);
       const named = new Set([...leader.objects.keys(), ...leader.removed]);
-      expect(songzhuangIds.filter((id) => named.has(id)), '宋庄镇 objects named to the leader').toEqual([]);
+      expect(
+        songzhuangIds.filter((id) => named.has(id)),
+        '宋庄镇 objects named to the leader',
+      ).toEqual([]);
       // Every object the leader saw lies in 张家湾镇.
       expect([...leader.objects].filter(([, town]) => town !== ZHANGJIAWAN).map(([id]) => id)).toEqual([]);
 
@@ -223,17 +242,34 @@ describe('zero leakage: a 张家湾镇 leader under the simulator at full speed'
       );
       // The marked tickets: every 张家湾镇 one reached the leader, no 宋庄镇 one did, and the district got both.
       expect(marks.length).toBeGreaterThan(20);
-      expect(marks.filter((i) => !leader.objects.has(`ticket:T-mark-zjw-${i}`)), '张家湾镇 marks missing').toEqual([]);
-      expect(marks.filter((i) => leader.objects.has(`ticket:T-mark-sz-${i}`) || leader.removed.has(`ticket:T-mark-sz-${i}`))).toEqual([]);
-      expect(marks.filter((i) => control.objects.get(`ticket:T-mark-sz-${i}`) !== SONGZHUANG), '宋庄镇 marks the district missed').toEqual([]);
+      expect(
+        marks.filter((i) => !leader.objects.has(`ticket:T-mark-zjw-${i}`)),
+        '张家湾镇 marks missing',
+      ).toEqual([]);
+      expect(
+        marks.filter((i) => leader.objects.has(`ticket:T-mark-sz-${i}`) || leader.removed.has(`ticket:T-mark-sz-${i}`)),
+      ).toEqual([]);
+      expect(
+        marks.filter((i) => control.objects.get(`ticket:T-mark-sz-${i}`) !== SONGZHUANG),
+        '宋庄镇 marks the district missed',
+      ).toEqual([]);
       // The fire-risk alerts: each 张家湾镇 one reached the leader, no 宋庄镇 one did, and the district heard both.
       const alertIds = (r: Recorder) => new Set(r.alerts.map((a) => a.id));
       const leaderAlerts = alertIds(leader);
       const districtAlerts = alertIds(control);
       expect(fires.length).toBeGreaterThan(4);
-      expect(fires.filter((i) => !leaderAlerts.has(`fire_risk:I-fire-zjw-${i}`)), '张家湾镇 fire alerts missing').toEqual([]);
-      expect(fires.filter((i) => leaderAlerts.has(`fire_risk:I-fire-sz-${i}`)), '宋庄镇 fire alerts leaked').toEqual([]);
-      expect(fires.filter((i) => !districtAlerts.has(`fire_risk:I-fire-sz-${i}`)), '宋庄镇 fire alerts the district missed').toEqual([]);
+      expect(
+        fires.filter((i) => !leaderAlerts.has(`fire_risk:I-fire-zjw-${i}`)),
+        '张家湾镇 fire alerts missing',
+      ).toEqual([]);
+      expect(
+        fires.filter((i) => leaderAlerts.has(`fire_risk:I-fire-sz-${i}`)),
+        '宋庄镇 fire alerts leaked',
+      ).toEqual([]);
+      expect(
+        fires.filter((i) => !districtAlerts.has(`fire_risk:I-fire-sz-${i}`)),
+        '宋庄镇 fire alerts the district missed',
+      ).toEqual([]);
       // And the test could have failed: 宋庄镇 was busy, the leader got a real stream of its own town.
       expect(control.located.get(SONGZHUANG) ?? 0, '宋庄镇 activity seen by the district').toBeGreaterThan(20);
       expect(songzhuangIds.length).toBeGreaterThan(5);
@@ -266,7 +302,9 @@ describe('zero leakage: a 张家湾镇 leader under the simulator at full speed'
     }
     expect((await app.inject({ url: '/api/v1/events', headers: leader })).statusCode).toBe(403);
     // The leader's own list holds only 张家湾镇 tickets, though the district holds 宋庄镇 ones by now.
-    const own = (await app.inject({ url: '/api/v1/tickets?limit=1000', headers: leader })).json() as { items: { position: [number, number] }[] };
+    const own = (await app.inject({ url: '/api/v1/tickets?limit=1000', headers: leader })).json() as {
+      items: { position: [number, number] }[];
+    };
     expect(own.items.length).toBeGreaterThan(0);
     expect(own.items.filter((t) => townAt(t.position[0], t.position[1]) !== ZHANGJIAWAN)).toEqual([]);
     expect(app.services.live.tickets({ area: SONGZHUANG }).total).toBeGreaterThan(0);

@@ -27,13 +27,20 @@ const YUQIAO = { lon: 116.6842, lat: 39.8875 }; // 玉桥街道
 const SONGZHUANG = { lon: 116.73, lat: 39.99 }; // 宋庄镇
 
 async function post(events: unknown[]) {
-  const res = await fetch(`${base}/api/v1/events`, { method: 'POST', headers: { ...(await asFeed(app)), 'content-type': 'application/json' }, body: JSON.stringify(events) });
+  const res = await fetch(`${base}/api/v1/events`, {
+    method: 'POST',
+    headers: { ...(await asFeed(app)), 'content-type': 'application/json' },
+    body: JSON.stringify(events),
+  });
   expect(res.status).toBe(200);
   return (await res.json()) as { accepted: number };
 }
 
 /** A district officer's view: the admin session's cookie in the handshake. */
-async function follow(scope: string, lastSeq?: number): Promise<{ socket: Client; mirror: ScopeMirror; foreign: string[] }> {
+async function follow(
+  scope: string,
+  lastSeq?: number,
+): Promise<{ socket: Client; mirror: ScopeMirror; foreign: string[] }> {
   const mirror = new ScopeMirror();
   const foreign: string[] = [];
   const { cookie } = await asAdmin(app);
@@ -46,7 +53,8 @@ async function follow(scope: string, lastSeq?: number): Promise<{ socket: Client
   socket.on('state:snapshot', (s: Snapshot) => mirror.applySnapshot(s));
   socket.on('state:delta', (d: DeltaWire) => {
     expect(mirror.applyDelta(d)).toBe('applied');
-    for (const t of d.tickets?.upserts ?? []) if (!t.place?.townId || `town:${t.place.townId}` !== scope) foreign.push(t.id);
+    for (const t of d.tickets?.upserts ?? [])
+      if (!t.place?.townId || `town:${t.place.townId}` !== scope) foreign.push(t.id);
   });
   return { socket, mirror, foreign };
 }
@@ -65,9 +73,15 @@ describe('live stream over Socket.IO', () => {
     try {
       await until(() => mirror.seq !== null);
       expect(mirror.aggregates.size).toBe(23);
-      const r = await post(Array.from({ length: 20 }, (_, i) => ticket(`d-${i}`, { location: i % 2 ? YUQIAO : SONGZHUANG })));
+      const r = await post(
+        Array.from({ length: 20 }, (_, i) => ticket(`d-${i}`, { location: i % 2 ? YUQIAO : SONGZHUANG })),
+      );
       expect(r.accepted).toBe(20);
-      await until(() => mirror.aggregates.get('district:110112')?.tickets.open === app.services.live.aggregate('district:110112')!.tickets.open);
+      await until(
+        () =>
+          mirror.aggregates.get('district:110112')?.tickets.open ===
+          app.services.live.aggregate('district:110112')!.tickets.open,
+      );
       for (const [key, a] of mirror.aggregates) expect(a, key).toEqual(app.services.live.aggregate(key));
       expect(mirror.tickets.size).toBe(app.services.live.snapshot('district:110112').tickets.length);
     } finally {
@@ -121,7 +135,9 @@ describe('live stream over Socket.IO', () => {
 
   it('refuses a handshake without credentials, and follows the principal’s own scope when none is named', async () => {
     const anonymous: Client = connect(base, { transports: ['websocket'], reconnection: false });
-    const refused = await new Promise<{ message: string; data?: { code?: string } }>((resolve) => anonymous.on('connect_error', resolve));
+    const refused = await new Promise<{ message: string; data?: { code?: string } }>((resolve) =>
+      anonymous.on('connect_error', resolve),
+    );
     expect(refused.data?.code).toBe('unauthenticated');
     anonymous.disconnect();
 

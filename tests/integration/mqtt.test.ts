@@ -35,7 +35,10 @@ function brokerAnswers(): Promise<boolean> {
 
 const BROKER_UP = await brokerAnswers();
 // In CI a missing broker is a failure (the suite runs and its setup throws); elsewhere a skip, said out loud.
-if (!BROKER_UP && !IN_CI) console.warn('tests/integration/mqtt.test.ts skipped: no MQTT broker answers on 127.0.0.1:1883 (apt-get install mosquitto)');
+if (!BROKER_UP && !IN_CI)
+  console.warn(
+    'tests/integration/mqtt.test.ts skipped: no MQTT broker answers on 127.0.0.1:1883 (apt-get install mosquitto)',
+  );
 
 const reading = (id: string, overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
   id,
@@ -81,7 +84,10 @@ interface World {
 
 const open: { apps: App[]; clients: MqttClient[]; prefixes: string[] } = { apps: [], clients: [], prefixes: [] };
 
-async function world(deps: Parameters<typeof testApp>[1] = {}, prefix = `opsmap-test-${randomUUID().slice(0, 8)}`): Promise<World> {
+async function world(
+  deps: Parameters<typeof testApp>[1] = {},
+  prefix = `opsmap-test-${randomUUID().slice(0, 8)}`,
+): Promise<World> {
   if (!open.prefixes.includes(prefix)) open.prefixes.push(prefix);
   // MQTT_TEST_LOG=1: the app's log lines on stderr, when a run needs explaining.
   const debug = process.env.MQTT_TEST_LOG === '1';
@@ -90,7 +96,11 @@ async function world(deps: Parameters<typeof testApp>[1] = {}, prefix = `opsmap-
     debug ? { logStream: process.stderr, ...deps } : deps,
   );
   open.apps.push(app);
-  const device = await mqtt.connectAsync(BROKER, { clientId: `${prefix}-device-${randomUUID().slice(0, 4)}`, clean: true, reconnectPeriod: 0 });
+  const device = await mqtt.connectAsync(BROKER, {
+    clientId: `${prefix}-device-${randomUUID().slice(0, 4)}`,
+    clean: true,
+    reconnectPeriod: 0,
+  });
   open.clients.push(device);
   const deadLetters: DeadLetter[] = [];
   device.on('message', (topic, payload) => {
@@ -108,9 +118,12 @@ async function world(deps: Parameters<typeof testApp>[1] = {}, prefix = `opsmap-
     },
     // What the devices sent: a high reading also makes the rule engine append an alert.* event of its own.
     events: async () =>
-      ((await getAsAdmin(app, '/api/v1/events?after=0&limit=10000')).json().events as { seq: number; event: Record<string, unknown> }[]).filter(
-        (e) => !String(e.event.kind).startsWith('alert.'),
-      ),
+      (
+        (await getAsAdmin(app, '/api/v1/events?after=0&limit=10000')).json().events as {
+          seq: number;
+          event: Record<string, unknown>;
+        }[]
+      ).filter((e) => !String(e.event.kind).startsWith('alert.')),
     metric: async (name, labels) => {
       const text = (await app.inject({ url: '/metrics' })).body;
       const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
@@ -162,7 +175,12 @@ describe.skipIf(!BROKER_UP && !IN_CI)('MQTT ingest (Mosquitto on 127.0.0.1:1883)
 
   it('keeps the good items of an array and dead-letters the bad ones with their index and field path', async () => {
     const w = await world();
-    const items = [reading('g0'), reading('b1', { level: 'high' }), reading('g2', { level: 19.9 }), reading('b3', { checkpointId: 'cp-beiyun-02' })];
+    const items = [
+      reading('g0'),
+      reading('b1', { level: 'high' }),
+      reading('g2', { level: 19.9 }),
+      reading('b3', { checkpointId: 'cp-beiyun-02' }),
+    ];
     const payload = JSON.stringify(items);
     await w.publish(`checkpoints/${CHECKPOINT}/readings`, payload);
     await waitFor('the dead letter', () => w.deadLetters.length === 1);
@@ -173,7 +191,11 @@ describe.skipIf(!BROKER_UP && !IN_CI)('MQTT ingest (Mosquitto on 127.0.0.1:1883)
     expect(Number.isNaN(Date.parse(letter.receivedAt))).toBe(false);
     expect(letter.reasons).toEqual([
       { index: 1, kind: 'rejected', errors: [expect.objectContaining({ path: '/level' })] },
-      { index: 3, kind: 'topic', errors: [{ path: '/checkpointId', message: expect.stringMatching(/cp-beiyun-02.*cp-beiyun-01/) }] },
+      {
+        index: 3,
+        kind: 'topic',
+        errors: [{ path: '/checkpointId', message: expect.stringMatching(/cp-beiyun-02.*cp-beiyun-01/) }],
+      },
     ]);
     expect(await w.metric('opsmap_mqtt_dead_letters_total', 'reason="rejected"')).toBe(1);
     expect(await w.metric('opsmap_mqtt_dead_letters_total', 'reason="topic"')).toBe(1);
@@ -194,14 +216,30 @@ describe.skipIf(!BROKER_UP && !IN_CI)('MQTT ingest (Mosquitto on 127.0.0.1:1883)
     await w.publish('events', big);
     await waitFor('eight dead letters', () => w.deadLetters.length === 8);
     const [json, utf8, number, empty, checkpoint, kind, device, size] = w.deadLetters;
-    expect(json!.reasons).toEqual([{ index: null, kind: 'json', errors: [{ path: '', message: expect.stringMatching(/not valid JSON/) }] }]);
+    expect(json!.reasons).toEqual([
+      { index: null, kind: 'json', errors: [{ path: '', message: expect.stringMatching(/not valid JSON/) }] },
+    ]);
     expect(json!.payload).toBe('{"id": "r1", "kind": ');
-    expect(utf8!.reasons[0]).toMatchObject({ index: null, kind: 'json', errors: [{ message: expect.stringMatching(/UTF-8/) }] });
+    expect(utf8!.reasons[0]).toMatchObject({
+      index: null,
+      kind: 'json',
+      errors: [{ message: expect.stringMatching(/UTF-8/) }],
+    });
     expect(number!.reasons[0]).toMatchObject({ index: null, kind: 'shape' });
     expect(empty!.reasons[0]).toMatchObject({ index: null, kind: 'shape' });
-    expect(checkpoint!.reasons).toEqual([{ index: 0, kind: 'topic', errors: [{ path: '/checkpointId', message: expect.stringMatching(/cp-beiyun-01.*cp-beiyun-02/) }] }]);
+    expect(checkpoint!.reasons).toEqual([
+      {
+        index: 0,
+        kind: 'topic',
+        errors: [{ path: '/checkpointId', message: expect.stringMatching(/cp-beiyun-01.*cp-beiyun-02/) }],
+      },
+    ]);
     expect(kind!.reasons[0]).toMatchObject({ index: 0, kind: 'topic', errors: [{ path: '/kind' }] });
-    expect(device!.reasons[0]).toMatchObject({ index: 0, kind: 'topic', errors: [{ path: '/rangerId', message: expect.stringMatching(/phone-9/) }] });
+    expect(device!.reasons[0]).toMatchObject({
+      index: 0,
+      kind: 'topic',
+      errors: [{ path: '/rangerId', message: expect.stringMatching(/phone-9/) }],
+    });
     expect(size!.reasons[0]).toMatchObject({ index: null, kind: 'size' });
     expect(size!).toMatchObject({ payloadBytes: big.length, truncated: true });
     expect(Buffer.byteLength(size!.payload)).toBe(64 * 1024);
@@ -217,33 +255,70 @@ describe.skipIf(!BROKER_UP && !IN_CI)('MQTT ingest (Mosquitto on 127.0.0.1:1883)
     const topics = ['events', `checkpoints/${CHECKPOINT}/readings`, 'devices/ranger-7/positions'];
     // Every payload is broken by construction: a valid event with one field made wrong is still wrong.
     const breakField = fc.oneof(
-      fc.constantFrom('id', 'kind', 'time', 'source', 'checkpointId', 'level').map((k) => (e: Record<string, unknown>) => ({ ...e, [k]: undefined })),
-      fc.tuple(fc.constantFrom('level', 'time', 'id', 'kind', 'source', 'checkpointId'), fc.oneof(fc.constant(null), fc.boolean(), fc.object(), fc.string({ maxLength: 3 }).map((s) => `${s} not-valid`)))
+      fc
+        .constantFrom('id', 'kind', 'time', 'source', 'checkpointId', 'level')
+        .map((k) => (e: Record<string, unknown>) => ({ ...e, [k]: undefined })),
+      fc
+        .tuple(
+          fc.constantFrom('level', 'time', 'id', 'kind', 'source', 'checkpointId'),
+          fc.oneof(
+            fc.constant(null),
+            fc.boolean(),
+            fc.object(),
+            fc.string({ maxLength: 3 }).map((s) => `${s} not-valid`),
+          ),
+        )
         .map(([k, v]) => (e: Record<string, unknown>) => ({ ...e, [k]: v })),
       fc.string({ minLength: 1, maxLength: 8 }).map((k) => (e: Record<string, unknown>) => ({ ...e, [`x_${k}`]: 1 })),
-      fc.constant((e: Record<string, unknown>) => JSON.parse(`{"__proto__": {"polluted": true}, ${JSON.stringify(e).slice(1, -1)}, "level": "deep"}`)),
+      fc.constant((e: Record<string, unknown>) =>
+        JSON.parse(`{"__proto__": {"polluted": true}, ${JSON.stringify(e).slice(1, -1)}, "level": "deep"}`),
+      ),
       fc.constant((e: Record<string, unknown>) => ({ ...e, meta: { a: { deep: [1, 2, 3] } } })),
-      fc.integer({ min: 1000, max: 2000 }).map((t) => (e: Record<string, unknown>) => ({ ...e, time: new Date(Date.now() + t * 1000).toISOString() })),
+      fc
+        .integer({ min: 1000, max: 2000 })
+        .map((t) => (e: Record<string, unknown>) => ({ ...e, time: new Date(Date.now() + t * 1000).toISOString() })),
     );
     const brokenEvent = breakField.map((f) => f(reading('fuzz')) as unknown);
     const deep = fc.integer({ min: 50, max: 2000 }).map((n) => '['.repeat(n) + ']'.repeat(n));
     const payloadArb = fc.oneof(
       fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
       fc.string({ maxLength: 64 }).filter((s) => !isJsonContainer(s)),
-      fc.jsonValue().filter((v) => !isObjectish(v)).map((v) => JSON.stringify(v)),
+      fc
+        .jsonValue()
+        .filter((v) => !isObjectish(v))
+        .map((v) => JSON.stringify(v)),
       fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(Array.isArray(v) ? v : { value: v })),
       brokenEvent.map((e) => JSON.stringify(e)),
       fc.array(brokenEvent, { minLength: 1, maxLength: 5 }).map((a) => JSON.stringify(a)),
       deep,
-      fc.constantFrom('null', 'true', '""', '{', ']', '{"kind":"flood.reading"}', '[null]', '[[]]', '{}', '[{}]', '\u0000', ' '),
+      fc.constantFrom(
+        'null',
+        'true',
+        '""',
+        '{',
+        ']',
+        '{"kind":"flood.reading"}',
+        '[null]',
+        '[[]]',
+        '{}',
+        '[{}]',
+        '\u0000',
+        ' ',
+      ),
     );
     // Nested deeper than any recursive JSON.stringify or validator can follow, in the fields the topic checks read.
     const abyss = '['.repeat(100_000) + ']'.repeat(100_000);
     const poison = topics.flatMap((topic) => [
       [topic, `{"id":"deep","kind":${abyss}}`],
-      [topic, `{"id":"deep","kind":"flood.reading","checkpointId":${abyss},"rangerId":${abyss},"meta":{"deviceId":${abyss}}}`],
+      [
+        topic,
+        `{"id":"deep","kind":"flood.reading","checkpointId":${abyss},"rangerId":${abyss},"meta":{"deviceId":${abyss}}}`,
+      ],
     ]) as [string, string][];
-    const sampled = fc.sample(fc.tuple(fc.constantFrom(...topics), payloadArb), { seed: 20260720, numRuns: 2000 - poison.length });
+    const sampled = fc.sample(fc.tuple(fc.constantFrom(...topics), payloadArb), {
+      seed: 20260720,
+      numRuns: 2000 - poison.length,
+    });
     const payloads = [...sampled.slice(0, 1000), ...poison, ...sampled.slice(1000)];
     expect(payloads).toHaveLength(2000);
     // Paced: a broker keeps a bounded queue per subscriber (Mosquitto: max_queued_messages, 1000) and drops beyond it.
@@ -258,7 +333,9 @@ describe.skipIf(!BROKER_UP && !IN_CI)('MQTT ingest (Mosquitto on 127.0.0.1:1883)
     await w.publish(`checkpoints/${CHECKPOINT}/readings`, reading('after-the-storm', { level: 21 }));
     await waitFor('the valid reading', async () => (await w.events()).length === 1);
     expect(w.app.services.live.checkpoint(CHECKPOINT)?.level).toBe(21);
-    const counted = ['size', 'json', 'shape', 'topic', 'rejected', 'error'].map((r) => w.metric('opsmap_mqtt_dead_letters_total', `reason="${r}"`));
+    const counted = ['size', 'json', 'shape', 'topic', 'rejected', 'error'].map((r) =>
+      w.metric('opsmap_mqtt_dead_letters_total', `reason="${r}"`),
+    );
     const reasons = w.deadLetters.reduce((n, l) => n + l.reasons.length + (l.moreReasons ?? 0), 0);
     expect((await Promise.all(counted)).reduce((a, b) => a + b, 0)).toBe(reasons);
   }, 60_000);

@@ -21,7 +21,9 @@ afterAll(async () => {
 describe('the OsmAnd token parameter', () => {
   it('lets a position in by query string and by form, and is in no log line, event or answer', async () => {
     const t = Math.floor(Date.now() / 1000) - 30;
-    const byQuery = await app.inject(`/api/v1/positions/osmand?id=phone-9&lat=39.7101&lon=116.7932&timestamp=${t}&token=${encodeURIComponent(token)}`);
+    const byQuery = await app.inject(
+      `/api/v1/positions/osmand?id=phone-9&lat=39.7101&lon=116.7932&timestamp=${t}&token=${encodeURIComponent(token)}`,
+    );
     expect(byQuery.statusCode, byQuery.body).toBe(200);
     const byForm = await app.inject({
       method: 'POST',
@@ -31,7 +33,9 @@ describe('the OsmAnd token parameter', () => {
     });
     expect(byForm.statusCode, byForm.body).toBe(200);
     // A wrong token is refused, and not echoed either.
-    const wrong = await app.inject(`/api/v1/positions/osmand?id=phone-9&lat=39.71&lon=116.79&token=feed-0000000b.guessed-secret`);
+    const wrong = await app.inject(
+      `/api/v1/positions/osmand?id=phone-9&lat=39.71&lon=116.79&token=feed-0000000b.guessed-secret`,
+    );
     expect(wrong.statusCode).toBe(401);
 
     const secret = token.split('.')[1]!;
@@ -39,7 +43,9 @@ describe('the OsmAnd token parameter', () => {
     expect(lines.filter((l) => l.includes(secret) || l.includes('guessed-secret'))).toEqual([]);
     expect(lines.some((l) => l.includes('token=[Redacted]'))).toBe(true);
     for (const res of [byQuery, byForm, wrong]) expect(res.body).not.toContain(secret);
-    const log = (await getAsAdmin(app, '/api/v1/events?after=0')).json() as { events: { event: Record<string, unknown> }[] };
+    const log = (await getAsAdmin(app, '/api/v1/events?after=0')).json() as {
+      events: { event: Record<string, unknown> }[];
+    };
     expect(log.events.length).toBe(2);
     expect(JSON.stringify(log.events)).not.toContain(secret);
   });

@@ -13,7 +13,9 @@ interface ForestFeature {
   properties: { id: string; townId: string };
   geometry: { type: string; coordinates: unknown };
 }
-const forest = JSON.parse(readFileSync(path.join(__dirname, '../../data/geo/forest-clusters.geojson'), 'utf8')) as { features: ForestFeature[] };
+const forest = JSON.parse(readFileSync(path.join(__dirname, '../../data/geo/forest-clusters.geojson'), 'utf8')) as {
+  features: ForestFeature[];
+};
 const cluster = forest.features[0]!;
 
 /** The centre of some sub-cell inside the cluster (the same lattice the server cuts). */
@@ -41,7 +43,9 @@ const post = (payload: unknown) => postEvents(app, payload);
 
 describe('GET /api/v1/patrol/visited', () => {
   it('is empty before any patrol, then holds the walked sub-cell for the cluster and its town', async () => {
-    const before = (await getAsAdmin(app, `/api/v1/patrol/visited?cluster=${cluster.properties.id}`)).json() as PatrolVisited;
+    const before = (
+      await getAsAdmin(app, `/api/v1/patrol/visited?cluster=${cluster.properties.id}`)
+    ).json() as PatrolVisited;
     expect(before.clusters).toHaveLength(1);
     expect(before.clusters[0]!.corners).toEqual([]);
     expect(before.clusters[0]!.total).toBeGreaterThan(0);
@@ -49,8 +53,24 @@ describe('GET /api/v1/patrol/visited', () => {
     const [lon, lat] = insidePoint();
     const time = new Date(Date.now() - 30_000).toISOString();
     const res = await post([
-      { id: 'p1', kind: 'patrol.started', time, source: 'ranger_app', patrolId: 'pt1', rangerId: 'rg1', clusterId: cluster.properties.id },
-      { id: 'p2', kind: 'patrol.position', time, source: 'ranger_app', patrolId: 'pt1', rangerId: 'rg1', location: { lon, lat } },
+      {
+        id: 'p1',
+        kind: 'patrol.started',
+        time,
+        source: 'ranger_app',
+        patrolId: 'pt1',
+        rangerId: 'rg1',
+        clusterId: cluster.properties.id,
+      },
+      {
+        id: 'p2',
+        kind: 'patrol.position',
+        time,
+        source: 'ranger_app',
+        patrolId: 'pt1',
+        rangerId: 'rg1',
+        location: { lon, lat },
+      },
     ]);
     expect(res.json()).toMatchObject({ accepted: 2 });
 
@@ -67,9 +87,13 @@ describe('GET /api/v1/patrol/visited', () => {
     expect(lat).toBeLessThan(south + visited.dLat);
     expect(visited.dLat * 111_320).toBeCloseTo(100, 0);
 
-    const byTown = (await getAsAdmin(app, `/api/v1/patrol/visited?town=${cluster.properties.townId}`)).json() as PatrolVisited;
+    const byTown = (
+      await getAsAdmin(app, `/api/v1/patrol/visited?town=${cluster.properties.townId}`)
+    ).json() as PatrolVisited;
     const ids = byTown.clusters.map((c) => c.clusterId);
-    const ownTown = forest.features.filter((f) => f.properties.townId === cluster.properties.townId).map((f) => f.properties.id);
+    const ownTown = forest.features
+      .filter((f) => f.properties.townId === cluster.properties.townId)
+      .map((f) => f.properties.id);
     expect(ids.sort()).toEqual(ownTown.sort());
     expect(byTown.clusters.find((c) => c.clusterId === cluster.properties.id)!.corners).toEqual(visited.corners);
     expect(byTown.day).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -77,7 +101,9 @@ describe('GET /api/v1/patrol/visited', () => {
 
   it('refuses a request without exactly one area, and unknown areas', async () => {
     expect((await getAsAdmin(app, '/api/v1/patrol/visited')).statusCode).toBe(400);
-    expect((await getAsAdmin(app, `/api/v1/patrol/visited?town=110112004&cluster=${cluster.properties.id}`)).statusCode).toBe(400);
+    expect(
+      (await getAsAdmin(app, `/api/v1/patrol/visited?town=110112004&cluster=${cluster.properties.id}`)).statusCode,
+    ).toBe(400);
     expect((await getAsAdmin(app, '/api/v1/patrol/visited?town=999999999')).statusCode).toBe(404);
   });
 });

@@ -20,18 +20,58 @@ type Expect = Record<Who, number>;
 const everyone = (status: number): Expect => Object.fromEntries(WHO.map((w) => [w, status])) as Expect;
 const PUBLIC = everyone(200);
 /** Readers of the live state (every role but the feed), inside their scope. */
-const READ: Expect = { anonymous: 401, admin: 200, districtOfficer: 200, townOfficer: 200, townLeader: 200, wall: 200, feed: 403 };
+const READ: Expect = {
+  anonymous: 401,
+  admin: 200,
+  districtOfficer: 200,
+  townOfficer: 200,
+  townLeader: 200,
+  wall: 200,
+  feed: 403,
+};
 /** A read of 宋庄镇 (or of the whole district): refused to the 张家湾镇 roles as not in their area. */
 const READ_DISTRICT: Expect = { ...READ, townOfficer: 403, townLeader: 403 };
-const INGEST: Expect = { anonymous: 401, admin: 200, districtOfficer: 403, townOfficer: 403, townLeader: 403, wall: 403, feed: 200 };
-const RAW_LOG: Expect = { anonymous: 401, admin: 200, districtOfficer: 200, townOfficer: 403, townLeader: 403, wall: 403, feed: 403 };
+const INGEST: Expect = {
+  anonymous: 401,
+  admin: 200,
+  districtOfficer: 403,
+  townOfficer: 403,
+  townLeader: 403,
+  wall: 403,
+  feed: 200,
+};
+const RAW_LOG: Expect = {
+  anonymous: 401,
+  admin: 200,
+  districtOfficer: 200,
+  townOfficer: 403,
+  townLeader: 403,
+  wall: 403,
+  feed: 403,
+};
 /** Acknowledge, whistle, resolve: officers (and the admin); notes: leaders too. */
-const ALERT_ACT: Expect = { anonymous: 401, admin: 200, districtOfficer: 200, townOfficer: 200, townLeader: 403, wall: 403, feed: 403 };
+const ALERT_ACT: Expect = {
+  anonymous: 401,
+  admin: 200,
+  districtOfficer: 200,
+  townOfficer: 200,
+  townLeader: 403,
+  wall: 403,
+  feed: 403,
+};
 const ALERT_COMMENT: Expect = { ...ALERT_ACT, townLeader: 200 };
 const ALERT_ZJW = 'fire_risk:perm-zjw-1';
 const ALERT_ZJW_2 = 'fire_risk:perm-zjw-2';
 const ALERT_SZ = 'fire_risk:perm-sz-1';
-const ADMIN = (ok: number): Expect => ({ anonymous: 401, admin: ok, districtOfficer: 403, townOfficer: 403, townLeader: 403, wall: 403, feed: 403 });
+const ADMIN = (ok: number): Expect => ({
+  anonymous: 401,
+  admin: ok,
+  districtOfficer: 403,
+  townOfficer: 403,
+  townLeader: 403,
+  wall: 403,
+  feed: 403,
+});
 
 interface Row {
   /** The route as registered: `GET /api/v1/tickets`. */
@@ -51,7 +91,8 @@ interface Row {
 
 const zjwId = ZHANGJIAWAN.slice('town:'.length);
 const szId = SONGZHUANG.slice('town:'.length);
-const notInScopeForTownRoles = (who: Who) => (who === 'townOfficer' || who === 'townLeader' ? 'not_in_scope' : 'forbidden');
+const notInScopeForTownRoles = (who: Who) =>
+  who === 'townOfficer' || who === 'townLeader' ? 'not_in_scope' : 'forbidden';
 let serial = 0;
 const fresh = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(serial += 1)}`;
 
@@ -94,8 +135,19 @@ const ROWS: Row[] = [
     payload: () => ({ token: wallToken }),
     expect: PUBLIC,
   },
-  { route: 'POST /api/v1/auth/logout', what: 'always allowed', url: '/api/v1/auth/logout', payload: () => ({}), expect: everyone(204) },
-  { route: 'GET /api/v1/auth/session', what: 'who am I', url: '/api/v1/auth/session', expect: { ...everyone(200), anonymous: 401 } },
+  {
+    route: 'POST /api/v1/auth/logout',
+    what: 'always allowed',
+    url: '/api/v1/auth/logout',
+    payload: () => ({}),
+    expect: everyone(204),
+  },
+  {
+    route: 'GET /api/v1/auth/session',
+    what: 'who am I',
+    url: '/api/v1/auth/session',
+    expect: { ...everyone(200), anonymous: 401 },
+  },
   // geometry: every reader gets the whole district
   { route: 'GET /api/v1/areas/tree', what: 'the area tree', url: '/api/v1/areas/tree', expect: READ },
   { route: 'GET /api/v1/areas/:layer', what: 'a layer', url: '/api/v1/areas/towns', expect: READ },
@@ -118,13 +170,31 @@ const ROWS: Row[] = [
   },
   { route: 'GET /api/v1/tickets', what: 'own scope by default', url: '/api/v1/tickets', expect: READ },
   { route: 'GET /api/v1/tickets', what: '张家湾镇', url: `/api/v1/tickets?area=${ZHANGJIAWAN}`, expect: READ },
-  { route: 'GET /api/v1/tickets', what: '宋庄镇', url: `/api/v1/tickets?area=${SONGZHUANG}`, expect: READ_DISTRICT, code403: notInScopeForTownRoles },
+  {
+    route: 'GET /api/v1/tickets',
+    what: '宋庄镇',
+    url: `/api/v1/tickets?area=${SONGZHUANG}`,
+    expect: READ_DISTRICT,
+    code403: notInScopeForTownRoles,
+  },
   { route: 'GET /api/v1/trend', what: 'own scope by default', url: '/api/v1/trend', expect: READ },
   { route: 'GET /api/v1/trend', what: '张家湾镇', url: `/api/v1/trend?area=${ZHANGJIAWAN}`, expect: READ },
-  { route: 'GET /api/v1/trend', what: '宋庄镇', url: `/api/v1/trend?area=${SONGZHUANG}`, expect: READ_DISTRICT, code403: notInScopeForTownRoles },
+  {
+    route: 'GET /api/v1/trend',
+    what: '宋庄镇',
+    url: `/api/v1/trend?area=${SONGZHUANG}`,
+    expect: READ_DISTRICT,
+    code403: notInScopeForTownRoles,
+  },
   { route: 'GET /api/v1/trends', what: 'own scope by default', url: '/api/v1/trends', expect: READ },
   { route: 'GET /api/v1/trends', what: '张家湾镇', url: `/api/v1/trends?area=${ZHANGJIAWAN}`, expect: READ },
-  { route: 'GET /api/v1/trends', what: '宋庄镇', url: `/api/v1/trends?area=${SONGZHUANG}`, expect: READ_DISTRICT, code403: notInScopeForTownRoles },
+  {
+    route: 'GET /api/v1/trends',
+    what: '宋庄镇',
+    url: `/api/v1/trends?area=${SONGZHUANG}`,
+    expect: READ_DISTRICT,
+    code403: notInScopeForTownRoles,
+  },
   { route: 'GET /api/v1/patrol/visited', what: '张家湾镇', url: `/api/v1/patrol/visited?town=${zjwId}`, expect: READ },
   {
     route: 'GET /api/v1/patrol/visited',
@@ -134,14 +204,42 @@ const ROWS: Row[] = [
     code403: notInScopeForTownRoles,
   },
   { route: 'GET /api/v1/landing', what: '张家湾镇', url: `/api/v1/landing?town=${ZHANGJIAWAN}`, expect: READ },
-  { route: 'GET /api/v1/landing', what: '宋庄镇', url: `/api/v1/landing?town=${SONGZHUANG}`, expect: READ_DISTRICT, code403: notInScopeForTownRoles },
+  {
+    route: 'GET /api/v1/landing',
+    what: '宋庄镇',
+    url: `/api/v1/landing?town=${SONGZHUANG}`,
+    expect: READ_DISTRICT,
+    code403: notInScopeForTownRoles,
+  },
   { route: 'GET /api/v1/brief', what: "yesterday's brief of the own scope", url: '/api/v1/brief', expect: READ },
   { route: 'GET /api/v1/brief', what: '张家湾镇', url: `/api/v1/brief?area=${ZHANGJIAWAN}`, expect: READ },
-  { route: 'GET /api/v1/brief', what: '宋庄镇', url: `/api/v1/brief?area=${SONGZHUANG}`, expect: READ_DISTRICT, code403: notInScopeForTownRoles },
-  { route: 'GET /api/v1/brief', what: 'the district', url: `/api/v1/brief?area=${principals.admin.scope}`, expect: READ_DISTRICT, code403: notInScopeForTownRoles },
+  {
+    route: 'GET /api/v1/brief',
+    what: '宋庄镇',
+    url: `/api/v1/brief?area=${SONGZHUANG}`,
+    expect: READ_DISTRICT,
+    code403: notInScopeForTownRoles,
+  },
+  {
+    route: 'GET /api/v1/brief',
+    what: 'the district',
+    url: `/api/v1/brief?area=${principals.admin.scope}`,
+    expect: READ_DISTRICT,
+    code403: notInScopeForTownRoles,
+  },
   // downloads: the same scope as the list and the figures they export
-  { route: 'GET /api/v1/export/tickets.csv', what: 'own scope by default', url: '/api/v1/export/tickets.csv', expect: READ },
-  { route: 'GET /api/v1/export/tickets.csv', what: '张家湾镇', url: `/api/v1/export/tickets.csv?area=${ZHANGJIAWAN}`, expect: READ },
+  {
+    route: 'GET /api/v1/export/tickets.csv',
+    what: 'own scope by default',
+    url: '/api/v1/export/tickets.csv',
+    expect: READ,
+  },
+  {
+    route: 'GET /api/v1/export/tickets.csv',
+    what: '张家湾镇',
+    url: `/api/v1/export/tickets.csv?area=${ZHANGJIAWAN}`,
+    expect: READ,
+  },
   {
     route: 'GET /api/v1/export/tickets.csv',
     what: '宋庄镇',
@@ -149,7 +247,12 @@ const ROWS: Row[] = [
     expect: READ_DISTRICT,
     code403: notInScopeForTownRoles,
   },
-  { route: 'GET /api/v1/export/tickets.geojson', what: '张家湾镇', url: `/api/v1/export/tickets.geojson?area=${ZHANGJIAWAN}`, expect: READ },
+  {
+    route: 'GET /api/v1/export/tickets.geojson',
+    what: '张家湾镇',
+    url: `/api/v1/export/tickets.geojson?area=${ZHANGJIAWAN}`,
+    expect: READ,
+  },
   {
     route: 'GET /api/v1/export/tickets.geojson',
     what: 'the district',
@@ -157,7 +260,12 @@ const ROWS: Row[] = [
     expect: READ_DISTRICT,
     code403: notInScopeForTownRoles,
   },
-  { route: 'GET /api/v1/export/aggregates.csv', what: 'own scope by default', url: '/api/v1/export/aggregates.csv', expect: READ },
+  {
+    route: 'GET /api/v1/export/aggregates.csv',
+    what: 'own scope by default',
+    url: '/api/v1/export/aggregates.csv',
+    expect: READ,
+  },
   {
     route: 'GET /api/v1/export/aggregates.csv',
     what: '宋庄镇',
@@ -168,8 +276,20 @@ const ROWS: Row[] = [
   // the raw log: every town's events
   { route: 'GET /api/v1/events', what: 'the raw log', url: '/api/v1/events?after=0&limit=10', expect: RAW_LOG },
   // ingest
-  { route: 'POST /api/v1/events', what: 'a batch', url: '/api/v1/events', payload: () => [ticket(fresh('perm'))], expect: INGEST },
-  { route: 'POST /api/v1/open311/requests', what: 'a service request', url: '/api/v1/open311/requests', payload: () => [open311()], expect: INGEST },
+  {
+    route: 'POST /api/v1/events',
+    what: 'a batch',
+    url: '/api/v1/events',
+    payload: () => [ticket(fresh('perm'))],
+    expect: INGEST,
+  },
+  {
+    route: 'POST /api/v1/open311/requests',
+    what: 'a service request',
+    url: '/api/v1/open311/requests',
+    payload: () => [open311()],
+    expect: INGEST,
+  },
   {
     route: 'GET /api/v1/positions/osmand',
     what: 'a position',
@@ -187,9 +307,26 @@ const ROWS: Row[] = [
   // alerts: fire-risk alerts raised in beforeAll, one in each town; outside the scope an alert does not exist (404)
   { route: 'GET /api/v1/alerts', what: 'the inbox of the own scope', url: '/api/v1/alerts', expect: READ },
   { route: 'GET /api/v1/alerts/:id', what: 'a 张家湾镇 alert', url: `/api/v1/alerts/${ALERT_ZJW}`, expect: READ },
-  { route: 'GET /api/v1/alerts/:id', what: 'a 宋庄镇 alert', url: `/api/v1/alerts/${ALERT_SZ}`, expect: { ...READ, townOfficer: 404, townLeader: 404 } },
-  { route: 'POST /api/v1/alerts/:id/notes', what: 'a note', url: `/api/v1/alerts/${ALERT_ZJW}/notes`, payload: () => ({ note: '已知悉' }), expect: ALERT_COMMENT },
-  { route: 'POST /api/v1/alerts/:id/acknowledge', what: 'a 张家湾镇 alert', url: `/api/v1/alerts/${ALERT_ZJW}/acknowledge`, payload: () => ({}), expect: ALERT_ACT },
+  {
+    route: 'GET /api/v1/alerts/:id',
+    what: 'a 宋庄镇 alert',
+    url: `/api/v1/alerts/${ALERT_SZ}`,
+    expect: { ...READ, townOfficer: 404, townLeader: 404 },
+  },
+  {
+    route: 'POST /api/v1/alerts/:id/notes',
+    what: 'a note',
+    url: `/api/v1/alerts/${ALERT_ZJW}/notes`,
+    payload: () => ({ note: '已知悉' }),
+    expect: ALERT_COMMENT,
+  },
+  {
+    route: 'POST /api/v1/alerts/:id/acknowledge',
+    what: 'a 张家湾镇 alert',
+    url: `/api/v1/alerts/${ALERT_ZJW}/acknowledge`,
+    payload: () => ({}),
+    expect: ALERT_ACT,
+  },
   {
     route: 'POST /api/v1/alerts/:id/acknowledge',
     what: 'a 宋庄镇 alert',
@@ -204,7 +341,13 @@ const ROWS: Row[] = [
     payload: () => ({ departments: ['fire'] }),
     expect: ALERT_ACT,
   },
-  { route: 'POST /api/v1/alerts/:id/resolve', what: 'close it', url: `/api/v1/alerts/${ALERT_ZJW_2}/resolve`, payload: () => ({}), expect: ALERT_ACT },
+  {
+    route: 'POST /api/v1/alerts/:id/resolve',
+    what: 'close it',
+    url: `/api/v1/alerts/${ALERT_ZJW_2}/resolve`,
+    payload: () => ({}),
+    expect: ALERT_ACT,
+  },
   // users and devices
   { route: 'GET /api/v1/admin/users', what: 'list users', url: '/api/v1/admin/users', expect: ADMIN(200) },
   {
@@ -229,7 +372,12 @@ const ROWS: Row[] = [
     payload: () => ({ name: '测试大屏', role: 'wall', scope: ZHANGJIAWAN }),
     expect: ADMIN(201),
   },
-  { route: 'DELETE /api/v1/admin/devices/:id', what: 'revoke a device', url: '/api/v1/admin/devices/spare-device', expect: ADMIN(200) },
+  {
+    route: 'DELETE /api/v1/admin/devices/:id',
+    what: 'revoke a device',
+    url: '/api/v1/admin/devices/spare-device',
+    expect: ADMIN(200),
+  },
 ];
 
 // ---- the app, the callers ----
@@ -251,7 +399,8 @@ beforeAll(async () => {
     {
       clientDir,
       onRoute: (route) => {
-        for (const method of [route.method].flat()) if (method !== 'HEAD' && method !== 'OPTIONS') registered.add(`${method} ${route.url}`);
+        for (const method of [route.method].flat())
+          if (method !== 'HEAD' && method !== 'OPTIONS') registered.add(`${method} ${route.url}`);
       },
     },
   );
@@ -361,7 +510,11 @@ describe('scope of the answers', () => {
     const geo = app.services.geo;
     const [a, b] = pointsInTown(geo, ZHANGJIAWAN, 2);
     const [c] = pointsInTown(geo, SONGZHUANG, 1);
-    const events = [ticket(fresh('zjw'), { location: a }), ticket(fresh('zjw'), { location: b }), ticket(fresh('sz'), { location: c })];
+    const events = [
+      ticket(fresh('zjw'), { location: a }),
+      ticket(fresh('zjw'), { location: b }),
+      ticket(fresh('sz'), { location: c }),
+    ];
     const res = await app.inject({
       method: 'POST',
       url: '/api/v1/events',
@@ -372,8 +525,12 @@ describe('scope of the answers', () => {
   });
 
   it("a 张家湾镇 leader asking for tickets without an area gets only 张家湾镇's", async () => {
-    const mine = (await app.inject({ url: '/api/v1/tickets?limit=1000', headers: headersOf.get('townLeader') })).json() as TicketPage;
-    const all = (await app.inject({ url: '/api/v1/tickets?limit=1000', headers: headersOf.get('admin') })).json() as TicketPage;
+    const mine = (
+      await app.inject({ url: '/api/v1/tickets?limit=1000', headers: headersOf.get('townLeader') })
+    ).json() as TicketPage;
+    const all = (
+      await app.inject({ url: '/api/v1/tickets?limit=1000', headers: headersOf.get('admin') })
+    ).json() as TicketPage;
     expect(mine.items.length).toBeGreaterThanOrEqual(2);
     for (const t of mine.items) expect(townOfTicket(t), t.id).toBe(ZHANGJIAWAN);
     // The district sees more: the 宋庄镇 ticket is there, and missing from the leader's list.
@@ -382,7 +539,10 @@ describe('scope of the answers', () => {
   });
 
   it("a 张家湾镇 leader's aggregates without a scope are their town and its cells", async () => {
-    const res = (await app.inject({ url: '/api/v1/aggregates', headers: headersOf.get('townLeader') })).json() as { scope: string; aggregates: { key: string }[] };
+    const res = (await app.inject({ url: '/api/v1/aggregates', headers: headersOf.get('townLeader') })).json() as {
+      scope: string;
+      aggregates: { key: string }[];
+    };
     expect(res.scope).toBe(ZHANGJIAWAN);
     expect(res.aggregates.length).toBeGreaterThan(1);
     for (const a of res.aggregates) expect(inZhangjiawan(a.key), a.key).toBe(true);
@@ -391,13 +551,22 @@ describe('scope of the answers', () => {
   it('the raw log is refused to the leader even with a valid session, and a HEAD is guarded like its GET', async () => {
     expect((await app.inject({ url: '/api/v1/events', headers: headersOf.get('townLeader') })).statusCode).toBe(403);
     expect((await app.inject({ method: 'HEAD', url: '/api/v1/tickets' })).statusCode).toBe(401);
-    expect((await app.inject({ method: 'HEAD', url: `/api/v1/tickets?area=${SONGZHUANG}`, headers: headersOf.get('townLeader') })).statusCode).toBe(403);
+    expect(
+      (
+        await app.inject({
+          method: 'HEAD',
+          url: `/api/v1/tickets?area=${SONGZHUANG}`,
+          headers: headersOf.get('townLeader'),
+        })
+      ).statusCode,
+    ).toBe(403);
   });
 
   it('an OsmAnd tracker may carry its feed token as a parameter; a wrong or wall token is refused', async () => {
     const feedToken = await deviceToken(app, principals.feed);
     const t = Math.floor(Date.now() / 1000) - 5;
-    const q = (token: string) => `/api/v1/positions/osmand?id=phone-tok&lat=39.7101&lon=116.7932&timestamp=${t}&token=${encodeURIComponent(token)}`;
+    const q = (token: string) =>
+      `/api/v1/positions/osmand?id=phone-tok&lat=39.7101&lon=116.7932&timestamp=${t}&token=${encodeURIComponent(token)}`;
     expect((await app.inject(q(feedToken))).statusCode).toBe(200);
     expect((await app.inject(q('feed-0000000b.not-the-secret'))).statusCode).toBe(401);
     expect((await app.inject(q(wallToken))).statusCode).toBe(403);
@@ -412,7 +581,12 @@ describe('scope of the answers', () => {
 
   it('a cookie session must send the CSRF token with a write (an admin posting events without it is refused)', async () => {
     const { cookie } = await sessionHeaders(app, principals.admin);
-    const res = await app.inject({ method: 'POST', url: '/api/v1/events', headers: { cookie, 'content-type': 'application/json' }, payload: JSON.stringify([ticket(fresh('csrf'))]) });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/events',
+      headers: { cookie, 'content-type': 'application/json' },
+      payload: JSON.stringify([ticket(fresh('csrf'))]),
+    });
     expect(res.statusCode).toBe(403);
     expect(res.json().code).toBe('csrf');
     expect(cookie.startsWith(`${SESSION_COOKIE}=`)).toBe(true);

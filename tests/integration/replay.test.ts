@@ -28,7 +28,8 @@ let base: string;
 const recorded = new Map<number, { seq: number; district: Snapshot; town: Snapshot }>();
 
 /** The state a client of the live gateway would get: the same wire form as the replay's frames. */
-const liveSnapshot = (scope: AreaKey): Snapshot => scopeFrames(app.services.live, app.services.geo.tree, scope, 30 * MIN).snapshot();
+const liveSnapshot = (scope: AreaKey): Snapshot =>
+  scopeFrames(app.services.live, app.services.geo.tree, scope, 30 * MIN).snapshot();
 
 beforeAll(async () => {
   app = await testApp({ FLUSH_MS: '100' }, { now: () => clock });
@@ -42,7 +43,12 @@ beforeAll(async () => {
       expect(r.rejected).toBe(0);
     }
     app.services.live.advance(t);
-    if (MOMENTS.includes(t)) recorded.set(t, { seq: app.services.live.seq, district: liveSnapshot(DISTRICT), town: liveSnapshot(ZHANGJIAWAN) });
+    if (MOMENTS.includes(t))
+      recorded.set(t, {
+        seq: app.services.live.seq,
+        district: liveSnapshot(DISTRICT),
+        town: liveSnapshot(ZHANGJIAWAN),
+      });
   }
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
@@ -52,12 +58,26 @@ afterAll(async () => {
 });
 
 const rows = (m: ScopeMirror) => [...m.aggregates.entries()].map(([k, a]) => [k, toWireRow(a)]);
-const deps = () => ({ geo: app.services.geo, store: app.services.store, live: { kpiWeights: { response: 0.2, resolution: 0.4, satisfaction: 0.4 } } });
+const deps = () => ({
+  geo: app.services.geo,
+  store: app.services.store,
+  live: { kpiWeights: { response: 0.2, resolution: 0.4, satisfaction: 0.4 } },
+});
 
 describe('replay equals live', () => {
   it('recorded a scenario with tickets, flood readings and patrols', () => {
     const last = recorded.get(END)!;
-    console.log('recorded at the end:', last.seq, 'events;', last.district.tickets.length, 'open tickets,', last.district.checkpoints.length, 'checkpoints,', last.district.rangers.length, 'rangers');
+    console.log(
+      'recorded at the end:',
+      last.seq,
+      'events;',
+      last.district.tickets.length,
+      'open tickets,',
+      last.district.checkpoints.length,
+      'checkpoints,',
+      last.district.rangers.length,
+      'rangers',
+    );
     expect(last.seq).toBeGreaterThan(3000);
     expect(last.district.tickets.length).toBeGreaterThan(10);
     expect(last.district.checkpoints.length).toBeGreaterThan(5);
@@ -97,7 +117,8 @@ describe('replay equals live', () => {
       expect(new Map([...mirror.checkpoints].sort())).toEqual(new Map([...expected.checkpoints].sort()));
       expect(new Map([...mirror.incidents].sort())).toEqual(new Map([...expected.incidents].sort()));
       expect([...mirror.rangers.keys()].sort()).toEqual([...expected.rangers.keys()].sort());
-      for (const [id, r] of expected.rangers) expect(mirror.rangers.get(id)?.position, `ranger ${id}`).toEqual(r.position);
+      for (const [id, r] of expected.rangers)
+        expect(mirror.rangers.get(id)?.position, `ranger ${id}`).toEqual(r.position);
     }
     expect(deltas).toBeGreaterThan(50);
     expect(session.status().ended).toBe(true);
@@ -126,7 +147,12 @@ describe('replay over the socket', () => {
         if (mirror.applyDelta(d) !== 'applied') broken++;
       });
       leader.on('replay:status', (s) => statuses.push(s));
-      const opened = (await leader.emitWithAck('replay:open', { scope: ZHANGJIAWAN, from: START, to: END, speed: 600 })) as ReplayAck;
+      const opened = (await leader.emitWithAck('replay:open', {
+        scope: ZHANGJIAWAN,
+        from: START,
+        to: END,
+        speed: 600,
+      })) as ReplayAck;
       expect(opened.ok).toBe(true);
       expect(mirror.scope).toBe(ZHANGJIAWAN);
       expect(opened.ok && opened.status.playing).toBe(false);
@@ -165,13 +191,25 @@ describe('replay over the socket', () => {
     try {
       const other = (await leader.emitWithAck('replay:open', { scope: SONGZHUANG, from: START, to: END })) as ReplayAck;
       expect(other).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-      const district = (await leader.emitWithAck('replay:open', { scope: DISTRICT, from: START, to: END })) as ReplayAck;
+      const district = (await leader.emitWithAck('replay:open', {
+        scope: DISTRICT,
+        from: START,
+        to: END,
+      })) as ReplayAck;
       expect(district).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-      const bad = (await leader.emitWithAck('replay:open', { scope: ZHANGJIAWAN, from: 'yesterday', to: END } as never)) as ReplayAck;
+      const bad = (await leader.emitWithAck('replay:open', {
+        scope: ZHANGJIAWAN,
+        from: 'yesterday',
+        to: END,
+      } as never)) as ReplayAck;
       expect(bad.ok).toBe(false);
       expect(!bad.ok && bad.error.code).toBe('invalid');
       expect(!bad.ok && bad.error.message).toMatch(/\/from/);
-      const backwards = (await leader.emitWithAck('replay:open', { scope: ZHANGJIAWAN, from: END, to: START })) as ReplayAck;
+      const backwards = (await leader.emitWithAck('replay:open', {
+        scope: ZHANGJIAWAN,
+        from: END,
+        to: START,
+      })) as ReplayAck;
       expect(!backwards.ok && backwards.error.message).toMatch(/after/);
       const speed = (await leader.emitWithAck('replay:control', { action: 'speed', speed: 7 } as never)) as ReplayAck;
       expect(!speed.ok && speed.error.code).toBe('invalid');

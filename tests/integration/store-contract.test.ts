@@ -3,7 +3,13 @@
 import net, { type AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EVENT_SCHEMAS, validateEvent, validateStoredEvent, type OpsEvent, type StoredEvent } from '../../server/contract/events';
+import {
+  EVENT_SCHEMAS,
+  validateEvent,
+  validateStoredEvent,
+  type OpsEvent,
+  type StoredEvent,
+} from '../../server/contract/events';
 import { openPostgresStore, quoteIdent } from '../../server/store/postgres';
 import { POSTGRES_MIGRATIONS } from '../../server/store/migrations/postgres';
 import { eventKey, type AppendItem, type AppendResult, type EventStore } from '../../server/store/types';
@@ -27,26 +33,104 @@ const range = (from: number, to: number): number[] => Array.from({ length: to - 
 
 /** Events as a distributed bus hands them to archive(): positionEvent(i) under seqs[k], i = start + k. */
 const sequenced = (start: number, seqs: number[]): StoredEvent[] =>
-  items(start, seqs.length).map((item, k) => ({ seq: seqs[k]!, receivedAt: item.receivedAt, event: item.event, ...(item.place ? { place: item.place } : {}) }));
+  items(start, seqs.length).map((item, k) => ({
+    seq: seqs[k]!,
+    receivedAt: item.receivedAt,
+    event: item.event,
+    ...(item.place ? { place: item.place } : {}),
+  }));
 
 /** One valid event of every kind, with optional fields filled in, so nothing valid is turned away. */
 function everyKind(): OpsEvent[] {
   const t = '2026-07-20T14:30:00.123+08:00';
   const loc = { lon: 116.656, lat: 39.909, crs: 'wgs84' as const };
   const events: OpsEvent[] = [
-    { ...(ticketEvent(1) as Extract<OpsEvent, { kind: 'ticket.created' }>), description: '引号 "quoted" \\ 反斜杠\n换行 \u2028 😀', address: '玉桥街道', responseDueAt: '2026-07-20T16:30:00+08:00', resolveDueAt: '2026-07-27T14:30:00+08:00' },
-    { id: 'u1', kind: 'ticket.updated', time: t, source: 'hotline_12345', ticketId: 'T1', status: 'dispatched', assignee: '110112004', note: '派单' },
-    { id: 'e1', kind: 'ticket.escalated', time: t, source: 'grid_worker', ticketId: 'T1', departments: ['chengguan', 'fire'] },
+    {
+      ...(ticketEvent(1) as Extract<OpsEvent, { kind: 'ticket.created' }>),
+      description: '引号 "quoted" \\ 反斜杠\n换行 \u2028 😀',
+      address: '玉桥街道',
+      responseDueAt: '2026-07-20T16:30:00+08:00',
+      resolveDueAt: '2026-07-27T14:30:00+08:00',
+    },
+    {
+      id: 'u1',
+      kind: 'ticket.updated',
+      time: t,
+      source: 'hotline_12345',
+      ticketId: 'T1',
+      status: 'dispatched',
+      assignee: '110112004',
+      note: '派单',
+    },
+    {
+      id: 'e1',
+      kind: 'ticket.escalated',
+      time: t,
+      source: 'grid_worker',
+      ticketId: 'T1',
+      departments: ['chengguan', 'fire'],
+    },
     { id: 'c1', kind: 'ticket.closed', time: t, source: 'hotline_12345', ticketId: 'T1', resolved: true },
     { id: 'r1', kind: 'ticket.rated', time: t, source: 'hotline_12345', ticketId: 'T1', satisfied: false, score: 2 },
-    { id: 'f1', kind: 'flood.reading', time: '2026-07-20T06:30:00Z', source: 'sensor', checkpointId: 'CP-1', level: -0.25, rainfall: 0, flow: 1234.5 },
+    {
+      id: 'f1',
+      kind: 'flood.reading',
+      time: '2026-07-20T06:30:00Z',
+      source: 'sensor',
+      checkpointId: 'CP-1',
+      level: -0.25,
+      rainfall: 0,
+      flow: 1234.5,
+    },
     { id: 'f2', kind: 'flood.inspection', time: t, source: 'grid_worker', checkpointId: 'CP-1', inspector: '张三' },
     { id: 'f3', kind: 'flood.obstruction', time: t, source: 'grid_worker', checkpointId: 'CP-1', status: 'clearing' },
-    { id: 'f4', kind: 'flood.response', time: t, source: 'simulator', level: 'IV', riverId: 'beiyun', area: 'town:110112004' },
-    { id: 'p1', kind: 'patrol.started', time: t, source: 'ranger_app', patrolId: 'P1', rangerId: 'R1', clusterId: 'FC-1', location: loc },
-    { ...(positionEvent(1) as Extract<OpsEvent, { kind: 'patrol.position' }>), bearing: 359.5, altitude: 20, accuracy: 4.2, meta: { deviceId: 'abc' } },
-    { id: 'p3', kind: 'patrol.checkin', time: t, source: 'ranger_app', rangerId: 'R1', patrolId: 'P1', pointId: 'PT-9' },
-    { id: 'p4', kind: 'patrol.incident', time: t, source: 'ranger_app', rangerId: 'R1', incidentId: 'I1', type: 'fire_risk', severity: 'high', description: '烟点', location: loc },
+    {
+      id: 'f4',
+      kind: 'flood.response',
+      time: t,
+      source: 'simulator',
+      level: 'IV',
+      riverId: 'beiyun',
+      area: 'town:110112004',
+    },
+    {
+      id: 'p1',
+      kind: 'patrol.started',
+      time: t,
+      source: 'ranger_app',
+      patrolId: 'P1',
+      rangerId: 'R1',
+      clusterId: 'FC-1',
+      location: loc,
+    },
+    {
+      ...(positionEvent(1) as Extract<OpsEvent, { kind: 'patrol.position' }>),
+      bearing: 359.5,
+      altitude: 20,
+      accuracy: 4.2,
+      meta: { deviceId: 'abc' },
+    },
+    {
+      id: 'p3',
+      kind: 'patrol.checkin',
+      time: t,
+      source: 'ranger_app',
+      rangerId: 'R1',
+      patrolId: 'P1',
+      pointId: 'PT-9',
+    },
+    {
+      id: 'p4',
+      kind: 'patrol.incident',
+      time: t,
+      source: 'ranger_app',
+      rangerId: 'R1',
+      incidentId: 'I1',
+      type: 'fire_risk',
+      severity: 'high',
+      description: '烟点',
+      location: loc,
+    },
     { id: 'p5', kind: 'patrol.incident_resolved', time: t, source: 'ranger_app', incidentId: 'I1' },
     { id: 'p6', kind: 'patrol.ended', time: t, source: 'osmand', patrolId: 'P1', rangerId: 'R1' },
   ];
@@ -96,7 +180,10 @@ describe.each(STORE_IMPLEMENTATIONS)('EventStore contract: %s', (_name, factory,
     ]);
     expect(await store.lastSeq()).toBe(6);
     // The first copy wins, even if the retry carries different content.
-    const changed: AppendItem = { event: { ...(positionEvent(0) as Extract<OpsEvent, { kind: 'patrol.position' }>), speed: 9 }, receivedAt: '2026-07-21T00:00:00Z' };
+    const changed: AppendItem = {
+      event: { ...(positionEvent(0) as Extract<OpsEvent, { kind: 'patrol.position' }>), speed: 9 },
+      receivedAt: '2026-07-21T00:00:00Z',
+    };
     expect(await store.append([changed])).toEqual([{ status: 'duplicate', seq: 1 }]);
     const [first] = await store.read(0, 1);
     expect(first?.event).toEqual(positionEvent(0));
@@ -105,7 +192,14 @@ describe.each(STORE_IMPLEMENTATIONS)('EventStore contract: %s', (_name, factory,
   it('answers duplicate for an event repeated within one batch, without a gap in seqs', async () => {
     const batch = [...items(0, 2), ...items(0, 1), ...items(2, 1), ...items(1, 1), ...items(2, 1)];
     const results = await store.append(batch);
-    expect(results.map((r) => (r.status === 'stored' ? `s${r.stored.seq}` : `d${r.seq}`))).toEqual(['s1', 's2', 'd1', 's3', 'd2', 'd3']);
+    expect(results.map((r) => (r.status === 'stored' ? `s${r.stored.seq}` : `d${r.seq}`))).toEqual([
+      's1',
+      's2',
+      'd1',
+      's3',
+      'd2',
+      'd3',
+    ]);
     expect(await store.lastSeq()).toBe(3);
     expect((await store.read(0, 10)).map((e) => e.event.id)).toEqual(['pos-0', 'pos-1', 'pos-2']);
   });
@@ -123,14 +217,21 @@ describe.each(STORE_IMPLEMENTATIONS)('EventStore contract: %s', (_name, factory,
     expect(new Set(events.map((e) => e.kind))).toEqual(new Set(Object.keys(EVENT_SCHEMAS)));
     for (const e of events) expect(validateEvent(e)).toEqual({ ok: true, event: e });
     const batch: AppendItem[] = events.map((event, i) =>
-      i % 2 === 0 ? { event, receivedAt: RECEIVED_AT, place: PLACE } : { event, receivedAt: '2026-07-20T14:30:01+08:00', place: {} },
+      i % 2 === 0
+        ? { event, receivedAt: RECEIVED_AT, place: PLACE }
+        : { event, receivedAt: '2026-07-20T14:30:01+08:00', place: {} },
     );
     batch.push({ event: { ...positionEvent(99) }, receivedAt: RECEIVED_AT }); // no place at all
     const results = await store.append(batch);
     expect(results.every((r) => r.status === 'stored')).toBe(true);
 
     const read = await store.read(0, 100);
-    const expected: StoredEvent[] = batch.map((item, i) => ({ seq: i + 1, receivedAt: item.receivedAt, event: item.event, ...(item.place ? { place: item.place } : {}) }));
+    const expected: StoredEvent[] = batch.map((item, i) => ({
+      seq: i + 1,
+      receivedAt: item.receivedAt,
+      event: item.event,
+      ...(item.place ? { place: item.place } : {}),
+    }));
     expect(read).toStrictEqual(expected);
     // What append answered is what read returns.
     expect(results.map((r) => (r.status === 'stored' ? r.stored : null))).toStrictEqual(expected);
@@ -220,11 +321,19 @@ describe.each(STORE_IMPLEMENTATIONS)('EventStore contract: %s', (_name, factory,
     expect(await store.lastSeq()).toBe(1500);
     // Seqs continue where they stopped, duplicates are still recognised after the reopen.
     const results = await store.append([...items(1499, 2)]);
-    expect(results).toEqual([{ status: 'duplicate', seq: 1500 }, { status: 'stored', stored: expect.objectContaining({ seq: 1501 }) }]);
+    expect(results).toEqual([
+      { status: 'duplicate', seq: 1500 },
+      { status: 'stored', stored: expect.objectContaining({ seq: 1501 }) },
+    ]);
     const all = await store.read(0, 10_000);
     expect(all.map((e) => e.seq)).toEqual(range(1, 1501));
     expect(all[0]).toEqual({ seq: 1, receivedAt: RECEIVED_AT, event: positionEvent(0) });
-    expect(all[1]).toEqual({ seq: 2, receivedAt: RECEIVED_AT, event: positionEvent(1), place: { townId: 't1', gridId: 'g1' } });
+    expect(all[1]).toEqual({
+      seq: 2,
+      receivedAt: RECEIVED_AT,
+      event: positionEvent(1),
+      place: { townId: 't1', gridId: 'g1' },
+    });
   });
 
   it('archive keeps the seqs the bus gave, and read returns them', async () => {
@@ -258,7 +367,10 @@ describe.each(STORE_IMPLEMENTATIONS)('EventStore contract: %s', (_name, factory,
     expect(await store.archive([first!, again!])).toStrictEqual([first]);
     expect((await store.read(0, 100)).map((e) => e.seq)).toEqual([1, 2, 4, 5]);
     expect(await store.seqsOfKeys([eventKey(retry!.event), eventKey(first!.event)])).toEqual(
-      new Map([[eventKey(retry!.event), 2], [eventKey(first!.event), 5]]),
+      new Map([
+        [eventKey(retry!.event), 2],
+        [eventKey(first!.event), 5],
+      ]),
     );
   });
 
@@ -284,8 +396,21 @@ describe.each(STORE_IMPLEMENTATIONS)('EventStore contract: %s', (_name, factory,
     await store.append(items(0, 3));
     await store.archive(sequenced(10, [10]));
     const key = (i: number) => eventKey(positionEvent(i));
-    const found = await store.seqsOfKeys([key(0), key(2), key(10), key(99), eventKey(positionEvent(1, 'osmand')), key(0)]);
-    expect(found).toEqual(new Map([[key(0), 1], [key(2), 3], [key(10), 10]]));
+    const found = await store.seqsOfKeys([
+      key(0),
+      key(2),
+      key(10),
+      key(99),
+      eventKey(positionEvent(1, 'osmand')),
+      key(0),
+    ]);
+    expect(found).toEqual(
+      new Map([
+        [key(0), 1],
+        [key(2), 3],
+        [key(10), 10],
+      ]),
+    );
     expect(await store.seqsOfKeys([])).toEqual(new Map());
   });
 
@@ -320,7 +445,10 @@ function relay(target: { host: string; port: number }) {
     down.pipe(up).pipe(down);
   });
   return {
-    listen: (port = 0) => new Promise<number>((resolve) => server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port))),
+    listen: (port = 0) =>
+      new Promise<number>((resolve) =>
+        server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+      ),
     stop: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -399,14 +527,18 @@ describe.skipIf(!RUN_POSTGRES)('EventStore: postgres only', () => {
 
   it('opening against a port where nothing listens rejects within seconds', async () => {
     const started = Date.now();
-    await expect(openPostgresStore({ connectionString: withPort(TEST_DATABASE_URL, '127.0.0.1', 1), schema: randomSchema() })).rejects.toThrow();
+    await expect(
+      openPostgresStore({ connectionString: withPort(TEST_DATABASE_URL, '127.0.0.1', 1), schema: randomSchema() }),
+    ).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('a server that accepts but never answers fails the open after the connect timeout, not a TCP timeout', async () => {
     const held = new Set<net.Socket>();
     const silent = net.createServer((socket) => void held.add(socket));
-    const port = await new Promise<number>((resolve) => silent.listen(0, '127.0.0.1', () => resolve((silent.address() as AddressInfo).port)));
+    const port = await new Promise<number>((resolve) =>
+      silent.listen(0, '127.0.0.1', () => resolve((silent.address() as AddressInfo).port)),
+    );
     cleanup.push(
       () =>
         new Promise<void>((resolve) => {
@@ -416,7 +548,9 @@ describe.skipIf(!RUN_POSTGRES)('EventStore: postgres only', () => {
         }),
     );
     const started = Date.now();
-    await expect(openPostgresStore({ connectionString: withPort(TEST_DATABASE_URL, '127.0.0.1', port), schema: randomSchema() })).rejects.toThrow();
+    await expect(
+      openPostgresStore({ connectionString: withPort(TEST_DATABASE_URL, '127.0.0.1', port), schema: randomSchema() }),
+    ).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(4000);
   }, 10_000);
 
@@ -426,13 +560,19 @@ describe.skipIf(!RUN_POSTGRES)('EventStore: postgres only', () => {
     const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await client.connect();
     try {
-      const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${quoteIdent(schema)}.schema_migrations ORDER BY version`);
+      const { rows } = await client.query<{ version: number }>(
+        `SELECT version FROM ${quoteIdent(schema)}.schema_migrations ORDER BY version`,
+      );
       expect(rows.map((r) => r.version)).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
-      await client.query(`INSERT INTO ${quoteIdent(schema)}.schema_migrations (version, name) VALUES (999, 'from the future')`);
+      await client.query(
+        `INSERT INTO ${quoteIdent(schema)}.schema_migrations (version, name) VALUES (999, 'from the future')`,
+      );
     } finally {
       await client.end();
     }
-    await expect(openPostgresStore({ connectionString: TEST_DATABASE_URL, schema })).rejects.toThrow(/newer than this build/);
+    await expect(openPostgresStore({ connectionString: TEST_DATABASE_URL, schema })).rejects.toThrow(
+      /newer than this build/,
+    );
   });
 
   it('keeps event keys with NUL and backslashes apart (PostgreSQL text cannot hold NUL)', async () => {

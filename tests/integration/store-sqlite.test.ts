@@ -48,7 +48,13 @@ describe('SQLite event store', () => {
     await store.close();
     const db = new Database(file, { readonly: true });
     const row = db.prepare('SELECT kind, time_ms, received_at, town_id, grid_id FROM events').get();
-    expect(row).toEqual({ kind: 'patrol.position', time_ms: Date.parse('2026-07-20T06:00:01Z'), received_at: '2026-07-20T06:00:01.250Z', town_id: 't1', grid_id: 'g1' });
+    expect(row).toEqual({
+      kind: 'patrol.position',
+      time_ms: Date.parse('2026-07-20T06:00:01Z'),
+      received_at: '2026-07-20T06:00:01.250Z',
+      town_id: 't1',
+      grid_id: 'g1',
+    });
     db.close();
   });
 
@@ -56,7 +62,11 @@ describe('SQLite event store', () => {
     const file = freshFile();
     await openSqliteStore(file).close();
     const db = new Database(file);
-    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(SQLITE_MIGRATIONS.length + 1, 'future', 'x');
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+      SQLITE_MIGRATIONS.length + 1,
+      'future',
+      'x',
+    );
     db.close();
     expect(() => openSqliteStore(file)).toThrow(/newer than this build/);
   });

@@ -73,7 +73,14 @@ describe('GET /api/v1/trend', () => {
 
     // A close through ticket.updated, then the verdict by ticket.closed: one close, not two.
     await post(app, [
-      { id: 'u1', kind: 'ticket.updated', time: iso(NOW - 30_000), source: 'hotline_12345', ticketId: 'T-b', status: 'closed' },
+      {
+        id: 'u1',
+        kind: 'ticket.updated',
+        time: iso(NOW - 30_000),
+        source: 'hotline_12345',
+        ticketId: 'T-b',
+        status: 'closed',
+      },
       closed('k1', 'T-b', NOW - 20_000),
       closed('k2', 'T-c', NOW - 2 * HOUR),
     ]);
@@ -90,7 +97,11 @@ describe('GET /api/v1/trend', () => {
   it('answers the same after a restart over the same log', async () => {
     const store = durable();
     const first = await start(store);
-    await post(first, [ticket('a', { time: iso(NOW - 60_000) }), ticket('b', { time: iso(NOW - 5 * HOUR) }), closed('k', 'T-b', NOW - HOUR)]);
+    await post(first, [
+      ticket('a', { time: iso(NOW - 60_000) }),
+      ticket('b', { time: iso(NOW - 5 * HOUR) }),
+      closed('k', 'T-b', NOW - HOUR),
+    ]);
     const before = await trend(first, 'district:110112');
     expect(before).toMatchObject({ created: 2, closed: 1 });
     await first.close();

@@ -45,7 +45,8 @@ afterEach(async () => {
   schema = undefined;
 });
 const openPostgres = async (): Promise<UserStore> => {
-  if (POSTGRES_PROBLEM !== undefined) throw new Error(`PostgreSQL at ${TEST_DATABASE_URL} did not answer: ${POSTGRES_PROBLEM}`);
+  if (POSTGRES_PROBLEM !== undefined)
+    throw new Error(`PostgreSQL at ${TEST_DATABASE_URL} did not answer: ${POSTGRES_PROBLEM}`);
   schema ??= randomSchema();
   return openPostgresUserStore({ connectionString: TEST_DATABASE_URL, schema });
 };
@@ -78,7 +79,9 @@ describe.each(IMPLEMENTATIONS)('UserStore: $name', ({ open }) => {
     expect(await store.getUser('zhang')).toEqual(user('zhang', { role: 'leader', scope: 'town:110112105' }));
     expect((await store.listUsers()).map((u) => u.username)).toEqual(['admin', 'zhang']);
 
-    await store.putUser(user('zhang', { role: 'leader', scope: 'town:110112105', passwordHash: 'scrypt$new', disabled: true }));
+    await store.putUser(
+      user('zhang', { role: 'leader', scope: 'town:110112105', passwordHash: 'scrypt$new', disabled: true }),
+    );
     expect(await store.countUsers()).toBe(2);
     expect(await store.getUser('zhang')).toMatchObject({ passwordHash: 'scrypt$new', disabled: true });
     await store.putUser(user('zhang'));

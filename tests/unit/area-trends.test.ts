@@ -24,14 +24,29 @@ type Bare<T> = T extends unknown ? Omit<T, 'id' | 'source'> : never;
 let seq = 0;
 function stored(event: Bare<OpsEvent>, place: Place | undefined = PLACE): StoredEvent {
   seq++;
-  const s: StoredEvent = { seq, receivedAt: event.time, event: { ...event, id: `e${seq}`, source: 'simulator' } as OpsEvent };
+  const s: StoredEvent = {
+    seq,
+    receivedAt: event.time,
+    event: { ...event, id: `e${seq}`, source: 'simulator' } as OpsEvent,
+  };
   if (place) s.place = place;
   return s;
 }
 const created = (ticketId: string, local: string, urgency: 'urgent' | 'normal' = 'normal') =>
-  stored({ kind: 'ticket.created', time: B(local), ticketId, category: 'noise', urgency, channel: 'hotline_12345', title: 't', location: { lon: 116.7, lat: 39.85 } });
-const rated = (ticketId: string, local: string, satisfied: boolean) => stored({ kind: 'ticket.rated', time: B(local), ticketId, satisfied });
-const closed = (ticketId: string, local: string) => stored({ kind: 'ticket.closed', time: B(local), ticketId, resolved: true });
+  stored({
+    kind: 'ticket.created',
+    time: B(local),
+    ticketId,
+    category: 'noise',
+    urgency,
+    channel: 'hotline_12345',
+    title: 't',
+    location: { lon: 116.7, lat: 39.85 },
+  });
+const rated = (ticketId: string, local: string, satisfied: boolean) =>
+  stored({ kind: 'ticket.rated', time: B(local), ticketId, satisfied });
+const closed = (ticketId: string, local: string) =>
+  stored({ kind: 'ticket.closed', time: B(local), ticketId, resolved: true });
 
 describe('calendar helpers', () => {
   it('names the Beijing date, which is not the UTC date between 00:00 and 08:00', () => {
@@ -66,7 +81,11 @@ describe('createAreaTrends', () => {
   it('puts a ticket into the Beijing day of its time: 23:59:59 and 00:00 fall on two days', () => {
     const now = ms('2026-07-20T12:00:00');
     const fold = createAreaTrends(geo, {}, now);
-    fold.apply([created('a', '2026-07-16T23:59:59'), created('b', '2026-07-17T00:00:00'), created('c', '2026-07-17T07:59:00')]);
+    fold.apply([
+      created('a', '2026-07-16T23:59:59'),
+      created('b', '2026-07-17T00:00:00'),
+      created('c', '2026-07-17T07:59:00'),
+    ]);
     const t = fold.trends(TOWN, now, { from: now - 3600_000, to: now })!;
     const day = (d: string) => t.days.find((x) => x.day === d)!;
     expect(day('2026-07-16').created).toBe(1);
@@ -87,7 +106,13 @@ describe('createAreaTrends', () => {
     ]);
     const w = fold.trends(TOWN, now, { from: now - 3600_000, to: now })!.weeks;
     expect(w.at(-1)).toMatchObject({ from: '2026-07-14', to: '2026-07-20', satisfactionRate: 0 });
-    expect(w.at(-2)).toMatchObject({ from: '2026-07-07', to: '2026-07-13', satisfactionRate: 1, created: 2, closed: 2 });
+    expect(w.at(-2)).toMatchObject({
+      from: '2026-07-07',
+      to: '2026-07-13',
+      satisfactionRate: 1,
+      created: 2,
+      closed: 2,
+    });
   });
 
   it('takes back a missed response from its day when an in-time answer is folded later, as the KPIs do', () => {
@@ -97,14 +122,17 @@ describe('createAreaTrends', () => {
     const at12 = ms('2026-07-20T12:00:00');
     expect(fold.trends(TOWN, at12, { from: at12 - 1, to: at12 })!.weeks.at(-1)!.responseRate).toBe(0);
     // A late upload of the answer at 09:00.
-    fold.apply([stored({ kind: 'ticket.updated', time: B('2026-07-20T09:00:00'), ticketId: 'u', status: 'in_progress' })]);
+    fold.apply([
+      stored({ kind: 'ticket.updated', time: B('2026-07-20T09:00:00'), ticketId: 'u', status: 'in_progress' }),
+    ]);
     expect(fold.trends(TOWN, at12, { from: at12 - 1, to: at12 })!.weeks.at(-1)!.responseRate).toBe(1);
   });
 
   it('keeps the highest reading of each bucket, and readings of unknown checkpoints nowhere', () => {
     const now = ms('2026-07-20T12:00:00');
     const fold = createAreaTrends(geo, {}, now);
-    const reading = (checkpointId: string, local: string, level: number) => stored({ kind: 'flood.reading', time: B(local), checkpointId, level }, undefined);
+    const reading = (checkpointId: string, local: string, level: number) =>
+      stored({ kind: 'flood.reading', time: B(local), checkpointId, level }, undefined);
     fold.apply([
       reading('cp-liangshui-03', '2026-07-20T10:09:59', 18.2),
       reading('cp-liangshui-03', '2026-07-20T10:00:00', 18.1),
@@ -118,6 +146,8 @@ describe('createAreaTrends', () => {
       [ms('2026-07-20T10:10:00'), 17.9],
     ]);
     // The district has every checkpoint; a grid cell elsewhere none.
-    expect(fold.trends('district:110112' as AreaKey, now, { from: now - 1, to: now })!.flood.checkpoints).toHaveLength(geo.layers.checkpoints.features.length);
+    expect(fold.trends('district:110112' as AreaKey, now, { from: now - 1, to: now })!.flood.checkpoints).toHaveLength(
+      geo.layers.checkpoints.features.length,
+    );
   });
 });

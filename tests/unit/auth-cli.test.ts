@@ -39,7 +39,11 @@ function usersProcess(...args: string[]): Promise<{ code: number | null; out: st
 async function users(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runUsersCli(args, { out: (l) => void out.push(l), err: (l) => void err.push(l), env: { DATABASE_PATH: db } });
+  const code = await runUsersCli(args, {
+    out: (l) => void out.push(l),
+    err: (l) => void err.push(l),
+    env: { DATABASE_PATH: db },
+  });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -60,11 +64,26 @@ describe('npm run users', { timeout: 60_000 }, () => {
     const password = /password \(shown once\): (\S+)/.exec(r.out)?.[1];
     expect(password).toBeDefined();
     const login = await withAuth((auth) => auth.login('zhang', password!));
-    expect(login?.principal).toEqual({ kind: 'user', id: 'zhang', name: '张三', role: 'leader', scope: 'town:110112105' });
+    expect(login?.principal).toEqual({
+      kind: 'user',
+      id: 'zhang',
+      name: '张三',
+      role: 'leader',
+      scope: 'town:110112105',
+    });
   });
 
   it('refuses a leader for the whole district and an unknown town, with the reason', async () => {
-    const district = await users('add', 'li', '--role', 'leader', '--scope', 'district:110112', '--password', 'long enough');
+    const district = await users(
+      'add',
+      'li',
+      '--role',
+      'leader',
+      '--scope',
+      'district:110112',
+      '--password',
+      'long enough',
+    );
     expect(district.code).toBe(1);
     expect(district.err).toContain("a leader's scope must be a town");
     const unknown = await users('add', 'li', '--role', 'officer', '--scope', '不存在镇', '--password', 'long enough');
@@ -76,7 +95,10 @@ describe('npm run users', { timeout: 60_000 }, () => {
   });
 
   it('passwd sets a new password; disable refuses the login; list shows both', async () => {
-    expect((await users('add', 'wang', '--role', 'officer', '--scope', 'district:110112', '--password', 'first password')).code).toBe(0);
+    expect(
+      (await users('add', 'wang', '--role', 'officer', '--scope', 'district:110112', '--password', 'first password'))
+        .code,
+    ).toBe(0);
     expect((await users('passwd', 'wang', '--password', 'second password')).code).toBe(0);
     expect(await withAuth((auth) => auth.login('wang', 'first password'))).toBeNull();
     expect(await withAuth((auth) => auth.login('wang', 'second password'))).not.toBeNull();
@@ -98,7 +120,9 @@ describe('npm run users', { timeout: 60_000 }, () => {
     const id = token!.split('.')[0]!;
     expect((await withAuth((auth) => auth.fromHandshake({}, { token: token! })))?.id).toBe(id);
 
-    expect((await users('devices')).out).toMatch(new RegExp(`^${id}\\t指挥中心大屏\\twall\\tdistrict:110112\\tactive$`, 'm'));
+    expect((await users('devices')).out).toMatch(
+      new RegExp(`^${id}\\t指挥中心大屏\\twall\\tdistrict:110112\\tactive$`, 'm'),
+    );
     expect((await users('revoke', id)).code).toBe(0);
     expect(await withAuth((auth) => auth.fromHandshake({}, { token: token! }))).toBeNull();
     expect((await users('devices')).out).toMatch(new RegExp(`^${id}\\t.*\\trevoked \\d{4}-`, 'm'));

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from '../../server/auth/password';
-import { deviceIdOf, deviceTokenMatches, hashDeviceToken, newDeviceId, newDeviceToken } from '../../server/auth/device-token';
+import {
+  deviceIdOf,
+  deviceTokenMatches,
+  hashDeviceToken,
+  newDeviceId,
+  newDeviceToken,
+} from '../../server/auth/device-token';
 import { resolveSecret } from '../../server/auth/secret';
 import { resolveScope } from '../../server/auth/scope';
 import { redactUrl } from '../../server/auth/redact';
@@ -31,7 +37,14 @@ describe('passwords', () => {
   });
 
   it('a value that is not such a hash never matches', async () => {
-    for (const stored of ['', 'none', 'opsmap-admin', 'scrypt$1024$8$1$$', 'bcrypt$x$y$z$a$b', 'scrypt$0$8$1$c2FsdA==$aGFzaA==']) {
+    for (const stored of [
+      '',
+      'none',
+      'opsmap-admin',
+      'scrypt$1024$8$1$$',
+      'bcrypt$x$y$z$a$b',
+      'scrypt$0$8$1$c2FsdA==$aGFzaA==',
+    ]) {
       expect(await verifyPassword('opsmap-admin', stored)).toBe(false);
     }
   });
@@ -50,7 +63,14 @@ describe('device tokens', () => {
   });
 
   it('malformed tokens find no id', () => {
-    for (const t of ['', 'wall-0000000a', '.abc', 'wall-0000000a.short', 'WALL-0000000a.' + 'a'.repeat(43), 'wall-0000000a.' + 'a'.repeat(42) + '!']) {
+    for (const t of [
+      '',
+      'wall-0000000a',
+      '.abc',
+      'wall-0000000a.short',
+      'WALL-0000000a.' + 'a'.repeat(43),
+      'wall-0000000a.' + 'a'.repeat(42) + '!',
+    ]) {
       expect(deviceIdOf(t)).toBeUndefined();
     }
   });
@@ -81,9 +101,30 @@ describe('scope', () => {
   const tree: Pick<AreaTree, 'root' | 'nodes'> = {
     root: 'district:110112',
     nodes: {
-      'district:110112': { key: 'district:110112', level: 'district', id: '110112', name: '通州区', parent: null, bbox: [0, 0, 1, 1] },
-      'town:110112105': { key: 'town:110112105', level: 'town', id: '110112105', name: '张家湾镇', parent: 'district:110112', bbox: [0, 0, 1, 1] },
-      'grid:g1': { key: 'grid:g1', level: 'grid', id: 'g1', name: '一号网格', parent: 'town:110112105', bbox: [0, 0, 1, 1] },
+      'district:110112': {
+        key: 'district:110112',
+        level: 'district',
+        id: '110112',
+        name: '通州区',
+        parent: null,
+        bbox: [0, 0, 1, 1],
+      },
+      'town:110112105': {
+        key: 'town:110112105',
+        level: 'town',
+        id: '110112105',
+        name: '张家湾镇',
+        parent: 'district:110112',
+        bbox: [0, 0, 1, 1],
+      },
+      'grid:g1': {
+        key: 'grid:g1',
+        level: 'grid',
+        id: 'g1',
+        name: '一号网格',
+        parent: 'town:110112105',
+        bbox: [0, 0, 1, 1],
+      },
     },
   };
   it('takes the district or a town, by key or by name; a leader only a town', () => {
@@ -99,12 +140,33 @@ describe('scope', () => {
 describe('auth configuration', () => {
   it('has working defaults', () => {
     const { auth } = loadConfig({});
-    expect(auth).toEqual({ secret: undefined, sessionTtlMs: 12 * 3600_000, cookieSecure: false, corsOrigins: [], loginRateLimit: 10, adminPassword: 'opsmap-admin' });
+    expect(auth).toEqual({
+      secret: undefined,
+      sessionTtlMs: 12 * 3600_000,
+      cookieSecure: false,
+      corsOrigins: [],
+      loginRateLimit: 10,
+      adminPassword: 'opsmap-admin',
+    });
   });
 
   it('reads every variable and names the one that is wrong', () => {
-    const { auth } = loadConfig({ AUTH_SECRET: 's'.repeat(40), SESSION_TTL_H: '8', COOKIE_SECURE: 'true', CORS_ORIGINS: 'https://a.example.org, http://b.local:8080', LOGIN_RATE_LIMIT: '5', ADMIN_PASSWORD: 'x-long-password' });
-    expect(auth).toEqual({ secret: 's'.repeat(40), sessionTtlMs: 8 * 3600_000, cookieSecure: true, corsOrigins: ['https://a.example.org', 'http://b.local:8080'], loginRateLimit: 5, adminPassword: 'x-long-password' });
+    const { auth } = loadConfig({
+      AUTH_SECRET: 's'.repeat(40),
+      SESSION_TTL_H: '8',
+      COOKIE_SECURE: 'true',
+      CORS_ORIGINS: 'https://a.example.org, http://b.local:8080',
+      LOGIN_RATE_LIMIT: '5',
+      ADMIN_PASSWORD: 'x-long-password',
+    });
+    expect(auth).toEqual({
+      secret: 's'.repeat(40),
+      sessionTtlMs: 8 * 3600_000,
+      cookieSecure: true,
+      corsOrigins: ['https://a.example.org', 'http://b.local:8080'],
+      loginRateLimit: 5,
+      adminPassword: 'x-long-password',
+    });
     expect(() => loadConfig({ AUTH_SECRET: 'short' })).toThrow(/AUTH_SECRET/);
     expect(() => loadConfig({ CORS_ORIGINS: 'https://a.example.org/path' })).toThrow(ConfigError);
     expect(() => loadConfig({ COOKIE_SECURE: 'yes' })).toThrow(/COOKIE_SECURE/);

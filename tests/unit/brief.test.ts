@@ -42,16 +42,34 @@ function build(): void {
   events = [];
   const push = (event: Record<string, unknown>, place?: Place) => {
     seq++;
-    const stored = { seq, receivedAt: event.time, event: { id: `e${seq}`, source: 'simulator', ...event } } as StoredEvent;
+    const stored = {
+      seq,
+      receivedAt: event.time,
+      event: { id: `e${seq}`, source: 'simulator', ...event },
+    } as StoredEvent;
     if (place) stored.place = place;
     events.push(stored);
   };
   const create = (ticketId: string, time: string, gridId: string, urgency = 'normal') => {
     const s = spot(gridId);
-    push({ kind: 'ticket.created', time, ticketId, category: 'e_bike', urgency, channel: 'hotline_12345', title: `工单 ${ticketId}`, location: { lon: s.lon, lat: s.lat } }, s.place);
+    push(
+      {
+        kind: 'ticket.created',
+        time,
+        ticketId,
+        category: 'e_bike',
+        urgency,
+        channel: 'hotline_12345',
+        title: `工单 ${ticketId}`,
+        location: { lon: s.lon, lat: s.lat },
+      },
+      s.place,
+    );
   };
-  const close = (ticketId: string, time: string, resolved: boolean) => push({ kind: 'ticket.closed', time, ticketId, resolved });
-  const rate = (ticketId: string, time: string, satisfied: boolean) => push({ kind: 'ticket.rated', time, ticketId, satisfied });
+  const close = (ticketId: string, time: string, resolved: boolean) =>
+    push({ kind: 'ticket.closed', time, ticketId, resolved });
+  const rate = (ticketId: string, time: string, satisfied: boolean) =>
+    push({ kind: 'ticket.rated', time, ticketId, satisfied });
 
   // The comparison day, the 13th: W1 created, answered and closed resolved, rated satisfied: every rate 100 %.
   create('W1', J(13, '08:00:00'), A1);
@@ -71,7 +89,9 @@ function build(): void {
   create('S', J(20, '10:00:00'), S1);
 
   // Flood: a gauge of the town below blue, then yellow, then its peak between orange and red, then down.
-  const cp = geo.layers.checkpoints.features.find((f) => f.properties.townId === '110112105' && f.properties.kind === 'gauge')!.properties;
+  const cp = geo.layers.checkpoints.features.find(
+    (f) => f.properties.townId === '110112105' && f.properties.kind === 'gauge',
+  )!.properties;
   checkpointId = cp.id;
   const th = cp.thresholds;
   const reading = (time: string, level: number) => push({ kind: 'flood.reading', time, checkpointId: cp.id, level });
@@ -88,15 +108,46 @@ function build(): void {
   clusterSubcells = new ClusterCells(cluster.geometry as never, 100).total;
   const [lon, lat] = interiorPoint(cluster.geometry as never);
   const place = locator.locate(lon, lat)!;
-  push({ kind: 'patrol.started', time: J(20, '09:00:00'), patrolId: 'P1', rangerId: 'R1', clusterId: cluster.properties.id, location: { lon, lat } }, place);
-  push({ kind: 'patrol.position', time: J(20, '09:05:00'), rangerId: 'R1', patrolId: 'P1', location: { lon, lat } }, place);
+  push(
+    {
+      kind: 'patrol.started',
+      time: J(20, '09:00:00'),
+      patrolId: 'P1',
+      rangerId: 'R1',
+      clusterId: cluster.properties.id,
+      location: { lon, lat },
+    },
+    place,
+  );
+  push(
+    { kind: 'patrol.position', time: J(20, '09:05:00'), rangerId: 'R1', patrolId: 'P1', location: { lon, lat } },
+    place,
+  );
 
   // Alerts: acknowledged after 30 min; raised 23:50, acknowledged after midnight (20 min); never acknowledged;
   // raised on the 19th (not in the brief); and one in 宋庄镇.
   const raise = (alertId: string, time: string, area: AreaKey, severity: string) =>
-    push({ kind: 'alert.raised', source: 'rules', time, alertId, rule: 'fire_risk', severity, area, town: area, level: 'town', title: `告警 ${alertId}`, subjects: [{ kind: 'incident', id: alertId }] });
+    push({
+      kind: 'alert.raised',
+      source: 'rules',
+      time,
+      alertId,
+      rule: 'fire_risk',
+      severity,
+      area,
+      town: area,
+      level: 'town',
+      title: `告警 ${alertId}`,
+      subjects: [{ kind: 'incident', id: alertId }],
+    });
   const ack = (alertId: string, time: string) =>
-    push({ kind: 'alert.acknowledged', source: 'console', time, alertId, by: { id: 'officer-zjw', name: '值班员', role: 'officer' } });
+    push({
+      kind: 'alert.acknowledged',
+      source: 'console',
+      time,
+      alertId,
+      by: { id: 'officer-zjw', name: '值班员', role: 'officer' },
+    });
   raise('A1', J(20, '10:00:00'), TOWN, 'warning');
   ack('A1', J(20, '10:30:00'));
   raise('A2', J(20, '23:50:00'), TOWN, 'severe');
@@ -129,7 +180,13 @@ describe('the daily brief of one day', () => {
     expect(check(district).ok).toBe(true);
     expect(town.area).toEqual({ key: TOWN, name: '张家湾镇', level: 'town' });
     expect(district.area.level).toBe('district');
-    expect(town).toMatchObject({ date: '2025-07-20', from: '2025-07-20T00:00:00+08:00', to: '2025-07-21T00:00:00+08:00', source: 'scheduled', generatedAt: '2025-07-21T07:00:00+08:00' });
+    expect(town).toMatchObject({
+      date: '2025-07-20',
+      from: '2025-07-20T00:00:00+08:00',
+      to: '2025-07-21T00:00:00+08:00',
+      source: 'scheduled',
+      generatedAt: '2025-07-21T07:00:00+08:00',
+    });
   });
 
   it("counts the day's tickets by Beijing midnight, and its rates as the KPIs define them", () => {
@@ -137,7 +194,14 @@ describe('the daily brief of one day', () => {
     // Closed: T1 (unresolved) and T2 (resolved); rated: T2 satisfied, T1 not. Both answered (closed) in time;
     // T3 is still inside its response deadline and counts in neither part.
     const d = town.tickets.day;
-    expect(d).toMatchObject({ date: '2025-07-20', created: 2, closed: 2, responseRate: 1, resolutionRate: 0.5, satisfactionRate: 0.5 });
+    expect(d).toMatchObject({
+      date: '2025-07-20',
+      created: 2,
+      closed: 2,
+      responseRate: 1,
+      resolutionRate: 0.5,
+      satisfactionRate: 0.5,
+    });
     expect(d.composite).toBeCloseTo(0.2 * 1 + 0.4 * 0.5 + 0.4 * 0.5, 12);
     // Open at 24:00: U1 and T3; overdue: U1.
     expect(d).toMatchObject({ open: 2, overdue: 1 });
@@ -158,15 +222,30 @@ describe('the daily brief of one day', () => {
       open: 0,
       overdue: 0,
     });
-    expect(town.tickets.daily.map((x) => x.date)).toEqual(['13', '14', '15', '16', '17', '18', '19', '20'].map((d) => `2025-07-${d}`));
+    expect(town.tickets.daily.map((x) => x.date)).toEqual(
+      ['13', '14', '15', '16', '17', '18', '19', '20'].map((d) => `2025-07-${d}`),
+    );
     // The 19th: U1 and T1 created; U1's 2 h response deadline (14:00) passed unanswered: 0 %.
-    expect(town.tickets.daily[6]).toMatchObject({ created: 2, closed: 0, responseRate: 0, resolutionRate: null, open: 2, overdue: 0 });
+    expect(town.tickets.daily[6]).toMatchObject({
+      created: 2,
+      closed: 0,
+      responseRate: 0,
+      resolutionRate: null,
+      open: 2,
+      overdue: 0,
+    });
     expect(town.tickets.daily.slice(1, 6).every((x) => x.created === 0 && x.responseRate === null)).toBe(true);
   });
 
   it('lists the overdue tickets at the end of the day with how late', () => {
     expect(town.overdue.total).toBe(1);
-    expect(town.overdue.items[0]).toMatchObject({ id: 'U1', urgency: 'urgent', lateMs: 12 * 60 * MIN, cell: `grid:${A1}`, town: '张家湾镇' });
+    expect(town.overdue.items[0]).toMatchObject({
+      id: 'U1',
+      urgency: 'urgent',
+      lateMs: 12 * 60 * MIN,
+      cell: `grid:${A1}`,
+      town: '张家湾镇',
+    });
     expect(town.overdue.items[0]!.cellName).not.toContain('张家湾镇');
   });
 
@@ -191,7 +270,9 @@ describe('the daily brief of one day', () => {
       readings: 4,
     });
     expect(town.flood.checkpoints[0]!.peakLevel).toBeCloseTo((th.orange + th.red) / 2, 9);
-    expect(town.flood.responses).toEqual([{ at: '2025-07-20T06:00:00+08:00', level: 'IV', area: TOWN, note: '启动四级响应' }]);
+    expect(town.flood.responses).toEqual([
+      { at: '2025-07-20T06:00:00+08:00', level: 'IV', area: TOWN, note: '启动四级响应' },
+    ]);
     expect(town.flood.responseLevelAtEnd).toBe('IV');
     expect(district.flood.checkpoints.map((c) => c.id)).toEqual([checkpointId]);
   });
@@ -208,7 +289,14 @@ describe('the daily brief of one day', () => {
 
   it("counts the day's alerts and how fast they were acknowledged", () => {
     // A1: 30 min; A2: raised 23:50, acknowledged 00:10 the next day: 20 min; A3: never. A0 was the 19th's.
-    expect(town.alerts).toMatchObject({ raised: 3, acknowledged: 2, unacknowledged: 1, medianAckMs: 25 * MIN, worstAckMs: 30 * MIN, bySeverity: { info: 0, warning: 1, severe: 2 } });
+    expect(town.alerts).toMatchObject({
+      raised: 3,
+      acknowledged: 2,
+      unacknowledged: 1,
+      medianAckMs: 25 * MIN,
+      worstAckMs: 30 * MIN,
+      bySeverity: { info: 0, warning: 1, severe: 2 },
+    });
     expect(town.alerts.items.map((a) => a.id).sort()).toEqual(['A1', 'A2', 'A3']);
     expect(town.alerts.items.find((a) => a.id === 'A3')).toMatchObject({ status: 'open', ackMs: null });
     expect(district.alerts.raised).toBe(4);

@@ -49,7 +49,13 @@ describe('AlertStore', () => {
       },
       NOW,
     );
-    expect(store.getAlerts().map((a) => a.id)).toEqual(['old-severe', 'new-warning', 'old-warning', 'info', 'resolved-severe']);
+    expect(store.getAlerts().map((a) => a.id)).toEqual([
+      'old-severe',
+      'new-warning',
+      'old-warning',
+      'info',
+      'resolved-severe',
+    ]);
     expect(openAlerts(store.getAlerts())).toBe(4);
   });
 
@@ -96,10 +102,22 @@ describe('AlertStore', () => {
     const store = new AlertStore();
     const long = (RESOLVED_KEEP_MS + 60_000) / 60_000;
     store.replace(
-      { seq: 3, items: [alert('stale', { status: 'resolved', resolvedAt: iso(long) }), alert('recent', { status: 'resolved', resolvedAt: iso(30) }), alert('open', { raisedAt: iso(long * 2) })] },
+      {
+        seq: 3,
+        items: [
+          alert('stale', { status: 'resolved', resolvedAt: iso(long) }),
+          alert('recent', { status: 'resolved', resolvedAt: iso(30) }),
+          alert('open', { raisedAt: iso(long * 2) }),
+        ],
+      },
       NOW,
     );
-    expect(store.getAlerts().map((a) => a.id).sort()).toEqual(['open', 'recent']);
+    expect(
+      store
+        .getAlerts()
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual(['open', 'recent']);
   });
 });
 
@@ -149,7 +167,12 @@ describe('feedAlerts', () => {
     const store = new AlertStore();
     store.upsert(alert('a', { raisedAt: new Date().toISOString() }));
     const errors: unknown[] = [];
-    feedAlerts(socket, store, () => Promise.reject(new Error('HTTP 503')), (e) => errors.push(e));
+    feedAlerts(
+      socket,
+      store,
+      () => Promise.reject(new Error('HTTP 503')),
+      (e) => errors.push(e),
+    );
     socket.emit('connect');
     await new Promise((r) => setTimeout(r, 0));
     expect(store.get('a')).toBeDefined();
@@ -159,7 +182,8 @@ describe('feedAlerts', () => {
 
 describe('scope decisions', () => {
   let tree: AreaTree;
-  const townNamed = (name: string) => Object.values(tree.nodes).find((n) => n.level === 'town' && n.name === name)!.key as AreaKey;
+  const townNamed = (name: string) =>
+    Object.values(tree.nodes).find((n) => n.level === 'town' && n.name === name)!.key as AreaKey;
   beforeAll(async () => {
     tree = (await loadGeo(GEO_DIR)).tree;
   });
@@ -202,7 +226,10 @@ describe('scope decisions', () => {
   });
 
   it('takes the device token off the wall URL and keeps the rest', () => {
-    expect(takeDeviceToken('http://h/wall?device=abc.def&theme=wall#x')).toEqual({ token: 'abc.def', cleaned: '/wall?theme=wall#x' });
+    expect(takeDeviceToken('http://h/wall?device=abc.def&theme=wall#x')).toEqual({
+      token: 'abc.def',
+      cleaned: '/wall?theme=wall#x',
+    });
     expect(takeDeviceToken('http://h/wall')).toEqual({ token: null, cleaned: '/wall' });
     expect(takeDeviceToken('http://h/wall?device=')).toEqual({ token: null, cleaned: '/wall' });
   });
@@ -210,7 +237,12 @@ describe('scope decisions', () => {
 
 describe('the inbox', () => {
   it('offers officers and admins every action, leaders notes only, walls nothing', () => {
-    expect(alertActions({ role: 'officer' }, { status: 'open' })).toEqual(['acknowledge', 'note', 'whistle', 'resolve']);
+    expect(alertActions({ role: 'officer' }, { status: 'open' })).toEqual([
+      'acknowledge',
+      'note',
+      'whistle',
+      'resolve',
+    ]);
     expect(alertActions({ role: 'admin' }, { status: 'acknowledged' })).toEqual(['note', 'whistle', 'resolve']);
     expect(alertActions({ role: 'officer' }, { status: 'resolved' })).toEqual(['note']);
     expect(alertActions({ role: 'leader' }, { status: 'open' })).toEqual(['note']);
@@ -220,7 +252,12 @@ describe('the inbox', () => {
   it('sounds for a severe open alert that is new, not for those on the screen when it opened', () => {
     const seen = new Set<string>();
     expect(newSevere([alert('s1', { severity: 'severe' })], seen, true)).toEqual([]);
-    const next = [alert('s1', { severity: 'severe' }), alert('s2', { severity: 'severe' }), alert('w', { severity: 'warning' }), alert('s3', { severity: 'severe', status: 'acknowledged' })];
+    const next = [
+      alert('s1', { severity: 'severe' }),
+      alert('s2', { severity: 'severe' }),
+      alert('w', { severity: 'warning' }),
+      alert('s3', { severity: 'severe', status: 'acknowledged' }),
+    ];
     expect(newSevere(next, seen, false)).toEqual(['s2']);
     expect(newSevere(next, seen, false)).toEqual([]);
   });

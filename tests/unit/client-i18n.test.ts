@@ -67,7 +67,10 @@ describe('formatting in Asia/Shanghai', () => {
 describe('data freshness', () => {
   const now = 1_000_000;
   it('is fresh while data keeps coming, stale after 10 s without, offline when disconnected', () => {
-    expect(freshness({ connection: 'live', receivedAt: now - 2000, seq: 5 }, now)).toEqual({ state: 'fresh', ageSeconds: 2 });
+    expect(freshness({ connection: 'live', receivedAt: now - 2000, seq: 5 }, now)).toEqual({
+      state: 'fresh',
+      ageSeconds: 2,
+    });
     expect(freshness({ connection: 'live', receivedAt: now - STALE_MS - 1000, seq: 5 }, now).state).toBe('stale');
     expect(freshness({ connection: 'offline', receivedAt: now - 1000, seq: 5 }, now).state).toBe('offline');
     expect(freshness({ connection: 'live', receivedAt: null, seq: null }, now).state).toBe('waiting');

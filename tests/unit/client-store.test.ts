@@ -3,7 +3,14 @@
 // a drill-down ignores the old scope's late messages; the view is published at most once per tick.
 import { describe, expect, it, vi } from 'vitest';
 import type { AreaKey } from '../../server/contract/areas';
-import { encodeDelta, type AreaAggregate, type Delta, type DeltaWire, type Snapshot, type TicketObject } from '../../server/contract/live';
+import {
+  encodeDelta,
+  type AreaAggregate,
+  type Delta,
+  type DeltaWire,
+  type Snapshot,
+  type TicketObject,
+} from '../../server/contract/live';
 import type { FollowAck, HandshakeAuth } from '../../server/contract/socket';
 import { LiveConnection, type LiveSocket } from '../../client/live/connection';
 import { LiveStore } from '../../client/live/store';
@@ -28,7 +35,14 @@ function aggregate(key: AreaKey, open: number): AreaAggregate {
       resolutionRate: null,
       satisfactionRate: null,
       composite: null,
-      rolling24h: { created: open, closed: 0, responseRate: null, resolutionRate: null, satisfactionRate: null, composite: null },
+      rolling24h: {
+        created: open,
+        closed: 0,
+        responseRate: null,
+        resolutionRate: null,
+        satisfactionRate: null,
+        composite: null,
+      },
     },
     flood: { worstColor: 'none', inWarning: 0, checkpoints: 0, obstructionsOpen: 0, responseLevel: 'none' },
     patrol: { activeRangers: 0, lastPatrolAt: null, coverageToday: null, openIncidents: 0, lostSignal: 0 },
@@ -98,9 +112,15 @@ describe('LiveStore', () => {
     expect(before.seq).toBe(10);
     expect(before.aggregates.get(TOWN)?.tickets.open).toBe(0);
 
-    const d1 = wire(store, 10, 12, { aggregates: [aggregate(TOWN, 1), aggregate(DISTRICT, 1)], tickets: { upserts: [ticket('T1')], removals: [] } });
+    const d1 = wire(store, 10, 12, {
+      aggregates: [aggregate(TOWN, 1), aggregate(DISTRICT, 1)],
+      tickets: { upserts: [ticket('T1')], removals: [] },
+    });
     expect(store.applyDelta(d1)).toBe('applied');
-    const d2 = wire(store, 12, 13, { aggregates: [aggregate(TOWN, 2), aggregate(DISTRICT, 2)], tickets: { upserts: [ticket('T2')], removals: [] } });
+    const d2 = wire(store, 12, 13, {
+      aggregates: [aggregate(TOWN, 2), aggregate(DISTRICT, 2)],
+      tickets: { upserts: [ticket('T2')], removals: [] },
+    });
     expect(store.applyDelta(d2)).toBe('applied');
 
     // Nothing reaches the screen until publish: bursts are batched.
@@ -125,7 +145,9 @@ describe('LiveStore', () => {
 
   it('opens the feed with the newest tickets of the snapshot, newest first', () => {
     const store = new LiveStore(DISTRICT);
-    const tickets = Array.from({ length: 60 }, (_, i) => ticket(`S${i}`, { createdAt: new Date(Date.UTC(2026, 6, 20, 0, i)).toISOString() }));
+    const tickets = Array.from({ length: 60 }, (_, i) =>
+      ticket(`S${i}`, { createdAt: new Date(Date.UTC(2026, 6, 20, 0, i)).toISOString() }),
+    );
     store.applySnapshot(snapshot(3, DISTRICT, tickets));
     store.publish();
     const feed = store.getView().feed;
@@ -137,13 +159,19 @@ describe('LiveStore', () => {
   it('turns a status change and a closure into feed items, and keeps at most 50', () => {
     const store = new LiveStore(DISTRICT);
     store.applySnapshot(snapshot(1, DISTRICT, [ticket('T1'), ticket('T2')]));
-    store.applyDelta(wire(store, 1, 2, { tickets: { upserts: [ticket('T1', { status: 'dispatched' })], removals: ['T2'] } }));
+    store.applyDelta(
+      wire(store, 1, 2, { tickets: { upserts: [ticket('T1', { status: 'dispatched' })], removals: ['T2'] } }),
+    );
     store.publish();
-    const kinds = store.getView().feed.filter((f) => f.kind !== 'ticket.created').map((f) => `${f.kind}:${f.subject.id}:${'status' in f.params ? f.params.status : ''}`);
+    const kinds = store
+      .getView()
+      .feed.filter((f) => f.kind !== 'ticket.created')
+      .map((f) => `${f.kind}:${f.subject.id}:${'status' in f.params ? f.params.status : ''}`);
     expect(kinds.sort()).toEqual(['ticket.status:T1:dispatched', 'ticket.status:T2:closed']);
 
     let seq = 2;
-    for (let i = 0; i < 80; i++, seq++) store.applyDelta(wire(store, seq, seq + 1, { tickets: { upserts: [ticket(`N${i}`)], removals: [] } }));
+    for (let i = 0; i < 80; i++, seq++)
+      store.applyDelta(wire(store, seq, seq + 1, { tickets: { upserts: [ticket(`N${i}`)], removals: [] } }));
     store.publish();
     expect(store.getView().feed).toHaveLength(50);
   });

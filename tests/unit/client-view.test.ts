@@ -17,12 +17,19 @@ beforeAll(async () => {
   root = tree.root as AreaKey;
 });
 
-const townNamed = (name: string) => Object.values(tree.nodes).find((n) => n.level === 'town' && n.name === name)!.key as AreaKey;
+const townNamed = (name: string) =>
+  Object.values(tree.nodes).find((n) => n.level === 'town' && n.name === name)!.key as AreaKey;
 
 describe('the view in the URL', () => {
   it('round-trips every field, and leaves the defaults out of the link', () => {
     expect(formatView(defaultView(root), root)).toBe('');
-    const v: ViewState = { area: townNamed('张家湾镇'), sub: 'forest', metric: 'resolutionRate', overlays: ['tickets', 'coverage'], theme: 'day' };
+    const v: ViewState = {
+      area: townNamed('张家湾镇'),
+      sub: 'forest',
+      metric: 'resolutionRate',
+      overlays: ['tickets', 'coverage'],
+      theme: 'day',
+    };
     const search = formatView(v, root);
     expect(search).toContain('metric=resolutionRate');
     expect(parseView(search, root)).toEqual(v);
@@ -103,7 +110,10 @@ describe('the ticket filter shared by the table and the map', () => {
   ];
 
   it('selects by area at any level, category, status and overdue', () => {
-    expect(filterTickets(tickets, { ...NO_FILTER, area: 'town:110112004' as AreaKey }).map((x) => x.id)).toEqual(['B', 'A']);
+    expect(filterTickets(tickets, { ...NO_FILTER, area: 'town:110112004' as AreaKey }).map((x) => x.id)).toEqual([
+      'B',
+      'A',
+    ]);
     expect(filterTickets(tickets, { ...NO_FILTER, area: 'grid:g1' as AreaKey }).map((x) => x.id)).toEqual(['A']);
     expect(filterTickets(tickets, { ...NO_FILTER, category: 'heating' }).map((x) => x.id)).toEqual(['C']);
     expect(filterTickets(tickets, { ...NO_FILTER, overdue: false }).map((x) => x.id)).toEqual(['C', 'A']);

@@ -62,12 +62,18 @@ describe('ALERT_RULES', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'opsmap-rules-'));
     const file = path.join(dir, 'rules.json');
     writeFileSync(file, JSON.stringify({ escalateAfterMin: { warning: null } }));
-    expect(loadConfig({ ALERT_RULES: file }).alertRules.escalateAfterMin).toEqual({ info: null, warning: null, severe: 10 });
+    expect(loadConfig({ ALERT_RULES: file }).alertRules.escalateAfterMin).toEqual({
+      info: null,
+      warning: null,
+      severe: 10,
+    });
   });
 
   it('names the problem: unreadable JSON, an unknown rule, a bad value', () => {
     expect(() => loadConfig({ ALERT_RULES: '{nope' })).toThrow(/ALERT_RULES.*cannot read JSON/);
-    expect(() => loadConfig({ ALERT_RULES: '/nonexistent/rules.json' })).toThrow(/ALERT_RULES.*cannot read JSON from the file/);
+    expect(() => loadConfig({ ALERT_RULES: '/nonexistent/rules.json' })).toThrow(
+      /ALERT_RULES.*cannot read JSON from the file/,
+    );
     expect(() => loadConfig({ ALERT_RULES: '{"tide": {}}' })).toThrow(/\/tide unknown rule/);
     expect(() => loadConfig({ ALERT_RULES: '{"ticketSurge": {"minCount": 0}}' })).toThrow(/\/ticketSurge\/minCount/);
   });
@@ -82,7 +88,11 @@ describe('the live state with configured deadlines', () => {
   it('turns an urgent ticket near its deadline and overdue at the configured times', () => {
     const c = loadConfig({ TICKET_DEADLINES: 'urgent=30m/4h', NEAR_DEADLINE_FRACTION: '0.5' });
     const created = Date.parse('2025-07-20T09:00:00+08:00');
-    const live = createLiveState(geo, { deadlines: c.ticketDeadlines, nearDeadlineFraction: c.nearDeadlineFraction }, created);
+    const live = createLiveState(
+      geo,
+      { deadlines: c.ticketDeadlines, nearDeadlineFraction: c.nearDeadlineFraction },
+      created,
+    );
     const cell = geo.layers.grid.features[0]!;
     const [lon, lat] = interiorPoint(cell.geometry as never);
     const event: OpsEvent = {
@@ -99,7 +109,11 @@ describe('the live state with configured deadlines', () => {
     };
     const stored: StoredEvent = { seq: 1, receivedAt: event.time, event, place: createLocator(geo).locate(lon, lat)! };
     live.apply([stored]);
-    expect(live.ticket('T-1')).toMatchObject({ resolveDueAt: '2025-07-20T13:00:00+08:00', nearDeadline: false, overdue: false });
+    expect(live.ticket('T-1')).toMatchObject({
+      resolveDueAt: '2025-07-20T13:00:00+08:00',
+      nearDeadline: false,
+      overdue: false,
+    });
     live.advance(created + 2 * H);
     expect(live.ticket('T-1')).toMatchObject({ nearDeadline: false, overdue: false });
     live.advance(created + 2 * H + 1000);
@@ -128,7 +142,9 @@ describe('alert events in the log', () => {
   it('public validation refuses them, saying who writes them', () => {
     const r = validateEvent(raised);
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.errors).toEqual([{ path: '/kind', message: expect.stringMatching(/alert events are written by the server/) }]);
+    expect(!r.ok && r.errors).toEqual([
+      { path: '/kind', message: expect.stringMatching(/alert events are written by the server/) },
+    ]);
   });
 
   it('the log schema accepts them, and checks them by their kind', () => {

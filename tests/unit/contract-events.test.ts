@@ -51,7 +51,14 @@ const VALID: { [K in EventKind]: EventOf<K> } = {
     ticketId: 'T2025072000001',
     departments: ['fire', 'chengguan'],
   },
-  'ticket.closed': { id: 'c1', kind: 'ticket.closed', time: T, source: 'hotline_12345', ticketId: 'T1', resolved: true },
+  'ticket.closed': {
+    id: 'c1',
+    kind: 'ticket.closed',
+    time: T,
+    source: 'hotline_12345',
+    ticketId: 'T1',
+    resolved: true,
+  },
   'ticket.rated': {
     id: 'r1',
     kind: 'ticket.rated',
@@ -147,7 +154,14 @@ const VALID: { [K in EventKind]: EventOf<K> } = {
     source: 'ranger_app',
     incidentId: 'inc-1',
   },
-  'patrol.ended': { id: 'pe1', kind: 'patrol.ended', time: T, source: 'ranger_app', patrolId: 'p-1', rangerId: 'r-007' },
+  'patrol.ended': {
+    id: 'pe1',
+    kind: 'patrol.ended',
+    time: T,
+    source: 'ranger_app',
+    patrolId: 'p-1',
+    rangerId: 'r-007',
+  },
 };
 
 /** A copy of a valid event with some fields replaced (undefined removes the field). */
@@ -200,7 +214,9 @@ describe('validateEvent: valid examples', () => {
       location: { lon: 116.6, lat: 39.9 },
     });
     expect(validateEvent(minimal).ok).toBe(true);
-    expect(validateEvent(variant('patrol.position', { patrolId: undefined, speed: undefined, battery: undefined })).ok).toBe(true);
+    expect(
+      validateEvent(variant('patrol.position', { patrolId: undefined, speed: undefined, battery: undefined })).ok,
+    ).toBe(true);
   });
 
   it('accepts UTC, negative offsets and fractional seconds', () => {
@@ -210,7 +226,9 @@ describe('validateEvent: valid examples', () => {
   });
 
   it('accepts flat producer metadata', () => {
-    expect(validateEvent(variant('patrol.position', { meta: { deviceId: '8613', hdop: 0.9, moving: true, note: null } })).ok).toBe(true);
+    expect(
+      validateEvent(variant('patrol.position', { meta: { deviceId: '8613', hdop: 0.9, moving: true, note: null } })).ok,
+    ).toBe(true);
   });
 });
 
@@ -255,7 +273,9 @@ describe('validateEvent: kind', () => {
 
 describe('validateEvent: envelope fields', () => {
   it.each(['id', 'time', 'source'])('reports a missing %s at its own path', (field) => {
-    expect(errorsOf(variant('ticket.rated', { [field]: undefined }))).toEqual([{ path: `/${field}`, message: 'is required' }]);
+    expect(errorsOf(variant('ticket.rated', { [field]: undefined }))).toEqual([
+      { path: `/${field}`, message: 'is required' },
+    ]);
   });
 
   it.each([
@@ -283,7 +303,9 @@ describe('validateEvent: envelope fields', () => {
   });
 
   it('rejects a time that is not a string', () => {
-    expect(errorsOf(variant('ticket.closed', { time: 1753000000000 }))).toEqual([{ path: '/time', message: 'must be string' }]);
+    expect(errorsOf(variant('ticket.closed', { time: 1753000000000 }))).toEqual([
+      { path: '/time', message: 'must be string' },
+    ]);
   });
 
   it('rejects an unknown source, listing the allowed sources', () => {
@@ -339,9 +361,15 @@ describe('validateEvent: location', () => {
   });
 
   it('requires a location where the event has a place, and reports it at /location', () => {
-    expect(errorsOf(variant('ticket.created', { location: undefined }))).toEqual([{ path: '/location', message: 'is required' }]);
-    expect(errorsOf(variant('patrol.position', { location: undefined }))).toEqual([{ path: '/location', message: 'is required' }]);
-    expect(errorsOf(variant('patrol.incident', { location: undefined }))).toEqual([{ path: '/location', message: 'is required' }]);
+    expect(errorsOf(variant('ticket.created', { location: undefined }))).toEqual([
+      { path: '/location', message: 'is required' },
+    ]);
+    expect(errorsOf(variant('patrol.position', { location: undefined }))).toEqual([
+      { path: '/location', message: 'is required' },
+    ]);
+    expect(errorsOf(variant('patrol.incident', { location: undefined }))).toEqual([
+      { path: '/location', message: 'is required' },
+    ]);
   });
 
   it('reports a missing lat and unknown properties inside location', () => {
@@ -352,7 +380,9 @@ describe('validateEvent: location', () => {
   });
 
   it('reports a location that is not an object', () => {
-    expect(errorsOf(variant('ticket.created', { location: [116.6, 39.9] }))).toEqual([{ path: '/location', message: 'must be object' }]);
+    expect(errorsOf(variant('ticket.created', { location: [116.6, 39.9] }))).toEqual([
+      { path: '/location', message: 'must be object' },
+    ]);
   });
 });
 
@@ -388,7 +418,9 @@ describe('validateEvent: tickets', () => {
 
   it('rejects a resolve deadline earlier than the response deadline', () => {
     expect(
-      errorsOf(variant('ticket.created', { responseDueAt: '2025-07-21T00:00:00Z', resolveDueAt: '2025-07-20T23:00:00Z' })),
+      errorsOf(
+        variant('ticket.created', { responseDueAt: '2025-07-21T00:00:00Z', resolveDueAt: '2025-07-20T23:00:00Z' }),
+      ),
     ).toEqual([{ path: '/resolveDueAt', message: 'must not be earlier than responseDueAt' }]);
   });
 
@@ -409,7 +441,9 @@ describe('validateEvent: tickets', () => {
   });
 
   it('requires resolved to be a boolean on ticket.closed', () => {
-    expect(errorsOf(variant('ticket.closed', { resolved: 'yes' }))).toEqual([{ path: '/resolved', message: 'must be boolean' }]);
+    expect(errorsOf(variant('ticket.closed', { resolved: 'yes' }))).toEqual([
+      { path: '/resolved', message: 'must be boolean' },
+    ]);
   });
 
   it('rejects a score outside 1..5 or not an integer', () => {
@@ -421,16 +455,24 @@ describe('validateEvent: tickets', () => {
 
 describe('validateEvent: flood', () => {
   it('requires a numeric level', () => {
-    expect(errorsOf(variant('flood.reading', { level: undefined }))).toEqual([{ path: '/level', message: 'is required' }]);
-    expect(errorsOf(variant('flood.reading', { level: '21.3' }))).toEqual([{ path: '/level', message: 'must be number' }]);
+    expect(errorsOf(variant('flood.reading', { level: undefined }))).toEqual([
+      { path: '/level', message: 'is required' },
+    ]);
+    expect(errorsOf(variant('flood.reading', { level: '21.3' }))).toEqual([
+      { path: '/level', message: 'must be number' },
+    ]);
   });
 
   it('rejects negative rainfall', () => {
-    expect(errorsOf(variant('flood.reading', { rainfall: -1 }))).toEqual([{ path: '/rainfall', message: 'must be >= 0' }]);
+    expect(errorsOf(variant('flood.reading', { rainfall: -1 }))).toEqual([
+      { path: '/rainfall', message: 'must be >= 0' },
+    ]);
   });
 
   it('requires an inspector', () => {
-    expect(errorsOf(variant('flood.inspection', { inspector: undefined }))).toEqual([{ path: '/inspector', message: 'is required' }]);
+    expect(errorsOf(variant('flood.inspection', { inspector: undefined }))).toEqual([
+      { path: '/inspector', message: 'is required' },
+    ]);
   });
 
   it('rejects an unknown obstruction status', () => {
@@ -449,29 +491,44 @@ describe('validateEvent: flood', () => {
   });
 
   it('accepts a district-wide response with neither river nor area', () => {
-    expect(validateEvent(variant('flood.response', { riverId: undefined, area: undefined, level: 'none' })).ok).toBe(true);
+    expect(validateEvent(variant('flood.response', { riverId: undefined, area: undefined, level: 'none' })).ok).toBe(
+      true,
+    );
   });
 });
 
 describe('validateEvent: patrols', () => {
   it('requires the cluster when a patrol starts', () => {
-    expect(errorsOf(variant('patrol.started', { clusterId: undefined }))).toEqual([{ path: '/clusterId', message: 'is required' }]);
+    expect(errorsOf(variant('patrol.started', { clusterId: undefined }))).toEqual([
+      { path: '/clusterId', message: 'is required' },
+    ]);
   });
 
   it('range-checks the optional position fields', () => {
-    expect(errorsOf(variant('patrol.position', { battery: 140 }))).toEqual([{ path: '/battery', message: 'must be <= 100' }]);
-    expect(errorsOf(variant('patrol.position', { bearing: -5 }))).toEqual([{ path: '/bearing', message: 'must be >= 0' }]);
-    expect(errorsOf(variant('patrol.position', { speed: 'fast' }))).toEqual([{ path: '/speed', message: 'must be number' }]);
+    expect(errorsOf(variant('patrol.position', { battery: 140 }))).toEqual([
+      { path: '/battery', message: 'must be <= 100' },
+    ]);
+    expect(errorsOf(variant('patrol.position', { bearing: -5 }))).toEqual([
+      { path: '/bearing', message: 'must be >= 0' },
+    ]);
+    expect(errorsOf(variant('patrol.position', { speed: 'fast' }))).toEqual([
+      { path: '/speed', message: 'must be number' },
+    ]);
   });
 
   it('requires the patrol point of a check-in', () => {
-    expect(errorsOf(variant('patrol.checkin', { pointId: undefined }))).toEqual([{ path: '/pointId', message: 'is required' }]);
+    expect(errorsOf(variant('patrol.checkin', { pointId: undefined }))).toEqual([
+      { path: '/pointId', message: 'is required' },
+    ]);
   });
 
   it('rejects an unknown incident type and severity', () => {
     expect(byPath(errorsOf(variant('patrol.incident', { type: 'wildfire', severity: 'extreme' })))).toEqual([
       { path: '/severity', message: "must be one of 'low', 'medium', 'high'" },
-      { path: '/type', message: "must be one of 'fire_risk', 'pests', 'illegal_logging', 'dumping', 'fallen_tree', 'other'" },
+      {
+        path: '/type',
+        message: "must be one of 'fire_risk', 'pests', 'illegal_logging', 'dumping', 'fallen_tree', 'other'",
+      },
     ]);
   });
 
@@ -499,14 +556,23 @@ describe('validateEvent: paths with a base', () => {
 });
 
 describe('validateStoredEvent', () => {
-  const stored = { seq: 42, receivedAt: '2025-07-20T06:30:01.5Z', event: VALID['patrol.position'], place: { townId: '110112104', forestId: 'fc-yongledian-3' } };
+  const stored = {
+    seq: 42,
+    receivedAt: '2025-07-20T06:30:01.5Z',
+    event: VALID['patrol.position'],
+    place: { townId: '110112104', forestId: 'fc-yongledian-3' },
+  };
 
   it('accepts a stored record', () => {
     expect(validateStoredEvent(stored)).toEqual({ ok: true, stored });
   });
 
   it('reports envelope and event problems together, event paths under /event', () => {
-    const r = validateStoredEvent({ ...stored, seq: 0, event: { ...VALID['patrol.position'], location: { lon: 200, lat: 39.7 } } });
+    const r = validateStoredEvent({
+      ...stored,
+      seq: 0,
+      event: { ...VALID['patrol.position'], location: { lon: 200, lat: 39.7 } },
+    });
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(byPath(r.errors)).toEqual([

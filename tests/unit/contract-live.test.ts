@@ -33,7 +33,14 @@ const TOWN: AreaAggregate = {
     resolutionRate: 0.8294,
     satisfactionRate: 0.9183,
     composite: 0.8771,
-    rolling24h: { created: 50, closed: 44, responseRate: 1, resolutionRate: 0.84, satisfactionRate: null, composite: 0.88 },
+    rolling24h: {
+      created: 50,
+      closed: 44,
+      responseRate: 1,
+      resolutionRate: 0.84,
+      satisfactionRate: null,
+      composite: 0.88,
+    },
   },
   flood: { worstColor: 'yellow', inWarning: 2, checkpoints: 4, obstructionsOpen: 1, responseLevel: 'IV' },
   patrol: { activeRangers: 0, lastPatrolAt: null, coverageToday: null, openIncidents: 0, lostSignal: 0 },
@@ -138,7 +145,10 @@ describe('AreaAggregate', () => {
     const r = checkAreaAggregate(a);
     expect(r.ok).toBe(false);
     if (!r.ok) {
-      expect(r.errors).toContainEqual({ path: '/flood/worstColor', message: "must be one of 'none', 'blue', 'yellow', 'orange', 'red'" });
+      expect(r.errors).toContainEqual({
+        path: '/flood/worstColor',
+        message: "must be one of 'none', 'blue', 'yellow', 'orange', 'red'",
+      });
       expect(r.errors).toContainEqual({ path: '/tickets/byCategory/noise', message: 'must be integer' });
     }
   });
@@ -165,7 +175,15 @@ describe('Snapshot', () => {
   });
 
   it('accepts an empty district at seq 0', () => {
-    const empty = { seq: 0, scope: 'district:110112', at: AT, aggregates: [], tickets: [], checkpoints: [], rangers: [] };
+    const empty = {
+      seq: 0,
+      scope: 'district:110112',
+      at: AT,
+      aggregates: [],
+      tickets: [],
+      checkpoints: [],
+      rangers: [],
+    };
     expect(checkSnapshot(empty).ok).toBe(true);
   });
 
@@ -270,7 +288,13 @@ describe('compact aggregate rows', () => {
 
 describe('isAreaKey', () => {
   it('accepts the five levels and rejects anything else', () => {
-    for (const k of ['district:110112', 'town:110112004', 'grid:g250-110112004-0412-0233', 'property:yq-07', 'forest:fc-ydl-3']) {
+    for (const k of [
+      'district:110112',
+      'town:110112004',
+      'grid:g250-110112004-0412-0233',
+      'property:yq-07',
+      'forest:fc-ydl-3',
+    ]) {
       expect(isAreaKey(k), k).toBe(true);
     }
     for (const k of ['village:110112004001', 'town:', 'town', ':110112', 'town:a b', 42, null]) {

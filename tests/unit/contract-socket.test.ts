@@ -53,8 +53,14 @@ describe('client requests', () => {
 
   it('accepts a resume from seq 0 and rejects a fractional or negative seq', () => {
     expect(checkResumeRequest({ lastSeq: 0 }).ok).toBe(true);
-    expect(checkResumeRequest({ lastSeq: 3.5 })).toEqual({ ok: false, errors: [{ path: '/lastSeq', message: 'must be integer' }] });
-    expect(checkResumeRequest({ lastSeq: -1 })).toEqual({ ok: false, errors: [{ path: '/lastSeq', message: 'must be >= 0' }] });
+    expect(checkResumeRequest({ lastSeq: 3.5 })).toEqual({
+      ok: false,
+      errors: [{ path: '/lastSeq', message: 'must be integer' }],
+    });
+    expect(checkResumeRequest({ lastSeq: -1 })).toEqual({
+      ok: false,
+      errors: [{ path: '/lastSeq', message: 'must be >= 0' }],
+    });
   });
 });
 

@@ -56,9 +56,20 @@ describe('loadGeo', () => {
 
   it('names an invalid ring: too few positions', async () => {
     const dir = broken(LAYER_FILES.grid, (fc) => {
-      fc.features[10].geometry = { type: 'Polygon', coordinates: [[[116.7, 39.8], [116.71, 39.8], [116.7, 39.8]]] };
+      fc.features[10].geometry = {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [116.7, 39.8],
+            [116.71, 39.8],
+            [116.7, 39.8],
+          ],
+        ],
+      };
     });
-    expect(await problemOf(dir)).toMatch(/grid-cells\.geojson: feature 10 \(id g-[\w-]+\): invalid ring: ring 0 has 3 positions/);
+    expect(await problemOf(dir)).toMatch(
+      /grid-cells\.geojson: feature 10 \(id g-[\w-]+\): invalid ring: ring 0 has 3 positions/,
+    );
   });
 
   it('names a feature outside the district', async () => {
@@ -112,7 +123,9 @@ describe('loadGeo', () => {
     const dir = broken(LAYER_FILES.rivers, (fc) => {
       fc.features[0].geometry = { type: 'Point', coordinates: [116.7, 39.9] };
     });
-    expect(await problemOf(dir)).toMatch(/rivers\.geojson: feature 0 \(id \w+\): geometry type "Point" is not allowed here/);
+    expect(await problemOf(dir)).toMatch(
+      /rivers\.geojson: feature 0 \(id \w+\): geometry type "Point" is not allowed here/,
+    );
   });
 
   it('names a file that is not JSON, or not a FeatureCollection, or missing', async () => {

@@ -42,7 +42,12 @@ describe('Open311 GeoReport v2 → ticket events', () => {
   });
 
   it('maps a closed request to created + closed, with stable ids so a re-post is idempotent', () => {
-    const m = mapOpen311({ ...request, status: 'closed', updated_datetime: '2026-07-21T15:00:00+08:00', resolved: false });
+    const m = mapOpen311({
+      ...request,
+      status: 'closed',
+      updated_datetime: '2026-07-21T15:00:00+08:00',
+      resolved: false,
+    });
     expect(m.ok && m.events.map((e) => [e.kind, e.id])).toEqual([
       ['ticket.created', 'o311-638344-created'],
       ['ticket.closed', 'o311-638344-closed'],
@@ -70,7 +75,17 @@ describe('Open311 GeoReport v2 → ticket events', () => {
 
 describe('OsmAnd / Traccar Client → patrol.position', () => {
   it('maps the flat protocol: Unix seconds, speed in knots, battery in percent', () => {
-    const m = mapOsmand({ id: 'phone-17', lat: '39.7101', lon: '116.7932', timestamp: '1784512800', speed: '2', bearing: '90', altitude: '12', accuracy: '8', batt: '76' });
+    const m = mapOsmand({
+      id: 'phone-17',
+      lat: '39.7101',
+      lon: '116.7932',
+      timestamp: '1784512800',
+      speed: '2',
+      bearing: '90',
+      altitude: '12',
+      accuracy: '8',
+      batt: '76',
+    });
     expect(m.ok).toBe(true);
     if (!m.ok) return;
     expect(validateEvent(m.event).ok).toBe(true);
@@ -89,9 +104,19 @@ describe('OsmAnd / Traccar Client → patrol.position', () => {
   it('maps the Traccar Client JSON form: m/s and battery 0–1', () => {
     const m = mapOsmand({
       device_id: 'phone-17',
-      location: { timestamp: '2026-07-20T10:00:00Z', coords: { latitude: 39.71, longitude: 116.79, speed: 1.4, heading: 180 }, battery: { level: 0.5 } },
+      location: {
+        timestamp: '2026-07-20T10:00:00Z',
+        coords: { latitude: 39.71, longitude: 116.79, speed: 1.4, heading: 180 },
+        battery: { level: 0.5 },
+      },
     });
-    expect(m.ok && m.event).toMatchObject({ rangerId: 'phone-17', speed: 1.4, bearing: 180, battery: 50, time: '2026-07-20T10:00:00.000Z' });
+    expect(m.ok && m.event).toMatchObject({
+      rangerId: 'phone-17',
+      speed: 1.4,
+      bearing: 180,
+      battery: 50,
+      time: '2026-07-20T10:00:00.000Z',
+    });
   });
 
   it('maps device ids to rangers when a device table is configured, and refuses unknown devices', () => {
@@ -99,7 +124,10 @@ describe('OsmAnd / Traccar Client → patrol.position', () => {
     const known = mapOsmand({ id: 'phone-17', lat: 39.71, lon: 116.79, timestamp: 1784512800 }, { devices });
     expect(known.ok && known.event).toMatchObject({ rangerId: 'ranger-yld-03' });
     const unknown = mapOsmand({ id: 'phone-99', lat: 39.71, lon: 116.79, timestamp: 1784512800 }, { devices });
-    expect(!unknown.ok && unknown.errors[0]).toMatchObject({ path: '/id', message: expect.stringMatching(/unknown device/) });
+    expect(!unknown.ok && unknown.errors[0]).toMatchObject({
+      path: '/id',
+      message: expect.stringMatching(/unknown device/),
+    });
   });
 
   it('names each bad field', () => {

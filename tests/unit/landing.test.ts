@@ -9,7 +9,14 @@ import { checker } from '../../server/contract/validate';
 import { interiorPoint } from '../../server/geo/interior';
 import { loadGeo, type Geo } from '../../server/geo/load';
 import { createLocator } from '../../server/geo/locate';
-import { buildLanding, compareWorst, indexUnits, shortCellName, unitNameOfCell, type LandingSources } from '../../server/live/landing';
+import {
+  buildLanding,
+  compareWorst,
+  indexUnits,
+  shortCellName,
+  unitNameOfCell,
+  type LandingSources,
+} from '../../server/live/landing';
 import { createLiveState } from '../../server/live/state';
 import { createWeeklyTickets } from '../../server/live/weekly';
 import { GEO_DIR } from '../helpers/paths';
@@ -44,19 +51,35 @@ function build(): void {
   events = [];
   const push = (event: Bare<OpsEvent>, place?: Place) => {
     seq++;
-    const stored: StoredEvent = { seq, receivedAt: event.time, event: { ...event, id: `e${seq}`, source: 'simulator' } as OpsEvent };
+    const stored: StoredEvent = {
+      seq,
+      receivedAt: event.time,
+      event: { ...event, id: `e${seq}`, source: 'simulator' } as OpsEvent,
+    };
     if (place) stored.place = place;
     events.push(stored);
   };
   const create = (ticketId: string, time: string, gridId: string, extra: Partial<Bare<Created>> = {}) => {
     const s = spot(gridId);
     push(
-      { kind: 'ticket.created', time, ticketId, category: 'e_bike', urgency: 'normal', channel: 'hotline_12345', title: `工单 ${ticketId}`, location: { lon: s.lon, lat: s.lat }, ...extra },
+      {
+        kind: 'ticket.created',
+        time,
+        ticketId,
+        category: 'e_bike',
+        urgency: 'normal',
+        channel: 'hotline_12345',
+        title: `工单 ${ticketId}`,
+        location: { lon: s.lon, lat: s.lat },
+        ...extra,
+      },
       s.place,
     );
   };
-  const close = (ticketId: string, time: string, resolved: boolean) => push({ kind: 'ticket.closed', time, ticketId, resolved });
-  const rate = (ticketId: string, time: string, satisfied: boolean) => push({ kind: 'ticket.rated', time, ticketId, satisfied });
+  const close = (ticketId: string, time: string, resolved: boolean) =>
+    push({ kind: 'ticket.closed', time, ticketId, resolved });
+  const rate = (ticketId: string, time: string, satisfied: boolean) =>
+    push({ kind: 'ticket.rated', time, ticketId, satisfied });
 
   // Two weeks ago and last week (all closed the same day, so they leave nothing open).
   create('P5', J(6, '16:00'), C1, { category: 'noise' }); // exactly now − 14 d: in neither week
@@ -176,7 +199,9 @@ describe('the landing of a town', () => {
       { category: 'noise', thisWeek: 1, previous: 4, change: -3 },
     ]);
     // A: 4 against P1; B: T4, T3 against P2–P4 (fell: not listed).
-    expect(body.week.byUnit).toEqual([{ key: unit('姚辛庄村')!.key, name: '姚辛庄村', focus: `grid:${A2}`, thisWeek: 4, previous: 1, change: 3 }]);
+    expect(body.week.byUnit).toEqual([
+      { key: unit('姚辛庄村')!.key, name: '姚辛庄村', focus: `grid:${A2}`, thisWeek: 4, previous: 1, change: 3 },
+    ]);
   });
 
   it('lists 零诉求 streaks longest first', () => {
@@ -213,7 +238,16 @@ describe('landing helpers', () => {
   it('orders worst first: low composite, then no data, ties by overdue then open', () => {
     const row = (name: string, composite: number | null, overdue: number, open: number) => ({
       name,
-      kpis: { composite, overdue, open, responseRate: null, resolutionRate: null, satisfactionRate: null, nearDeadline: 0, newToday: 0 },
+      kpis: {
+        composite,
+        overdue,
+        open,
+        responseRate: null,
+        resolutionRate: null,
+        satisfactionRate: null,
+        nearDeadline: 0,
+        newToday: 0,
+      },
     });
     const rows = [row('d', null, 9, 9), row('c', 0.9, 0, 1), row('b', 0.9, 2, 0), row('a', 0.5, 0, 0)];
     expect(rows.sort(compareWorst).map((r) => r.name)).toEqual(['a', 'b', 'c', 'd']);
@@ -221,7 +255,12 @@ describe('landing helpers', () => {
 
   it('answers nothing for a key that is not a town', () => {
     const live = createLiveState(geo, {}, NOW);
-    const src: LandingSources = { tree: geo.tree, units: indexUnits(geo.layers.grid, geo.layers.villages), live, weekly: createWeeklyTickets(geo) };
+    const src: LandingSources = {
+      tree: geo.tree,
+      units: indexUnits(geo.layers.grid, geo.layers.villages),
+      live,
+      weekly: createWeeklyTickets(geo),
+    };
     expect(buildLanding(src, `grid:${A1}` as AreaKey, NOW)).toBeUndefined();
     expect(buildLanding(src, geo.tree.root as AreaKey, NOW)).toBeUndefined();
   });

@@ -66,8 +66,20 @@ describe('flood checkpoints', () => {
 
   it('knows every checkpoint from the layer before any reading', () => {
     const state = createLiveState(geo, {}, at(D('08:00:00')));
-    expect(agg(state, DISTRICT).flood).toEqual({ worstColor: 'none', inWarning: 0, checkpoints: 21, obstructionsOpen: 4, responseLevel: 'none' });
-    expect(agg(state, TAIHU).flood).toEqual({ worstColor: 'none', inWarning: 0, checkpoints: 4, obstructionsOpen: 2, responseLevel: 'none' });
+    expect(agg(state, DISTRICT).flood).toEqual({
+      worstColor: 'none',
+      inWarning: 0,
+      checkpoints: 21,
+      obstructionsOpen: 4,
+      responseLevel: 'none',
+    });
+    expect(agg(state, TAIHU).flood).toEqual({
+      worstColor: 'none',
+      inWarning: 0,
+      checkpoints: 4,
+      obstructionsOpen: 2,
+      responseLevel: 'none',
+    });
     expect(agg(state, CP_CELL).flood.checkpoints).toBe(1);
     expect(state.checkpoint(CP)).toEqual({
       id: CP,
@@ -118,7 +130,10 @@ describe('flood checkpoints', () => {
     state.apply([feed.make(reading(CP, D('10:10:00'), 19.411825))]); // exactly orange
     expect(state.checkpoint(CP)?.color).toBe('orange');
     expect(agg(state, TAIHU).flood.worstColor).toBe('orange');
-    state.apply([feed.make(reading(CP, D('10:20:00'), 18.0)), feed.make(reading('cp-liangshui-02', D('10:20:00'), 17.0))]);
+    state.apply([
+      feed.make(reading(CP, D('10:20:00'), 18.0)),
+      feed.make(reading('cp-liangshui-02', D('10:20:00'), 17.0)),
+    ]);
     expect(agg(state, DISTRICT).flood).toMatchObject({ worstColor: 'none', inWarning: 0 });
   });
 
@@ -149,7 +164,8 @@ describe('flood checkpoints', () => {
     const state = createLiveState(geo, {}, at(D('08:00:00')));
     const respond = (level: 'none' | 'IV' | 'III' | 'II' | 'I', scope: { area?: string; riverId?: string }) =>
       state.apply([feed.make({ kind: 'flood.response', time: D('09:00:00'), level, ...scope })]);
-    const levels = () => [DISTRICT, TAIHU, CP_CELL, 'town:110112117', 'town:110112104'].map((k) => agg(state, k).flood.responseLevel);
+    const levels = () =>
+      [DISTRICT, TAIHU, CP_CELL, 'town:110112117', 'town:110112104'].map((k) => agg(state, k).flood.responseLevel);
 
     respond('IV', {});
     expect(levels()).toEqual(['IV', 'IV', 'IV', 'IV', 'IV']);
@@ -201,7 +217,12 @@ describe('forest patrols', () => {
     patrolId,
     clusterId,
   });
-  const position = (rangerId: string, time: string, [lon, lat]: [number, number], battery?: number): Bare<OpsEvent> => ({
+  const position = (
+    rangerId: string,
+    time: string,
+    [lon, lat]: [number, number],
+    battery?: number,
+  ): Bare<OpsEvent> => ({
     kind: 'patrol.position',
     time,
     rangerId,
@@ -213,7 +234,9 @@ describe('forest patrols', () => {
 
   it('measures coverage as the share of sub-cells visited today, per cluster, town and district', () => {
     const own = lattice(CLUSTER).centres;
-    const town = geo.layers.forest.features.filter((f) => f.properties.townId === '110112117').reduce((n, f) => n + lattice(f.properties.id).centres.length, 0);
+    const town = geo.layers.forest.features
+      .filter((f) => f.properties.townId === '110112117')
+      .reduce((n, f) => n + lattice(f.properties.id).centres.length, 0);
     const all = geo.layers.forest.features.reduce((n, f) => n + lattice(f.properties.id).centres.length, 0);
     expect(own.length).toBeGreaterThan(10);
 
@@ -234,7 +257,18 @@ describe('forest patrols', () => {
     expect(agg(state, YONGLEDIAN).patrol.coverageToday).toBeCloseTo(2 / town, 12);
     expect(agg(state, DISTRICT).patrol.coverageToday).toBeCloseTo(2 / all, 12);
     // Walking every sub-cell covers the cluster completely.
-    state.apply(own.map((p, i) => feed.make(position('R1', D(`09:${String(10 + Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`), p), located(p))));
+    state.apply(
+      own.map((p, i) =>
+        feed.make(
+          position(
+            'R1',
+            D(`09:${String(10 + Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`),
+            p,
+          ),
+          located(p),
+        ),
+      ),
+    );
     expect(agg(state, FOREST).patrol.coverageToday).toBe(1);
     // A new day starts from nothing; yesterday's positions arriving late do not count today.
     state.advance(at('2025-07-21T00:00:00+08:00'));
@@ -257,7 +291,11 @@ describe('forest patrols', () => {
       feed.make(position('R1', D('09:00:30'), p(1), 89), located(p(1))),
     ]);
     expect(agg(state, FOREST).patrol).toMatchObject({ activeRangers: 1, lostSignal: 0, lastPatrolAt: D('09:00:30') });
-    expect(agg(state, YONGLEDIAN).patrol).toMatchObject({ activeRangers: 2, lostSignal: 0, lastPatrolAt: D('09:00:30') });
+    expect(agg(state, YONGLEDIAN).patrol).toMatchObject({
+      activeRangers: 2,
+      lostSignal: 0,
+      lastPatrolAt: D('09:00:30'),
+    });
     expect(agg(state, DISTRICT).patrol.activeRangers).toBe(2);
     expect(state.ranger('R2')).toBeUndefined(); // on patrol but no position yet: not on the map
 
@@ -269,7 +307,12 @@ describe('forest patrols', () => {
     state.advance(at(D('09:05:30.001'))); // R1: last position 09:00:30
     expect(agg(state, FOREST).patrol.lostSignal).toBe(1);
     expect(agg(state, DISTRICT).patrol.lostSignal).toBe(2);
-    expect(state.ranger('R1')).toMatchObject({ signalLost: true, status: 'patrolling', battery: 89, lastSeen: D('09:00:30') });
+    expect(state.ranger('R1')).toMatchObject({
+      signalLost: true,
+      status: 'patrolling',
+      battery: 89,
+      lastSeen: D('09:00:30'),
+    });
 
     state.apply([feed.make(position('R1', D('09:06:00'), p(2)), located(p(2)))]);
     expect(agg(state, FOREST).patrol.lostSignal).toBe(0);
@@ -283,7 +326,11 @@ describe('forest patrols', () => {
     expect(state.ranger('R1')?.position).toEqual(p(3));
 
     state.apply([feed.make({ kind: 'patrol.ended', time: D('09:40:00'), rangerId: 'R2', patrolId: 'P2' })]);
-    expect(agg(state, YONGLEDIAN).patrol).toMatchObject({ activeRangers: 1, lostSignal: 0, lastPatrolAt: D('09:40:00') });
+    expect(agg(state, YONGLEDIAN).patrol).toMatchObject({
+      activeRangers: 1,
+      lostSignal: 0,
+      lastPatrolAt: D('09:40:00'),
+    });
     state.apply([feed.make({ kind: 'patrol.ended', time: D('09:45:00'), rangerId: 'R1', patrolId: 'old-one' })]); // not its patrol
     expect(agg(state, FOREST).patrol.activeRangers).toBe(1);
     state.apply([feed.make({ kind: 'patrol.ended', time: D('09:45:00'), rangerId: 'R1', patrolId: 'P1' })]);
@@ -304,12 +351,29 @@ describe('forest patrols', () => {
     const state = createLiveState(geo, {}, at(D('09:00:00')));
     state.apply([
       feed.make(
-        { kind: 'patrol.incident', time: D('09:10:00'), rangerId: 'R1', incidentId: 'I1', type: 'fire_risk', severity: 'high', description: '烟头', location: { lon: spot[0], lat: spot[1] } },
+        {
+          kind: 'patrol.incident',
+          time: D('09:10:00'),
+          rangerId: 'R1',
+          incidentId: 'I1',
+          type: 'fire_risk',
+          severity: 'high',
+          description: '烟头',
+          location: { lon: spot[0], lat: spot[1] },
+        },
         place,
       ),
     ]);
-    for (const key of [FOREST, YONGLEDIAN, DISTRICT, `grid:${place.gridId}`]) expect(agg(state, key).patrol.openIncidents, key).toBe(1);
-    expect(state.incident('I1')).toEqual({ id: 'I1', rangerId: 'R1', type: 'fire_risk', severity: 'high', position: spot, reportedAt: D('09:10:00') });
+    for (const key of [FOREST, YONGLEDIAN, DISTRICT, `grid:${place.gridId}`])
+      expect(agg(state, key).patrol.openIncidents, key).toBe(1);
+    expect(state.incident('I1')).toEqual({
+      id: 'I1',
+      rangerId: 'R1',
+      type: 'fire_risk',
+      severity: 'high',
+      position: spot,
+      reportedAt: D('09:10:00'),
+    });
     state.apply([feed.make({ kind: 'patrol.incident_resolved', time: D('10:00:00'), incidentId: 'I1' })]);
     expect(agg(state, YONGLEDIAN).patrol.openIncidents).toBe(0);
     expect(state.incident('I1')).toBeUndefined();
@@ -330,7 +394,15 @@ describe('roll-up over a synthetic half day', () => {
     const now = at(events[events.length - 1]!.event.time);
 
     // The recount: follow each ticket, then count per area key from its place.
-    interface T { keys: string[]; category: string; closed: boolean; resolved?: boolean; rated?: boolean; satisfied?: boolean; resolveDue: number }
+    interface T {
+      keys: string[];
+      category: string;
+      closed: boolean;
+      resolved?: boolean;
+      rated?: boolean;
+      satisfied?: boolean;
+      resolveDue: number;
+    }
     const tickets = new Map<string, T>();
     for (const s of events) {
       const e = s.event;
@@ -342,7 +414,12 @@ describe('roll-up over a synthetic half day', () => {
         if (p.propertyId) keys.push(`property:${p.propertyId}`);
         if (p.forestId) keys.push(`forest:${p.forestId}`);
         const hours = { urgent: 24, normal: 168, low: 360 }[e.urgency];
-        tickets.set(e.ticketId, { keys, category: e.category, closed: false, resolveDue: at(e.time) + hours * 3_600_000 });
+        tickets.set(e.ticketId, {
+          keys,
+          category: e.category,
+          closed: false,
+          resolveDue: at(e.time) + hours * 3_600_000,
+        });
       } else if (e.kind === 'ticket.closed') {
         const t = tickets.get(e.ticketId)!;
         t.closed = true;
@@ -352,10 +429,31 @@ describe('roll-up over a synthetic half day', () => {
         if (!t.rated) Object.assign(t, { rated: true, satisfied: e.satisfied });
       }
     }
-    const expected = new Map<string, { open: number; created: number; closed: number; overdue: number; resolved: number; satisfied: number; rated: number; byCategory: Record<string, number> }>();
+    const expected = new Map<
+      string,
+      {
+        open: number;
+        created: number;
+        closed: number;
+        overdue: number;
+        resolved: number;
+        satisfied: number;
+        rated: number;
+        byCategory: Record<string, number>;
+      }
+    >();
     for (const t of tickets.values()) {
       for (const k of t.keys) {
-        const x = expected.get(k) ?? { open: 0, created: 0, closed: 0, overdue: 0, resolved: 0, satisfied: 0, rated: 0, byCategory: {} };
+        const x = expected.get(k) ?? {
+          open: 0,
+          created: 0,
+          closed: 0,
+          overdue: 0,
+          resolved: 0,
+          satisfied: 0,
+          rated: 0,
+          byCategory: {},
+        };
         x.created++;
         x.byCategory[t.category] = (x.byCategory[t.category] ?? 0) + 1;
         if (t.closed) x.closed++;
@@ -375,7 +473,13 @@ describe('roll-up over a synthetic half day', () => {
         expect([a.open, a.newToday, a.closedToday], key).toEqual([0, 0, 0]);
         continue;
       }
-      expect([a.open, a.newToday, a.closedToday, a.overdue, a.byCategory], key).toEqual([x.open, x.created, x.closed, x.overdue, x.byCategory]);
+      expect([a.open, a.newToday, a.closedToday, a.overdue, a.byCategory], key).toEqual([
+        x.open,
+        x.created,
+        x.closed,
+        x.overdue,
+        x.byCategory,
+      ]);
       expect(a.resolutionRate, key).toBe(x.closed > 0 ? x.resolved / x.closed : null);
       expect(a.satisfactionRate, key).toBe(x.rated > 0 ? x.satisfied / x.rated : null);
       expect(a.rolling24h.created, key).toBe(x.created); // the half day lies inside the last 24 h
@@ -417,13 +521,25 @@ describe('snapshots and changes', () => {
       feed.make(ticket('TA', A1), A1.place),
       feed.make(ticket('TB', B1), B1.place),
       feed.make(ticket('TX', { lon: 117.5, lat: 39.5 })), // outside the district: counted at district level only
-      feed.make({ kind: 'patrol.started', time: D('09:00:00'), rangerId: 'R1', patrolId: 'P1', clusterId: 'f-110112117-01' }),
-      feed.make({ kind: 'patrol.checkin', time: D('09:01:00'), rangerId: 'R1', patrolId: 'P1', pointId: spot.properties.id }),
+      feed.make({
+        kind: 'patrol.started',
+        time: D('09:00:00'),
+        rangerId: 'R1',
+        patrolId: 'P1',
+        clusterId: 'f-110112117-01',
+      }),
+      feed.make({
+        kind: 'patrol.checkin',
+        time: D('09:01:00'),
+        rangerId: 'R1',
+        patrolId: 'P1',
+        pointId: spot.properties.id,
+      }),
     ]);
     return { state, feed };
   }
 
-  it("gives the district its towns and every object, a town only its own", () => {
+  it('gives the district its towns and every object, a town only its own', () => {
     const { state } = scenario();
     const district = state.snapshot(DISTRICT);
     expect(checkSnapshot(district).ok).toBe(true);
@@ -445,7 +561,12 @@ describe('snapshots and changes', () => {
 
     const taihu = state.snapshot('town:110112114');
     expect(taihu.tickets.map((t) => t.id)).toEqual(['TB']);
-    expect(taihu.checkpoints.map((c) => c.id).sort()).toEqual(['cp-liangshui-02', 'cp-xiaotaihou-01', 'cp-xiaotaihou-02', 'cp-xiaotaihou-03']);
+    expect(taihu.checkpoints.map((c) => c.id).sort()).toEqual([
+      'cp-liangshui-02',
+      'cp-xiaotaihou-01',
+      'cp-xiaotaihou-02',
+      'cp-xiaotaihou-03',
+    ]);
 
     const yongledian = state.snapshot('town:110112117');
     expect(yongledian.rangers.map((r) => r.id)).toEqual(['R1']); // placed at its check-in point
@@ -462,13 +583,21 @@ describe('snapshots and changes', () => {
     const { state, feed } = scenario();
     const first = state.takeChanges();
     expect([first.fromSeq, first.toSeq]).toEqual([0, 5]);
-    expect(first.upserts.tickets).toEqual(new Map([['TA', '110112004'], ['TB', '110112114'], ['TX', undefined]]));
+    expect(first.upserts.tickets).toEqual(
+      new Map([
+        ['TA', '110112004'],
+        ['TB', '110112114'],
+        ['TX', undefined],
+      ]),
+    );
     expect(first.upserts.rangers).toEqual(new Map([['R1', '110112117']]));
 
     state.apply([feed.make(ticket('TC', A1, D('09:30:00')), A1.place)]);
     let c = state.takeChanges();
     expect([c.fromSeq, c.toSeq]).toEqual([5, 6]);
-    expect(c.aggregates).toEqual(new Set([DISTRICT, 'town:110112004', 'grid:g-110112004-250-0076-0149', 'property:p-110112004-01']));
+    expect(c.aggregates).toEqual(
+      new Set([DISTRICT, 'town:110112004', 'grid:g-110112004-250-0076-0149', 'property:p-110112004-01']),
+    );
     expect(c.upserts.tickets).toEqual(new Map([['TC', '110112004']]));
     expect(c.removals.tickets.size).toBe(0);
 
@@ -485,7 +614,9 @@ describe('snapshots and changes', () => {
     c = state.takeChanges();
     expect(c.removals.tickets).toEqual(new Map([['TC', '110112004']]));
     expect(c.upserts.tickets.size).toBe(0);
-    expect(c.aggregates).toEqual(new Set([DISTRICT, 'town:110112004', 'grid:g-110112004-250-0076-0149', 'property:p-110112004-01']));
+    expect(c.aggregates).toEqual(
+      new Set([DISTRICT, 'town:110112004', 'grid:g-110112004-250-0076-0149', 'property:p-110112004-01']),
+    );
     expect(state.ticket('TC')).toBeUndefined();
 
     // The clock alone: by 10:30 R1 (last seen at its 09:01 check-in) has lost signal; no ticket is due yet.

@@ -62,14 +62,28 @@ const created = (
   location: { lon: spot.lon, lat: spot.lat },
   ...extra,
 });
-const updated = (ticketId: string, time: string, status: 'dispatched' | 'in_progress' | 'replied' | 'closed' | 'received'): Bare<OpsEvent> => ({
+const updated = (
+  ticketId: string,
+  time: string,
+  status: 'dispatched' | 'in_progress' | 'replied' | 'closed' | 'received',
+): Bare<OpsEvent> => ({
   kind: 'ticket.updated',
   time,
   ticketId,
   status,
 });
-const closed = (ticketId: string, time: string, resolved: boolean): Bare<OpsEvent> => ({ kind: 'ticket.closed', time, ticketId, resolved });
-const rated = (ticketId: string, time: string, satisfied: boolean): Bare<OpsEvent> => ({ kind: 'ticket.rated', time, ticketId, satisfied });
+const closed = (ticketId: string, time: string, resolved: boolean): Bare<OpsEvent> => ({
+  kind: 'ticket.closed',
+  time,
+  ticketId,
+  resolved,
+});
+const rated = (ticketId: string, time: string, satisfied: boolean): Bare<OpsEvent> => ({
+  kind: 'ticket.rated',
+  time,
+  ticketId,
+  satisfied,
+});
 
 function agg(state: LiveState, key: string): AreaAggregate {
   const a = state.aggregate(key as AreaKey);
@@ -98,8 +112,16 @@ beforeAll(async () => {
 
 describe('the fixture places', () => {
   it('are where the tests assume', () => {
-    expect(A1.place).toEqual({ townId: '110112004', gridId: 'g-110112004-250-0076-0149', propertyId: 'p-110112004-01' });
-    expect(A2.place).toEqual({ townId: '110112004', gridId: 'g-110112004-250-0071-0148', propertyId: 'p-110112004-09' });
+    expect(A1.place).toEqual({
+      townId: '110112004',
+      gridId: 'g-110112004-250-0076-0149',
+      propertyId: 'p-110112004-01',
+    });
+    expect(A2.place).toEqual({
+      townId: '110112004',
+      gridId: 'g-110112004-250-0071-0148',
+      propertyId: 'p-110112004-09',
+    });
     expect(B1.place.townId).toBe('110112001');
   });
 });
@@ -122,7 +144,12 @@ function dayStory(feed: Feed): StoredEvent[] {
     feed.make(created('t1', D('09:00:00'), A1), A1.place),
     // t4 reaches the log after t1 although it was created earlier (a slow channel).
     feed.make(
-      created('t4', D('08:30:00'), B1, { category: 'parking', urgency: 'urgent', responseDueAt: D('08:45:00'), resolveDueAt: D('11:00:00') }),
+      created('t4', D('08:30:00'), B1, {
+        category: 'parking',
+        urgency: 'urgent',
+        responseDueAt: D('08:45:00'),
+        resolveDueAt: D('11:00:00'),
+      }),
       B1.place,
     ),
     feed.make(updated('t4', D('09:00:00'), 'in_progress')),
@@ -205,20 +232,24 @@ describe('ticket KPIs over one day', () => {
 
   it('leaves a town without tickets empty, rates null', () => {
     const t = agg(state, 'town:110112117').tickets;
-    expect([t.open, t.newToday, t.closedToday, t.responseRate, t.resolutionRate, t.satisfactionRate, t.composite]).toEqual([
-      0,
-      0,
-      0,
-      null,
-      null,
-      null,
-      null,
-    ]);
+    expect([
+      t.open,
+      t.newToday,
+      t.closedToday,
+      t.responseRate,
+      t.resolutionRate,
+      t.satisfactionRate,
+      t.composite,
+    ]).toEqual([0, 0, 0, null, null, null, null]);
     expect(t.byCategory).toEqual({});
   });
 
   it('uses custom composite weights', () => {
-    const custom = createLiveState(geo, { kpiWeights: { response: 0.5, resolution: 0.25, satisfaction: 0.25 } }, at(D('08:00:00')));
+    const custom = createLiveState(
+      geo,
+      { kpiWeights: { response: 0.5, resolution: 0.25, satisfaction: 0.25 } },
+      at(D('08:00:00')),
+    );
     custom.apply(dayStory(new Feed()));
     custom.advance(at(D('12:00:00')));
     expect(agg(custom, YUQIAO).tickets.composite).toBeCloseTo(0.5 * 0.75 + 0.25 * 0.5 + 0.25 * 0.5, 12); // 0.625
@@ -226,13 +257,23 @@ describe('ticket KPIs over one day', () => {
   });
 
   it('rejects weights that do not sum to 1', () => {
-    expect(() => createLiveState(geo, { kpiWeights: { response: 0.5, resolution: 0.5, satisfaction: 0.5 } })).toThrow(/sum to 1/);
+    expect(() => createLiveState(geo, { kpiWeights: { response: 0.5, resolution: 0.5, satisfaction: 0.5 } })).toThrow(
+      /sum to 1/,
+    );
   });
 
   it('marks the ticket objects', () => {
-    expect(state.ticket('t4')).toMatchObject({ status: 'in_progress', overdue: true, nearDeadline: false, resolveDueAt: D('11:00:00') });
+    expect(state.ticket('t4')).toMatchObject({
+      status: 'in_progress',
+      overdue: true,
+      nearDeadline: false,
+      resolveDueAt: D('11:00:00'),
+    });
     // Derived deadlines are written in Beijing time.
-    expect(state.ticket('t2')).toMatchObject({ responseDueAt: D('11:10:00'), resolveDueAt: '2025-07-21T09:10:00+08:00' });
+    expect(state.ticket('t2')).toMatchObject({
+      responseDueAt: D('11:10:00'),
+      resolveDueAt: '2025-07-21T09:10:00+08:00',
+    });
     expect(state.ticket('t1')).toBeUndefined(); // closed: off the map
   });
 });
@@ -446,19 +487,32 @@ describe('ticket lifecycle rules', () => {
     const state = createLiveState(geo, {}, at(D('08:00:00')));
     state.apply([
       feed.make(created('s', D('08:00:00'), A1), A1.place),
-      feed.make({ kind: 'ticket.updated', time: D('08:10:00'), ticketId: 's', status: 'in_progress', assignee: '110112004' }),
+      feed.make({
+        kind: 'ticket.updated',
+        time: D('08:10:00'),
+        ticketId: 's',
+        status: 'in_progress',
+        assignee: '110112004',
+      }),
       feed.make(updated('s', D('08:20:00'), 'dispatched')),
       feed.make({ kind: 'ticket.escalated', time: D('08:30:00'), ticketId: 's', departments: ['fire', 'housing'] }),
       feed.make({ kind: 'ticket.escalated', time: D('08:40:00'), ticketId: 's', departments: ['housing', 'market'] }),
       feed.make(updated('nope', D('08:50:00'), 'dispatched')), // unknown ticket: ignored
     ]);
-    expect(state.ticket('s')).toMatchObject({ status: 'in_progress', assignee: '110112004', escalatedTo: ['fire', 'housing', 'market'] });
+    expect(state.ticket('s')).toMatchObject({
+      status: 'in_progress',
+      assignee: '110112004',
+      escalatedTo: ['fire', 'housing', 'market'],
+    });
   });
 
   it('counts a close without a verdict as closed but outside the resolution rate, until ticket.closed gives one', () => {
     const feed = new Feed();
     const state = createLiveState(geo, {}, at(D('08:00:00')));
-    state.apply([feed.make(created('v', D('08:00:00'), A1), A1.place), feed.make(updated('v', D('09:00:00'), 'closed'))]);
+    state.apply([
+      feed.make(created('v', D('08:00:00'), A1), A1.place),
+      feed.make(updated('v', D('09:00:00'), 'closed')),
+    ]);
     let t = agg(state, YUQIAO).tickets;
     expect([t.open, t.closedToday, t.resolutionRate, t.responseRate]).toEqual([0, 1, null, 1]);
     state.apply([feed.make(closed('v', D('09:05:00'), false))]);
@@ -479,7 +533,10 @@ describe('ticket lifecycle rules', () => {
     expect(state.tickets({ status: 'closed' }).items.map((x) => x.id)).toEqual(['k']);
     state.advance(at('2025-07-22T09:00:00.001+08:00'));
     expect(state.tickets({ status: 'closed' }).total).toBe(0);
-    state.apply([feed.make(created('m', '2025-07-22T09:30:00+08:00', A1), A1.place), feed.make(rated('k', '2025-07-22T10:00:00+08:00', true))]);
+    state.apply([
+      feed.make(created('m', '2025-07-22T09:30:00+08:00', A1), A1.place),
+      feed.make(rated('k', '2025-07-22T10:00:00+08:00', true)),
+    ]);
     expect(agg(state, YUQIAO).tickets.satisfactionRate).toBeNull();
   });
 });

@@ -8,8 +8,21 @@ import type { PatrolVisited } from '../../server/contract/patrol';
 import { matchesTicket, NO_FILTER, type TicketFilter } from '../../client/view/ticket-filter';
 import { METRIC_KEYS } from '../../client/view/url';
 import { breaksOf, classOf, colorOf, legendOf, METRICS, metricOf, type LegendFormat } from '../../client/map/metrics';
-import { categoryColor, FAMILY_OF, FAMILY_RGBA, LAYER_THEMES, LOAD, RANGER_RGBA, WARNING_RGBA } from '../../client/map/palette';
-import { areasInScope, createChoroplethLayer, createSelectedAreaLayer, type AreaFeature } from '../../client/map/layers/choropleth';
+import {
+  categoryColor,
+  FAMILY_OF,
+  FAMILY_RGBA,
+  LAYER_THEMES,
+  LOAD,
+  RANGER_RGBA,
+  WARNING_RGBA,
+} from '../../client/map/palette';
+import {
+  areasInScope,
+  createChoroplethLayer,
+  createSelectedAreaLayer,
+  type AreaFeature,
+} from '../../client/map/layers/choropleth';
 import {
   createTicketHeatmapLayer,
   createTicketLayer,
@@ -27,7 +40,14 @@ import {
   levelText,
   type CheckpointSite,
 } from '../../client/map/layers/checkpoints';
-import { createRangerLayer, createRangerTrailLayer, rangerColor, TRAIL_MS, trailAlpha, trailsOf } from '../../client/map/layers/rangers';
+import {
+  createRangerLayer,
+  createRangerTrailLayer,
+  rangerColor,
+  TRAIL_MS,
+  trailAlpha,
+  trailsOf,
+} from '../../client/map/layers/rangers';
 import { createCoverageLayer, visitedSquaresOf } from '../../client/map/layers/coverage';
 import { riverLabelsOf } from '../../client/map/layers/labels';
 import { isShown, kindOfLayerId, LAYER_REGISTRY, pickedOf } from '../../client/map/layers/registry';
@@ -37,9 +57,24 @@ import { Layer, LayerManager } from '@deck.gl/core';
 
 // ---- fixtures ----
 
-function aggregate(key: AreaKey, over: { open?: number; overdue?: number; resolutionRate?: number | null; worst?: WarningColor; checkpoints?: number; coverage?: number | null } = {}): AreaAggregate {
+function aggregate(
+  key: AreaKey,
+  over: {
+    open?: number;
+    overdue?: number;
+    resolutionRate?: number | null;
+    worst?: WarningColor;
+    checkpoints?: number;
+    coverage?: number | null;
+  } = {},
+): AreaAggregate {
   const level = key.slice(0, key.indexOf(':')) as AreaLevel;
-  const rates = { responseRate: null, resolutionRate: over.resolutionRate ?? null, satisfactionRate: null, composite: null };
+  const rates = {
+    responseRate: null,
+    resolutionRate: over.resolutionRate ?? null,
+    satisfactionRate: null,
+    composite: null,
+  };
   return {
     key,
     level,
@@ -53,14 +88,41 @@ function aggregate(key: AreaKey, over: { open?: number; overdue?: number; resolu
       ...rates,
       rolling24h: { created: 0, closed: 0, ...rates },
     },
-    flood: { worstColor: over.worst ?? 'none', inWarning: 0, checkpoints: over.checkpoints ?? 0, obstructionsOpen: 0, responseLevel: 'none' },
-    patrol: { activeRangers: 0, lastPatrolAt: null, coverageToday: over.coverage ?? null, openIncidents: 0, lostSignal: 0 },
+    flood: {
+      worstColor: over.worst ?? 'none',
+      inWarning: 0,
+      checkpoints: over.checkpoints ?? 0,
+      obstructionsOpen: 0,
+      responseLevel: 'none',
+    },
+    patrol: {
+      activeRangers: 0,
+      lastPatrolAt: null,
+      coverageToday: over.coverage ?? null,
+      openIncidents: 0,
+      lostSignal: 0,
+    },
     zeroComplaintDays: 0,
   };
 }
 
-const square = (x: number, y: number) => ({ type: 'Polygon' as const, coordinates: [[[x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]]] });
-const cell = (id: string, townId: string): AreaFeature => ({ type: 'Feature', properties: { id, townId }, geometry: square(116.7, 39.8) });
+const square = (x: number, y: number) => ({
+  type: 'Polygon' as const,
+  coordinates: [
+    [
+      [x, y],
+      [x + 0.01, y],
+      [x + 0.01, y + 0.01],
+      [x, y + 0.01],
+      [x, y],
+    ],
+  ],
+});
+const cell = (id: string, townId: string): AreaFeature => ({
+  type: 'Feature',
+  properties: { id, townId },
+  geometry: square(116.7, 39.8),
+});
 
 let ticketNo = 0;
 function ticket(over: Partial<TicketObject> = {}): TicketObject {
@@ -156,7 +218,14 @@ describe('metrics', () => {
   });
 
   it('reads each metric from the aggregate; flood and coverage are no data where the area has none', () => {
-    const a = aggregate('town:1', { open: 12, overdue: 2, resolutionRate: 0.83, worst: 'orange', checkpoints: 3, coverage: 0.5 });
+    const a = aggregate('town:1', {
+      open: 12,
+      overdue: 2,
+      resolutionRate: 0.83,
+      worst: 'orange',
+      checkpoints: 3,
+      coverage: 0.5,
+    });
     expect(metricOf('open').value(a)).toBe(12);
     expect(metricOf('overdue').value(a)).toBe(2);
     expect(metricOf('resolutionRate').value(a)).toBe(0.83);
@@ -172,7 +241,9 @@ describe('metrics', () => {
   it('takes the desk ramp for counts on the light theme, and rates keep theirs', () => {
     expect(colorOf(metricOf('open'), 'town', 0, 'day')).toEqual(LAYER_THEMES.day.load[0]);
     expect(colorOf(metricOf('open'), 'town', 0, 'day')).not.toEqual(colorOf(metricOf('open'), 'town', 0, 'wall'));
-    expect(colorOf(metricOf('composite'), 'town', 0.95, 'day')).toEqual(colorOf(metricOf('composite'), 'town', 0.95, 'wall'));
+    expect(colorOf(metricOf('composite'), 'town', 0.95, 'day')).toEqual(
+      colorOf(metricOf('composite'), 'town', 0.95, 'wall'),
+    );
   });
 
   it('labels legend classes in the unit of the metric, with the no-data row last', () => {
@@ -202,12 +273,28 @@ describe('choropleth factory', () => {
   it('has a stable id per level', () => {
     expect(make(1).id).toBe('choropleth-grid');
     expect(make(2).id).toBe(make(1).id);
-    expect(createChoroplethLayer({ level: 'town', features, aggregates, version: 1, metric: metricOf('open'), theme: 'wall' }).id).toBe('choropleth-town');
+    expect(
+      createChoroplethLayer({
+        level: 'town',
+        features,
+        aggregates,
+        version: 1,
+        metric: metricOf('open'),
+        theme: 'wall',
+      }).id,
+    ).toBe('choropleth-town');
   });
 
   it('starts no colour transition on a delta (deck.gl would read the GPU buffer back and stall the page)', () => {
     for (const level of ['town', 'grid'] as const) {
-      const layer = createChoroplethLayer({ level, features, aggregates, version: 1, metric: metricOf('open'), theme: 'wall' });
+      const layer = createChoroplethLayer({
+        level,
+        features,
+        aggregates,
+        version: 1,
+        metric: metricOf('open'),
+        theme: 'wall',
+      });
       expect(layer.props.transitions ?? {}).not.toHaveProperty('getFillColor');
     }
   });
@@ -285,7 +372,9 @@ describe('ticket factories', () => {
     expect(call(layer.props.getPosition, data[0])).toEqual(data[0]!.position);
     // Urgent tickets are drawn larger.
     const urgent = data.find((t) => t.urgency === 'urgent')!;
-    expect(call<TicketObject, number>(layer.props.getRadius, urgent)).toBeGreaterThan(call<TicketObject, number>(layer.props.getRadius, data[0]!));
+    expect(call<TicketObject, number>(layer.props.getRadius, urgent)).toBeGreaterThan(
+      call<TicketObject, number>(layer.props.getRadius, data[0]!),
+    );
   });
 
   it('gives every category a family colour, and related categories the same one', () => {
@@ -323,8 +412,40 @@ describe('checkpoint factories', () => {
   const sites: CheckpointSite[] = checkpointSitesOf({
     type: 'FeatureCollection',
     features: [
-      { type: 'Feature', properties: { id: 'cp-1', name: '北关闸', riverId: 'r', kind: 'gauge', townId: 't', riverKm: 1, baseLevel: 18, thresholds: { blue: 19, yellow: 20, orange: 21, red: 22 }, warningLevel: 20, guaranteedLevel: 22, synthetic: true }, geometry: { type: 'Point', coordinates: [116.7, 39.9] } },
-      { type: 'Feature', properties: { id: 'cp-2', name: '碍洪点', riverId: 'r', kind: 'obstruction', townId: 't', riverKm: 2, baseLevel: 18, thresholds: { blue: 19, yellow: 20, orange: 21, red: 22 }, warningLevel: 20, guaranteedLevel: 22, synthetic: true }, geometry: { type: 'Point', coordinates: [116.71, 39.91] } },
+      {
+        type: 'Feature',
+        properties: {
+          id: 'cp-1',
+          name: '北关闸',
+          riverId: 'r',
+          kind: 'gauge',
+          townId: 't',
+          riverKm: 1,
+          baseLevel: 18,
+          thresholds: { blue: 19, yellow: 20, orange: 21, red: 22 },
+          warningLevel: 20,
+          guaranteedLevel: 22,
+          synthetic: true,
+        },
+        geometry: { type: 'Point', coordinates: [116.7, 39.9] },
+      },
+      {
+        type: 'Feature',
+        properties: {
+          id: 'cp-2',
+          name: '碍洪点',
+          riverId: 'r',
+          kind: 'obstruction',
+          townId: 't',
+          riverKm: 2,
+          baseLevel: 18,
+          thresholds: { blue: 19, yellow: 20, orange: 21, red: 22 },
+          warningLevel: 20,
+          guaranteedLevel: 22,
+          synthetic: true,
+        },
+        geometry: { type: 'Point', coordinates: [116.71, 39.91] },
+      },
     ],
   });
   const live = new Map<string, CheckpointObject>([['cp-1', checkpoint('cp-1', 'orange', 21.234)]]);
@@ -339,7 +460,8 @@ describe('checkpoint factories', () => {
   });
 
   it('re-reads the live state when the checkpoints version moves, and not otherwise', () => {
-    const trig = (version: number) => JSON.stringify(createCheckpointLayer({ sites, live, version, theme: 'wall' }).props.updateTriggers.getFillColor);
+    const trig = (version: number) =>
+      JSON.stringify(createCheckpointLayer({ sites, live, version, theme: 'wall' }).props.updateTriggers.getFillColor);
     expect(trig(3)).toBe(trig(3));
     expect(trig(4)).not.toBe(trig(3));
     const l1 = createCheckpointLayer({ sites, live, version: 3, theme: 'wall' });
@@ -349,7 +471,15 @@ describe('checkpoint factories', () => {
 
   it('writes the current level beside gauges only; zoomed out only for gauges in warning', () => {
     const fmt = (m: number) => `${m.toFixed(2)} m`;
-    const layer = createCheckpointLevelLayer({ sites, live, version: 3, theme: 'day', formatLevel: fmt, language: 'zh-CN', allLevels: true });
+    const layer = createCheckpointLevelLayer({
+      sites,
+      live,
+      version: 3,
+      theme: 'day',
+      formatLevel: fmt,
+      language: 'zh-CN',
+      allLevels: true,
+    });
     expect(layer.id).toBe('checkpoint-levels');
     expect((layer.props.data as CheckpointSite[]).map((s) => s.id)).toEqual(['cp-1']);
     expect(call(layer.props.getText, sites[0])).toBe('21.23 m');
@@ -390,7 +520,18 @@ describe('ranger factories', () => {
   });
 
   it('leaves out rangers with less than two recent points (no line to draw)', () => {
-    expect(trailsOf([ranger('R2', [[116.7, 39.9, now]]), ranger('R3', [[116.7, 39.9, now - 45 * min], [116.7, 39.91, now - 31 * min]])], now)).toEqual([]);
+    expect(
+      trailsOf(
+        [
+          ranger('R2', [[116.7, 39.9, now]]),
+          ranger('R3', [
+            [116.7, 39.9, now - 45 * min],
+            [116.7, 39.91, now - 31 * min],
+          ]),
+        ],
+        now,
+      ),
+    ).toEqual([]);
   });
 
   it('colours a ranger by state: signal lost before patrolling', () => {
@@ -427,7 +568,20 @@ describe('coverage and labels', () => {
         {
           type: 'Feature',
           properties: { id: 'beiyun', name: '北运河', approximate: false, source: 's' },
-          geometry: { type: 'MultiLineString', coordinates: [[[1, 1], [2, 2]], [[3, 3], [4, 4], [5, 5]]] },
+          geometry: {
+            type: 'MultiLineString',
+            coordinates: [
+              [
+                [1, 1],
+                [2, 2],
+              ],
+              [
+                [3, 3],
+                [4, 4],
+                [5, 5],
+              ],
+            ],
+          },
         },
       ],
     });

@@ -7,14 +7,22 @@ const ZH = { day: '天', hour: '小时', minute: '分钟' };
 
 describe('countdown', () => {
   it('counts time left down to the whole minute and marks the last two hours as soon', () => {
-    expect(countdown(NOW + 3 * HOUR_MS + 20 * MINUTE_MS + 59_000, NOW)).toEqual({ state: 'remaining', minutes: 200, soon: false });
+    expect(countdown(NOW + 3 * HOUR_MS + 20 * MINUTE_MS + 59_000, NOW)).toEqual({
+      state: 'remaining',
+      minutes: 200,
+      soon: false,
+    });
     expect(countdown(NOW + 90 * MINUTE_MS, NOW)).toEqual({ state: 'remaining', minutes: 90, soon: true });
   });
 
   it('is still on time at the deadline itself, overdue right after it, rounded up', () => {
     expect(countdown(NOW, NOW)).toMatchObject({ state: 'remaining', minutes: 0 });
     expect(countdown(NOW - 1000, NOW)).toEqual({ state: 'overdue', minutes: 1, soon: false });
-    expect(countdown(NOW - 2 * DAY_MS - 4 * HOUR_MS, NOW)).toEqual({ state: 'overdue', minutes: 2 * 24 * 60 + 240, soon: false });
+    expect(countdown(NOW - 2 * DAY_MS - 4 * HOUR_MS, NOW)).toEqual({
+      state: 'overdue',
+      minutes: 2 * 24 * 60 + 240,
+      soon: false,
+    });
   });
 });
 
@@ -32,6 +40,8 @@ describe('formatDuration', () => {
   });
 
   it('formats the numbers with the given formatter', () => {
-    expect(formatDuration(1500 * 24 * 60, { day: ' d', hour: ' h', minute: ' min' }, (n) => n.toLocaleString('en'))).toBe('1,500 d');
+    expect(
+      formatDuration(1500 * 24 * 60, { day: ' d', hour: ' h', minute: ' min' }, (n) => n.toLocaleString('en')),
+    ).toBe('1,500 d');
   });
 });

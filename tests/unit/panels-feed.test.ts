@@ -26,7 +26,11 @@ const created = (urgent: boolean): FeedItem => ({
 
 describe('feedLine', () => {
   it('tells new tickets apart from urgent ones', () => {
-    expect(feedLine(created(false), names)).toMatchObject({ key: 'feed.ticketCreated', tone: 'ticket', values: { category: 'cat:e_bike', title: '楼道充电' } });
+    expect(feedLine(created(false), names)).toMatchObject({
+      key: 'feed.ticketCreated',
+      tone: 'ticket',
+      values: { category: 'cat:e_bike', title: '楼道充电' },
+    });
     expect(feedLine(created(true), names)).toMatchObject({ key: 'feed.ticketCreatedUrgent', tone: 'alarm' });
   });
 
@@ -39,14 +43,33 @@ describe('feedLine', () => {
       severe: true,
       params: { from: 'yellow', to: 'orange', level: 21.456, rising: true },
     };
-    expect(feedLine(item, names)).toMatchObject({ key: 'feed.checkpointUp', tone: 'alarm', values: { name: '白庙村', to: 'color:orange', level: '21.46 m' } });
-    expect(feedLine({ ...item, severe: false, params: { from: 'orange', to: 'yellow', level: 20, rising: false } }, names)).toMatchObject({ key: 'feed.checkpointDown', tone: 'flood' });
+    expect(feedLine(item, names)).toMatchObject({
+      key: 'feed.checkpointUp',
+      tone: 'alarm',
+      values: { name: '白庙村', to: 'color:orange', level: '21.46 m' },
+    });
+    expect(
+      feedLine({ ...item, severe: false, params: { from: 'orange', to: 'yellow', level: 20, rising: false } }, names),
+    ).toMatchObject({ key: 'feed.checkpointDown', tone: 'flood' });
   });
 
   it('marks a closed ticket as done and a lost ranger signal as an alarm', () => {
-    const closed: FeedItem = { ...base, id: 's', kind: 'ticket.status', subject: { kind: 'ticket', id: 'T-1' }, params: { status: 'closed', title: 't' } };
+    const closed: FeedItem = {
+      ...base,
+      id: 's',
+      kind: 'ticket.status',
+      subject: { kind: 'ticket', id: 'T-1' },
+      params: { status: 'closed', title: 't' },
+    };
     expect(feedLine(closed, names)).toMatchObject({ tone: 'ticket-done', values: { status: 'status:closed' } });
-    const lost: FeedItem = { ...base, id: 'l', kind: 'ranger.signalLost', subject: { kind: 'ranger', id: 'R-7' }, severe: true, params: {} };
+    const lost: FeedItem = {
+      ...base,
+      id: 'l',
+      kind: 'ranger.signalLost',
+      subject: { kind: 'ranger', id: 'R-7' },
+      severe: true,
+      params: {},
+    };
     expect(feedLine(lost, names)).toMatchObject({ key: 'feed.signalLost', tone: 'alarm', values: { ranger: 'R-7' } });
   });
 });
@@ -76,14 +99,32 @@ describe('feedArea', () => {
 
   it('places tickets by town and grid cell, rangers and their incidents by forest cluster', () => {
     expect(feedArea(created(false), places)).toBe('永乐店镇 · 网格 3');
-    const incident: FeedItem = { ...base, id: 'i', kind: 'incident.reported', subject: { kind: 'incident', id: 'I-1' }, params: { type: 'fire_risk', rangerId: 'R-7' } };
+    const incident: FeedItem = {
+      ...base,
+      id: 'i',
+      kind: 'incident.reported',
+      subject: { kind: 'incident', id: 'I-1' },
+      params: { type: 'fire_risk', rangerId: 'R-7' },
+    };
     expect(feedArea(incident, places)).toBe('永乐店镇 · 小务组团');
-    const cp: FeedItem = { ...base, id: 'c', kind: 'checkpoint.color', subject: { kind: 'checkpoint', id: 'cp-1' }, params: { from: 'none', to: 'blue', level: 1, rising: true } };
+    const cp: FeedItem = {
+      ...base,
+      id: 'c',
+      kind: 'checkpoint.color',
+      subject: { kind: 'checkpoint', id: 'cp-1' },
+      params: { from: 'none', to: 'blue', level: 1, rising: true },
+    };
     expect(feedArea(cp, places)).toBe('永乐店镇');
   });
 
   it('says nothing where it does not know (a closed ticket left the store)', () => {
-    const gone: FeedItem = { ...base, id: 'g', kind: 'ticket.status', subject: { kind: 'ticket', id: 'T-404' }, params: { status: 'closed', title: 't' } };
+    const gone: FeedItem = {
+      ...base,
+      id: 'g',
+      kind: 'ticket.status',
+      subject: { kind: 'ticket', id: 'T-404' },
+      params: { status: 'closed', title: 't' },
+    };
     expect(feedArea(gone, places)).toBeNull();
   });
 });

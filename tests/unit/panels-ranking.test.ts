@@ -28,15 +28,39 @@ function agg(key: AreaKey, s: Shape): AreaAggregate {
       resolutionRate: s.resolutionRate ?? null,
       satisfactionRate: null,
       composite: s.composite ?? null,
-      rolling24h: { created: 0, closed: 0, responseRate: null, resolutionRate: null, satisfactionRate: null, composite: null },
+      rolling24h: {
+        created: 0,
+        closed: 0,
+        responseRate: null,
+        resolutionRate: null,
+        satisfactionRate: null,
+        composite: null,
+      },
     },
-    flood: { worstColor: s.worstColor ?? 'none', inWarning: 0, checkpoints: 0, obstructionsOpen: 0, responseLevel: 'none' },
-    patrol: { activeRangers: 0, lastPatrolAt: null, coverageToday: s.coverage ?? null, openIncidents: 0, lostSignal: 0 },
+    flood: {
+      worstColor: s.worstColor ?? 'none',
+      inWarning: 0,
+      checkpoints: 0,
+      obstructionsOpen: 0,
+      responseLevel: 'none',
+    },
+    patrol: {
+      activeRangers: 0,
+      lastPatrolAt: null,
+      coverageToday: s.coverage ?? null,
+      openIncidents: 0,
+      lostSignal: 0,
+    },
     zeroComplaintDays: 0,
   };
 }
 
-const NAMES: Record<string, string> = { 'town:a': '玉桥街道', 'town:b': '张家湾镇', 'town:c': '宋庄镇', 'town:d': '西集镇' };
+const NAMES: Record<string, string> = {
+  'town:a': '玉桥街道',
+  'town:b': '张家湾镇',
+  'town:c': '宋庄镇',
+  'town:d': '西集镇',
+};
 const nameOf = (k: AreaKey) => NAMES[k] ?? k;
 const KEYS = Object.keys(NAMES) as AreaKey[];
 
@@ -47,7 +71,12 @@ function rank(metric: Parameters<typeof rankAreas>[2], shapes: Record<string, Sh
 
 describe('rankAreas', () => {
   it('puts the area with most open tickets first, with bars against the largest', () => {
-    const rows = rank('open', { 'town:a': { open: 10 }, 'town:b': { open: 40 }, 'town:c': { open: 20 }, 'town:d': { open: 0 } });
+    const rows = rank('open', {
+      'town:a': { open: 10 },
+      'town:b': { open: 40 },
+      'town:c': { open: 20 },
+      'town:d': { open: 0 },
+    });
     expect(rows.map((r) => r.key)).toEqual(['town:b', 'town:c', 'town:a', 'town:d']);
     expect(rows.map((r) => r.rank)).toEqual([1, 2, 3, 4]);
     expect(rows[0]!.bar).toBe(1);
@@ -81,10 +110,20 @@ describe('rankAreas', () => {
   });
 
   it('ranks flood by the worst colour and patrol coverage lowest first', () => {
-    const flood = rank('flood', { 'town:a': { worstColor: 'yellow' }, 'town:b': { worstColor: 'red' }, 'town:c': {}, 'town:d': { worstColor: 'blue' } });
+    const flood = rank('flood', {
+      'town:a': { worstColor: 'yellow' },
+      'town:b': { worstColor: 'red' },
+      'town:c': {},
+      'town:d': { worstColor: 'blue' },
+    });
     expect(flood.map((r) => r.key)).toEqual(['town:b', 'town:a', 'town:d', 'town:c']);
     expect(flood[0]!.bar).toBe(1);
-    const coverage = rank('coverage', { 'town:a': { coverage: 0.4 }, 'town:b': {}, 'town:c': { coverage: 0.1 }, 'town:d': { coverage: 0.9 } });
+    const coverage = rank('coverage', {
+      'town:a': { coverage: 0.4 },
+      'town:b': {},
+      'town:c': { coverage: 0.1 },
+      'town:d': { coverage: 0.9 },
+    });
     expect(coverage.map((r) => r.key)).toEqual(['town:c', 'town:a', 'town:d', 'town:b']);
   });
 });

@@ -23,7 +23,10 @@ const node = (key: string, name: string, parent: string | null) => {
 };
 const tree: AreaTree = {
   root: DISTRICT,
-  nodes: Object.fromEntries([[DISTRICT, node(DISTRICT, '通州区', null)], ...TOWNS.map((k, i) => [k, node(k, NAMES[i]!, DISTRICT)])]),
+  nodes: Object.fromEntries([
+    [DISTRICT, node(DISTRICT, '通州区', null)],
+    ...TOWNS.map((k, i) => [k, node(k, NAMES[i]!, DISTRICT)]),
+  ]),
   children: { [DISTRICT]: TOWNS },
 };
 
@@ -42,7 +45,14 @@ function aggregate(key: AreaKey, open: number, composite: number | null): AreaAg
       resolutionRate: 0.83,
       satisfactionRate: 0.92,
       composite,
-      rolling24h: { created: open, closed: 1, responseRate: null, resolutionRate: null, satisfactionRate: null, composite: null },
+      rolling24h: {
+        created: open,
+        closed: 1,
+        responseRate: null,
+        resolutionRate: null,
+        satisfactionRate: null,
+        composite: null,
+      },
     },
     flood: { worstColor: 'orange', inWarning: 1, checkpoints: 3, obstructionsOpen: 1, responseLevel: 'IV' },
     patrol: { activeRangers: 0, lastPatrolAt: null, coverageToday: null, openIncidents: 0, lostSignal: 0 },
@@ -70,10 +80,35 @@ function ticket(i: number): TicketObject {
 }
 
 const tickets = new Map(Array.from({ length: 230 }, (_, i) => [`T-${i}`, ticket(i)] as const));
-const checkpoint: CheckpointObject = { id: 'cp-1', level: 18.4, rainfall: 12, trend: 'rising', color: 'orange', obstructionStatus: null, readingAt: new Date(NOW).toISOString(), inspectedAt: null };
+const checkpoint: CheckpointObject = {
+  id: 'cp-1',
+  level: 18.4,
+  rainfall: 12,
+  trend: 'rising',
+  color: 'orange',
+  obstructionStatus: null,
+  readingAt: new Date(NOW).toISOString(),
+  inspectedAt: null,
+};
 const feed: FeedItem[] = [
-  { id: 'f1', kind: 'ticket.created', at: NOW, subject: { kind: 'ticket', id: 'T-0' }, position: null, severe: true, params: { category: 'safety_hazard', title: '燃气管道异味', urgent: true } },
-  { id: 'f2', kind: 'checkpoint.color', at: NOW - 1000, subject: { kind: 'checkpoint', id: 'cp-1' }, position: null, severe: true, params: { from: 'yellow', to: 'orange', level: 18.4, rising: true } },
+  {
+    id: 'f1',
+    kind: 'ticket.created',
+    at: NOW,
+    subject: { kind: 'ticket', id: 'T-0' },
+    position: null,
+    severe: true,
+    params: { category: 'safety_hazard', title: '燃气管道异味', urgent: true },
+  },
+  {
+    id: 'f2',
+    kind: 'checkpoint.color',
+    at: NOW - 1000,
+    subject: { kind: 'checkpoint', id: 'cp-1' },
+    position: null,
+    severe: true,
+    params: { from: 'yellow', to: 'orange', level: 18.4, rising: true },
+  },
 ];
 
 const view: LiveView = {
@@ -105,13 +140,27 @@ const CHECKPOINT_LAYER = {
     {
       type: 'Feature',
       geometry: { type: 'Point', coordinates: [116.7, 39.9] },
-      properties: { id: 'cp-1', name: '白庙村', riverId: 'chaobai', kind: 'gauge', townId: '110112002', riverKm: 3, baseLevel: 15, thresholds: { blue: 17, yellow: 17.8, orange: 18.3, red: 19 }, warningLevel: 18.3, guaranteedLevel: 19.5, synthetic: true },
+      properties: {
+        id: 'cp-1',
+        name: '白庙村',
+        riverId: 'chaobai',
+        kind: 'gauge',
+        townId: '110112002',
+        riverKm: 3,
+        baseLevel: 15,
+        thresholds: { blue: 17, yellow: 17.8, orange: 18.3, red: 19 },
+        warningLevel: 18.3,
+        guaranteedLevel: 19.5,
+        synthetic: true,
+      },
     },
   ],
 };
 
 vi.mock('../../client/live/SocketController', () => ({ useLive: () => view }));
-vi.mock('../../client/geo/layers', () => ({ useLayer: (name: string | null) => (name === 'checkpoints' ? CHECKPOINT_LAYER : null) }));
+vi.mock('../../client/geo/layers', () => ({
+  useLayer: (name: string | null) => (name === 'checkpoints' ? CHECKPOINT_LAYER : null),
+}));
 
 const { createI18n } = await import('../../client/i18n');
 const { Ranking } = await import('../../client/panels/Ranking');
@@ -119,7 +168,14 @@ const { Feed } = await import('../../client/panels/Feed');
 const { TicketTable } = await import('../../client/panels/TicketTable');
 const { DetailPanel } = await import('../../client/panels/DetailPanel');
 
-const district: Placement = { scope: DISTRICT, level: 'town', trail: [tree.nodes[DISTRICT]!], selected: null, areas: TOWNS, known: true };
+const district: Placement = {
+  scope: DISTRICT,
+  level: 'town',
+  trail: [tree.nodes[DISTRICT]!],
+  selected: null,
+  areas: TOWNS,
+  known: true,
+};
 const noop = () => {};
 
 function render(el: ReactElement, lng: 'zh-CN' | 'en' = 'zh-CN'): string {
@@ -129,14 +185,30 @@ const attrs = (html: string, name: string) => [...html.matchAll(new RegExp(`${na
 
 describe('panels rendered from a live view', () => {
   it('ranks the towns worst first by the metric, each row clickable by its area key', () => {
-    const html = render(createElement(Ranking, { tree, placement: district, view: { ...defaultView(DISTRICT), metric: 'composite' }, onOpenArea: noop }));
+    const html = render(
+      createElement(Ranking, {
+        tree,
+        placement: district,
+        view: { ...defaultView(DISTRICT), metric: 'composite' },
+        onOpenArea: noop,
+      }),
+    );
     expect(attrs(html, 'data-area')).toEqual(['town:110112002', 'town:110112001', 'town:110112003']);
     expect(html).toContain('70.0%');
     expect(html).toContain('无数据');
   });
 
   it('lists one page of tickets, most urgent first, with "N of M" and countdowns', () => {
-    const html = render(createElement(TicketTable, { tree, placement: district, filter: NO_FILTER, onFilterChange: noop, selection: null, onSelectObject: noop }));
+    const html = render(
+      createElement(TicketTable, {
+        tree,
+        placement: district,
+        filter: NO_FILTER,
+        onFilterChange: noop,
+        selection: null,
+        onSelectObject: noop,
+      }),
+    );
     const ids = attrs(html, 'data-ticket-id');
     expect(ids).toHaveLength(50);
     expect(ids[0]).toBe('T-0');
@@ -155,11 +227,28 @@ describe('panels rendered from a live view', () => {
   });
 
   it('details a ticket and a checkpoint against its thresholds, in English too', () => {
-    const ticketHtml = render(createElement(DetailPanel, { tree, placement: district, selection: { kind: 'ticket', id: 'T-0' }, onClose: noop, onOpenArea: noop }), 'en');
+    const ticketHtml = render(
+      createElement(DetailPanel, {
+        tree,
+        placement: district,
+        selection: { kind: 'ticket', id: 'T-0' },
+        onClose: noop,
+        onOpenArea: noop,
+      }),
+      'en',
+    );
     expect(ticketHtml).toContain('overdue 2 h');
     expect(ticketHtml).toContain('Safety hazard');
     expect(ticketHtml).toContain('Fire');
-    const cp = render(createElement(DetailPanel, { tree, placement: district, selection: { kind: 'checkpoint', id: 'cp-1' }, onClose: noop, onOpenArea: noop }));
+    const cp = render(
+      createElement(DetailPanel, {
+        tree,
+        placement: district,
+        selection: { kind: 'checkpoint', id: 'cp-1' },
+        onClose: noop,
+        onOpenArea: noop,
+      }),
+    );
     expect(cp).toContain('白庙村');
     expect(cp).toContain('18.40 m');
     expect(cp).toContain('距红色预警');
@@ -167,10 +256,22 @@ describe('panels rendered from a live view', () => {
   });
 
   it('shows the open town with its rates, and nothing at district level with nothing picked', () => {
-    expect(render(createElement(DetailPanel, { tree, placement: district, selection: null, onClose: noop, onOpenArea: noop }))).toBe('');
-    const town: Placement = { ...district, scope: TOWNS[1]!, trail: [tree.nodes[DISTRICT]!, tree.nodes[TOWNS[1]!]!], level: 'grid', areas: [] };
+    expect(
+      render(
+        createElement(DetailPanel, { tree, placement: district, selection: null, onClose: noop, onOpenArea: noop }),
+      ),
+    ).toBe('');
+    const town: Placement = {
+      ...district,
+      scope: TOWNS[1]!,
+      trail: [tree.nodes[DISTRICT]!, tree.nodes[TOWNS[1]!]!],
+      level: 'grid',
+      areas: [],
+    };
     view.scope = TOWNS[1]!;
-    const html = render(createElement(DetailPanel, { tree, placement: town, selection: null, onClose: noop, onOpenArea: noop }));
+    const html = render(
+      createElement(DetailPanel, { tree, placement: town, selection: null, onClose: noop, onOpenArea: noop }),
+    );
     view.scope = DISTRICT;
     expect(html).toContain('宋庄镇');
     expect(html).toContain('83.0%');

@@ -63,14 +63,31 @@ describe('area names and counts', () => {
   const tree: AreaTree = {
     root: 'district:110112',
     nodes: {
-      'town:110112001': { key: 'town:110112001', level: 'town', id: '110112001', name: '中仓街道', parent: 'district:110112', bbox: [0, 0, 1, 1] },
-      'grid:g-1': { key: 'grid:g-1', level: 'grid', id: 'g-1', name: '网格 1', parent: 'town:110112001', bbox: [0, 0, 1, 1] },
+      'town:110112001': {
+        key: 'town:110112001',
+        level: 'town',
+        id: '110112001',
+        name: '中仓街道',
+        parent: 'district:110112',
+        bbox: [0, 0, 1, 1],
+      },
+      'grid:g-1': {
+        key: 'grid:g-1',
+        level: 'grid',
+        id: 'g-1',
+        name: '网格 1',
+        parent: 'town:110112001',
+        bbox: [0, 0, 1, 1],
+      },
     },
     children: {},
   };
 
   it('names a ticket by its town and grid cell where the tree knows them', () => {
-    expect(ticketAreaNames(ticket(0, { place: { townId: '110112001', gridId: 'g-1' } }), tree)).toEqual({ town: '中仓街道', grid: '网格 1' });
+    expect(ticketAreaNames(ticket(0, { place: { townId: '110112001', gridId: 'g-1' } }), tree)).toEqual({
+      town: '中仓街道',
+      grid: '网格 1',
+    });
     expect(ticketAreaNames(ticket(0, { place: { townId: '110112009' } }), tree)).toEqual({ town: null, grid: null });
   });
 

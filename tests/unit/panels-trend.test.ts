@@ -30,7 +30,10 @@ describe('trendSeries', () => {
   });
 
   it('shows a shrinking backlog as negative', () => {
-    const s = trendSeries({ from: new Date(FROM).toISOString(), bucketMs: HOUR, hours: 1, points: [{ at: at(0), created: 1, closed: 3 }] }, label);
+    const s = trendSeries(
+      { from: new Date(FROM).toISOString(), bucketMs: HOUR, hours: 1, points: [{ at: at(0), created: 1, closed: 3 }] },
+      label,
+    );
     expect(s.backlogChange).toBe(-2);
   });
 });

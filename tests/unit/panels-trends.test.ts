@@ -4,15 +4,33 @@
 import { describe, expect, it } from 'vitest';
 import type { AreaTrends } from '../../server/contract/trends';
 import { floodLine, stackCategories, trendCharts } from '../../client/charts/trends';
-import { categoryCss, coverageOption, floodOption, ratesPerWeekOption, ticketsPerDayOption } from '../../client/charts/trends-options';
+import {
+  categoryCss,
+  coverageOption,
+  floodOption,
+  ratesPerWeekOption,
+  ticketsPerDayOption,
+} from '../../client/charts/trends-options';
 import type { ChartPalette } from '../../client/charts/palette';
 
-const P: ChartPalette = { text: '#fff', textDim: '#aaa', border: '#333', accent: '#fc0', created: '#f90', closed: '#0c6' };
+const P: ChartPalette = {
+  text: '#fff',
+  textDim: '#aaa',
+  border: '#333',
+  accent: '#fc0',
+  created: '#f90',
+  closed: '#0c6',
+};
 const TEN = 600_000;
 const T0 = Date.parse('2026-07-20T20:00:00+08:00');
 const thresholds = { blue: 19.6, yellow: 20.1, orange: 20.6, red: 21.1 };
 
-type Series = { name?: string; data: unknown[]; stack?: string; markLine?: { data: { yAxis: number; name: string }[] } };
+type Series = {
+  name?: string;
+  data: unknown[];
+  stack?: string;
+  markLine?: { data: { yAxis: number; name: string }[] };
+};
 const series = (o: object) => (o as { series: Series[] }).series;
 
 const days: AreaTrends['days'] = [
@@ -27,7 +45,12 @@ describe('trendCharts', () => {
     expect(trendCharts(none)).toEqual(['ticketsPerDay', 'ratesPerWeek']);
     const cp = { checkpointId: 'cp', name: '站', thresholds, points: [] };
     const cl = { clusterId: 'f', name: '林区', subcells: 10, days: [] };
-    expect(trendCharts({ ...none, flood: { ...none.flood, checkpoints: [cp] }, coverage: [cl] })).toEqual(['ticketsPerDay', 'ratesPerWeek', 'flood', 'coverage']);
+    expect(trendCharts({ ...none, flood: { ...none.flood, checkpoints: [cp] }, coverage: [cl] })).toEqual([
+      'ticketsPerDay',
+      'ratesPerWeek',
+      'flood',
+      'coverage',
+    ]);
   });
 });
 
@@ -41,7 +64,8 @@ describe('ticketsPerDayOption', () => {
     expect(s[0]!.data).toEqual([2, 0, 1]);
     expect(s[1]!.data).toEqual([0, 0, 3]);
     // Each day's stack adds up to the day's new tickets.
-    for (let i = 0; i < days.length; i++) expect(s.reduce((n, x) => n + (x.data[i] as number), 0)).toBe(days[i]!.created);
+    for (let i = 0; i < days.length; i++)
+      expect(s.reduce((n, x) => n + (x.data[i] as number), 0)).toBe(days[i]!.created);
     expect((o as { xAxis: { data: string[] } }).xAxis.data).toEqual(['07-18', '07-19', '07-20']);
   });
 
@@ -55,10 +79,33 @@ describe('ticketsPerDayOption', () => {
 describe('ratesPerWeekOption', () => {
   it('draws the three rates per week and leaves a week without data as a gap, not as 0 %', () => {
     const weeks: AreaTrends['weeks'] = [
-      { from: '2026-07-07', to: '2026-07-13', created: 2, closed: 1, responseRate: 1, resolutionRate: null, satisfactionRate: null, composite: 1 },
-      { from: '2026-07-14', to: '2026-07-20', created: 4, closed: 3, responseRate: 0.5, resolutionRate: 2 / 3, satisfactionRate: 0.5, composite: 0.57 },
+      {
+        from: '2026-07-07',
+        to: '2026-07-13',
+        created: 2,
+        closed: 1,
+        responseRate: 1,
+        resolutionRate: null,
+        satisfactionRate: null,
+        composite: 1,
+      },
+      {
+        from: '2026-07-14',
+        to: '2026-07-20',
+        created: 4,
+        closed: 3,
+        responseRate: 0.5,
+        resolutionRate: 2 / 3,
+        satisfactionRate: 0.5,
+        composite: 0.57,
+      },
     ];
-    const o = ratesPerWeekOption(weeks, P, { responseRate: '响应率', resolutionRate: '解决率', satisfactionRate: '满意率', week: (f, t) => `${f}~${t}` });
+    const o = ratesPerWeekOption(weeks, P, {
+      responseRate: '响应率',
+      resolutionRate: '解决率',
+      satisfactionRate: '满意率',
+      week: (f, t) => `${f}~${t}`,
+    });
     const s = series(o);
     expect(s.map((x) => x.name)).toEqual(['响应率', '解决率', '满意率']);
     expect(s[0]!.data).toEqual([1, 0.5]);
@@ -92,7 +139,18 @@ describe('floodOption', () => {
       [T0 + 2 * TEN, null],
       [T0 + 6 * TEN, 20.3],
     ]);
-    expect(floodLine([[T0, 1], [T0 + 3 * TEN, 2]], TEN)).toEqual([[T0, 1], [T0 + 3 * TEN, 2]]);
+    expect(
+      floodLine(
+        [
+          [T0, 1],
+          [T0 + 3 * TEN, 2],
+        ],
+        TEN,
+      ),
+    ).toEqual([
+      [T0, 1],
+      [T0 + 3 * TEN, 2],
+    ]);
   });
 
   it('marks the four warning levels of a single checkpoint, and none when several share the chart', () => {
@@ -118,8 +176,24 @@ describe('floodOption', () => {
 describe('coverageOption', () => {
   it('draws each cluster’s daily share', () => {
     const coverage: AreaTrends['coverage'] = [
-      { clusterId: 'f1', name: '一号林区', subcells: 4, days: [{ day: '2026-07-19', visited: 1, share: 0.25 }, { day: '2026-07-20', visited: 2, share: 0.5 }] },
-      { clusterId: 'f2', name: '二号林区', subcells: 2, days: [{ day: '2026-07-19', visited: 0, share: 0 }, { day: '2026-07-20', visited: 2, share: 1 }] },
+      {
+        clusterId: 'f1',
+        name: '一号林区',
+        subcells: 4,
+        days: [
+          { day: '2026-07-19', visited: 1, share: 0.25 },
+          { day: '2026-07-20', visited: 2, share: 0.5 },
+        ],
+      },
+      {
+        clusterId: 'f2',
+        name: '二号林区',
+        subcells: 2,
+        days: [
+          { day: '2026-07-19', visited: 0, share: 0 },
+          { day: '2026-07-20', visited: 2, share: 1 },
+        ],
+      },
     ];
     const o = coverageOption(coverage, P, { day: (d) => d.slice(5) });
     expect(series(o).map((s) => [s.name, s.data])).toEqual([

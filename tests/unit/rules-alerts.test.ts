@@ -24,7 +24,13 @@ const tree: Pick<AreaTree, 'nodes'> = {
 const officer = { id: 'o1', name: '值班员', role: 'officer' as const };
 const T = (min: number) => new Date(Date.parse('2025-07-20T08:00:00+08:00') + min * 60_000).toISOString();
 
-function raised(alertId: string, area: string, town: string | undefined, min: number, severity: 'warning' | 'severe'): AlertEvent {
+function raised(
+  alertId: string,
+  area: string,
+  town: string | undefined,
+  min: number,
+  severity: 'warning' | 'severe',
+): AlertEvent {
   return {
     id: alertId,
     kind: 'alert.raised',
@@ -53,16 +59,45 @@ describe('the AlertBook', () => {
         raised('x', 'grid:a1', 'town:a', 0, 'warning'),
         { id: 'n1', kind: 'alert.noted', time: T(1), source: 'console', alertId: 'x', by: officer, note: '看一下' },
         { id: 'a1', kind: 'alert.acknowledged', time: T(2), source: 'console', alertId: 'x', by: officer },
-        { id: 'a2', kind: 'alert.acknowledged', time: T(3), source: 'console', alertId: 'x', by: { ...officer, id: 'o2' } },
-        { id: 'w1', kind: 'alert.whistled', time: T(4), source: 'console', alertId: 'x', by: officer, departments: ['fire', 'water'] },
-        { id: 'w2', kind: 'alert.whistled', time: T(5), source: 'console', alertId: 'x', by: officer, departments: ['water', 'police'] },
+        {
+          id: 'a2',
+          kind: 'alert.acknowledged',
+          time: T(3),
+          source: 'console',
+          alertId: 'x',
+          by: { ...officer, id: 'o2' },
+        },
+        {
+          id: 'w1',
+          kind: 'alert.whistled',
+          time: T(4),
+          source: 'console',
+          alertId: 'x',
+          by: officer,
+          departments: ['fire', 'water'],
+        },
+        {
+          id: 'w2',
+          kind: 'alert.whistled',
+          time: T(5),
+          source: 'console',
+          alertId: 'x',
+          by: officer,
+          departments: ['water', 'police'],
+        },
         { id: 'r1', kind: 'alert.resolved', time: T(6), source: 'console', alertId: 'x', by: officer, note: '已处置' },
         { id: 'a3', kind: 'alert.acknowledged', time: T(7), source: 'console', alertId: 'x', by: officer },
       ]),
     );
     expect(changed.map((a) => a.id)).toEqual(['x']);
     const x = book.get('x')!;
-    expect(x).toMatchObject({ status: 'resolved', acknowledgedBy: officer, acknowledgedAt: T(2), resolvedAt: T(6), resolvedBy: officer });
+    expect(x).toMatchObject({
+      status: 'resolved',
+      acknowledgedBy: officer,
+      acknowledgedAt: T(2),
+      resolvedAt: T(6),
+      resolvedBy: officer,
+    });
     expect(x.departments).toEqual(['fire', 'water', 'police']);
     // The acknowledgement after the resolution changes nothing and is not on the trail; the second one is.
     expect(x.actions.map((a) => [a.seq, a.kind])).toEqual([
@@ -89,7 +124,8 @@ describe('the AlertBook', () => {
         { id: 'r', kind: 'alert.resolved', time: T(5), source: 'rules', alertId: 'a-severe' },
       ]),
     );
-    const ids = (scope: string, status?: 'active' | 'resolved') => book.list(tree, scope as never, status).map((a) => a.id);
+    const ids = (scope: string, status?: 'active' | 'resolved') =>
+      book.list(tree, scope as never, status).map((a) => a.id);
     expect(ids('town:a')).toEqual(['a-new-warning', 'a-old-warning', 'a-severe']);
     expect(ids('town:a', 'active')).toEqual(['a-new-warning', 'a-old-warning']);
     expect(ids('town:a', 'resolved')).toEqual(['a-severe']);
@@ -101,7 +137,12 @@ describe('the AlertBook', () => {
 
   it('keeps a resolved alert listed for 24 h after its resolution', () => {
     const book = createAlertBook();
-    book.apply(log([raised('x', 'town:a', 'town:a', 0, 'warning'), { id: 'r', kind: 'alert.resolved', time: T(10), source: 'rules', alertId: 'x' }]));
+    book.apply(
+      log([
+        raised('x', 'town:a', 'town:a', 0, 'warning'),
+        { id: 'r', kind: 'alert.resolved', time: T(10), source: 'rules', alertId: 'x' },
+      ]),
+    );
     book.advance(Date.parse(T(10 + 24 * 60)) - 1);
     expect(book.get('x')).toBeDefined();
     book.advance(Date.parse(T(10 + 24 * 60)));

@@ -86,7 +86,8 @@ class World {
     const items = events.map((e) => {
       const event = { ...e, id: `${this.prefix}-e${++this.n}`, source: 'simulator' } as OpsEvent;
       let place: Place | undefined;
-      if ('location' in event && event.location) place = locator.locate(event.location.lon, event.location.lat) ?? undefined;
+      if ('location' in event && event.location)
+        place = locator.locate(event.location.lon, event.location.lat) ?? undefined;
       if ('checkpointId' in event) {
         const f = geo.layers.checkpoints.features.find((x) => x.properties.id === event.checkpointId)!;
         const [lon, lat] = f.geometry.coordinates as [number, number];
@@ -109,7 +110,10 @@ class World {
   /** A person's action on an alert (what the routes append). */
   async act(event: Action<AlertEvent>): Promise<void> {
     await this.bus.append([
-      { event: { id: `${this.prefix}-c${++this.n}`, time: iso(this.now), source: 'console', ...event } as AlertEvent, receivedAt: iso(this.now) },
+      {
+        event: { id: `${this.prefix}-c${++this.n}`, time: iso(this.now), source: 'console', ...event } as AlertEvent,
+        receivedAt: iso(this.now),
+      },
     ]);
     await this.settle();
   }
@@ -145,7 +149,16 @@ function spotIn(layer: 'grid' | 'forest', id: string): { lon: number; lat: numbe
 const incident = (incidentId: string, time: number, type: 'fire_risk' | 'pests' = 'fire_risk'): Bare<OpsEvent> => {
   const cluster = geo.layers.forest.features[0]!;
   const [lon, lat] = interiorPoint(cluster.geometry as never);
-  return { kind: 'patrol.incident', time: iso(time), rangerId: 'r-1', incidentId, type, severity: 'high', description: '林下可燃物堆积，有烟点', location: { lon, lat } };
+  return {
+    kind: 'patrol.incident',
+    time: iso(time),
+    rangerId: 'r-1',
+    incidentId,
+    type,
+    severity: 'high',
+    description: '林下可燃物堆积，有烟点',
+    location: { lon, lat },
+  };
 };
 
 describe('fire risk', () => {
@@ -154,7 +167,13 @@ describe('fire risk', () => {
     await w.post(incident('inc-1', T0), incident('inc-2', T0, 'pests'));
     const [alert, ...rest] = w.alerts('fire_risk');
     expect(rest).toEqual([]);
-    expect(alert).toMatchObject({ id: 'fire_risk:inc-1', severity: 'severe', status: 'open', level: 'town', subjects: [{ kind: 'incident', id: 'inc-1' }] });
+    expect(alert).toMatchObject({
+      id: 'fire_risk:inc-1',
+      severity: 'severe',
+      status: 'open',
+      level: 'town',
+      subjects: [{ kind: 'incident', id: 'inc-1' }],
+    });
     const cluster = geo.layers.forest.features[0]!.properties;
     expect(alert!.area).toBe(`forest:${cluster.id}`);
     expect(alert!.town).toBe(`town:${cluster.townId}`);
@@ -172,7 +191,12 @@ describe('flood warning with hysteresis', () => {
     yellow = th.yellow;
     orange = th.orange;
   });
-  const reading = (level: number, time: number): Bare<OpsEvent> => ({ kind: 'flood.reading', time: iso(time), checkpointId: cpId, level });
+  const reading = (level: number, time: number): Bare<OpsEvent> => ({
+    kind: 'flood.reading',
+    time: iso(time),
+    checkpointId: cpId,
+    level,
+  });
 
   it('raises once when the level crosses yellow, however it oscillates, turns severe at orange, clears only 0.10 m below for 30 min', async () => {
     const w = await new World().boot();
@@ -181,7 +205,11 @@ describe('flood warning with hysteresis', () => {
     await w.post(reading(yellow, T0 + 5 * MIN));
     const raised = w.alerts('flood_warning');
     expect(raised).toHaveLength(1);
-    expect(raised[0]).toMatchObject({ severity: 'warning', status: 'open', subjects: [{ kind: 'checkpoint', id: cpId }] });
+    expect(raised[0]).toMatchObject({
+      severity: 'warning',
+      status: 'open',
+      subjects: [{ kind: 'checkpoint', id: cpId }],
+    });
     // The id names the reading that crossed: the second event of this log.
     expect(raised[0]!.id).toBe(`flood_warning:${cpId}:2`);
 
@@ -257,11 +285,15 @@ describe('ticket deadlines', () => {
     await w.at(nearAt);
     expect(w.alerts()).toEqual([]);
     await w.at(nearAt + 1000);
-    expect(w.alerts('ticket_near_deadline')).toMatchObject([{ id: 'ticket_near_deadline:T-1', severity: 'warning', status: 'open' }]);
+    expect(w.alerts('ticket_near_deadline')).toMatchObject([
+      { id: 'ticket_near_deadline:T-1', severity: 'warning', status: 'open' },
+    ]);
     await w.at(T0 + 24 * HOUR);
     expect(w.alerts('ticket_overdue')).toEqual([]);
     await w.at(T0 + 24 * HOUR + 1000);
-    expect(w.alerts('ticket_overdue')).toMatchObject([{ id: 'ticket_overdue:T-1', severity: 'severe', status: 'open' }]);
+    expect(w.alerts('ticket_overdue')).toMatchObject([
+      { id: 'ticket_overdue:T-1', severity: 'severe', status: 'open' },
+    ]);
     expect(w.alerts('ticket_near_deadline')[0]!.status).toBe('resolved');
     w.now = T0 + 25 * HOUR;
     await w.post({ kind: 'ticket.closed', time: iso(w.now), ticketId: 'T-1', resolved: true });
@@ -309,20 +341,25 @@ describe('ticket surge in a grid cell', () => {
   });
 
   it('needs at least 5 in 60 min in a quiet cell, and 3 × the baseline in a busy one', async () => {
-    const cells = geo.layers.grid.features.filter((f) => f.properties.townId === '110112004').map((f) => f.properties.id);
+    const cells = geo.layers.grid.features
+      .filter((f) => f.properties.townId === '110112004')
+      .map((f) => f.properties.id);
     const busy = cells[0]!;
     const quiet = cells[1]!;
     const w = await new World().boot();
     // Two days of history: 2 tickets an hour in the busy cell, so its baseline is 2 per 60 min → needs 6.
     const history: Bare<OpsEvent>[] = [];
-    for (let h = 48; h >= 2; h--) history.push(ticketIn(busy, `b${h}a`, T0 - h * HOUR), ticketIn(busy, `b${h}b`, T0 - h * HOUR + 20 * MIN));
+    for (let h = 48; h >= 2; h--)
+      history.push(ticketIn(busy, `b${h}a`, T0 - h * HOUR), ticketIn(busy, `b${h}b`, T0 - h * HOUR + 20 * MIN));
     await w.post(...history);
     expect(w.alerts()).toEqual([]);
 
     for (let i = 1; i <= 4; i++) await w.post(ticketIn(quiet, `q${i}`, T0 - 50 * MIN + i * MIN));
     expect(w.alerts('ticket_surge')).toEqual([]);
     await w.post(ticketIn(quiet, 'q5', T0 - 10 * MIN));
-    expect(w.alerts('ticket_surge')).toMatchObject([{ subjects: [{ kind: 'grid', id: quiet }], area: `grid:${quiet}`, severity: 'warning' }]);
+    expect(w.alerts('ticket_surge')).toMatchObject([
+      { subjects: [{ kind: 'grid', id: quiet }], area: `grid:${quiet}`, severity: 'warning' },
+    ]);
 
     for (let i = 1; i <= 5; i++) await w.post(ticketIn(busy, `n${i}`, T0 - 50 * MIN + i * MIN));
     expect(w.alerts('ticket_surge').filter((a) => a.subjects[0]!.id === busy)).toEqual([]);
@@ -370,13 +407,22 @@ describe('forest clusters and rangers', () => {
     const w = await new World().boot();
     const c = cluster();
     const at = spotIn('forest', c);
-    await w.post({ kind: 'patrol.started', time: iso(T0), patrolId: 'p1', rangerId: 'r-9', clusterId: c, location: at });
+    await w.post({
+      kind: 'patrol.started',
+      time: iso(T0),
+      patrolId: 'p1',
+      rangerId: 'r-9',
+      clusterId: c,
+      location: at,
+    });
     w.now = T0 + 5 * MIN;
     await w.post({ kind: 'patrol.position', time: iso(w.now), rangerId: 'r-9', patrolId: 'p1', location: at });
     await w.at(T0 + 20 * MIN - 1000);
     expect(w.alerts('ranger_signal_lost')).toEqual([]);
     await w.at(T0 + 20 * MIN);
-    expect(w.alerts('ranger_signal_lost')).toMatchObject([{ status: 'open', subjects: [{ kind: 'ranger', id: 'r-9' }], area: `forest:${c}` }]);
+    expect(w.alerts('ranger_signal_lost')).toMatchObject([
+      { status: 'open', subjects: [{ kind: 'ranger', id: 'r-9' }], area: `forest:${c}` },
+    ]);
     w.now = T0 + 25 * MIN;
     await w.post({ kind: 'patrol.position', time: iso(w.now), rangerId: 'r-9', patrolId: 'p1', location: at });
     expect(w.alerts('ranger_signal_lost')[0]!.status).toBe('resolved');
@@ -400,13 +446,23 @@ describe('escalation', () => {
     expect(a).toMatchObject({ level: 'district', escalatedAt: expect.any(String) });
     expect(a.actions.map((x) => x.kind)).toEqual(['alert.raised', 'alert.escalated']);
     await w.at(T0 + 2 * HOUR);
-    expect(w.book.get('fire_risk:inc-b')).toMatchObject({ level: 'town', status: 'acknowledged', acknowledgedBy: officer });
+    expect(w.book.get('fire_risk:inc-b')).toMatchObject({
+      level: 'town',
+      status: 'acknowledged',
+      acknowledgedBy: officer,
+    });
     expect((await w.alertEvents()).filter((e) => e.kind === 'alert.escalated')).toHaveLength(1);
   });
 
   it('escalates a warning after 30 min', async () => {
     const w = await new World().boot();
-    await w.post({ kind: 'patrol.started', time: iso(T0), patrolId: 'p1', rangerId: 'r-3', clusterId: geo.layers.forest.features[0]!.properties.id });
+    await w.post({
+      kind: 'patrol.started',
+      time: iso(T0),
+      patrolId: 'p1',
+      rangerId: 'r-3',
+      clusterId: geo.layers.forest.features[0]!.properties.id,
+    });
     await w.at(T0 + 15 * MIN);
     const id = w.alerts('ranger_signal_lost')[0]!.id;
     await w.at(T0 + 45 * MIN - 1000);
@@ -421,7 +477,12 @@ describe('restart and a second node', () => {
     const store = createMemoryStore();
     const w = await new World(store).boot();
     const cp = geo.layers.checkpoints.features[0]!.properties;
-    await w.post(incident('inc-r', T0), { kind: 'flood.reading', time: iso(T0), checkpointId: cp.id, level: cp.thresholds.red });
+    await w.post(incident('inc-r', T0), {
+      kind: 'flood.reading',
+      time: iso(T0),
+      checkpointId: cp.id,
+      level: cp.thresholds.red,
+    });
     await w.act({ kind: 'alert.acknowledged', alertId: 'fire_risk:inc-r', by: officer });
     await w.at(T0 + 30 * MIN);
     // A person resolves the flood alert while the water is still high: not raised again while it stays high.
@@ -435,13 +496,17 @@ describe('restart and a second node', () => {
     await restarted.boot();
     await restarted.at(T0 + 33 * MIN);
     expect(await store.lastSeq()).toBe(before);
-    expect(restarted.alerts().map((a) => [a.id, a.status, a.level])).toEqual(w.alerts().map((a) => [a.id, a.status, a.level]));
+    expect(restarted.alerts().map((a) => [a.id, a.status, a.level])).toEqual(
+      w.alerts().map((a) => [a.id, a.status, a.level]),
+    );
     // It still decides: the fire-risk incident resolved → the alert resolves (once, though two engines listen).
     restarted.now = T0 + 40 * MIN;
     await restarted.post({ kind: 'patrol.incident_resolved', time: iso(restarted.now), incidentId: 'inc-r' });
     await w.settle();
     expect(restarted.book.get('fire_risk:inc-r')!.status).toBe('resolved');
-    expect((await restarted.alertEvents()).filter((e) => e.kind === 'alert.resolved' && e.alertId === 'fire_risk:inc-r')).toHaveLength(1);
+    expect(
+      (await restarted.alertEvents()).filter((e) => e.kind === 'alert.resolved' && e.alertId === 'fire_risk:inc-r'),
+    ).toHaveLength(1);
   });
 });
 

@@ -13,17 +13,58 @@ const NOW = Date.parse('2025-07-20T12:00:00+08:00');
 describe('parseCliArgs', () => {
   it('has the documented defaults, and a start that ends the run at the present', () => {
     const o = parseCliArgs(['--target', 'http://localhost:8080/'], NOW);
-    expect(o).toMatchObject({ target: 'http://localhost:8080', scenario: 'normal', seed: 1, speed: 60, durationS: 600, batch: 500, dryRun: false });
+    expect(o).toMatchObject({
+      target: 'http://localhost:8080',
+      scenario: 'normal',
+      seed: 1,
+      speed: 60,
+      durationS: 600,
+      batch: 500,
+      dryRun: false,
+    });
     expect(o.start).toBe(NOW - 60 * 600 * 1000);
     expect(o.only).toEqual({ tickets: true, flood: true, patrols: true });
   });
 
   it('reads every option', () => {
     const o = parseCliArgs(
-      ['--dry-run', '--scenario', 'rainstorm', '--seed', 'abc', '--speed', '3600', '--duration', '0', '--batch', '50', '--start', '2025-07-20T06:00:00+08:00', '--run-id', 'x1', '--per-day', '300', '--only', 'tickets,flood', '--rate', '5000'],
+      [
+        '--dry-run',
+        '--scenario',
+        'rainstorm',
+        '--seed',
+        'abc',
+        '--speed',
+        '3600',
+        '--duration',
+        '0',
+        '--batch',
+        '50',
+        '--start',
+        '2025-07-20T06:00:00+08:00',
+        '--run-id',
+        'x1',
+        '--per-day',
+        '300',
+        '--only',
+        'tickets,flood',
+        '--rate',
+        '5000',
+      ],
       NOW,
     );
-    expect(o).toMatchObject({ target: null, scenario: 'rainstorm', seed: 'abc', speed: 3600, durationS: 0, batch: 50, runId: 'x1', perDay: 300, rate: 5000, dryRun: true });
+    expect(o).toMatchObject({
+      target: null,
+      scenario: 'rainstorm',
+      seed: 'abc',
+      speed: 3600,
+      durationS: 0,
+      batch: 50,
+      runId: 'x1',
+      perDay: 300,
+      rate: 5000,
+      dryRun: true,
+    });
     expect(o.start).toBe(Date.parse('2025-07-20T06:00:00+08:00'));
     expect(o.only).toEqual({ tickets: true, flood: true, patrols: false });
   });
@@ -40,8 +81,13 @@ describe('parseCliArgs', () => {
   });
 
   it('takes the feed token from --token, else from OPSMAP_TOKEN', () => {
-    expect(parseCliArgs(['--target', 'http://localhost:8080', '--token', 'feed-1.abc'], NOW, { OPSMAP_TOKEN: 'feed-2.def' }).token).toBe('feed-1.abc');
-    expect(parseCliArgs(['--target', 'http://localhost:8080'], NOW, { OPSMAP_TOKEN: 'feed-2.def' }).token).toBe('feed-2.def');
+    expect(
+      parseCliArgs(['--target', 'http://localhost:8080', '--token', 'feed-1.abc'], NOW, { OPSMAP_TOKEN: 'feed-2.def' })
+        .token,
+    ).toBe('feed-1.abc');
+    expect(parseCliArgs(['--target', 'http://localhost:8080'], NOW, { OPSMAP_TOKEN: 'feed-2.def' }).token).toBe(
+      'feed-2.def',
+    );
     expect(parseCliArgs(['--target', 'http://localhost:8080'], NOW, {}).token).toBeNull();
   });
 });
@@ -114,7 +160,14 @@ describe('the CLI against a stand-in ingest endpoint', () => {
         });
         const count = (s: string) => results.filter((r) => r.status === s).length;
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ accepted: count('accepted'), duplicates: count('duplicate'), rejected: count('rejected'), results }));
+        res.end(
+          JSON.stringify({
+            accepted: count('accepted'),
+            duplicates: count('duplicate'),
+            rejected: count('rejected'),
+            results,
+          }),
+        );
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -126,7 +179,22 @@ describe('the CLI against a stand-in ingest endpoint', () => {
 
   it('posts valid events in batches for --duration seconds and exits 0', async () => {
     received.length = 0;
-    const out = await cli(['--target', target, '--token', TOKEN, '--speed', '1200', '--duration', '2', '--batch', '100', '--tick', '200', '--only', 'tickets,flood']);
+    const out = await cli([
+      '--target',
+      target,
+      '--token',
+      TOKEN,
+      '--speed',
+      '1200',
+      '--duration',
+      '2',
+      '--batch',
+      '100',
+      '--tick',
+      '200',
+      '--only',
+      'tickets,flood',
+    ]);
     expect(out.code, out.stderr).toBe(0);
     expect(received.length).toBeGreaterThan(50);
     expect(received.every((e) => validateEvent(e).ok)).toBe(true);
@@ -137,13 +205,33 @@ describe('the CLI against a stand-in ingest endpoint', () => {
 
   it('stops cleanly on Ctrl-C, reporting what it sent', async () => {
     // The token from the environment this time.
-    const out = await cli(['--target', target, '--duration', '0', '--tick', '100'], { interruptAfterMs: 700, env: { OPSMAP_TOKEN: TOKEN } });
+    const out = await cli(['--target', target, '--duration', '0', '--tick', '100'], {
+      interruptAfterMs: 700,
+      env: { OPSMAP_TOKEN: TOKEN },
+    });
     expect(out.code, out.stderr).toBe(0);
     expect(out.stderr).toMatch(/done \(interrupted\)/);
   });
 
   it('replays a run id as duplicates', async () => {
-    const args = ['--target', target, '--token', TOKEN, '--speed', '3600', '--duration', '1', '--tick', '200', '--only', 'flood', '--run-id', 'replay-1', '--start', '2025-07-20T06:00:00+08:00'];
+    const args = [
+      '--target',
+      target,
+      '--token',
+      TOKEN,
+      '--speed',
+      '3600',
+      '--duration',
+      '1',
+      '--tick',
+      '200',
+      '--only',
+      'flood',
+      '--run-id',
+      'replay-1',
+      '--start',
+      '2025-07-20T06:00:00+08:00',
+    ];
     const first = await cli(args);
     expect(first.code, first.stderr).toBe(0);
     const second = await cli(args);
@@ -159,10 +247,34 @@ describe('the CLI against a stand-in ingest endpoint', () => {
   });
 
   it('stops at once with a clear message when the server refuses it: no token, or a wrong one', async () => {
-    const without = await cli(['--target', target, '--speed', '1200', '--duration', '2', '--tick', '200', '--only', 'flood']);
+    const without = await cli([
+      '--target',
+      target,
+      '--speed',
+      '1200',
+      '--duration',
+      '2',
+      '--tick',
+      '200',
+      '--only',
+      'flood',
+    ]);
     expect(without.code).toBe(1);
     expect(without.stderr).toMatch(/answered 401: give a feed device token with --token or OPSMAP_TOKEN/);
-    const wrong = await cli(['--target', target, '--token', 'feed-0000000b.wrong', '--speed', '1200', '--duration', '2', '--tick', '200', '--only', 'flood']);
+    const wrong = await cli([
+      '--target',
+      target,
+      '--token',
+      'feed-0000000b.wrong',
+      '--speed',
+      '1200',
+      '--duration',
+      '2',
+      '--tick',
+      '200',
+      '--only',
+      'flood',
+    ]);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/answered 401: the token is not a valid feed token/);
     // The token itself is never printed.
@@ -172,7 +284,17 @@ describe('the CLI against a stand-in ingest endpoint', () => {
 
 describe('--dry-run', () => {
   it('prints NDJSON of valid events, as fast as it can', async () => {
-    const out = await cli(['--dry-run', '--scenario', 'rainstorm', '--speed', '3600', '--duration', '2', '--start', '2025-07-20T06:00:00+08:00']);
+    const out = await cli([
+      '--dry-run',
+      '--scenario',
+      'rainstorm',
+      '--speed',
+      '3600',
+      '--duration',
+      '2',
+      '--start',
+      '2025-07-20T06:00:00+08:00',
+    ]);
     expect(out.code, out.stderr).toBe(0);
     const lines = out.stdout.trim().split('\n');
     expect(lines.length).toBeGreaterThan(1000);

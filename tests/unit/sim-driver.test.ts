@@ -23,7 +23,12 @@ describe('runSimulator', () => {
     vi.useFakeTimers({ now: Date.parse('2030-01-01T00:00:00Z') });
     const sim = simulator(60);
     const batches: OpsEvent[][] = [];
-    const driver = runSimulator({ simulator: sim, sink: async (events) => void batches.push(events), tickMs: 1000, maxBatch: 200 });
+    const driver = runSimulator({
+      simulator: sim,
+      sink: async (events) => void batches.push(events),
+      tickMs: 1000,
+      maxBatch: 200,
+    });
     await vi.advanceTimersByTimeAsync(10_000);
     expect(sim.now - START).toBe(600_000);
     await vi.advanceTimersByTimeAsync(50_000);
@@ -36,7 +41,11 @@ describe('runSimulator', () => {
     expect(batches.every((b) => b.length <= 200)).toBe(true);
     expect(events.every((e) => Date.parse(e.time) <= START + 3_600_000)).toBe(true);
     // Exactly what the simulator makes on its own for that hour: the driver loses and reorders nothing.
-    expect(events.map((e) => e.id)).toEqual(simulator().next(START + 3_600_000).map((e) => e.id));
+    expect(events.map((e) => e.id)).toEqual(
+      simulator()
+        .next(START + 3_600_000)
+        .map((e) => e.id),
+    );
   });
 
   it("takes the simulator's speed unless told otherwise, and pauses without a jump", async () => {
@@ -58,7 +67,12 @@ describe('runSimulator', () => {
     vi.useFakeTimers({ now: Date.parse('2030-01-01T00:00:00Z') });
     const sim = simulator(3600);
     let wall = START + 1_800_000;
-    const driver = runSimulator({ simulator: sim, sink: async () => {}, notAfter: () => wall, until: START + 3_600_000 });
+    const driver = runSimulator({
+      simulator: sim,
+      sink: async () => {},
+      notAfter: () => wall,
+      until: START + 3_600_000,
+    });
     await vi.advanceTimersByTimeAsync(10_000);
     expect(sim.now).toBe(START + 1_800_000);
     wall = START + 10 * 3_600_000;
@@ -72,7 +86,12 @@ describe('runSimulator', () => {
     vi.useFakeTimers({ now: Date.parse('2030-01-01T00:00:00Z') });
     const sim = simulator();
     let n = 0;
-    const driver = runSimulator({ simulator: sim, sink: async (events) => void (n += events.length), rate: 2000, tickMs: 100 });
+    const driver = runSimulator({
+      simulator: sim,
+      sink: async (events) => void (n += events.length),
+      rate: 2000,
+      tickMs: 100,
+    });
     await vi.advanceTimersByTimeAsync(5_000);
     await driver.stop();
     expect(n).toBeGreaterThan(9_000);

@@ -119,7 +119,8 @@ describe.each(SCENARIO_NAMES)('scenario %s', (scenario) => {
   it('uses realistic sources: tickets by their channel, gauges as sensors, rangers by their app', () => {
     for (const e of events) {
       if (e.kind === 'ticket.created') expect(e.source).toBe(e.channel);
-      else if (e.kind.startsWith('ticket.')) expect(['hotline_12345', 'wechat', 'grid_worker', 'courier_app', 'walk_in']).toContain(e.source);
+      else if (e.kind.startsWith('ticket.'))
+        expect(['hotline_12345', 'wechat', 'grid_worker', 'courier_app', 'walk_in']).toContain(e.source);
       else if (e.kind === 'flood.reading') expect(e.source).toBe('sensor');
       else if (e.kind.startsWith('patrol.')) expect(e.source).toBe('ranger_app');
       else expect(e.source).toBe('simulator');
@@ -138,7 +139,9 @@ describe('options', () => {
     expect(events.every((e) => e.id.startsWith('demo-7-'))).toBe(true);
     const tickets = events.filter((e) => e.kind === 'ticket.created');
     expect(tickets.every((e) => e.ticketId.startsWith('demo-7-T'))).toBe(true);
-    expect(() => createSimulator({ geo, scenario: 'normal', seed: 1, start: START, runId: 'has space' })).toThrow(/runId/);
+    expect(() => createSimulator({ geo, scenario: 'normal', seed: 1, start: START, runId: 'has space' })).toThrow(
+      /runId/,
+    );
     expect(() => createSimulator({ geo, scenario: 'normal', seed: 1, start: Number.NaN })).toThrow(/start/);
   });
 

@@ -26,7 +26,9 @@ const colorRank = (cp: CheckpointProps, level: number): number => {
 beforeAll(async () => {
   geo = await loadGeo(GEO_DIR);
   checkpoints = geo.layers.checkpoints.features.map((f) => f.properties);
-  storm = createSimulator({ geo, scenario: 'rainstorm', seed: 1, start: START, tune: noPatrols }).next(START + 36 * HOUR);
+  storm = createSimulator({ geo, scenario: 'rainstorm', seed: 1, start: START, tune: noPatrols }).next(
+    START + 36 * HOUR,
+  );
   calm = createSimulator({ geo, scenario: 'normal', seed: 1, start: START, tune: noPatrols }).next(START + 36 * HOUR);
 });
 
@@ -39,7 +41,8 @@ describe('normal flood readings', () => {
       // mark's reading falls inside the window for the first checkpoint only.
       expect(mine.length).toBeGreaterThanOrEqual(36 * 6);
       expect(mine.length).toBeLessThanOrEqual(36 * 6 + 1);
-      for (let i = 1; i < mine.length; i++) expect(Date.parse(mine[i]!.time) - Date.parse(mine[i - 1]!.time)).toBe(600_000);
+      for (let i = 1; i < mine.length; i++)
+        expect(Date.parse(mine[i]!.time) - Date.parse(mine[i - 1]!.time)).toBe(600_000);
       for (const r of mine) {
         expect(Math.abs(r.level - cp.baseLevel)).toBeLessThan(0.5);
         expect(colorRank(cp, r.level)).toBe(0);
@@ -51,7 +54,10 @@ describe('normal flood readings', () => {
 
   it('inspects checkpoints in the flood season and states each 碍洪点', () => {
     expect(kind(calm, 'flood.inspection').length).toBeGreaterThanOrEqual(checkpoints.length);
-    const obstructions = checkpoints.filter((c) => c.kind === 'obstruction').map((c) => c.id).sort();
+    const obstructions = checkpoints
+      .filter((c) => c.kind === 'obstruction')
+      .map((c) => c.id)
+      .sort();
     expect([...new Set(kind(calm, 'flood.obstruction').map((e) => e.checkpointId))].sort()).toEqual(obstructions);
   });
 });
@@ -101,7 +107,10 @@ describe('rainstorm', () => {
   it('moves the 碍洪点 from pending through clearing to cleared', () => {
     const obstruction = kind(storm, 'flood.obstruction');
     const statuses = (id: string) => obstruction.filter((e) => e.checkpointId === id).map((e) => e.status);
-    const changed = checkpoints.filter((c) => c.kind === 'obstruction').map((c) => statuses(c.id)).filter((s) => s.length > 1);
+    const changed = checkpoints
+      .filter((c) => c.kind === 'obstruction')
+      .map((c) => statuses(c.id))
+      .filter((s) => s.length > 1);
     expect(changed.length).toBeGreaterThanOrEqual(2);
     for (const s of changed) expect(s).toEqual(['pending', 'clearing', 'cleared']);
   });
@@ -114,8 +123,12 @@ describe('rainstorm', () => {
     const wet = kind(storm, 'ticket.created').filter((e) => e.category === 'waterlogging');
     const dry = kind(calm, 'ticket.created').filter((e) => e.category === 'waterlogging');
     expect(wet.length).toBeGreaterThan(5 * Math.max(1, dry.length));
-    const hot = geo.layers.checkpoints.features.filter((f) => colorRank(f.properties, peakOf(f.properties.id).level) >= 2);
-    const near = wet.filter((e) => hot.some((f) => distanceM([e.location.lon, e.location.lat], f.geometry.coordinates as [number, number]) < 3000));
+    const hot = geo.layers.checkpoints.features.filter(
+      (f) => colorRank(f.properties, peakOf(f.properties.id).level) >= 2,
+    );
+    const near = wet.filter((e) =>
+      hot.some((f) => distanceM([e.location.lon, e.location.lat], f.geometry.coordinates as [number, number]) < 3000),
+    );
     expect(near.length).toBeGreaterThan(wet.length * 0.2);
   });
 });

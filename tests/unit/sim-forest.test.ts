@@ -34,12 +34,20 @@ describe('forest patrols', () => {
       expect(cluster, p.patrolId).toBeDefined();
       // Every fifth fix: turf is slow, and consecutive fixes are 10 m apart.
       if (Number(p.id.split('-').pop()) % 5 === 0) {
-        expect(turf.booleanPointInPolygon([p.location.lon, p.location.lat], cluster as never), `${p.rangerId} ${p.time}`).toBe(true);
+        expect(
+          turf.booleanPointInPolygon([p.location.lon, p.location.lat], cluster as never),
+          `${p.rangerId} ${p.time}`,
+        ).toBe(true);
       }
       expect(p.rangerId.startsWith(`rg-${clusterOf.get(p.patrolId!)}-`)).toBe(true);
     }
     for (const i of kind(normal, 'patrol.incident')) {
-      expect(turf.booleanPointInPolygon([i.location.lon, i.location.lat], clusters.get(clusterOf.get(i.patrolId!)!) as never)).toBe(true);
+      expect(
+        turf.booleanPointInPolygon(
+          [i.location.lon, i.location.lat],
+          clusters.get(clusterOf.get(i.patrolId!)!) as never,
+        ),
+      ).toBe(true);
     }
   });
 
@@ -54,9 +62,11 @@ describe('forest patrols', () => {
       expect(h).toBeLessThan(19);
     }
     const byPatrol = new Map<string, EventOf<'patrol.position'>[]>();
-    for (const p of kind(normal, 'patrol.position')) byPatrol.set(p.patrolId!, [...(byPatrol.get(p.patrolId!) ?? []), p]);
+    for (const p of kind(normal, 'patrol.position'))
+      byPatrol.set(p.patrolId!, [...(byPatrol.get(p.patrolId!) ?? []), p]);
     const gaps: number[] = [];
-    for (const list of byPatrol.values()) for (let i = 1; i < list.length; i++) gaps.push(Date.parse(list[i]!.time) - Date.parse(list[i - 1]!.time));
+    for (const list of byPatrol.values())
+      for (let i = 1; i < list.length; i++) gaps.push(Date.parse(list[i]!.time) - Date.parse(list[i - 1]!.time));
     gaps.sort((a, b) => a - b);
     expect(gaps[Math.floor(gaps.length / 2)]).toBe(10_000);
     expect(gaps[Math.floor(gaps.length * 0.05)]).toBeGreaterThanOrEqual(9_000);
@@ -67,7 +77,9 @@ describe('forest patrols', () => {
   });
 
   it("checks in at its own cluster's patrol points, covering most of them during the day", () => {
-    const pointCluster = new Map(geo.layers.patrolPoints.features.map((f) => [f.properties.id, f.properties.clusterId]));
+    const pointCluster = new Map(
+      geo.layers.patrolPoints.features.map((f) => [f.properties.id, f.properties.clusterId]),
+    );
     const clusterOf = new Map(kind(normal, 'patrol.started').map((e) => [e.patrolId, e.clusterId]));
     const checkins = kind(normal, 'patrol.checkin');
     for (const c of checkins) expect(pointCluster.get(c.pointId)).toBe(clusterOf.get(c.patrolId));

@@ -33,7 +33,8 @@ describe('normal tickets', () => {
     expect(day1.length).toBeGreaterThan(550);
     expect(day1.length).toBeLessThan(850);
     const locator = createLocator(geo);
-    const perDayYuqiao = created.filter((e) => locator.locate(e.location.lon, e.location.lat)?.townId === YUQIAO).length / 4;
+    const perDayYuqiao =
+      created.filter((e) => locator.locate(e.location.lon, e.location.lat)?.townId === YUQIAO).length / 4;
     expect(perDayYuqiao).toBeGreaterThan(30);
     expect(perDayYuqiao).toBeLessThan(75);
   });
@@ -119,7 +120,10 @@ describe('normal tickets', () => {
 
   it('shifts the mix by season: summer waterlogging and noise, winter heating', () => {
     const share = (start: number, category: string) => {
-      const list = kind(createSimulator({ geo, scenario: 'normal', seed: 5, start, tune: ticketsOnly }).next(start + 2 * DAY), 'ticket.created');
+      const list = kind(
+        createSimulator({ geo, scenario: 'normal', seed: 5, start, tune: ticketsOnly }).next(start + 2 * DAY),
+        'ticket.created',
+      );
       return list.filter((e) => e.category === category).length / list.length;
     };
     const spring = START;
@@ -131,7 +135,16 @@ describe('normal tickets', () => {
   });
 
   it('takes its base rate from the parameters', () => {
-    const list = kind(createSimulator({ geo, scenario: 'normal', seed: 1, start: START, tune: { ...ticketsOnly, tickets: { perDay: 200 } } }).next(START + DAY), 'ticket.created');
+    const list = kind(
+      createSimulator({
+        geo,
+        scenario: 'normal',
+        seed: 1,
+        start: START,
+        tune: { ...ticketsOnly, tickets: { perDay: 200 } },
+      }).next(START + DAY),
+      'ticket.created',
+    );
     expect(list.length).toBeGreaterThan(150);
     expect(list.length).toBeLessThan(250);
   });

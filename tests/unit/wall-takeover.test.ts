@@ -16,7 +16,8 @@ let zhangjiawan: AreaKey;
 beforeAll(async () => {
   tree = (await loadGeo(GEO_DIR)).tree;
   root = tree.root as AreaKey;
-  const town = (name: string) => Object.values(tree.nodes).find((n) => n.level === 'town' && n.name === name)!.key as AreaKey;
+  const town = (name: string) =>
+    Object.values(tree.nodes).find((n) => n.level === 'town' && n.name === name)!.key as AreaKey;
   songzhuang = town('宋庄镇');
   zhangjiawan = town('张家湾镇');
 });
@@ -56,7 +57,10 @@ describe('which alerts may take the wall', () => {
 
 describe('the take-over', () => {
   it('the tour runs while no severe alert is open', () => {
-    expect(pickTakeover([alert('w', { severity: 'warning' })], tree, root, null)).toEqual({ current: null, queued: [] });
+    expect(pickTakeover([alert('w', { severity: 'warning' })], tree, root, null)).toEqual({
+      current: null,
+      queued: [],
+    });
   });
 
   it('the newest severe open alert takes the screen; a newer one queues behind the one on screen', () => {
@@ -92,7 +96,10 @@ describe('the take-over', () => {
 describe('where the map goes', () => {
   it('to the alert point, inside its area, at a level that shows the area', () => {
     const cluster = tree.children[songzhuang]!.find((k) => k.startsWith('forest:')) as AreaKey | undefined;
-    const a = alert('f', cluster ? { area: cluster, location: { lon: 116.7, lat: 39.95 } } : { location: { lon: 116.7, lat: 39.95 } });
+    const a = alert(
+      'f',
+      cluster ? { area: cluster, location: { lon: 116.7, lat: 39.95 } } : { location: { lon: 116.7, lat: 39.95 } },
+    );
     const focus = focusOf(a, tree, root);
     expect(focus.point).toEqual({ lon: 116.7, lat: 39.95 });
     const view = takeoverView(a, focus);
@@ -112,9 +119,15 @@ describe('where the map goes', () => {
 
   it('a flood warning shows the checkpoints, a ticket alert the tickets', () => {
     const flood = alert('fl', { rule: 'flood_warning' });
-    expect(takeoverView(flood, focusOf(flood, tree, root))).toMatchObject({ metric: 'flood', overlays: ['checkpoints'] });
+    expect(takeoverView(flood, focusOf(flood, tree, root))).toMatchObject({
+      metric: 'flood',
+      overlays: ['checkpoints'],
+    });
     const overdue = alert('t', { rule: 'ticket_overdue' });
-    expect(takeoverView(overdue, focusOf(overdue, tree, root))).toMatchObject({ metric: 'overdue', overlays: ['tickets'] });
+    expect(takeoverView(overdue, focusOf(overdue, tree, root))).toMatchObject({
+      metric: 'overdue',
+      overlays: ['tickets'],
+    });
   });
 });
 
@@ -128,8 +141,16 @@ describe('the link state the wall shows', () => {
 
   it('carries the age of the data', () => {
     const now = 1_000_000;
-    expect(wallStatus({ connection: 'live', receivedAt: now - 3_000, seq: 5 }, true, now)).toEqual({ link: 'live', freshness: 'fresh', ageSeconds: 3 });
-    expect(wallStatus({ connection: 'offline', receivedAt: now - 30_000, seq: 5 }, true, now)).toEqual({ link: 'reconnecting', freshness: 'offline', ageSeconds: 30 });
+    expect(wallStatus({ connection: 'live', receivedAt: now - 3_000, seq: 5 }, true, now)).toEqual({
+      link: 'live',
+      freshness: 'fresh',
+      ageSeconds: 3,
+    });
+    expect(wallStatus({ connection: 'offline', receivedAt: now - 30_000, seq: 5 }, true, now)).toEqual({
+      link: 'reconnecting',
+      freshness: 'offline',
+      ageSeconds: 30,
+    });
   });
 });
 

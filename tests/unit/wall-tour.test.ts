@@ -29,10 +29,14 @@ beforeAll(async () => {
   towns = tree.children[root]!.filter((k) => k.startsWith('town:')) as AreaKey[];
 });
 
-const townNamed = (name: string) => Object.values(tree.nodes).find((n) => n.level === 'town' && n.name === name)!.key as AreaKey;
+const townNamed = (name: string) =>
+  Object.values(tree.nodes).find((n) => n.level === 'town' && n.name === name)!.key as AreaKey;
 
 /** An aggregate with only the figures the tour reads. */
-function agg(key: AreaKey, figures: { composite?: number | null; overdue?: number; coverage?: number | null } = {}): AreaAggregate {
+function agg(
+  key: AreaKey,
+  figures: { composite?: number | null; overdue?: number; coverage?: number | null } = {},
+): AreaAggregate {
   return {
     key,
     level: 'town',
@@ -89,7 +93,12 @@ describe('the scenes of a round', () => {
   });
 
   it('each worst-town scene follows the town at grid level, so the socket follows the town', () => {
-    const plan = planTour(parseTourConfig('?scenes=worst&worst=2'), tree, root, lookup(towns.map((k, i) => agg(k, { composite: 0.9 - i / 100 }))));
+    const plan = planTour(
+      parseTourConfig('?scenes=worst&worst=2'),
+      tree,
+      root,
+      lookup(towns.map((k, i) => agg(k, { composite: 0.9 - i / 100 }))),
+    );
     expect(plan).toHaveLength(2);
     for (const s of plan) {
       const p = place(tree, sceneView(s));
@@ -116,13 +125,23 @@ describe('the scenes of a round', () => {
 describe('the worst towns and the forest town', () => {
   it('ranks by the lowest composite, towns without a score never count as worst', () => {
     const [a, b, c] = towns;
-    const got = worstTowns(tree, root, lookup([agg(a!, { composite: 0.8 }), agg(b!, { composite: 0.6 }), agg(c!, { composite: null, overdue: 40 })]), 3);
+    const got = worstTowns(
+      tree,
+      root,
+      lookup([agg(a!, { composite: 0.8 }), agg(b!, { composite: 0.6 }), agg(c!, { composite: null, overdue: 40 })]),
+      3,
+    );
     expect(got).toEqual([b, a]);
   });
 
   it('ranks by overdue tickets when no town has a composite yet, and never picks a town with none overdue', () => {
     const [a, b, c] = towns;
-    const got = worstTowns(tree, root, lookup([agg(a!, { overdue: 2 }), agg(b!, { overdue: 9 }), agg(c!, { overdue: 0 })]), 3);
+    const got = worstTowns(
+      tree,
+      root,
+      lookup([agg(a!, { overdue: 2 }), agg(b!, { overdue: 9 }), agg(c!, { overdue: 0 })]),
+      3,
+    );
     expect(got).toEqual([b, a]);
   });
 
@@ -142,10 +161,20 @@ describe('moving through a round', () => {
   });
 
   it('a new plan keeps the scene on screen where it is, even when the list around it changed', () => {
-    const before = planTour(parseTourConfig(''), tree, root, lookup(towns.map((k, i) => agg(k, { composite: 0.5 + i / 100 }))));
+    const before = planTour(
+      parseTourConfig(''),
+      tree,
+      root,
+      lookup(towns.map((k, i) => agg(k, { composite: 0.5 + i / 100 }))),
+    );
     const floodAt = before.findIndex((s) => s.kind === 'flood');
     // A round with only one worst town: the flood scene moved up the list.
-    const after = planTour(parseTourConfig('?worst=1'), tree, root, lookup(towns.map((k, i) => agg(k, { composite: 0.5 + i / 100 }))));
+    const after = planTour(
+      parseTourConfig('?worst=1'),
+      tree,
+      root,
+      lookup(towns.map((k, i) => agg(k, { composite: 0.5 + i / 100 }))),
+    );
     const moved = replan({ plan: before, index: floodAt }, after);
     expect(moved.plan[moved.index]?.kind).toBe('flood');
     expect(moved.index).toBe(floodAt - 2);

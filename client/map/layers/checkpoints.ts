@@ -2,7 +2,12 @@
 // written beside each gauge. Positions come from the static layer, state from the live store: the data
 // array never changes, a checkpoints delta only re-evaluates colours, sizes and texts (updateTriggers).
 import { ScatterplotLayer, TextLayer } from '@deck.gl/layers';
-import { WARNING_ORDER, type CheckpointProps, type LayerCollection, type PointGeometry } from '../../../server/contract/areas';
+import {
+  WARNING_ORDER,
+  type CheckpointProps,
+  type LayerCollection,
+  type PointGeometry,
+} from '../../../server/contract/areas';
 import type { CheckpointObject } from '../../../server/contract/live';
 import type { ThemeName } from '../../view/url';
 import { LAYER_THEMES, WARNING_RGBA, type Rgba } from '../palette';
@@ -38,7 +43,8 @@ export interface CheckpointLayerProps {
   theme: ThemeName;
 }
 
-export const checkpointColor = (live: ReadonlyMap<string, CheckpointObject>, id: string): Rgba => WARNING_RGBA[live.get(id)?.color ?? 'none'];
+export const checkpointColor = (live: ReadonlyMap<string, CheckpointObject>, id: string): Rgba =>
+  WARNING_RGBA[live.get(id)?.color ?? 'none'];
 
 /** A checkpoint in warning grows with its colour, so red reads first on a crowded river. */
 export function checkpointRadius(live: ReadonlyMap<string, CheckpointObject>, site: CheckpointSite): number {
@@ -79,7 +85,12 @@ export interface CheckpointLevelProps extends CheckpointLayerProps {
 /** Digits, separators and the unit: a fixed atlas, so a new reading never rebuilds the font texture. */
 const LEVEL_CHARACTERS = '0123456789.,- m—';
 
-export function levelText(live: ReadonlyMap<string, CheckpointObject>, site: CheckpointSite, format: (m: number) => string, allLevels = true): string {
+export function levelText(
+  live: ReadonlyMap<string, CheckpointObject>,
+  site: CheckpointSite,
+  format: (m: number) => string,
+  allLevels = true,
+): string {
   const cp = live.get(site.id);
   if (!cp || cp.level === null) return '';
   return allLevels || cp.color !== 'none' ? format(cp.level) : '';

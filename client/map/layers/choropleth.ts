@@ -29,7 +29,11 @@ export interface ChoroplethProps {
 }
 
 /** The features of `keys` (the placement's areas), in the tree's order; the rest of the layer is not drawn. */
-export function areasInScope(features: readonly AreaFeature[], level: ChoroplethLevel, keys: readonly AreaKey[]): AreaFeature[] {
+export function areasInScope(
+  features: readonly AreaFeature[],
+  level: ChoroplethLevel,
+  keys: readonly AreaKey[],
+): AreaFeature[] {
   const wanted = new Set<string>(keys);
   return features.filter((f) => wanted.has(`${level}:${f.properties.id}`));
 }

@@ -13,7 +13,8 @@ export interface PlaceLabel {
   position: [number, number];
 }
 
-type RiverGeometry = { type: 'LineString'; coordinates: number[][] } | { type: 'MultiLineString'; coordinates: number[][][] };
+type RiverGeometry =
+  { type: 'LineString'; coordinates: number[][] } | { type: 'MultiLineString'; coordinates: number[][][] };
 
 /** One label per river, at the middle vertex of its longest part (a river's name belongs on its main stem). */
 export function riverLabelsOf(rivers: LayerCollection<RiverProps, RiverGeometry>): PlaceLabel[] {

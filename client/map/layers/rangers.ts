@@ -15,7 +15,9 @@ export const TRAIL_MS = 30 * 60_000;
 export const TRAIL_REFRESH_MS = 5_000;
 
 export const rangersOf = (rangers: ReadonlyMap<string, RangerObject>): RangerObject[] => [...rangers.values()];
-export const incidentsOf = (incidents: ReadonlyMap<string, IncidentObject>): IncidentObject[] => [...incidents.values()];
+export const incidentsOf = (incidents: ReadonlyMap<string, IncidentObject>): IncidentObject[] => [
+  ...incidents.values(),
+];
 
 /** Opacity of a trail point of age `ageMs`: full at the ranger, gone at TRAIL_MS. */
 export function trailAlpha(ageMs: number): number {

@@ -6,13 +6,40 @@ import type { AreaKey } from '../../../server/contract/areas';
 import type { IncidentObject, RangerObject, TicketObject } from '../../../server/contract/live';
 import type { ObjectSelection } from '../../view/selection';
 import type { Overlay } from '../../view/url';
-import { choroplethId, createChoroplethLayer, createSelectedAreaLayer, SELECTED_AREA_ID, type AreaFeature, type ChoroplethLevel } from './choropleth';
-import { CHECKPOINT_LEVELS_ID, CHECKPOINTS_ID, createCheckpointLayer, createCheckpointLevelLayer, type CheckpointSite } from './checkpoints';
+import {
+  choroplethId,
+  createChoroplethLayer,
+  createSelectedAreaLayer,
+  SELECTED_AREA_ID,
+  type AreaFeature,
+  type ChoroplethLevel,
+} from './choropleth';
+import {
+  CHECKPOINT_LEVELS_ID,
+  CHECKPOINTS_ID,
+  createCheckpointLayer,
+  createCheckpointLevelLayer,
+  type CheckpointSite,
+} from './checkpoints';
 import { COVERAGE_ID, createCoverageLayer } from './coverage';
 import { createRiverLabelLayer, RIVER_LABELS_ID } from './labels';
 import { createSelectedObjectLayer, SELECTED_OBJECT_ID } from './selection';
-import { createIncidentLayer, createRangerLayer, createRangerTrailLayer, INCIDENTS_ID, RANGER_TRAILS_ID, RANGERS_ID } from './rangers';
-import { createTicketHeatmapLayer, createTicketLayer, createTicketPulseLayer, TICKET_HEATMAP_ID, TICKET_PULSE_ID, TICKETS_ID } from './tickets';
+import {
+  createIncidentLayer,
+  createRangerLayer,
+  createRangerTrailLayer,
+  INCIDENTS_ID,
+  RANGER_TRAILS_ID,
+  RANGERS_ID,
+} from './rangers';
+import {
+  createTicketHeatmapLayer,
+  createTicketLayer,
+  createTicketPulseLayer,
+  TICKET_HEATMAP_ID,
+  TICKET_PULSE_ID,
+  TICKETS_ID,
+} from './tickets';
 
 /** What a pick on the map means: open an area (drill down) or select an object for the detail panel. */
 export type Picked = { kind: 'area'; key: AreaKey } | ObjectSelection;

@@ -3,9 +3,22 @@
 // when their slice's version moved (the map memoises them the same way), trails on their slow clock.
 import type { Layer } from '@deck.gl/core';
 import type { LiveView } from '../../../client/live/store';
-import { createCheckpointLayer, createCheckpointLevelLayer, type CheckpointSite } from '../../../client/map/layers/checkpoints';
+import {
+  createCheckpointLayer,
+  createCheckpointLevelLayer,
+  type CheckpointSite,
+} from '../../../client/map/layers/checkpoints';
 import { createChoroplethLayer, type AreaFeature } from '../../../client/map/layers/choropleth';
-import { createIncidentLayer, createRangerLayer, createRangerTrailLayer, incidentsOf, rangersOf, trailsOf, TRAIL_REFRESH_MS, type Trail } from '../../../client/map/layers/rangers';
+import {
+  createIncidentLayer,
+  createRangerLayer,
+  createRangerTrailLayer,
+  incidentsOf,
+  rangersOf,
+  trailsOf,
+  TRAIL_REFRESH_MS,
+  type Trail,
+} from '../../../client/map/layers/rangers';
 import {
   createTicketHeatmapLayer,
   createTicketLayer,
@@ -86,17 +99,37 @@ export function createLayerBuilder(
         trailsAt = now;
         trails = trailsOf(view.rangers.values(), now);
       }
-      const checkpointProps = { sites: checkpointSites, live: view.checkpoints, version: view.versions.checkpoints, theme: THEME };
+      const checkpointProps = {
+        sites: checkpointSites,
+        live: view.checkpoints,
+        version: view.versions.checkpoints,
+        theme: THEME,
+      };
       // The map's order, bottom to top (MapView: `below`, the overdue pulse, `above`).
       const built: Layer[] = [
-        createChoroplethLayer({ level: 'grid', features: grid, aggregates: view.aggregates, version: view.versions.aggregates, metric, theme: THEME }),
+        createChoroplethLayer({
+          level: 'grid',
+          features: grid,
+          aggregates: view.aggregates,
+          version: view.versions.aggregates,
+          metric,
+          theme: THEME,
+        }),
         ...(mode === 'heatmap' ? [createTicketHeatmapLayer({ data: tickets })] : []),
         createRangerTrailLayer({ data: trails }),
         ...(mode === 'points'
-          ? [createTicketLayer({ data: tickets, theme: THEME }), createTicketPulseLayer({ data: overdue, phase: (now % PULSE_PERIOD_MS) / PULSE_PERIOD_MS })]
+          ? [
+              createTicketLayer({ data: tickets, theme: THEME }),
+              createTicketPulseLayer({ data: overdue, phase: (now % PULSE_PERIOD_MS) / PULSE_PERIOD_MS }),
+            ]
           : []),
         createCheckpointLayer(checkpointProps),
-        createCheckpointLevelLayer({ ...checkpointProps, formatLevel, language: 'zh-CN', allLevels: mode === 'points' }),
+        createCheckpointLevelLayer({
+          ...checkpointProps,
+          formatLevel,
+          language: 'zh-CN',
+          allLevels: mode === 'points',
+        }),
         createRangerLayer({ data: rangers, theme: THEME }),
         createIncidentLayer({ data: incidents, theme: THEME }),
       ];

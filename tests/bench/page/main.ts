@@ -76,7 +76,12 @@ async function run(options: RunOptions): Promise<RunResult> {
   const world = createWorld(size);
   const store = new LiveStore(SCOPE);
   const parent = document.getElementById('deck') as HTMLDivElement;
-  const layers = createLayerBuilder(world.grid.features, world.sites, options.tickets, options.withoutTransitions ?? false);
+  const layers = createLayerBuilder(
+    world.grid.features,
+    world.sites,
+    options.tickets,
+    options.withoutTransitions ?? false,
+  );
   timeLoopFrames((ms) => {
     loopFrames += ms;
     loopFrameCount++;
@@ -165,7 +170,16 @@ async function run(options: RunOptions): Promise<RunResult> {
     }
   }
   deck.finalize();
-  return { factories: FACTORIES, tickets: options.tickets, size, snapshotMs, firstDrawMs, timings, renderer, patchesPerDelta: patches / Math.max(1, timings.length) };
+  return {
+    factories: FACTORIES,
+    tickets: options.tickets,
+    size,
+    snapshotMs,
+    firstDrawMs,
+    timings,
+    renderer,
+    patchesPerDelta: patches / Math.max(1, timings.length),
+  };
 }
 
 window.__bench = { run };

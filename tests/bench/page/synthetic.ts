@@ -4,7 +4,15 @@
 // contract's reference encoder. Deterministic (seeded) and free of DOM and Node imports.
 import type { AreaKey, LayerCollection } from '../../../server/contract/areas';
 import { TICKET_CATEGORIES, type TicketCategory } from '../../../server/contract/events';
-import type { AreaAggregate, CheckpointObject, Delta, RangerObject, Snapshot, TicketObject, TrailPoint } from '../../../server/contract/live';
+import type {
+  AreaAggregate,
+  CheckpointObject,
+  Delta,
+  RangerObject,
+  Snapshot,
+  TicketObject,
+  TrailPoint,
+} from '../../../server/contract/live';
 
 export interface SyntheticSize {
   cells: number;
@@ -54,7 +62,14 @@ function aggregate(key: AreaKey, open: number): AreaAggregate {
       resolutionRate: 0.8,
       satisfactionRate: 0.85,
       composite: 0.84,
-      rolling24h: { created: open, closed: Math.round(open * 0.7), responseRate: 0.9, resolutionRate: 0.8, satisfactionRate: 0.85, composite: 0.84 },
+      rolling24h: {
+        created: open,
+        closed: Math.round(open * 0.7),
+        responseRate: 0.9,
+        resolutionRate: 0.8,
+        satisfactionRate: 0.85,
+        composite: 0.84,
+      },
     },
     flood: { worstColor: 'none', inWarning: 0, checkpoints: 0, obstructionsOpen: 0, responseLevel: 'none' },
     patrol: { activeRangers: 0, lastPatrolAt: null, coverageToday: null, openIncidents: 0, lostSignal: 0 },
@@ -71,7 +86,11 @@ export interface SyntheticWorld {
   nextDelta(now: number): Delta;
 }
 
-export function createWorld(size: SyntheticSize = FULL_SIZE, start = Date.UTC(2026, 6, 20, 6, 0, 0), seed = 7): SyntheticWorld {
+export function createWorld(
+  size: SyntheticSize = FULL_SIZE,
+  start = Date.UTC(2026, 6, 20, 6, 0, 0),
+  seed = 7,
+): SyntheticWorld {
   const random = rng(seed);
   const cols = Math.ceil(Math.sqrt(size.cells * 2));
   const rows = Math.ceil(size.cells / cols);
@@ -84,12 +103,25 @@ export function createWorld(size: SyntheticSize = FULL_SIZE, start = Date.UTC(20
     features.push({
       type: 'Feature',
       properties: { id: `c${i}` },
-      geometry: { type: 'Polygon', coordinates: [[[x, y], [x + dx, y], [x + dx, y + dy], [x, y + dy], [x, y]]] },
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [x, y],
+            [x + dx, y],
+            [x + dx, y + dy],
+            [x, y + dy],
+            [x, y],
+          ],
+        ],
+      },
     });
   }
   const grid: LayerCollection<{ id: string }> = { type: 'FeatureCollection', features };
   const keys: AreaKey[] = [SCOPE, ...features.map((f): AreaKey => `grid:${f.properties.id}`)];
-  const aggregates = new Map<AreaKey, AreaAggregate>(keys.map((k, i) => [k, aggregate(k, i === 0 ? size.tickets : Math.floor(random() * 40))]));
+  const aggregates = new Map<AreaKey, AreaAggregate>(
+    keys.map((k, i) => [k, aggregate(k, i === 0 ? size.tickets : Math.floor(random() * 40))]),
+  );
 
   const lon = () => BOUNDS.west + random() * (BOUNDS.east - BOUNDS.west);
   const lat = () => BOUNDS.south + random() * (BOUNDS.north - BOUNDS.south);
@@ -177,10 +209,17 @@ export function createWorld(size: SyntheticSize = FULL_SIZE, start = Date.UTC(20
   const cellKeys = keys.slice(1);
   function nextDelta(now: number): Delta {
     const fromSeq = seq;
-    seq += 1 + DELTA_SHAPE.ticketsCreated + DELTA_SHAPE.ticketsUpdated + DELTA_SHAPE.ticketsClosed + DELTA_SHAPE.checkpoints + size.rangers;
+    seq +=
+      1 +
+      DELTA_SHAPE.ticketsCreated +
+      DELTA_SHAPE.ticketsUpdated +
+      DELTA_SHAPE.ticketsClosed +
+      DELTA_SHAPE.checkpoints +
+      size.rangers;
     // Changed aggregates: new objects (the live state's own are replaced, not mutated, on the wire side).
     const changed = new Set<AreaKey>([SCOPE]);
-    while (changed.size < Math.min(DELTA_SHAPE.patches, keys.length)) changed.add(cellKeys[Math.floor(random() * cellKeys.length)]!);
+    while (changed.size < Math.min(DELTA_SHAPE.patches, keys.length))
+      changed.add(cellKeys[Math.floor(random() * cellKeys.length)]!);
     const changedAggregates = [...changed].map((key) => {
       const before = aggregates.get(key)!;
       const after = aggregate(key, Math.max(0, before.tickets.open + (random() < 0.5 ? -1 : 1)));
@@ -216,7 +255,11 @@ export function createWorld(size: SyntheticSize = FULL_SIZE, start = Date.UTC(20
     const rangerUpserts: RangerObject[] = [];
     for (const r of rangers.values()) {
       const last = r.trail[r.trail.length - 1]!;
-      const point: TrailPoint = [last[0] + (random() - 0.5) * 2e-4, last[1] + (random() - 0.5) * 2e-4, Math.max(now, last[2] + 1)];
+      const point: TrailPoint = [
+        last[0] + (random() - 0.5) * 2e-4,
+        last[1] + (random() - 0.5) * 2e-4,
+        Math.max(now, last[2] + 1),
+      ];
       const trail = [...r.trail.filter((p) => p[2] >= point[2] - TRAIL_MS), point];
       const moved: RangerObject = { ...r, position: [point[0], point[1]], trail, lastSeen: iso(point[2]) };
       rangers.set(r.id, moved);

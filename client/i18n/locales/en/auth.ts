@@ -18,7 +18,13 @@ const en: Strings<typeof zh> = {
     deviceRefused: 'The wall device token is invalid or revoked: {{message}}',
     hint: 'Authorised staff only',
   },
-  role: { admin: 'Administrator', officer: 'Duty officer', leader: 'Town leader', wall: 'Wall display', feed: 'Data feed' },
+  role: {
+    admin: 'Administrator',
+    officer: 'Duty officer',
+    leader: 'Town leader',
+    wall: 'Wall display',
+    feed: 'Data feed',
+  },
   user: { label: 'Logged in', logout: 'Log out', home: 'Town overview', scope: 'Area: {{scope}}' },
   notInArea: {
     title: 'Not in your area',
@@ -93,7 +99,14 @@ const en: Strings<typeof zh> = {
       escalated: 'Escalated',
       resolved: 'Resolved',
     },
-    subject: { ticket: 'Ticket', checkpoint: 'Checkpoint', ranger: 'Ranger', incident: 'Forest incident', grid: 'Grid cell', forest: 'Forest cluster' },
+    subject: {
+      ticket: 'Ticket',
+      checkpoint: 'Checkpoint',
+      ranger: 'Ranger',
+      incident: 'Forest incident',
+      grid: 'Grid cell',
+      forest: 'Forest cluster',
+    },
   },
 };
 export default en;

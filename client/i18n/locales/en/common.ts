@@ -22,7 +22,13 @@ const en: Strings<typeof zh> = {
   breadcrumb: { label: 'Area levels', up: 'Up one level' },
   notFound: 'Unknown area: {{area}}; showing the whole district',
   refused: 'Not in your area: {{message}}',
-  level: { district: 'District', town: 'Town', grid: 'Grid cells', property: 'Property districts', forest: 'Forest clusters' },
+  level: {
+    district: 'District',
+    town: 'Town',
+    grid: 'Grid cells',
+    property: 'Property districts',
+    forest: 'Forest clusters',
+  },
   kpi: {
     label: 'Key figures',
     open: 'Open tickets',

@@ -89,6 +89,13 @@ export default {
       escalated: '上报',
       resolved: '办结',
     },
-    subject: { ticket: '工单', checkpoint: '监测点', ranger: '护林员', incident: '林区事件', grid: '网格', forest: '林区组团' },
+    subject: {
+      ticket: '工单',
+      checkpoint: '监测点',
+      ranger: '护林员',
+      incident: '林区事件',
+      grid: '网格',
+      forest: '林区组团',
+    },
   },
 };
