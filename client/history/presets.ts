@@ -1,6 +1,6 @@
 // The time bar's preset windows, in the district's days (Asia/Shanghai, whatever the browser's time zone), and
 // the text of a datetime-local field in Beijing time.
-import { DAY_MS, HOUR_MS, LOCAL_OFFSET_MS, dayStartMs, localDay } from '../../server/live/time';
+import { DAY_MS, HOUR_MS, LOCAL_OFFSET_MS, dayStartMs, localDay } from '../../server/contract/time';
 
 export const PRESETS = ['hour', 'today', 'yesterday', 'week'] as const;
 export type Preset = (typeof PRESETS)[number];

@@ -4,9 +4,7 @@
 // No Node imports here.
 import Type, { type Static } from 'typebox';
 import type { Urgency } from './events';
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
+import { DAY_MS, HOUR_MS } from './time';
 
 /** Two clocks per ticket: respond (联系 / 响应) and resolve (办结). Durations in milliseconds. */
 export const Deadline = Type.Object(

@@ -19,10 +19,9 @@ import type { Geo } from '../geo/load';
 import { AreaIndex, CHAIN_LENGTH } from '../live/areas';
 import { resolveLiveOptions, type LiveOptions } from '../live/options';
 import { countWindowFact, createLiveState, WINDOW_FIELDS, windowKpisOf } from '../live/state';
-import { isoLocal } from '../live/time';
-import type { EventStore } from '../store/types';
+import { isoLocal } from '../contract/time';
+import { type EventStore, SCAN_BATCH } from '../store/types';
 import { csvRow, type Write } from './csv';
-import { SCAN_BATCH } from './export-tickets';
 import type { TimeWindow } from './ticket-filter';
 
 // Slots per area after the window's KPI counters (WINDOW_FIELDS of them, laid out by live/state.ts).

@@ -19,13 +19,12 @@ import {
   type Urgency,
 } from '../contract/events';
 import type { TicketObject } from '../contract/live';
-import { isoLocal } from '../live/time';
+import { isoLocal } from '../contract/time';
 import type { LiveState, TicketQuery } from '../live/types';
-import type { EventStore } from '../store/types';
+import { type EventStore, SCAN_BATCH } from '../store/types';
 import { csvRow, type CsvValue, type Write } from './csv';
 import type { TimeWindow } from './ticket-filter';
 
-export const SCAN_BATCH = 5000;
 /** The live state pages at most this many. */
 const LIVE_PAGE = 1000;
 

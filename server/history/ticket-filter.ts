@@ -5,7 +5,7 @@ import type { AreaKey, AreaTree } from '../contract/areas';
 import { TICKET_CATEGORIES, TicketStatus, type TicketCategory } from '../contract/events';
 import { isAreaKey } from '../contract/live';
 import type { TicketQuery } from '../live/types';
-import { DAY_MS, LOCAL_OFFSET_MS } from '../live/time';
+import { DAY_MS, LOCAL_OFFSET_MS } from '../contract/time';
 
 export const TICKET_STATUSES = ['open', ...TicketStatus.anyOf.map((b) => b.const)] as const;
 

@@ -32,7 +32,7 @@ import type { LiveObserver } from './observer';
 import type { LiveState, PooledTickets } from './types';
 import { resolveLiveOptions, type LiveOptions } from './options';
 import { countWindowFact, createLiveState, WINDOW_FIELDS, windowKpisOf } from './state';
-import { DAY_MS, isoLocal, localDay } from './time';
+import { DAY_MS, isoLocal, localDay } from '../contract/time';
 
 /** Days of ticket counters kept: every week of the rates chart (which also covers the days chart). */
 export const DAY_RETENTION = TREND_WEEKS * 7;

@@ -7,7 +7,7 @@ import { TICKET_CATEGORIES, type OpsEvent, type Place, type StoredEvent, type Ur
 import type { Geo } from '../geo/load';
 import { createLocator } from '../geo/locate';
 import { createLiveState } from './state';
-import { isoLocal, MINUTE_MS } from './time';
+import { isoLocal, MINUTE_MS } from '../contract/time';
 
 /** Deterministic PRNG (mulberry32): the same events on every run. */
 function prng(seed: number): () => number {

@@ -6,7 +6,7 @@
 // hour computes the morning's briefs again at its first tick.
 import type { AreaKey } from '../contract/areas';
 import type { Brief } from '../contract/brief';
-import { DAY_MS, HOUR_MS, LOCAL_OFFSET_MS, localDay } from './time';
+import { DAY_MS, HOUR_MS, LOCAL_OFFSET_MS, localDay } from '../contract/time';
 
 export const ON_DEMAND_TTL_MS = 10 * 60_000;
 /** Days kept at most (a week and a day of on-demand briefs besides the morning's). */

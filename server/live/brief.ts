@@ -33,7 +33,8 @@ import { createAlertBook } from '../rules/alerts';
 import { compareWorst, landingKpis, overdueTickets, shortCellName } from './landing';
 import type { LiveOptions } from './options';
 import { createLiveState } from './state';
-import { DAY_MS, dayStartMs, isoLocal } from './time';
+import { DAY_MS, dayStartMs, isoLocal } from '../contract/time';
+import { SCAN_BATCH } from '../store/types';
 
 /** The same weekday one week earlier, and the days in between for the chart. */
 export const COMPARE_DAYS = 7;
@@ -412,8 +413,6 @@ export function median(values: readonly number[]): number | null {
 export interface BriefLog {
   scan(afterSeq: number, batchSize: number, onBatch: (events: StoredEvent[]) => void | Promise<void>): Promise<void>;
 }
-
-const SCAN_BATCH = 5000;
 
 /** Reads the whole log once and returns the brief of `day` for the district and every town. */
 export async function computeBriefs(

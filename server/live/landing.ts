@@ -12,9 +12,9 @@ import type { AreaKey, AreaTree, GridCellProps, LayerCollection, VillageProps } 
 import { TICKET_CATEGORIES, type TicketCategory } from '../contract/events';
 import type { Landing, LandingCell, LandingKpis, LandingOverdueTicket, LandingUnit } from '../contract/landing';
 import type { TicketKpis, TicketObject } from '../contract/live';
-import { isoLocal } from './time';
+import { isoLocal, WEEK_MS } from '../contract/time';
 import type { LiveState, PooledTickets } from './types';
-import { WEEK_MS, type WeeklyTickets } from './weekly';
+import { type WeeklyTickets } from './weekly';
 
 export const CELLS_SHOWN = 20;
 export const OVERDUE_SHOWN = 50;

@@ -8,10 +8,7 @@ import {
   type KpiWeights,
   type UrgencyDeadlines,
 } from '../contract/config-defaults';
-
-const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../contract/time';
 
 export interface LiveOptions {
   /** Respond / resolve clocks per urgency, used when a ticket.created carries no deadlines of its own. */

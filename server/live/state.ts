@@ -75,7 +75,7 @@ import {
   VERDICT_UNRESOLVED,
   type IncidentRec,
 } from './records';
-import { DAY_MS, isoLocal, localDay } from './time';
+import { DAY_MS, isoLocal, localDay } from '../contract/time';
 import type { LiveChanges, LiveState, ObjectKind, PooledTickets, TicketQuery } from './types';
 import type { LiveObserver } from './observer';
 import type { PatrolVisited } from '../contract/patrol';

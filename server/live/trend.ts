@@ -7,7 +7,7 @@ import type { AreaKey } from '../contract/areas';
 import { TICKET_CATEGORIES, type StoredEvent, type TicketCategory } from '../contract/events';
 import type { Geo } from '../geo/load';
 import { AreaIndex, CHAIN_LENGTH } from './areas';
-import { HOUR_MS } from './time';
+import { HOUR_MS } from '../contract/time';
 
 /** A week: enough for "this time yesterday" and a weekly view, small enough to stay a few MB. */
 export const TREND_RETENTION_HOURS = 7 * 24;

@@ -7,9 +7,8 @@ import type { AreaKey } from '../contract/areas';
 import { TICKET_CATEGORIES, type StoredEvent, type TicketCategory } from '../contract/events';
 import type { Geo } from '../geo/load';
 import { AreaIndex, SLOT_GRID, SLOT_TOWN } from './areas';
-import { DAY_MS } from './time';
+import { DAY_MS, WEEK_MS } from '../contract/time';
 
-export const WEEK_MS = 7 * DAY_MS;
 /** Two weeks, and a day of slack for tickets dated behind the newest one seen. */
 const RETENTION_MS = 2 * WEEK_MS + DAY_MS;
 

@@ -17,10 +17,12 @@ import {
   type AlertEvent,
 } from '../contract/alerts';
 import { actorOf, inScope, type Principal } from '../contract/auth';
-import { isoLocal } from '../live/time';
+import { errorResponses, type ApiError } from '../contract/errors';
+import { isoLocal } from '../contract/time';
 import { principalOf, requireAbility } from '../auth/guard';
 import type { EventBus } from '../bus/types';
 import type { AlertBook } from '../rules/alerts';
+import { doc, SESSION, SESSION_OR_DEVICE } from '../openapi/spec';
 
 export interface AlertRouteOptions {
   book: AlertBook;
@@ -29,12 +31,6 @@ export interface AlertRouteOptions {
   now: () => number;
 }
 
-const ErrorBody = Type.Object({
-  statusCode: Type.Integer(),
-  error: Type.String(),
-  message: Type.String(),
-  code: Type.Optional(Type.String()),
-});
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
 const StatusQuery = Type.Object(
   {
@@ -50,13 +46,18 @@ const StatusQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const notFound = (id: string) => ({
+const notFound = (id: string): ApiError => ({
   statusCode: 404,
   error: 'Not Found',
   code: 'not_found',
   message: `no alert '${id}' in your area`,
 });
-const conflict = (message: string) => ({ statusCode: 409, error: 'Conflict', code: 'alert_resolved', message });
+const conflict = (message: string): ApiError => ({
+  statusCode: 409,
+  error: 'Conflict',
+  code: 'alert_resolved',
+  message,
+});
 
 /** What a person does, before the route adds who, when and which alert. */
 type PersonEvent = Extract<
@@ -90,11 +91,20 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRouteOptions> = async (
     return book.get(alert.id) ?? alert;
   }
 
-  const responses = { 200: Alert, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+  const responses = { 200: Alert, ...errorResponses(400, 401, 403, 404, 409) };
+  /** Acting on an alert is a person's deed, written into its audit trail with their name: sessions only. */
+  const action = (summary: string, description: string) => doc('alerts', summary, SESSION, description);
 
   app.get(
     '/api/v1/alerts',
-    { preHandler: requireAbility('read'), schema: { querystring: StatusQuery, response: { 200: AlertList } } },
+    {
+      preHandler: requireAbility('read'),
+      schema: {
+        ...doc('alerts', 'The alert inbox of your scope', SESSION_OR_DEVICE, '`status=active`: open or acknowledged.'),
+        querystring: StatusQuery,
+        response: { 200: AlertList, ...errorResponses(400, 401, 403) },
+      },
+    },
     async (request) => {
       const p = principalOf(request);
       return { seq: book.seq, items: book.list(tree, p.scope, request.query.status) };
@@ -103,7 +113,19 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRouteOptions> = async (
 
   app.get(
     '/api/v1/alerts/:id',
-    { preHandler: requireAbility('read'), schema: { params: Params, response: { 200: Alert, 404: ErrorBody } } },
+    {
+      preHandler: requireAbility('read'),
+      schema: {
+        ...doc(
+          'alerts',
+          'One alert, with its actions',
+          SESSION_OR_DEVICE,
+          'Outside your scope an alert does not exist: 404.',
+        ),
+        params: Params,
+        response: { 200: Alert, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
     async (request, reply) => {
       const a = visible(principalOf(request), request.params.id);
       return a ?? reply.code(404).send(notFound(request.params.id));
@@ -114,7 +136,15 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRouteOptions> = async (
     '/api/v1/alerts/:id/acknowledge',
     {
       preHandler: requireAbility('alert.act'),
-      schema: { params: Params, body: Type.Optional(AcknowledgeRequest), response: responses },
+      schema: {
+        ...action(
+          'Acknowledge an alert',
+          'Officers and admins. The first acknowledgement stands; a resolved alert is a 409.',
+        ),
+        params: Params,
+        body: Type.Optional(AcknowledgeRequest),
+        response: responses,
+      },
     },
     async (request, reply) => {
       const p = principalOf(request);
@@ -135,7 +165,15 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRouteOptions> = async (
 
   app.post(
     '/api/v1/alerts/:id/notes',
-    { preHandler: requireAbility('alert.comment'), schema: { params: Params, body: NoteRequest, response: responses } },
+    {
+      preHandler: requireAbility('alert.comment'),
+      schema: {
+        ...action('Add a note to an alert', 'Officers, leaders and admins; also on a resolved alert.'),
+        params: Params,
+        body: NoteRequest,
+        response: responses,
+      },
+    },
     async (request, reply) => {
       const p = principalOf(request);
       const a = visible(p, request.params.id);
@@ -146,7 +184,15 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRouteOptions> = async (
 
   app.post(
     '/api/v1/alerts/:id/whistle',
-    { preHandler: requireAbility('alert.act'), schema: { params: Params, body: WhistleRequest, response: responses } },
+    {
+      preHandler: requireAbility('alert.act'),
+      schema: {
+        ...action('Call departments to an alert (吹哨)', 'Officers and admins; a resolved alert is a 409.'),
+        params: Params,
+        body: WhistleRequest,
+        response: responses,
+      },
+    },
     async (request, reply) => {
       const p = principalOf(request);
       const a = visible(p, request.params.id);
@@ -161,7 +207,12 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRouteOptions> = async (
     '/api/v1/alerts/:id/resolve',
     {
       preHandler: requireAbility('alert.act'),
-      schema: { params: Params, body: Type.Optional(ResolveRequest), response: responses },
+      schema: {
+        ...action('Resolve an alert', 'Officers and admins. Resolving a resolved alert answers it as it is.'),
+        params: Params,
+        body: Type.Optional(ResolveRequest),
+        response: responses,
+      },
     },
     async (request, reply) => {
       const p = principalOf(request);

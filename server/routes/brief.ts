@@ -12,7 +12,7 @@ import type { Geo } from '../geo/load';
 import { computeBriefs, dayOfDate, type BriefLog } from '../live/brief';
 import { createBriefSchedule } from '../live/brief-schedule';
 import type { LiveOptions } from '../live/options';
-import { localDay } from '../live/time';
+import { localDay } from '../contract/time';
 
 export interface BriefRouteOptions {
   geo: Geo;

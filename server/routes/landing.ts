@@ -12,7 +12,7 @@ import type { Geo } from '../geo/load';
 import { buildLanding, indexUnits } from '../live/landing';
 import type { LiveState, PooledTickets } from '../live/types';
 import { createWeeklyTickets } from '../live/weekly';
-import type { EventStore } from '../store/types';
+import { type EventStore, SCAN_BATCH } from '../store/types';
 
 export interface LandingRouteOptions {
   geo: Geo;
@@ -24,9 +24,6 @@ export interface LandingRouteOptions {
 
 /** How long a built landing is served again while the log has not moved. */
 const CACHE_MS = 5_000;
-/** Events per store read while the fold catches up at start. */
-const SCAN_BATCH = 5000;
-
 const ApiError = Type.Object({
   statusCode: Type.Integer(),
   error: Type.String(),

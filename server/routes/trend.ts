@@ -4,12 +4,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { TicketCategory } from '../contract/events';
+import { errorResponses } from '../contract/errors';
 import { AreaKeySchema, isAreaKey } from '../contract/live';
 import type { EventBus } from '../bus/types';
 import type { Geo } from '../geo/load';
-import type { EventStore } from '../store/types';
+import { type EventStore, SCAN_BATCH } from '../store/types';
 import { createTicketTrend, TREND_RETENTION_HOURS } from '../live/trend';
 import { allowArea, principalOf, requireAbility } from '../auth/guard';
+import { doc, SESSION_OR_DEVICE } from '../openapi/spec';
 
 export interface TrendRouteOptions {
   geo: Geo;
@@ -19,8 +21,6 @@ export interface TrendRouteOptions {
 }
 
 const DEFAULT_HOURS = 24;
-/** Events per store read while the fold catches up at start. */
-const SCAN_BATCH = 5000;
 
 const Point = Type.Object({ at: Type.String(), created: Type.Integer(), closed: Type.Integer() });
 const TrendResponse = Type.Object({
@@ -34,14 +34,6 @@ const TrendResponse = Type.Object({
   created: Type.Integer(),
   closed: Type.Integer(),
 });
-const ErrorResponse = Type.Object({ statusCode: Type.Integer(), error: Type.String(), message: Type.String() });
-/** The guards' answers carry a machine-readable code (auth/guard.ts); the schema must not strip it. */
-const ForbiddenResponse = Type.Object({
-  statusCode: Type.Integer(),
-  error: Type.String(),
-  code: Type.String(),
-  message: Type.String(),
-});
 
 export const trendRoutes: FastifyPluginAsyncTypebox<TrendRouteOptions> = async (app, { geo, store, bus, now }) => {
   const trend = createTicketTrend(geo);
@@ -54,6 +46,12 @@ export const trendRoutes: FastifyPluginAsyncTypebox<TrendRouteOptions> = async (
     {
       preHandler: requireAbility('read'),
       schema: {
+        ...doc(
+          'trends',
+          'Tickets created and closed per hour in an area',
+          SESSION_OR_DEVICE,
+          'Default area: your scope; default: the last 24 hours.',
+        ),
         querystring: Type.Object(
           {
             area: Type.Optional(
@@ -63,7 +61,7 @@ export const trendRoutes: FastifyPluginAsyncTypebox<TrendRouteOptions> = async (
           },
           { additionalProperties: false },
         ),
-        response: { 200: TrendResponse, 403: ForbiddenResponse, 404: ErrorResponse },
+        response: { 200: TrendResponse, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {

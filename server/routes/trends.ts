@@ -8,10 +8,10 @@ import { isAreaKey } from '../contract/live';
 import { AreaTrends, FLOOD_DEFAULT_RANGE_MS, FLOOD_RETENTION_DAYS, TrendsQuery } from '../contract/trends';
 import type { EventBus } from '../bus/types';
 import type { Geo } from '../geo/load';
-import type { EventStore } from '../store/types';
+import { type EventStore, SCAN_BATCH } from '../store/types';
 import { createAreaTrends, type AreaTrendsFold } from '../live/area-trends';
 import type { LiveOptions } from '../live/options';
-import { DAY_MS } from '../live/time';
+import { DAY_MS } from '../contract/time';
 import { allowArea, principalOf, requireAbility } from '../auth/guard';
 
 export interface TrendsRouteOptions {
@@ -24,9 +24,6 @@ export interface TrendsRouteOptions {
   /** A fold the app drives (over its own live state); absent: the plugin folds the log itself. */
   fold?: AreaTrendsFold;
 }
-
-/** Events per store read while the fold catches up at start. */
-const SCAN_BATCH = 5000;
 
 const ApiError = Type.Object({
   statusCode: Type.Integer(),

@@ -14,8 +14,8 @@ import {
 } from '../contract/alerts';
 import { inScope } from '../contract/auth';
 import { ALERT_KIND_PREFIX, type StoredEvent } from '../contract/events';
+import { HOUR_MS } from '../contract/time';
 
-const HOUR_MS = 3_600_000;
 /** Resolved alerts are listed this long after they were resolved. */
 export const DEFAULT_RESOLVED_RETENTION_MS = 24 * HOUR_MS;
 

@@ -32,14 +32,11 @@ import { defaultDueTimes, type UrgencyDeadlines } from '../contract/config-defau
 import { ALERT_KIND_PREFIX, type OpsEvent, type Place, type StoredEvent, type Urgency } from '../contract/events';
 import type { Geo } from '../geo/load';
 import { TimerHeap } from '../live/heap';
-import { isoLocal } from '../live/time';
+import { DAY_MS, HOUR_MS, isoLocal, MINUTE_MS } from '../contract/time';
 import type { AppendItem, AppendResult } from '../store/types';
 import { alertSubjectKey, type AlertBook } from './alerts';
 import type { AlertRuleOptions } from './options';
 
-const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
 /** Refs are at most 128 characters (contract); longer derived ids keep their start and a hash of the whole. */
 const MAX_REF = 128;
 

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { parseTime } from './clock';
 import { isScenarioName, SCENARIO_NAMES, type ScenarioName } from './scenarios';
+import { WEEK_MS } from '../contract/time';
 
 export const USAGE = `npm run sim -- --target http://localhost:8080 --token <feed token> [options]
 
@@ -63,8 +64,6 @@ function positive(name: string, value: string | undefined, fallback: number, all
     );
   return n;
 }
-
-const WEEK_MS = 7 * 24 * 3600_000;
 
 /** `env`: where OPSMAP_TOKEN is read when --token is not given (the CLI passes process.env). */
 export function parseCliArgs(

@@ -1,9 +1,7 @@
 // Simulated time is epoch milliseconds; the district lives in Beijing time (UTC+8, no daylight saving), and
 // everything that depends on the hour (ticket peaks, ranger shifts, inspections) reads it there.
-export const SECOND_MS = 1000;
-export const MINUTE_MS = 60 * SECOND_MS;
-export const HOUR_MS = 60 * MINUTE_MS;
-export const DAY_MS = 24 * HOUR_MS;
+import { DAY_MS, HOUR_MS } from '../contract/time';
+
 /** China Standard Time is a fixed offset: no DST rules to get wrong. */
 export const BEIJING_OFFSET_MS = 8 * HOUR_MS;
 

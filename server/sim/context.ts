@@ -3,7 +3,8 @@
 // total and every process schedules its own continuation, the stream depends only on the seed and the
 // parameters, never on how often or how far a caller advances the clock.
 import type { EventSource, Meta, OpsEvent } from '../contract/events';
-import { isoBeijing, SECOND_MS } from './clock';
+import { isoBeijing } from './clock';
+import { SECOND_MS } from '../contract/time';
 
 interface Action {
   t: number;

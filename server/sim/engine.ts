@@ -4,7 +4,8 @@
 import type { EventKind, OpsEvent } from '../contract/events';
 import { KIND } from '../contract/events';
 import type { Geo } from '../geo/load';
-import { compactStamp, SECOND_MS } from './clock';
+import { compactStamp } from './clock';
+import { SECOND_MS } from '../contract/time';
 import { SimClock } from './context';
 import { createFloodModel } from './flood';
 import { createForestModel } from './forest';

@@ -5,7 +5,8 @@
 import type { ObstructionStatus, ResponseLevel } from '../contract/events';
 import type { WarningColor } from '../contract/areas';
 import { staffName } from './catalog';
-import { beijing, HOUR_MS, MINUTE_MS, nextMidnight } from './clock';
+import { beijing, nextMidnight } from './clock';
+import { HOUR_MS, MINUTE_MS } from '../contract/time';
 import type { SimClock } from './context';
 import type { Checkpoint, Places } from './places';
 import type { Rng, WeightedTable } from './prng';

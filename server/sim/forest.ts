@@ -3,7 +3,8 @@
 // the cluster polygon: legs that would cut across a concave edge detour through an interior point.
 import type { IncidentType, Severity } from '../contract/events';
 import { INCIDENT_SEVERITY, INCIDENT_TEXT } from './catalog';
-import { beijing, HOUR_MS, MINUTE_MS, nextMidnight, SECOND_MS } from './clock';
+import { beijing, nextMidnight } from './clock';
+import { HOUR_MS, MINUTE_MS, SECOND_MS } from '../contract/time';
 import type { SimClock } from './context';
 import type { Cluster, PatrolPoint, Places } from './places';
 import type { Rng } from './prng';

@@ -4,7 +4,8 @@
 import type { Department, EventSource, TicketCategory, TicketChannel, Urgency } from '../contract/events';
 import { TICKET_CATEGORIES } from '../contract/events';
 import { CHANNEL_PREFIX, DEPARTMENT_NAMES, TICKET_TITLES, WHISTLE_DEPARTMENTS } from './catalog';
-import { beijing, HOUR_MS, isoBeijing, MINUTE_MS } from './clock';
+import { beijing, isoBeijing } from './clock';
+import { HOUR_MS, MINUTE_MS } from '../contract/time';
 import type { SimClock } from './context';
 import type { Cell, Places } from './places';
 import type { Rng } from './prng';

@@ -17,6 +17,9 @@ export interface AppendItem {
 /** Per item: stored with its new sequence number, or a duplicate of an event already in the log. */
 export type AppendResult = { status: 'stored'; stored: StoredEvent } | { status: 'duplicate'; seq: number };
 
+/** Events per batch of a full scan of the log: large enough to amortise a query, small enough to stay flat in memory. */
+export const SCAN_BATCH = 5000;
+
 export interface EventStore {
   /**
    * Appends the items in order in one transaction and resolves only when the batch is durable (on disk for

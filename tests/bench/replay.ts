@@ -10,7 +10,7 @@ import { loadGeo } from '../../server/geo/load';
 import { createLocator } from '../../server/geo/locate';
 import { createAcceptor } from '../../server/ingest/accept';
 import { createInProcessBus } from '../../server/bus/in-process';
-import { DAY_MS, dayStartMs, localDay } from '../../server/live/time';
+import { DAY_MS, dayStartMs, localDay } from '../../server/contract/time';
 import { ReplaySession } from '../../server/replay/session';
 import { createSimulator } from '../../server/sim/engine';
 import { openSqliteStore } from '../../server/store/sqlite';

@@ -7,7 +7,7 @@ import type { OpsEvent, Place, StoredEvent } from '../../server/contract/events'
 import { FLOOD_BUCKET_MS, FLOOD_MAX_POINTS } from '../../server/contract/trends';
 import { loadGeo, type Geo } from '../../server/geo/load';
 import { createAreaTrends, floodBucketMs, localDate, weekDays } from '../../server/live/area-trends';
-import { localDay } from '../../server/live/time';
+import { localDay } from '../../server/contract/time';
 import { GEO_DIR } from '../helpers/paths';
 
 let geo: Geo;

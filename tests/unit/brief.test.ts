@@ -12,7 +12,7 @@ import { createLocator } from '../../server/geo/locate';
 import { createBriefFold, dateOfDay, dayOfDate, median } from '../../server/live/brief';
 import { createBriefSchedule, localHour } from '../../server/live/brief-schedule';
 import { ClusterCells } from '../../server/live/coverage';
-import { localDay } from '../../server/live/time';
+import { localDay } from '../../server/contract/time';
 import { GEO_DIR } from '../helpers/paths';
 
 const TOWN = 'town:110112105' as AreaKey;

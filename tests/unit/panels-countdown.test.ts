@@ -1,6 +1,7 @@
 // Deadline countdowns in the ticket table: time left rounds down, time overdue rounds up, two units at most.
 import { describe, expect, it } from 'vitest';
-import { countdown, formatDuration, HOUR_MS, MINUTE_MS, DAY_MS } from '../../client/panels/countdown';
+import { countdown, formatDuration } from '../../client/panels/countdown';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../server/contract/time';
 
 const NOW = Date.parse('2026-07-20T10:00:00+08:00');
 const ZH = { day: '天', hour: '小时', minute: '分钟' };

@@ -1,9 +1,12 @@
-// Clock arithmetic for the live windows. 'today' is the calendar day in Asia/Shanghai, which has been UTC+8
-// all year since 1991 (no DST), so day boundaries are plain arithmetic on epoch milliseconds: no time-zone
-// database, no Date objects on the hot path, and the same answer on every server whatever its TZ.
-export const MINUTE_MS = 60_000;
+// Clock arithmetic shared by server and client, the one home of the duration constants. 'today' is the
+// calendar day in Asia/Shanghai, which has been UTC+8 all year since 1991 (no DST), so day boundaries are plain
+// arithmetic on epoch milliseconds: no time-zone database, no Date objects on the hot path, the same answer on
+// every server whatever its TZ. No Node imports here.
+export const SECOND_MS = 1000;
+export const MINUTE_MS = 60 * SECOND_MS;
 export const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;
+export const WEEK_MS = 7 * DAY_MS;
 /** Asia/Shanghai's offset from UTC. */
 export const LOCAL_OFFSET_MS = 8 * HOUR_MS;
 
