@@ -16,6 +16,8 @@ import type { AlertList } from '../../server/contract/alerts';
 import { CHROMIUM_PATH, NAME_SHIM } from '../helpers/browser';
 import { deviceToken, principals, sessionHeaders } from '../helpers/auth';
 import { buildClientInto, RENDERERS, type RendererName } from './dashboard';
+// window.__OPSMAP__, the map's test handle (declared by the map view).
+import type {} from '../../client/map/MapView';
 
 const VIEWPORT = { width: 1920, height: 1080 };
 /** How long a severe alert holds the wall before the (simulated) officer acknowledges it. */

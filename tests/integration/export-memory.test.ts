@@ -14,6 +14,8 @@ import { DEFAULT_KPI_WEIGHTS, DEFAULT_URGENCY_DEADLINES } from '../../server/con
 import type { StoredEvent } from '../../server/contract/events';
 import { loadGeo } from '../../server/geo/load';
 import { exportRoutes } from '../../server/routes/export';
+// The request's `principal` (a Fastify declaration merged by the auth guard).
+import type {} from '../../server/auth/guard';
 import type { EventStore } from '../../server/store/types';
 import { principals } from '../helpers/auth';
 
