@@ -16,6 +16,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { AreaTree, LAYER_NAMES, type AreaKey, type LayerName } from './contract/areas';
+import { ApiError, errorResponses } from './contract/errors';
 import type { Config } from './config';
 import { PROJECT_ROOT } from './config';
 import { loadGeo, type Geo } from './geo/load';
@@ -65,6 +66,8 @@ import { createAlertDelivery } from './gateway/alerts';
 import { alertRoutes } from './routes/alerts';
 import { exportRoutes } from './routes/export';
 import { attachReplay } from './replay/attach';
+import openapiPlugin from './openapi/plugin';
+import { doc, PUBLIC, SESSION_OR_DEVICE } from './openapi/spec';
 
 /** The running services, for the process and for tests that build the real app. */
 export interface Services {
@@ -130,12 +133,6 @@ const AREA_CACHE_CONTROL = 'private, max-age=300';
 
 // ---- shared schema pieces ----
 
-const ErrorResponse = Type.Object({
-  statusCode: Type.Integer(),
-  error: Type.String(),
-  message: Type.String(),
-});
-
 const FeatureCollection = Type.Object({
   type: Type.Literal('FeatureCollection'),
   features: Type.Array(
@@ -158,7 +155,7 @@ const Readiness = Type.Object({
   shared: Type.Optional(Type.Record(Type.String(), Type.Boolean())),
 });
 
-function notFound(message: string) {
+function notFound(message: string): ApiError {
   return { statusCode: 404, error: 'Not Found', message };
 }
 
@@ -178,6 +175,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
   }).withTypeProvider<TypeBoxTypeProvider>();
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
+  // The one error shape (contract/errors.ts), registered once; routes refer to it, the document lists it once.
+  app.addSchema(ApiError);
 
   // Each readiness check turns true when its service is usable; /readyz reports them.
   const checks: Record<string, boolean> = { geo: false, store: false };
@@ -211,6 +210,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     now: wallClock,
   });
   await app.register(authPlugin, { auth, corsOrigins: config.auth.corsOrigins, https: config.auth.cookieSecure });
+  // The OpenAPI document and its page: before every route, since it lists the routes added after it.
+  await app.register(openapiPlugin);
   const clientDir = deps.clientDir ?? DEFAULT_CLIENT_DIR;
   const hasClient = existsSync(path.join(clientDir, 'index.html'));
   if (hasClient) {
@@ -492,11 +493,22 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     deadlines: config.ticketDeadlines,
     nearDeadlineFraction: config.nearDeadlineFraction,
   });
-  app.get('/metrics', async (_request, reply) => {
-    const g = gateway.metrics();
-    metrics.sockets.set(g.sockets);
-    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        ...doc('operations', 'Prometheus metrics', PUBLIC, 'Counts and latencies only: no area, object or person.'),
+        response: {
+          200: { description: 'Prometheus text format', content: { 'text/plain': { schema: Type.String() } } },
+        },
+      },
+    },
+    async (_request, reply) => {
+      const g = gateway.metrics();
+      metrics.sockets.set(g.sockets);
+      return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    },
+  );
 
   // 4. the simulator starts once the server listens, so that its backfill never delays readiness checks.
   if (config.simulator.on) {
@@ -548,17 +560,37 @@ const healthRoutes: FastifyPluginAsyncTypebox<{
   checks: Record<string, boolean>;
   shared: Record<string, boolean>;
 }> = async (app, { checks, shared }) => {
-  app.get('/healthz', { schema: { response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({
-    status: 'ok' as const,
-  }));
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        ...doc('operations', 'Liveness: the process answers', PUBLIC),
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
 
-  app.get('/readyz', { schema: { response: { 200: Readiness, 503: Readiness } } }, async (_request, reply) => {
-    const ready = Object.values(checks).every(Boolean);
-    const body = { status: ready ? ('ready' as const) : ('not_ready' as const), checks: { ...checks } };
-    return reply
-      .code(ready ? 200 : 503)
-      .send(Object.keys(shared).length > 0 ? { ...body, shared: { ...shared } } : body);
-  });
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        ...doc(
+          'operations',
+          'Readiness: geography loaded and the log folded (503 until then, and while closing)',
+          PUBLIC,
+        ),
+        response: { 200: Readiness, 503: Readiness },
+      },
+    },
+    async (_request, reply) => {
+      const ready = Object.values(checks).every(Boolean);
+      const body = { status: ready ? ('ready' as const) : ('not_ready' as const), checks: { ...checks } };
+      return reply
+        .code(ready ? 200 : 503)
+        .send(Object.keys(shared).length > 0 ? { ...body, shared: { ...shared } } : body);
+    },
+  );
 };
 
 interface CachedJson {
@@ -582,6 +614,9 @@ function sendCachedJson(request: FastifyRequest, reply: FastifyReply, cached: Ca
   return reply.type('application/json; charset=utf-8').send(cached.body);
 }
 
+/** The answer to If-None-Match with the current ETag: no body. */
+const NotModified = Type.Null({ description: 'Not modified: the ETag sent in If-None-Match is current' });
+
 const isLayerName = (name: string): name is LayerName => (LAYER_NAMES as string[]).includes(name);
 
 const areaRoutes: FastifyPluginAsyncTypebox<{ geo: Geo }> = async (app, { geo }) => {
@@ -593,7 +628,13 @@ const areaRoutes: FastifyPluginAsyncTypebox<{ geo: Geo }> = async (app, { geo })
   // town leader's own; boundaries carry no operational data (docs/SECURITY.md).
   app.get(
     '/tree',
-    { preHandler: requireAbility('read'), schema: { response: { 200: AreaTree, 304: Type.Null() } } },
+    {
+      preHandler: requireAbility('read'),
+      schema: {
+        ...doc('areas', 'The area tree: every area of the district with its parent and children', SESSION_OR_DEVICE),
+        response: { 200: AreaTree, 304: NotModified, ...errorResponses(401, 403) },
+      },
+    },
     async (request, reply) => sendCachedJson(request, reply, tree),
   );
 
@@ -602,8 +643,14 @@ const areaRoutes: FastifyPluginAsyncTypebox<{ geo: Geo }> = async (app, { geo })
     {
       preHandler: requireAbility('read'),
       schema: {
+        ...doc(
+          'areas',
+          'One area layer as GeoJSON (WGS84)',
+          SESSION_OR_DEVICE,
+          `Layers: ${LAYER_NAMES.join(', ')}. Every reader gets the whole district; sent with an ETag.`,
+        ),
         params: Type.Object({ layer: Type.String({ maxLength: 64 }) }),
-        response: { 200: FeatureCollection, 304: Type.Null(), 404: ErrorResponse },
+        response: { 200: FeatureCollection, 304: NotModified, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {

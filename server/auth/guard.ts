@@ -4,6 +4,7 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { AreaKey, AreaTree } from '../contract/areas';
 import { can, inScope, type Ability, type Principal } from '../contract/auth';
+import type { ApiError } from '../contract/errors';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -12,29 +13,24 @@ declare module 'fastify' {
   }
 }
 
-export interface ApiError {
-  statusCode: number;
-  error: string;
-  /** Machine-readable reason: 'unauthenticated', 'forbidden', 'not_in_scope'. */
-  code: string;
-  message: string;
-}
+/** The guards' answers always carry a machine-readable code: 'unauthenticated', 'forbidden', 'not_in_scope'. */
+type GuardError = ApiError & { code: string };
 
-export const unauthenticated = (): ApiError => ({
+export const unauthenticated = (): GuardError => ({
   statusCode: 401,
   error: 'Unauthorized',
   code: 'unauthenticated',
   message: 'log in first (session cookie or device token)',
 });
 
-export const forbidden = (message: string): ApiError => ({
+export const forbidden = (message: string): GuardError => ({
   statusCode: 403,
   error: 'Forbidden',
   code: 'forbidden',
   message,
 });
 
-export const notInScope = (key: string, scope: AreaKey): ApiError => ({
+export const notInScope = (key: string, scope: AreaKey): GuardError => ({
   statusCode: 403,
   error: 'Forbidden',
   code: 'not_in_scope',

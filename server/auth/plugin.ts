@@ -8,6 +8,7 @@ import fastifyCors from '@fastify/cors';
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { CSRF_HEADER } from '../contract/auth';
+import type { ApiError } from '../contract/errors';
 import { sameToken, type Authenticator, type Credentials } from './authenticator';
 
 declare module 'fastify' {
@@ -31,7 +32,12 @@ export interface AuthPluginOptions {
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export const csrfRefused = (message: string) => ({ statusCode: 403, error: 'Forbidden', code: 'csrf', message });
+export const csrfRefused = (message: string): ApiError => ({
+  statusCode: 403,
+  error: 'Forbidden',
+  code: 'csrf',
+  message,
+});
 
 const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (
   app: FastifyInstance,
@@ -88,15 +94,11 @@ const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (
       // The user store (PostgreSQL on a cluster) cannot answer: who this is cannot be known, so nothing is
       // done, and the caller is told to retry rather than handed a 500 or a false 401.
       request.log.warn({ err: error }, 'credentials could not be checked: the user store is not available');
-      return reply
-        .code(503)
-        .header('retry-after', '5')
-        .send({
-          statusCode: 503,
-          error: 'Service Unavailable',
-          message:
-            'The user store is not available, so the request could not be checked; nothing was done. Retry later.',
-        });
+      return reply.code(503).header('retry-after', '5').send({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'The user store is not available, so the request could not be checked; nothing was done. Retry later.',
+      });
     }
     request.credentials = credentials;
     request.principal = credentials?.principal ?? null;

@@ -14,9 +14,11 @@ import {
   UserList,
   UserView,
 } from '../contract/admin';
+import { errorResponses } from '../contract/errors';
 import { deviceView, userView, type AccountResult, type Accounts } from '../auth/accounts';
 import { requireAbility } from '../auth/guard';
 import type { UserStore } from '../auth/types';
+import { doc, SESSION } from '../openapi/spec';
 
 export interface AdminRouteOptions {
   users: UserStore;
@@ -25,13 +27,9 @@ export interface AdminRouteOptions {
   onDeviceRevoked?: (id: string) => void;
 }
 
-const ApiError = Type.Object({
-  statusCode: Type.Integer(),
-  error: Type.String(),
-  code: Type.String(),
-  message: Type.String(),
-});
-const errors = { 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 409: ApiError };
+const errors = errorResponses(400, 401, 403, 404, 409);
+/** Admins are people: no device role may administer, so only the session cookie. */
+const admin = (summary: string, description?: string) => doc('admin', summary, SESSION, description);
 
 const STATUS = { invalid: [400, 'Bad Request'], exists: [409, 'Conflict'], not_found: [404, 'Not Found'] } as const;
 
@@ -46,13 +44,24 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (
 ) => {
   app.addHook('preHandler', requireAbility('admin'));
 
-  app.get('/api/v1/admin/users', { schema: { response: { 200: UserList, ...errors } } }, async () => ({
-    users: (await users.listUsers()).map(userView),
-  }));
+  app.get(
+    '/api/v1/admin/users',
+    { schema: { ...admin('List the users (never a password hash)'), response: { 200: UserList, ...errors } } },
+    async () => ({ users: (await users.listUsers()).map(userView) }),
+  );
 
   app.post(
     '/api/v1/admin/users',
-    { schema: { body: CreateUserRequest, response: { 201: CreatedUser, ...errors } } },
+    {
+      schema: {
+        ...admin(
+          'Add a user',
+          'Without a password, one is generated and answered once. A leader’s scope must be a town.',
+        ),
+        body: CreateUserRequest,
+        response: { 201: CreatedUser, ...errors },
+      },
+    },
     async (request, reply) => {
       const r = await accounts.addUser(request.body);
       if (!r.ok) return refuse(reply, r);
@@ -67,6 +76,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (
     '/api/v1/admin/users/:username',
     {
       schema: {
+        ...admin('Change a user: name, role, scope, password, or disable them (their sessions stop at once)'),
         params: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }) }),
         body: UpdateUserRequest,
         response: { 200: UserView, ...errors },
@@ -79,13 +89,26 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (
     },
   );
 
-  app.get('/api/v1/admin/devices', { schema: { response: { 200: DeviceList, ...errors } } }, async () => ({
-    devices: (await users.listDevices()).map(deviceView),
-  }));
+  app.get(
+    '/api/v1/admin/devices',
+    {
+      schema: {
+        ...admin('List the devices (walls and feeds; never a token)'),
+        response: { 200: DeviceList, ...errors },
+      },
+    },
+    async () => ({ devices: (await users.listDevices()).map(deviceView) }),
+  );
 
   app.post(
     '/api/v1/admin/devices',
-    { schema: { body: CreateDeviceRequest, response: { 201: CreatedDevice, ...errors } } },
+    {
+      schema: {
+        ...admin('Issue a device token', 'The token is in this answer only; the server keeps its hash.'),
+        body: CreateDeviceRequest,
+        response: { 201: CreatedDevice, ...errors },
+      },
+    },
     async (request, reply) => {
       const r = await accounts.addDevice(request.body);
       if (!r.ok) return refuse(reply, r);
@@ -97,6 +120,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (
     '/api/v1/admin/devices/:id',
     {
       schema: {
+        ...admin('Revoke a device', 'Its next request is refused, and its open live connections are cut off at once.'),
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
         response: { 200: DeviceView, ...errors },
       },

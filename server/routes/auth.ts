@@ -4,8 +4,10 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { LoginRequest, SESSION_COOKIE, SessionInfo } from '../contract/auth';
+import { errorResponses, type ApiError } from '../contract/errors';
 import { DEVICE_SESSION_TTL_MS, type Authenticator, type LoginResult } from '../auth/authenticator';
 import { unauthenticated } from '../auth/guard';
+import { doc, PUBLIC, SESSION_OR_DEVICE } from '../openapi/spec';
 
 export interface AuthRouteOptions {
   auth: Authenticator;
@@ -16,25 +18,19 @@ export interface AuthRouteOptions {
   now: () => number;
 }
 
-const ApiError = Type.Object({
-  statusCode: Type.Integer(),
-  error: Type.String(),
-  code: Type.String(),
-  message: Type.String(),
-});
 const DeviceLoginRequest = Type.Object(
   { token: Type.String({ minLength: 1, maxLength: 200 }) },
   { additionalProperties: false },
 );
 
 // One answer for an unknown user, a wrong password and a disabled account: no user enumeration.
-const badCredentials = {
+const badCredentials: ApiError = {
   statusCode: 401,
   error: 'Unauthorized',
   code: 'bad_credentials',
   message: 'wrong user name or password',
 };
-const badDeviceToken = {
+const badDeviceToken: ApiError = {
   statusCode: 401,
   error: 'Unauthorized',
   code: 'bad_credentials',
@@ -61,7 +57,20 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
 
   app.post(
     '/api/v1/auth/login',
-    { config: limited, schema: { body: LoginRequest, response: { 200: SessionInfo, 401: ApiError } } },
+    {
+      config: limited,
+      schema: {
+        ...doc(
+          'auth',
+          'Log in: sets the session cookie and answers the CSRF token',
+          PUBLIC,
+          'A wrong password, an unknown user and a disabled one get the same 401 bad_credentials. At most ' +
+            'LOGIN_RATE_LIMIT attempts per minute per client IP, then 429.',
+        ),
+        body: LoginRequest,
+        response: { 200: SessionInfo, ...errorResponses(400, 401, 429) },
+      },
+    },
     async (request, reply) => {
       const result = await auth.login(request.body.username, request.body.password);
       if (!result) return reply.code(401).send(badCredentials);
@@ -72,7 +81,19 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
   // A wall is set up once: `/wall?device=<token>` posts the token here and gets a long-lived device cookie.
   app.post(
     '/api/v1/auth/device',
-    { config: limited, schema: { body: DeviceLoginRequest, response: { 200: SessionInfo, 401: ApiError } } },
+    {
+      config: limited,
+      schema: {
+        ...doc(
+          'auth',
+          'Set up a wall: trade its device token for a long-lived device cookie',
+          PUBLIC,
+          'Posted by the page `/wall?device=<token>`. Rate-limited like the login.',
+        ),
+        body: DeviceLoginRequest,
+        response: { 200: SessionInfo, ...errorResponses(400, 401, 429) },
+      },
+    },
     async (request, reply) => {
       const result = await auth.loginDevice(request.body.token);
       if (!result) return reply.code(401).send(badDeviceToken);
@@ -80,14 +101,33 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
     },
   );
 
-  app.post('/api/v1/auth/logout', { schema: { response: { 204: Type.Null() } } }, async (_request, reply) => {
-    reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: cookieSecure });
-    return reply.code(204).send(null);
-  });
+  app.post(
+    '/api/v1/auth/logout',
+    {
+      schema: {
+        ...doc(
+          'auth',
+          'Log out: clears the session cookie',
+          PUBLIC,
+          'Open to anyone; with the session cookie it needs the x-csrf-token header like any write (403 csrf).',
+        ),
+        response: { 204: Type.Null({ description: 'The cookie is cleared' }), ...errorResponses(403) },
+      },
+    },
+    async (_request, reply) => {
+      reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: cookieSecure });
+      return reply.code(204).send(null);
+    },
+  );
 
   app.get(
     '/api/v1/auth/session',
-    { schema: { response: { 200: SessionInfo, 401: ApiError } } },
+    {
+      schema: {
+        ...doc('auth', 'Who the session (or device token) is, and the CSRF token for writes', SESSION_OR_DEVICE),
+        response: { 200: SessionInfo, ...errorResponses(401) },
+      },
+    },
     async (request, reply) => {
       const c = request.credentials;
       if (!c) return reply.code(401).send(unauthenticated());

@@ -7,12 +7,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { AreaKey } from '../contract/areas';
 import { Brief } from '../contract/brief';
+import { errorResponses } from '../contract/errors';
 import { allowArea, principalOf, requireAbility } from '../auth/guard';
 import type { Geo } from '../geo/load';
 import { computeBriefs, dayOfDate, type BriefLog } from '../live/brief';
 import { createBriefSchedule } from '../live/brief-schedule';
 import type { LiveOptions } from '../live/options';
 import { localDay } from '../contract/time';
+import { doc, SESSION_OR_DEVICE } from '../openapi/spec';
 
 export interface BriefRouteOptions {
   geo: Geo;
@@ -28,13 +30,6 @@ export interface BriefRouteOptions {
 
 /** How often the schedule looks at the clock; a comparison of two numbers, so often enough for a pinned test clock. */
 const TICK_MS = 1000;
-
-const ApiError = Type.Object({
-  statusCode: Type.Integer(),
-  error: Type.String(),
-  code: Type.Optional(Type.String()),
-  message: Type.String(),
-});
 
 export const briefRoutes: FastifyPluginAsyncTypebox<BriefRouteOptions> = async (
   app,
@@ -58,6 +53,13 @@ export const briefRoutes: FastifyPluginAsyncTypebox<BriefRouteOptions> = async (
     {
       preHandler: requireAbility('read'),
       schema: {
+        ...doc(
+          'brief',
+          'The daily brief of the district or a town, for a past day',
+          SESSION_OR_DEVICE,
+          'Made each morning at BRIEF_HOUR for yesterday (header x-brief-source says by whom). A town principal ' +
+            'gets their own town only; the district’s brief needs a district scope.',
+        ),
         querystring: Type.Object(
           {
             area: Type.Optional(
@@ -69,7 +71,7 @@ export const briefRoutes: FastifyPluginAsyncTypebox<BriefRouteOptions> = async (
           },
           { additionalProperties: false },
         ),
-        response: { 200: Brief, 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError },
+        response: { 200: Brief, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -81,37 +83,31 @@ export const briefRoutes: FastifyPluginAsyncTypebox<BriefRouteOptions> = async (
           .code(404)
           .send({ statusCode: 404, error: 'Not Found', code: 'unknown_area', message: `unknown area '${area}'` });
       if (node.level !== 'district' && node.level !== 'town') {
-        return reply
-          .code(400)
-          .send({
-            statusCode: 400,
-            error: 'Bad Request',
-            code: 'not_briefed',
-            message: `area: a brief is made for the district or a town, not for '${area}'`,
-          });
+        return reply.code(400).send({
+          statusCode: 400,
+          error: 'Bad Request',
+          code: 'not_briefed',
+          message: `area: a brief is made for the district or a town, not for '${area}'`,
+        });
       }
       if (!allowArea(request, reply, tree, area)) return reply;
       const today = localDay(now());
       const day = request.query.date === undefined ? today - 1 : dayOfDate(request.query.date);
       if (day === undefined) {
-        return reply
-          .code(400)
-          .send({
-            statusCode: 400,
-            error: 'Bad Request',
-            code: 'bad_date',
-            message: `date: expected a calendar day YYYY-MM-DD, e.g. 2026-07-20`,
-          });
+        return reply.code(400).send({
+          statusCode: 400,
+          error: 'Bad Request',
+          code: 'bad_date',
+          message: `date: expected a calendar day YYYY-MM-DD, e.g. 2026-07-20`,
+        });
       }
       if (day >= today) {
-        return reply
-          .code(400)
-          .send({
-            statusCode: 400,
-            error: 'Bad Request',
-            code: 'day_not_over',
-            message: `date: ${request.query.date} is not over yet in Asia/Shanghai; a brief covers a past day`,
-          });
+        return reply.code(400).send({
+          statusCode: 400,
+          error: 'Bad Request',
+          code: 'day_not_over',
+          message: `date: ${request.query.date} is not over yet in Asia/Shanghai; a brief covers a past day`,
+        });
       }
       const brief = await schedule.get(day, area as AreaKey);
       if (!brief)

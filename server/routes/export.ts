@@ -3,8 +3,10 @@
 // outside it a 403 not_in_scope (docs/SECURITY.md). Bodies are streams: rows are written while the live
 // state is paged or the log is scanned, never gathered first (history/csv.ts).
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import Type from 'typebox';
 import type { AreaKey } from '../contract/areas';
 import type { KpiWeights, UrgencyDeadlines } from '../contract/config-defaults';
+import { errorResponses, type ApiError } from '../contract/errors';
 import { isAreaKey } from '../contract/live';
 import type { Geo } from '../geo/load';
 import type { LiveState } from '../live/types';
@@ -14,6 +16,7 @@ import { contentDisposition, csvRow, streamOf, UTF8_BOM, type Write } from '../h
 import { csvSink, featureSink, liveTickets, TICKET_CSV_COLUMNS, windowTickets } from '../history/export-tickets';
 import { windowAggregates, writeAggregatesCsv } from '../history/export-aggregates';
 import { localDate, parseTicketQuery, parseWindow, todayWindow, type TimeWindow } from '../history/ticket-filter';
+import { doc, SESSION_OR_DEVICE } from '../openapi/spec';
 
 export interface ExportRouteOptions {
   geo: Geo;
@@ -50,9 +53,16 @@ const AGGREGATE_QUERY = {
   additionalProperties: false,
 } as const;
 
+/** A download: the body is a file in one content type, named by Content-Disposition. */
+const download = (contentType: string, description: string) => ({
+  200: { description, content: { [contentType]: { schema: Type.String() } } },
+  ...errorResponses(400, 401, 403),
+});
+const EXPORT_SCOPE = 'Default area: your scope; `from`/`to` (ISO time or a local date) export a past window.';
+
 export const exportRoutes: FastifyPluginAsync<ExportRouteOptions> = async (app, o) => {
   const tree = o.geo.tree;
-  const bad = (message: string) => ({ statusCode: 400, error: 'Bad Request', message });
+  const bad = (message: string): ApiError => ({ statusCode: 400, error: 'Bad Request', message });
   const foldOptions = { tree, deadlines: o.deadlines, nearDeadlineFraction: o.nearDeadlineFraction };
 
   /** "张家湾镇-2025-07-20" or "张家湾镇-2025-07-20_2025-07-21" (the window's last day, `to` being exclusive). */
@@ -119,18 +129,44 @@ export const exportRoutes: FastifyPluginAsync<ExportRouteOptions> = async (app, 
 
   app.get<{ Querystring: Query }>(
     '/api/v1/export/tickets.csv',
-    { preHandler: requireAbility('read'), schema: { querystring: TICKET_QUERY } },
+    {
+      preHandler: requireAbility('read'),
+      schema: {
+        ...doc('export', 'Tickets as CSV (UTF-8 with BOM, for Excel)', SESSION_OR_DEVICE, EXPORT_SCOPE),
+        querystring: TICKET_QUERY,
+        response: download('text/csv', 'one row per ticket'),
+      },
+    },
     ticketExport('csv'),
   );
   app.get<{ Querystring: Query }>(
     '/api/v1/export/tickets.geojson',
-    { preHandler: requireAbility('read'), schema: { querystring: TICKET_QUERY } },
+    {
+      preHandler: requireAbility('read'),
+      schema: {
+        ...doc('export', 'Tickets as GeoJSON points (WGS84)', SESSION_OR_DEVICE, EXPORT_SCOPE),
+        querystring: TICKET_QUERY,
+        response: download('application/geo+json', 'a FeatureCollection, one Feature per ticket'),
+      },
+    },
     ticketExport('geojson'),
   );
 
   app.get<{ Querystring: Query }>(
     '/api/v1/export/aggregates.csv',
-    { preHandler: requireAbility('read'), schema: { querystring: AGGREGATE_QUERY } },
+    {
+      preHandler: requireAbility('read'),
+      schema: {
+        ...doc(
+          'export',
+          'Figures of an area and its children over a time window, as CSV',
+          SESSION_OR_DEVICE,
+          'Default area: your scope; default window: today.',
+        ),
+        querystring: AGGREGATE_QUERY,
+        response: download('text/csv', 'one row per area'),
+      },
+    },
     async (request, reply) => {
       const area = request.query.area ?? principalOf(request).scope;
       if (!isAreaKey(area) || !tree.nodes[area]) return reply.code(400).send(bad(`area: unknown area '${area}'`));

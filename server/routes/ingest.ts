@@ -7,12 +7,16 @@
 // OsmAnd trackers cannot set headers, so their routes also take the device token as a `token` query or form
 // parameter (docs/SECURITY.md); it is read here, never passed on, and redacted from log lines (auth/redact.ts).
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import Type from 'typebox';
 import { requireAbility } from '../auth/guard';
 import type { Principal } from '../contract/auth';
 import type { Acceptor, AcceptSummary, ItemResult } from '../ingest/accept';
 import { mapOpen311, toOpen311Field } from '../ingest/open311';
 import { mapOsmand } from '../ingest/osmand';
-import type { Crs } from '../contract/events';
+import { OpsEvent, type Crs } from '../contract/events';
+import { ApiErrorRef, errorResponses } from '../contract/errors';
+import { IngestSummary, Open311Summary, OsmandAccepted, OsmandRejected } from '../contract/ingest';
+import { doc, SESSION_OR_DEVICE } from '../openapi/spec';
 import type { Metrics } from '../ops/metrics';
 
 export const MAX_BATCH = 10_000;
@@ -35,6 +39,32 @@ export const DEVICE_TOKEN_PARAM = 'token';
 class BadLine {
   constructor(readonly message: string) {}
 }
+
+/**
+ * Ingest bodies are checked item by item by accept(), so that one bad event never costs the good ones of its batch
+ * their place in the log; the body schema of POST /api/v1/events is there for the document only.
+ */
+const documentOnly = () => () => true;
+
+/** The event body, for the document: one event, an array of them, or NDJSON (one event per line). */
+const EventsBody = {
+  content: {
+    'application/json': { schema: Type.Union([OpsEvent, Type.Array(OpsEvent, { maxItems: MAX_BATCH })]) },
+    'application/x-ndjson': { schema: Type.String({ description: 'one event (JSON) per line' }) },
+  },
+};
+
+/** A feed device's token, or an admin's session (with the CSRF header). */
+const ingest = (summary: string, description: string) =>
+  doc(
+    'ingest',
+    summary,
+    SESSION_OR_DEVICE,
+    `${description} Needs the ingest ability: a feed device's token, or an admin's session. See docs/INGEST.md.`,
+  );
+const OSMAND_DESCRIPTION =
+  'OsmAnd / Traccar Client fields (id, lat, lon, timestamp, speed, …) as query parameters, a form or JSON. ' +
+  'Trackers cannot set headers, so the feed token may also come as the `token` parameter.';
 
 const problem = (reply: FastifyReply, statusCode: number, error: string, message: string) =>
   reply.code(statusCode).send({ statusCode, error, message });
@@ -117,44 +147,72 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
     return mayIngest.call(app, request, reply);
   }
 
-  app.post('/api/v1/events', { bodyLimit: BODY_LIMIT, preHandler: mayIngest }, async (request, reply) => {
-    const type = (request.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
-    if (!['application/json', 'application/x-ndjson', 'application/ndjson'].includes(type)) {
-      return problem(
-        reply,
-        415,
-        'Unsupported Media Type',
-        `Send application/json (an array of events) or application/x-ndjson, not '${type || 'nothing'}'.`,
-      );
-    }
-    const body = request.body;
-    const items = Array.isArray(body) ? body : body !== null && typeof body === 'object' ? [body] : null;
-    if (!items)
-      return problem(
-        reply,
-        400,
-        'Bad Request',
-        'The body must be a JSON array of events, one event object, or NDJSON (one event per line).',
-      );
-    if (items.length === 0) return problem(reply, 400, 'Bad Request', 'The batch is empty.');
-    if (items.length > MAX_BATCH) {
-      return problem(
-        reply,
-        413,
-        'Payload Too Large',
-        `A batch holds at most ${MAX_BATCH} events; this one has ${items.length}. Split it.`,
-      );
-    }
-    try {
-      return await run('events', items);
-    } catch (e) {
-      return unavailable(reply, e);
-    }
-  });
+  app.post(
+    '/api/v1/events',
+    {
+      bodyLimit: BODY_LIMIT,
+      preHandler: mayIngest,
+      validatorCompiler: documentOnly,
+      schema: {
+        ...ingest(
+          'Post events: one, a JSON array, or NDJSON',
+          `At most ${MAX_BATCH} events a batch. Each event is answered in place (accepted, duplicate, rejected ` +
+            'with reasons); a bad one never costs the others. 503: the log could not confirm, retry the batch.',
+        ),
+        body: EventsBody,
+        response: { 200: IngestSummary, ...errorResponses(400, 401, 403, 413, 415, 503) },
+      },
+    },
+    async (request, reply) => {
+      const type = (request.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
+      if (!['application/json', 'application/x-ndjson', 'application/ndjson'].includes(type)) {
+        return problem(
+          reply,
+          415,
+          'Unsupported Media Type',
+          `Send application/json (an array of events) or application/x-ndjson, not '${type || 'nothing'}'.`,
+        );
+      }
+      const body = request.body;
+      const items = Array.isArray(body) ? body : body !== null && typeof body === 'object' ? [body] : null;
+      if (!items)
+        return problem(
+          reply,
+          400,
+          'Bad Request',
+          'The body must be a JSON array of events, one event object, or NDJSON (one event per line).',
+        );
+      if (items.length === 0) return problem(reply, 400, 'Bad Request', 'The batch is empty.');
+      if (items.length > MAX_BATCH) {
+        return problem(
+          reply,
+          413,
+          'Payload Too Large',
+          `A batch holds at most ${MAX_BATCH} events; this one has ${items.length}. Split it.`,
+        );
+      }
+      try {
+        return await run('events', items);
+      } catch (e) {
+        return unavailable(reply, e);
+      }
+    },
+  );
 
   app.post<{ Querystring: { crs?: string } }>(
     '/api/v1/open311/requests',
-    { bodyLimit: BODY_LIMIT, preHandler: mayIngest },
+    {
+      bodyLimit: BODY_LIMIT,
+      preHandler: mayIngest,
+      schema: {
+        ...ingest(
+          'Post Open311 GeoReport v2 service requests (the 12345 hotline)',
+          'A request, an array of them, or a form; `crs=wgs84|gcj02|bd09` names the coordinates sent. A closed ' +
+            'request is two events (created, closed).',
+        ),
+        response: { 200: Open311Summary, ...errorResponses(400, 401, 403, 413, 415, 503) },
+      },
+    },
     async (request, reply) => {
       const crs = request.query.crs;
       if (crs !== undefined && crs !== 'wgs84' && crs !== 'gcj02' && crs !== 'bd09') {
@@ -237,12 +295,31 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
     if (r.status === 'rejected') return reply.code(400).send({ status: 'rejected', errors: r.errors });
     return { status: r.status, seq: r.seq };
   };
-  app.get('/api/v1/positions/osmand', { preHandler: tokenParamOrHeader }, async (request, reply) =>
-    osmand(withoutToken(request.query), reply),
+  const osmandResponses = {
+    200: OsmandAccepted,
+    // A position refused on its fields, or a body that could not be parsed.
+    400: Type.Union([OsmandRejected, ApiErrorRef]),
+    ...errorResponses(401, 403, 503),
+  };
+  app.get(
+    '/api/v1/positions/osmand',
+    {
+      preHandler: tokenParamOrHeader,
+      schema: { ...ingest('Post a ranger position (OsmAnd / Traccar)', OSMAND_DESCRIPTION), response: osmandResponses },
+    },
+    async (request, reply) => osmand(withoutToken(request.query), reply),
   );
-  app.post('/api/v1/positions/osmand', { preHandler: tokenParamOrHeader }, async (request, reply) => {
-    return osmand({ ...withoutToken(request.query), ...withoutToken(request.body) }, reply);
-  });
+  app.post(
+    '/api/v1/positions/osmand',
+    {
+      preHandler: tokenParamOrHeader,
+      schema: {
+        ...ingest('Post a ranger position (OsmAnd / Traccar), as a form or JSON', OSMAND_DESCRIPTION),
+        response: { ...osmandResponses, ...errorResponses(413, 415) },
+      },
+    },
+    async (request, reply) => osmand({ ...withoutToken(request.query), ...withoutToken(request.body) }, reply),
+  );
 };
 
 /** A string parameter of a parsed query or body, if it is there. */

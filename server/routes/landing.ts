@@ -5,6 +5,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { AreaKey } from '../contract/areas';
+import { errorResponses } from '../contract/errors';
 import { Landing } from '../contract/landing';
 import { allowArea, principalOf, requireAbility } from '../auth/guard';
 import type { EventBus } from '../bus/types';
@@ -12,6 +13,7 @@ import type { Geo } from '../geo/load';
 import { buildLanding, indexUnits } from '../live/landing';
 import type { LiveState, PooledTickets } from '../live/types';
 import { createWeeklyTickets } from '../live/weekly';
+import { doc, SESSION_OR_DEVICE } from '../openapi/spec';
 import { type EventStore, SCAN_BATCH } from '../store/types';
 
 export interface LandingRouteOptions {
@@ -24,12 +26,6 @@ export interface LandingRouteOptions {
 
 /** How long a built landing is served again while the log has not moved. */
 const CACHE_MS = 5_000;
-const ApiError = Type.Object({
-  statusCode: Type.Integer(),
-  error: Type.String(),
-  code: Type.Optional(Type.String()),
-  message: Type.String(),
-});
 
 export const landingRoutes: FastifyPluginAsyncTypebox<LandingRouteOptions> = async (
   app,
@@ -51,6 +47,12 @@ export const landingRoutes: FastifyPluginAsyncTypebox<LandingRouteOptions> = asy
     {
       preHandler: requireAbility('read'),
       schema: {
+        ...doc(
+          'landing',
+          'A town leader’s landing: the town’s figures, its worst units and overdue tickets',
+          SESSION_OR_DEVICE,
+          'A town-scoped principal gets their own town without naming it; a district-scoped one names a town.',
+        ),
         querystring: Type.Object(
           {
             town: Type.Optional(
@@ -59,7 +61,7 @@ export const landingRoutes: FastifyPluginAsyncTypebox<LandingRouteOptions> = asy
           },
           { additionalProperties: false },
         ),
-        response: { 200: Landing, 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError },
+        response: { 200: Landing, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -67,14 +69,12 @@ export const landingRoutes: FastifyPluginAsyncTypebox<LandingRouteOptions> = asy
       const scopeNode = tree.nodes[principal.scope];
       const town = request.query.town ?? (scopeNode?.level === 'town' ? principal.scope : undefined);
       if (town === undefined) {
-        return reply
-          .code(400)
-          .send({
-            statusCode: 400,
-            error: 'Bad Request',
-            code: 'town_required',
-            message: 'town: name a town (your scope is the whole district)',
-          });
+        return reply.code(400).send({
+          statusCode: 400,
+          error: 'Bad Request',
+          code: 'town_required',
+          message: 'town: name a town (your scope is the whole district)',
+        });
       }
       // Which towns exist is no secret (every reader gets the area tree), so an unknown key is a plain 404.
       if (tree.nodes[town]?.level !== 'town') {

@@ -4,7 +4,11 @@
 // areas in different fields), so it is for the district as a whole: admins, and duty officers whose scope is
 // the district. Everyone else reads the live state through the scoped routes (docs/SECURITY.md).
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import Type from 'typebox';
 import type { Principal } from '../contract/auth';
+import { errorResponses } from '../contract/errors';
+import { Place, Timestamp } from '../contract/events';
+import { doc, SESSION } from '../openapi/spec';
 import { forbidden, unauthenticated } from '../auth/guard';
 import type { EventStore } from '../store/types';
 
@@ -13,6 +17,19 @@ export interface LogRouteOptions {
   /** The district key (the tree's root): the one scope that may read the whole log. */
   root: string;
 }
+
+/** A page of the log. The events are as stored: every kind of docs/INGEST.md, and the alerts' own events. */
+const LogPage = Type.Object({
+  lastSeq: Type.Integer({ minimum: 0 }),
+  events: Type.Array(
+    Type.Object({
+      seq: Type.Integer({ minimum: 1 }),
+      receivedAt: Timestamp,
+      event: Type.Unknown({ description: 'the event as accepted (WGS84), or an alert event' }),
+      place: Type.Optional(Place),
+    }),
+  ),
+});
 
 /** Who may read the whole log: admins, and officers whose scope is the whole district. */
 export const mayReadLog = (p: Principal, root: string): boolean =>
@@ -34,6 +51,12 @@ export const logRoutes: FastifyPluginAsync<LogRouteOptions> = async (app, { stor
     {
       preHandler: districtOnly,
       schema: {
+        ...doc(
+          'log',
+          'The ordered event log after a sequence number',
+          SESSION,
+          'Admins and district-scope duty officers only: it holds every town’s events. At most 10,000 a page.',
+        ),
         querystring: {
           type: 'object',
           properties: {
@@ -42,6 +65,7 @@ export const logRoutes: FastifyPluginAsync<LogRouteOptions> = async (app, { stor
           },
           additionalProperties: false,
         },
+        response: { 200: LogPage, ...errorResponses(400, 401, 403) },
       },
     },
     async (request) => {

@@ -3,10 +3,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { areaKey } from '../contract/areas';
+import { errorResponses } from '../contract/errors';
 import { PatrolVisited } from '../contract/patrol';
 import type { AreaTree } from '../contract/areas';
 import type { LiveState } from '../live/types';
 import { allowArea, requireAbility } from '../auth/guard';
+import { doc, SESSION_OR_DEVICE } from '../openapi/spec';
 
 export interface PatrolRouteOptions {
   live: LiveState;
@@ -15,7 +17,6 @@ export interface PatrolRouteOptions {
 }
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' });
-const ErrorResponse = Type.Object({ statusCode: Type.Integer(), error: Type.String(), message: Type.String() });
 
 export const patrolRoutes: FastifyPluginAsyncTypebox<PatrolRouteOptions> = async (app, { live, tree }) => {
   app.get(
@@ -23,6 +24,12 @@ export const patrolRoutes: FastifyPluginAsyncTypebox<PatrolRouteOptions> = async
     {
       preHandler: requireAbility('read'),
       schema: {
+        ...doc(
+          'patrol',
+          'Today’s visited sub-cells of a town’s forest clusters, or of one cluster',
+          SESSION_OR_DEVICE,
+          'Give exactly one of town or cluster (ids without the level prefix).',
+        ),
         querystring: Type.Object(
           {
             town: Type.Optional(Id),
@@ -30,7 +37,7 @@ export const patrolRoutes: FastifyPluginAsyncTypebox<PatrolRouteOptions> = async
           },
           { additionalProperties: false },
         ),
-        response: { 200: PatrolVisited, 400: ErrorResponse, 404: ErrorResponse },
+        response: { 200: PatrolVisited, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {

@@ -2,10 +2,13 @@
 // Both answer only inside the asker's scope: an area outside it is a 403 not_in_scope, and a request that names
 // no area gets the asker's own scope (a town leader's ticket list is their town's, never the district's).
 import type { FastifyPluginAsync } from 'fastify';
+import Type from 'typebox';
 import type { AreaTree } from '../contract/areas';
 import { allowArea, principalOf, requireAbility } from '../auth/guard';
 import { TICKET_CATEGORIES, TicketStatus, type TicketCategory } from '../contract/events';
-import { isAreaKey } from '../contract/live';
+import { errorResponses, type ApiError } from '../contract/errors';
+import { AreaAggregate, AreaKeySchema, isAreaKey, TicketObject } from '../contract/live';
+import { doc, SESSION_OR_DEVICE } from '../openapi/spec';
 import type { LiveState, TicketQuery } from '../live/types';
 
 export interface StateRouteOptions {
@@ -15,19 +18,41 @@ export interface StateRouteOptions {
 
 const STATUSES = ['open', ...TicketStatus.anyOf.map((b) => b.const)] as const;
 
+const Aggregates = Type.Object({
+  /** The log position the figures include. */
+  seq: Type.Integer({ minimum: 0 }),
+  scope: AreaKeySchema,
+  /** The area's own aggregate first, then its children's. */
+  aggregates: Type.Array(AreaAggregate),
+});
+const TicketPage = Type.Object({
+  seq: Type.Integer({ minimum: 0 }),
+  total: Type.Integer({ minimum: 0 }),
+  offset: Type.Integer({ minimum: 0 }),
+  limit: Type.Integer({ minimum: 0 }),
+  items: Type.Array(TicketObject),
+});
+
 export const stateRoutes: FastifyPluginAsync<StateRouteOptions> = async (app, { live, tree }) => {
-  const bad = (message: string) => ({ statusCode: 400, error: 'Bad Request', message });
+  const bad = (message: string): ApiError => ({ statusCode: 400, error: 'Bad Request', message });
 
   app.get<{ Querystring: { scope?: string } }>(
     '/api/v1/aggregates',
     {
       preHandler: requireAbility('read'),
       schema: {
+        ...doc(
+          'live',
+          'Aggregates of an area and of its children (KPIs, flood, patrol)',
+          SESSION_OR_DEVICE,
+          'Default scope: your own. An area outside it is a 403 not_in_scope.',
+        ),
         querystring: {
           type: 'object',
           properties: { scope: { type: 'string', description: 'Area key, e.g. district:110112 or town:110112004' } },
           additionalProperties: false,
         },
+        response: { 200: Aggregates, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -49,6 +74,12 @@ export const stateRoutes: FastifyPluginAsync<StateRouteOptions> = async (app, { 
     {
       preHandler: requireAbility('read'),
       schema: {
+        ...doc(
+          'live',
+          'Open and recent tickets of an area, a page at a time',
+          SESSION_OR_DEVICE,
+          'Default area: your scope. Filters: status (open = any not closed), category, overdue; at most 1000 a page.',
+        ),
         querystring: {
           type: 'object',
           properties: {
@@ -61,6 +92,7 @@ export const stateRoutes: FastifyPluginAsync<StateRouteOptions> = async (app, { 
           },
           additionalProperties: false,
         },
+        response: { 200: TicketPage, ...errorResponses(400, 401, 403) },
       },
     },
     async (request, reply) => {

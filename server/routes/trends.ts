@@ -4,6 +4,7 @@
 // the app's live options, because a week's rates must be counted with the deadlines and weights of the KPIs.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { errorResponses } from '../contract/errors';
 import { isAreaKey } from '../contract/live';
 import { AreaTrends, FLOOD_DEFAULT_RANGE_MS, FLOOD_RETENTION_DAYS, TrendsQuery } from '../contract/trends';
 import type { EventBus } from '../bus/types';
@@ -13,6 +14,7 @@ import { createAreaTrends, type AreaTrendsFold } from '../live/area-trends';
 import type { LiveOptions } from '../live/options';
 import { DAY_MS } from '../contract/time';
 import { allowArea, principalOf, requireAbility } from '../auth/guard';
+import { doc, SESSION_OR_DEVICE } from '../openapi/spec';
 
 export interface TrendsRouteOptions {
   geo: Geo;
@@ -24,13 +26,6 @@ export interface TrendsRouteOptions {
   /** A fold the app drives (over its own live state); absent: the plugin folds the log itself. */
   fold?: AreaTrendsFold;
 }
-
-const ApiError = Type.Object({
-  statusCode: Type.Integer(),
-  error: Type.String(),
-  code: Type.Optional(Type.String()),
-  message: Type.String(),
-});
 
 export const trendsRoutes: FastifyPluginAsyncTypebox<TrendsRouteOptions> = async (
   app,
@@ -52,8 +47,14 @@ export const trendsRoutes: FastifyPluginAsyncTypebox<TrendsRouteOptions> = async
     {
       preHandler: requireAbility('read'),
       schema: {
+        ...doc(
+          'trends',
+          'An area’s trends over days and weeks (tickets, response times, flood levels)',
+          SESSION_OR_DEVICE,
+          'Default area: your scope; default range: the last days the flood levels are kept for.',
+        ),
         querystring: TrendsQuery,
-        response: { 200: AreaTrends, 400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError },
+        response: { 200: AreaTrends, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -72,24 +73,20 @@ export const trendsRoutes: FastifyPluginAsyncTypebox<TrendsRouteOptions> = async
           ? Date.parse(request.query.from)
           : to - (request.query.hours !== undefined ? request.query.hours * 3600_000 : FLOOD_DEFAULT_RANGE_MS);
       if (Number.isNaN(from) || Number.isNaN(to) || !(from < to)) {
-        return reply
-          .code(400)
-          .send({
-            statusCode: 400,
-            error: 'Bad Request',
-            code: 'bad_range',
-            message: 'from and to: real times, from before to',
-          });
+        return reply.code(400).send({
+          statusCode: 400,
+          error: 'Bad Request',
+          code: 'bad_range',
+          message: 'from and to: real times, from before to',
+        });
       }
       if (to - from > FLOOD_RETENTION_DAYS * DAY_MS) {
-        return reply
-          .code(400)
-          .send({
-            statusCode: 400,
-            error: 'Bad Request',
-            code: 'bad_range',
-            message: `from and to: at most ${FLOOD_RETENTION_DAYS} days apart (flood levels are kept that long)`,
-          });
+        return reply.code(400).send({
+          statusCode: 400,
+          error: 'Bad Request',
+          code: 'bad_range',
+          message: `from and to: at most ${FLOOD_RETENTION_DAYS} days apart (flood levels are kept that long)`,
+        });
       }
       fold.advance(t);
       const body = fold.trends(area, t, { from, to });

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../server/config';
 import { DEFAULT_KPI_WEIGHTS, DEFAULT_URGENCY_DEADLINES } from '../../server/contract/config-defaults';
 import type { StoredEvent } from '../../server/contract/events';
+import { ApiError } from '../../server/contract/errors';
 import { loadGeo } from '../../server/geo/load';
 import { exportRoutes } from '../../server/routes/export';
 // The request's `principal` (a Fastify declaration merged by the auth guard).
@@ -91,6 +92,8 @@ let port: number;
 beforeAll(async () => {
   const geo = await loadGeo(path.join(PROJECT_ROOT, 'data', 'geo'));
   app = Fastify();
+  // The app registers the one error schema the routes refer to (server/app.ts); a bare instance must too.
+  app.addSchema(ApiError);
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (req) => {
     req.principal = principals.admin;

@@ -112,6 +112,28 @@ const ROWS: Row[] = [
   { route: 'GET /readyz', what: 'readiness', url: '/readyz', expect: PUBLIC },
   { route: 'GET /metrics', what: 'counts only', url: '/metrics', expect: PUBLIC },
   { route: 'GET /*', what: 'the built client (the login page must load)', url: '/assets/app.js', expect: PUBLIC },
+  // the API's OpenAPI document and its reference page: shapes, no data (an integrator reads it before having an account)
+  { route: 'GET /api/docs', what: 'the reference page', url: '/api/docs', expect: PUBLIC },
+  { route: 'GET /api/docs/json', what: 'the OpenAPI document', url: '/api/docs/json', expect: PUBLIC },
+  { route: 'GET /api/docs/yaml', what: 'the same, as YAML', url: '/api/docs/yaml', expect: PUBLIC },
+  {
+    route: 'GET /api/docs/static/*',
+    what: "the page's files, from the npm package",
+    url: '/api/docs/static/swagger-ui-bundle.js',
+    expect: PUBLIC,
+  },
+  {
+    route: 'GET /api/docs/static/swagger-initializer.js',
+    what: "the page's settings",
+    url: '/api/docs/static/swagger-initializer.js',
+    expect: PUBLIC,
+  },
+  {
+    route: 'GET /api/docs/static/index.html',
+    what: 'a redirect to the page',
+    url: '/api/docs/static/index.html',
+    expect: everyone(302),
+  },
   // sessions
   {
     route: 'POST /api/v1/auth/login',
