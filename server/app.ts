@@ -286,6 +286,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     onError: (error) =>
       app.log.warn({ err: error }, 'an alert event could not be appended; decided again on a later tick'),
   });
+  // eslint-disable-next-line prefer-const -- assigned once the gateway exists, below; the fold may run before.
   let deliverAlerts: ((changed: ReturnType<AlertBook['apply']>) => void) | undefined;
   const rebuildStart = performance.now();
   await store.scan(0, 5000, (batch) => {

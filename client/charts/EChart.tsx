@@ -2,7 +2,7 @@
 // option changes, resized with its box, disposed on unmount. Only the chart kinds and components the panels
 // use are registered (echarts/core), which keeps the bundle a fraction of the full build.
 import { useEffect, useRef } from 'react';
-import { init, use, type ComposeOption, type ECharts } from 'echarts/core';
+import { init, use as registerEcharts, type ComposeOption, type ECharts } from 'echarts/core';
 import { BarChart, LineChart, type BarSeriesOption, type LineSeriesOption } from 'echarts/charts';
 import {
   GridComponent,
@@ -16,7 +16,15 @@ import {
 } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 
-use([LineChart, BarChart, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, CanvasRenderer]);
+registerEcharts([
+  LineChart,
+  BarChart,
+  GridComponent,
+  LegendComponent,
+  MarkLineComponent,
+  TooltipComponent,
+  CanvasRenderer,
+]);
 
 /** The options our charts may use: anything else would need its component registered above. */
 export type ChartOption = ComposeOption<

@@ -1,7 +1,7 @@
 // The geography the page shows, fetched once from the same origin and shared by the map and the panels:
 // the area tree (names, parents, bounding boxes) and the area layers (GeoJSON, canonical WGS84).
 import { useEffect, useState } from 'react';
-import type { AreaTree, LayerCollection, LayerName, LayerPropsMap } from '../../server/contract/areas';
+import type { AreaGeometry, AreaTree, LayerCollection, LayerName, LayerPropsMap } from '../../server/contract/areas';
 
 const cache = new Map<string, Promise<unknown>>();
 
@@ -28,7 +28,7 @@ export type LayerData<L extends LayerName> = LayerCollection<
     ? { type: 'Point'; coordinates: number[] }
     : L extends 'rivers'
       ? { type: 'LineString' | 'MultiLineString'; coordinates: never }
-      : import('../../server/contract/areas').AreaGeometry
+      : AreaGeometry
 >;
 
 export const loadTree = (): Promise<AreaTree> => once<AreaTree>('/api/v1/areas/tree');

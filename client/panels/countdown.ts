@@ -1,4 +1,4 @@
-import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../server/contract/time';
+import { HOUR_MS, MINUTE_MS } from '../../server/contract/time';
 // Deadline countdowns for the ticket table and the detail panel: "3 h 20 min left" or "overdue by 2 d 4 h".
 // Two units at most: a duty officer scanning a column needs the size of the gap, not the seconds.
 

@@ -175,10 +175,13 @@ export function gatherErrors(validator: Validator, value: unknown): RawError[] {
  * A compiled checker for one schema. Compilation is deferred to the first call so that importing the
  * contract (the client does) costs nothing until something is actually checked.
  */
+/** The compiled validators here need no context (no external references). */
+type NoContext = Record<never, never>;
+
 export function checker<S extends TSchema>(schema: S): (value: unknown) => CheckResult<Static<S>> {
-  let compiled: Validator<{}, S> | undefined;
+  let compiled: Validator<NoContext, S> | undefined;
   return (value) => {
-    compiled ??= Compile<S, Validator<{}, S>>(schema);
+    compiled ??= Compile<S, Validator<NoContext, S>>(schema);
     if (compiled.Check(value)) return { ok: true, value: value as Static<S> };
     return { ok: false, errors: describeErrors(schema, gatherErrors(compiled, value)) };
   };

@@ -20,6 +20,13 @@ import { checker } from '../contract/validate';
 import { geometryProblem } from './geometry';
 import { interiorPoint } from './interior';
 
+/** A layer of any kind, while it is read and checked. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the kind is known only after the check.
+type AnyLayer = LayerCollection<any, any>;
+
+// Each layer has its own geometry (points, lines, polygons), checked at load by geometryProblem; readers narrow
+// it where they use it.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above.
 export type GeoLayers = { [K in LayerName]: LayerCollection<LayerPropsMap[K], any> };
 export interface Geo {
   dir: string;
@@ -47,7 +54,7 @@ const checkers = Object.fromEntries(LAYER_NAMES.map((n) => [n, checker(LAYER_SPE
   [K in LayerName]: ReturnType<typeof checker>;
 };
 
-async function readLayer(dir: string, name: LayerName, problems: string[]): Promise<LayerCollection<any, any> | null> {
+async function readLayer(dir: string, name: LayerName, problems: string[]): Promise<AnyLayer | null> {
   const file = LAYER_FILES[name];
   let text: string;
   try {
@@ -87,13 +94,13 @@ async function readLayer(dir: string, name: LayerName, problems: string[]): Prom
     seen.add(id as string);
     ok.push(feature);
   });
-  return { type: 'FeatureCollection', features: ok as LayerCollection<any, any>['features'] };
+  return { type: 'FeatureCollection', features: ok as AnyLayer['features'] };
 }
 
 type Area = Feature<Polygon | MultiPolygon>;
 
 /** A point that lies on the feature (for polygons, inside it), used to test where the feature sits. */
-function anchor(f: LayerCollection<any, any>['features'][number]): number[] {
+function anchor(f: AnyLayer['features'][number]): number[] {
   if (f.geometry.type === 'Point') return f.geometry.coordinates as number[];
   return interiorPoint(f.geometry);
 }

@@ -61,7 +61,7 @@ async function post(
   };
   for (let attempt = 1; ; attempt++) {
     let status = 0;
-    let text = '';
+    let text: string;
     try {
       const res = await fetch(url, { method: 'POST', headers, body });
       status = res.status;

@@ -35,6 +35,7 @@ export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')
  * eventKey() joins source and id with NUL, and PostgreSQL text cannot hold NUL. Escaping backslash first keeps
  * the mapping one-to-one, so two keys never share a row.
  */
+// eslint-disable-next-line no-control-regex -- NUL is the one character PostgreSQL's text type refuses: escaped on purpose.
 export const pgKey = (key: string): string => key.replace(/[\\\u0000]/g, (c) => (c === '\\' ? '\\\\' : '\\0'));
 
 type QueryWithTimeout = pg.QueryConfig & { query_timeout: number };

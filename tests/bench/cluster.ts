@@ -630,9 +630,7 @@ const selfCpu = (): number => {
   return (u.user + u.system) / 1e6;
 };
 
-async function logLength(
-  space: ClusterSpace,
-): Promise<{
+async function logLength(space: ClusterSpace): Promise<{
   rows: number;
   maxSeq: number;
   tableBytes: number;
@@ -642,10 +640,10 @@ async function logLength(
 }> {
   const db = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await db.connect();
-  let rows = NaN;
-  let maxSeq = NaN;
-  let tableBytes = NaN;
-  let others = '';
+  let rows: number;
+  let maxSeq: number;
+  let tableBytes: number;
+  let others: string;
   try {
     const table = `${quoteIdent(space.schema)}.events`;
     const r = await db.query<{ n: string; hi: string | null; bytes: string }>(

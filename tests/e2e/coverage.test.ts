@@ -102,7 +102,6 @@ describe.skipIf(!RUN)(RUN ? 'patrol coverage in Chromium' : `patrol coverage (sk
   });
 
   it('draws the walked squares of 永乐店镇 in the visited colour, also when turned off and on before the first answer', async () => {
-    const origin = new URL(server.url).origin;
     const read = await bearerHeaders(server.app, principals.wall);
     const towns = (await (await fetch(`${origin}/api/v1/areas/towns`, { headers: read })).json()) as {
       features: { properties: TownProps }[];

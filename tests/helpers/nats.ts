@@ -23,7 +23,9 @@ export async function natsAvailable(url = NATS_URL): Promise<boolean> {
     return true;
   } catch (error) {
     if (process.env.CI === 'true')
-      throw new Error(`NATS does not answer at ${url} (CI needs it): ${(error as Error).message}`);
+      throw new Error(`NATS does not answer at ${url} (CI needs it): ${(error as Error).message}`, {
+        cause: error,
+      });
     return false;
   }
 }

@@ -796,7 +796,7 @@ function osmandCase(): OsmandCase {
   let fields: Record<string, string> | null = null;
   let raw: string | null = null;
   let json: unknown = null;
-  let expected = '';
+  let expected: string;
   if (n === 0) {
     const f = pick(['id', 'lat', 'lon']);
     const { [f]: _gone, ...rest } = good;

@@ -516,7 +516,6 @@ describe('snapshots and changes', () => {
     const feed = new Feed();
     const state = createLiveState(geo, {}, at(D('08:00:00')));
     const spot = geo.layers.patrolPoints.features.find((f) => f.properties.clusterId === 'f-110112117-01')!;
-    const [lon, lat] = spot.geometry.coordinates as [number, number];
     state.apply([
       feed.make(ticket('TA', A1), A1.place),
       feed.make(ticket('TB', B1), B1.place),
