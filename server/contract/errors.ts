@@ -17,9 +17,7 @@ export const ApiError = Type.Object(
   },
   {
     $id: API_ERROR_ID,
-    description:
-      'Every error answer. `code` says why in a word a program can test: unauthenticated (401), forbidden, ' +
-      'not_in_scope, csrf (403), bad_credentials (401 at login), FST_ERR_VALIDATION (400), and the routes’ own.',
+    description: 'An error answer; `code` says why in a word a program can test.',
   },
 );
 export type ApiError = Static<typeof ApiError>;
@@ -27,9 +25,24 @@ export type ApiError = Static<typeof ApiError>;
 /** What a route's response schema holds: a reference to the registered schema, typed as the error. */
 export const ApiErrorRef = Type.Unsafe<ApiError>(Type.Ref(API_ERROR_ID));
 
-/** `{ 400: ApiErrorRef, 401: ApiErrorRef, … }` for a route's `schema.response`. */
+/** What each status means across the API, for the document (the `code`s are docs/SECURITY.md's). */
+const MEANING: Record<number, string> = {
+  400: 'Bad request: a parameter or the body is not valid (code FST_ERR_VALIDATION, or the route’s own)',
+  401: 'No valid credentials (code unauthenticated; at login bad_credentials)',
+  403: 'Refused: the role may not (forbidden), the area is outside your scope (not_in_scope), or a write with the session cookie lacks x-csrf-token (csrf)',
+  404: 'Not found (or, for an alert, not in your area)',
+  409: 'Conflicts with the current state',
+  413: 'The body is too large',
+  415: 'Unsupported content type',
+  429: 'Too many attempts: retry after Retry-After seconds',
+  503: 'Not available now; nothing was done: retry after Retry-After seconds',
+};
+
+/** `{ 400: ApiErrorRef, 401: ApiErrorRef, … }` for a route's `schema.response`, each with what the status means. */
 export function errorResponses<const C extends readonly number[]>(
   ...codes: C
 ): { [K in C[number]]: typeof ApiErrorRef } {
-  return Object.fromEntries(codes.map((c) => [c, ApiErrorRef])) as { [K in C[number]]: typeof ApiErrorRef };
+  const ref = (code: number) =>
+    Type.Unsafe<ApiError>(Type.Ref(API_ERROR_ID, MEANING[code] ? { description: MEANING[code] } : {}));
+  return Object.fromEntries(codes.map((c) => [c, ref(c)])) as { [K in C[number]]: typeof ApiErrorRef };
 }

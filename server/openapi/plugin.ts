@@ -5,6 +5,7 @@
 // are files, never inline). Public, like the client's files: it describes shapes, never data (docs/SECURITY.md).
 // Registered before every route: the document lists the routes added after it.
 import { readFileSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
 import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
@@ -17,6 +18,16 @@ export const DOCS_PREFIX = '/api/docs';
 
 const version = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string })
   .version;
+
+type Paths = Record<string, Record<string, { responses?: Record<string, { description?: string }> }>>;
+
+/** An answer without a description of its own (a success) is named by its status: 'OK', 'Created', … */
+function nameAnswers(paths: Paths | undefined): void {
+  for (const operations of Object.values(paths ?? {}))
+    for (const operation of Object.values(operations))
+      for (const [code, answer] of Object.entries(operation.responses ?? {}))
+        if (answer.description === 'Default Response') answer.description = STATUS_CODES[code] ?? code;
+}
 
 const openapiPlugin: FastifyPluginAsync = async (app) => {
   await app.register(fastifySwagger, {
@@ -33,6 +44,11 @@ const openapiPlugin: FastifyPluginAsync = async (app) => {
       },
       components: { securitySchemes: SECURITY_SCHEMES },
       tags: TAGS.map((t) => ({ ...t })),
+    },
+    transformObject: (document) => {
+      if (!('openapiObject' in document)) return document.swaggerObject;
+      nameAnswers(document.openapiObject.paths as Paths | undefined);
+      return document.openapiObject;
     },
     // Shared schemas keep their own names (components.schemas.ApiError), not def-0, def-1, …
     refResolver: {
