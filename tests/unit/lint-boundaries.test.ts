@@ -3,7 +3,7 @@
 import { ESLint } from 'eslint';
 import tseslint from 'typescript-eslint';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../helpers/paths';
+import { PROJECT_ROOT } from '../../server/config';
 
 // Type information is not needed for import rules, and the probe files do not exist on disk.
 const eslint = new ESLint({
