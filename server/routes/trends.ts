@@ -3,7 +3,6 @@
 // and landing routes, then follows the bus, so the answer after a restart is the same as before it. It is given
 // the app's live options, because a week's rates must be counted with the deadlines and weights of the KPIs.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
 import { errorResponses } from '../contract/errors';
 import { isAreaKey } from '../contract/live';
 import { AreaTrends, FLOOD_DEFAULT_RANGE_MS, FLOOD_RETENTION_DAYS, TrendsQuery } from '../contract/trends';
