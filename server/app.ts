@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import Fastify, {
+  LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
@@ -17,7 +18,8 @@ import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/ty
 import Type from 'typebox';
 import { AreaTree, LAYER_NAMES, type AreaKey, type LayerName } from './contract/areas';
 import { ApiError, errorResponses } from './contract/errors';
-import type { Config } from './config';
+import type { Config, LogFormat } from './config';
+import pinoPretty, { type PrettyStream } from 'pino-pretty';
 import { PROJECT_ROOT } from './config';
 import { loadGeo, type Geo } from './geo/load';
 import { createLocator } from './geo/locate';
@@ -123,6 +125,23 @@ export interface AppDeps {
 
 export const DEFAULT_CLIENT_DIR = path.join(PROJECT_ROOT, 'dist', 'client');
 
+/** Whether log lines are written for a person (LOG_FORMAT; auto: when stdout is a terminal). */
+export const prettyLogs = (format: LogFormat, isTTY = Boolean(process.stdout.isTTY)): boolean =>
+  format === 'pretty' || (format === 'auto' && isTTY);
+
+/**
+ * Readable lines (time, level, message, then the fields), formatted in this thread: a terminal is read by one
+ * person, and a worker thread for it would only add start-up time. Redaction has already run on the object.
+ */
+function prettyStream(): PrettyStream {
+  return pinoPretty({
+    colorize: Boolean(process.stdout.isTTY),
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    sync: true,
+  });
+}
+
 /** Paths that belong to the server: an unknown one answers a JSON 404, never the client's index.html. */
 const SERVER_PREFIXES = ['/api', '/geo', '/socket.io', '/healthz', '/readyz', '/metrics'];
 /** How often the live state's clock moves (overdue tickets, lost signals, midnight). */
@@ -170,9 +189,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       level: config.logLevel,
       redact: { paths: LOG_REDACT_PATHS, censor: '[Redacted]' },
       serializers: { req: requestSerializer },
-      ...(deps.logStream ? { stream: deps.logStream } : {}),
+      ...(deps.logStream ? { stream: deps.logStream } : prettyLogs(config.logFormat) ? { stream: prettyStream() } : {}),
     },
-    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    logController: new LogController({
+      disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    }),
   }).withTypeProvider<TypeBoxTypeProvider>();
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
   // The one error shape (contract/errors.ts), registered once; routes refer to it, the document lists it once.

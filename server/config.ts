@@ -13,6 +13,9 @@ export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** json: one JSON object a line (for a collector); pretty: readable lines; auto: pretty on a terminal, else json. */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 export const NODE_ENVS = ['production', 'development', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
 
@@ -30,6 +33,7 @@ export interface Config {
   /** Absolute path of the folder holding the area layers (LAYER_FILES). */
   geoDir: string;
   logLevel: LogLevel;
+  logFormat: LogFormat;
   nodeEnv: NodeEnv;
   store: StoreKind;
   /** Absolute path of the SQLite file (STORE=sqlite). */
@@ -102,6 +106,12 @@ export const CONFIG_VARS: readonly ConfigVar[] = [
     description: 'Folder with the WGS84 GeoJSON area layers; a relative path is taken from the repository root.',
   },
   { name: 'LOG_LEVEL', default: 'info', description: `Log level: ${LOG_LEVELS.join(', ')}.` },
+  {
+    name: 'LOG_FORMAT',
+    default: 'auto',
+    description:
+      'Log lines: json (one object a line, for a log collector), pretty (readable), or auto: pretty when stdout is a terminal, json otherwise.',
+  },
   { name: 'NODE_ENV', default: 'production', description: `Run mode: ${NODE_ENVS.join(', ')}.` },
   {
     name: 'STORE',
@@ -481,6 +491,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: read(env, 'HOST'),
     geoDir: path.resolve(PROJECT_ROOT, geoDir),
     logLevel: oneOf('LOG_LEVEL', read(env, 'LOG_LEVEL').toLowerCase(), LOG_LEVELS),
+    logFormat: oneOf('LOG_FORMAT', read(env, 'LOG_FORMAT').toLowerCase(), LOG_FORMATS),
     nodeEnv: oneOf('NODE_ENV', read(env, 'NODE_ENV').toLowerCase(), NODE_ENVS),
   };
 }
