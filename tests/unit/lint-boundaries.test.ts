@@ -1,6 +1,6 @@
 // The architecture's boundaries (docs/ARCHITECTURE.md) are import rules in eslint.config.js; this proves each
 // rule refuses what it must and lets through what it must, so a loosened rule fails here, not in review.
-import { ESLint } from 'eslint';
+import { ESLint, type Linter } from 'eslint';
 import tseslint from 'typescript-eslint';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../server/config';
@@ -8,7 +8,8 @@ import { PROJECT_ROOT } from '../../server/config';
 // Type information is not needed for import rules, and the probe files do not exist on disk.
 const eslint = new ESLint({
   cwd: PROJECT_ROOT,
-  overrideConfig: [...tseslint.config(tseslint.configs.disableTypeChecked)],
+  // typescript-eslint's config type is a structural twin of ESLint's, not the same declaration.
+  overrideConfig: tseslint.configs.disableTypeChecked as Linter.Config,
   ruleFilter: ({ ruleId }) => ruleId === 'no-restricted-imports',
 });
 
