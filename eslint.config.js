@@ -84,6 +84,20 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
+    // Server and tests see the DOM's types too (tests drive the browser), where a forgotten local such as
+    // `origin` or `name` still compiles as a browser global and is undefined in Node.
+    files: ['server/**/*.ts', 'tests/**/*.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['origin', 'name', 'event', 'status', 'length', 'parent', 'top', 'self', 'closed'].map((name) => ({
+          name,
+          message: `"${name}" here would be the browser global, not a local: declare it.`,
+        })),
+      ],
+    },
+  },
+  {
     // Tests break fixtures on purpose (a layer file edited into a bad shape): typing each of them buys nothing.
     files: ['tests/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

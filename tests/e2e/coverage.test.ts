@@ -102,6 +102,7 @@ describe.skipIf(!RUN)(RUN ? 'patrol coverage in Chromium' : `patrol coverage (sk
   });
 
   it('draws the walked squares of 永乐店镇 in the visited colour, also when turned off and on before the first answer', async () => {
+    const origin = new URL(server.url).origin;
     const read = await bearerHeaders(server.app, principals.wall);
     const towns = (await (await fetch(`${origin}/api/v1/areas/towns`, { headers: read })).json()) as {
       features: { properties: TownProps }[];
@@ -221,7 +222,6 @@ describe.skipIf(!RUN)(RUN ? 'patrol coverage in Chromium' : `patrol coverage (sk
   }, 180_000);
   it("shows the walked squares in the wall's forest scene, round after round, though the first answer came after the scene had gone", async () => {
     expect(walkedClusterRgb, 'the first test walked a cluster').toBeDefined();
-    const origin = new URL(server.url).origin;
     // A town's wall tours its own town: here forest and flood, in turns, so the forest scene comes back.
     const token = await deviceToken(server.app, {
       ...principals.wall,
