@@ -12,6 +12,21 @@ export default defineConfig({
     outDir: '../dist/client',
     emptyOutDir: true,
     chunkSizeWarningLimit: 2500,
+    // The large libraries in chunks of their own: each is cached by the browser across releases of the app's
+    // code (a wall reloads only what changed), and no chunk passes the warning limit. Loading them only on the
+    // screens that need them is the next step (the bundle-by-screen work).
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            { name: 'maplibre', test: /node_modules[\\/]maplibre-gl/ },
+            { name: 'deckgl', test: /node_modules[\\/]@(deck\.gl|luma\.gl|loaders\.gl|math\.gl|probe\.gl)/ },
+            { name: 'echarts', test: /node_modules[\\/](echarts|zrender)/ },
+            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|i18next|react-i18next)[\\/]/ },
+          ],
+        },
+      },
+    },
   },
   server: {
     port: 5173,
