@@ -12,7 +12,7 @@ import { io as connectClient, type Socket } from 'socket.io-client';
 import type { AreaKey } from '../../server/contract/areas';
 import type { DeltaWire } from '../../server/contract/live';
 import type { ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from '../../server/contract/socket';
-import { epochMs } from '../../server/gateway/bench-protocol';
+import { epochMs } from './gateway/protocol';
 import {
   Histogram,
   type ClientFinal,

@@ -1,9 +1,9 @@
 // Fan-out with the real live state: a realistic event mix (the simulator's rainstorm: readings, positions,
 // tickets) applied at a fixed rate, N socket clients on the district and the towns (in a child process, see
-// server/gateway/bench.ts), the real gateway between. The mix is ~96 % ranger positions, replayed far faster
+// tests/bench/gateway/fanout.ts), the real gateway between. The mix is ~96 % ranger positions, replayed far faster
 // than real time, so every flush carries several new trail points per ranger.
 import type { StoredEvent } from '../../server/contract/events';
-import { benchFanout, type FanoutResult } from '../../server/gateway/bench';
+import { benchFanout, type FanoutResult } from './gateway/fanout';
 import { createInProcessBus } from '../../server/bus/in-process';
 import { loadGeo } from '../../server/geo/load';
 import { createLocator } from '../../server/geo/locate';

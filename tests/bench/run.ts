@@ -134,11 +134,26 @@ async function benchLocate(): Promise<void> {
 
 async function benchEndToEnd(): Promise<void> {
   const { benchIngest } = await import('./ingest');
+  const { benchStoreAppend } = await import('./store');
+  const { benchFold } = await import('./fold');
   const r = await benchIngest({ events: 200_000, batch: 1000, concurrency: 8 });
   row(
     'ingest: HTTP batches of 1,000 → validate, WGS84, locate, SQLite (durable), fold',
     `${Math.round(r.eventsPerSecond).toLocaleString('en')} events/s`,
     `${r.accepted.toLocaleString('en')} simulated events, 8 concurrent posts from another process`,
+  );
+  // The two stages every event must pass, alone, in the same run: what end-to-end ingest is a share of.
+  const append = await benchStoreAppend();
+  row(
+    'ingest stage: SQLite append alone (WAL, synchronous FULL, 1,000-event transactions)',
+    `${append.rowsPerSecond.toLocaleString('en')} events/s`,
+    `end to end is ${((100 * r.eventsPerSecond) / append.rowsPerSecond).toFixed(0)} % of it`,
+  );
+  const fold = benchFold(await loadGeo(GEO_DIR));
+  row(
+    'ingest stage: fold alone (live state, batches of 256)',
+    `${fold.eventsPerSecond.toLocaleString('en')} events/s`,
+    `${fold.events.toLocaleString('en')} synthetic events, best of 3`,
   );
 }
 

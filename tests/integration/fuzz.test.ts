@@ -20,23 +20,15 @@ import { ScopeMirror } from '../../server/contract/mirror';
 import type { Snapshot, DeltaWire } from '../../server/contract/live';
 import { testApp, ticket } from '../helpers/app';
 import { bearerHeaders, DISTRICT, principals, sessionHeaders, SONGZHUANG, ZHANGJIAWAN } from '../helpers/auth';
+import { createRng } from '../../server/sim/prng';
 
 const SEED = 20_250_720;
 
 // ---- deterministic generation ----
 
-/** mulberry32: the mutator's choices, seeded, independent of fast-check's own stream. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = prng(SEED);
+// The mutator's choices: the project's one seeded PRNG (server/sim/prng.ts), independent of fast-check's stream.
+const mutator = createRng(`fuzz-${SEED}`);
+const rand = () => mutator.next();
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 let salt = 0;

@@ -2,7 +2,7 @@
 // their own process, tickets and rangers moving between towns, every scope's mirror equal to the live state.
 import { describe, expect, it } from 'vitest';
 import type { AreaKey } from '../../server/contract';
-import { benchFanout } from '../../server/gateway/bench';
+import { benchFanout } from '../bench/gateway/fanout';
 import { loadGeo } from '../../server/geo/load';
 import { FakeLive } from '../helpers/fake-live';
 import { GEO_DIR } from '../helpers/paths';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../server/config';
-import { TEST_ADMIN_PASSWORD } from '../helpers/auth';
+import { TEST_ADMIN_PASSWORD } from '../helpers/login';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'opsmap-logs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -8,7 +8,7 @@ import { checkSnapshot, type AreaAggregate } from '../../server/contract/live';
 import { interiorPoint } from '../../server/geo/interior';
 import { loadGeo, type Geo } from '../../server/geo/load';
 import { createLocator, type Locator } from '../../server/geo/locate';
-import { syntheticEvents } from '../../server/live/bench';
+import { syntheticEvents } from '../bench/fold';
 import { createLiveState } from '../../server/live/state';
 import type { LiveState } from '../../server/live/types';
 import { GEO_DIR } from '../helpers/paths';

@@ -1,14 +1,14 @@
-// The client side of benchFanout, run as its own process (bench.ts forks it with the tsx loader), so that the
+// The client side of benchFanout, run as its own process (fanout.ts forks it with the tsx loader), so that the
 // server process's CPU and event loop carry the server's work alone: on a 2-core machine one core serves and
-// the other plays the 1,000 clients. Talks to the server process over the fork IPC channel (bench-protocol.ts).
+// the other plays the 1,000 clients. Talks to the server process over the fork IPC channel (protocol.ts).
 //
 // Every socket records when each delta reached its handler; one socket per scope also mirrors the state
 // (ScopeMirror: snapshot, patches, trail tails), and its digest is checked against the live state at the end.
 import { io as connectClient, type Socket } from 'socket.io-client';
-import type { AreaKey } from '../contract/areas';
-import type { ClientToServerEvents, ServerToClientEvents } from '../contract/socket';
-import { epochMs, stateDigest, type FromClients, type MirrorReport, type ToClients } from './bench-protocol';
-import { ScopeMirror } from '../contract/mirror';
+import type { AreaKey } from '../../../server/contract/areas';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../../server/contract/socket';
+import { epochMs, stateDigest, type FromClients, type MirrorReport, type ToClients } from './protocol';
+import { ScopeMirror } from '../../../server/contract/mirror';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 

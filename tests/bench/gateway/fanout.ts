@@ -1,7 +1,7 @@
 // Fan-out benchmark: N Socket.IO clients, K changes per second into the live state, the real gateway in
 // between. tests/bench/run.ts calls it and reports the figures; this file only measures.
 //
-// The clients run in a child process (bench-clients.ts), so that this process's CPU and event loop are the
+// The clients run in a child process (clients.ts), so that this process's CPU and event loop are the
 // server's alone: on the 2-core bench machine one core serves, the other plays the clients. Latency is the
 // time from the live state having applied an event (here) to a client's 'state:delta' handler running (there),
 // both read as epoch milliseconds with sub-millisecond resolution (performance.timeOrigin + now()), one clock.
@@ -13,12 +13,12 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { AreaKey, AreaTree } from '../contract/areas';
-import { wireCheckpoint, wireIncident, wireRanger, wireTicket } from '../contract/live';
-import type { LiveState } from '../live/types';
-import { epochMs, stateDigest, type FromClients, type ToClients } from './bench-protocol';
-import { attachGateway } from './gateway';
-import { scopeKeys } from './rooms';
+import type { AreaKey, AreaTree } from '../../../server/contract/areas';
+import { wireCheckpoint, wireIncident, wireRanger, wireTicket } from '../../../server/contract/live';
+import type { LiveState } from '../../../server/live/types';
+import { epochMs, stateDigest, type FromClients, type ToClients } from './protocol';
+import { attachGateway } from '../../../server/gateway/gateway';
+import { scopeKeys } from '../../../server/gateway/rooms';
 
 export interface FanoutOptions {
   tree: AreaTree;
@@ -69,7 +69,7 @@ export interface FanoutResult {
 
 const CONNECT_BATCH = 100;
 const TICK_MS = 10;
-const CLIENT_SCRIPT = fileURLToPath(new URL('./bench-clients.ts', import.meta.url));
+const CLIENT_SCRIPT = fileURLToPath(new URL('./clients.ts', import.meta.url));
 
 /** The child runs TypeScript through tsx, resolved from here so that neither cwd nor the parent's loader matters. */
 function forkClients(): ChildProcess {
@@ -178,7 +178,7 @@ export async function benchFanout(options: FanoutOptions): Promise<FanoutResult>
     const used = process.cpuUsage(cpu);
     const after = gateway.metrics();
 
-    // The client process answers once its sockets went quiet (bench-clients.ts allows a backlog 100 s to drain).
+    // The client process answers once its sockets went quiet (clients.ts allows a backlog 100 s to drain).
     const resultP = expectMessage(child, 'result', 150_000);
     tell(child, { type: 'finish', changeAt, windowStart });
     const result = await resultP;

@@ -3,23 +3,18 @@
 // batches the way the bus delivers them, with the clock advanced after each batch. Generating and locating
 // the events is outside the timed part; only apply() and advance() are measured.
 import { performance } from 'node:perf_hooks';
-import { TICKET_CATEGORIES, type OpsEvent, type Place, type StoredEvent, type Urgency } from '../contract/events';
-import type { Geo } from '../geo/load';
-import { createLocator } from '../geo/locate';
-import { createLiveState } from './state';
-import { isoLocal, MINUTE_MS } from '../contract/time';
-
-/** Deterministic PRNG (mulberry32): the same events on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import {
+  TICKET_CATEGORIES,
+  type OpsEvent,
+  type Place,
+  type StoredEvent,
+  type Urgency,
+} from '../../server/contract/events';
+import type { Geo } from '../../server/geo/load';
+import { createLocator } from '../../server/geo/locate';
+import { createLiveState } from '../../server/live/state';
+import { isoLocal, MINUTE_MS } from '../../server/contract/time';
+import { createRng } from '../../server/sim/prng';
 
 interface Timed {
   ms: number;
@@ -33,7 +28,9 @@ export function syntheticEvents(
   count = 200_000,
   startMs = Date.parse('2025-07-20T06:00:00+08:00'),
 ): StoredEvent[] {
-  const rnd = prng(20250720);
+  // The project's one seeded PRNG (server/sim/prng.ts): the same events on every run.
+  const rng = createRng(20250720);
+  const rnd = () => rng.next();
   const locator = createLocator(geo);
   const [w, s, e, n] = geo.tree.nodes[geo.tree.root]!.bbox;
   const spots: { lon: number; lat: number; place: Place }[] = [];

@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { OpsEvent } from '../contract/events';
-import { openSqliteStore, type SqliteStoreOptions } from './sqlite';
-import type { AppendItem } from './types';
+import type { OpsEvent } from '../../server/contract/events';
+import { openSqliteStore, type SqliteStoreOptions } from '../../server/store/sqlite';
+import type { AppendItem } from '../../server/store/types';
 
 const EVENTS = 200_000;
 const BATCH = 1_000;

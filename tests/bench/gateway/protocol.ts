@@ -1,8 +1,8 @@
-// What benchFanout (bench.ts, the server process) and its client process (bench-clients.ts) say to each other
+// What benchFanout (fanout.ts, the server process) and its client process (clients.ts) say to each other
 // over the fork IPC channel, and the state digest both compute to prove the clients ended where the server is.
-// Kept apart from bench-clients.ts because importing that file starts a client process's work.
+// Kept apart from clients.ts because importing that file starts a client process's work.
 import { createHash } from 'node:crypto';
-import type { AreaKey } from '../contract/areas';
+import type { AreaKey } from '../../../server/contract/areas';
 import {
   toWireRow,
   type AreaAggregate,
@@ -10,7 +10,7 @@ import {
   type IncidentObject,
   type RangerObject,
   type TicketObject,
-} from '../contract/live';
+} from '../../../server/contract/live';
 
 /** Server → clients. */
 export type ToClients =
