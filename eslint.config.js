@@ -30,7 +30,7 @@ const driverRule = (message) => ({
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'var/', 'test-results/', 'node_modules/', 'data/geo/', '**/*.d.ts'],
+    ignores: ['dist/', 'var/', 'test-results/', '.tsbuild/', 'node_modules/', 'data/geo/', '**/*.d.ts'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
