@@ -31,30 +31,32 @@ export type LayerData<L extends LayerName> = LayerCollection<
       : AreaGeometry
 >;
 
-export const loadTree = (): Promise<AreaTree> => once<AreaTree>('/api/v1/areas/tree');
-export const loadLayer = <L extends LayerName>(layer: L): Promise<LayerData<L>> =>
-  once<LayerData<L>>(`/api/v1/areas/${layer}`);
+const TREE_PATH = '/api/v1/areas/tree';
+const layerPath = (layer: LayerName): string => `/api/v1/areas/${layer}`;
 
-/** Resolves a promise into state; null until it arrives (or forever on error, with the error). */
-function usePromise<T>(make: (() => Promise<T>) | null, deps: unknown[]): { data: T | null; error: string | null } {
+export const loadTree = (): Promise<AreaTree> => once<AreaTree>(TREE_PATH);
+export const loadLayer = <L extends LayerName>(layer: L): Promise<LayerData<L>> => once<LayerData<L>>(layerPath(layer));
+
+/** A path's shared fetch as state: null until it arrives (or forever on error, with the error); no path, no fetch. */
+function useJson<T>(path: string | null): { data: T | null; error: string | null } {
   const [state, setState] = useState<{ data: T | null; error: string | null }>({ data: null, error: null });
   useEffect(() => {
-    if (!make) return;
+    if (!path) return;
     let alive = true;
-    make().then(
+    once<T>(path).then(
       (data) => alive && setState({ data, error: null }),
       (e: unknown) => alive && setState({ data: null, error: e instanceof Error ? e.message : String(e) }),
     );
     return () => {
       alive = false;
     };
-  }, deps); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [path]);
   return state;
 }
 
-export const useTree = () => usePromise(loadTree, []);
+export const useTree = () => useJson<AreaTree>(TREE_PATH);
 
 /** One area layer; pass null to not load it (yet). */
 export function useLayer<L extends LayerName>(layer: L | null): LayerData<L> | null {
-  return usePromise(layer ? () => loadLayer(layer) : null, [layer]).data;
+  return useJson<LayerData<L>>(layer ? layerPath(layer) : null).data;
 }
