@@ -1,7 +1,7 @@
 // The socket controller: a component that renders nothing. It owns the one Socket.IO connection of the page,
 // follows the scope the view asks for, and feeds the store; everything else reads the store (useLive). The
 // same socket feeds the alert store (useAlerts): the list on every connect, 'alert:changed' in between.
-import { createContext, useContext, useEffect, useMemo, useRef, useSyncExternalStore, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import type { AreaKey } from '../../server/contract/areas';
 import type { Alert, AlertList } from '../../server/contract/alerts';
@@ -28,10 +28,11 @@ export function LiveProvider({
   children: ReactNode;
   onRefused?: (scope: AreaKey, message: string) => void;
 }) {
-  // One store for the life of the page: a drill-down changes what it follows, not the store.
-  const store = useMemo(() => new LiveStore(scope), []); // eslint-disable-line react-hooks/exhaustive-deps
-  const alerts = useMemo(() => new AlertStore(), []);
-  const socket = useMemo<{ current: PageSocket | null }>(() => ({ current: null }), []);
+  // One store for the life of the page, made with the first scope: a drill-down changes what it follows (the
+  // controller's follow), not the store.
+  const [store] = useState(() => new LiveStore(scope));
+  const [alerts] = useState(() => new AlertStore());
+  const socket = useRef<PageSocket | null>(null);
   return (
     <StoreContext.Provider value={store}>
       <AlertContext.Provider value={alerts}>
