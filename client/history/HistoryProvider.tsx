@@ -54,12 +54,10 @@ export function HistoryProvider({ scope, children }: { scope: AreaKey; children:
   const clientRef = useRef<ReplayClient | null>(null);
   clientRef.current = client;
 
-  // Re-render on every status and error the replay reports.
-  const version = useSyncExternalStore(client ? client.subscribe : NO_SUBSCRIBE, () =>
-    client
-      ? `${client.status?.at ?? ''}|${client.status?.playing ?? ''}|${client.status?.speed ?? ''}|${client.status?.scope ?? ''}|${client.error?.code ?? ''}`
-      : '',
-  );
+  // Re-render on every status and error the replay reports (each a new object; the client swaps them).
+  const subscribe = client ? client.subscribe : NO_SUBSCRIBE;
+  const status = useSyncExternalStore(subscribe, () => client?.status ?? null);
+  const error = useSyncExternalStore(subscribe, () => client?.error ?? null);
 
   const start = useCallback<HistoryApi['start']>(
     (window, options = {}) => {
@@ -91,16 +89,12 @@ export function HistoryProvider({ scope, children }: { scope: AreaKey; children:
 
   useEffect(() => () => clientRef.current?.close(), []);
 
-  const at = client?.status?.at;
+  const at = status?.at;
   const clock = useMemo<ScreenClock | null>(() => (at !== undefined ? { now: () => at, version: at } : null), [at]);
   const api = useMemo<HistoryApi>(
     () =>
-      client
-        ? { mode: 'history', status: client.status, error: client.error, loading, start, control, backToLive }
-        : { ...LIVE, start, loading },
-    // `version` stands for the client's status and error, which it mutates in place.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [client, version, loading, start, control, backToLive],
+      client ? { mode: 'history', status, error, loading, start, control, backToLive } : { ...LIVE, start, loading },
+    [client, status, error, loading, start, control, backToLive],
   );
 
   // One tree whatever the mode: swapping providers in and out would remount the map below.
