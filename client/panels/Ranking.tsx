@@ -35,8 +35,9 @@ export function Ranking({ tree, placement, view, onOpenArea }: RankingProps) {
         view.metric,
         (k) => shortName(tree, k),
       ),
-    // live.aggregates is mutated in place: its version says when it changed.
-    [placement.areas, view.metric, tree, ready, version], // eslint-disable-line react-hooks/exhaustive-deps
+    // The store mutates live.aggregates in place; the map itself changes with the store (history mode's replay).
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- version stands for live.aggregates, mutated in place
+    [placement.areas, view.metric, tree, ready, live.aggregates, version],
   );
 
   const valueText = (r: RankRow): string => {

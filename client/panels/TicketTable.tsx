@@ -45,13 +45,16 @@ export function TicketTable({ tree, placement, filter, onFilterChange, selection
   // A new filter starts at the first page; the list moving under the user keeps the page (clamped).
   useEffect(() => setPage(0), [filter]);
 
+  // The store mutates live.tickets in place; the map itself changes with the store (history mode's replay).
   const result = useMemo(
     () => ticketPage(ready ? live.tickets : new Map<string, TicketObject>(), filter, page),
-    [ready, version, filter, page], // eslint-disable-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- version stands for live.tickets, mutated in place
+    [ready, live.tickets, version, filter, page],
   );
   const areaCounts = useMemo(
     () => countByArea(ready ? live.tickets.values() : [], placement.areas),
-    [ready, version, placement.areas], // eslint-disable-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- version stands for live.tickets, mutated in place
+    [ready, live.tickets, version, placement.areas],
   );
 
   const set = (patch: Partial<TicketFilter>) => onFilterChange({ ...filter, ...patch });

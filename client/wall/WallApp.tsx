@@ -92,7 +92,7 @@ function WallScreen({
       return same ? at : next;
     });
     // live.aggregates is mutated in place: its version says when it changed.
-  }, [haveRoot, live.versions.aggregates, scene, root, config, tree]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [haveRoot, live.aggregates, live.versions.aggregates, scene, root, config, tree]);
 
   // ---- the take-over ----
   // The alert on screen keeps it while it is open (takeover.ts); read during render, so kept in a ref.
