@@ -19,7 +19,7 @@ import type { AreaKey, AreaTree, LayerName } from '../../server/contract/areas';
 import { useLive } from '../live/SocketController';
 import { loadLayer, useLayer } from '../geo/layers';
 import { formatters } from '../i18n';
-import type { Placement } from '../view/navigation';
+import { childrenAt, type Placement } from '../view/navigation';
 import type { ObjectSelection } from '../view/selection';
 import type { TicketFilter } from '../view/ticket-filter';
 import type { SetView } from '../view/useView';
@@ -62,7 +62,7 @@ import { createCoverageLayer, visitedSquaresOf } from './layers/coverage';
 import { createRiverLabelLayer, riverLabelsOf } from './layers/labels';
 import { pickedOf } from './layers/registry';
 import { createSelectedObjectLayer } from './layers/selection';
-import { layerHandover } from './layers/handover';
+import { layerHandover, type LayerHandover } from './layers/handover';
 import { useVisitedCells } from './useVisitedCells';
 import { MapControls } from './MapControls';
 import { MapLegend } from './MapLegend';
@@ -217,9 +217,11 @@ export function MapView({
   const containerRef = useRef<HTMLDivElement>(null);
   const mapRef = useRef<MapLibreMap | null>(null);
   const drawnLayers = useRef<readonly Layer[]>([]);
-  const [overlay, setOverlay] = useState<MapLibreOverlay | null>(null);
-  // A memoized layer turned off and on again must not reach deck.gl as the instance it finalized.
-  const handover = useMemo(() => layerHandover(), [overlay]); // eslint-disable-line react-hooks/exhaustive-deps
+  // The overlay with its layer handover, made together: a memoized layer turned off and on again must not reach
+  // this deck.gl instance as the instance it finalized.
+  const [deckOverlay, setDeckOverlay] = useState<{ overlay: MapLibreOverlay; handover: LayerHandover } | null>(null);
+  const overlay = deckOverlay?.overlay ?? null;
+  const handover = deckOverlay?.handover ?? null;
   const [state, setState] = useState<'loading' | 'ready' | 'error'>('loading');
   const [error, setError] = useState<string | null>(null);
   const [zoomedOutRaw, setZoomedOut] = useState(true);
@@ -309,13 +311,13 @@ export function MapView({
         if (picked.kind === 'area') latest.current.onOpenArea(picked.key);
         else latest.current.onSelectObject(picked);
       });
-      setOverlay(deck);
+      setDeckOverlay({ overlay: deck, handover: layerHandover() });
     });
 
     return () => {
       map.remove();
       mapRef.current = null;
-      setOverlay(null);
+      setDeckOverlay(null);
       if (window.__OPSMAP__ === handle) delete window.__OPSMAP__;
     };
   }, [tree]);
@@ -443,30 +445,35 @@ export function MapView({
   // ---- layer data, memoised per slice version ----
   const v = live.versions;
   const levelFeatures = (level === 'town' ? towns?.features : subLayer?.features) as readonly AreaFeature[] | undefined;
-  // The areas of a level depend on the scope only: a metric or overlay change keeps the geometry buffers.
+  // The areas of a level depend on the scope only (placement.areas is a new list per view): a metric or overlay
+  // change keeps the geometry buffers.
   const features = useMemo(
-    () => (levelFeatures ? areasInScope(levelFeatures, level, placement.areas) : NO_FEATURES),
-    [levelFeatures, level, placement.scope], // eslint-disable-line react-hooks/exhaustive-deps
+    () => (levelFeatures ? areasInScope(levelFeatures, level, childrenAt(tree, placement.scope, level)) : NO_FEATURES),
+    [levelFeatures, level, placement.scope, tree],
   );
   const selectedFeature = useMemo(() => {
     const id = placement.selected?.slice(placement.selected.indexOf(':') + 1);
     return (id && features.find((f) => f.properties.id === id)) || null;
   }, [features, placement.selected]);
 
+  // The store's maps are mutated in place: each list is rebuilt when its slice's version moves.
   const ticketData = useMemo(
     () => (showTickets ? ticketsOf(live.tickets, ticketFilter) : []),
-    [showTickets, live.tickets, v.tickets, ticketFilter], // eslint-disable-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- v.tickets stands for live.tickets, mutated in place
+    [showTickets, live.tickets, v.tickets, ticketFilter],
   );
   const overdue = useMemo(() => overdueOf(ticketData), [ticketData]);
   const sites = useMemo(() => (checkpointGeo ? checkpointSitesOf(checkpointGeo) : []), [checkpointGeo]);
   const siteById = useMemo(() => new Map(sites.map((s) => [s.id, s])), [sites]);
   const rangerData = useMemo(
     () => (showRangers ? rangersOf(live.rangers) : []),
-    [showRangers, live.rangers, v.rangers], // eslint-disable-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- v.rangers stands for live.rangers, mutated in place
+    [showRangers, live.rangers, v.rangers],
   );
   const incidentData = useMemo(
     () => (showRangers ? incidentsOf(live.incidents) : []),
-    [showRangers, live.incidents, v.incidents], // eslint-disable-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- v.incidents stands for live.incidents, mutated in place
+    [showRangers, live.incidents, v.incidents],
   );
   const trails = useTrails(live, showRangers);
   const townId = placement.scope.startsWith('town:') ? placement.scope.slice('town:'.length) : null;
@@ -522,10 +529,15 @@ export function MapView({
   );
   const rangerPoints = useMemo(() => createRangerLayer({ data: rangerData, theme }), [rangerData, theme]);
   const incidents = useMemo(() => createIncidentLayer({ data: incidentData, theme }), [incidentData, theme]);
-  const selectedPosition = objectPosition(live, siteById, selection);
+  // objectPosition makes a new array each render: the layer follows its coordinates, not the array.
+  const [selectedLon, selectedLat] = objectPosition(live, siteById, selection) ?? [null, null];
   const selectedObject = useMemo(
-    () => createSelectedObjectLayer({ position: selectedPosition, theme }),
-    [selectedPosition?.[0], selectedPosition?.[1], theme], // eslint-disable-line react-hooks/exhaustive-deps
+    () =>
+      createSelectedObjectLayer({
+        position: selectedLon !== null && selectedLat !== null ? [selectedLon, selectedLat] : null,
+        theme,
+      }),
+    [selectedLon, selectedLat, theme],
   );
 
   // Bottom to top; the overdue pulse goes between `below` and `above`.
@@ -562,7 +574,7 @@ export function MapView({
   const pendingVersion = `${metric.key}:${level}:${placement.scope}:a${v.aggregates}:t${v.tickets}`;
   useEffect(() => {
     const container = containerRef.current;
-    if (!overlay || !container) return;
+    if (!overlay || !handover || !container) return;
     container.dataset.pendingVersion = pendingVersion;
     const pulsing = showTickets && overdue.length > 0;
     const draw = () => {
