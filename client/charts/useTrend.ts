@@ -1,7 +1,7 @@
 // The trend of the open area: fetched when the area changes, then at most every few seconds while its ticket
 // counts move (`changeKey`), and every minute regardless (a new hour starts on the chart even when nothing
 // happens). Throttled, not debounced: on a busy day the counts never stop moving, and the chart must follow.
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useEffectEvent, useRef, useState } from 'react';
 import type { AreaKey } from '../../server/contract/areas';
 import { fetchTrend, type TrendBody } from './trend';
 
@@ -19,17 +19,20 @@ export function useTrend(area: AreaKey | null, hours: number, changeKey: string)
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
   const abort = useRef<AbortController | null>(null);
 
-  const load = (key: AreaKey) => {
-    abort.current?.abort();
-    const controller = new AbortController();
-    abort.current = controller;
-    fetchTrend(key, hours, controller.signal).then(
-      (data) => !controller.signal.aborted && setState({ data, error: false }),
-      () => !controller.signal.aborted && setState((s) => ({ data: s.data, error: true })),
-    );
-  };
+  const load = useCallback(
+    (key: AreaKey) => {
+      abort.current?.abort();
+      const controller = new AbortController();
+      abort.current = controller;
+      fetchTrend(key, hours, controller.signal).then(
+        (data) => !controller.signal.aborted && setState({ data, error: false }),
+        () => !controller.signal.aborted && setState((s) => ({ data: s.data, error: true })),
+      );
+    },
+    [hours],
+  );
 
-  // A new area: drop the old chart, load at once, and refresh by the minute.
+  // A new area (or span): drop the old chart, load at once, and refresh by the minute.
   useEffect(() => {
     setState({ data: null, error: false });
     if (!area) return;
@@ -41,17 +44,21 @@ export function useTrend(area: AreaKey | null, hours: number, changeKey: string)
       pending.current = null;
       abort.current?.abort();
     };
-  }, [area, hours]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [area, load]);
 
-  // Counts moved or a minute passed: one more load soon, however many changes come meanwhile.
-  useEffect(() => {
+  // Counts moved or a minute passed: one more load soon, however many changes come meanwhile. It loads the area
+  // open when it was scheduled (a new area cancels it, above): only the counts and the minute schedule it.
+  const scheduleLoad = useEffectEvent(() => {
     if (!area || pending.current) return;
-    if (tick === 0 && changeKey === '') return;
     pending.current = setTimeout(() => {
       pending.current = null;
       load(area);
     }, THROTTLE_MS);
-  }, [changeKey, tick]); // eslint-disable-line react-hooks/exhaustive-deps
+  });
+  useEffect(() => {
+    if (tick === 0 && changeKey === '') return;
+    scheduleLoad();
+  }, [changeKey, tick]);
 
   return state;
 }

@@ -3,7 +3,7 @@
 // day, from GET /api/v1/trends. Only the charts the area has data for (trends.ts decides): a grid cell without
 // a checkpoint gets no empty flood axis. Loaded when the area changes, every minute, and a few seconds after
 // the area's ticket counts move, throttled like the 24-hour trend (useTrend.ts).
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useEffectEvent, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AreaKey } from '../../server/contract/areas';
 import { TIME_ZONE } from '../../server/contract/live';
@@ -23,7 +23,7 @@ function useTrends(area: AreaKey, range: FloodRange, changeKey: string): { data:
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
   const abort = useRef<AbortController | null>(null);
 
-  const load = () => {
+  const load = useCallback(() => {
     abort.current?.abort();
     const controller = new AbortController();
     abort.current = controller;
@@ -31,8 +31,9 @@ function useTrends(area: AreaKey, range: FloodRange, changeKey: string): { data:
       (data) => !controller.signal.aborted && setState({ data, error: false }),
       () => !controller.signal.aborted && setState((s) => ({ data: s.data, error: true })),
     );
-  };
+  }, [area, range]);
 
+  // A new area or flood range: load at once (the charts stay while the same area reloads), refresh by the minute.
   useEffect(() => {
     setState((s) => ({ data: s.data?.area === area ? s.data : null, error: false }));
     load();
@@ -43,16 +44,21 @@ function useTrends(area: AreaKey, range: FloodRange, changeKey: string): { data:
       pending.current = null;
       abort.current?.abort();
     };
-  }, [area, range]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [area, load]);
 
-  useEffect(() => {
+  // Counts moved or a minute passed: one more load soon (a new area or range cancels it, above); only the
+  // counts and the minute schedule it.
+  const scheduleLoad = useEffectEvent(() => {
     if (pending.current) return;
-    if (tick === 0 && changeKey === '') return;
     pending.current = setTimeout(() => {
       pending.current = null;
       load();
     }, THROTTLE_MS);
-  }, [changeKey, tick]); // eslint-disable-line react-hooks/exhaustive-deps
+  });
+  useEffect(() => {
+    if (tick === 0 && changeKey === '') return;
+    scheduleLoad();
+  }, [changeKey, tick]);
 
   return state;
 }
