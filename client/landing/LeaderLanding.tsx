@@ -44,7 +44,7 @@ export function LeaderLanding({ tree, town, onOpenMap }: LeaderLandingProps) {
             ),
         );
     void fetchIt();
-    const timer = window.setInterval(fetchIt, REFRESH_MS);
+    const timer = window.setInterval(() => void fetchIt(), REFRESH_MS);
     return () => {
       alive = false;
       window.clearInterval(timer);
