@@ -54,7 +54,7 @@ import { createAuthenticator, type Authenticator } from './auth/authenticator';
 import authPlugin from './auth/plugin';
 import { ensureDemoAdmin } from './auth/bootstrap';
 import { resolveSecret, secretFileFor } from './auth/secret';
-import { LOG_REDACT_PATHS, requestSerializer } from './auth/redact';
+import { LOG_REDACT_PATHS, redactUrl, requestSerializer } from './auth/redact';
 import type { UserStore } from './auth/types';
 import { createMemoryUserStore } from './store/users-memory';
 import { openSqliteUserStore } from './store/users-sqlite';
@@ -570,7 +570,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     if (!hasClient && isPage && !isServerPath) {
       return reply.code(404).send(notFound('The client is not built: run `npm run build`.'));
     }
-    return reply.code(404).send(notFound(`Route ${request.method} ${pathname} not found`));
+    return reply.code(404).send(notFound(`Route ${request.method} ${redactUrl(pathname)} not found`));
   });
 
   return app;

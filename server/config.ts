@@ -1,5 +1,6 @@
 // One typed configuration, read from the environment once, at the edge of the process.
 // The defaults are the embedded mode: one process on one machine, geography from data/geo.
+import type { DeviceEntry } from './ingest/osmand';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { kpiWeightsValid, type KpiWeights, type UrgencyDeadlines } from './contract/config-defaults';
@@ -62,7 +63,7 @@ export interface Config {
   flushMs: number;
   kpiWeights: KpiWeights;
   /** OsmAnd device id → ranger id; undefined: device ids are ranger ids. */
-  osmandDevices: ReadonlyMap<string, string> | undefined;
+  osmandDevices: ReadonlyMap<string, DeviceEntry> | undefined;
   /** Respond / resolve clocks per urgency for tickets that bring no deadlines of their own. */
   ticketDeadlines: UrgencyDeadlines;
   /** Share of the resolve window after which an open ticket is near its deadline. */
@@ -190,7 +191,8 @@ export const CONFIG_VARS: readonly ConfigVar[] = [
   {
     name: 'OSMAND_DEVICES',
     default: '',
-    description: 'JSON file mapping OsmAnd device ids to ranger ids; empty: the device id is the ranger id.',
+    description:
+      'JSON file mapping OsmAnd / Traccar device ids to ranger ids (or to { "ranger": id, "speed": "knots" | "ms" }); empty: the device id is the ranger id.',
   },
   {
     name: 'TICKET_DEADLINES',
@@ -340,7 +342,7 @@ function kpiWeights(value: string): KpiWeights {
   return weights;
 }
 
-function devices(value: string): ReadonlyMap<string, string> | undefined {
+function devices(value: string): ReadonlyMap<string, DeviceEntry> | undefined {
   if (value === '') return undefined;
   let json: unknown;
   try {
@@ -350,17 +352,22 @@ function devices(value: string): ReadonlyMap<string, string> | undefined {
       `OSMAND_DEVICES=${JSON.stringify(value)}: cannot read a JSON object from it (${(e as Error).message})`,
     );
   }
-  if (
-    !json ||
-    typeof json !== 'object' ||
-    Array.isArray(json) ||
-    Object.values(json).some((v) => typeof v !== 'string')
-  ) {
-    throw new ConfigError(
-      `OSMAND_DEVICES=${JSON.stringify(value)}: expected a JSON object of device id → ranger id strings`,
+  const bad = () =>
+    new ConfigError(
+      `OSMAND_DEVICES=${JSON.stringify(value)}: expected a JSON object of device id → ranger id, or → ` +
+        '{ "ranger": "<ranger id>", "speed": "knots" | "ms" }',
     );
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw bad();
+  const out = new Map<string, DeviceEntry>();
+  for (const [device, v] of Object.entries(json as Record<string, unknown>)) {
+    if (typeof v === 'string') out.set(device.trim(), { rangerId: v });
+    else if (v && typeof v === 'object' && typeof (v as { ranger?: unknown }).ranger === 'string') {
+      const { ranger, speed } = v as { ranger: string; speed?: unknown };
+      if (speed !== undefined && speed !== 'knots' && speed !== 'ms') throw bad();
+      out.set(device.trim(), { rangerId: ranger, ...(speed ? { speed } : {}) });
+    } else throw bad();
   }
-  return new Map(Object.entries(json as Record<string, string>));
+  return out;
 }
 
 function briefHour(value: string): number {

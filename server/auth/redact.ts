@@ -6,7 +6,11 @@ import type { FastifyRequest } from 'fastify';
 const SECRET_PARAMS = ['device', 'token', 'password', 'access_token'];
 const SECRET_PARAM_RE = new RegExp(`([?&](?:${SECRET_PARAMS.join('|')})=)[^&#]*`, 'gi');
 
-export const redactUrl = (url: string): string => url.replace(SECRET_PARAM_RE, '$1[Redacted]');
+/** Paths whose next segment is a credential: the tracker route that takes its token in the path (Traccar iOS). */
+const SECRET_SEGMENT_RE = /(\/positions\/osmand\/)[^/?#]+/gi;
+
+export const redactUrl = (url: string): string =>
+  url.replace(SECRET_PARAM_RE, '$1[Redacted]').replace(SECRET_SEGMENT_RE, '$1[Redacted]');
 
 /** pino `redact` paths: a belt to the serializer's braces, for any object that carries headers or a body. */
 export const LOG_REDACT_PATHS = [

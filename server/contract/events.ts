@@ -365,6 +365,35 @@ export const PatrolPosition = Type.Object(
 );
 export type PatrolPosition = Static<typeof PatrolPosition>;
 
+/** Why a tracker's report could not be placed on the map (it is kept as the device's status instead). */
+export const DeviceStatusReason = Type.Union([
+  Type.Literal('no_fix'), // a heartbeat: no position (yet), or none sent
+  Type.Literal('null_island'), // lat 0, lon 0: a phone without a fix reporting its default
+  Type.Literal('outside_district'), // a fix outside the district (a ranger at home, a GPS jump)
+  Type.Literal('clock_ahead'), // the device's clock is ahead beyond the allowed skew
+]);
+export type DeviceStatusReason = Static<typeof DeviceStatusReason>;
+
+/**
+ * A tracker reported but its report cannot be drawn as a position (see DeviceStatusReason). Kept so that the
+ * ranger's last seen and battery survive a restart, and so that the phone's queue moves (docs/INGEST.md): its
+ * `time` is when the server received it when the device's own time lies ahead, never a future time.
+ */
+export const PatrolDeviceStatus = Type.Object(
+  {
+    ...envelope('patrol.device_status'),
+    rangerId: Ref,
+    /** The device id as the tracker sent it (people type these: any letters, digits, spaces, dashes). */
+    deviceId: Text(100),
+    reason: DeviceStatusReason,
+    /** Battery in percent (0–100); absent when the device does not know it. */
+    battery: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    charging: Type.Optional(Type.Boolean()),
+  },
+  Closed,
+);
+export type PatrolDeviceStatus = Static<typeof PatrolDeviceStatus>;
+
 export const PatrolCheckin = Type.Object(
   {
     ...envelope('patrol.checkin'),
@@ -450,6 +479,7 @@ export const EVENT_SCHEMAS = {
   'patrol.incident': PatrolIncident,
   'patrol.incident_resolved': PatrolIncidentResolved,
   'patrol.ended': PatrolEnded,
+  'patrol.device_status': PatrolDeviceStatus,
 } as const;
 export type EventKind = keyof typeof EVENT_SCHEMAS;
 /** Every kind, in a stable order (tickets, flood, patrols). */
@@ -472,6 +502,7 @@ export const OpsEvent = Type.Union([
   PatrolIncident,
   PatrolIncidentResolved,
   PatrolEnded,
+  PatrolDeviceStatus,
 ]);
 export type OpsEvent = Static<typeof OpsEvent>;
 /** The event type of one kind, e.g. EventOf<'ticket.created'>. */

@@ -45,6 +45,17 @@ export const Open311Summary = Type.Object({
 export const OsmandAccepted = Type.Object({
   status: Type.Unsafe<'accepted' | 'duplicate'>(Type.String({ enum: ['accepted', 'duplicate'] })),
   seq: Type.Integer({ minimum: 1 }),
+  /**
+   * Present when the report could not be drawn as a position and was kept as the device's status instead (the
+   * phone's queue moves on all the same): no_fix, null_island, outside_district, clock_ahead.
+   */
+  unplaced: Type.Optional(
+    Type.Unsafe<'no_fix' | 'null_island' | 'outside_district' | 'clock_ahead'>(
+      Type.String({ enum: ['no_fix', 'null_island', 'outside_district', 'clock_ahead'] }),
+    ),
+  ),
+  /** Why it was not placed, in words. */
+  message: Type.Optional(Type.String()),
 });
 
 /** The position was refused (400): why, per field. */

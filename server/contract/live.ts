@@ -10,6 +10,7 @@ import { AreaLevel, LonLat, WarningColor, type AreaKey } from './areas';
 import {
   AREA_KEY_PATTERN,
   Department,
+  DeviceStatusReason,
   IncidentType,
   ObstructionStatus,
   Place,
@@ -187,6 +188,17 @@ export const RangerObject = Type.Object({
   /** No position for longer than the configured gap (positions come every ~10 s while patrolling). */
   signalLost: Type.Boolean(),
   battery: Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()]),
+  /**
+   * The tracker that reports for the ranger, as its owner typed its id, and its last status: `unplaced` names why
+   * its latest report could not be drawn (no fix, outside the district, …), null when the latest was a position.
+   */
+  device: Type.Optional(
+    Type.Object({
+      id: Type.String({ minLength: 1, maxLength: 100 }),
+      unplaced: Type.Union([DeviceStatusReason, Type.Null()]),
+      at: Timestamp,
+    }),
+  ),
 });
 export type RangerObject = Static<typeof RangerObject>;
 

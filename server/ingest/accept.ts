@@ -13,7 +13,10 @@ import type { AppendItem } from '../store/types';
 export type ItemResult =
   | { status: 'accepted'; seq: number }
   | { status: 'duplicate'; seq: number }
-  | { status: 'rejected'; errors: FieldError[] };
+  | { status: 'rejected'; errors: FieldError[]; reason?: UnplacedReason };
+
+/** Why a well-formed event could not be placed: a tracker's report is then kept as its device status instead. */
+export type UnplacedReason = 'outside_district' | 'clock_ahead';
 
 export interface AcceptSummary {
   accepted: number;
@@ -33,7 +36,11 @@ export interface AcceptorOptions {
 
 export type Acceptor = (items: readonly unknown[]) => Promise<AcceptSummary>;
 
-const reject = (path: string, message: string): ItemResult => ({ status: 'rejected', errors: [{ path, message }] });
+const reject = (path: string, message: string, reason?: UnplacedReason): ItemResult => ({
+  status: 'rejected',
+  errors: [{ path, message }],
+  ...(reason ? { reason } : {}),
+});
 
 export function createAcceptor(options: AcceptorOptions): Acceptor {
   const now = options.now ?? Date.now;
@@ -54,13 +61,19 @@ export function createAcceptor(options: AcceptorOptions): Acceptor {
       return reject(
         '/time',
         `is ${Math.round((t - nowMs) / 1000)} s in the future; at most ${options.maxFutureSkewMs / 1000} s of clock skew is allowed`,
+        'clock_ahead',
       );
     }
     let place: Place | undefined;
     if ('location' in event && event.location) {
       const [lon, lat] = toWgs84(event.location.lon, event.location.lat, event.location.crs);
       const found = options.locator.locate(lon, lat);
-      if (!found) return reject('/location', `(${lon.toFixed(6)}, ${lat.toFixed(6)} WGS84) lies outside the district`);
+      if (!found)
+        return reject(
+          '/location',
+          `(${lon.toFixed(6)}, ${lat.toFixed(6)} WGS84) lies outside the district`,
+          'outside_district',
+        );
       // Stored canonical: WGS84, the system said once, so a replay never converts twice. A copy: the caller's
       // object (a simulator's, a test's) stays as it was.
       event = { ...event, location: { lon, lat, crs: 'wgs84' } } as OpsEvent;

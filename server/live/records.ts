@@ -3,6 +3,7 @@
 import type { LevelThresholds } from '../contract/areas';
 import type {
   Department,
+  DeviceStatusReason,
   IncidentType,
   ObstructionStatus,
   Place,
@@ -135,6 +136,8 @@ export class RangerRec implements Timed {
   seenAt = '';
   lost = false;
   battery: number | null = null;
+  /** The tracker reporting for the ranger and its last status (unplaced: why its latest report was not drawn). */
+  device: { id: string; unplaced: DeviceStatusReason | null; at: string } | null = null;
   /** In the active set (has a position, and is patrolling or was seen within the trail window). */
   listed = false;
   readonly trail = new Trail();

@@ -447,6 +447,8 @@ class LiveStateImpl implements LiveState, PooledTickets {
         return this.patrolIncidentResolved(e);
       case 'patrol.ended':
         return this.patrolEnded(e, ms);
+      case 'patrol.device_status':
+        return this.patrolDeviceStatus(e, ms);
     }
   }
 
@@ -762,6 +764,10 @@ class LiveStateImpl implements LiveState, PooledTickets {
     const r = this.rangerRec(e.rangerId);
     this.seen(r, ms, e.time);
     if (r.patrolId !== null) this.notePatrol(r.clusterChain, ms, e.time);
+    if (e.source === 'osmand' && ms >= r.positionMs) {
+      const id = typeof e.meta?.deviceId === 'string' ? e.meta.deviceId : e.rangerId;
+      r.device = { id, unplaced: null, at: e.time };
+    }
     this.position(r, e.location.lon, e.location.lat, ms, place, e.battery);
   }
 
@@ -777,6 +783,21 @@ class LiveStateImpl implements LiveState, PooledTickets {
     const point = this.patrolPoints.get(e.pointId);
     if (point) this.position(r, point.lon, point.lat, ms, undefined, undefined, point.chain);
     else this.changedRanger(r);
+  }
+
+  /** A report that could not be placed: a sign of life (last seen, battery), never a position. */
+  private patrolDeviceStatus(e: EventOf<'patrol.device_status'>, ms: number): void {
+    const r = this.rangerRec(e.rangerId);
+    if (ms < r.seenMs) return; // an older report changes nothing
+    this.seen(r, ms, e.time);
+    if (r.patrolId !== null) this.notePatrol(r.clusterChain, ms, e.time);
+    if (e.battery !== undefined) r.battery = e.battery;
+    r.device = { id: e.deviceId, unplaced: e.reason, at: e.time };
+    if (r.lost) {
+      r.lost = false;
+      this.addCounter(r.clusterChain, C_LOST, -1);
+    }
+    this.changedRanger(r);
   }
 
   private patrolEnded(e: EventOf<'patrol.ended'>, ms: number): void {
@@ -1306,6 +1327,7 @@ class LiveStateImpl implements LiveState, PooledTickets {
       lastSeen: r.seenAt,
       signalLost: r.lost,
       battery: r.battery,
+      ...(r.device ? { device: { ...r.device } } : {}),
     };
   }
 }

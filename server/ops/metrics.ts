@@ -5,6 +5,8 @@ export interface Metrics {
   registry: Registry;
   /** Ingested items by path (events, open311, osmand, mqtt, simulator) and result. */
   ingested: Counter<'path' | 'result'>;
+  /** Tracker reports answered 2xx but kept as the device's status, not drawn as a position, by reason. */
+  unplaced: Counter<'reason'>;
   /** Time from a request's arrival to its durable answer. */
   ingestSeconds: Histogram<'path'>;
   /** Time from an event's arrival to the delta that carries it leaving for the clients. */
@@ -31,6 +33,12 @@ export function createMetrics(): Metrics {
       name: 'opsmap_ingest_items_total',
       help: 'Ingested items by path and result (accepted, duplicate, rejected).',
       labelNames: ['path', 'result'],
+      registers: [registry],
+    }),
+    unplaced: new Counter({
+      name: 'opsmap_tracker_unplaced_total',
+      help: 'Tracker reports (OsmAnd / Traccar) kept as device status, not as a position, by reason (no_fix, null_island, outside_district, clock_ahead).',
+      labelNames: ['reason'],
       registers: [registry],
     }),
     ingestSeconds: new Histogram({

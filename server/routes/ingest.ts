@@ -12,8 +12,8 @@ import { requireAbility } from '../auth/guard';
 import type { Principal } from '../contract/auth';
 import type { Acceptor, AcceptSummary, ItemResult } from '../ingest/accept';
 import { mapOpen311, toOpen311Field } from '../ingest/open311';
-import { mapOsmand } from '../ingest/osmand';
-import { OpsEvent, type Crs } from '../contract/events';
+import { deviceRef, mapOsmand, type DeviceEntry, type OsmandReport } from '../ingest/osmand';
+import { OpsEvent, type Crs, type DeviceStatusReason } from '../contract/events';
 import { ApiErrorRef, errorResponses } from '../contract/errors';
 import { IngestSummary, Open311Summary, OsmandAccepted, OsmandRejected } from '../contract/ingest';
 import { doc, SESSION_OR_DEVICE } from '../openapi/spec';
@@ -26,8 +26,9 @@ export const BODY_LIMIT = 16 * 1024 * 1024;
 export interface IngestRouteOptions {
   accept: Acceptor;
   metrics: Metrics;
-  /** OsmAnd device id → ranger id; absent: the device id is the ranger id. */
-  devices?: ReadonlyMap<string, string>;
+  /** OsmAnd device id → its ranger (and speed unit); absent: the device id is the ranger id. */
+  devices?: ReadonlyMap<string, DeviceEntry>;
+  now?: () => number;
   /** Resolves a device token given as the `token` parameter (OsmAnd); absent: only headers and cookies count. */
   deviceFromToken?: (token: string) => Promise<Principal | null>;
 }
@@ -64,7 +65,9 @@ const ingest = (summary: string, description: string) =>
   );
 const OSMAND_DESCRIPTION =
   'OsmAnd / Traccar Client fields (id, lat, lon, timestamp, speed, …) as query parameters, a form or JSON. ' +
-  'Trackers cannot set headers, so the feed token may also come as the `token` parameter.';
+  'Trackers cannot set headers, so the feed token may also come as the `token` parameter or the last path ' +
+  'segment. A well-formed report that cannot be placed (no fix, 0/0, outside the district, clock ahead) is ' +
+  'answered 200 with `unplaced` and kept as the device status, so that the phone sends its next one.';
 
 const problem = (reply: FastifyReply, statusCode: number, error: string, message: string) =>
   reply.code(statusCode).send({ statusCode, error, message });
@@ -95,7 +98,8 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
     },
   );
 
-  async function run(path: string, items: readonly unknown[]): Promise<AcceptSummary> {
+  /** `uncounted`: the caller counts the items itself (a tracker report that may become a device status). */
+  async function run(path: string, items: readonly unknown[], uncounted = false): Promise<AcceptSummary> {
     const end = opts.metrics.ingestSeconds.startTimer({ path });
     const bad = new Map<number, ItemResult>();
     const good: unknown[] = [];
@@ -113,6 +117,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
     summary.results.forEach((r, k) => (results[where[k]!] = r));
     end();
     const out = { ...summary, rejected: summary.rejected + bad.size, results };
+    if (uncounted) return out;
     opts.metrics.ingested.inc({ path, result: 'accepted' }, out.accepted);
     opts.metrics.ingested.inc({ path, result: 'duplicate' }, out.duplicates);
     opts.metrics.ingested.inc({ path, result: 'rejected' }, out.rejected);
@@ -141,7 +146,10 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
    */
   async function tokenParamOrHeader(request: FastifyRequest, reply: FastifyReply) {
     if (!request.principal && opts.deviceFromToken) {
-      const key = paramOf(request.query, DEVICE_TOKEN_PARAM) ?? paramOf(request.body, DEVICE_TOKEN_PARAM);
+      const key =
+        paramOf(request.params, DEVICE_TOKEN_PARAM) ??
+        paramOf(request.query, DEVICE_TOKEN_PARAM) ??
+        paramOf(request.body, DEVICE_TOKEN_PARAM);
       if (key) request.principal = await opts.deviceFromToken(key);
     }
     return mayIngest.call(app, request, reply);
@@ -279,21 +287,61 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
     },
   );
 
+  const now = opts.now ?? Date.now;
+  const UNPLACED: Record<DeviceStatusReason, string> = {
+    no_fix: 'no position in this report (no fix yet, or a heartbeat): kept as the device status',
+    null_island: 'lat 0, lon 0 is a phone without a fix: kept as the device status, not drawn',
+    outside_district: 'the position lies outside the district: kept as the device status, not drawn',
+    clock_ahead: "the device's clock is ahead beyond the allowed skew: kept as the device status at the time received",
+  };
+
+  /**
+   * A report that cannot be placed is still answered 2xx (a Traccar Client resends its oldest position until it
+   * gets one, and sends nothing newer meanwhile): it is stored as the device's status, never as a position, and
+   * never with a time ahead of the server's.
+   */
+  async function deviceStatus(report: OsmandReport, reason: DeviceStatusReason) {
+    const claimed = Date.parse(report.time);
+    const event = {
+      id: `osmand-${deviceRef(report.deviceId)}-${claimed}-status`,
+      kind: 'patrol.device_status',
+      time: new Date(Math.min(claimed, now())).toISOString(),
+      source: 'osmand',
+      rangerId: report.rangerId,
+      deviceId: report.deviceId,
+      reason,
+      ...(report.battery !== undefined ? { battery: report.battery } : {}),
+      ...(report.charging !== undefined ? { charging: report.charging } : {}),
+    };
+    const summary = await run('osmand', [event]);
+    opts.metrics.unplaced.inc({ reason });
+    return summary.results[0]!;
+  }
+
   const osmand = async (fields: Record<string, unknown>, reply: FastifyReply) => {
     const mapped = mapOsmand(fields, opts.devices ? { devices: opts.devices } : {});
     if (!mapped.ok) {
       opts.metrics.ingested.inc({ path: 'osmand', result: 'rejected' });
       return reply.code(400).send({ status: 'rejected', errors: mapped.errors });
     }
-    let summary: AcceptSummary;
+    const report = mapped.report;
     try {
-      summary = await run('osmand', [mapped.event]);
+      let reason = report.unplaced;
+      if (report.position) {
+        const r = (await run('osmand', [report.position], true)).results[0]!;
+        // A position that cannot be placed is counted once, as the device status it becomes.
+        if (r.status !== 'rejected' || !r.reason)
+          opts.metrics.ingested.inc({ path: 'osmand', result: r.status === 'duplicate' ? 'duplicate' : r.status });
+        if (r.status !== 'rejected') return { status: r.status, seq: r.seq };
+        if (!r.reason) return reply.code(400).send({ status: 'rejected', errors: r.errors });
+        reason = r.reason;
+      }
+      const r = await deviceStatus(report, reason!);
+      if (r.status === 'rejected') return reply.code(400).send({ status: 'rejected', errors: r.errors });
+      return { status: r.status, seq: r.seq, unplaced: reason!, message: UNPLACED[reason!] };
     } catch (e) {
       return unavailable(reply, e);
     }
-    const r = summary.results[0]!;
-    if (r.status === 'rejected') return reply.code(400).send({ status: 'rejected', errors: r.errors });
-    return { status: r.status, seq: r.seq };
   };
   const osmandResponses = {
     200: OsmandAccepted,
@@ -301,25 +349,38 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
     400: Type.Union([OsmandRejected, ApiErrorRef]),
     ...errorResponses(401, 403, 503),
   };
-  app.get(
-    '/api/v1/positions/osmand',
-    {
-      preHandler: tokenParamOrHeader,
-      schema: { ...ingest('Post a ranger position (OsmAnd / Traccar)', OSMAND_DESCRIPTION), response: osmandResponses },
-    },
-    async (request, reply) => osmand(withoutToken(request.query), reply),
-  );
-  app.post(
-    '/api/v1/positions/osmand',
-    {
-      preHandler: tokenParamOrHeader,
-      schema: {
-        ...ingest('Post a ranger position (OsmAnd / Traccar), as a form or JSON', OSMAND_DESCRIPTION),
-        response: { ...osmandResponses, ...errorResponses(413, 415) },
+  // The token may also be the last path segment, for clients that replace the query and send no header (Traccar
+  // Client iOS): /api/v1/positions/osmand/<token>. Log lines show it as [Redacted] (auth/redact.ts).
+  const TokenPath = Type.Object({ token: Type.String({ description: "the feed device's token" }) });
+  for (const url of ['/api/v1/positions/osmand', '/api/v1/positions/osmand/:token']) {
+    const inPath = url.endsWith(':token');
+    const params = inPath ? { params: TokenPath } : {};
+    const how = inPath ? ' (the token as the last path segment)' : '';
+    app.get(
+      url,
+      {
+        preHandler: tokenParamOrHeader,
+        schema: {
+          ...ingest(`Post a ranger position (OsmAnd / Traccar)${how}`, OSMAND_DESCRIPTION),
+          ...params,
+          response: osmandResponses,
+        },
       },
-    },
-    async (request, reply) => osmand({ ...withoutToken(request.query), ...withoutToken(request.body) }, reply),
-  );
+      async (request, reply) => osmand(withoutToken(request.query), reply),
+    );
+    app.post(
+      url,
+      {
+        preHandler: tokenParamOrHeader,
+        schema: {
+          ...ingest(`Post a ranger position (OsmAnd / Traccar), as a form or JSON${how}`, OSMAND_DESCRIPTION),
+          ...params,
+          response: { ...osmandResponses, ...errorResponses(413, 415) },
+        },
+      },
+      async (request, reply) => osmand({ ...withoutToken(request.query), ...withoutToken(request.body) }, reply),
+    );
+  }
 };
 
 /** A string parameter of a parsed query or body, if it is there. */

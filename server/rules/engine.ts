@@ -684,6 +684,14 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
         t.rangers.add(r);
         return;
       }
+      case 'patrol.device_status': {
+        // A heartbeat or an unplaceable report: the phone is alive (no 'signal lost'), its position unchanged.
+        const r = ranger(ev.rangerId);
+        if (ms >= r.lastSeenMs) r.lastSeenMs = ms;
+        if (r.patrolling) patrolled(r.clusterId, ms, t);
+        t.rangers.add(r);
+        return;
+      }
       case 'patrol.ended': {
         const r = rangers.get(ev.rangerId);
         if (!r) return;

@@ -774,6 +774,10 @@ interface OsmandCase {
   body?: string;
   contentType?: string;
   expected: string;
+  /** A well-formed report that cannot be placed: answered 200 with this reason, kept as the device status. */
+  unplaced?: string;
+  /** The id of that status event in the log. */
+  statusId?: string;
 }
 
 function osmandCase(): OsmandCase {
@@ -795,20 +799,40 @@ function osmandCase(): OsmandCase {
     fields = rest;
     expected = `/${f}`;
   } else if (n === 1) {
-    fields = { ...good, id: badRef() || ' ' };
+    // Device ids as people type them (any script, spaces, dashes) are valid; these are not.
+    fields = {
+      ...good,
+      id: pick(['', ' ', 'a;b', '<script>', 'ta\tb', '../x', 'a/b', '🔥', '\u0000x', 'x'.repeat(101), '-lead', 'a"b']),
+    };
     expected = '/id';
   } else if (n === 2) {
     const f = pick(['lat', 'lon']);
     fields = { ...good, [f]: pick(['abc', 'NaN', 'Infinity', '-Infinity', '1e999', '39,7', '39.7N', '0x', ' . ']) };
     expected = `/${f}`;
   } else if (n === 3) {
+    // Out of range (a longitude of 91 is a real place, outside the district: see n === 4)
     const f = pick(['lat', 'lon']);
-    fields = { ...good, [f]: pick(['91', '-91', '181', '1e308', '-1e300']) };
+    fields = {
+      ...good,
+      [f]: pick(f === 'lat' ? ['91', '-91', '1e308', '-1e300'] : ['181', '-181', '1e308', '-1e300']),
+    };
     expected = `/location/${f}`;
   } else if (n === 4) {
     const o = outside();
+    // Outside the district: the phone's queue must move (answered 200, kept as the device status).
     fields = { ...good, lat: String(o.lat), lon: String(o.lon), ...(rand() < 0.3 ? { crs: 'gcj02' } : {}) };
-    expected = '/location';
+    const statusId = `osmand-${good.id}-${Number(good.timestamp) * 1000}-status`;
+    const query = new URLSearchParams(fields).toString();
+    return rand() < 0.5
+      ? { method: 'GET', query, expected: '', unplaced: 'outside_district', statusId }
+      : {
+          method: 'POST',
+          body: query,
+          contentType: 'application/x-www-form-urlencoded',
+          expected: '',
+          unplaced: 'outside_district',
+          statusId,
+        };
   } else if (n === 5) {
     fields = { ...good, timestamp: pick(['abc', '0', '2025-13-45T99:99:99Z', '2025-07-20Tnope', 'NaN', 'Infinity']) };
     expected = '/timestamp';
@@ -820,8 +844,16 @@ function osmandCase(): OsmandCase {
     };
     expected = '/timestamp';
   } else if (n === 7) {
-    fields = { ...good, timestamp: String(Math.floor(Date.now() / 1000) + int(3_600, 10 ** 8)) };
-    expected = '/time';
+    // The phone's clock ahead: answered 200 all the same, kept as the device status at the time received.
+    const ts = Math.floor(Date.now() / 1000) + int(3_600, 10 ** 8);
+    const query = new URLSearchParams({ ...good, timestamp: String(ts) }).toString();
+    return {
+      method: 'GET',
+      query,
+      expected: '',
+      unplaced: 'clock_ahead',
+      statusId: `osmand-${good.id}-${ts * 1000}-status`,
+    };
   } else if (n === 8) {
     const [f, v, path] = pick([
       ['speed', 'fast', '/speed'],
@@ -848,7 +880,7 @@ function osmandCase(): OsmandCase {
     const location: Record<string, unknown> = { timestamp: new Date().toISOString(), coords };
     if (m === 0) [coords.latitude, expected] = [pick<unknown>(['abc', null, {}, [], true]), '/lat'];
     else if (m === 1) [location.coords, expected] = [pick<unknown>([null, 'here', 42]), '/lat'];
-    else if (m === 2) [location.battery, expected] = [{ level: pick([1e308, -1e308]) }, '/batt'];
+    else if (m === 2) [location.battery, expected] = [{ level: pick<unknown>([1e308, 'full']) }, '/batt'];
     else [coords.longitude, expected] = [deep(int(100, 3_000)), '/lon'];
     json = { device_id: good.id, location };
   } else if (n === 12) {
@@ -1010,10 +1042,14 @@ describe('fuzz: malformed input is refused with a reason, valid traffic beside i
     const one = async (k: number) => {
       if (k % 10 === 0) {
         const q = new URLSearchParams(validOsmand()).toString();
+        // Every third valid one carries its token as the last path segment (Traccar Client iOS), no header.
+        const inPath = `/api/v1/positions/osmand/${encodeURIComponent(feed.authorization.slice('Bearer '.length))}`;
         const res =
-          k % 20 === 0
-            ? await inject('GET', `/api/v1/positions/osmand?${q}`)
-            : await inject('POST', '/api/v1/positions/osmand', q, 'application/x-www-form-urlencoded');
+          k % 30 === 0
+            ? await inject('POST', `${inPath}?${q}`, undefined, undefined, {})
+            : k % 20 === 0
+              ? await inject('GET', `/api/v1/positions/osmand?${q}`)
+              : await inject('POST', '/api/v1/positions/osmand', q, 'application/x-www-form-urlencoded');
         if (res.statusCode !== 200 || res.json().status !== 'accepted')
           fail(`osmand: valid position answered ${res.statusCode} ${res.body.slice(0, 200)}`);
         return;
@@ -1024,6 +1060,13 @@ describe('fuzz: malformed input is refused with a reason, valid traffic beside i
           ? await inject('GET', `/api/v1/positions/osmand?${c.query}`)
           : await inject('POST', '/api/v1/positions/osmand', c.body, c.contentType);
       const where = `osmand ${c.method} ${(c.query ?? c.body ?? '').slice(0, 140)}`;
+      if (c.unplaced) {
+        if (res.statusCode !== 200 || res.json().unplaced !== c.unplaced)
+          fail(`${where}: expected 200 unplaced ${c.unplaced}, got ${res.statusCode} ${res.body.slice(0, 200)}`);
+        else valid.eventIds.add(c.statusId!);
+        tally('osmand unplaced');
+        return;
+      }
       if (res.statusCode !== 400) fail(`${where}: answered ${res.statusCode} ${res.body.slice(0, 200)}`);
       else checkRejected(res.json(), c.expected, where);
       tally(c.method === 'GET' ? 'osmand GET requests' : 'osmand POST requests');
@@ -1045,8 +1088,18 @@ describe('fuzz: malformed input is refused with a reason, valid traffic beside i
         await inject('POST', '/api/v1/positions/osmand', q, 'application/x-www-form-urlencoded', {}),
         `osmand form token ${token}`,
       );
+      checkRefused(
+        await inject(
+          'POST',
+          `/api/v1/positions/osmand/${encodeURIComponent(token)}?id=phone-x&lat=39.71`,
+          undefined,
+          undefined,
+          {},
+        ),
+        `osmand path token ${token}`,
+      );
     }
-    tally('osmand whole requests', denied.length * 2);
+    tally('osmand whole requests', denied.length * 3);
     expect(failures).toEqual([]);
   });
 

@@ -162,6 +162,16 @@ const VALID: { [K in EventKind]: EventOf<K> } = {
     patrolId: 'p-1',
     rangerId: 'r-007',
   },
+  'patrol.device_status': {
+    id: 'ds1',
+    kind: 'patrol.device_status',
+    time: T,
+    source: 'osmand',
+    rangerId: 'r-007',
+    deviceId: 'Ranger 7 phone',
+    reason: 'outside_district',
+    battery: 54,
+  },
 };
 
 /** A copy of a valid event with some fields replaced (undefined removes the field). */

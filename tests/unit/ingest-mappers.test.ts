@@ -88,8 +88,8 @@ describe('OsmAnd / Traccar Client → patrol.position', () => {
     });
     expect(m.ok).toBe(true);
     if (!m.ok) return;
-    expect(validateEvent(m.event).ok).toBe(true);
-    expect(m.event).toMatchObject({
+    expect(validateEvent(m.report.position).ok).toBe(true);
+    expect(m.report.position).toMatchObject({
       kind: 'patrol.position',
       source: 'osmand',
       rangerId: 'phone-17',
@@ -110,7 +110,7 @@ describe('OsmAnd / Traccar Client → patrol.position', () => {
         battery: { level: 0.5 },
       },
     });
-    expect(m.ok && m.event).toMatchObject({
+    expect(m.ok && m.report.position).toMatchObject({
       rangerId: 'phone-17',
       speed: 1.4,
       bearing: 180,
@@ -120,9 +120,9 @@ describe('OsmAnd / Traccar Client → patrol.position', () => {
   });
 
   it('maps device ids to rangers when a device table is configured, and refuses unknown devices', () => {
-    const devices = new Map([['phone-17', 'ranger-yld-03']]);
+    const devices = new Map([['phone-17', { rangerId: 'ranger-yld-03' }]]);
     const known = mapOsmand({ id: 'phone-17', lat: 39.71, lon: 116.79, timestamp: 1784512800 }, { devices });
-    expect(known.ok && known.event).toMatchObject({ rangerId: 'ranger-yld-03' });
+    expect(known.ok && known.report.position).toMatchObject({ rangerId: 'ranger-yld-03' });
     const unknown = mapOsmand({ id: 'phone-99', lat: 39.71, lon: 116.79, timestamp: 1784512800 }, { devices });
     expect(!unknown.ok && unknown.errors[0]).toMatchObject({
       path: '/id',

@@ -1,0 +1,285 @@
+// Traccar Client and OsmAnd as they really speak, at /api/v1/positions/osmand. Request fixtures are the clients'
+// own shapes, each from the file named beside it:
+//   [android]  traccar/traccar-client-android app/src/main/java/org/traccar/client/ProtocolFormatter.kt
+//              (query: id, timestamp, lat, lon, speed, bearing, altitude, accuracy, batt, mock, alarm; the
+//              configured URL's own query, the token, is kept)
+//   [decoder]  traccar/traccar src/test/java/org/traccar/protocol/OsmAndProtocolDecoderTest.java
+//              (the server's own fixtures: the JSON form of the new Traccar Client with battery level -1, mock,
+//              is_moving, odometer, activity; location=lat,lon; hdop; a local time 2014-06-04+09:10:11)
+// A phone's queue must always move: the Android app resends its oldest position until it gets a 2xx.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../server/app';
+import { testApp } from '../helpers/app';
+import { deviceToken, principals } from '../helpers/auth';
+import { getAsAdmin } from '../helpers/callers';
+
+let app: App;
+let token: string;
+const lines: string[] = [];
+
+// In the district (Tongzhou, a forest cluster): where the fixtures' own coordinates are replaced.
+const IN = { lat: 39.7101, lon: 116.7932 };
+
+beforeAll(async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'opsmap-osmand-'));
+  const devices = path.join(dir, 'devices.json');
+  writeFileSync(
+    devices,
+    JSON.stringify({
+      '48241179': 'ranger-yld-01',
+      '658765': 'ranger-yld-02',
+      '902064': 'ranger-yld-03',
+      '123456': 'ranger-yld-04',
+      '353861053849681': 'ranger-yld-05',
+      '王林 手机-2': 'ranger-yld-06',
+      'osmand-app-7': { ranger: 'ranger-yld-07', speed: 'ms' },
+      'phone-iOS': 'ranger-yld-08',
+    }),
+  );
+  app = await testApp(
+    { OSMAND_DEVICES: devices, LOG_LEVEL: 'trace' },
+    { logStream: { write: (l) => void lines.push(l) } },
+  );
+  token = await deviceToken(app, principals.feed);
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+const now = () => Math.floor(Date.now() / 1000);
+/** [android] The Android client's request: the configured URL (with ?token=) plus its fields. */
+const android = (f: Record<string, string | number>) =>
+  `/api/v1/positions/osmand?token=${encodeURIComponent(token)}&${new URLSearchParams(
+    Object.entries(f).map(([k, v]) => [k, String(v)]),
+  )}`;
+const post = (url: string, body: string, type = 'application/json') =>
+  app.inject({ method: 'POST', url, payload: body, headers: { 'content-type': type } });
+const events = async () =>
+  (
+    (await getAsAdmin(app, '/api/v1/events?after=0&limit=10000')).json() as {
+      events: { seq: number; event: Record<string, unknown> }[];
+    }
+  ).events.map((e) => e.event);
+const metric = async (reason: string) =>
+  Number(
+    new RegExp(`opsmap_tracker_unplaced_total\\{reason="${reason}"\\} (\\d+)`).exec(
+      (await app.inject('/metrics')).body,
+    )?.[1] ?? 0,
+  );
+
+describe('a phone’s queue always moves', () => {
+  it('answers 2xx to a well-formed position it cannot place, keeps it as the device status, counts it by reason', async () => {
+    const t = now() - 60;
+    // [android] a position outside the district (the decoder test's own coordinates, Mountain View)
+    const outside = await app.inject(
+      android({
+        id: '48241179',
+        timestamp: t,
+        lat: 37.4219983,
+        lon: -122.084,
+        speed: 0,
+        bearing: 0,
+        altitude: 5,
+        accuracy: 5,
+        batt: 64,
+      }),
+    );
+    expect(outside.statusCode, outside.body).toBe(200);
+    expect(outside.json()).toMatchObject({ status: 'accepted', unplaced: 'outside_district' });
+    // [android] the same buffered position again: the phone retries after a lost answer; stored once
+    const again = await app.inject(
+      android({
+        id: '48241179',
+        timestamp: t,
+        lat: 37.4219983,
+        lon: -122.084,
+        speed: 0,
+        bearing: 0,
+        altitude: 5,
+        accuracy: 5,
+        batt: 64,
+      }),
+    );
+    expect(again.json()).toMatchObject({ status: 'duplicate', unplaced: 'outside_district' });
+    // [android] the phone's clock an hour ahead
+    const ahead = await app.inject(android({ id: '48241179', timestamp: now() + 3600, ...IN, batt: 63 }));
+    expect(ahead.statusCode, ahead.body).toBe(200);
+    expect(ahead.json()).toMatchObject({ unplaced: 'clock_ahead' });
+    // [android] no fix yet: lat 0, lon 0
+    const zero = await app.inject(android({ id: '48241179', timestamp: now() - 5, lat: 0, lon: 0, batt: 62 }));
+    expect(zero.json()).toMatchObject({ status: 'accepted', unplaced: 'null_island' });
+
+    const log = await events();
+    const mine = log.filter((e) => e.rangerId === 'ranger-yld-01');
+    expect(mine.map((e) => e.kind)).toEqual(['patrol.device_status', 'patrol.device_status', 'patrol.device_status']);
+    expect(mine.map((e) => e.reason)).toEqual(['outside_district', 'clock_ahead', 'null_island']);
+    // never stored with a future time
+    for (const e of mine) expect(Date.parse(e.time as string)).toBeLessThanOrEqual(Date.now());
+    expect(mine[0]).toMatchObject({ deviceId: '48241179', battery: 64, source: 'osmand' });
+    // never drawn: no position for this ranger
+    expect(app.services.live.ranger('ranger-yld-01')).toBeUndefined();
+    expect(await metric('outside_district')).toBe(2);
+    expect(await metric('clock_ahead')).toBe(1);
+    expect(await metric('null_island')).toBe(1);
+  });
+
+  it('still answers 400 with the field and reason to a malformed report, and 401 without a valid token', async () => {
+    const noId = await app.inject(android({ timestamp: now(), ...IN }));
+    expect(noId.statusCode).toBe(400);
+    expect(noId.json().errors[0]).toMatchObject({ path: '/id' });
+    const nan = await app.inject(android({ id: '902064', timestamp: now(), lat: 'abc', lon: IN.lon }));
+    expect(nan.statusCode).toBe(400);
+    expect(nan.json().errors[0]).toMatchObject({ path: '/lat', message: expect.stringMatching(/number/) });
+    const half = await app.inject(android({ id: '902064', timestamp: now(), lat: IN.lat }));
+    expect(half.json().errors[0]).toMatchObject({ path: '/lon', message: 'is required' });
+    const range = await app.inject(android({ id: '902064', timestamp: now(), lat: 91, lon: IN.lon }));
+    expect(range.statusCode).toBe(400);
+    const noToken = await app.inject(`/api/v1/positions/osmand?id=902064&lat=${IN.lat}&lon=${IN.lon}`);
+    expect(noToken.statusCode).toBe(401);
+  });
+});
+
+describe('heartbeats without a fix', () => {
+  it('update the ranger’s last seen and battery, and keep the ranger on the map where the last fix was', async () => {
+    const t = now() - 120;
+    // [decoder] testDecodeQuery: a report with an id and a time but no lat/lon (cell towers only)
+    const fix = await app.inject(android({ id: '123456', timestamp: t, ...IN, batt: 80 }));
+    expect(fix.json()).toMatchObject({ status: 'accepted' });
+    const heartbeat = await app.inject(
+      `/api/v1/positions/osmand?token=${encodeURIComponent(token)}&id=123456&timestamp=${t + 60}&batt=77&cell=257,02,16,2224`,
+    );
+    expect(heartbeat.statusCode, heartbeat.body).toBe(200);
+    expect(heartbeat.json()).toMatchObject({ status: 'accepted', unplaced: 'no_fix' });
+    const ranger = app.services.live.ranger('ranger-yld-04')!;
+    expect(ranger.position).toEqual([IN.lon, IN.lat]);
+    expect(ranger.battery).toBe(77);
+    expect(ranger.lastSeen).toBe(new Date((t + 60) * 1000).toISOString());
+    expect(ranger.device).toMatchObject({ id: '123456', unplaced: 'no_fix' });
+  });
+});
+
+describe('the token as a path segment (Traccar Client iOS replaces the query and sends no header)', () => {
+  it('lets the position in, and is never in a log line, an answer or a 404', async () => {
+    const t = now() - 30;
+    // The iOS app POSTs its fields in the query string, with no body and no content type.
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/v1/positions/osmand/${encodeURIComponent(token)}?id=phone-iOS&lat=${IN.lat}&lon=${IN.lon}&timestamp=${t}`,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().status).toBe('accepted');
+    const form = await post(
+      `/api/v1/positions/osmand/${encodeURIComponent(token)}`,
+      `id=phone-iOS&lat=${IN.lat}&lon=${IN.lon}&timestamp=${t + 5}`,
+      'application/x-www-form-urlencoded',
+    );
+    expect(form.json().status).toBe('accepted');
+    const wrong = await app.inject(
+      `/api/v1/positions/osmand/feed-0000000b.guessed-secret-in-path?id=phone-iOS&lat=${IN.lat}&lon=${IN.lon}`,
+    );
+    expect(wrong.statusCode).toBe(401);
+    const deeper = await app.inject(`/api/v1/positions/osmand/${encodeURIComponent(token)}/more`);
+    expect(deeper.statusCode).toBe(404);
+
+    const secret = token.split('.')[1]!;
+    expect(lines.filter((l) => l.includes(secret) || l.includes('guessed-secret-in-path'))).toEqual([]);
+    expect(lines.some((l) => l.includes('/positions/osmand/[Redacted]'))).toBe(true);
+    for (const r of [res, form, wrong, deeper]) expect(r.body).not.toContain(secret);
+    expect(deeper.body).not.toContain(secret);
+    expect(JSON.stringify(await events())).not.toContain(secret);
+    expect((await app.inject('/metrics')).body).not.toContain(secret);
+  });
+});
+
+describe('the fields as the clients send them', () => {
+  it('reads location=lat,lon, hdop, and a time without an offset in Asia/Shanghai', async () => {
+    // [decoder] "/?id=123456&timestamp=1377177267&location=60.0,30.0", here inside the district
+    const t = now() - 200;
+    const loc = await app.inject(android({ id: '902064', timestamp: t, location: `${IN.lat},${IN.lon}`, hdop: '6.0' }));
+    expect(loc.json()).toMatchObject({ status: 'accepted' });
+    // [decoder] "timestamp=2014-06-04+09%3A10%3A11" (no offset): read as Beijing time, UTC+8
+    const local = new Date(Date.now() - 3600_000 + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+    const res = await app.inject(
+      android({ id: '353861053849681', timestamp: local, ...IN, altitude: 384.7, speed: 0 }),
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    const log = await events();
+    const p = log.find((e) => e.rangerId === 'ranger-yld-05')!;
+    expect(Date.parse(p.time as string)).toBe(Date.parse(`${local.replace(' ', 'T')}+08:00`));
+    const l = log.find((e) => e.rangerId === 'ranger-yld-03' && e.kind === 'patrol.position')!;
+    expect(l).toMatchObject({
+      location: { lat: IN.lat, lon: IN.lon },
+      accuracy: 6,
+      meta: { deviceId: '902064', hdop: 6 },
+    });
+  });
+
+  it('keeps the Traccar Client JSON extras; battery level -1 is unknown, not 0 %', async () => {
+    // [decoder] testDecodeJson, the third fixture (iOS, mock location, battery -1), coordinates moved into the district
+    const body = {
+      location: {
+        extras: {},
+        mock: true,
+        coords: {
+          speed_accuracy: -1,
+          speed: -1,
+          longitude: IN.lon,
+          ellipsoidal_altitude: 0,
+          floor: null,
+          heading_accuracy: -1,
+          latitude: IN.lat,
+          accuracy: 5,
+          altitude_accuracy: -1,
+          altitude: 0,
+          heading: -1,
+        },
+        is_moving: false,
+        age: 188,
+        odometer: 0,
+        uuid: '2FB04C65-99CF-42AB-8DD3-EBCB4B108BF8',
+        event: 'motionchange',
+        battery: { level: -1, is_charging: false },
+        activity: { type: 'unknown', confidence: 100 },
+        timestamp: new Date(Date.now() - 90_000).toISOString(),
+      },
+      device_id: '658765',
+    };
+    const res = await post(`/api/v1/positions/osmand?token=${encodeURIComponent(token)}`, JSON.stringify(body));
+    expect(res.statusCode, res.body).toBe(200);
+    const p = (await events()).find((e) => e.rangerId === 'ranger-yld-02')!;
+    expect(p).not.toHaveProperty('battery');
+    expect(p).not.toHaveProperty('speed');
+    expect(p.meta).toEqual({
+      deviceId: '658765',
+      charging: false,
+      moving: false,
+      activity: 'unknown',
+      odometer: 0,
+      mock: true,
+    });
+    expect(app.services.live.ranger('ranger-yld-02')).toMatchObject({
+      battery: null,
+      device: { id: '658765', unplaced: null },
+    });
+  });
+
+  it('takes device ids as people type them, and the speed unit of each device', async () => {
+    const t = now() - 40;
+    // [android] a device id typed on the phone: letters of any script, a space, a dash
+    const typed = await app.inject(android({ id: '王林 手机-2', timestamp: t, ...IN, speed: 2, batt: 55 }));
+    expect(typed.statusCode, typed.body).toBe(200);
+    expect(app.services.live.ranger('ranger-yld-06')).toMatchObject({ battery: 55, device: { id: '王林 手机-2' } });
+    // Traccar Client's knots by default; the OsmAnd app's m/s where the mapping says so
+    const osm = await app.inject(android({ id: 'osmand-app-7', timestamp: t, ...IN, speed: 2 }));
+    expect(osm.statusCode).toBe(200);
+    const log = await events();
+    expect(log.find((e) => e.rangerId === 'ranger-yld-06')).toMatchObject({ speed: 1.03 });
+    expect(log.find((e) => e.rangerId === 'ranger-yld-07')).toMatchObject({ speed: 2 });
+    const bad = await app.inject(android({ id: 'phone; drop table', timestamp: t, ...IN }));
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0]).toMatchObject({ path: '/id' });
+  });
+});
