@@ -1,12 +1,13 @@
-// The scenario engine as a whole: replayable from its seed, valid under the contract, in time order, unique
-// ids, and independent of how a caller slices time.
+// The scenario engine as a whole: replayable from its seed and independent of how a caller slices time. Each
+// scenario over a day (valid under the contract, in time order, unique ids) is in
+// tests/integration/sim-scenarios.test.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { validateEvent, type OpsEvent } from '../../server/contract/events';
+import type { OpsEvent } from '../../server/contract/events';
 import { loadGeo, type Geo } from '../../server/geo/load';
 import { isoBeijing } from '../../server/sim/clock';
 import { createSimulator, defaultRunId, type SimulatorOptions } from '../../server/sim/engine';
 import { createRng, WeightedTable } from '../../server/sim/prng';
-import { SCENARIO_NAMES, scenarioParams } from '../../server/sim/scenarios';
+import { scenarioParams } from '../../server/sim/scenarios';
 import { GEO_DIR } from '../helpers/paths';
 
 const HOUR = 3_600_000;
@@ -59,8 +60,11 @@ describe('determinism', () => {
     const b = run({ seed: 1 }, 12);
     expect(a.length).toBeGreaterThan(1000);
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
-    const c = run({ seed: 2, runId: defaultRunId('normal', 1, START) }, 12);
-    expect(JSON.stringify(c)).not.toBe(JSON.stringify(a));
+    // Another seed differs from the first hours on: its first two hours against the same span of seed 1.
+    const c = run({ seed: 2, runId: defaultRunId('normal', 1, START) }, 2);
+    const a2 = a.filter((e) => Date.parse(e.time) <= START + 2 * HOUR);
+    expect(c.length).toBeGreaterThan(100);
+    expect(JSON.stringify(c)).not.toBe(JSON.stringify(a2));
   });
 
   it('does not depend on how time is sliced: next() in steps, one call, or take()', () => {
@@ -82,49 +86,6 @@ describe('determinism', () => {
     const got = [...sim.take(500), ...sim.next(START + 3 * HOUR), ...sim.take(250), ...sim.next(START + 5 * HOUR)];
     const ref = run({ seed: 3 }, 5);
     expect(got.slice(0, ref.length).map((e) => e.id)).toEqual(ref.map((e) => e.id));
-  });
-});
-
-describe.each(SCENARIO_NAMES)('scenario %s', (scenario) => {
-  // A full day for normal and rainstorm; fire-season's day holds ~250k positions, half a day proves the point.
-  const hours = scenario === 'fire-season' ? 14 : 24;
-  let events: OpsEvent[];
-  beforeAll(() => {
-    events = run({ scenario, start: Date.parse('2025-07-20T00:00:00+08:00') }, hours);
-  });
-
-  it('produces only events that pass validateEvent', () => {
-    expect(events.length).toBeGreaterThan(10_000);
-    const bad = events.map((e) => ({ e, v: validateEvent(e) })).filter((x) => !x.v.ok);
-    expect(bad.slice(0, 3)).toEqual([]);
-  });
-
-  it('hands events out in time order, inside the window, with ids unique per source', () => {
-    const start = Date.parse('2025-07-20T00:00:00+08:00');
-    let last = -Infinity;
-    const keys = new Set<string>();
-    for (const e of events) {
-      const t = Date.parse(e.time);
-      expect(t).toBeGreaterThanOrEqual(last);
-      last = t;
-      keys.add(`${e.source}|${e.id}`);
-    }
-    expect(Date.parse(events[0]!.time)).toBeGreaterThanOrEqual(start);
-    expect(last).toBeLessThanOrEqual(start + hours * HOUR);
-    expect(keys.size).toBe(events.length);
-    // Every event says it was simulated, and by which run.
-    expect(events.every((e) => e.meta?.sim === defaultRunId(scenario, 1, start))).toBe(true);
-  });
-
-  it('uses realistic sources: tickets by their channel, gauges as sensors, rangers by their app', () => {
-    for (const e of events) {
-      if (e.kind === 'ticket.created') expect(e.source).toBe(e.channel);
-      else if (e.kind.startsWith('ticket.'))
-        expect(['hotline_12345', 'wechat', 'grid_worker', 'courier_app', 'walk_in']).toContain(e.source);
-      else if (e.kind === 'flood.reading') expect(e.source).toBe('sensor');
-      else if (e.kind.startsWith('patrol.')) expect(e.source).toBe('ranger_app');
-      else expect(e.source).toBe('simulator');
-    }
   });
 });
 
