@@ -473,6 +473,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     ...(config.osmandDevices ? { devices: config.osmandDevices } : {}),
     // OsmAnd trackers carry their feed token as a parameter; it is checked like a socket's `auth.token`.
     deviceFromToken: (token) => auth.fromHandshake({}, { token }),
+    lastPosition: (rangerId) => {
+      const r = live.ranger(rangerId);
+      return r ? { lon: r.position[0], lat: r.position[1] } : undefined;
+    },
   });
   await app.register(stateRoutes, { live, tree: geo.tree });
   await app.register(logRoutes, { store, root: geo.tree.root });

@@ -54,7 +54,10 @@ export function takeoverView(alert: Alert, focus: AlertFocus): ViewState {
   const look: Pick<ViewState, 'metric' | 'overlays' | 'sub'> =
     alert.rule === 'flood_warning'
       ? { metric: 'flood', overlays: ['checkpoints'], sub: 'grid' }
-      : alert.rule === 'fire_risk' || alert.rule === 'forest_unpatrolled' || alert.rule === 'ranger_signal_lost'
+      : alert.rule === 'fire_risk' ||
+          alert.rule === 'ranger_sos' ||
+          alert.rule === 'forest_unpatrolled' ||
+          alert.rule === 'ranger_signal_lost'
         ? // Coverage is a figure of forest clusters (and towns); a grid cell has none, so it shows its tickets.
           {
             metric: level === 'grid' || level === 'property' ? 'open' : 'coverage',

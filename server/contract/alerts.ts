@@ -19,6 +19,7 @@ export const AlertRule = Type.Union([
   Type.Literal('forest_unpatrolled'), // a forest cluster not patrolled for N hours
   Type.Literal('ranger_signal_lost'), // a ranger's signal lost for N minutes
   Type.Literal('fire_risk'), // a patrol incident of fire risk (火险)
+  Type.Literal('ranger_sos'), // a ranger pressed SOS (a patrol incident of type sos)
 ]);
 export type AlertRule = Static<typeof AlertRule>;
 export const ALERT_RULES: readonly AlertRule[] = AlertRule.anyOf.map((b) => b.const);

@@ -409,6 +409,7 @@ export type PatrolCheckin = Static<typeof PatrolCheckin>;
 
 export const IncidentType = Type.Union([
   Type.Literal('fire_risk'), // 火险
+  Type.Literal('sos'), // the ranger pressed SOS on the tracker (Traccar Client alarm=sos)
   Type.Literal('pests'), // 病虫害
   Type.Literal('illegal_logging'), // 盗伐
   Type.Literal('dumping'), // 倾倒垃圾

@@ -29,6 +29,8 @@ export interface IngestRouteOptions {
   /** OsmAnd device id → its ranger (and speed unit); absent: the device id is the ranger id. */
   devices?: ReadonlyMap<string, DeviceEntry>;
   now?: () => number;
+  /** The ranger's last known position (WGS84), where an SOS without a fix is raised. */
+  lastPosition?: (rangerId: string) => { lon: number; lat: number } | undefined;
   /** Resolves a device token given as the `token` parameter (OsmAnd); absent: only headers and cookies count. */
   deviceFromToken?: (token: string) => Promise<Principal | null>;
 }
@@ -318,6 +320,36 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
     return summary.results[0]!;
   }
 
+  /**
+   * alarm=sos (Traccar Client's SOS button): a patrol incident of type sos, which raises a severe ranger_sos alert
+   * that takes the wall over. At the report's position if it was placed, else at the ranger's last known one.
+   */
+  async function raiseSos(report: OsmandReport, placed: boolean): Promise<void> {
+    const pos = placed && report.position?.kind === 'patrol.position' ? report.position.location : undefined;
+    const at = pos ?? opts.lastPosition?.(report.rangerId);
+    if (!at) {
+      app.log.warn({ rangerId: report.rangerId }, 'SOS from a ranger with no known position: no incident raised');
+      return;
+    }
+    const claimed = Date.parse(report.time);
+    const ref = `${deviceRef(report.deviceId)}-${claimed}`;
+    await run('osmand', [
+      {
+        id: `osmand-${ref}-sos`,
+        kind: 'patrol.incident',
+        time: new Date(Math.min(claimed, now())).toISOString(),
+        source: 'osmand',
+        rangerId: report.rangerId,
+        incidentId: `sos-${ref}`,
+        type: 'sos',
+        severity: 'high',
+        description: `护林员 ${report.rangerId}，设备 ${report.deviceId}`,
+        location: at,
+        meta: { deviceId: report.deviceId },
+      },
+    ]);
+  }
+
   const osmand = async (fields: Record<string, unknown>, reply: FastifyReply) => {
     const mapped = mapOsmand(fields, opts.devices ? { devices: opts.devices } : {});
     if (!mapped.ok) {
@@ -332,11 +364,15 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
         // A position that cannot be placed is counted once, as the device status it becomes.
         if (r.status !== 'rejected' || !r.reason)
           opts.metrics.ingested.inc({ path: 'osmand', result: r.status === 'duplicate' ? 'duplicate' : r.status });
-        if (r.status !== 'rejected') return { status: r.status, seq: r.seq };
+        if (r.status !== 'rejected') {
+          if (report.sos) await raiseSos(report, true);
+          return { status: r.status, seq: r.seq };
+        }
         if (!r.reason) return reply.code(400).send({ status: 'rejected', errors: r.errors });
         reason = r.reason;
       }
       const r = await deviceStatus(report, reason!);
+      if (report.sos) await raiseSos(report, false);
       if (r.status === 'rejected') return reply.code(400).send({ status: 'rejected', errors: r.errors });
       return { status: r.status, seq: r.seq, unplaced: reason!, message: UNPLACED[reason!] };
     } catch (e) {

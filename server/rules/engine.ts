@@ -128,6 +128,7 @@ interface IncidentMem {
   lon: number;
   lat: number;
   description: string;
+  sos: boolean;
 }
 
 interface CellMem {
@@ -521,13 +522,34 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
   }
 
   function decideIncident(id: string): void {
-    const key = alertSubjectKey('fire_risk', { kind: 'incident', id });
     const i = incidents.get(id);
+    const sosKey = alertSubjectKey('ranger_sos', { kind: 'incident', id });
+    const key = alertSubjectKey('fire_risk', { kind: 'incident', id });
     if (!i) {
+      reconcile(sosKey, null, 'incident resolved');
       reconcile(key, null, 'incident resolved');
       return;
     }
     const { area, town } = areaOf(i.place, ['forest', 'grid']);
+    if (i.sos) {
+      // A ranger in danger: always the highest severity, whatever the fire-risk setting.
+      reconcile(sosKey, {
+        alertId: ref(`ranger_sos:${i.id}`),
+        sticky: false,
+        rule: 'ranger_sos',
+        severity: 'severe',
+        area,
+        town,
+        title: `SOS：${i.description}`,
+        facts: { rangerId: i.rangerId },
+        subjects: [
+          { kind: 'incident', id: i.id },
+          { kind: 'ranger', id: i.rangerId },
+        ],
+        location: { lon: i.lon, lat: i.lat },
+      });
+      return;
+    }
     reconcile(key, {
       alertId: ref(`fire_risk:${i.id}`),
       sticky: false,
@@ -705,8 +727,9 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
         const r = ranger(ev.rangerId);
         r.lastSeenMs = Math.max(r.lastSeenMs, ms);
         t.rangers.add(r);
-        if (ev.type !== 'fire_risk' || incidents.has(ev.incidentId)) return;
+        if ((ev.type !== 'fire_risk' && ev.type !== 'sos') || incidents.has(ev.incidentId)) return;
         incidents.set(ev.incidentId, {
+          sos: ev.type === 'sos',
           id: ev.incidentId,
           rangerId: ev.rangerId,
           place: s.place,

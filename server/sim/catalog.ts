@@ -112,7 +112,8 @@ const GIVEN = [
 export const staffName = (i: number): string =>
   `${SURNAMES[i % SURNAMES.length]}${GIVEN[Math.floor(i / SURNAMES.length) % GIVEN.length]}`;
 
-export const INCIDENT_TEXT: Record<IncidentType, readonly string[]> = {
+/** What simulated rangers report (never an SOS: a simulated one would take the walls over). */
+export const INCIDENT_TEXT: Record<Exclude<IncidentType, 'sos'>, readonly string[]> = {
   fire_risk: [
     '林下枯枝落叶堆积，存在火险',
     '发现林地边缘焚烧秸秆',

@@ -1,7 +1,7 @@
 // Forest patrols (巡林): rangers on daytime shifts walk their cluster, a GPS fix every ~10 s, check in at each
 // patrol point once per patrol, sometimes report an incident, then end the patrol. Every position stays inside
 // the cluster polygon: legs that would cut across a concave edge detour through an interior point.
-import type { IncidentType, Severity } from '../contract/events';
+import type { Severity } from '../contract/events';
 import { INCIDENT_SEVERITY, INCIDENT_TEXT } from './catalog';
 import { beijing, nextMidnight } from './clock';
 import { HOUR_MS, MINUTE_MS, SECOND_MS } from '../contract/time';
@@ -27,7 +27,7 @@ interface Waypoint {
   point?: PatrolPoint;
 }
 
-const INCIDENT_TYPES = Object.keys(INCIDENT_TEXT) as IncidentType[];
+const INCIDENT_TYPES = Object.keys(INCIDENT_TEXT) as (keyof typeof INCIDENT_TEXT)[];
 const SEVERITIES: readonly Severity[] = ['high', 'medium', 'low'];
 /** Median hours until an incident is dealt with: a fire risk is cleared at once, pests wait for a crew. */
 const RESOLVE_MEDIAN_H: Record<Severity, number> = { high: 1.5, medium: 4, low: 12 };

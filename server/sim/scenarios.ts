@@ -145,7 +145,7 @@ export interface PatrolParams {
   signalGapShare: number;
   /** Incidents per hour of patrol, and their mix. */
   incidentsPerPatrolHour: number;
-  incidentMix: Record<IncidentType, number>;
+  incidentMix: Record<Exclude<IncidentType, 'sos'>, number>;
   /** No patrol starts while district rain exceeds this (mm/h): crews are called in during a storm. */
   stopAboveRainMmH: number;
 }

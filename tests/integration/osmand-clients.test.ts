@@ -283,3 +283,60 @@ describe('the fields as the clients send them', () => {
     expect(bad.json().errors[0]).toMatchObject({ path: '/id' });
   });
 });
+
+describe('the SOS button', () => {
+  const alerts = async () => {
+    await app.services.rules.idle();
+    return ((await getAsAdmin(app, '/api/v1/alerts?status=active')).json() as { items: Record<string, unknown>[] })
+      .items;
+  };
+
+  it('alarm=sos in the query raises an SOS incident and a severe alert naming the ranger and the device', async () => {
+    // [android] formatRequest(url, position, alarm = "sos"): the position with &alarm=sos
+    const t = now() - 10;
+    const res = await app.inject(
+      android({
+        id: '王林 手机-2',
+        timestamp: t,
+        ...IN,
+        speed: 0,
+        bearing: 0,
+        altitude: 30,
+        accuracy: 8,
+        batt: 41,
+        alarm: 'sos',
+      }),
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    const incident = (await events()).find((e) => e.kind === 'patrol.incident' && e.rangerId === 'ranger-yld-06')!;
+    expect(incident).toMatchObject({ type: 'sos', severity: 'high', location: { lat: IN.lat, lon: IN.lon } });
+    const sos = (await alerts()).find((a) => a.rule === 'ranger_sos')!;
+    expect(sos).toMatchObject({ severity: 'severe', status: 'open' });
+    expect(sos.title).toContain('ranger-yld-06');
+    expect(sos.title).toContain('王林 手机-2');
+  });
+
+  it('extras.alarm "sos" in the JSON form, even without a fix, raises it at the ranger’s last position', async () => {
+    // [decoder] testDecodeJson's shape with extras { alarm: "sos" } and no coords (no fix)
+    const res = await post(
+      `/api/v1/positions/osmand/${encodeURIComponent(token)}`,
+      JSON.stringify({
+        location: {
+          timestamp: new Date(Date.now() - 5_000).toISOString(),
+          is_moving: false,
+          odometer: 0,
+          event: 'motionchange',
+          battery: { level: 0.2, is_charging: false },
+          activity: { type: 'still' },
+          extras: { alarm: 'sos' },
+        },
+        device_id: '123456',
+      }),
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ unplaced: 'no_fix' });
+    const sos = (await alerts()).find((a) => a.rule === 'ranger_sos' && String(a.title).includes('ranger-yld-04'))!;
+    expect(sos).toMatchObject({ severity: 'severe', location: { lat: IN.lat, lon: IN.lon } });
+    expect(sos.title).toContain('123456');
+  });
+});

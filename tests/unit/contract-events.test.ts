@@ -537,7 +537,7 @@ describe('validateEvent: patrols', () => {
       { path: '/severity', message: "must be one of 'low', 'medium', 'high'" },
       {
         path: '/type',
-        message: "must be one of 'fire_risk', 'pests', 'illegal_logging', 'dumping', 'fallen_tree', 'other'",
+        message: "must be one of 'fire_risk', 'sos', 'pests', 'illegal_logging', 'dumping', 'fallen_tree', 'other'",
       },
     ]);
   });

@@ -89,6 +89,7 @@ const en: Strings<typeof zh> = {
       forest_unpatrolled: 'Forest not patrolled',
       ranger_signal_lost: 'Ranger signal lost',
       fire_risk: 'Fire risk',
+      ranger_sos: 'Ranger SOS',
     },
     action: {
       raised: 'Raised',

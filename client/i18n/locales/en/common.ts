@@ -64,6 +64,7 @@ const en: Strings<typeof zh> = {
   },
   incidentType: {
     fire_risk: 'Fire risk',
+    sos: 'SOS',
     pests: 'Pests',
     illegal_logging: 'Illegal logging',
     dumping: 'Dumping',

@@ -79,6 +79,7 @@ export default {
       forest_unpatrolled: '林区未巡护',
       ranger_signal_lost: '护林员信号中断',
       fire_risk: '火险',
+      ranger_sos: '护林员求救',
     },
     action: {
       raised: '触发',

@@ -55,6 +55,7 @@ export default {
   },
   incidentType: {
     fire_risk: '火险',
+    sos: '紧急求救',
     pests: '病虫害',
     illegal_logging: '盗伐',
     dumping: '倾倒垃圾',

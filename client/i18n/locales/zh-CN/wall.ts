@@ -37,6 +37,7 @@ export default {
     forest_unpatrolled: '林区久未巡护',
     ranger_signal_lost: '护林员信号丢失',
     fire_risk: '火险',
+    ranger_sos: '护林员求救',
   },
   severity: { info: '提示', warning: '警告', severe: '严重' },
 };
