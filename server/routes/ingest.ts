@@ -343,7 +343,11 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
         incidentId: `sos-${ref}`,
         type: 'sos',
         severity: 'high',
-        description: `护林员 ${report.rangerId}，设备 ${report.deviceId}`,
+        // Without a device table a typed id stands for the ranger (its digest is no name to read out).
+        description:
+          report.rangerId === deviceRef(report.deviceId)
+            ? `护林员（设备 ${report.deviceId}）`
+            : `护林员 ${report.rangerId}，设备 ${report.deviceId}`,
         location: at,
         meta: { deviceId: report.deviceId },
       },
