@@ -340,3 +340,34 @@ describe('the SOS button', () => {
     expect(sos.title).toContain('123456');
   });
 });
+
+describe('a restart', () => {
+  it('keeps the device status: it is a fold of the log like everything else', async () => {
+    const db = path.join(mkdtempSync(path.join(tmpdir(), 'opsmap-osmand-db-')), 'log.sqlite');
+    const first = await testApp({ STORE: 'sqlite', DATABASE_PATH: db });
+    const feed = await deviceToken(first, principals.feed);
+    const t = now() - 100;
+    const q = (f: string) => `/api/v1/positions/osmand?token=${encodeURIComponent(feed)}&${f}`;
+    // [android] a fix, then (the decoder test's heartbeat shape) no fix, with the battery lower
+    expect((await first.inject(q(`id=phone-r&timestamp=${t}&lat=${IN.lat}&lon=${IN.lon}&batt=90`))).statusCode).toBe(
+      200,
+    );
+    expect((await first.inject(q(`id=phone-r&timestamp=${t + 50}&batt=88`))).json()).toMatchObject({
+      unplaced: 'no_fix',
+    });
+    const before = first.services.live.ranger('phone-r');
+    await first.close();
+    const second = await testApp({ STORE: 'sqlite', DATABASE_PATH: db });
+    try {
+      const after = second.services.live.ranger('phone-r');
+      expect(after).toEqual(before);
+      expect(after).toMatchObject({
+        battery: 88,
+        lastSeen: new Date((t + 50) * 1000).toISOString(),
+        device: { id: 'phone-r', unplaced: 'no_fix' },
+      });
+    } finally {
+      await second.close();
+    }
+  });
+});
