@@ -69,7 +69,7 @@ export async function waitReady(base: string, timeoutMs = 60_000): Promise<void>
     } catch {
       // not listening yet
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`${base} did not become ready in ${timeoutMs} ms`);
 }

@@ -210,8 +210,21 @@ describe('zero leakage: a 张家湾镇 leader under the simulator at full speed'
           }
           await new Promise((r) => setTimeout(r, Math.min(MARK_EVERY_MS, Math.max(0, end - Date.now()))));
         }
-        // The last flush reaches the sockets.
-        await new Promise((r) => setTimeout(r, 1000));
+        // The last flush reaches the sockets: wait until every mark and fire alert has reached the socket it is
+        // for (a leaked one would ride in the same flush). Missing ones after the timeout are the assertions' to name.
+        const delivered = () =>
+          marks.every(
+            (i) =>
+              leader.objects.has(`ticket:T-mark-zjw-${i}`) &&
+              control.objects.get(`ticket:T-mark-sz-${i}`) === SONGZHUANG,
+          ) &&
+          fires.every(
+            (i) =>
+              leader.alerts.some((a) => a.id === `fire_risk:I-fire-zjw-${i}`) &&
+              control.alerts.some((a) => a.id === `fire_risk:I-fire-sz-${i}`),
+          );
+        for (const until = Date.now() + 10_000; !delivered() && Date.now() < until;)
+          await new Promise((r) => setTimeout(r, 50));
       } finally {
         leader.socket.disconnect();
         control.socket.disconnect();
