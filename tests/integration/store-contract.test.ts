@@ -133,6 +133,16 @@ function everyKind(): OpsEvent[] {
     },
     { id: 'p5', kind: 'patrol.incident_resolved', time: t, source: 'ranger_app', incidentId: 'I1' },
     { id: 'p6', kind: 'patrol.ended', time: t, source: 'osmand', patrolId: 'P1', rangerId: 'R1' },
+    {
+      id: 'p7',
+      kind: 'patrol.device_status',
+      time: t,
+      source: 'osmand',
+      rangerId: 'R1',
+      deviceId: '护林员 7 号-手机',
+      reason: 'outside_district',
+      battery: 54,
+    },
   ];
   return events;
 }
