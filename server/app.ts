@@ -23,6 +23,8 @@ import pinoPretty, { type PrettyStream } from 'pino-pretty';
 import { PROJECT_ROOT } from './config';
 import { loadGeo, type Geo } from './geo/load';
 import { createLocator } from './geo/locate';
+import { toWgs84 } from './geo/crs';
+import { inScope } from './contract/auth';
 import { createMemoryStore } from './store/memory';
 import { openSqliteStore } from './store/sqlite';
 import type { EventStore } from './store/types';
@@ -473,6 +475,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     ...(config.osmandDevices ? { devices: config.osmandDevices } : {}),
     // OsmAnd trackers carry their feed token as a parameter; it is checked like a socket's `auth.token`.
     deviceFromToken: (token) => auth.fromHandshake({}, { token }),
+    outsideScope: (principal, location) => {
+      const [lon, lat] = toWgs84(location.lon, location.lat, location.crs);
+      const place = locator.locate(lon, lat);
+      // Outside the district is the pipeline's own answer; here only another town than the token's.
+      if (!place) return false;
+      return !place.townId || !inScope(geo.tree, principal.scope, `town:${place.townId}`);
+    },
     lastPosition: (rangerId) => {
       const r = live.ranger(rangerId);
       return r ? { lon: r.position[0], lat: r.position[1] } : undefined;

@@ -371,6 +371,7 @@ export const DeviceStatusReason = Type.Union([
   Type.Literal('null_island'), // lat 0, lon 0: a phone without a fix reporting its default
   Type.Literal('outside_district'), // a fix outside the district (a ranger at home, a GPS jump)
   Type.Literal('clock_ahead'), // the device's clock is ahead beyond the allowed skew
+  Type.Literal('outside_scope'), // a fix outside the area of the feed token it came with (another town)
 ]);
 export type DeviceStatusReason = Static<typeof DeviceStatusReason>;
 

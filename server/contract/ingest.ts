@@ -47,11 +47,11 @@ export const OsmandAccepted = Type.Object({
   seq: Type.Integer({ minimum: 1 }),
   /**
    * Present when the report could not be drawn as a position and was kept as the device's status instead (the
-   * phone's queue moves on all the same): no_fix, null_island, outside_district, clock_ahead.
+   * phone's queue moves on all the same): no_fix, null_island, outside_district, clock_ahead, outside_scope.
    */
   unplaced: Type.Optional(
-    Type.Unsafe<'no_fix' | 'null_island' | 'outside_district' | 'clock_ahead'>(
-      Type.String({ enum: ['no_fix', 'null_island', 'outside_district', 'clock_ahead'] }),
+    Type.Unsafe<'no_fix' | 'null_island' | 'outside_district' | 'clock_ahead' | 'outside_scope'>(
+      Type.String({ enum: ['no_fix', 'null_island', 'outside_district', 'clock_ahead', 'outside_scope'] }),
     ),
   ),
   /** Why it was not placed, in words. */

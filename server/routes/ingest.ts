@@ -29,6 +29,11 @@ export interface IngestRouteOptions {
   /** OsmAnd device id → its ranger (and speed unit); absent: the device id is the ranger id. */
   devices?: ReadonlyMap<string, DeviceEntry>;
   now?: () => number;
+  /**
+   * Whether a position lies outside the principal's area (a town's feed token reporting in another town): such a
+   * position is kept as the device status, like one outside the district. Absent: every position is in scope.
+   */
+  outsideScope?: (principal: Principal, location: { lon: number; lat: number; crs?: Crs }) => boolean;
   /** The ranger's last known position (WGS84), where an SOS without a fix is raised. */
   lastPosition?: (rangerId: string) => { lon: number; lat: number } | undefined;
   /** Resolves a device token given as the `token` parameter (OsmAnd); absent: only headers and cookies count. */
@@ -295,6 +300,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
     null_island: 'lat 0, lon 0 is a phone without a fix: kept as the device status, not drawn',
     outside_district: 'the position lies outside the district: kept as the device status, not drawn',
     clock_ahead: "the device's clock is ahead beyond the allowed skew: kept as the device status at the time received",
+    outside_scope: "the position lies outside the feed token's area: kept as the device status, not drawn",
   };
 
   /**
@@ -354,7 +360,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
     ]);
   }
 
-  const osmand = async (fields: Record<string, unknown>, reply: FastifyReply) => {
+  const osmand = async (fields: Record<string, unknown>, reply: FastifyReply, principal: Principal | null) => {
     const mapped = mapOsmand(fields, opts.devices ? { devices: opts.devices } : {});
     if (!mapped.ok) {
       opts.metrics.ingested.inc({ path: 'osmand', result: 'rejected' });
@@ -363,7 +369,9 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
     const report = mapped.report;
     try {
       let reason = report.unplaced;
-      if (report.position) {
+      const pos = report.position?.kind === 'patrol.position' ? report.position.location : undefined;
+      if (pos && principal && opts.outsideScope?.(principal, pos)) reason = 'outside_scope';
+      else if (report.position) {
         const r = (await run('osmand', [report.position], true)).results[0]!;
         // A position that cannot be placed is counted once, as the device status it becomes.
         if (r.status !== 'rejected' || !r.reason)
@@ -406,7 +414,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
           response: osmandResponses,
         },
       },
-      async (request, reply) => osmand(withoutToken(request.query), reply),
+      async (request, reply) => osmand(withoutToken(request.query), reply, request.principal ?? null),
     );
     app.post(
       url,
@@ -418,7 +426,8 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
           response: { ...osmandResponses, ...errorResponses(413, 415) },
         },
       },
-      async (request, reply) => osmand({ ...withoutToken(request.query), ...withoutToken(request.body) }, reply),
+      async (request, reply) =>
+        osmand({ ...withoutToken(request.query), ...withoutToken(request.body) }, reply, request.principal ?? null),
     );
   }
 };

@@ -13,7 +13,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app';
 import { testApp } from '../helpers/app';
-import { deviceToken, principals } from '../helpers/auth';
+import { deviceToken, principals, sessionHeaders, ZHANGJIAWAN } from '../helpers/auth';
+import type { TownProps } from '../../server/contract/areas';
 import { getAsAdmin } from '../helpers/callers';
 
 let app: App;
@@ -369,5 +370,40 @@ describe('a restart', () => {
     } finally {
       await second.close();
     }
+  });
+});
+
+describe('a feed token of a town', () => {
+  it('reports inside its town only: a position in another town is kept as the device status, not drawn', async () => {
+    const townFeed = await deviceToken(app, {
+      kind: 'device',
+      id: 'feed-0000000c',
+      name: '张家湾护林手机',
+      role: 'feed',
+      scope: ZHANGJIAWAN,
+    });
+    const towns = (
+      await app.inject({ url: '/api/v1/areas/towns', headers: await sessionHeaders(app, principals.admin) })
+    ).json() as { features: { properties: TownProps }[] };
+    const seatOf = (name: string) => towns.features.find((f) => f.properties.name === name)!.properties.seat;
+    const [zlon, zlat] = seatOf('张家湾镇');
+    const [slon, slat] = seatOf('宋庄镇');
+    const q = (f: string) => `/api/v1/positions/osmand/${encodeURIComponent(townFeed)}?${f}`;
+    const t = now() - 20;
+    // [android] the same device, first in its own town, then in another
+    const own = await app.inject({ method: 'POST', url: q(`id=osmand-app-7&timestamp=${t}&lat=${zlat}&lon=${zlon}`) });
+    expect(own.json()).toMatchObject({ status: 'accepted' });
+    expect(own.json()).not.toHaveProperty('unplaced');
+    const other = await app.inject({
+      method: 'POST',
+      url: q(`id=osmand-app-7&timestamp=${t + 10}&lat=${slat}&lon=${slon}`),
+    });
+    expect(other.statusCode, other.body).toBe(200);
+    expect(other.json()).toMatchObject({ unplaced: 'outside_scope' });
+    expect(app.services.live.ranger('ranger-yld-07')).toMatchObject({
+      position: [zlon, zlat],
+      device: { id: 'osmand-app-7', unplaced: 'outside_scope' },
+    });
+    expect(await metric('outside_scope')).toBe(1);
   });
 });
