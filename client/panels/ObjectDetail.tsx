@@ -247,6 +247,24 @@ function RangerDetail({ tree, id, onOpenArea }: { tree: AreaTree; id: string; on
           value={r.signalLost ? t('detail.signalLost') : t('detail.signalOk')}
           tone={r.signalLost ? 'warn' : 'ok'}
         />
+        {r.device && (
+          <Field
+            label={t('detail.device')}
+            value={[
+              r.device.id,
+              r.device.unplaced ? t(`unplaced.${r.device.unplaced}`) : t('detail.deviceOk'),
+              r.device.charging ? t('detail.charging') : null,
+              r.device.moving === undefined ? null : r.device.moving ? t('detail.moving') : t('detail.still'),
+              r.device.activity ?? null,
+              r.device.accuracy === undefined ? null : `±${f.number(Math.round(r.device.accuracy))} m`,
+              r.device.odometer === undefined ? null : `${f.number(Math.round(r.device.odometer / 100) / 10)} km`,
+              r.device.mock ? t('detail.mock') : null,
+            ]
+              .filter((x) => x !== null)
+              .join(' · ')}
+            tone={r.device.unplaced || r.device.mock ? 'warn' : undefined}
+          />
+        )}
       </dl>
     </div>
   );

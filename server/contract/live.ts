@@ -197,6 +197,13 @@ export const RangerObject = Type.Object({
       id: Type.String({ minLength: 1, maxLength: 100 }),
       unplaced: Type.Union([DeviceStatusReason, Type.Null()]),
       at: Timestamp,
+      /** What the tracker said of itself with its latest report (Traccar Client's extras), when it said it. */
+      charging: Type.Optional(Type.Boolean()),
+      moving: Type.Optional(Type.Boolean()),
+      activity: Type.Optional(Type.String({ maxLength: 64 })),
+      odometer: Type.Optional(Type.Number()),
+      accuracy: Type.Optional(Type.Number()),
+      mock: Type.Optional(Type.Boolean()),
     }),
   ),
 });

@@ -137,7 +137,17 @@ export class RangerRec implements Timed {
   lost = false;
   battery: number | null = null;
   /** The tracker reporting for the ranger and its last status (unplaced: why its latest report was not drawn). */
-  device: { id: string; unplaced: DeviceStatusReason | null; at: string } | null = null;
+  device: {
+    id: string;
+    unplaced: DeviceStatusReason | null;
+    at: string;
+    charging?: boolean;
+    moving?: boolean;
+    activity?: string;
+    odometer?: number;
+    accuracy?: number;
+    mock?: boolean;
+  } | null = null;
   /** In the active set (has a position, and is patrolling or was seen within the trail window). */
   listed = false;
   readonly trail = new Trail();

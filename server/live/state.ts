@@ -765,8 +765,19 @@ class LiveStateImpl implements LiveState, PooledTickets {
     this.seen(r, ms, e.time);
     if (r.patrolId !== null) this.notePatrol(r.clusterChain, ms, e.time);
     if (e.source === 'osmand' && ms >= r.positionMs) {
-      const id = typeof e.meta?.deviceId === 'string' ? e.meta.deviceId : e.rangerId;
-      r.device = { id, unplaced: null, at: e.time };
+      const m = e.meta ?? {};
+      const id = typeof m.deviceId === 'string' ? m.deviceId : e.rangerId;
+      r.device = {
+        id,
+        unplaced: null,
+        at: e.time,
+        ...(typeof m.charging === 'boolean' ? { charging: m.charging } : {}),
+        ...(typeof m.moving === 'boolean' ? { moving: m.moving } : {}),
+        ...(typeof m.activity === 'string' ? { activity: m.activity } : {}),
+        ...(typeof m.odometer === 'number' ? { odometer: m.odometer } : {}),
+        ...(e.accuracy !== undefined ? { accuracy: e.accuracy } : {}),
+        ...(typeof m.mock === 'boolean' ? { mock: m.mock } : {}),
+      };
     }
     this.position(r, e.location.lon, e.location.lat, ms, place, e.battery);
   }
@@ -792,7 +803,12 @@ class LiveStateImpl implements LiveState, PooledTickets {
     this.seen(r, ms, e.time);
     if (r.patrolId !== null) this.notePatrol(r.clusterChain, ms, e.time);
     if (e.battery !== undefined) r.battery = e.battery;
-    r.device = { id: e.deviceId, unplaced: e.reason, at: e.time };
+    r.device = {
+      id: e.deviceId,
+      unplaced: e.reason,
+      at: e.time,
+      ...(e.charging !== undefined ? { charging: e.charging } : {}),
+    };
     if (r.lost) {
       r.lost = false;
       this.addCounter(r.clusterChain, C_LOST, -1);

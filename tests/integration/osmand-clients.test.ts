@@ -263,7 +263,16 @@ describe('the fields as the clients send them', () => {
     });
     expect(app.services.live.ranger('ranger-yld-02')).toMatchObject({
       battery: null,
-      device: { id: '658765', unplaced: null },
+      device: {
+        id: '658765',
+        unplaced: null,
+        charging: false,
+        moving: false,
+        activity: 'unknown',
+        odometer: 0,
+        accuracy: 5,
+        mock: true,
+      },
     });
   });
 

@@ -6,7 +6,7 @@ import { renderToString } from 'react-dom/server';
 import { I18nextProvider } from 'react-i18next';
 import { describe, expect, it, vi } from 'vitest';
 import type { AreaKey, AreaTree } from '../../server/contract/areas';
-import type { AreaAggregate, CheckpointObject, TicketObject } from '../../server/contract/live';
+import type { AreaAggregate, CheckpointObject, RangerObject, TicketObject } from '../../server/contract/live';
 import type { LiveView } from '../../client/live/store';
 import type { FeedItem } from '../../client/live/feed';
 import type { Placement } from '../../client/view/navigation';
@@ -111,6 +111,28 @@ const feed: FeedItem[] = [
   },
 ];
 
+/** A ranger whose Traccar Client's last report had no fix (a heartbeat), charging, still. */
+const ranger: RangerObject = {
+  id: 'ranger-yld-06',
+  patrolId: null,
+  clusterId: null,
+  position: [116.79, 39.71],
+  trail: [],
+  status: 'idle',
+  lastSeen: new Date(NOW - 120_000).toISOString(),
+  signalLost: false,
+  battery: 37,
+  device: {
+    id: '王林 手机-2',
+    unplaced: 'no_fix',
+    at: new Date(NOW - 120_000).toISOString(),
+    charging: true,
+    moving: false,
+    accuracy: 8,
+    odometer: 12_345,
+  },
+};
+
 const view: LiveView = {
   scope: DISTRICT,
   wanted: DISTRICT,
@@ -125,7 +147,7 @@ const view: LiveView = {
   ]),
   tickets,
   checkpoints: new Map([['cp-1', checkpoint]]),
-  rangers: new Map(),
+  rangers: new Map([[ranger.id, ranger]]),
   incidents: new Map(),
   keys: [DISTRICT, ...TOWNS],
   versions: { aggregates: 1, tickets: 1, checkpoints: 1, rangers: 1, incidents: 1 },
@@ -253,6 +275,17 @@ describe('panels rendered from a live view', () => {
     expect(cp).toContain('18.40 m');
     expect(cp).toContain('距红色预警');
     expect(cp).toContain('上涨');
+  });
+
+  it('details a ranger with the device and its last status, in English too', () => {
+    const select = { kind: 'ranger', id: 'ranger-yld-06' } as const;
+    const props = { tree, placement: district, selection: select, onClose: noop, onOpenArea: noop };
+    const zh = render(createElement(DetailPanel, props));
+    expect(zh).toContain('王林 手机-2');
+    expect(zh).toContain('无GPS定位');
+    expect(zh).toContain('充电中');
+    const en = render(createElement(DetailPanel, props), 'en');
+    expect(en).toContain('王林 手机-2 · no GPS fix · charging · still · ±8 m · 12.3 km');
   });
 
   it('shows the open town with its rates, and nothing at district level with nothing picked', () => {

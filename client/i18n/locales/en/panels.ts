@@ -151,6 +151,12 @@ const en: Strings<typeof zh> = {
     signalOk: 'OK',
     signalLost: 'Lost',
     rangerGone: 'Ranger {{id}} is outside the current area',
+    device: 'Device',
+    deviceOk: 'position on the map',
+    charging: 'charging',
+    moving: 'moving',
+    still: 'still',
+    mock: 'mock location',
     incident: 'Forest incident',
     incidentType: 'Type',
     severity: 'Severity',
@@ -184,6 +190,13 @@ const en: Strings<typeof zh> = {
   color: { none: 'normal', blue: 'blue', yellow: 'yellow', orange: 'orange', red: 'red' },
   responseLevel: { none: 'Not in force', IV: 'Level IV', III: 'Level III', II: 'Level II', I: 'Level I' },
   rangerStatus: { patrolling: 'Patrolling', idle: 'Not patrolling' },
+  unplaced: {
+    no_fix: 'no GPS fix',
+    null_island: 'no GPS fix (0, 0)',
+    outside_district: 'last report outside the district',
+    clock_ahead: 'phone clock ahead',
+    outside_scope: 'last report outside its town',
+  },
   committee: { owners_committee: "Owners' committee", management_committee: 'Management committee', none: 'None yet' },
 };
 export default en;
