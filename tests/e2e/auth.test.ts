@@ -10,7 +10,10 @@ import { PROJECT_ROOT } from '../../server/config';
 import { hashPassword } from '../../server/auth/password';
 import type { UserRole } from '../../server/auth/types';
 import type { AreaKey } from '../../server/contract/areas';
+import { ticket } from '../helpers/app';
 import { CHROMIUM_MISSING, NAME_SHIM, chromiumAvailable, launchChromium } from '../helpers/browser';
+import { postEvents } from '../helpers/callers';
+import { pointsInTown } from '../helpers/towns';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { DISTRICT, SONGZHUANG, ZHANGJIAWAN } from '../helpers/auth';
 
@@ -164,13 +167,22 @@ describe.skipIf(!RUN)(RUN ? 'login in Chromium' : `login (skipped: ${CHROMIUM_MI
       expect(text).toContain('宋庄镇');
       expect(await page.locator('.map-canvas').count()).toBe(0);
       expect(await page.locator('.kpi-bar').count()).toBe(0);
-      // The socket follows the leader's own town: give it time to deliver its snapshot and a few deltas.
+      // The socket follows the leader's own town. Once it is live, a ticket in 宋庄镇 and then one in 张家湾镇: the
+      // leader's socket gets the second, and with it anything of the first that would leak.
       await page.waitForFunction(() => document.querySelector('[data-connection="live"]') !== null, undefined, {
         timeout: TIMEOUT_MS,
       });
-      await page.waitForTimeout(3000);
+      const geo = server.app.services.geo;
+      for (const [id, town] of [
+        ['e2e-leak-sz', SONGZHUANG],
+        ['e2e-leak-zjw', ZHANGJIAWAN],
+      ] as const) {
+        const res = await postEvents(server.app, [ticket(id, { location: pointsInTown(geo, town, 1)[0] })]);
+        expect(res.json<{ accepted: number }>().accepted, res.body).toBe(1);
+      }
+      await expect.poll(() => received.some((f) => f.includes('T-e2e-leak-zjw')), { timeout: 30_000 }).toBe(true);
       expect(received.some((f) => f.includes('state:snapshot'))).toBe(true);
-      expect(received.filter((f) => f.includes(SONGZHUANG_ID))).toEqual([]);
+      expect(received.filter((f) => f.includes(SONGZHUANG_ID) || f.includes('T-e2e-leak-sz'))).toEqual([]);
       expect(asked.filter((u) => decodeURIComponent(u).includes(SONGZHUANG_ID))).toEqual([]);
 
       await page.click('[data-page="not-in-area"] button');

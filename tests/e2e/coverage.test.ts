@@ -19,6 +19,7 @@ import {
   decodePng,
   launchChromium,
   type RgbaImage,
+  waitCameraStill,
 } from '../helpers/browser';
 import { signIn } from '../helpers/browser-session';
 import { bearerHeaders, deviceToken, principals } from '../helpers/auth';
@@ -26,8 +27,6 @@ import { startTestServer, type TestServer } from '../helpers/server';
 
 const ARTEFACTS = path.join(PROJECT_ROOT, 'test-results');
 const LOAD_TIMEOUT_MS = 90_000;
-/** How long the page's visited requests are held: long enough to turn the overlay off and on meanwhile. */
-const HOLD_MS = 2_500;
 /** The wall's scenes turn this fast here (its default is 20 s), so the forest scene comes back soon. */
 const WALL_TOUR_SECONDS = 3;
 
@@ -162,7 +161,7 @@ describe.skipIf(!RUN)(RUN ? 'patrol coverage in Chromium' : `patrol coverage (sk
       null,
       { timeout: 30_000 },
     );
-    await page.waitForTimeout(1500); // the fly-to the town has ended
+    await waitCameraStill(page, cluster.centres[0]!);
 
     // Where the walked sub-cells are on screen, and their colour without the overlay.
     const box = (await page.locator('.map-canvas').boundingBox())!;
@@ -181,23 +180,32 @@ describe.skipIf(!RUN)(RUN ? 'patrol coverage in Chromium' : `patrol coverage (sk
     const expected = spots.map((s) => overVisited(pixel(before, s.x, s.y)));
     walkedClusterRgb = mostCommon(spots.map((s) => pixel(before, s.x, s.y)));
 
-    // Its answers held a moment: on, off and on again before the first one, the way a wall scene or a quick
-    // double click leaves the map's memoized layer unchanged.
+    // Its answers held back: on, off and on again before the first one, the way a wall scene or a quick double
+    // click leaves the map's memoized layer unchanged. Each click has reached the page's view (its URL) before the
+    // next; the answers go once the third is in.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
     await context.route(
       (url) => url.pathname === '/api/v1/patrol/visited',
       async (route) => {
-        await new Promise((r) => setTimeout(r, HOLD_MS));
+        await held;
         await route.continue().catch(() => {}); // the page gave up on it (overlay turned off)
       },
     );
     const toggle = page.locator('[data-overlay="coverage"] input');
+    const layersParam = (on: boolean) =>
+      page.waitForFunction((on) => (new URL(location.href).searchParams.get('layers') === 'coverage') === on, on, {
+        timeout: 10_000,
+      });
     await toggle.click();
-    await page.waitForTimeout(300);
+    await layersParam(true);
     await toggle.click();
-    await page.waitForTimeout(300);
+    await layersParam(false);
     await toggle.click();
+    await layersParam(true);
     await expect(toggle.isChecked()).resolves.toBe(true);
     expect(new URL(page.url()).searchParams.get('layers')).toBe('coverage');
+    release();
 
     // The squares are drawn once the answer is in: each walked sub-cell turns the visited colour over the
     // cluster (a few at the cluster's outline may blend with it).
@@ -206,7 +214,7 @@ describe.skipIf(!RUN)(RUN ? 'patrol coverage in Chromium' : `patrol coverage (sk
     let after = before;
     const deadline = Date.now() + 20_000;
     while (share(after) < 0.8 && Date.now() < deadline) {
-      await page.waitForTimeout(500);
+      await page.waitForTimeout(200);
       after = decodePng(await page.screenshot({ type: 'png' }));
     }
     const png = await page.screenshot({ type: 'png' });

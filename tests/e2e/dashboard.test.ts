@@ -18,6 +18,7 @@ import {
   decodePng,
   launchChromium,
   type RgbaImage,
+  waitCameraStill,
 } from '../helpers/browser';
 import { signIn } from '../helpers/browser-session';
 import { bearerHeaders, principals } from '../helpers/auth';
@@ -453,7 +454,7 @@ describe.skipIf(!RUN)(RUN ? 'a ticket reaching the dashboard' : 'a ticket reachi
     await page.waitForSelector('.map-canvas[data-map-state="ready"]', { state: 'attached', timeout: LOAD_TIMEOUT_MS });
     await page.waitForSelector('.status[data-freshness="fresh"]', { timeout: 30_000 });
     await waitDrawn(page);
-    await page.waitForTimeout(1500); // the fly-to the town has ended
+    await waitCameraStill(page, [lon, lat]);
     const openBefore = await kpi(page, 'open');
 
     const category = 'safety_hazard';

@@ -2,7 +2,7 @@
 // pixel helpers the tests use to check what was actually drawn.
 import { existsSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -36,6 +36,33 @@ export async function launchChromium(): Promise<Browser> {
  * `__name(...)`; this makes that helper exist in the page. Pass it to `context.addInitScript`.
  */
 export const NAME_SHIM = 'globalThis.__name = globalThis.__name || ((f) => f);';
+
+/**
+ * Waits until the map's camera stands still (a drill-down's fly-to has ended): the point stays on the same
+ * screen pixel, to a tenth, over five polls 100 ms apart. Reads window.__OPSMAP__ (client/map/MapView.tsx).
+ */
+export async function waitCameraStill(page: Page, [lon, lat]: readonly [number, number]): Promise<void> {
+  const key = Math.random().toString(36).slice(2);
+  await page.waitForFunction(
+    ([lon, lat, key]) => {
+      const w = window as unknown as {
+        __OPSMAP__?: { project(lon: number, lat: number): [number, number] };
+        __cameraStill?: Record<string, { at: string; polls: number }>;
+      };
+      const at =
+        w.__OPSMAP__
+          ?.project(lon, lat)
+          .map((v) => v.toFixed(1))
+          .join() ?? '';
+      const last = ((w.__cameraStill ??= {})[key] ??= { at: '', polls: 0 });
+      last.polls = at !== '' && at === last.at ? last.polls + 1 : 0;
+      last.at = at;
+      return last.polls >= 4;
+    },
+    [lon, lat, key] as const,
+    { polling: 100, timeout: 30_000 },
+  );
+}
 
 // ---- pixels ----
 
