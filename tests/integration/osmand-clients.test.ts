@@ -3,6 +3,9 @@
 //   [android]  traccar/traccar-client-android app/src/main/java/org/traccar/client/ProtocolFormatter.kt
 //              (query: id, timestamp, lat, lon, speed, bearing, altitude, accuracy, batt, mock, alarm; the
 //              configured URL's own query, the token, is kept)
+//   [ios]      traccar/traccar-client-ios TraccarClient/ProtocolFormatter.swift (the query is built afresh, so a
+//              ?token= in the configured URL is lost: id, timestamp, lat and lon with six decimals, speed,
+//              bearing, altitude, batt)
 //   [decoder]  traccar/traccar src/test/java/org/traccar/protocol/OsmAndProtocolDecoderTest.java
 //              (the server's own fixtures: the JSON form of the new Traccar Client with battery level -1, mock,
 //              is_moving, odometer, activity; location=lat,lon; hdop; a local time 2014-06-04+09:10:11)
@@ -165,10 +168,11 @@ describe('heartbeats without a fix', () => {
 describe('the token as a path segment (Traccar Client iOS replaces the query and sends no header)', () => {
   it('lets the position in, and is never in a log line, an answer or a 404', async () => {
     const t = now() - 30;
-    // The iOS app POSTs its fields in the query string, with no body and no content type.
+    // [ios] The fields in a query of its own, POSTed with no body and no content type.
+    const ios = `id=phone-iOS&timestamp=${t}&lat=${IN.lat.toFixed(6)}&lon=${IN.lon.toFixed(6)}&speed=0.0&bearing=-1.0&altitude=31.2&batt=74.0`;
     const res = await app.inject({
       method: 'POST',
-      url: `/api/v1/positions/osmand/${encodeURIComponent(token)}?id=phone-iOS&lat=${IN.lat}&lon=${IN.lon}&timestamp=${t}`,
+      url: `/api/v1/positions/osmand/${encodeURIComponent(token)}?${ios}`,
     });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().status).toBe('accepted');

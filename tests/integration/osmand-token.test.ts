@@ -49,4 +49,48 @@ describe('the OsmAnd token parameter', () => {
     expect(log.events.length).toBe(2);
     expect(JSON.stringify(log.events)).not.toContain(secret);
   });
+
+  it('is never written anywhere from a path segment, a JSON field, an unplaced report, a refusal, /metrics or a 404', async () => {
+    const before = lines.length;
+    const t = Math.floor(Date.now() / 1000) - 20;
+    const enc = encodeURIComponent(token);
+    const answers = [
+      // Traccar Client iOS: the token as the last path segment, no header
+      await app.inject({
+        method: 'POST',
+        url: `/api/v1/positions/osmand/${enc}?id=phone-9&lat=39.7103&lon=116.7934&timestamp=${t}`,
+      }),
+      // a JSON body with the token as a field
+      await app.inject({
+        method: 'POST',
+        url: '/api/v1/positions/osmand',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({
+          token,
+          device_id: 'phone-9',
+          location: {
+            timestamp: new Date(t * 1000 + 5000).toISOString(),
+            coords: { latitude: 39.7104, longitude: 116.7935 },
+          },
+        }),
+      }),
+      // kept as the device status (outside the district), and a malformed one (400 with its reasons)
+      await app.inject(`/api/v1/positions/osmand/${enc}?id=phone-9&lat=31.23&lon=121.47&timestamp=${t + 10}`),
+      await app.inject(`/api/v1/positions/osmand/${enc}?id=phone-9&lat=abc&lon=116.79`),
+      // a wrong token in the path, and a path under the token that is no route
+      await app.inject(`/api/v1/positions/osmand/feed-0000000b.another-guess?id=phone-9&lat=39.71&lon=116.79`),
+      await app.inject(`/api/v1/positions/osmand/${enc}/extra`),
+    ];
+    expect(answers.map((r) => r.statusCode)).toEqual([200, 200, 200, 400, 401, 404]);
+    expect(answers[2]!.json()).toMatchObject({ unplaced: 'outside_district' });
+    const secret = token.split('.')[1]!;
+    const mine = lines.slice(before);
+    expect(mine.filter((l) => l.includes(secret) || l.includes('another-guess'))).toEqual([]);
+    expect(mine.some((l) => l.includes('/positions/osmand/[Redacted]'))).toBe(true);
+    for (const r of answers) expect(r.body).not.toContain(secret);
+    expect(answers[5]!.body).toContain('[Redacted]');
+    expect((await app.inject('/metrics')).body).not.toContain(secret);
+    const log = (await getAsAdmin(app, '/api/v1/events?after=0')).json() as { events: unknown[] };
+    expect(JSON.stringify(log.events)).not.toContain(secret);
+  });
 });

@@ -79,7 +79,7 @@ interface Row {
   /** What this row asks (several rows may try one route, e.g. in and out of scope). */
   what: string;
   /** The request; a function when it needs something made per caller (a fresh name). */
-  url: string;
+  url: string | (() => string);
   payload?: (who: Who) => unknown;
   contentType?: string;
   expect: Expect;
@@ -326,6 +326,21 @@ const ROWS: Row[] = [
     contentType: 'application/x-www-form-urlencoded',
     expect: INGEST,
   },
+  // The token as the last path segment (Traccar Client iOS): a token that is no device's adds nothing to a caller,
+  // and a feed's own token lets a caller with no other credential in; a session's own role still decides for it.
+  {
+    route: 'GET /api/v1/positions/osmand/:token',
+    what: "a position under a token that is no device's",
+    url: `/api/v1/positions/osmand/feed-00000000.not-a-token?id=phone-perm&lat=39.7101&lon=116.7932&timestamp=${Math.floor(Date.now() / 1000) - 50}`,
+    expect: INGEST,
+  },
+  {
+    route: 'POST /api/v1/positions/osmand/:token',
+    what: "a position under the feed's own token",
+    url: () =>
+      `/api/v1/positions/osmand/${encodeURIComponent(feedToken)}?id=phone-perm&lat=39.7102&lon=116.7933&timestamp=${Math.floor(Date.now() / 1000) - 40 - serial++}`,
+    expect: { ...INGEST, anonymous: 200 },
+  },
   // alerts: fire-risk alerts raised in beforeAll, one in each town; outside the scope an alert does not exist (404)
   { route: 'GET /api/v1/alerts', what: 'the inbox of the own scope', url: '/api/v1/alerts', expect: READ },
   { route: 'GET /api/v1/alerts/:id', what: 'a 张家湾镇 alert', url: `/api/v1/alerts/${ALERT_ZJW}`, expect: READ },
@@ -407,6 +422,7 @@ const ROWS: Row[] = [
 let app: App;
 let clientDir: string;
 let wallToken: string;
+let feedToken: string;
 const registered = new Set<string>();
 const headersOf = new Map<Who, Record<string, string>>();
 
@@ -432,6 +448,7 @@ beforeAll(async () => {
     else headersOf.set(who, await sessionHeaders(app, principals[who]));
   }
   wallToken = await deviceToken(app, principals.wall);
+  feedToken = await deviceToken(app, principals.feed);
   await app.services.auth.users.putUser({
     username: 'spare-user',
     name: '备用用户',
@@ -491,7 +508,7 @@ async function ask(row: Row, who: Who) {
   if (payload !== undefined) headers['content-type'] = row.contentType ?? 'application/json';
   return app.inject({
     method: row.route.split(' ', 1)[0] as 'GET',
-    url: row.url,
+    url: typeof row.url === 'function' ? row.url() : row.url,
     headers,
     ...(payload !== undefined ? { payload: typeof payload === 'string' ? payload : JSON.stringify(payload) } : {}),
   });
