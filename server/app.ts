@@ -37,6 +37,9 @@ import { openPostgresUserStore } from './store/users-postgres';
 import type { EventBus } from './bus/types';
 import { createLiveState } from './live/state';
 import { createAreaTrends } from './live/area-trends';
+import { createProjectionHost, projectionOf } from './live/host';
+import { createTicketTrend } from './live/trend';
+import { createWeeklyTickets } from './live/weekly';
 import type { LiveState } from './live/types';
 import { createAcceptor, type Acceptor } from './ingest/accept';
 import { defaultClientId, startMqttIngest, type MqttIngest } from './ingest/mqtt';
@@ -311,25 +314,44 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
   // eslint-disable-next-line prefer-const -- assigned once the gateway exists, below; the fold may run before.
   let deliverAlerts: ((changed: ReturnType<AlertBook['apply']>) => void) | undefined;
-  const rebuildStart = performance.now();
-  await store.scan(0, 5000, (batch) => {
-    trends.apply(batch);
-    alerts.apply(batch);
-    rules.rebuild(batch);
-  });
-  trends.advance(now());
-  const emptyLog = live.seq === 0;
   // Arrival time of recent events, to measure fan-out latency (accepted → delta taken for the clients).
   const arrivals: { seq: number; at: number }[] = [];
-  const unsubscribe = bus.subscribe(live.seq, (events) => {
-    trends.apply(events);
-    const changedAlerts = alerts.apply(events);
-    rules.onBatch(events);
-    deliverAlerts?.(changedAlerts);
-    metrics.logLastSeq.set(live.seq);
-    if (events.length > 0) arrivals.push({ seq: events[0]!.seq, at: now() });
-    if (arrivals.length > 10_000) arrivals.splice(0, arrivals.length - 10_000);
+  // Every view of the log is a projection on one fold (live/host.ts): one scan at start, one bus subscription,
+  // one clock, in this order; the routes below get read handles to them.
+  const host = createProjectionHost({ store, bus, now });
+  host.register({
+    name: 'live state and area trends',
+    apply: (events) => trends.apply(events),
+    advance: (t) => trends.advance(t),
   });
+  const ticketTrend = createTicketTrend(geo);
+  host.register(projectionOf('hourly ticket trend', ticketTrend));
+  const weekly = createWeeklyTickets(geo);
+  host.register(projectionOf('weekly tickets', weekly));
+  host.register({
+    name: 'alert book',
+    apply: (events, phase) => {
+      const changed = alerts.apply(events);
+      if (phase === 'live') deliverAlerts?.(changed);
+    },
+    advance: (t) => alerts.advance(t),
+  });
+  host.register({
+    name: 'alert rules',
+    apply: (events, phase) => (phase === 'rebuild' ? rules.rebuild(events) : rules.onBatch(events)),
+  });
+  host.register({
+    name: 'metrics',
+    apply: (events, phase) => {
+      metrics.logLastSeq.set(live.seq);
+      if (phase === 'rebuild') return;
+      arrivals.push({ seq: events[0]!.seq, at: now() });
+      if (arrivals.length > 10_000) arrivals.splice(0, arrivals.length - 10_000);
+    },
+  });
+  const rebuildStart = performance.now();
+  await host.start();
+  const emptyLog = live.seq === 0;
   metrics.logLastSeq.set(live.seq);
   checks.store = true;
   app.log.info({ seq: live.seq, ms: Math.round(performance.now() - rebuildStart) }, 'live state rebuilt from the log');
@@ -339,9 +361,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       shared.bus = natsBus.connected();
       metrics.busConnected.set(shared.bus ? 1 : 0);
     }
-    const t = now();
-    trends.advance(t);
-    alerts.advance(t);
+    host.tick();
     rules.tick();
   }, CLOCK_TICK_MS);
   clock.unref();
@@ -444,7 +464,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     await app.services.simulator?.stop();
     // Before the bus: a message being stored finishes (or stays unacknowledged for the broker to redeliver).
     await app.services.mqtt?.close();
-    unsubscribe();
+    host.close();
     await bus.close();
     await store.close();
   });
@@ -489,21 +509,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
   await app.register(stateRoutes, { live, tree: geo.tree });
   await app.register(logRoutes, { store, root: geo.tree.root });
-  await app.register(trendRoutes, { geo, store, bus, now });
-  await app.register(trendsRoutes, {
-    geo,
-    store,
-    bus,
-    now,
-    fold: trends,
-    live: {
-      kpiWeights: config.kpiWeights,
-      deadlines: config.ticketDeadlines,
-      nearDeadlineFraction: config.nearDeadlineFraction,
-    },
-  });
+  await app.register(trendRoutes, { tree: geo.tree, trend: ticketTrend, now });
+  await app.register(trendsRoutes, { tree: geo.tree, fold: trends, now });
   await app.register(patrolRoutes, { live, tree: geo.tree });
-  await app.register(landingRoutes, { geo, live, store, bus, now });
+  await app.register(landingRoutes, { geo, live, weekly, now });
   let simulatorReady = false;
   await app.register(briefRoutes, {
     geo,

@@ -1,26 +1,23 @@
 // GET /api/v1/landing?town=<town key>: the town leader's landing (server/live/landing.ts builds it).
 // Who may ask: anyone with 'read', for a town inside their scope; a town-scoped principal gets their own town
-// without naming it, a district-scoped one must name one. The plugin owns the two-week fold (live/weekly.ts):
-// it reads the log once at start, like the trend route, then follows the bus.
+// without naming it, a district-scoped one must name one. It reads the two-week projection (live/weekly.ts)
+// that the app's projection host folds with everything else.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { AreaKey } from '../contract/areas';
 import { errorResponses } from '../contract/errors';
 import { Landing } from '../contract/landing';
 import { allowArea, principalOf, requireAbility } from '../auth/guard';
-import type { EventBus } from '../bus/types';
 import type { Geo } from '../geo/load';
 import { buildLanding, indexUnits } from '../live/landing';
 import type { LiveState, PooledTickets } from '../live/types';
-import { createWeeklyTickets } from '../live/weekly';
+import type { WeeklyTickets } from '../live/weekly';
 import { doc, SESSION_OR_DEVICE } from '../openapi/spec';
-import { type EventStore, SCAN_BATCH } from '../store/types';
 
 export interface LandingRouteOptions {
   geo: Geo;
   live: Pick<LiveState, 'seq' | 'aggregate' | 'tickets'> & PooledTickets;
-  store: EventStore;
-  bus: EventBus;
+  weekly: WeeklyTickets;
   now: () => number;
 }
 
@@ -29,12 +26,8 @@ const CACHE_MS = 5_000;
 
 export const landingRoutes: FastifyPluginAsyncTypebox<LandingRouteOptions> = async (
   app,
-  { geo, live, store, bus, now },
+  { geo, live, weekly, now },
 ) => {
-  const weekly = createWeeklyTickets(geo);
-  await store.scan(0, SCAN_BATCH, (batch) => weekly.apply(batch));
-  const unsubscribe = bus.subscribe(weekly.seq, (events) => weekly.apply(events));
-  app.addHook('onClose', async () => unsubscribe());
   const units = indexUnits(geo.layers.grid, geo.layers.villages);
   const tree = geo.tree;
   // A busy town's landing takes tens of ms to build (every overdue ticket is read to sort them); the leaders

@@ -1,22 +1,19 @@
 // GET /api/v1/trend?area=<key>&hours=24: hourly tickets created and closed in an area, for the trend charts.
-// The plugin owns its fold (live/trend.ts): it reads the log once at start, like the live state, then follows
-// the bus, so the answer after a restart is the same as before it.
+// It reads the hourly trend projection (live/trend.ts), folded by the app's projection host with everything else,
+// so the answer after a restart is the same as before it.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { TicketCategory } from '../contract/events';
+import type { AreaTree } from '../contract/areas';
 import { errorResponses } from '../contract/errors';
 import { AreaKeySchema, isAreaKey } from '../contract/live';
-import type { EventBus } from '../bus/types';
-import type { Geo } from '../geo/load';
-import { type EventStore, SCAN_BATCH } from '../store/types';
-import { createTicketTrend, TREND_RETENTION_HOURS } from '../live/trend';
+import { TREND_RETENTION_HOURS, type TicketTrend } from '../live/trend';
 import { allowArea, principalOf, requireAbility } from '../auth/guard';
 import { doc, SESSION_OR_DEVICE } from '../openapi/spec';
 
 export interface TrendRouteOptions {
-  geo: Geo;
-  store: EventStore;
-  bus: EventBus;
+  tree: AreaTree;
+  trend: TicketTrend;
   now: () => number;
 }
 
@@ -35,12 +32,7 @@ const TrendResponse = Type.Object({
   closed: Type.Integer(),
 });
 
-export const trendRoutes: FastifyPluginAsyncTypebox<TrendRouteOptions> = async (app, { geo, store, bus, now }) => {
-  const trend = createTicketTrend(geo);
-  await store.scan(0, SCAN_BATCH, (batch) => trend.apply(batch));
-  const unsubscribe = bus.subscribe(trend.seq, (events) => trend.apply(events));
-  app.addHook('onClose', async () => unsubscribe());
-
+export const trendRoutes: FastifyPluginAsyncTypebox<TrendRouteOptions> = async (app, { tree, trend, now }) => {
   app.get(
     '/api/v1/trend',
     {
@@ -67,10 +59,10 @@ export const trendRoutes: FastifyPluginAsyncTypebox<TrendRouteOptions> = async (
     async (request, reply) => {
       const area = request.query.area ?? principalOf(request).scope;
       const hours = request.query.hours ?? DEFAULT_HOURS;
-      if (!isAreaKey(area) || !geo.tree.nodes[area]) {
+      if (!isAreaKey(area) || !tree.nodes[area]) {
         return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `unknown area '${area}'` });
       }
-      if (!allowArea(request, reply, geo.tree, area)) return reply;
+      if (!allowArea(request, reply, tree, area)) return reply;
       const t = trend.trend(area, hours, now());
       if (!t) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `unknown area '${area}'` });
       return {

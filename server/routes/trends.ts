@@ -1,46 +1,24 @@
 // GET /api/v1/trends?area=<key>&from=&to=: an area's trends over days and weeks (contract/trends.ts), for the
-// detail panel. The plugin owns its fold (live/area-trends.ts): it reads the log once at start, like the trend
-// and landing routes, then follows the bus, so the answer after a restart is the same as before it. It is given
-// the app's live options, because a week's rates must be counted with the deadlines and weights of the KPIs.
+// detail panel. It reads the area trends (live/area-trends.ts), the projection that listens to the app's live
+// state as the projection host folds it, so the answer after a restart is the same as before it.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AreaTree } from '../contract/areas';
 import { errorResponses } from '../contract/errors';
 import { isAreaKey } from '../contract/live';
 import { AreaTrends, FLOOD_DEFAULT_RANGE_MS, FLOOD_RETENTION_DAYS, TrendsQuery } from '../contract/trends';
-import type { EventBus } from '../bus/types';
-import type { Geo } from '../geo/load';
-import { type EventStore, SCAN_BATCH } from '../store/types';
-import { createAreaTrends, type AreaTrendsFold } from '../live/area-trends';
-import type { LiveOptions } from '../live/options';
+import type { AreaTrendsFold } from '../live/area-trends';
 import { DAY_MS } from '../contract/time';
 import { allowArea, principalOf, requireAbility } from '../auth/guard';
 import { doc, SESSION_OR_DEVICE } from '../openapi/spec';
 
 export interface TrendsRouteOptions {
-  geo: Geo;
-  store: EventStore;
-  bus: EventBus;
+  tree: AreaTree;
   now: () => number;
-  /** The options the app's live state runs with (deadlines, weights, near-deadline share). */
-  live?: Partial<LiveOptions>;
-  /** A fold the app drives (over its own live state); absent: the plugin folds the log itself. */
-  fold?: AreaTrendsFold;
+  /** The projection the app's host drives, over its live state. */
+  fold: AreaTrendsFold;
 }
 
-export const trendsRoutes: FastifyPluginAsyncTypebox<TrendsRouteOptions> = async (
-  app,
-  { geo, store, bus, now, live, fold: given },
-) => {
-  const fold = given ?? createAreaTrends(geo, live, now());
-  if (!given) {
-    await store.scan(0, SCAN_BATCH, (batch) => fold.apply(batch));
-    fold.advance(now());
-    const unsubscribe = bus.subscribe(fold.seq, (events) => {
-      fold.apply(events);
-      fold.advance(now());
-    });
-    app.addHook('onClose', async () => unsubscribe());
-  }
-
+export const trendsRoutes: FastifyPluginAsyncTypebox<TrendsRouteOptions> = async (app, { tree, now, fold }) => {
   app.get(
     '/api/v1/trends',
     {
@@ -59,12 +37,12 @@ export const trendsRoutes: FastifyPluginAsyncTypebox<TrendsRouteOptions> = async
     async (request, reply) => {
       const area = request.query.area ?? principalOf(request).scope;
       // Which areas exist is no secret (every reader gets the area tree), so an unknown key is a plain 404.
-      if (!isAreaKey(area) || !geo.tree.nodes[area]) {
+      if (!isAreaKey(area) || !tree.nodes[area]) {
         return reply
           .code(404)
           .send({ statusCode: 404, error: 'Not Found', code: 'unknown_area', message: `unknown area '${area}'` });
       }
-      if (!allowArea(request, reply, geo.tree, area)) return reply;
+      if (!allowArea(request, reply, tree, area)) return reply;
       const t = now();
       const to = request.query.to !== undefined ? Date.parse(request.query.to) : t;
       const from =
