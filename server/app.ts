@@ -48,6 +48,10 @@ import { attachGateway, type Gateway } from './gateway/gateway';
 import { startEmbeddedSimulator, timeLapseClock, type EmbeddedSim } from './sim/embedded';
 import { createMetrics, type Metrics } from './ops/metrics';
 import { ingestRoutes } from './routes/ingest';
+import { open311Routes } from './routes/open311';
+import { createServiceRequestBook } from './live/service-requests';
+import { serviceNameOf } from './ingest/open311-services';
+import { createGazetteer } from './geo/gazetteer';
 import { stateRoutes } from './routes/state';
 import { logRoutes } from './routes/log';
 import { trendRoutes } from './routes/trend';
@@ -340,6 +344,17 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     name: 'alert rules',
     apply: (events, phase) => (phase === 'rebuild' ? rules.rebuild(events) : rules.onBatch(events)),
   });
+  // Tickets as Open311 service requests, for GeoReport clients reading them back (routes/open311.ts).
+  const serviceRequests = createServiceRequestBook({
+    tree: geo.tree,
+    deadlines: config.ticketDeadlines,
+    serviceName: serviceNameOf,
+  });
+  host.register({
+    name: 'open311 service requests',
+    apply: (events) => serviceRequests.apply(events),
+    advance: (t) => serviceRequests.advance(t),
+  });
   host.register({
     name: 'metrics',
     apply: (events, phase) => {
@@ -506,6 +521,22 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       const r = live.ranger(rangerId);
       return r ? { lon: r.position[0], lat: r.position[1] } : undefined;
     },
+  });
+  await app.register(open311Routes, {
+    accept,
+    metrics,
+    book: serviceRequests,
+    gazetteer: createGazetteer(geo),
+    tree: geo.tree,
+    deadlines: config.ticketDeadlines,
+    // GeoReport clients carry their feed token as api_key; it is checked like a socket's `auth.token`.
+    deviceFromToken: (token) => auth.fromHandshake({}, { token }),
+    townAt: (location) => {
+      const [lon, lat] = toWgs84(location.lon, location.lat, location.crs);
+      const place = locator.locate(lon, lat);
+      return place ? (place.townId ? `town:${place.townId}` : undefined) : null;
+    },
+    now,
   });
   await app.register(stateRoutes, { live, tree: geo.tree });
   await app.register(logRoutes, { store, root: geo.tree.root });

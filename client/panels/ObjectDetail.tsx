@@ -131,6 +131,19 @@ function TicketDetail({ tree, id, onOpenArea }: { tree: AreaTree; id: string; on
           }
         />
         {tk.assignee && <Field label={t('detail.assignee')} value={tk.assignee} />}
+        {tk.address && <Field label={t('detail.address')} value={tk.address} />}
+        {tk.mediaUrl && /^https?:\/\//i.test(tk.mediaUrl) && (
+          <Field
+            label={t('detail.media')}
+            value={
+              // A link only: the reporter's host is not ours, so it opens in a new tab without our page as opener
+              // or referrer, and nothing is loaded from it until a person clicks.
+              <a href={tk.mediaUrl} target="_blank" rel="noopener noreferrer" data-ticket-media>
+                {t('detail.openMedia')}
+              </a>
+            }
+          />
+        )}
       </dl>
     </div>
   );

@@ -2,8 +2,8 @@
 // serializer writes the URL, so a wall's one-time set-up link (`/wall?device=<token>`) is cut there too.
 import type { FastifyRequest } from 'fastify';
 
-/** Query parameters whose values are credentials. */
-const SECRET_PARAMS = ['device', 'token', 'password', 'access_token'];
+/** Query parameters whose values are credentials (Open311 clients send their key as api_key). */
+const SECRET_PARAMS = ['device', 'token', 'password', 'access_token', 'api_key'];
 const SECRET_PARAM_RE = new RegExp(`([?&](?:${SECRET_PARAMS.join('|')})=)[^&#]*`, 'gi');
 
 /** Paths whose next segment is a credential: the tracker route that takes its token in the path (Traccar iOS). */
@@ -22,8 +22,10 @@ export const LOG_REDACT_PATHS = [
   'headers.authorization',
   'body.password',
   'body.token',
+  'body.api_key',
   'password',
   'token',
+  'api_key',
   'passwordHash',
   'tokenHash',
 ];

@@ -82,6 +82,13 @@ export type Meta = Static<typeof Meta>;
 
 const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
 
+/** A link a person may open (http or https only: never javascript:, data: or file:). */
+export const MEDIA_URL_PATTERN = describePattern(
+  '^https?://[^\\s<>"]+$',
+  'must be an http:// or https:// URL without spaces',
+);
+export const MediaUrl = Type.String({ minLength: 8, maxLength: 2000, pattern: MEDIA_URL_PATTERN });
+
 /** Fields every event carries; `kind` is the discriminator. */
 function envelope<K extends string>(kind: K) {
   return {
@@ -188,6 +195,11 @@ export const TicketCreated = Type.Object(
     title: Text(200),
     description: Type.Optional(Text(4000)),
     address: Type.Optional(Text(300)),
+    /**
+     * A photo or video of the problem that the reporter put somewhere public (Open311's media_url). Only a link:
+     * the server never fetches it, and the client opens it in a new tab without a referrer.
+     */
+    mediaUrl: Type.Optional(MediaUrl),
     /** Required: the map places and counts tickets by where they are; adapters geocode addresses first. */
     location: EventLocation,
     /** Deadlines set by the dispatcher; when absent the server derives them from urgency (config). */

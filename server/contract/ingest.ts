@@ -26,7 +26,7 @@ export const IngestSummary = Type.Object({
 });
 export type IngestSummary = Static<typeof IngestSummary>;
 
-/** POST /api/v1/open311/requests: per service request; a closed request is two events, hence `seqs`. */
+/** POST /api/v1/open311/import: per service request; a closed request is two events, hence `seqs`. */
 export const Open311Summary = Type.Object({
   accepted: Type.Integer({ minimum: 0 }),
   duplicates: Type.Integer({ minimum: 0 }),

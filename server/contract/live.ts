@@ -144,6 +144,10 @@ export const TicketObject = Type.Object({
   /** Departments called in by 吹哨报到, in the order they were called. */
   escalatedTo: Type.Array(Department),
   assignee: Type.Optional(Type.String()),
+  /** Where the reporter said it is, as they wrote it (an Open311 address_string, a hotline's address). */
+  address: Type.Optional(Type.String()),
+  /** The reporter's photo or video, a link only (never fetched by the server). */
+  mediaUrl: Type.Optional(Type.String()),
 });
 export type TicketObject = Static<typeof TicketObject>;
 

@@ -38,6 +38,9 @@ export class TicketRec implements Timed {
   resp = RESP_PENDING;
   escalatedTo: Department[] = [];
   assignee: string | undefined = undefined;
+  /** The reporter's own words for the place and their photo link, for the ticket's detail (the event's strings). */
+  address: string | undefined = undefined;
+  mediaUrl: string | undefined = undefined;
   closedMs = NaN;
   verdict = VERDICT_NONE;
   rated = false;

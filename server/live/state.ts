@@ -480,6 +480,8 @@ class LiveStateImpl implements LiveState, PooledTickets {
       e.responseDueAt,
       e.resolveDueAt,
     );
+    if (e.address !== undefined) rec.address = e.address;
+    if (e.mediaUrl !== undefined) rec.mediaUrl = e.mediaUrl;
     this.tickets_.set(rec.id, rec);
     this.openTickets.set(rec.id, rec);
     const last = this.ticketOrder[this.ticketOrder.length - 1];
@@ -1329,6 +1331,8 @@ class LiveStateImpl implements LiveState, PooledTickets {
     };
     if (t.place) o.place = { ...t.place };
     if (t.assignee !== undefined) o.assignee = t.assignee;
+    if (t.address !== undefined) o.address = t.address;
+    if (t.mediaUrl !== undefined) o.mediaUrl = t.mediaUrl;
     return o;
   }
 

@@ -20,6 +20,14 @@ export const SECURITY_SCHEMES = {
       'A device’s token (`<id>.<secret>`), issued once by an admin (POST /api/v1/admin/devices): `feed` devices ' +
       'ingest, `wall` devices read. Exempt from the CSRF header.',
   },
+  open311Key: {
+    type: 'apiKey',
+    in: 'query',
+    name: 'api_key',
+    description:
+      'Open311 GeoReport v2: the same device token as `api_key`, in the query string or (POST) as a form field, ' +
+      'for clients that cannot set a header (docs/INGEST.md). Never written to a log line or an answer.',
+  },
 } as const;
 
 /** One way to satisfy a route: the names of SECURITY_SCHEMES it needs, all together. */
@@ -30,6 +38,8 @@ export type Security = readonly Requirement[];
 export const PUBLIC: Security = [];
 /** Either a person's session or a device token (readers: the wall; ingest: the feed; see the route's role). */
 export const SESSION_OR_DEVICE: Security = [{ session: [] }, { deviceToken: [] }];
+/** Open311 routes: a session, a Bearer device token, or the token as the GeoReport `api_key` parameter. */
+export const OPEN311: Security = [{ session: [] }, { deviceToken: [] }, { open311Key: [] }];
 /** A person's session only: what no device role may do (acting on alerts, administration). */
 export const SESSION: Security = [{ session: [] }];
 
@@ -48,6 +58,12 @@ export const TAGS = [
   {
     name: 'ingest',
     description: 'Events in: JSON or NDJSON batches, Open311 service requests, OsmAnd / Traccar positions.',
+  },
+  {
+    name: 'open311',
+    description:
+      'Open311 GeoReport v2 at /api/v1/open311/: services, new service requests, reading them back (JSON or XML), ' +
+      'and a hotline system’s import of existing requests.',
   },
   { name: 'admin', description: 'Users and device tokens (admins only).' },
 ] as const;

@@ -1,6 +1,6 @@
 // Ingest routes: thin adapters from each wire format to the one accept() pipeline (server/ingest/accept.ts).
+// (Open311 GeoReport v2, its services, requests and the hotline's import, is routes/open311.ts.)
 //   POST /api/v1/events               JSON array (or one object) or NDJSON, up to MAX_BATCH events
-//   POST /api/v1/open311/requests     Open311 GeoReport v2 service requests (JSON array / object, or a form)
 //   GET|POST /api/v1/positions/osmand OsmAnd / Traccar Client positions (query string, form or JSON)
 //
 // Who may post: principals with the 'ingest' ability (admin sessions, `feed` device tokens as a Bearer header).
@@ -11,11 +11,10 @@ import Type from 'typebox';
 import { requireAbility } from '../auth/guard';
 import type { Principal } from '../contract/auth';
 import type { Acceptor, AcceptSummary, ItemResult } from '../ingest/accept';
-import { mapOpen311, toOpen311Field } from '../ingest/open311';
 import { deviceRef, mapOsmand, type DeviceEntry, type OsmandReport } from '../ingest/osmand';
 import { OpsEvent, type Crs, type DeviceStatusReason } from '../contract/events';
 import { ApiErrorRef, errorResponses } from '../contract/errors';
-import { IngestSummary, Open311Summary, OsmandAccepted, OsmandRejected } from '../contract/ingest';
+import { IngestSummary, OsmandAccepted, OsmandRejected } from '../contract/ingest';
 import { doc, SESSION_OR_DEVICE } from '../openapi/spec';
 import type { Metrics } from '../ops/metrics';
 
@@ -44,8 +43,22 @@ export interface IngestRouteOptions {
 export const DEVICE_TOKEN_PARAM = 'token';
 
 /** Marks an NDJSON line that was not JSON, so that it is answered in place without stopping the batch. */
-class BadLine {
+export class BadLine {
   constructor(readonly message: string) {}
+}
+
+/** NDJSON: one item per line; a line that is not JSON becomes a BadLine in its place. */
+export function parseNdjson(body: string): unknown[] {
+  const items: unknown[] = [];
+  body.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      items.push(JSON.parse(line));
+    } catch (e) {
+      items.push(new BadLine(`line ${i + 1} is not valid JSON (${(e as Error).message})`));
+    }
+  });
+  return items;
 }
 
 /**
@@ -83,19 +96,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
   app.addContentTypeParser(
     ['application/x-ndjson', 'application/ndjson'],
     { parseAs: 'string', bodyLimit: BODY_LIMIT },
-    (_req, body, done) => {
-      const lines = (body as string).split('\n');
-      const items: unknown[] = [];
-      lines.forEach((line, i) => {
-        if (line.trim() === '') return;
-        try {
-          items.push(JSON.parse(line));
-        } catch (e) {
-          items.push(new BadLine(`line ${i + 1} is not valid JSON (${(e as Error).message})`));
-        }
-      });
-      done(null, items);
-    },
+    (_req, body, done) => done(null, parseNdjson(body as string)),
   );
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
@@ -211,86 +212,6 @@ export const ingestRoutes: FastifyPluginAsync<IngestRouteOptions> = async (app, 
       } catch (e) {
         return unavailable(reply, e);
       }
-    },
-  );
-
-  app.post<{ Querystring: { crs?: string } }>(
-    '/api/v1/open311/requests',
-    {
-      bodyLimit: BODY_LIMIT,
-      preHandler: mayIngest,
-      schema: {
-        ...ingest(
-          'Post Open311 GeoReport v2 service requests (the 12345 hotline)',
-          'A request, an array of them, or a form; `crs=wgs84|gcj02|bd09` names the coordinates sent. A closed ' +
-            'request is two events (created, closed).',
-        ),
-        response: { 200: Open311Summary, ...errorResponses(400, 401, 403, 413, 415, 503) },
-      },
-    },
-    async (request, reply) => {
-      const crs = request.query.crs;
-      if (crs !== undefined && crs !== 'wgs84' && crs !== 'gcj02' && crs !== 'bd09') {
-        return problem(reply, 400, 'Bad Request', `crs must be one of wgs84, gcj02, bd09; got '${crs}'`);
-      }
-      const form = request.headers['content-type']?.startsWith('application/x-www-form-urlencoded');
-      const body = request.body;
-      const list = Array.isArray(body) ? body : body !== null && typeof body === 'object' ? [body] : null;
-      if (!list)
-        return problem(
-          reply,
-          400,
-          'Bad Request',
-          'The body must be an Open311 service request, an array of them, or a form.',
-        );
-      if (list.length > MAX_BATCH)
-        return problem(reply, 413, 'Payload Too Large', `At most ${MAX_BATCH} requests per call.`);
-      // Forms carry strings; the numeric and boolean fields are converted before validation.
-      const requests = form ? list.map(coerceForm) : list;
-      const mapped = requests.map((r) => mapOpen311(r, (crs as Crs | undefined) ?? 'wgs84'));
-      // Creations first, closings only of tickets whose creation is in the log: a request refused for its place
-      // (outside the district) must not leave a closing behind for a ticket that does not exist.
-      const own: ItemResult[][] = mapped.map(() => []);
-      const eventsOf = (i: number) => {
-        const m = mapped[i]!;
-        return m.ok ? m.events : [];
-      };
-      try {
-        const firsts = mapped.flatMap((m, i) => (m.ok ? [i] : []));
-        const created = await run(
-          'open311',
-          firsts.map((i) => eventsOf(i)[0]),
-        );
-        const seconds: number[] = [];
-        firsts.forEach((i, k) => {
-          own[i]!.push(created.results[k]!);
-          if (created.results[k]!.status !== 'rejected' && eventsOf(i).length > 1) seconds.push(i);
-        });
-        if (seconds.length > 0) {
-          const closed = await run(
-            'open311',
-            seconds.map((i) => eventsOf(i)[1]),
-          );
-          seconds.forEach((i, k) => own[i]!.push(closed.results[k]!));
-        }
-      } catch (e) {
-        return unavailable(reply, e);
-      }
-      const results = mapped.map((m, i) => {
-        const id = (requests[i] as { service_request_id?: unknown })?.service_request_id;
-        if (!m.ok) return { service_request_id: id, status: 'rejected', errors: m.errors };
-        const errors = own[i]!.flatMap((r, j) =>
-          r.status === 'rejected'
-            ? r.errors.map((e) => ({ ...e, path: toOpen311Field(e.path, m.events[j]?.kind) }))
-            : [],
-        );
-        if (errors.length > 0) return { service_request_id: id, status: 'rejected', errors };
-        const seqs = own[i]!.map((r) => (r.status === 'rejected' ? 0 : r.seq));
-        const status = own[i]!.every((r) => r.status === 'duplicate') ? 'duplicate' : 'accepted';
-        return { service_request_id: id, status, seqs };
-      });
-      const count = (s: string) => results.filter((r) => r.status === s).length;
-      return { accepted: count('accepted'), duplicates: count('duplicate'), rejected: count('rejected'), results };
     },
   );
 
@@ -444,11 +365,4 @@ function withoutToken(source: unknown): Record<string, unknown> {
   if (source === null || typeof source !== 'object' || Array.isArray(source)) return {};
   const { [DEVICE_TOKEN_PARAM]: _token, ...rest } = source as Record<string, unknown>;
   return rest;
-}
-
-function coerceForm(raw: unknown): unknown {
-  const r = { ...(raw as Record<string, unknown>) };
-  for (const k of ['lat', 'long']) if (typeof r[k] === 'string' && r[k] !== '') r[k] = Number(r[k]);
-  if (r.resolved === 'true' || r.resolved === 'false') r.resolved = r.resolved === 'true';
-  return r;
 }

@@ -147,7 +147,7 @@ describe('POST /api/v1/events', () => {
   });
 });
 
-describe('POST /api/v1/open311/requests', () => {
+describe('POST /api/v1/open311/import', () => {
   const request = {
     service_request_id: 'SR-1001',
     status: 'open',
@@ -159,13 +159,13 @@ describe('POST /api/v1/open311/requests', () => {
   };
 
   it('turns a service request into a ticket on the map, and its closing into a closed ticket', async () => {
-    const res = (await post('/api/v1/open311/requests', [request])).json();
+    const res = (await post('/api/v1/open311/import', [request])).json();
     expect(res.results[0]).toMatchObject({ service_request_id: 'SR-1001', status: 'accepted' });
     const open = (await get('/api/v1/tickets?status=open')).json();
     expect(open.items.map((t: { id: string }) => t.id)).toContain('o311-SR-1001');
     expect(open.items[0].category).toBe('property_management');
     const closed = (
-      await post('/api/v1/open311/requests', [
+      await post('/api/v1/open311/import', [
         { ...request, status: 'closed', updated_datetime: new Date().toISOString() },
       ])
     ).json();
@@ -173,14 +173,8 @@ describe('POST /api/v1/open311/requests', () => {
     expect((await get('/api/v1/tickets?status=open')).json().total).toBe(0);
   });
 
-  it('reads a form-encoded request and takes ?crs=gcj02', async () => {
-    const form = new URLSearchParams({
-      ...request,
-      lat: String(request.lat),
-      long: String(request.long),
-      service_request_id: 'SR-1002',
-    }).toString();
-    const res = await post('/api/v1/open311/requests?crs=gcj02', form, 'application/x-www-form-urlencoded');
+  it('takes ?crs=gcj02 for coordinates from a Chinese map', async () => {
+    const res = await post('/api/v1/open311/import?crs=gcj02', [{ ...request, service_request_id: 'SR-1002' }]);
     expect(res.json().results[0].status).toBe('accepted');
     const stored = (await get('/api/v1/events?after=0')).json().events[0];
     expect(stored.event.location.lon).toBeLessThan(116.6842 - 0.005);
@@ -188,7 +182,7 @@ describe('POST /api/v1/open311/requests', () => {
 
   it('names the Open311 field that is wrong and keeps the good requests', async () => {
     const res = (
-      await post('/api/v1/open311/requests', [
+      await post('/api/v1/open311/import', [
         { ...request, service_request_id: 'SR-1', lat: 'north' },
         { ...request, service_request_id: 'SR-2' },
         { ...request, service_request_id: 'SR-3', lat: 39.91, long: 116.39 },

@@ -87,6 +87,8 @@ interface Row {
   code403?: (who: Who) => string;
   /** The 401 code, where it is not 'unauthenticated' (a login refused on its credentials). */
   code401?: string;
+  /** An Open311 route: refusals are the spec's `[{code, description}]` (JSON or XML), `code` the HTTP status. */
+  open311?: boolean;
 }
 
 const zjwId = ZHANGJIAWAN.slice('town:'.length);
@@ -105,6 +107,14 @@ const open311 = () => ({
   long: 116.6842,
   requested_datetime: new Date(Date.now() - 3600_000).toISOString(),
 });
+
+/** Open311 readers: every reader in its scope, and a feed, which reads back the requests it posted itself. */
+const OPEN311_READ: Expect = { ...READ, feed: 200 };
+/** A GeoReport v2 request as the spec's form, with a place in 玉桥街道 (district-scoped callers only post here). */
+const open311Form = () =>
+  `service_code=road&lat=39.8875&long=116.6842&description=${encodeURIComponent(fresh('路面坑洼'))}`;
+/** service_request_ids posted by the feed in beforeAll: one in 张家湾镇, one in 宋庄镇. */
+const open311Ids = { zjw: '', sz: '' };
 
 const ROWS: Row[] = [
   // operations and the page
@@ -306,12 +316,65 @@ const ROWS: Row[] = [
     expect: INGEST,
   },
   {
-    route: 'POST /api/v1/open311/requests',
-    what: 'a service request',
-    url: '/api/v1/open311/requests',
+    route: 'POST /api/v1/open311/import',
+    what: "a hotline's list of service requests",
+    url: '/api/v1/open311/import',
     payload: () => [open311()],
     expect: INGEST,
   },
+  // Open311 GeoReport v2: discovery and services describe the interface, no data (clients read them without a key)
+  ...['json', 'xml'].flatMap((f): Row[] => [
+    {
+      route: `GET /api/v1/open311/discovery.${f}`,
+      what: 'discovery',
+      url: `/api/v1/open311/discovery.${f}`,
+      expect: PUBLIC,
+    },
+    {
+      route: `GET /api/v1/open311/services.${f}`,
+      what: 'the services',
+      url: `/api/v1/open311/services.${f}`,
+      expect: PUBLIC,
+    },
+    {
+      route: `GET /api/v1/open311/services/:code.${f}`,
+      what: 'a service definition',
+      url: `/api/v1/open311/services/e_bike.${f}`,
+      expect: PUBLIC,
+    },
+  ]),
+  ...(['', '.json', '.xml'] as const).map((suffix): Row => ({
+    route: `POST /api/v1/open311/requests${suffix}`,
+    what: 'a new service request (a form)',
+    url: `/api/v1/open311/requests${suffix}`,
+    payload: open311Form,
+    contentType: 'application/x-www-form-urlencoded',
+    expect: INGEST,
+    open311: true,
+  })),
+  ...['json', 'xml'].flatMap((f): Row[] => [
+    {
+      route: `GET /api/v1/open311/requests.${f}`,
+      what: 'requests of the own scope (a feed: its own)',
+      url: `/api/v1/open311/requests.${f}`,
+      expect: OPEN311_READ,
+      open311: true,
+    },
+    {
+      route: `GET /api/v1/open311/requests/:id.${f}`,
+      what: 'a 张家湾镇 request the feed posted',
+      url: () => `/api/v1/open311/requests/${open311Ids.zjw}.${f}`,
+      expect: OPEN311_READ,
+      open311: true,
+    },
+    {
+      route: `GET /api/v1/open311/requests/:id.${f}`,
+      what: 'a 宋庄镇 request: none in the area of a 张家湾镇 role',
+      url: () => `/api/v1/open311/requests/${open311Ids.sz}.${f}`,
+      expect: { ...OPEN311_READ, townOfficer: 404, townLeader: 404 },
+      open311: true,
+    },
+  ]),
   {
     route: 'GET /api/v1/positions/osmand',
     what: 'a position',
@@ -495,6 +558,21 @@ beforeAll(async () => {
   });
   expect(posted.json()).toMatchObject({ accepted: 3 });
   await app.services.rules.idle();
+  // Open311 requests the feed posts, one in each town, for the rows that read one back.
+  for (const [town, key] of [
+    [ZHANGJIAWAN, 'zjw'],
+    [SONGZHUANG, 'sz'],
+  ] as const) {
+    const [at] = pointsInTown(app.services.geo, town, 1);
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/open311/requests.json',
+      headers: { ...headersOf.get('feed'), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `service_code=heating&lat=${at!.lat}&long=${at!.lon}`,
+    });
+    expect(created.statusCode, created.body).toBe(200);
+    open311Ids[key] = (created.json() as { service_request_id: string }[])[0]!.service_request_id;
+  }
 });
 
 afterAll(async () => {
@@ -532,7 +610,13 @@ describe('permission matrix', () => {
       want[who] = String(expected);
       got[who] = String(res.statusCode);
       if (res.statusCode !== expected) got[who] += ` ${res.body.slice(0, 160)}`;
-      else if (expected === 401) expect(res.json().code, `${who}: 401 code`).toBe(row.code401 ?? 'unauthenticated');
+      else if (row.open311 && expected >= 400) {
+        // The spec's error: `[{code, description}]` in JSON, `<errors><error><code>` in XML.
+        const code = res.body.trimStart().startsWith('<')
+          ? Number(/<code>(\d+)<\/code>/.exec(res.body)?.[1])
+          : (res.json() as { code: number }[])[0]?.code;
+        expect(code, `${who}: Open311 error code of ${row.route}`).toBe(expected);
+      } else if (expected === 401) expect(res.json().code, `${who}: 401 code`).toBe(row.code401 ?? 'unauthenticated');
       else if (expected === 403) {
         const code = row.code403?.(who) ?? 'forbidden';
         expect(res.json().code, `${who}: 403 code of ${row.route}`).toBe(code);
