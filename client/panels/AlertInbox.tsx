@@ -224,6 +224,8 @@ function TrailLine({ action }: { action: AlertAction }) {
       <strong>{t(`alerts.action.${action.kind.slice('alert.'.length)}`)}</strong> · {who(action.by)}
       {action.severity && ` · ${t(`alerts.severity.${action.severity}`)}`}
       {action.level && ` · ${t(`alerts.level.${action.level}`)}`}
+      {action.channel && ` · ${action.channel}`}
+      {action.result && ` · ${t(`alerts.notify.${action.result}`)}`}
       {action.departments &&
         action.departments.length > 0 &&
         ` · ${action.departments.map((d) => t(`panels:department.${d}`)).join('、')}`}

@@ -143,6 +143,55 @@ export const AlertResolved = Type.Object(
 );
 export type AlertResolved = Static<typeof AlertResolved>;
 
+// ---- notifications: the alert told to people outside the dashboard (server/notify/) ----
+
+/** The alert events that are told to the channels (WeCom, DingTalk, webhook, SMS). */
+export const NotifyTransition = Type.Union([
+  Type.Literal('raised'),
+  Type.Literal('escalated'),
+  Type.Literal('whistled'),
+  Type.Literal('resolved'),
+]);
+export type NotifyTransition = Static<typeof NotifyTransition>;
+export const NOTIFY_TRANSITIONS: readonly NotifyTransition[] = NotifyTransition.anyOf.map((b) => b.const);
+
+/**
+ * claimed: a node took the delivery on (so a second node does not send it too); delivered: the receiver took it;
+ * failed: the last retry failed too, the message is dead-lettered (the reason says why).
+ */
+export const NotifyResult = Type.Union([Type.Literal('claimed'), Type.Literal('delivered'), Type.Literal('failed')]);
+export type NotifyResult = Static<typeof NotifyResult>;
+
+/**
+ * One step of one delivery: an alert event (`of`) told to one channel. Its id is derived from the delivery's
+ * idempotency key, so a restart or a second node that makes the same step stores it once; the log is where a
+ * node learns what was already delivered.
+ */
+export const AlertNotified = Type.Object(
+  {
+    id: Ref,
+    kind: Type.Literal('alert.notified'),
+    time: Timestamp,
+    source: Type.Literal('notify'),
+    alertId: Ref,
+    channel: Ref,
+    transition: NotifyTransition,
+    /** The idempotency key of the delivery (alert event × channel); receivers see it too. */
+    key: Ref,
+    result: NotifyResult,
+    /** The node that claimed it (claimed), or that delivered or gave up. */
+    node: Type.String({ minLength: 1, maxLength: 128 }),
+    /** Attempts made (delivered, failed). */
+    attempts: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** Why it failed: the receiver's status or error, never a URL or a secret. */
+    reason: Type.Optional(Type.String({ maxLength: 300 })),
+    /** Which claim this is: a claim whose node went away is taken over with the next number. */
+    claim: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  Closed,
+);
+export type AlertNotified = Static<typeof AlertNotified>;
+
 export const AlertEvent = Type.Union([
   AlertRaised,
   AlertUpdated,
@@ -151,6 +200,7 @@ export const AlertEvent = Type.Union([
   AlertWhistled,
   AlertEscalated,
   AlertResolved,
+  AlertNotified,
 ]);
 export type AlertEvent = Static<typeof AlertEvent>;
 export type AlertEventKind = AlertEvent['kind'];
@@ -175,12 +225,17 @@ export const AlertAction = Type.Object(
       AlertWhistled.properties.kind,
       AlertEscalated.properties.kind,
       AlertResolved.properties.kind,
+      AlertNotified.properties.kind,
     ]),
     by: Type.Optional(Actor),
     note: Type.Optional(Note),
     departments: Type.Optional(Type.Array(Department)),
     severity: Type.Optional(AlertSeverity),
     level: Type.Optional(AlertLevel),
+    /** alert.notified: the channel, what was told, and whether it arrived (the reason is the note). */
+    channel: Type.Optional(Ref),
+    transition: Type.Optional(NotifyTransition),
+    result: Type.Optional(NotifyResult),
   },
   Closed,
 );

@@ -61,6 +61,12 @@ export function createAlertBook(options: { resolvedRetentionMs?: number } = {}):
     if (e.kind === 'alert.raised' || e.kind === 'alert.updated') a.severity = e.severity;
     if (e.kind === 'alert.raised') a.level = e.level;
     if (e.kind === 'alert.escalated') a.level = e.to;
+    if (e.kind === 'alert.notified') {
+      a.channel = e.channel;
+      a.transition = e.transition;
+      a.result = e.result;
+      if (e.reason !== undefined) a.note = e.reason;
+    }
     return a;
   }
 
@@ -94,8 +100,11 @@ export function createAlertBook(options: { resolvedRetentionMs?: number } = {}):
     const alert = alerts.get(e.alertId);
     // An action on an alert this book no longer holds (resolved long ago) or never saw changes nothing here.
     if (!alert) return undefined;
-    // After the resolution only notes still count: the record can be annotated, but not reopened.
-    if (alert.status === 'resolved' && e.kind !== 'alert.noted') return undefined;
+    // A claim is the notifiers' bookkeeping between nodes (server/notify/), not something a person did or needs.
+    if (e.kind === 'alert.notified' && e.result === 'claimed') return undefined;
+    // After the resolution only notes and notifications (the resolution itself is told) still count: the record
+    // can be annotated, but not reopened.
+    if (alert.status === 'resolved' && e.kind !== 'alert.noted' && e.kind !== 'alert.notified') return undefined;
     switch (e.kind) {
       case 'alert.updated':
         alert.severity = e.severity;
@@ -110,6 +119,7 @@ export function createAlertBook(options: { resolvedRetentionMs?: number } = {}):
         }
         break;
       case 'alert.noted':
+      case 'alert.notified':
         break;
       case 'alert.whistled':
         for (const d of e.departments) if (!alert.departments.includes(d)) alert.departments.push(d);

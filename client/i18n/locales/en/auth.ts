@@ -99,7 +99,9 @@ const en: Strings<typeof zh> = {
       whistled: 'Whistle',
       escalated: 'Escalated',
       resolved: 'Resolved',
+      notified: 'Notified',
     },
+    notify: { claimed: 'sending', delivered: 'delivered', failed: 'not delivered' },
     subject: {
       ticket: 'Ticket',
       checkpoint: 'Checkpoint',

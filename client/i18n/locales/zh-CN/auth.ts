@@ -89,7 +89,9 @@ export default {
       whistled: '吹哨',
       escalated: '上报',
       resolved: '办结',
+      notified: '通知',
     },
+    notify: { claimed: '发送中', delivered: '已送达', failed: '未送达' },
     subject: {
       ticket: '工单',
       checkpoint: '监测点',
