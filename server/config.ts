@@ -6,6 +6,7 @@ import path from 'node:path';
 import { kpiWeightsValid, type KpiWeights, type UrgencyDeadlines } from './contract/config-defaults';
 import { loadAlertRules, parseNearDeadlineFraction, parseTicketDeadlines, RuleConfigError } from './config-rules';
 import type { AlertRuleOptions } from './rules/options';
+import { loadNotifyConfig, NotifyConfigError, type NotifyConfig } from './notify/config';
 import { fileURLToPath } from 'node:url';
 
 /** Repository root (server/..): relative paths in the config resolve against it, not the cwd. */
@@ -75,6 +76,10 @@ export interface Config {
   auth: AuthConfig;
   /** MQTT ingest (ingest/mqtt.ts); url empty: off. */
   mqtt: { url: string; topicPrefix: string };
+  /** Channels alerts are told to (notify/); undefined: none. */
+  notify: NotifyConfig | undefined;
+  /** Where people open the dashboard (links in notifications); empty: messages carry no link. */
+  publicUrl: string;
 }
 
 export interface AuthConfig {
@@ -261,6 +266,18 @@ export const CONFIG_VARS: readonly ConfigVar[] = [
     default: 'opsmap',
     description:
       'First level(s) of the MQTT ingest topics: <prefix>/events, <prefix>/checkpoints/<id>/readings, <prefix>/devices/<id>/positions, <prefix>/dead-letter.',
+  },
+  {
+    name: 'NOTIFY_CONFIG',
+    default: '',
+    description:
+      'Notification channels (WeCom and DingTalk robots, signed webhooks, an SMS gateway) that alerts are sent to, routed by area: a JSON file (relative to the repository root) or inline JSON; "env:NAME" in a url or secret reads that variable; empty: none (see docs/ALERTS.md).',
+  },
+  {
+    name: 'PUBLIC_URL',
+    default: '',
+    description:
+      'Where people open the dashboard, e.g. https://ops.example.org: notifications link back to the alert there; empty: messages carry no link.',
   },
 ];
 
@@ -469,6 +486,20 @@ function distributed(env: Env): Pick<Config, 'databaseUrl' | 'databaseSchema' | 
   };
 }
 
+function notifyConfig(env: Env): NotifyConfig | undefined {
+  try {
+    return loadNotifyConfig(env.NOTIFY_CONFIG?.trim() ?? '', PROJECT_ROOT, env);
+  } catch (e) {
+    if (e instanceof NotifyConfigError) throw new ConfigError(e.message);
+    throw e;
+  }
+}
+
+function publicUrl(value: string): string {
+  if (value === '') return '';
+  return url('PUBLIC_URL', value, ['http', 'https']).replace(/\/+$/, '');
+}
+
 /** Reads and validates the configuration; throws ConfigError with the variable's name on a bad value. */
 export function loadConfig(env: Env = process.env): Config {
   const geoDir = read(env, 'GEO_DIR');
@@ -494,6 +525,8 @@ export function loadConfig(env: Env = process.env): Config {
     alertRules: ruleConfig(() => loadAlertRules(env.ALERT_RULES?.trim() ?? '', PROJECT_ROOT)),
     auth: authConfig(env),
     mqtt: mqttConfig(env),
+    notify: notifyConfig(env),
+    publicUrl: publicUrl(read(env, 'PUBLIC_URL')),
     port: parsePort(read(env, 'PORT')),
     host: read(env, 'HOST'),
     geoDir: path.resolve(PROJECT_ROOT, geoDir),

@@ -1,0 +1,116 @@
+// Admin routes of the notification channels: how each one is doing (queue, last success and failure, recent
+// dead letters) and a test message on demand, so an admin setting up a WeCom or DingTalk robot sees at once
+// whether the group got it. Never a URL, a secret or a phone number in an answer: WeCom and DingTalk keep their
+// key in the URL.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { NotifyTransition } from '../contract/alerts';
+import { errorResponses } from '../contract/errors';
+import { requireAbility } from '../auth/guard';
+import { doc, SESSION } from '../openapi/spec';
+import { ChannelTypeSchema } from './config';
+import type { Notifier } from './notifier';
+
+const ChannelView = Type.Object({
+  id: Type.String(),
+  type: ChannelTypeSchema,
+  scope: Type.String(),
+  language: Type.Union([Type.Literal('zh'), Type.Literal('en')]),
+  minSeverity: Type.String(),
+  transitions: Type.Array(NotifyTransition),
+  up: Type.Boolean({ description: 'false after a failed request, until the next success' }),
+  queued: Type.Integer(),
+  inFlight: Type.Integer(),
+  delivered: Type.Integer({ description: 'since this process started' }),
+  failed: Type.Integer({ description: 'dead-lettered since this process started' }),
+  lastDeliveredAt: Type.Optional(Type.String()),
+  lastFailureAt: Type.Optional(Type.String()),
+  lastFailure: Type.Optional(Type.String()),
+  deadLetters: Type.Array(
+    Type.Object({ alertId: Type.String(), transition: NotifyTransition, at: Type.String(), reason: Type.String() }),
+    { description: 'The latest messages given up after the last retry (each is also on its alert’s trail)' },
+  ),
+});
+const ChannelList = Type.Object({ channels: Type.Array(ChannelView) });
+const TestRequest = Type.Object(
+  { note: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+  { additionalProperties: false },
+);
+const TestAnswer = Type.Object({
+  channel: Type.String(),
+  ok: Type.Boolean({ description: 'the receiver took the message' }),
+  ms: Type.Integer(),
+  reason: Type.Optional(Type.String({ description: 'why not: the receiver’s status or error' })),
+});
+
+export const notifyRoutes: FastifyPluginAsyncTypebox<{ notifier: Notifier | undefined }> = async (
+  app,
+  { notifier },
+) => {
+  app.addHook('preHandler', requireAbility('admin'));
+  const admin = (summary: string, description?: string) => doc('admin', summary, SESSION, description);
+
+  app.get(
+    '/api/v1/admin/notify/channels',
+    {
+      schema: {
+        ...admin(
+          'The notification channels (NOTIFY_CONFIG) and how each is doing',
+          'Never a URL, a secret or a phone number. Empty without NOTIFY_CONFIG.',
+        ),
+        response: { 200: ChannelList, ...errorResponses(401, 403) },
+      },
+    },
+    async () => {
+      if (!notifier) return { channels: [] };
+      const config = new Map(notifier.channels.map((c) => [c.id, c]));
+      return {
+        channels: notifier.health().map((h) => {
+          const c = config.get(h.id)!;
+          return {
+            ...h,
+            language: c.language,
+            minSeverity: c.minSeverity,
+            transitions: [...c.transitions],
+          };
+        }),
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/admin/notify/channels/:id/test',
+    {
+      schema: {
+        ...admin(
+          'Send a test message to one channel now',
+          'One request, no retry, not written to the log; the answer says whether the receiver took it.',
+        ),
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
+        body: TestRequest,
+        response: { 200: TestAnswer, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const r = await notifier?.testSend(id, request.body.note);
+      if (!r) {
+        return reply
+          .code(404)
+          .send({ statusCode: 404, error: 'Not Found', code: 'not_found', message: `no notification channel '${id}'` });
+      }
+      return { channel: id, ...r };
+    },
+  );
+};
+
+/** What /readyz tells of each channel: counts only (the route is open to operations). */
+export const NotifyReadiness = Type.Record(
+  Type.String(),
+  Type.Object({ up: Type.Boolean(), queued: Type.Integer(), failed: Type.Integer() }),
+  { description: 'Per notification channel: up (its last request succeeded), messages queued, dead-lettered' },
+);
+
+export function notifyReadiness(notifier: Notifier): Record<string, { up: boolean; queued: number; failed: number }> {
+  return Object.fromEntries(notifier.health().map((h) => [h.id, { up: h.up, queued: h.queued, failed: h.failed }]));
+}
