@@ -31,6 +31,11 @@ export interface LiveOptions {
    */
   closedTicketRetentionMs: number;
   /**
+   * At most this many closed tickets are kept, whatever their age: past it the one closed longest ago goes
+   * first, so memory stays bounded when tickets close faster than the time limit lets them go.
+   */
+  closedTicketRetentionMax: number;
+  /**
    * Start of the 零诉求 count for areas that never had a ticket (epoch ms). null: the Asia/Shanghai day of
    * the first event folded, so a replay of the same log gives the same streaks.
    */
@@ -48,7 +53,9 @@ export interface LiveOptions {
  * - signal lost after 5 min: 30 missed positions at the usual 10 s interval; shorter would flag every
  *   ranger walking under dense canopy for a minute.
  * - trail 30 min: enough to see where a ranger came from without cluttering the wall.
- * - closed tickets kept 7 days: 回访 follow-ups come within a few days of closing.
+ * - closed tickets kept 7 days: 回访 follow-ups come within a few days of closing; and at most 100,000 of
+ *   them (a district's hotline closes a few thousand a day, so the limit is reached only under a flood of
+ *   tickets or a load test, where it keeps memory flat: about 0.5 KB a ticket, ~50 MB).
  * - trend over 60 min with a 5 cm dead band: gauges report to the centimetre and jitter by 1–2 cm; a flood
  *   wave raises a level by tens of centimetres an hour.
  * - 100 m sub-cells: a ranger sees about 50 m either side of a path in a plantation forest.
@@ -60,6 +67,7 @@ export const DEFAULT_LIVE_OPTIONS: LiveOptions = {
   signalLostAfterMs: 5 * MINUTE_MS,
   trailMs: 30 * MINUTE_MS,
   closedTicketRetentionMs: 7 * DAY_MS,
+  closedTicketRetentionMax: 100_000,
   zeroComplaintSinceMs: null,
   trendWindowMs: HOUR_MS,
   trendDeadBandM: 0.05,
@@ -75,6 +83,11 @@ export function resolveLiveOptions(partial: Partial<LiveOptions> = {}): LiveOpti
   positive('signalLostAfterMs', o.signalLostAfterMs);
   positive('trailMs', o.trailMs);
   positive('closedTicketRetentionMs', o.closedTicketRetentionMs);
+  if (!(Number.isInteger(o.closedTicketRetentionMax) && o.closedTicketRetentionMax >= 0)) {
+    throw new RangeError(
+      `live option closedTicketRetentionMax must be a whole number ≥ 0, got ${o.closedTicketRetentionMax}`,
+    );
+  }
   positive('trendWindowMs', o.trendWindowMs);
   positive('coverageCellM', o.coverageCellM);
   if (!(o.trendDeadBandM >= 0)) throw new RangeError(`live option trendDeadBandM must be ≥ 0, got ${o.trendDeadBandM}`);

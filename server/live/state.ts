@@ -8,7 +8,8 @@
 //   answered, here, then". The 'today' window adds facts of the current local day to the today counters and
 //   zeroes them at local midnight; the rolling 24 h window adds facts to the rolling counters and queues them
 //   (16 bytes each, typed arrays) until they are 24 h old, then subtracts them. Closed tickets are dropped
-//   after closedTicketRetentionMs; the rates need only their facts.
+//   after closedTicketRetentionMs, or earlier, the longest closed first, when more than
+//   closedTicketRetentionMax are held; the rates need only their facts.
 // - Time-driven transitions (near deadline, overdue, missed response, lost signal, end of retention) sit in
 //   one indexed heap, one entry per object, processed when the clock moves.
 // - The clock only moves through advance() and the constructor: no Date.now() in here, so a replay of the
@@ -245,6 +246,10 @@ class LiveStateImpl implements LiveState, PooledTickets {
   private ticketOrder: TicketRec[] = [];
   private ticketOrderSorted = true;
   private droppedTickets = 0;
+  /** Closed tickets in the order they closed (from closedHead on), for the count limit of the retention. */
+  private closedQueue: TicketRec[] = [];
+  private closedHead = 0;
+  private closedHeld = 0;
   private ticketCount = 0;
 
   private readonly checkpoints = new Map<string, CheckpointRec>();
@@ -589,6 +594,26 @@ class LiveStateImpl implements LiveState, PooledTickets {
     this.openTickets.delete(rec.id);
     this.schedule(rec);
     this.remove('tickets', rec.id, this.areas.townOf(chain));
+    this.closedQueue.push(rec);
+    this.closedHeld++;
+    while (this.closedHeld > this.o.closedTicketRetentionMax) {
+      const oldest = this.closedQueue[this.closedHead++]!;
+      if (oldest.dropped) continue; // its time ran out earlier
+      this.timers.schedule(oldest, Infinity);
+      this.dropClosed(oldest);
+    }
+    if (this.closedHead > 4096 && this.closedHead * 2 > this.closedQueue.length) {
+      this.closedQueue = this.closedQueue.slice(this.closedHead);
+      this.closedHead = 0;
+    }
+  }
+
+  /** Forgets a closed ticket (a later rating of it is ignored); its facts stay in the windows. */
+  private dropClosed(rec: TicketRec): void {
+    if (this.tickets_.get(rec.id) === rec) this.tickets_.delete(rec.id);
+    rec.dropped = true;
+    this.droppedTickets++;
+    this.closedHeld--;
   }
 
   /** Overdue and near-deadline against the clock; counts and marks the ticket when either flips. */
@@ -620,9 +645,7 @@ class LiveStateImpl implements LiveState, PooledTickets {
 
   private ticketTimer(rec: TicketRec): void {
     if (rec.status === 'closed') {
-      this.tickets_.delete(rec.id);
-      rec.dropped = true;
-      this.droppedTickets++;
+      if (!rec.dropped) this.dropClosed(rec);
       return;
     }
     if (rec.resp === RESP_PENDING && this.now > rec.respDueMs) {

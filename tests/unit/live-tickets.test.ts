@@ -541,6 +541,52 @@ describe('ticket lifecycle rules', () => {
   });
 });
 
+describe('the count limit of the closed tickets kept', () => {
+  it('forgets the one closed longest ago first, past the limit, and ignores its later rating', () => {
+    const feed = new Feed();
+    const state = createLiveState(geo, { closedTicketRetentionMax: 2 }, at(D('08:00:00')));
+    state.apply([
+      feed.make(created('a', D('08:00:00'), A1), A1.place),
+      feed.make(created('b', D('08:01:00'), A1), A1.place),
+      feed.make(created('c', D('08:02:00'), A1), A1.place),
+      feed.make(created('d', D('08:03:00'), A1), A1.place),
+      // b closes before a: the order of closing decides, not of creation
+      feed.make(closed('b', D('09:00:00'), true)),
+      feed.make(closed('a', D('09:01:00'), true)),
+      feed.make(closed('c', D('09:02:00'), true)),
+    ]);
+    expect(state.tickets({ status: 'closed' }).items.map((x) => x.id)).toEqual(['c', 'a']);
+    // Open tickets never count against it, and the windows keep every closing.
+    expect(state.tickets({ status: 'open' }).items.map((x) => x.id)).toEqual(['d']);
+    expect(agg(state, YUQIAO).tickets.closedToday).toBe(3);
+    state.apply([feed.make(rated('b', D('10:00:00'), false)), feed.make(rated('a', D('10:01:00'), true))]);
+    expect(agg(state, YUQIAO).tickets.satisfactionRate).toBe(1);
+    // The time limit still applies to the ones kept, and a ticket forgotten by count is not dropped twice.
+    state.advance(at('2025-07-27T09:01:30+08:00'));
+    expect(state.tickets({ status: 'closed' }).items.map((x) => x.id)).toEqual(['c']);
+  });
+
+  it('keeps the number of closed tickets flat however many close', () => {
+    const feed = new Feed();
+    const state = createLiveState(geo, { closedTicketRetentionMax: 500 }, at(D('08:00:00')));
+    for (let i = 0; i < 20_000; i++) {
+      state.apply([
+        feed.make(created(`t${i}`, D('08:00:00'), A1), A1.place),
+        feed.make(closed(`t${i}`, D('09:00:00'), true)),
+      ]);
+    }
+    const kept = state.tickets({ status: 'closed', limit: 1000 });
+    expect(kept.total).toBe(500);
+    expect(kept.items.some((x) => x.id === 't19999')).toBe(true);
+    expect(kept.items.some((x) => x.id === 't19499')).toBe(false);
+    expect(agg(state, YUQIAO).tickets.closedToday).toBe(20_000);
+  });
+
+  it('is refused when it is not a whole number', () => {
+    expect(() => createLiveState(geo, { closedTicketRetentionMax: 1.5 })).toThrow(/closedTicketRetentionMax/);
+  });
+});
+
 describe('tickets(query)', () => {
   let state: LiveState;
   beforeAll(() => {
