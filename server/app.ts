@@ -1,6 +1,6 @@
 // The application factory: the process (main.ts) and the tests build the same app.
 // Registration order is the reading order: external plugins, then application services, then routes.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import Fastify, {
@@ -79,6 +79,9 @@ import { exportRoutes } from './routes/export';
 import { attachReplay } from './replay/attach';
 import openapiPlugin from './openapi/plugin';
 import { doc, PUBLIC, SESSION_OR_DEVICE } from './openapi/spec';
+import { createNotifier, type Notifier } from './notify/notifier';
+import { createNotifyMetrics } from './notify/metrics';
+import { NotifyReadiness, notifyReadiness, notifyRoutes } from './notify/routes';
 
 /** The running services, for the process and for tests that build the real app. */
 export interface Services {
@@ -98,6 +101,8 @@ export interface Services {
   simulator?: EmbeddedSim;
   /** The MQTT subscriber, when MQTT_URL is set (ingest/mqtt.ts). */
   mqtt?: MqttIngest;
+  /** The notification channels, when NOTIFY_CONFIG is set (notify/). */
+  notifier?: Notifier;
 }
 
 declare module 'fastify' {
@@ -181,6 +186,8 @@ const Readiness = Type.Object({
    * holds the live state and answers reads. Ingest answers 503 meanwhile.
    */
   shared: Type.Optional(Type.Record(Type.String(), Type.Boolean())),
+  /** Notification channels (NOTIFY_CONFIG): reported, never making the node unready (a dead robot is not ours). */
+  notify: Type.Optional(NotifyReadiness),
 });
 
 function notFound(message: string): ApiError {
@@ -364,8 +371,32 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       if (arrivals.length > 10_000) arrivals.splice(0, arrivals.length - 10_000);
     },
   });
+  // Alerts told to WeCom, DingTalk, webhooks and SMS (notify/): after the alert book, which it reads.
+  let notifier: Notifier | undefined;
+  if (config.notify) {
+    const n = createNotifier({
+      config: config.notify,
+      tree: geo.tree,
+      book: alerts,
+      append: (items) => bus.append(items),
+      now,
+      node: `${config.nodeName || hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      exclusive: config.bus.kind === 'in-process',
+      publicUrl: config.publicUrl,
+      log: app.log,
+      meter: createNotifyMetrics(metrics.registry, () => n.health()),
+    });
+    host.register({
+      name: 'notifications',
+      apply: (events, phase) => (phase === 'rebuild' ? n.rebuild(events) : n.onBatch(events)),
+      advance: () => n.tick(),
+    });
+    notifier = n;
+  }
+  if (notifier) app.addHook('preClose', async () => notifier.close());
   const rebuildStart = performance.now();
   await host.start();
+  notifier?.start();
   const emptyLog = live.seq === 0;
   metrics.logLastSeq.set(live.seq);
   checks.store = true;
@@ -452,7 +483,19 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   // on, once its backfill (or resume) has replayed the past hours at full speed (see below), so that the rules
   // judge the state it leaves, as after a restart, instead of raising and resolving every past alert on the way.
   if (!config.simulator.on) rules.start();
-  app.decorate('services', { geo, store, bus, live, accept, gateway, metrics, auth, alerts, rules } satisfies Services);
+  app.decorate('services', {
+    geo,
+    store,
+    bus,
+    live,
+    accept,
+    gateway,
+    metrics,
+    auth,
+    alerts,
+    rules,
+    ...(notifier ? { notifier } : {}),
+  } satisfies Services);
   // At ready, not here: a build that fails further down leaves no broker connection behind.
   if (config.mqtt.url !== '') {
     app.addHook('onReady', async () => {
@@ -485,7 +528,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
 
   // 3. routes
-  await app.register(healthRoutes, { checks, shared });
+  await app.register(healthRoutes, { checks, shared, notifier });
+  await app.register(notifyRoutes, { notifier });
   await app.register(authRoutes, {
     auth,
     cookieSecure: config.auth.cookieSecure,
@@ -634,7 +678,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 const healthRoutes: FastifyPluginAsyncTypebox<{
   checks: Record<string, boolean>;
   shared: Record<string, boolean>;
-}> = async (app, { checks, shared }) => {
+  notifier: Notifier | undefined;
+}> = async (app, { checks, shared, notifier }) => {
   app.get(
     '/healthz',
     {
@@ -660,7 +705,11 @@ const healthRoutes: FastifyPluginAsyncTypebox<{
     },
     async (_request, reply) => {
       const ready = Object.values(checks).every(Boolean);
-      const body = { status: ready ? ('ready' as const) : ('not_ready' as const), checks: { ...checks } };
+      const body = {
+        status: ready ? ('ready' as const) : ('not_ready' as const),
+        checks: { ...checks },
+        ...(notifier ? { notify: notifyReadiness(notifier) } : {}),
+      };
       return reply
         .code(ready ? 200 : 503)
         .send(Object.keys(shared).length > 0 ? { ...body, shared: { ...shared } } : body);

@@ -478,6 +478,20 @@ const ROWS: Row[] = [
     url: '/api/v1/admin/devices/spare-device',
     expect: ADMIN(200),
   },
+  // notification channels (NOTIFY_CONFIG; this app has none, so a test message finds no channel once let in)
+  {
+    route: 'GET /api/v1/admin/notify/channels',
+    what: 'the channels and their health',
+    url: '/api/v1/admin/notify/channels',
+    expect: ADMIN(200),
+  },
+  {
+    route: 'POST /api/v1/admin/notify/channels/:id/test',
+    what: 'a test message (no such channel here)',
+    url: '/api/v1/admin/notify/channels/duty-webhook/test',
+    payload: () => ({}),
+    expect: ADMIN(404),
+  },
 ];
 
 // ---- the app, the callers ----
