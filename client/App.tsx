@@ -26,6 +26,11 @@ import { DetailPanel } from './panels/DetailPanel';
 import { AlertInbox, inboxPreference, storeInboxPreference } from './panels/AlertInbox';
 import { HistoryProvider } from './history/HistoryProvider';
 import { TimeBar } from './history/TimeBar';
+import './styles/sheets.css';
+
+/** On a phone or tablet the panels beside and below the map open one at a time, as sheets over the map. */
+type Sheet = 'layers' | 'ranking' | 'feed' | 'table';
+const SHEETS: readonly Sheet[] = ['layers', 'ranking', 'feed', 'table'];
 
 export interface DashboardProps {
   tree: AreaTree;
@@ -43,6 +48,13 @@ export function Dashboard({ tree, home, onLanding }: DashboardProps) {
   const homeScope = useMemo(() => place(tree, { ...view, area: home }).scope, [tree, view, home]);
   const [filter, setFilter] = useState<TicketFilter>(NO_FILTER);
   const [selection, setSelection] = useState<ObjectSelection | null>(null);
+  // The sheet open on a small screen (CSS shows the tabs and sheets only there; a desk ignores it).
+  const [sheet, setSheet] = useState<Sheet | null>(null);
+  // Picking an object from a sheet closes the sheet, so that the map and the object's detail are in view.
+  const pickObject = useCallback((s: ObjectSelection | null) => {
+    setSelection(s);
+    if (s) setSheet(null);
+  }, []);
   // The scope the server refused to follow (a socket 'forbidden'), until the view leaves it.
   const [refusal, setRefusal] = useState<AreaKey | null>(null);
   const outside = refusedArea(tree, principal.scope, view.area, refusal);
@@ -58,6 +70,8 @@ export function Dashboard({ tree, home, onLanding }: DashboardProps) {
     setFilter((f) => ({ ...f, area: placement.selected }));
     setSelection(pending.current);
     pending.current = null;
+    // A drill-down from the ranking sheet shows the map of the new area.
+    setSheet((open) => (open === 'layers' ? open : null));
   }, [placement.scope, placement.selected]);
 
   const openArea = useCallback((key: AreaKey) => setView({ area: key }, 'push'), [setView]);
@@ -111,7 +125,7 @@ export function Dashboard({ tree, home, onLanding }: DashboardProps) {
                   {t('notFound', { area: view.area })}
                 </div>
               )}
-              <main className="app-main">
+              <main className="app-main" data-sheet={sheet ?? 'none'}>
                 <section className="map-pane">
                   <MapView
                     tree={tree}
@@ -121,7 +135,7 @@ export function Dashboard({ tree, home, onLanding }: DashboardProps) {
                     ticketFilter={filter}
                     selection={selection}
                     onOpenArea={openArea}
-                    onSelectObject={setSelection}
+                    onSelectObject={pickObject}
                   />
                   <TimeBar />
                   <DetailPanel
@@ -136,7 +150,7 @@ export function Dashboard({ tree, home, onLanding }: DashboardProps) {
                 </section>
                 <aside className="side-pane">
                   <Ranking tree={tree} placement={placement} view={view} onOpenArea={openArea} />
-                  <Feed tree={tree} onSelectObject={setSelection} />
+                  <Feed tree={tree} onSelectObject={pickObject} />
                 </aside>
                 {inboxOpen && <AlertInbox tree={tree} onClose={toggleInbox} onFlyTo={flyTo} />}
                 <section className="table-pane">
@@ -145,10 +159,23 @@ export function Dashboard({ tree, home, onLanding }: DashboardProps) {
                     placement={placement}
                     filter={filter}
                     onFilterChange={setFilter}
-                    onSelectObject={setSelection}
+                    onSelectObject={pickObject}
                     selection={selection}
                   />
                 </section>
+                <nav className="sheet-tabs" aria-label={t('panels:sheets.label')}>
+                  {SHEETS.map((name) => (
+                    <button
+                      key={name}
+                      type="button"
+                      data-sheet={name}
+                      aria-pressed={sheet === name}
+                      onClick={() => setSheet((open) => (open === name ? null : name))}
+                    >
+                      {t(`panels:sheets.${name}`)}
+                    </button>
+                  ))}
+                </nav>
               </main>
             </>
           )}

@@ -90,7 +90,9 @@ function fitPadding(map: MapLibreMap, small: boolean) {
   const panel = pane?.querySelector('.detail-panel')?.getBoundingClientRect();
   const controls = pane?.querySelector('.map-controls')?.getBoundingClientRect();
   const base = small ? Math.max(48, Math.round(Math.min(box.width, box.height) * CELL_CONTEXT_SHARE)) : 48;
-  const left = panel && panel.width > 0 ? Math.max(base, panel.right - box.left + 24) : base;
+  // On a phone the detail is a sheet across the bottom of the map: the area is fitted above it, not beside it.
+  const sheet = !!panel && panel.width > 0 && panel.width >= box.width * 0.8;
+  const left = panel && panel.width > 0 && !sheet ? Math.max(base, panel.right - box.left + 24) : base;
   // Controls and legends share the right-hand column: the area is fitted left of it, never behind it.
   const legends = pane?.querySelector('.map-legends')?.getBoundingClientRect();
   const columnLeft = Math.min(
@@ -98,7 +100,7 @@ function fitPadding(map: MapLibreMap, small: boolean) {
     legends && legends.width > 0 ? legends.left : Infinity,
   );
   const right = Number.isFinite(columnLeft) ? Math.max(base, box.right - columnLeft + 24) : base;
-  const bottom = base;
+  const bottom = sheet && panel ? Math.max(base, box.bottom - panel.top + 24) : base;
   // Never pad away more than the map has: a narrow desk window still shows the area.
   const room = box.width - 120;
   const scale = left + right > room ? room / (left + right) : 1;

@@ -10,6 +10,7 @@ import type { ObjectSelection } from '../view/selection';
 import { levelOf } from '../view/url';
 import { AreaDetail } from './AreaDetail';
 import { ObjectDetail } from './ObjectDetail';
+import { useSmallScreen } from '../view/small-screen';
 import '../styles/panels.css';
 
 export interface DetailPanelProps {
@@ -33,16 +34,24 @@ export function DetailPanel({ tree, placement, selection, onClose, onOpenArea }:
   // The open town's overview has nothing to go back to (closing it would leave the town): it folds away to a
   // tab instead, per town, so a duty officer can see the whole map and bring it back.
   const [folded, setFolded] = useState<AreaKey | null>(null);
+  // On a phone the overview would cover most of the map: it starts folded there, and stays open once asked for.
+  const small = useSmallScreen();
+  const [unfolded, setUnfolded] = useState<AreaKey | null>(null);
   if (!selection && !area) return null;
   const overview = !selection && !placement.selected;
-  if (overview && area && folded === area) {
+  if (overview && area && (small ? unfolded !== area : folded === area)) {
     return (
-      <button type="button" className="panel detail-tab" data-detail="folded" onClick={() => setFolded(null)}>
+      <button
+        type="button"
+        className="panel detail-tab"
+        data-detail="folded"
+        onClick={() => (small ? setUnfolded(area) : setFolded(null))}
+      >
         {t('detail.area')}
       </button>
     );
   }
-  const close = overview ? () => setFolded(area) : onClose;
+  const close = overview ? () => (small ? setUnfolded(null) : setFolded(area)) : onClose;
   return (
     <aside
       className="panel detail-panel"

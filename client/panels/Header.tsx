@@ -127,6 +127,8 @@ export function Header({
 }) {
   const { t, i18n } = useTranslation();
   const other: Language = i18n.language === 'en' ? 'zh-CN' : 'en';
+  // On a phone the theme, language, clock, brief and user sit behind one button (CSS shows it only there).
+  const [more, setMore] = useState(false);
   return (
     <header className="app-header">
       <div className="brand">
@@ -142,30 +144,42 @@ export function Header({
       <div className="header-meta">
         {alerts && <AlertBadge expanded={alerts.open} onClick={alerts.toggle} />}
         <ConnectionBadge />
-        <div className="toggle-group" role="group" aria-label={t('theme.label')}>
-          {(['wall', 'day'] as const).map((name) => (
-            <button
-              key={name}
-              type="button"
-              aria-pressed={view.theme === name}
-              onClick={() => setView({ theme: name }, 'replace')}
-            >
-              {t(`theme.${name}`)}
-            </button>
-          ))}
-        </div>
         <button
           type="button"
-          className="lang-toggle"
-          data-lang={i18n.language}
-          aria-label={t('language.label')}
-          onClick={() => setLanguage(i18n, other)}
+          className="header-more-toggle"
+          aria-expanded={more}
+          aria-label={t('header.more')}
+          title={t('header.more')}
+          onClick={() => setMore((m) => !m)}
         >
-          {t('language.toggle')}
+          ⋯
         </button>
-        <Clock />
-        <BriefLink tree={tree} area={view.area} />
-        <UserBox tree={tree} onLanding={onLanding} />
+        <div className="header-more" data-open={more}>
+          <div className="toggle-group" role="group" aria-label={t('theme.label')}>
+            {(['wall', 'day'] as const).map((name) => (
+              <button
+                key={name}
+                type="button"
+                aria-pressed={view.theme === name}
+                onClick={() => setView({ theme: name }, 'replace')}
+              >
+                {t(`theme.${name}`)}
+              </button>
+            ))}
+          </div>
+          <button
+            type="button"
+            className="lang-toggle"
+            data-lang={i18n.language}
+            aria-label={t('language.label')}
+            onClick={() => setLanguage(i18n, other)}
+          >
+            {t('language.toggle')}
+          </button>
+          <Clock />
+          <BriefLink tree={tree} area={view.area} />
+          <UserBox tree={tree} onLanding={onLanding} />
+        </div>
       </div>
     </header>
   );

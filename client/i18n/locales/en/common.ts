@@ -20,6 +20,7 @@ const en: Strings<typeof zh> = {
   },
   map: { loading: 'Loading map…', ready: 'Map ready', error: 'Map data failed to load · {{message}}' },
   breadcrumb: { label: 'Area levels', up: 'Up one level' },
+  header: { more: 'More: theme, language, brief, account' },
   notFound: 'Unknown area: {{area}}; showing the whole district',
   refused: 'Not in your area: {{message}}',
   level: {

@@ -30,6 +30,7 @@ const en: Strings<typeof zh> = {
     patrolEnded: 'Ranger {{ranger}} ended a patrol',
     signalLost: 'Ranger {{ranger}} lost signal',
   },
+  sheets: { label: 'Panels', layers: 'Layers', ranking: 'Ranking', feed: 'Feed', table: 'Tickets' },
   table: {
     title: 'Tickets',
     label: 'Ticket list; click a ticket for details',

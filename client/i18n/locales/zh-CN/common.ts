@@ -17,6 +17,7 @@ export default {
   },
   map: { loading: '地图加载中…', ready: '地图就绪', error: '地图数据加载失败 · {{message}}' },
   breadcrumb: { label: '区域层级', up: '返回上一级' },
+  header: { more: '更多：主题、语言、日报、账号' },
   notFound: '未知区域：{{area}}，已显示全区',
   refused: '无权查看该区域：{{message}}',
   level: { district: '区', town: '街乡镇', grid: '网格', property: '物业片区', forest: '林区组团' },

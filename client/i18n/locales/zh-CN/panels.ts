@@ -27,6 +27,8 @@ export default {
     patrolEnded: '护林员 {{ranger}} 结束巡护',
     signalLost: '护林员 {{ranger}} 信号中断',
   },
+  // 手机和平板上地图下方的面板切换（面板以底部抽屉打开）。
+  sheets: { label: '面板', layers: '图层', ranking: '排名', feed: '动态', table: '工单' },
   table: {
     title: '工单列表',
     label: '工单列表，点击查看详情',
