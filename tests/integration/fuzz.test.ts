@@ -1,4 +1,5 @@
-// Fuzzing every way in: the REST batch (JSON and NDJSON), Open311 (JSON and form), OsmAnd (query, form, JSON)
+// Fuzzing every way in: the REST batch (JSON and NDJSON), Open311 (the hotline's import as JSON and NDJSON, the
+// GeoReport v2 POST as a form and JSON, its reads with broken queries), OsmAnd (query, form, JSON)
 // and the socket's client→server messages and handshakes, against the real app. Every malformed input must be
 // answered with a reason (a per-item rejection naming the field, a 4xx with a message, an error ack), nothing
 // may crash or escape as an unhandled error, and the valid events sent in the same batches and concurrent
@@ -647,6 +648,8 @@ function open311Victim(): Record<string, unknown> {
 }
 
 const OPEN311_REQUIRED = ['service_request_id', 'status', 'lat', 'long', 'requested_datetime'];
+/** Text fields a list may give as numbers (the spec's example: service_request_id 638344, zipcode 94122). */
+const OPEN311_TEXT = ['service_request_id', 'service_code', 'service_name', 'address_id', 'zipcode'];
 const closedAt = (r: Record<string, unknown>, updated: unknown) => ({
   ...r,
   status: 'closed',
@@ -662,7 +665,11 @@ const OPEN311_MUTATORS: ((r: Record<string, unknown>) => { value: unknown; expec
   (r) => {
     const f = pick([...Object.keys(r), 'urgency', 'resolved', 'crs', 'address', 'expected_datetime', 'status_notes']);
     const v = r[f] ?? (f === 'resolved' ? true : 'x');
-    return { value: { ...r, [f]: wrongTypeFor(v) }, expected: `/${f}` };
+    // The spec's own example output writes null for "not known" and numbers for some text (ids, codes, zipcode):
+    // those are read as absent and as text, so they are no wrong type here.
+    let wrong = wrongTypeFor(v);
+    while (wrong === null || (typeof wrong === 'number' && OPEN311_TEXT.includes(f))) wrong = wrongTypeFor(v);
+    return { value: { ...r, [f]: wrong }, expected: `/${f}` };
   },
   (r) => ({ value: { ...r, service_request_id: badRef() }, expected: '/service_request_id' }),
   (r) => ({ value: { ...r, status: pick(['OPEN', 'acknowledged', 'in_progress', '', 'open ']) }, expected: '/status' }),
@@ -711,50 +718,141 @@ const OPEN311_MUTATORS: ((r: Record<string, unknown>) => { value: unknown; expec
   () => ({ value: pick<unknown>([null, 0, 'SR-1', true, [], [{ service_request_id: 'x' }]]), expected: '' }),
 ];
 
-/** Form fields are strings: numbers that are not, empty values, and prototype keys beside a real defect. */
-const FORM_MUTATORS: ((r: Record<string, string>) => { form: string; expected: string })[] = [
+// ---- Open311 GeoReport v2: a new request, and reading requests back ----
+
+/** A client's new request (the spec's POST fields); its service_request_id is ours, learnt from the answer. */
+function validSpecPost(): Record<string, string> {
+  const at = pick(INSIDE);
+  return {
+    service_code: pick(['road', 'noise', 'lighting', 'e_bike', 'waterlogging']),
+    lat: String(at.lat),
+    long: String(at.lon),
+    description: pick(['路面坑洼', '夜间施工噪音', '路灯不亮', '楼道充电']),
+  };
+}
+
+/** A broken request and the field its refusal must name first (the spec's description starts with it). */
+type SpecMutant = { fields: Record<string, string | string[]>; expected: string; status?: number; raw?: string };
+const SPEC_POST_MUTATORS: ((r: Record<string, string>) => SpecMutant)[] = [
   (r) => {
-    const f = pick(OPEN311_REQUIRED);
-    const { [f]: _gone, ...rest } = r;
-    return { form: new URLSearchParams(rest).toString(), expected: `/${f}` };
+    const { service_code: _gone, ...rest } = r;
+    return { fields: rest, expected: 'service_code' };
   },
+  (r) => ({
+    fields: { ...r, service_code: pick(['001', 'DMV66', 'Road', 'e bike', '物业管理', '']) || 'x' },
+    expected: 'service_code',
+  }),
   (r) => {
     const f = pick(['lat', 'long']);
     return {
-      form: new URLSearchParams({
-        ...r,
-        [f]: pick(['abc', '', 'NaN', 'Infinity', '1e999', '91', '-181', '39,88', '39.88°', ' ']),
-      }).toString(),
-      expected: `/${f}`,
+      fields: { ...r, [f]: pick(['abc', 'NaN', 'Infinity', '1e999', '91', '-181', '39,88', '39.88°', '0x10']) },
+      expected: f,
     };
   },
-  (r) => ({ form: new URLSearchParams({ ...r, lat: '0x10', long: '0b1' }).toString(), expected: '/lat,/long' }),
+  (r) => {
+    const f = pick(['lat', 'long']);
+    const { [f]: _gone, ...rest } = r;
+    return { fields: rest, expected: f === 'lat' ? 'lat' : 'long' };
+  },
+  (r) => {
+    const o = outside();
+    return { fields: { ...r, lat: String(o.lat), long: String(o.lon) }, expected: 'lat, long' };
+  },
   (r) => ({
-    form: new URLSearchParams({ ...r, status: pick(['OPEN', 'closed?', '']) }).toString(),
-    expected: '/status',
+    fields: {
+      ...r,
+      media_url: pick([
+        'javascript:alert(1)',
+        'ftp://x.org/a.jpg',
+        'http://a b/c.jpg',
+        'data:image/png;base64,AA',
+        `https://x.org/${'a'.repeat(2100)}`,
+      ]),
+    },
+    expected: 'media_url',
+  }),
+  (r) => ({ fields: { ...r, email: pick(['nobody', 'a@', '@b', 'a b@c.d']) }, expected: 'email' }),
+  (r) => ({ fields: { ...r, phone: pick(['call me', '1'.repeat(41), '<script>']) }, expected: 'phone' }),
+  (r) => ({ fields: { ...r, description: '长'.repeat(4001) }, expected: 'description' }),
+  (r) => ({ fields: { ...r, crs: pick(['epsg:3857', 'WGS84', 'gps']) }, expected: 'crs' }),
+  (r) => ({
+    fields: { ...r, service_code: 'e_bike', 'attribute[ebike_hazard]': pick(['fire', 'FLYING_WIRE', '1']) },
+    expected: 'attribute[ebike_hazard]',
   }),
   (r) => ({
-    form: new URLSearchParams({ ...r, service_request_id: badRef() }).toString(),
-    expected: '/service_request_id',
+    fields: { ...r, service_code: 'waterlogging', 'attribute[depth_cm]': pick(['deep', 'NaN', '1e']) },
+    expected: 'attribute[depth_cm]',
   }),
   (r) => ({
-    form: new URLSearchParams({ ...r, requested_datetime: badTime() }).toString(),
-    expected: '/requested_datetime',
+    fields: { ...r, ...Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`attribute[a${i}]`, 'x'])) },
+    expected: 'attribute',
+  }),
+  (r) => ({ fields: { ...r, 'attribute[note]': 'x'.repeat(300) }, expected: 'attribute[note]' }),
+  (r) => {
+    const { lat: _a, long: _b, ...rest } = r;
+    return {
+      fields: { ...rest, address_string: pick(['SW1A 1AA', '1234 5th street', '某某小区', '三间房村']) },
+      expected: 'address_string',
+    };
+  },
+  (r) => {
+    const { lat: _a, long: _b, ...rest } = r;
+    return {
+      fields: { ...rest, address_id: pick(['#NOTPINPOINTED#', '545483', 'town:999', '']) || 'x' },
+      expected: 'address_id',
+    };
+  },
+  (r) => {
+    const { lat: _a, long: _b, ...rest } = r;
+    return { fields: rest, expected: 'lat, long' };
+  },
+  (r) => ({ fields: { ...r, email: ['a@b.cn', 'c@d.cn'] }, expected: 'email' }),
+  (r) => ({
+    fields: r,
+    raw: `__proto__[polluted]=yes&constructor[prototype][polluted]=yes&__proto__=x&lat=north`,
+    expected: 'lat',
   }),
   (r) => ({
-    form: new URLSearchParams({ ...r, resolved: pick(['yes', '1', 'TRUE']) }).toString(),
-    expected: '/resolved',
+    fields: { ...r, api_key: pick(['', 'x', 'feed-0000000b.wrong', 'feed-0000000b.' + 'A'.repeat(43)]) || 'y' },
+    expected: 'api_key',
+    status: 401,
   }),
-  (r) => ({ form: new URLSearchParams({ ...r, urgency: pick(['asap', '紧急']) }).toString(), expected: '/urgency' }),
-  (r) => ({
-    form: `__proto__[polluted]=yes&__proto__=x&constructor[prototype][polluted]=yes&${new URLSearchParams({ ...r, lat: 'north' })}`,
-    expected: '/lat',
-  }),
-  (r) => ({ form: `${new URLSearchParams(r)}&lat=&lat=abc`, expected: '/lat' }),
 ];
 
-const asForm = (r: Record<string, unknown>): Record<string, string> =>
-  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, String(v)]));
+/** The spec's error answer: 4xx, `[{code, description}]` (JSON) or `<errors><error>` (XML), each code the status. */
+function checkSpecRefused(
+  res: { statusCode: number; body: string },
+  expected: string | undefined,
+  where: string,
+  status?: number,
+): void {
+  let errors: { code: unknown; description: unknown }[] | undefined;
+  if (res.body.trimStart().startsWith('<')) {
+    const codes = [...res.body.matchAll(/<code>(\d+)<\/code>/g)].map((m) => Number(m[1]));
+    const descriptions = [...res.body.matchAll(/<description>([^<]*)<\/description>/g)].map((m) => m[1]);
+    if (res.body.includes('<errors>')) errors = codes.map((code, i) => ({ code, description: descriptions[i] }));
+  } else {
+    try {
+      const parsed = JSON.parse(res.body) as unknown;
+      if (Array.isArray(parsed)) errors = parsed as typeof errors;
+    } catch {
+      errors = undefined;
+    }
+  }
+  const ok =
+    res.statusCode >= 400 &&
+    res.statusCode < 500 &&
+    (status === undefined || res.statusCode === status) &&
+    Array.isArray(errors) &&
+    errors.length > 0 &&
+    errors.every((e) => e.code === res.statusCode && typeof e.description === 'string' && e.description !== '') &&
+    (expected === undefined ||
+      errors.some((e) => String(e.description).startsWith(expected) || String(e.description).includes(`${expected}:`)));
+  if (!ok)
+    fail(
+      `${where}: expected a spec refusal naming ${expected ?? 'anything'}, got ${res.statusCode} ${res.body.slice(0, 300)}`,
+    );
+}
 
 // ---- OsmAnd ----
 
@@ -960,7 +1058,7 @@ describe('fuzz: malformed input is refused with a reason, valid traffic beside i
     expect(failures).toEqual([]);
   });
 
-  it('POST /api/v1/open311/requests: mutant requests in JSON batches and forms, interleaved with valid ones', async () => {
+  it('POST /api/v1/open311/import: mutant requests in JSON and NDJSON lists, interleaved with valid ones', async () => {
     const batch = async (b: number) => {
       const slots: { expected?: string; request: unknown }[] = [];
       for (let i = 0; i < 80; i++) {
@@ -971,11 +1069,13 @@ describe('fuzz: malformed input is refused with a reason, valid traffic beside i
       }
       for (let i = 0; i < 5; i++) slots.push({ request: validOpen311() });
       shuffle(slots);
+      // Every other list as NDJSON, one request per line.
+      const ndjson = b % 2 === 1;
       const res = await inject(
         'POST',
-        '/api/v1/open311/requests',
-        JSON.stringify(slots.map((s) => s.request)),
-        'application/json',
+        '/api/v1/open311/import',
+        ndjson ? slots.map((s) => JSON.stringify(s.request)).join('\n') : JSON.stringify(slots.map((s) => s.request)),
+        ndjson ? 'application/x-ndjson' : 'application/json',
       );
       if (res.statusCode !== 200) return fail(`open311 batch ${b}: ${res.statusCode} ${res.body.slice(0, 300)}`);
       const { results } = res.json() as { results: unknown[] };
@@ -986,34 +1086,9 @@ describe('fuzz: malformed input is refused with a reason, valid traffic beside i
         } else
           checkRejected(r, s.expected, `open311 batch ${b} item ${i} (${JSON.stringify(s.request)?.slice(0, 160)})`);
       });
-      tally('open311 json items', 80);
+      tally('open311 import items', 80);
     };
-    const form = async (k: number) => {
-      if (k % 12 === 0) {
-        const r = validOpen311();
-        const res = await inject(
-          'POST',
-          '/api/v1/open311/requests',
-          new URLSearchParams(asForm(r)).toString(),
-          'application/x-www-form-urlencoded',
-        );
-        if (res.json().results?.[0]?.status !== 'accepted')
-          fail(`open311 form: valid request answered ${res.body.slice(0, 300)}`);
-        return;
-      }
-      const m = pick(FORM_MUTATORS)(asForm(open311Victim()));
-      const res = await inject('POST', '/api/v1/open311/requests', m.form, 'application/x-www-form-urlencoded');
-      if (res.statusCode !== 200) return fail(`open311 form ${k}: ${res.statusCode} ${res.body.slice(0, 300)}`);
-      checkRejected(res.json().results?.[0], m.expected, `open311 form ${k} (${m.form.slice(0, 160)})`);
-      tally('open311 form requests');
-    };
-    await waves(
-      shuffle([
-        ...Array.from({ length: 10 }, (_, b) => () => batch(b)),
-        ...Array.from({ length: 360 }, (_, k) => () => form(k)),
-      ]),
-      8,
-    );
+    await waves(shuffle([...Array.from({ length: 10 }, (_, b) => () => batch(b))]), 8);
 
     const whole: [string, string | undefined, string?][] = [
       ['', 'application/json'],
@@ -1024,17 +1099,165 @@ describe('fuzz: malformed input is refused with a reason, valid traffic beside i
       ['{"__proto__":{"polluted":"yes"},"service_request_id":"p1"}', 'application/json'],
       ['<service_requests/>', 'text/xml'],
       ['service_request_id=1', 'text/plain'],
+      ['service_request_id=1&status=open', 'application/x-www-form-urlencoded'],
       [JSON.stringify(validOpen311Shape()), 'application/json', '?crs=epsg:3857'],
       [JSON.stringify(validOpen311Shape()), 'application/json', '?crs=WGS84'],
       [JSON.stringify(Array.from({ length: 10_001 }, () => ({}))), 'application/json'],
     ];
     for (const [i, [payload, type, query]] of whole.entries()) {
       checkRefused(
-        await inject('POST', `/api/v1/open311/requests${query ?? ''}`, payload, type),
-        `open311 request ${i} (${type} ${payload.slice(0, 60)})`,
+        await inject('POST', `/api/v1/open311/import${query ?? ''}`, payload, type),
+        `open311 import ${i} (${type} ${payload.slice(0, 60)})`,
       );
     }
-    tally('open311 whole requests', whole.length);
+    tally('open311 import whole requests', whole.length);
+    expect(failures).toEqual([]);
+  });
+
+  it('POST /api/v1/open311/requests[.json|.xml]: mutant GeoReport requests as forms and JSON, interleaved with valid ones', async () => {
+    const key = feed.authorization.slice('Bearer '.length);
+    const URLS = ['/api/v1/open311/requests', '/api/v1/open311/requests.json', '/api/v1/open311/requests.xml'];
+    const send = async (url: string, fields: Record<string, string | string[]>, asJson: boolean, raw?: string) => {
+      // The key as a form field (the spec, FixMyStreet), a query parameter, or none (the Bearer header instead).
+      const how = int(0, 2);
+      const withKey = how === 0 && !('api_key' in fields) ? { ...fields, api_key: key } : fields;
+      const query = how === 1 && !('api_key' in fields) ? `?api_key=${encodeURIComponent(key)}` : '';
+      const headers = how === 2 && !('api_key' in fields) ? feed : {};
+      const form = new URLSearchParams();
+      for (const [k, v] of Object.entries(withKey)) for (const x of [v].flat()) form.append(k, x);
+      const body = asJson ? JSON.stringify(withKey) : raw ? `${raw}&${form.toString()}` : form.toString();
+      return inject(
+        'POST',
+        `${url}${query}`,
+        body,
+        asJson ? 'application/json' : 'application/x-www-form-urlencoded',
+        headers,
+      );
+    };
+    const one = async (k: number) => {
+      const url = pick(URLS);
+      if (k % 10 === 0) {
+        const res = await send(url, validSpecPost(), k % 20 === 0);
+        const id = res.body.match(/"service_request_id":"([^"]+)"|<service_request_id>([^<]+)</);
+        if (res.statusCode !== 200 || !id)
+          return fail(`open311 post: valid request answered ${res.statusCode} ${res.body.slice(0, 200)}`);
+        const sr = id[1] ?? id[2]!;
+        valid.eventIds.add(`o311-${sr}-created`);
+        valid.ticketIds.add(`o311-${sr}`);
+        return;
+      }
+      const m = pick(SPEC_POST_MUTATORS)(validSpecPost());
+      // Repeated fields and raw prototype keys exist only in forms; JSON carries the rest as well.
+      const asJson = !m.raw && !Object.values(m.fields).some(Array.isArray) && rand() < 0.3;
+      const res = await send(url, m.fields, asJson, m.raw);
+      checkSpecRefused(
+        res,
+        m.expected,
+        `open311 post ${k} ${url} (${JSON.stringify(m.fields).slice(0, 140)})`,
+        m.status,
+      );
+      tally('open311 spec posts');
+    };
+    await waves(
+      Array.from({ length: 400 }, (_, k) => () => one(k)),
+      8,
+    );
+
+    const whole: [string, string, string | undefined, number?][] = [
+      ['/api/v1/open311/requests.json', '', 'application/json'],
+      ['/api/v1/open311/requests.json', '{"service_code": ', 'application/json'],
+      ['/api/v1/open311/requests.xml', '[{"service_code":"road"}]', 'application/json'],
+      ['/api/v1/open311/requests', 'null', 'application/json'],
+      [
+        '/api/v1/open311/requests.xml',
+        '<service_request><service_code>road</service_code></service_request>',
+        'text/xml',
+        415,
+      ],
+      ['/api/v1/open311/requests.json', 'service_code=road', 'text/plain', 415],
+      ['/api/v1/open311/requests.json', 'service_code=road', undefined],
+      [
+        '/api/v1/open311/requests.json',
+        `service_code=road&description=${'x'.repeat(1024 * 1024 + 10)}`,
+        'application/x-www-form-urlencoded',
+        413,
+      ],
+      ['/api/v1/open311/requests.json', '{"__proto__":{"polluted":"yes"},"service_code":"road"}', 'application/json'],
+    ];
+    for (const [i, [url, payload, type, status]] of whole.entries())
+      checkSpecRefused(
+        await inject('POST', url, payload, type),
+        undefined,
+        `open311 post whole ${i} (${url} ${payload.slice(0, 60)})`,
+        status,
+      );
+    // Without any key, and with a wall's session: 401 and 403 in the spec's shape.
+    checkSpecRefused(
+      await inject(
+        'POST',
+        '/api/v1/open311/requests.xml',
+        new URLSearchParams(validSpecPost()).toString(),
+        'application/x-www-form-urlencoded',
+        {},
+      ),
+      'a key is required',
+      'open311 post without a key',
+      401,
+    );
+    tally('open311 spec whole requests', whole.length + 1);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(failures).toEqual([]);
+  });
+
+  it('GET /api/v1/open311/requests and services: broken filters, ids and codes are refused in the spec shape', async () => {
+    const key = encodeURIComponent(feed.authorization.slice('Bearer '.length));
+    const badQueries: [string, string][] = [
+      ['start_date', pick(['yesterday', '2026-13-45', 'now', '1e999'])],
+      ['end_date', pick(['tomorrow', '20261207', 'later'])],
+      ['status', pick(['pending', 'OPEN,acknowledged', 'closed;open'])],
+      ['service_code', pick(['001', 'DMV66', '物业管理'])],
+      ['service_request_id', Array.from({ length: 1001 }, (_, i) => `x${i}`).join(',')],
+    ];
+    for (let k = 0; k < 120; k++) {
+      const format = pick(['json', 'xml']);
+      const [f, v] = pick(badQueries);
+      const res = await inject(
+        'GET',
+        `/api/v1/open311/requests.${format}?${f}=${encodeURIComponent(v)}&api_key=${key}`,
+        undefined,
+        undefined,
+        {},
+      );
+      checkSpecRefused(res, f, `open311 get ${format} ${f}=${v.slice(0, 40)}`, 400);
+      // Garbage that is no filter error: an answer, never a crash (an empty list or a list of what the feed posted).
+      const junk = fc.sample(fc.string({ maxLength: 40 }), { seed: SEED + k, numRuns: 1 })[0]!;
+      const ok = await inject(
+        'GET',
+        `/api/v1/open311/requests/${encodeURIComponent(junk || 'x')}.${format}?api_key=${key}`,
+        undefined,
+        undefined,
+        {},
+      );
+      if (ok.statusCode !== 200 && ok.statusCode !== 404)
+        fail(`open311 get by id '${junk}': ${ok.statusCode} ${ok.body.slice(0, 200)}`);
+      if (ok.statusCode === 404) checkSpecRefused(ok, undefined, `open311 get by id '${junk}'`, 404);
+      const code = await inject(
+        'GET',
+        `/api/v1/open311/services/${encodeURIComponent(junk || 'x')}.${format}`,
+        undefined,
+        undefined,
+        {},
+      );
+      if (code.statusCode !== 404 && code.statusCode !== 200) fail(`open311 service '${junk}': ${code.statusCode}`);
+      tally('open311 reads', 3);
+    }
+    for (const auth of [{}, { authorization: 'Bearer not-a-token' }])
+      checkSpecRefused(
+        await inject('GET', '/api/v1/open311/requests.json', undefined, undefined, auth),
+        undefined,
+        'open311 get without a key',
+        401,
+      );
     expect(failures).toEqual([]);
   });
 
