@@ -178,6 +178,10 @@ describe('log redaction of URLs', () => {
   it('cuts credentials from query strings and keeps the rest', () => {
     expect(redactUrl('/wall?device=wall-1.abc&lang=en')).toBe('/wall?device=[Redacted]&lang=en');
     expect(redactUrl('/osmand?id=R1&token=feed-1.xyz')).toBe('/osmand?id=R1&token=[Redacted]');
+    // Open311 GeoReport v2 clients carry their key as api_key.
+    expect(redactUrl('/api/v1/open311/requests.json?status=open&api_key=feed-1.xyz')).toBe(
+      '/api/v1/open311/requests.json?status=open&api_key=[Redacted]',
+    );
     expect(redactUrl('/api/v1/state?scope=town:1')).toBe('/api/v1/state?scope=town:1');
   });
 });

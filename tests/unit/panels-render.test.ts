@@ -277,6 +277,35 @@ describe('panels rendered from a live view', () => {
     expect(cp).toContain('上涨');
   });
 
+  it("details a ticket's address as the reporter wrote it and its photo as a link that shares nothing with the host", () => {
+    const at = (t: TicketObject) => {
+      tickets.set(t.id, t);
+      try {
+        return render(
+          createElement(DetailPanel, {
+            tree,
+            placement: district,
+            selection: { kind: 'ticket', id: t.id },
+            onClose: noop,
+            onOpenArea: noop,
+          }),
+        );
+      } finally {
+        tickets.delete(t.id);
+      }
+    };
+    const html = at({ ...ticket(1), id: 'T-o311', address: '玉桥南里12号楼', mediaUrl: 'https://example.org/p/1.jpg' });
+    expect(html).toContain('玉桥南里12号楼');
+    const link = /<a [^>]*data-ticket-media[^>]*>/.exec(html)?.[0] ?? '';
+    expect(link).toContain('href="https://example.org/p/1.jpg"');
+    expect(link).toContain('target="_blank"');
+    expect(link).toContain('rel="noopener noreferrer"');
+    // Nothing is loaded from the reporter's host: a link, never an image.
+    expect(html).not.toContain('<img');
+    // A link that is not http(s) is never made clickable, whatever the log holds.
+    expect(at({ ...ticket(1), id: 'T-js', mediaUrl: 'javascript:alert(1)' })).not.toContain('javascript:');
+  });
+
   it('details a ranger with the device and its last status, in English too', () => {
     const select = { kind: 'ranger', id: 'ranger-yld-06' } as const;
     const props = { tree, placement: district, selection: select, onClose: noop, onOpenArea: noop };
