@@ -184,7 +184,6 @@ describe('notifications to each kind of receiver', () => {
   });
 
   it('the delivery is on the alert trail: which channel, when, delivered', async () => {
-    await until(() => true);
     await app.services.notifier!.idle();
     const alert = await alertOf(ZJW_ALERT);
     const notified = alert.actions.filter((a) => a.kind === 'alert.notified');
