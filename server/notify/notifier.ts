@@ -28,7 +28,7 @@ import type { AlertBook } from '../rules/alerts';
 import { ref } from '../rules/engine';
 import type { AppendItem, AppendResult } from '../store/types';
 import { buildRequest, judge, type Verdict } from './channels';
-import type { ChannelConfig, NotifyConfig } from './config';
+import { NotifyConfigError, type ChannelConfig, type NotifyConfig } from './config';
 import type { Notice } from './format';
 
 const TRANSITION_OF: Partial<Record<AlertEvent['kind'], NotifyTransition>> = {
@@ -174,6 +174,11 @@ function reasonOf(error: unknown, timeoutMs: number): string {
 
 export function createNotifier(deps: NotifierDeps): Notifier {
   const { config, tree, book } = deps;
+  config.channels.forEach((c, i) => {
+    // The schema checks the key's form; only the area tree knows whether the area exists.
+    if (!tree.nodes[c.scope])
+      throw new NotifyConfigError(`NOTIFY_CONFIG is not valid: /channels/${i}/scope is no area of the area tree`);
+  });
   const fetchImpl = deps.fetch ?? fetch;
   const random = deps.random ?? Math.random;
   const wallClock = deps.wallClock ?? Date.now;

@@ -1,0 +1,137 @@
+// NOTIFY_CONFIG and PUBLIC_URL are checked at start: a bad field stops the start with the field's JSON pointer,
+// and no error message repeats a URL or a secret.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../server/config';
+import { DEFAULT_DELIVERY, loadNotifyConfig, resolveNotifyConfig } from '../../server/notify/config';
+import { inQuietHours } from '../../server/notify/notifier';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'opsmap-notify-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const WECOM = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=secret-robot-key';
+const wecom = (extra: object = {}) => ({ id: 'zjw', type: 'wecom', url: WECOM, scope: 'town:110112105', ...extra });
+
+/** The error lines of a config that must be refused. */
+function errors(json: unknown, env: Record<string, string> = {}): string[] {
+  const r = resolveNotifyConfig(json, env);
+  if (r.ok) throw new Error('accepted');
+  return r.errors.map((e) => `${e.path} ${e.message}`);
+}
+
+describe('NOTIFY_CONFIG', () => {
+  it('fills in the documented defaults', () => {
+    const r = resolveNotifyConfig({ channels: [wecom()] });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config.delivery).toEqual(DEFAULT_DELIVERY);
+    expect(r.config.channels[0]).toMatchObject({
+      id: 'zjw',
+      type: 'wecom',
+      url: WECOM,
+      minSeverity: 'info',
+      transitions: ['raised', 'escalated', 'whistled', 'resolved'],
+      language: 'zh',
+      timeoutMs: 5000,
+      retries: 5,
+    });
+  });
+
+  it('names the field of a misspelt key, a wrong type and a bad value', () => {
+    expect(errors({ channels: [wecom({ minSeverty: 'warning' })] })).toEqual([
+      '/channels/0/minSeverty is not an allowed property',
+    ]);
+    expect(errors({ channels: [wecom({ type: 'feishu' })] })).toEqual([
+      "/channels/0/type must be one of 'webhook', 'wecom', 'dingtalk', 'sms'",
+    ]);
+    expect(errors({ channels: [wecom({ minSeverity: 'critical' })] })).toEqual([
+      "/channels/0/minSeverity must be one of 'info', 'warning', 'severe'",
+    ]);
+    expect(errors({ channels: [wecom({ transitions: ['acknowledged'] })] })[0]).toMatch(
+      /^\/channels\/0\/transitions\/0 must be one of 'raised'/,
+    );
+    expect(errors({ channels: [wecom({ quietHours: { from: '25:00', to: '07:00' } })] })).toEqual([
+      '/channels/0/quietHours/from must be a time HH:MM, e.g. 22:00',
+    ]);
+    expect(errors({ channels: [wecom({ scope: 'Tongzhou' })] })[0]).toMatch(/^\/channels\/0\/scope /);
+    expect(errors({ channels: [wecom()], delivery: { retries: -1 } })[0]).toMatch(/^\/delivery\/retries /);
+    expect(errors({ channel: [] })).toContain('/channels is required');
+  });
+
+  it('asks a webhook and an SMS gateway for their signing secret and SMS for phones; ids are unique', () => {
+    expect(
+      errors({ channels: [{ id: 'w', type: 'webhook', url: 'https://h.example/in', scope: 'district:110112' }] }),
+    ).toEqual(['/channels/0/secret is required for a webhook channel (it signs every request)']);
+    expect(
+      errors({
+        channels: [{ id: 's', type: 'sms', url: 'https://sms.example/send', secret: 'k', scope: 'district:110112' }],
+      }),
+    ).toEqual(['/channels/0/phones is required for an sms channel']);
+    expect(errors({ channels: [wecom(), wecom()] })).toEqual([
+      '/channels/1/id is used by an earlier channel: ids must be unique',
+    ]);
+    expect(errors({ channels: [wecom({ phones: ['13800001111'] })] })).toEqual([
+      '/channels/0/phones is for sms channels only',
+    ]);
+  });
+
+  it('refuses a URL that is not http(s) without repeating it', () => {
+    const lines = errors({ channels: [wecom({ url: 'ftp://robot.example/send?key=secret-robot-key' })] });
+    expect(lines).toEqual(['/channels/0/url must be an http:// or https:// URL']);
+    expect(lines.join()).not.toContain('secret-robot-key');
+  });
+
+  it('reads "env:NAME" from the environment, and names the variable when it is not set', () => {
+    const r = resolveNotifyConfig(
+      { channels: [{ ...wecom(), url: 'env:ZJW_WECOM_URL', type: 'dingtalk', secret: 'env:ZJW_DING_SECRET' }] },
+      { ZJW_WECOM_URL: WECOM, ZJW_DING_SECRET: 'SECabc' },
+    );
+    expect(r.ok && r.config.channels[0]).toMatchObject({ url: WECOM, secret: 'SECabc' });
+    expect(errors({ channels: [wecom({ secret: 'env:MISSING_SECRET' })] })).toEqual([
+      '/channels/0/secret names the environment variable MISSING_SECRET, which is not set',
+    ]);
+  });
+
+  it('takes inline JSON or a file; a broken one is named without quoting its secrets', () => {
+    const file = path.join(dir, 'notify.json');
+    writeFileSync(file, JSON.stringify({ channels: [wecom()] }));
+    expect(loadNotifyConfig(file, '/')?.channels).toHaveLength(1);
+    expect(loadNotifyConfig(JSON.stringify({ channels: [wecom()] }), '/')?.channels[0]?.id).toBe('zjw');
+    expect(loadNotifyConfig('', '/')).toBeUndefined();
+    const broken = `{"channels":[{"id":"zjw","url":"${WECOM}",}]}`;
+    expect(() => loadNotifyConfig(broken, '/')).toThrow(/^NOTIFY_CONFIG \(inline JSON\) is not valid JSON/);
+    try {
+      loadNotifyConfig(broken, '/');
+    } catch (e) {
+      expect((e as Error).message).not.toContain('secret-robot-key');
+    }
+    expect(() => loadNotifyConfig(path.join(dir, 'missing.json'), '/')).toThrow(/cannot read the file \(ENOENT\)/);
+  });
+
+  it('stops the server configuration with the variable and the field', () => {
+    expect(() => loadConfig({ NOTIFY_CONFIG: JSON.stringify({ channels: [wecom({ language: 'fr' })] }) })).toThrow(
+      "NOTIFY_CONFIG (inline JSON) is not valid: /channels/0/language must be one of 'zh', 'en'",
+    );
+    expect(() => loadConfig({ PUBLIC_URL: 'ops.example.org' })).toThrow(/^PUBLIC_URL="ops.example.org" is not valid/);
+    expect(loadConfig({ PUBLIC_URL: 'https://ops.example.org/' }).publicUrl).toBe('https://ops.example.org');
+    expect(loadConfig({}).notify).toBeUndefined();
+  });
+});
+
+describe('quiet hours (Asia/Shanghai)', () => {
+  const at = (local: string) => Date.parse(`2025-07-20T${local}:00+08:00`);
+  it('wrap midnight: 22:00–07:00', () => {
+    const q = { fromMin: 22 * 60, toMin: 7 * 60, minSeverity: 'severe' as const };
+    expect(inQuietHours(q, at('23:30'))).toBe(true);
+    expect(inQuietHours(q, at('06:59'))).toBe(true);
+    expect(inQuietHours(q, at('07:00'))).toBe(false);
+    expect(inQuietHours(q, at('14:00'))).toBe(false);
+  });
+  it('within a day: 12:00–14:00', () => {
+    const q = { fromMin: 12 * 60, toMin: 14 * 60, minSeverity: 'severe' as const };
+    expect(inQuietHours(q, at('12:30'))).toBe(true);
+    expect(inQuietHours(q, at('14:30'))).toBe(false);
+  });
+});
