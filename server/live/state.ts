@@ -614,6 +614,16 @@ class LiveStateImpl implements LiveState, PooledTickets {
     rec.dropped = true;
     this.droppedTickets++;
     this.closedHeld--;
+    // Here as well as on read: a server nobody asks for ticket lists would otherwise hold every dropped one.
+    this.compactTicketOrder();
+  }
+
+  /** Lets the dropped tickets go once they are more than half of the ordering array (amortised O(1) a drop). */
+  private compactTicketOrder(): void {
+    if (this.droppedTickets > 1024 && this.droppedTickets * 2 > this.ticketOrder.length) {
+      this.ticketOrder = this.ticketOrder.filter((t) => !t.dropped);
+      this.droppedTickets = 0;
+    }
   }
 
   /** Overdue and near-deadline against the clock; counts and marks the ticket when either flips. */
@@ -1327,10 +1337,7 @@ class LiveStateImpl implements LiveState, PooledTickets {
 
   /** Sorts (rarely: only after an out-of-order creation) and compacts the ordering array lazily, on read. */
   private tidyTicketOrder(): void {
-    if (this.droppedTickets > 1024 && this.droppedTickets * 2 > this.ticketOrder.length) {
-      this.ticketOrder = this.ticketOrder.filter((t) => !t.dropped);
-      this.droppedTickets = 0;
-    }
+    this.compactTicketOrder();
     if (!this.ticketOrderSorted) {
       this.ticketOrder.sort((x, y) => x.createdMs - y.createdMs || x.order - y.order);
       this.ticketOrderSorted = true;

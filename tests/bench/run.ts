@@ -223,6 +223,22 @@ async function benchReplaySection(): Promise<void> {
   await benchReplayRows(row);
 }
 
+/** npm run bench -- retention: the fold's heap over 10 simulated minutes closing 1,600 tickets a second. */
+async function benchRetentionSection(geo: Geo): Promise<void> {
+  const { benchRetention } = await import('./retention');
+  for (const [label, max] of [
+    ['with the count limit (default, 100,000 closed tickets)', undefined],
+    ['without it (the 7-day limit only)', Number.MAX_SAFE_INTEGER],
+  ] as const) {
+    const r = benchRetention(geo, max);
+    row(
+      `retention: heap of the fold, 1,600 tickets created and closed a second, ${label}: minute 2 → minute 10`,
+      `${r.firstMb.toFixed(0)} → ${r.lastMb.toFixed(0)} MB (${((r.lastMb / r.firstMb - 1) * 100).toFixed(0)} %)`,
+      `${r.tickets.toLocaleString('en')} tickets in 10 simulated minutes, folded in ${r.seconds.toFixed(1)} s; heap after a full GC each simulated minute`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   console.log(
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
@@ -239,6 +255,7 @@ async function main(): Promise<void> {
   if (!only || only === 'wall') await benchWallSection();
   if (!only || only === 'cluster') await benchClusterSection(only === 'cluster');
   if (!only || only === 'replay') await benchReplaySection();
+  if (!only || only === 'retention') await benchRetentionSection(await loadGeo(GEO_DIR));
 }
 
 await main();
