@@ -135,3 +135,32 @@ describe('quiet hours (Asia/Shanghai)', () => {
     expect(inQuietHours(q, at('14:30'))).toBe(false);
   });
 });
+
+describe('channel scopes against the area tree', () => {
+  it('a scope the tree does not have stops the start, naming the channel', async () => {
+    const { createNotifier } = await import('../../server/notify/notifier');
+    const { createAlertBook } = await import('../../server/rules/alerts');
+    const r = resolveNotifyConfig({ channels: [wecom(), wecom({ id: 'nowhere', scope: 'town:999999999' })] });
+    if (!r.ok) throw new Error('refused');
+    const tree = {
+      root: 'district:110112',
+      nodes: {
+        'district:110112': { key: 'district:110112', level: 'district', parent: null },
+        'town:110112105': { key: 'town:110112105', level: 'town', parent: 'district:110112' },
+      },
+    };
+    expect(() =>
+      createNotifier({
+        config: r.config,
+        tree: tree as never,
+        book: createAlertBook(),
+        append: async () => [],
+        now: Date.now,
+        node: 'n',
+        exclusive: true,
+        publicUrl: '',
+        log: { warn: () => undefined, info: () => undefined },
+      }),
+    ).toThrow('NOTIFY_CONFIG is not valid: /channels/1/scope is no area of the area tree');
+  });
+});
