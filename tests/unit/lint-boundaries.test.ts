@@ -44,7 +44,7 @@ describe('import boundaries', () => {
   });
 
   it('keeps drivers out of the domain folders, which get the store and bus seams instead', async () => {
-    for (const dir of ['server/live', 'server/rules', 'server/geo']) {
+    for (const dir of ['server/live', 'server/rules', 'server/geo', 'server/notify']) {
       expect(await refused(`${dir}/probe.ts`, "import type { EventStore } from '../store/types';")).toEqual([]);
       for (const line of [
         "import pg from 'pg';",
