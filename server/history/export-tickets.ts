@@ -8,7 +8,8 @@
 // The fold follows the live state's ticket rules (live/state.ts: first create wins, statuses only move
 // forward, deadlines from the event or from its urgency, overdue / near deadline against the clock).
 import type { AreaKey, AreaTree } from '../contract/areas';
-import { defaultDueTimes, type UrgencyDeadlines } from '../contract/config-defaults';
+import type { UrgencyDeadlines } from '../contract/config-defaults';
+import { ticketDeadlines } from '../live/deadlines';
 import {
   TICKET_STATUS_ORDER,
   type Department,
@@ -227,8 +228,7 @@ export async function windowTickets(
         if (ms < window.fromMs || open.has(e.ticketId)) continue;
         if (query.category !== undefined && e.category !== query.category) continue;
         if (!placeIn(s.place, query.area, options.tree)) continue;
-        const d = defaultDueTimes(ms, e.urgency, options.deadlines);
-        const resolveDueMs = e.resolveDueAt ? Date.parse(e.resolveDueAt) : d.resolveDueAtMs;
+        const d = ticketDeadlines(ms, e, options.deadlines, options.nearDeadlineFraction);
         open.set(e.ticketId, {
           id: e.ticketId,
           category: e.category,
@@ -238,10 +238,10 @@ export async function windowTickets(
           place: s.place ? { ...s.place } : undefined,
           createdAt: e.time,
           createdMs: ms,
-          responseDueAt: e.responseDueAt ?? isoLocal(d.responseDueAtMs),
-          resolveDueMs,
-          resolveDueAt: e.resolveDueAt ?? isoLocal(resolveDueMs),
-          nearMs: ms + options.nearDeadlineFraction * (resolveDueMs - ms),
+          responseDueAt: e.responseDueAt ?? isoLocal(d.respondDueMs),
+          resolveDueMs: d.resolveDueMs,
+          resolveDueAt: e.resolveDueAt ?? isoLocal(d.resolveDueMs),
+          nearMs: d.nearMs,
           status: 'received',
           statusIdx: 0,
           escalatedTo: [],

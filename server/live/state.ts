@@ -36,7 +36,8 @@
 //   never before the baseline day (options.zeroComplaintSinceMs, else the day of the first event folded).
 // - Tickets without a place count at the district only.
 import { WARNING_ORDER, type AreaKey } from '../contract/areas';
-import { compositeScore, defaultDueTimes, type KpiWeights } from '../contract/config-defaults';
+import { compositeScore, type KpiWeights } from '../contract/config-defaults';
+import { ticketDeadlines } from './deadlines';
 import {
   ALERT_KIND_PREFIX,
   TICKET_CATEGORIES,
@@ -461,9 +462,7 @@ class LiveStateImpl implements LiveState, PooledTickets {
 
   private ticketCreated(e: EventOf<'ticket.created'>, place: Place | undefined, ms: number): void {
     if (this.tickets_.has(e.ticketId)) return; // a second create for the same ticket is a producer retry
-    const defaults = defaultDueTimes(ms, e.urgency, this.o.deadlines);
-    const respDueMs = e.responseDueAt ? Date.parse(e.responseDueAt) : defaults.responseDueAtMs;
-    const resolveDueMs = e.resolveDueAt ? Date.parse(e.resolveDueAt) : defaults.resolveDueAtMs;
+    const due = ticketDeadlines(ms, e, this.o.deadlines, this.o.nearDeadlineFraction);
     const catIdx = CATEGORY_INDEX.get(e.category) ?? NCAT - 1;
     const chain = this.areas.chainOfPlace(place);
     const rec = new TicketRec(
@@ -479,9 +478,9 @@ class LiveStateImpl implements LiveState, PooledTickets {
       chain,
       e.time,
       ms,
-      respDueMs,
-      resolveDueMs,
-      ms + this.o.nearDeadlineFraction * (resolveDueMs - ms),
+      due.respondDueMs,
+      due.resolveDueMs,
+      due.nearMs,
       e.responseDueAt,
       e.resolveDueAt,
     );

@@ -28,7 +28,8 @@ import {
   type AlertSubject,
   type AlertUpdated,
 } from '../contract/alerts';
-import { defaultDueTimes, type UrgencyDeadlines } from '../contract/config-defaults';
+import type { UrgencyDeadlines } from '../contract/config-defaults';
+import { ticketDeadlines } from '../live/deadlines';
 import { ALERT_KIND_PREFIX, type OpsEvent, type Place, type StoredEvent, type Urgency } from '../contract/events';
 import type { Geo } from '../geo/load';
 import { TimerHeap } from '../live/heap';
@@ -76,6 +77,7 @@ interface Want {
   severity: AlertSeverity;
   area: AreaKey;
   town: AreaKey | undefined;
+  /** In Chinese, for the log, the notification channels and older clients; facts carry all of it for others. */
   title: string;
   facts?: Record<string, string | number>;
   subjects: AlertSubject[];
@@ -129,6 +131,8 @@ interface IncidentMem {
   lat: number;
   description: string;
   sos: boolean;
+  /** The tracker that sent an SOS (OsmAnd / Traccar Client: the event's meta.deviceId). */
+  deviceId: string | undefined;
 }
 
 interface CellMem {
@@ -364,7 +368,7 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
       area,
       town,
       title: `${cp.name} 水位 ${cp.level.toFixed(2)} m，达${COLOR_ZH[colorName]}预警`,
-      facts: { level: cp.level, color: colorName, threshold: cp.thresholds[o.flood.raiseAt] },
+      facts: { checkpoint: cp.name, level: cp.level, color: colorName, threshold: cp.thresholds[o.flood.raiseAt] },
       subjects: [{ kind: 'checkpoint', id: cp.id }],
       location: { lon: cp.lon, lat: cp.lat },
     };
@@ -389,7 +393,7 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
               rule: 'ticket_near_deadline',
               severity: nearSev,
               title: `工单临近办结时限：${t.title}`,
-              facts: { urgency: t.urgency, resolveDueAt: due },
+              facts: { ticketTitle: fact(t.title), urgency: t.urgency, resolveDueAt: due },
             }
           : null,
       ],
@@ -402,7 +406,7 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
               rule: 'ticket_overdue',
               severity: overSev,
               title: `工单已超期：${t.title}`,
-              facts: { urgency: t.urgency, resolveDueAt: due },
+              facts: { ticketTitle: fact(t.title), urgency: t.urgency, resolveDueAt: due },
             }
           : null,
       ],
@@ -486,7 +490,7 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
       area: known(forestKey) ? forestKey : (townKey(cl.townId) ?? (tree.root as AreaKey)),
       town: townKey(cl.townId),
       title: `${cl.name} 已 ${hours} 小时无人巡护`,
-      facts: { hours, since: isoLocal(since) },
+      facts: { cluster: cl.name, hours, since: isoLocal(since) },
       subjects: [{ kind: 'forest', id: cl.id }],
     });
   }
@@ -509,7 +513,7 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
       area,
       town,
       title: `护林员 ${r.id} 已 ${minutes} 分钟无信号`,
-      facts: { minutes, lastSeen: isoLocal(r.lastSeenMs) },
+      facts: { rangerId: r.id, minutes, lastSeen: isoLocal(r.lastSeenMs) },
       subjects: [{ kind: 'ranger', id: r.id }],
     };
     if (r.lon !== null && r.lat !== null) w.location = { lon: r.lon, lat: r.lat };
@@ -541,7 +545,11 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
         area,
         town,
         title: `SOS：${i.description}`,
-        facts: { rangerId: i.rangerId },
+        facts: {
+          rangerId: i.rangerId,
+          description: fact(i.description),
+          ...(i.deviceId !== undefined ? { deviceId: fact(i.deviceId) } : {}),
+        },
         subjects: [
           { kind: 'incident', id: i.id },
           { kind: 'ranger', id: i.rangerId },
@@ -558,7 +566,7 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
       area,
       town,
       title: `火险：${i.description}`,
-      facts: { rangerId: i.rangerId },
+      facts: { rangerId: i.rangerId, description: fact(i.description) },
       subjects: [{ kind: 'incident', id: i.id }],
       location: { lon: i.lon, lat: i.lat },
     });
@@ -627,8 +635,7 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
           t.cells.add(c);
         }
         if (!o.ticketNearDeadline[ev.urgency] && !o.ticketOverdue[ev.urgency]) return;
-        const d = defaultDueTimes(ms, ev.urgency, deps.deadlines);
-        const dueMs = ev.resolveDueAt ? Date.parse(ev.resolveDueAt) : d.resolveDueAtMs;
+        const d = ticketDeadlines(ms, ev, deps.deadlines, deps.nearDeadlineFraction);
         const tm: TicketMem = {
           id: ev.ticketId,
           urgency: ev.urgency,
@@ -636,8 +643,8 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
           place: s.place,
           lon: ev.location.lon,
           lat: ev.location.lat,
-          nearMs: ms + deps.nearDeadlineFraction * (dueMs - ms),
-          dueMs,
+          nearMs: d.nearMs,
+          dueMs: d.resolveDueMs,
           due: Infinity,
           heapIndex: -1,
         };
@@ -736,6 +743,7 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
           lon: ev.location.lon,
           lat: ev.location.lat,
           description: ev.description,
+          deviceId: typeof ev.meta?.deviceId === 'string' ? ev.meta.deviceId : undefined,
         });
         t.incidents.add(ev.incidentId);
         return;
@@ -840,3 +848,6 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
 }
 
 const COLOR_ZH = { blue: '蓝色', yellow: '黄色', orange: '橙色', red: '红色' } as const;
+
+/** A text fact within the contract's limit (200 characters), like the title it stands beside. */
+const fact = (text: string): string => text.slice(0, 200);
