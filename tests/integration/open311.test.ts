@@ -4,6 +4,9 @@
 // perl-lib/Open311.pm: _populate_service_request_params, _request, send_service_request, get_service_requests),
 // each named where it is used. Their coordinates are San Francisco's; where a request must land, they are moved
 // into the district and nothing else is changed.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app';
@@ -679,6 +682,56 @@ describe("POST import: a hotline system's list of existing requests", () => {
       status: 'rejected',
       errors: [{ path: '/lat,/long', message: expect.stringMatching(/outside the area this feed may report in/) }],
     });
+  });
+});
+
+describe('after a restart', () => {
+  it('a request and its closing are read back the same, folded again from the SQLite log', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'opsmap-open311-'));
+    const env = { STORE: 'sqlite', DATABASE_PATH: path.join(dir, 'log.db') };
+    try {
+      const first = await testApp(env);
+      const key = await deviceToken(first, principals.feed);
+      const created = await first.inject({
+        method: 'POST',
+        url: `${BASE}/requests.json`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({
+          api_key: key,
+          service_code: 'heating',
+          ...mapStrings(YUQIAO),
+          description: '暖气不热',
+          media_url: 'https://example.org/r.jpg',
+        }).toString(),
+      });
+      const id = created.json()[0].service_request_id as string;
+      await postEvents(first, [
+        {
+          id: `close-${id}`,
+          kind: 'ticket.closed',
+          time: new Date().toISOString(),
+          source: 'hotline_12345',
+          ticketId: `o311-${id}`,
+          resolved: true,
+          note: '已维修',
+        },
+      ]);
+      const before = (await first.inject(`${BASE}/requests/${id}.json?api_key=${encodeURIComponent(key)}`)).json();
+      await first.close();
+
+      const second = await testApp(env);
+      const after = await second.inject(`${BASE}/requests/${id}.json?api_key=${encodeURIComponent(key)}`);
+      expect(after.statusCode, after.body).toBe(200);
+      expect(after.json()).toEqual(before);
+      expect(before[0]).toMatchObject({
+        status: 'closed',
+        status_notes: '已维修',
+        media_url: 'https://example.org/r.jpg',
+      });
+      await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
