@@ -9,6 +9,7 @@ import { apiJson } from '../auth/session';
 import { formatters, setLanguage, type Formatters, type Language } from '../i18n';
 import { briefSearch, duration, rateChange } from './view';
 import '../styles/brief.css';
+import { alertTitle } from '../panels/alert-title';
 
 type Load = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; body: Brief };
 
@@ -411,7 +412,7 @@ function Alerts({ b, f }: { b: Brief; f: Formatters }) {
               <tr key={x.id} className={`brief-alert--${x.severity}`}>
                 <td>{t(`auth:alerts.severity.${x.severity}`)}</td>
                 <td>
-                  {x.title}{' '}
+                  {alertTitle(x, t)}{' '}
                   <span className="brief-muted">
                     {t(`auth:alerts.rule.${x.rule}`)}
                     {x.escalated ? ` · ${t('alerts.escalated')}` : ''}

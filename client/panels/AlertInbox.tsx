@@ -15,6 +15,7 @@ import { formatters } from '../i18n';
 import { useAlerts, useAlertStore } from '../live/SocketController';
 import { openAlerts } from '../live/alerts';
 import { factLines } from './alert-facts';
+import { alertTitle } from './alert-title';
 import { useAlertSound } from './alert-sound';
 import { useNow } from './useNow';
 import '../styles/alerts.css';
@@ -166,11 +167,12 @@ function AlertDetail({ tree, alert, onFlyTo }: { tree: AreaTree; alert: Alert; o
   const { principal } = useSession();
   const actions = alertActions(principal, alert);
   const facts = factLines(alert.facts, t, formatters(i18n.language));
+  const title = alertTitle(alert, t);
   return (
-    <section className="alert-detail" aria-label={alert.title} data-alert-detail={alert.id}>
+    <section className="alert-detail" aria-label={title} data-alert-detail={alert.id}>
       <h3>
         <span className={`alert-sev alert-sev--${alert.severity}`}>{t(`alerts.severity.${alert.severity}`)}</span>{' '}
-        {alert.title}
+        <span className="alert-title">{title}</span>
       </h3>
       <p className="alert-meta">
         {t(`alerts.rule.${alert.rule}`)} · {tree.nodes[alert.area]?.name ?? alert.area} ·{' '}

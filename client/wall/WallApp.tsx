@@ -31,6 +31,7 @@ import {
   type TourPosition,
 } from './tour';
 import './wall.css';
+import { alertTitle } from '../panels/alert-title';
 
 /** The cursor hides after this long without a move (a wall has a mouse only for whoever sets it up). */
 const CURSOR_IDLE_MS = 3_000;
@@ -252,7 +253,7 @@ function TakeoverBanner({ alert, queued, tree }: { alert: Alert; queued: number;
           {t('takeover.raisedAt', { time: f.when(alert.raisedAt) })}
         </time>
       </div>
-      <p className="wall-takeover-title">{alert.title}</p>
+      <p className="wall-takeover-title">{alertTitle(alert, t)}</p>
       <p className="wall-takeover-area">{where}</p>
       <p className="wall-takeover-foot">
         <span>{t('takeover.waiting')}</span>

@@ -4,7 +4,7 @@
 // (docs/KPIS.md), rebuilt from the log; the comparison is the same weekday one week earlier (上周同日), the
 // same one-day window, so the two columns mean the same thing. Open shapes, like live.ts. No Node imports.
 import Type, { type Static } from 'typebox';
-import { AlertRule, AlertSeverity, AlertStatus } from './alerts';
+import { AlertRaised, AlertRule, AlertSeverity, AlertStatus } from './alerts';
 import { WarningColor } from './areas';
 import { ResponseLevel, TicketCategory, TicketStatus, Timestamp, Urgency } from './events';
 import { AreaKeySchema, Rate } from './live';
@@ -101,7 +101,9 @@ export const BriefAlert = Type.Object({
   id: Type.String(),
   rule: AlertRule,
   severity: AlertSeverity,
+  /** The server's Chinese title; a reader in another language gets it worded from rule + facts. */
   title: Type.String(),
+  facts: Type.Optional(AlertRaised.properties.facts),
   area: AreaKeySchema,
   raisedAt: Timestamp,
   /** Status when the brief was made. */

@@ -335,6 +335,7 @@ export function createBriefFold(geo: Geo, options: Partial<LiveOptions>, day: nu
         escalated: a.escalatedAt !== undefined,
       };
       if (a.acknowledgedAt !== undefined) item.acknowledgedAt = a.acknowledgedAt;
+      if (a.facts !== undefined) item.facts = { ...a.facts };
       return item;
     });
     const acks = items.flatMap((a) => (a.ackMs === null ? [] : [a.ackMs]));

@@ -3,6 +3,7 @@
 // as sheets, the ticket detail and the alert inbox. Each screen is checked by the DOM (tests/helpers/layout.ts):
 // no two visible texts overlap, no text is cut by the screen's edge or cut short, nothing scrolls sideways, and
 // every button, link and field is at least 44 px each way. The map pans under one finger and zooms under two.
+// An alert's title is worded in the reader's language (Chinese, then English on the toggle).
 // Screenshots: test-results/e2e-phone-<screen>-<width>x<height>.png.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -249,6 +250,14 @@ describe.skipIf(!RUN)(RUN ? 'phone and tablet' : `phone and tablet (skipped: ${C
       await page.waitForSelector('.alert-detail', { state: 'visible' });
       expectUsable(await measureLayout(page), `alert detail ${tag}`);
       await shoot(page, `e2e-phone-alert-${tag}.png`);
+      const title = page.locator('.alert-detail .alert-title');
+      expect(await title.textContent()).toBe('火险：林下发现烟点，疑似焚烧秸秆');
+      // In English the title is worded in English from the rule and its facts; the ranger's words stay as given.
+      if (await page.locator('.header-more-toggle').isVisible()) await page.locator('.header-more-toggle').tap();
+      await page.locator('.app-header .lang-toggle').tap();
+      await expect.poll(() => title.textContent()).toBe('Fire risk: 林下发现烟点，疑似焚烧秸秆');
+      expectUsable(await measureLayout(page), `alert detail in English ${tag}`);
+      await shoot(page, `e2e-phone-alert-en-${tag}.png`);
       expect(errors).toEqual([]);
       await context.close();
     }, 180_000);

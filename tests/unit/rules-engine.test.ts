@@ -1,7 +1,9 @@
 // The alert rules in simulated time: a pinned clock the tests move, the real geography, a memory store and the
 // in-process bus, so every decision goes through the log exactly as in the server.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Alert, AlertEvent } from '../../server/contract/alerts';
+import { ALERT_RULES, type Alert, type AlertEvent } from '../../server/contract/alerts';
+import { createI18n } from '../../client/i18n';
+import { alertTitle } from '../../client/panels/alert-title';
 import type { OpsEvent, Place, StoredEvent } from '../../server/contract/events';
 import { createInProcessBus } from '../../server/bus/in-process';
 import type { EventBus } from '../../server/bus/types';
@@ -519,5 +521,59 @@ describe('options', () => {
     expect(!bad.ok && bad.errors[0]!.path).toBe('/flood/raiseAt');
     const unknown = resolveAlertRuleOptions({ tsunami: {} });
     expect(!unknown.ok && unknown.errors[0]!.message).toMatch(/unknown rule/);
+  });
+});
+
+describe('titles from facts', () => {
+  it("every rule's facts word its title: the client's Chinese wording is the server's title, the English wording has no Chinese but the data", async () => {
+    const zh = createI18n('zh-CN').getFixedT('zh-CN', 'auth');
+    const en = createI18n('en').getFixedT('en', 'auth');
+    const w = await new World().boot();
+    const cp = geo.layers.checkpoints.features.find((f) => f.properties.id === 'cp-beiyun-01')!;
+    const c = geo.layers.forest.features[0]!.properties.id;
+    const grid = geo.layers.grid.features[0]!.properties.id;
+    const at = spotIn('forest', c);
+    await w.post(
+      { kind: 'flood.reading', time: iso(T0), checkpointId: cp.properties.id, level: cp.properties.thresholds.orange },
+      incident('inc-t', T0),
+      {
+        kind: 'patrol.incident',
+        time: iso(T0),
+        rangerId: 'ranger-wang-lin',
+        incidentId: 'sos-t',
+        type: 'sos',
+        severity: 'high',
+        description: '护林员 ranger-wang-lin，设备 王林 手机-2',
+        location: at,
+        meta: { deviceId: '王林 手机-2' },
+      },
+      { kind: 'patrol.started', time: iso(T0), patrolId: 'p-t', rangerId: 'r-t', clusterId: c, location: at },
+      ...Array.from({ length: 6 }, (_, n) => ({
+        kind: 'ticket.created' as const,
+        time: iso(T0 - 30 * MIN + n * MIN),
+        ticketId: `TT-${n}`,
+        category: 'noise' as const,
+        urgency: 'urgent' as const,
+        channel: 'hotline_12345' as const,
+        title: `夜间施工噪音 ${n}`,
+        location: spotIn('grid', grid),
+      })),
+    );
+    await w.at(T0 + 0.85 * 24 * HOUR);
+    await w.at(T0 + 25 * HOUR);
+    const all = w.alerts();
+    const rules = new Set(all.map((a) => a.rule));
+    for (const rule of ALERT_RULES) expect(rules.has(rule), rule).toBe(true);
+    for (const a of all) {
+      expect(alertTitle(a, zh), a.id).toBe(a.title);
+      // What is left of the English title once the data it quotes is taken out is English.
+      let rest = alertTitle(a, en);
+      for (const v of Object.values(a.facts ?? {})) rest = rest.split(String(v)).join('');
+      expect(rest, `${a.id}: ${alertTitle(a, en)}`).not.toMatch(/[\u3400-\u9fff]/);
+    }
+    const sos = all.find((a) => a.rule === 'ranger_sos')!;
+    expect(alertTitle(sos, en)).toBe('SOS from ranger ranger-wang-lin, device 王林 手机-2');
+    const flood = all.find((a) => a.rule === 'flood_warning')!;
+    expect(alertTitle(flood, en)).toMatch(/^.+: water at \d+\.\d\d m, orange warning$/);
   });
 });

@@ -58,6 +58,7 @@ const en: Strings<typeof zh> = {
       minutes: 'Silent for',
       lastSeen: 'Last signal',
       rangerId: 'Ranger',
+      deviceId: 'Device',
     },
     unit: { perHour: '{{n}} per hour', minutes: '{{n}} min', hours: '{{n}} h' },
     subjects: 'Objects',
@@ -81,6 +82,19 @@ const en: Strings<typeof zh> = {
     level: { town: 'Town level', district: 'District level' },
     severity: { info: 'Info', warning: 'Warning', severe: 'Severe' },
     status: { open: 'Open', acknowledged: 'Acknowledged', resolved: 'Resolved' },
+    // Worded from the rule's code and facts; names, ticket titles and a ranger's own words stay as given.
+    titles: {
+      flood_warning: '{{checkpoint}}: water at {{level}} m, {{color}} warning',
+      ticket_near_deadline: 'Ticket near its deadline: {{ticket}}',
+      ticket_overdue: 'Ticket overdue: {{ticket}}',
+      ticket_surge: 'Ticket surge in a grid cell: {{count}} in {{windowMin}} min',
+      forest_unpatrolled: '{{cluster}}: not patrolled for {{hours}} h',
+      ranger_signal_lost: 'Ranger {{ranger}}: no signal for {{minutes}} min',
+      fire_risk: 'Fire risk: {{description}}',
+      ranger_sos: 'SOS from ranger {{ranger}}: {{description}}',
+      ranger_sos_device: 'SOS from ranger {{ranger}}, device {{device}}',
+      ranger_sos_unmapped: 'SOS from device {{device}}',
+    },
     rule: {
       flood_warning: 'Flood warning',
       ticket_near_deadline: 'Ticket near deadline',

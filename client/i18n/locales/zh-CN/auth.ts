@@ -48,6 +48,7 @@ export default {
       minutes: '失联时长',
       lastSeen: '最后信号',
       rangerId: '护林员',
+      deviceId: '设备',
     },
     unit: { perHour: '{{n}} 件/小时', minutes: '{{n}} 分钟', hours: '{{n}} 小时' },
     subjects: '相关对象',
@@ -71,6 +72,19 @@ export default {
     level: { town: '街乡级', district: '区级' },
     severity: { info: '提示', warning: '警告', severe: '严重' },
     status: { open: '待确认', acknowledged: '已确认', resolved: '已办结' },
+    // 告警标题由规则代码和事实拼出（服务器保留同样的中文标题，供日志、通知渠道和旧客户端使用）。
+    titles: {
+      flood_warning: '{{checkpoint}} 水位 {{level}} m，达{{color}}预警',
+      ticket_near_deadline: '工单临近办结时限：{{ticket}}',
+      ticket_overdue: '工单已超期：{{ticket}}',
+      ticket_surge: '网格工单激增：{{windowMin}} 分钟内 {{count}} 件',
+      forest_unpatrolled: '{{cluster}} 已 {{hours}} 小时无人巡护',
+      ranger_signal_lost: '护林员 {{ranger}} 已 {{minutes}} 分钟无信号',
+      fire_risk: '火险：{{description}}',
+      ranger_sos: 'SOS：{{description}}',
+      ranger_sos_device: 'SOS：{{description}}',
+      ranger_sos_unmapped: 'SOS：{{description}}',
+    },
     rule: {
       flood_warning: '防汛预警',
       ticket_near_deadline: '工单临期',
