@@ -38,6 +38,8 @@ const TRANSITION_OF: Partial<Record<AlertEvent['kind'], NotifyTransition>> = {
   'alert.resolved': 'resolved',
 };
 
+/** A claim not back from the log after this is appended again. */
+const CLAIM_RETRY_MS = 10_000;
 /** Dead letters kept per channel for the admin's view (the log keeps them all). */
 const DEAD_LETTERS_SHOWN = 20;
 
@@ -133,6 +135,8 @@ interface Delivery {
   attempts: number;
   running: boolean;
   timer?: ReturnType<typeof setTimeout>;
+  /** When this node last appended a claim for it: one the store refused (an outage) is tried again. */
+  claimedAtMs?: number;
 }
 
 interface Lane {
@@ -330,6 +334,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   }
 
   function claim(d: Delivery): void {
+    d.claimedAtMs = deps.now();
     const n = (d.claim?.n ?? 0) + 1;
     appendStep(d, { result: 'claimed', claim: n }, `${d.key}:claim:${n}`);
   }
@@ -564,6 +569,17 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
     tick() {
       const nowMs = deps.now();
+      // A claim that never came back from the log (the store was down): claimed again, like the rules decide again.
+      if (started)
+        for (const d of deliveries.values())
+          if (
+            !d.outcome &&
+            !d.mine &&
+            !d.claim &&
+            d.claimedAtMs !== undefined &&
+            nowMs - d.claimedAtMs > CLAIM_RETRY_MS
+          )
+            claim(d);
       for (const d of othersClaims) {
         if (d.outcome) othersClaims.delete(d);
         else if (d.claim && nowMs - d.claim.atMs >= delivery.claimLeaseMs) {

@@ -260,3 +260,49 @@ describe('routing', () => {
     await n.close();
   });
 });
+
+describe('a store outage', () => {
+  it('a claim the store refused is made again on a later tick, and the message still goes out', async () => {
+    const store = createMemoryStore();
+    const bus = createInProcessBus(store);
+    let clock = Date.now();
+    let refuse = true;
+    const book = createAlertBook();
+    const sent: string[] = [];
+    const n = createNotifier({
+      config: channelConfig([HOOK]),
+      tree: TREE as never,
+      book,
+      append: (items) => {
+        if (refuse && items[0]!.event.kind === 'alert.notified') return Promise.reject(new Error('SQLITE_BUSY'));
+        return bus.append(items);
+      },
+      now: () => clock,
+      node: 'solo',
+      exclusive: true,
+      publicUrl: '',
+      log: silent,
+      fetch: (async (_url: string, init: RequestInit) => {
+        sent.push((JSON.parse(String(init.body)) as { alert: { id: string } }).alert.id);
+        return new Response('{}');
+      }) as typeof fetch,
+    });
+    bus.subscribe(0, (events) => {
+      book.apply(events);
+      n.onBatch(events);
+    });
+    n.start();
+    await put(bus, raised('fire_risk:outage', 'town:110112105'));
+    await n.idle();
+    expect(sent).toEqual([]);
+    refuse = false;
+    clock += 11_000;
+    n.tick();
+    await n.idle();
+    await new Promise((r) => setTimeout(r, 20));
+    await n.idle();
+    expect(sent).toEqual(['fire_risk:outage']);
+    expect((await notified(store)).map((e) => e.result)).toEqual(['claimed', 'delivered']);
+    await n.close();
+  });
+});
