@@ -480,16 +480,16 @@ export const open311Routes: FastifyPluginAsync<Open311RouteOptions> = async (app
           .filter((s) => s !== '');
         if (ids && ids.length > MAX_REQUESTS) problems.push(`service_request_id: at most ${MAX_REQUESTS} ids`);
         if (problems.length > 0) return fail(reply, format, 400, ...problems);
-        const windowed = !ids && fromMs === undefined && toMs === undefined;
-        const list = opts.book.list(principal, {
-          ...(ids ? { ids } : {}),
-          ...(serviceCode ? { serviceCode } : {}),
-          ...(status ? { status } : {}),
-          ...(windowed ? { fromMs: opts.now() - DEFAULT_WINDOW_MS } : {}),
-          ...(fromMs !== undefined ? { fromMs } : {}),
-          ...(toMs !== undefined ? { toMs } : {}),
-          limit: MAX_REQUESTS,
-        });
+        // The spec: a list of ids overrides every other argument (a client following its own requests).
+        const list = ids
+          ? opts.book.list(principal, { ids, limit: MAX_REQUESTS })
+          : opts.book.list(principal, {
+              ...(serviceCode ? { serviceCode } : {}),
+              ...(status ? { status } : {}),
+              fromMs: fromMs ?? (toMs === undefined ? opts.now() - DEFAULT_WINDOW_MS : -Infinity),
+              ...(toMs !== undefined ? { toMs } : {}),
+              limit: MAX_REQUESTS,
+            });
         return answer(reply, format, 200, list, 'service_requests', 'request');
       },
     );

@@ -1251,7 +1251,7 @@ describe('fuzz: malformed input is refused with a reason, valid traffic beside i
       if (code.statusCode !== 404 && code.statusCode !== 200) fail(`open311 service '${junk}': ${code.statusCode}`);
       tally('open311 reads', 3);
     }
-    for (const auth of [{}, { authorization: 'Bearer not-a-token' }])
+    for (const auth of [{}, { authorization: 'Bearer not-a-token' }] as Record<string, string>[])
       checkSpecRefused(
         await inject('GET', '/api/v1/open311/requests.json', undefined, undefined, auth),
         undefined,

@@ -549,6 +549,8 @@ describe('GET requests: a client round trip', () => {
     expect(await ask('status=closed')).toContain(id);
     expect(await ask('status=open')).not.toContain(id);
     expect(await ask(`service_request_id=${id},nope`)).toEqual([id]);
+    // A list of ids overrides every other argument, as the spec says.
+    expect(await ask(`service_request_id=${id}&status=open&service_code=road`)).toEqual([id]);
     expect(await ask(`start_date=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).toEqual([]);
     expect(await ask(`end_date=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}`)).not.toContain(
       id,
