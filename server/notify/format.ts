@@ -97,6 +97,30 @@ const WORDS = {
   },
 } as const;
 
+/** 吹哨报到: the departments by name; the webhook body keeps the codes. */
+const DEPARTMENTS: Record<Language, Record<string, string>> = {
+  zh: {
+    chengguan: '城管执法',
+    sanitation: '环卫',
+    fire: '消防',
+    market: '市场监管',
+    housing: '住建',
+    water: '水务',
+    transport: '交通',
+    ecology: '生态环境',
+    police: '公安',
+    landscaping: '园林绿化',
+    other: '其他部门',
+  },
+  en: { chengguan: 'city management', market: 'market regulation', ecology: 'environment', landscaping: 'landscaping' },
+};
+
+/** Fact values that are codes: warning colours and urgencies. */
+const VALUES: Record<Language, Record<string, string>> = {
+  zh: { blue: '蓝色', yellow: '黄色', orange: '橙色', red: '红色', urgent: '紧急', normal: '一般', low: '较低' },
+  en: {},
+};
+
 /** Fact names in people's words; an unknown fact keeps its name. */
 const FACTS: Record<Language, Record<string, string>> = {
   zh: {
@@ -150,12 +174,16 @@ export function lines(n: Notice, lang: Language): [string, string][] {
   if (n.transition !== 'raised' && !n.test) out.push([w.labels.raisedAt, localTime(n.raisedAt)]);
   const facts = Object.entries(n.facts);
   if (facts.length > 0) {
-    const named = facts.map(
-      ([k, v]) => `${FACTS[lang][k] ?? k} ${typeof v === 'string' && /T\d\d:/.test(v) ? localTime(v) : v}`,
-    );
+    const value = (v: string | number): string =>
+      typeof v === 'number' ? String(v) : /T\d\d:/.test(v) ? localTime(v) : (VALUES[lang][v] ?? v);
+    const named = facts.map(([k, v]) => `${FACTS[lang][k] ?? k} ${value(v)}`);
     out.push([w.labels.facts, named.join('，')]);
   }
-  if (n.departments && n.departments.length > 0) out.push([w.labels.departments, n.departments.join('、')]);
+  if (n.departments && n.departments.length > 0)
+    out.push([
+      w.labels.departments,
+      n.departments.map((d) => DEPARTMENTS[lang][d] ?? d).join(lang === 'zh' ? '、' : ', '),
+    ]);
   if (n.note && !n.test) out.push([w.labels.note, n.note]);
   return out;
 }
