@@ -11,7 +11,7 @@
 //   POST import                         a hotline's list of existing requests (JSON / NDJSON; our own answer shape)
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import Type, { type TSchema } from 'typebox';
+import Type, { type Static, type TSchema } from 'typebox';
 import { XMLBuilder } from 'fast-xml-parser';
 import { requireAbility } from '../auth/guard';
 import { can, inScope, type Principal } from '../contract/auth';
@@ -183,6 +183,23 @@ function failures(format: Format, ...codes: number[]) {
 
 const FORMATS: Format[] = ['json', 'xml'];
 
+const ServiceParams = Type.Object({ code: Type.String({ maxLength: 100, description: 'a service_code' }) });
+const RequestParams = Type.Object({ id: Type.String({ maxLength: 200, description: 'a service_request_id' }) });
+/** What a read may carry besides its filters: the key, and the spec's jurisdiction (one here, not needed). */
+const KeyQuery = Type.Object({
+  api_key: Type.Optional(Type.String({ description: "a feed device's token (or send Authorization: Bearer)" })),
+  jurisdiction_id: Type.Optional(Type.String()),
+});
+const ListQuery = Type.Object({
+  service_request_id: Type.Optional(Type.String({ description: 'comma-separated ids: only these' })),
+  service_code: Type.Optional(Type.String()),
+  start_date: Type.Optional(Type.String({ description: 'requested at or after (ISO 8601 with offset)' })),
+  end_date: Type.Optional(Type.String({ description: 'requested at or before (ISO 8601 with offset)' })),
+  status: Type.Optional(Type.String({ description: 'open, closed, or both comma-separated' })),
+  ...KeyQuery.properties,
+});
+const ImportQuery = Type.Object({ crs: Type.Optional(Type.String()) });
+
 // ---- the routes ----
 
 export const open311Routes: FastifyPluginAsync<Open311RouteOptions> = async (app, opts) => {
@@ -273,12 +290,12 @@ export const open311Routes: FastifyPluginAsync<Open311RouteOptions> = async (app
       async (_request, reply) => answer(reply, format, 200, OPEN311_SERVICES, 'services', 'service'),
     );
 
-    app.get<{ Params: { code: string } }>(
+    app.get<{ Params: Static<typeof ServiceParams> }>(
       `${OPEN311_PREFIX}/services/:code.${format}`,
       {
         schema: {
           ...doc('open311', `GeoReport v2 service definition: its attributes (${format.toUpperCase()})`, PUBLIC),
-          params: Type.Object({ code: Type.String({ maxLength: 100, description: 'a service_code' }) }),
+          params: ServiceParams,
           response: {
             200: ok(format, Open311ServiceDefinition, '<service_definition>'),
             ...failures(format, 404),
@@ -416,19 +433,8 @@ export const open311Routes: FastifyPluginAsync<Open311RouteOptions> = async (app
     return principal;
   }
 
-  const ListQuery = Type.Object({
-    service_request_id: Type.Optional(Type.String({ description: 'comma-separated ids: only these' })),
-    service_code: Type.Optional(Type.String()),
-    start_date: Type.Optional(Type.String({ description: 'requested at or after (ISO 8601 with offset)' })),
-    end_date: Type.Optional(Type.String({ description: 'requested at or before (ISO 8601 with offset)' })),
-    status: Type.Optional(Type.String({ description: 'open, closed, or both comma-separated' })),
-    jurisdiction_id: Type.Optional(Type.String()),
-    api_key: Type.Optional(Type.String({ description: "a feed device's token (or send Authorization: Bearer)" })),
-  });
-  type ListQuery = { [K in keyof typeof ListQuery.properties]?: string };
-
   for (const format of FORMATS) {
-    app.get<{ Querystring: ListQuery }>(
+    app.get<{ Querystring: Static<typeof ListQuery> }>(
       `${OPEN311_PREFIX}/requests.${format}`,
       {
         schema: {
@@ -494,16 +500,13 @@ export const open311Routes: FastifyPluginAsync<Open311RouteOptions> = async (app
       },
     );
 
-    app.get<{ Params: { id: string }; Querystring: { api_key?: string; jurisdiction_id?: string } }>(
+    app.get<{ Params: Static<typeof RequestParams>; Querystring: Static<typeof KeyQuery> }>(
       `${OPEN311_PREFIX}/requests/:id.${format}`,
       {
         schema: {
           ...doc('open311', `GeoReport v2: one service request (${format.toUpperCase()})`, OPEN311),
-          params: Type.Object({ id: Type.String({ maxLength: 200, description: 'a service_request_id' }) }),
-          querystring: Type.Object({
-            api_key: Type.Optional(Type.String({ description: "a feed device's token" })),
-            jurisdiction_id: Type.Optional(Type.String()),
-          }),
+          params: RequestParams,
+          querystring: KeyQuery,
           response: {
             200: ok(format, Type.Array(Open311ServiceRequest), '<service_requests><request>…'),
             ...failures(format, 401, 403, 404),
@@ -523,7 +526,7 @@ export const open311Routes: FastifyPluginAsync<Open311RouteOptions> = async (app
 
   // ---- POST import: a hotline's list of existing requests ----
 
-  app.post<{ Querystring: { crs?: string } }>(
+  app.post<{ Querystring: Static<typeof ImportQuery> }>(
     `${OPEN311_PREFIX}/import`,
     {
       bodyLimit: BODY_LIMIT,
@@ -537,7 +540,7 @@ export const open311Routes: FastifyPluginAsync<Open311RouteOptions> = async (app
             'null fields, address_id, zipcode); `crs=wgs84|gcj02|bd09` names the coordinates. Each is answered ' +
             'in place; a list sent again stores nothing new. A closed request is two events (created, closed).',
         ),
-        querystring: Type.Object({ crs: Type.Optional(Type.String()) }),
+        querystring: ImportQuery,
         response: { 200: Open311Summary, ...errorResponses(400, 401, 403, 413, 415, 503) },
       },
     },
