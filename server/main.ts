@@ -75,7 +75,8 @@ export async function startServer(config: Config, deps: AppDeps = {}): Promise<{
 
 /** Prints a start-up failure without a stack when it is an expected one (bad config, bad geography). */
 export function reportStartFailure(err: unknown): never {
-  if (err instanceof ConfigError || err instanceof GeoLoadError)
+  // A configuration checked once the geography is loaded (a notification channel's area) is named ConfigError too.
+  if (err instanceof ConfigError || err instanceof GeoLoadError || (err instanceof Error && err.name === 'ConfigError'))
     console.error(`Ops Map failed to start: ${err.message}`);
   else console.error('Ops Map failed to start:', err);
   process.exit(1);

@@ -183,6 +183,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     if (!tree.nodes[c.scope])
       throw new NotifyConfigError(`NOTIFY_CONFIG is not valid: /channels/${i}/scope is no area of the area tree`);
   });
+  if (config.channels.length > 0 && deps.publicUrl === '')
+    deps.log.warn({}, 'PUBLIC_URL is not set: notifications carry no link back to the alert');
   const fetchImpl = deps.fetch ?? fetch;
   const random = deps.random ?? Math.random;
   const wallClock = deps.wallClock ?? Date.now;
