@@ -75,6 +75,12 @@ export function createGazetteer(geo: Geo): Gazetteer {
         const best = candidates.filter((v) => v.name.length === longest);
         const places = new Set(best.map((v) => v.id));
         if (places.size === 1) return found(villageById.get(best[0]!.id)!, 'village');
+        // Two committees of one name in one town (三间房村 in 张家湾镇): the town is certain, the village is not.
+        const townsOfBest = new Set(best.map((v) => v.townId));
+        if (townsOfBest.size === 1) {
+          const only = townById.get(best[0]!.townId);
+          if (only) return found(only, 'town');
+        }
         if (!town) {
           const where = [...new Set(best.map((v) => townById.get(v.townId)?.name ?? v.townId))].join('、');
           return {
