@@ -59,6 +59,8 @@ const ChannelSchema = Type.Object(
     templateId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000 })),
     retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 20 })),
+    /** Requests a minute at most; 0: no limit. Default 20 for wecom and dingtalk (their robots' limit), else none. */
+    perMinute: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
   },
   Closed,
 );
@@ -107,6 +109,8 @@ export interface ChannelConfig {
   templateId: string | undefined;
   timeoutMs: number;
   retries: number;
+  /** Requests a minute at most; undefined: no limit. */
+  perMinute: number | undefined;
 }
 
 export interface DeliveryOptions {
@@ -151,6 +155,13 @@ const ENV_REF = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
 function minutesOf(hhmm: string): number {
   const [h, m] = hhmm.split(':').map(Number);
   return h! * 60 + m!;
+}
+
+/** WeCom and DingTalk group robots take 20 messages a minute; beyond, they answer an errcode (45009, 130101). */
+const ROBOT_PER_MINUTE = 20;
+function perMinute(type: ChannelType, configured: number | undefined): number | undefined {
+  const n = configured ?? (type === 'wecom' || type === 'dingtalk' ? ROBOT_PER_MINUTE : 0);
+  return n === 0 ? undefined : n;
 }
 
 /** Validates parsed JSON; the errors name the field by JSON pointer and never repeat a value. */
@@ -231,6 +242,7 @@ export function resolveNotifyConfig(
       templateId: c.templateId,
       timeoutMs: c.timeoutMs ?? delivery.timeoutMs,
       retries: c.retries ?? delivery.retries,
+      perMinute: perMinute(c.type, c.perMinute),
     };
   });
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: { channels, delivery } };

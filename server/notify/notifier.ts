@@ -151,6 +151,10 @@ interface Lane {
   lastFailureMs?: number;
   lastFailure?: string;
   deadLetters: ChannelHealth['deadLetters'];
+  /** Wall-clock times of the requests of the last minute (the robots' rate limit). */
+  recent: number[];
+  /** Wakes the queue when the oldest of `recent` ages out. */
+  wake?: ReturnType<typeof setTimeout>;
 }
 
 export function deliveryKey(channel: string, event: Pick<AlertEvent, 'source' | 'id'>): string {
@@ -192,7 +196,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   const lanes = new Map<string, Lane>(
     config.channels.map((c) => [
       c.id,
-      { channel: c, chains: new Map(), queued: 0, inFlight: 0, delivered: 0, failed: 0, deadLetters: [] },
+      { channel: c, chains: new Map(), queued: 0, inFlight: 0, delivered: 0, failed: 0, deadLetters: [], recent: [] },
     ]),
   );
   const deliveries = new Map<string, Delivery>();
@@ -439,6 +443,26 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     pump(lane);
   }
 
+  /** Whether the channel's per-minute limit lets one more request go now; if not, wakes the queue when it does. */
+  function withinRate(lane: Lane): boolean {
+    const limit = lane.channel.perMinute;
+    if (limit === undefined) return true;
+    const t = wallClock();
+    while (lane.recent.length > 0 && lane.recent[0]! <= t - MINUTE_MS) lane.recent.shift();
+    if (lane.recent.length < limit) return true;
+    if (lane.wake === undefined) {
+      lane.wake = setTimeout(
+        () => {
+          lane.wake = undefined;
+          pump(lane);
+        },
+        lane.recent[0]! + MINUTE_MS - t + 5,
+      );
+      lane.wake.unref?.();
+    }
+    return false;
+  }
+
   function pump(lane: Lane): void {
     if (closed) return;
     for (const [alertId, chain] of lane.chains) {
@@ -455,6 +479,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       }
       const head = chain[0]!;
       if (head.timer !== undefined || head.running) continue;
+      // WeCom and DingTalk robots refuse more than 20 messages a minute: wait here rather than burn retries.
+      if (!withinRate(lane)) return;
+      lane.recent.push(wallClock());
       void attempt(lane, head);
     }
   }
@@ -591,6 +618,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       }
       // Finished deliveries are kept while a repeat of their events could still arrive; then forgotten.
       const forget = nowMs - delivery.catchUpMs - delivery.claimLeaseMs;
+      for (const lane of lanes.values()) if (lane.queued > 0) pump(lane);
       for (const [key, d] of deliveries)
         if (d.outcome && !d.running && d.timer === undefined && d.atMs < forget) deliveries.delete(key);
     },
@@ -657,8 +685,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     async close() {
       closed = true;
       closing.abort();
-      for (const lane of lanes.values())
+      for (const lane of lanes.values()) {
+        if (lane.wake) clearTimeout(lane.wake);
         for (const chain of lane.chains.values()) for (const d of chain) if (d.timer) clearTimeout(d.timer);
+      }
       await Promise.allSettled([...pending]);
       for (const w of idleWaiters.splice(0)) w();
     },

@@ -306,3 +306,51 @@ describe('a store outage', () => {
     await n.close();
   });
 });
+
+describe('a robot’s rate limit', () => {
+  it('holds messages beyond perMinute in the queue until the minute has passed, instead of failing them', async () => {
+    const store = createMemoryStore();
+    const bus = createInProcessBus(store);
+    let wall = Date.now();
+    const book = createAlertBook();
+    const sent: string[] = [];
+    const n = createNotifier({
+      config: channelConfig([{ ...HOOK, perMinute: 2 }]),
+      tree: TREE as never,
+      book,
+      append: (items) => bus.append(items),
+      now: Date.now,
+      wallClock: () => wall,
+      node: 'solo',
+      exclusive: true,
+      publicUrl: '',
+      log: silent,
+      fetch: (async (_url: string, init: RequestInit) => {
+        sent.push((JSON.parse(String(init.body)) as { alert: { id: string } }).alert.id);
+        return new Response('{}');
+      }) as typeof fetch,
+    });
+    bus.subscribe(0, (events) => {
+      book.apply(events);
+      n.onBatch(events);
+    });
+    n.start();
+    for (const id of ['a', 'b', 'c']) await put(bus, raised(`fire_risk:${id}`, 'town:110112105'));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sent).toEqual(['fire_risk:a', 'fire_risk:b']);
+    expect(n.health()[0]).toMatchObject({ queued: 1, failed: 0 });
+    wall += 61_000;
+    n.tick();
+    await n.idle();
+    expect(sent).toEqual(['fire_risk:a', 'fire_risk:b', 'fire_risk:c']);
+    await n.close();
+  });
+
+  it('defaults to 20 a minute for WeCom and DingTalk robots, none for webhooks', () => {
+    const config = channelConfig([
+      { id: 'w', type: 'wecom', url: 'https://qyapi.example/send?key=k', scope: 'district:110112' },
+      { ...HOOK },
+    ]);
+    expect(config.channels.map((c) => c.perMinute)).toEqual([20, undefined]);
+  });
+});
