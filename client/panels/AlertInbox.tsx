@@ -44,7 +44,17 @@ const PATHS: Record<AlertActionKind, string> = {
 const INBOX_KEY = 'opsmap.alertInbox';
 
 /** Whether the inbox was left open on this screen. */
+/**
+ * The alert a link names (`?alert=<id>`: notifications link to `/?area=<its area>&alert=<id>`, docs/ALERTS.md):
+ * the inbox opens with it picked.
+ */
+export function linkedAlertId(search: string = window.location.search): string | null {
+  const id = new URLSearchParams(search).get('alert');
+  return id !== null && id.length > 0 && id.length <= 128 ? id : null;
+}
+
 export function inboxPreference(): boolean {
+  if (linkedAlertId() !== null) return true;
   try {
     return window.localStorage.getItem(INBOX_KEY) === 'open';
   } catch {
@@ -105,7 +115,7 @@ export function AlertInbox({ tree, onClose, onFlyTo }: AlertInboxProps) {
   const { principal } = useSession();
   const store = useAlertStore();
   const alerts = useAlerts();
-  const [picked, setPicked] = useState<string | null>(null);
+  const [picked, setPicked] = useState<string | null>(() => linkedAlertId());
   const [sound, setSound] = useAlertSound(alerts, store.loads > 0);
   const age = useAge();
   const current = picked ? alerts.find((a) => a.id === picked) : undefined;
