@@ -215,6 +215,55 @@ describe('notifications to each kind of receiver', () => {
     expect(wecom.requests.filter((x) => JSON.parse(x.body).markdown.content.includes('新告警'))).toHaveLength(1);
   });
 
+  it('a whistle and the resolution are told too, each once, in order, and only to the channels that want them', async () => {
+    const headers = {
+      ...(await sessionHeaders(app, principals.districtOfficer)),
+      'content-type': 'application/json',
+    };
+    const url = `/api/v1/alerts/${encodeURIComponent(ZJW_ALERT)}`;
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: `${url}/whistle`,
+          headers,
+          payload: JSON.stringify({ departments: ['fire', 'landscaping'], note: '请消防、园林到场' }),
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: `${url}/resolve`,
+          headers,
+          payload: JSON.stringify({ note: '已扑灭' }),
+        })
+      ).statusCode,
+    ).toBe(200);
+    await until(() => webhook.requests.length >= 4, 10_000, 'whistle and resolution at the webhook');
+    await app.services.notifier!.idle();
+    const told = webhook.requests.map((r) => JSON.parse(r.body) as { transition: string; alert: { id: string } });
+    expect(told.filter((b) => b.alert.id === ZJW_ALERT).map((b) => b.transition)).toEqual([
+      'raised',
+      'escalated',
+      'whistled',
+      'resolved',
+    ]);
+    const whistle = told.find((b) => b.transition === 'whistled') as unknown as { departments: string[]; note: string };
+    expect(whistle).toMatchObject({ departments: ['fire', 'landscaping'], note: '请消防、园林到场' });
+    const wecomWhistle = wecom.requests.map((r) => JSON.parse(r.body).markdown.content as string);
+    expect(wecomWhistle.some((c) => c.includes('吹哨报到') && c.includes('消防、园林绿化'))).toBe(true);
+    expect(wecomWhistle.some((c) => c.startsWith('### 【严重】已办结'))).toBe(true);
+    // The district's DingTalk group hears raises and escalations only.
+    expect(dingtalk.requests).toHaveLength(1);
+    const alert = await alertOf(ZJW_ALERT);
+    expect(alert.status).toBe('resolved');
+    expect(
+      alert.actions.filter((a) => a.kind === 'alert.notified' && a.channel === 'duty-webhook').map((a) => a.transition),
+    ).toEqual(['raised', 'escalated', 'whistled', 'resolved']);
+  });
+
   it('SMS gateway: phones, the template filled in, the template id and its params, signed', async () => {
     await postEvents(app, [incident(SONGZHUANG, 'notify-sz-1', 'fire_risk', '村口秸秆焚烧')]);
     await app.services.rules.idle();
