@@ -791,7 +791,7 @@ const SPEC_POST_MUTATORS: ((r: Record<string, string>) => SpecMutant)[] = [
   (r) => {
     const { lat: _a, long: _b, ...rest } = r;
     return {
-      fields: { ...rest, address_string: pick(['SW1A 1AA', '1234 5th street', '某某小区', '三间房村']) },
+      fields: { ...rest, address_string: pick(['SW1A 1AA', '1234 5th street', '某某小区', '小屯村']) },
       expected: 'address_string',
     };
   },
