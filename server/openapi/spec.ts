@@ -65,7 +65,7 @@ export const TAGS = [
       'Open311 GeoReport v2 at /api/v1/open311/: services, new service requests, reading them back (JSON or XML), ' +
       'and a hotline system’s import of existing requests.',
   },
-  { name: 'admin', description: 'Users and device tokens (admins only).' },
+  { name: 'admin', description: 'Users, device tokens and notification channels (admins only).' },
 ] as const;
 export type Tag = (typeof TAGS)[number]['name'];
 
