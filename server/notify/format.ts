@@ -121,6 +121,9 @@ const VALUES: Record<Language, Record<string, string>> = {
   en: {},
 };
 
+/** Facts the title already says (what it is made of, since the client words titles itself): not repeated. */
+const IN_TITLE = new Set(['checkpoint', 'ticketTitle', 'cluster', 'description']);
+
 /** Fact names in people's words; an unknown fact keeps its name. */
 const FACTS: Record<Language, Record<string, string>> = {
   zh: {
@@ -138,6 +141,7 @@ const FACTS: Record<Language, Record<string, string>> = {
     lastSeen: '最后位置时间',
     rangerId: '护林员',
     device: '设备',
+    deviceId: '设备',
   },
   en: {
     level: 'level (m)',
@@ -147,6 +151,7 @@ const FACTS: Record<Language, Record<string, string>> = {
     windowMin: 'window (min)',
     lastSeen: 'last seen',
     rangerId: 'ranger',
+    deviceId: 'device',
   },
 };
 
@@ -172,7 +177,7 @@ export function lines(n: Notice, lang: Language): [string, string][] {
   out.push([w.labels.area, n.townName && n.townName !== n.areaName ? `${n.townName} · ${n.areaName}` : n.areaName]);
   out.push([w.labels.time, localTime(n.at)]);
   if (n.transition !== 'raised' && !n.test) out.push([w.labels.raisedAt, localTime(n.raisedAt)]);
-  const facts = Object.entries(n.facts);
+  const facts = Object.entries(n.facts).filter(([k]) => !IN_TITLE.has(k));
   if (facts.length > 0) {
     const value = (v: string | number): string =>
       typeof v === 'number' ? String(v) : /T\d\d:/.test(v) ? localTime(v) : (VALUES[lang][v] ?? v);

@@ -18,7 +18,7 @@ const flood: Notice = {
   townName: '宋庄镇',
   at: '2025-07-20T06:12:00.000Z',
   raisedAt: '2025-07-20T06:12:00.000Z',
-  facts: { level: 21.35, color: 'red', threshold: 21.2 },
+  facts: { checkpoint: '白庙村监测点', level: 21.35, color: 'red', threshold: 21.2 },
   link: 'https://ops.example.org/?area=grid%3A110112104-017&alert=flood_warning%3Acp-12%3A881',
 };
 
