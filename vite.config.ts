@@ -13,12 +13,16 @@ export default defineConfig({
     emptyOutDir: true,
     chunkSizeWarningLimit: 2500,
     // The large libraries in chunks of their own: each is cached by the browser across releases of the app's
-    // code (a wall reloads only what changed), and no chunk passes the warning limit. Loading them only on the
-    // screens that need them is the next step (the bundle-by-screen work).
+    // code (a wall reloads only what changed), and no chunk passes the warning limit. The screens load them
+    // when they are shown (client/Root.tsx, React.lazy): MapLibre and deck.gl with the dashboard and the wall,
+    // ECharts with the first chart.
     rolldownOptions: {
       output: {
         codeSplitting: {
           groups: [
+            // Vite's helper for dynamic imports, which the start bundle needs to load any screen: left to itself
+            // it lands in the deck.gl chunk (deck.gl imports dynamically too), which then loads at start.
+            { name: 'preload', test: /preload-helper/, priority: 10 },
             { name: 'maplibre', test: /node_modules[\\/]maplibre-gl/ },
             { name: 'deckgl', test: /node_modules[\\/]@(deck\.gl|luma\.gl|loaders\.gl|math\.gl|probe\.gl)/ },
             { name: 'echarts', test: /node_modules[\\/](echarts|zrender)/ },

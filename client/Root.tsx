@@ -2,20 +2,29 @@
 // the login page. A session: the area tree first (every screen names areas by it), then /wall → the wall, a
 // leader → their town's landing (with a way to the map), everyone else → the dashboard. A wall opened as
 // /wall?device=<token> trades the token for a device cookie first and drops it from the address bar.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { I18nextProvider, useTranslation } from 'react-i18next';
 import type { AreaKey, AreaTree } from '../server/contract/areas';
 import type { Principal, SessionInfo } from '../server/contract/auth';
 import { createI18n, initialLanguage } from './i18n';
 import { useTree } from './geo/layers';
-import { LoginPage } from './auth/LoginPage';
 import { SessionProvider } from './auth/SessionProvider';
 import { fetchSession, loginDevice, logout, SESSION_EXPIRED } from './auth/session';
 import { screenFor, takeDeviceToken, type Screen } from './auth/scope';
-import { Dashboard } from './App';
-import { WallApp } from './wall/WallApp';
-import { LeaderLanding } from './landing/LeaderLanding';
-import { DailyBrief } from './brief/DailyBrief';
+
+// Each screen is a chunk of its own, loaded when it is shown: a leader's phone opening the landing does not
+// download the map (MapLibre, deck.gl), the wall or ECharts, and the login page loads none of them. The start
+// bundle is React, i18n, the session and this file (docs/BENCHMARKS.md lists the chunks).
+const LoginPage = lazy(() => import('./auth/LoginPage').then((m) => ({ default: m.LoginPage })));
+const Dashboard = lazy(() => import('./App').then((m) => ({ default: m.Dashboard })));
+const WallApp = lazy(() => import('./wall/WallApp').then((m) => ({ default: m.WallApp })));
+const LeaderLanding = lazy(() => import('./landing/LeaderLanding').then((m) => ({ default: m.LeaderLanding })));
+const DailyBrief = lazy(() => import('./brief/DailyBrief').then((m) => ({ default: m.DailyBrief })));
+
+/** While a screen's chunk loads: the dark boot screen the page already shows while the session is asked for. */
+function Loading({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<div className="app theme-wall boot" data-screen="loading" />}>{children}</Suspense>;
+}
 
 export function Root() {
   const i18n = useMemo(() => createI18n(initialLanguage()), []);
@@ -87,7 +96,11 @@ function SessionGate() {
 
   if (gate.phase === 'loading') return <div className="app theme-wall boot" data-session="loading" />;
   if (gate.phase === 'out')
-    return <LoginPage notice={gate.notice} onLoggedIn={(info) => setGate({ phase: 'in', info })} />;
+    return (
+      <Loading>
+        <LoginPage notice={gate.notice} onLoggedIn={(info) => setGate({ phase: 'in', info })} />
+      </Loading>
+    );
   const { principal, csrfToken } = gate.info;
   return (
     // Keyed by the principal: another user logging in on this screen starts from a clean state.
@@ -113,7 +126,11 @@ function Boot({ principal }: { principal: Principal }) {
       </div>
     );
   }
-  return <Screens tree={tree} principal={principal} />;
+  return (
+    <Loading>
+      <Screens tree={tree} principal={principal} />
+    </Loading>
+  );
 }
 
 function Screens({ tree, principal }: { tree: AreaTree; principal: Principal }) {

@@ -1,32 +1,17 @@
-// A small React wrapper around one ECharts instance: made once per mounted element, fed with setOption when the
-// option changes, resized with its box, disposed on unmount. Only the chart kinds and components the panels
-// use are registered (echarts/core), which keeps the bundle a fraction of the full build.
-import { useEffect, useRef } from 'react';
-import { init, use as registerEcharts, type ComposeOption, type ECharts } from 'echarts/core';
-import { BarChart, LineChart, type BarSeriesOption, type LineSeriesOption } from 'echarts/charts';
-import {
-  GridComponent,
-  LegendComponent,
-  MarkLineComponent,
-  TooltipComponent,
-  type GridComponentOption,
-  type LegendComponentOption,
-  type MarkLineComponentOption,
-  type TooltipComponentOption,
+// A chart: ECharts is a large library that only the area detail, the trends and the brief draw with, so it
+// is loaded on the first chart a page shows (EChartCanvas.tsx), not with the page. Until it arrives the chart's
+// box holds its place, with the same size, class and label.
+import { lazy, Suspense } from 'react';
+import type { ComposeOption } from 'echarts/core';
+import type { BarSeriesOption, LineSeriesOption } from 'echarts/charts';
+import type {
+  GridComponentOption,
+  LegendComponentOption,
+  MarkLineComponentOption,
+  TooltipComponentOption,
 } from 'echarts/components';
-import { CanvasRenderer } from 'echarts/renderers';
 
-registerEcharts([
-  LineChart,
-  BarChart,
-  GridComponent,
-  LegendComponent,
-  MarkLineComponent,
-  TooltipComponent,
-  CanvasRenderer,
-]);
-
-/** The options our charts may use: anything else would need its component registered above. */
+/** The options our charts may use: anything else would need its component registered in EChartCanvas.tsx. */
 export type ChartOption = ComposeOption<
   | LineSeriesOption
   | BarSeriesOption
@@ -45,29 +30,14 @@ export interface EChartProps {
   kind?: string;
 }
 
-export function EChart({ option, className, label, kind }: EChartProps) {
-  const box = useRef<HTMLDivElement>(null);
-  const chart = useRef<ECharts | null>(null);
+const Canvas = lazy(() => import('./EChartCanvas'));
 
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const c = init(el, undefined, { renderer: 'canvas' });
-    chart.current = c;
-    // The panel is resized by the layout (wall vs desk, a side pane opening), not by the window alone.
-    const observer = new ResizeObserver(() => c.resize());
-    observer.observe(el);
-    return () => {
-      observer.disconnect();
-      chart.current = null;
-      c.dispose();
-    };
-  }, []);
-
-  useEffect(() => {
-    // notMerge: a series that left the option (a category with no tickets any more) must leave the chart.
-    chart.current?.setOption(option, { notMerge: true, lazyUpdate: true });
-  }, [option]);
-
-  return <div ref={box} className={className ?? 'chart'} role="img" aria-label={label} data-chart={kind} />;
+export function EChart(props: EChartProps) {
+  return (
+    <Suspense
+      fallback={<div className={props.className ?? 'chart'} role="img" aria-label={props.label} aria-busy="true" />}
+    >
+      <Canvas {...props} />
+    </Suspense>
+  );
 }

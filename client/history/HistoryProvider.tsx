@@ -16,7 +16,7 @@ import type { AreaKey } from '../../server/contract/areas';
 import type { ReplayControl, ReplaySpeed, ReplayStatus } from '../../server/contract/replay';
 import { ClockContext, WALL_CLOCK, type ScreenClock } from '../live/clock';
 import { StoreOverride, useLiveStore, usePageSocket } from '../live/SocketController';
-import { ReplayClient, type ReplayError, type ReplaySocket } from './replay';
+import type { ReplayClient, ReplayError, ReplaySocket } from './replay';
 import type { Window } from './presets';
 
 export interface HistoryApi {
@@ -63,10 +63,19 @@ export function HistoryProvider({ scope, children }: { scope: AreaKey; children:
     (window, options = {}) => {
       const s = socket.current;
       if (!s) return;
-      const c = clientRef.current ?? new ReplayClient(s as unknown as ReplaySocket, scope);
-      if (!clientRef.current) setClient(c);
       setLoading(true);
-      void c.open(scope, window.from, window.to, options).finally(() => setLoading(false));
+      const run = async () => {
+        // The replay's code loads when history mode is first asked for, not with the dashboard.
+        const { ReplayClient } = await import('./replay');
+        let c = clientRef.current;
+        if (!c) {
+          c = new ReplayClient(s as unknown as ReplaySocket, scope);
+          clientRef.current = c;
+          setClient(c);
+        }
+        await c.open(scope, window.from, window.to, options);
+      };
+      void run().finally(() => setLoading(false));
     },
     [socket, scope],
   );
