@@ -187,6 +187,12 @@ async function benchFanoutRow(): Promise<void> {
   );
 }
 
+/** npm run bench -- bundle: the client build's sizes only (the dashboard section prints them too). */
+async function benchBundleSection(): Promise<void> {
+  const { benchBundleRows } = await import('./dashboard');
+  await benchBundleRows(row);
+}
+
 async function benchDashboardSection(): Promise<void> {
   const { benchDashboardRows } = await import('./dashboard');
   await benchDashboardRows(row);
@@ -251,6 +257,7 @@ async function main(): Promise<void> {
   if (!only || only === 'ingest') await benchEndToEnd();
   if (!only || only === 'fanout') await benchFanoutRow();
   if (!only || only === 'memory') await benchMemoryRow();
+  if (only === 'bundle') await benchBundleSection();
   if (!only || only === 'dashboard') await benchDashboardSection();
   if (!only || only === 'wall') await benchWallSection();
   if (!only || only === 'cluster') await benchClusterSection(only === 'cluster');

@@ -92,7 +92,7 @@ describe.skipIf(!RUN)(RUN ? 'phone and tablet' : `phone and tablet (skipped: ${C
   /** A touch device of that size, signed in as the 张家湾镇 leader; fails on any request off the origin. */
   async function open(
     size: (typeof SIZES)[number],
-  ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  ): Promise<{ context: BrowserContext; page: Page; errors: string[]; requests: string[] }> {
     const context = await browser.newContext({
       viewport: { width: size.width, height: size.height },
       isMobile: true,
@@ -104,6 +104,8 @@ describe.skipIf(!RUN)(RUN ? 'phone and tablet' : `phone and tablet (skipped: ${C
     await context.addInitScript(NAME_SHIM);
     await signIn(context, server.app, origin, principals.townLeader);
     const errors: string[] = [];
+    const requests: string[] = [];
+    context.on('request', (r) => requests.push(r.url()));
     await context.route(
       (url) => url.protocol.startsWith('http') && url.origin !== origin,
       (route) => {
@@ -113,7 +115,7 @@ describe.skipIf(!RUN)(RUN ? 'phone and tablet' : `phone and tablet (skipped: ${C
     );
     const page = await context.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
-    return { context, page, errors };
+    return { context, page, errors, requests };
   }
 
   async function openMap(page: Page): Promise<void> {
@@ -128,7 +130,7 @@ describe.skipIf(!RUN)(RUN ? 'phone and tablet' : `phone and tablet (skipped: ${C
     const tag = `${size.width}x${size.height}`;
 
     it(`${size.name} ${tag}: the leader's landing, in Chinese and in English, top to bottom`, async () => {
-      const { context, page, errors } = await open(size);
+      const { context, page, errors, requests } = await open(size);
       await page.goto(origin, { waitUntil: 'domcontentloaded' });
       await page.waitForSelector('.landing[data-landing="ready"]', { timeout: LOAD_TIMEOUT_MS });
       await expect.poll(() => page.locator('.landing-units .landing-rank-row').count()).toBeGreaterThan(5);
@@ -155,6 +157,10 @@ describe.skipIf(!RUN)(RUN ? 'phone and tablet' : `phone and tablet (skipped: ${C
         .first()
         .evaluate((e) => e.firstChild?.textContent);
       expect(name).toMatch(/村|社区|\S/);
+      // The landing is a screen of its own: a leader's phone downloads no map, no deck.gl and no charts for it.
+      const chunks = requests.filter((u) => u.includes('/assets/')).map((u) => new URL(u).pathname);
+      expect(chunks.some((u) => /\/LeaderLanding-/.test(u))).toBe(true);
+      expect(chunks.filter((u) => /\/(maplibre|deckgl|echarts|App)-/.test(u))).toEqual([]);
       expect(errors).toEqual([]);
       await context.close();
     }, 180_000);
