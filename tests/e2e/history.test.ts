@@ -87,8 +87,11 @@ describe.skipIf(!RUN)(RUN ? 'history mode in Chromium' : `history mode (skipped:
     );
     // Pause at once, for a steady screenshot: at 600× the hour is over in six seconds, and on a loaded machine the
     // replay may already have ended (the button is then disabled, and the replay stands still anyway).
-    const play = page.locator('.history-play');
-    if (await play.isEnabled()) await play.click();
+    // Checked and clicked in one step in the page: between a separate check and click the replay can end.
+    await page.evaluate(() => {
+      const play = document.querySelector<HTMLButtonElement>('.history-play');
+      if (play && !play.disabled) play.click();
+    });
     const playedSeq = await seqOf(page, '.kpi-bar');
     expect(playedSeq).toBeGreaterThan(startSeq);
     expect(await page.locator('[data-testid="history-at"]').textContent()).not.toBe(startAt);
