@@ -57,6 +57,8 @@ import { logRoutes } from './routes/log';
 import { trendRoutes } from './routes/trend';
 import { trendsRoutes } from './routes/trends';
 import { patrolRoutes } from './routes/patrol';
+import { searchRoutes } from './routes/search';
+import { createSearchIndex } from './live/search';
 import { landingRoutes } from './routes/landing';
 import { briefRoutes } from './routes/brief';
 import { createAuthenticator, type Authenticator } from './auth/authenticator';
@@ -587,6 +589,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(trendRoutes, { tree: geo.tree, trend: ticketTrend, now });
   await app.register(trendsRoutes, { tree: geo.tree, fold: trends, now });
   await app.register(patrolRoutes, { live, tree: geo.tree });
+  await app.register(searchRoutes, { index: createSearchIndex(geo, (lon, lat) => locator.locate(lon, lat)), live });
   await app.register(landingRoutes, { geo, live, weekly, now });
   let simulatorReady = false;
   await app.register(briefRoutes, {

@@ -47,7 +47,10 @@ export const TAGS = [
   { name: 'operations', description: 'Liveness, readiness and Prometheus metrics: counts only, open to operations.' },
   { name: 'auth', description: 'Log in and out, set up a wall, and who the session is.' },
   { name: 'areas', description: 'Area boundaries and the area tree (district, towns, grid cells, …).' },
-  { name: 'live', description: 'The live state of an area: aggregates and the ticket list, within your scope.' },
+  {
+    name: 'live',
+    description: 'The live state of an area: aggregates, the ticket list and search, within your scope.',
+  },
   { name: 'trends', description: 'Hourly ticket trends and an area’s trends over days and weeks.' },
   { name: 'patrol', description: 'Forest patrol coverage of today.' },
   { name: 'landing', description: 'A town leader’s landing page.' },

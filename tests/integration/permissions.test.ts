@@ -209,6 +209,8 @@ const ROWS: Row[] = [
     expect: READ_DISTRICT,
     code403: notInScopeForTownRoles,
   },
+  // No area parameter: the search always keeps to the asker's scope (tests/integration/search.test.ts).
+  { route: 'GET /api/v1/search', what: 'within own scope', url: '/api/v1/search?q=%E6%9D%91', expect: READ },
   { route: 'GET /api/v1/trend', what: 'own scope by default', url: '/api/v1/trend', expect: READ },
   { route: 'GET /api/v1/trend', what: '张家湾镇', url: `/api/v1/trend?area=${ZHANGJIAWAN}`, expect: READ },
   {
