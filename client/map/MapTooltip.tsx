@@ -5,6 +5,7 @@ import type { LiveView } from '../live/store';
 import { formatters } from '../i18n';
 import type { Picked } from './layers/registry';
 import type { CheckpointSite } from './layers/checkpoints';
+import { familiesOf } from './layers/ticket-clusters';
 import { colorOf, type Metric } from './metrics';
 import { cssColor, rangerState, WARNING_RGBA } from './palette';
 import type { ThemeName } from '../view/url';
@@ -78,6 +79,13 @@ export function MapTooltip({ hover, tree, live, metric, theme, sites }: MapToolt
         if (r.battery !== null) rows.push(t('tooltip.battery', { battery: f.percent(r.battery / 100, 0) }));
         return { title: r.id, rows };
       }
+      case 'cluster': {
+        const c = p.cluster;
+        const rows: string[] = [];
+        if (c.overdue > 0) rows.push(t('tooltip.overdue', { count: c.overdue }));
+        for (const { family, count } of familiesOf(c)) rows.push(`${t(`family.${family}`)} ${f.number(count)}`);
+        return { title: t('tooltip.cluster', { count: c.count }), rows };
+      }
       case 'incident': {
         const i = live.incidents.get(p.id);
         if (!i) return null;
@@ -99,7 +107,9 @@ export function MapTooltip({ hover, tree, live, metric, theme, sites }: MapToolt
           {r}
         </div>
       ))}
-      <div className="map-tooltip-hint">{t('tooltip.clickToOpen')}</div>
+      <div className="map-tooltip-hint">
+        {t(hover.picked.kind === 'cluster' ? 'tooltip.clickToExpand' : 'tooltip.clickToOpen')}
+      </div>
     </div>
   );
 }

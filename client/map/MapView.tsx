@@ -59,6 +59,7 @@ import {
   type Trail,
 } from './layers/rangers';
 import { createCoverageLayer, visitedSquaresOf } from './layers/coverage';
+import { clusterTickets, createTicketClusterLayer, TICKET_CLUSTER_MAX_ZOOM } from './layers/ticket-clusters';
 import { createRiverLabelLayer, riverLabelsOf } from './layers/labels';
 import { pickedOf } from './layers/registry';
 import { createSelectedObjectLayer } from './layers/selection';
@@ -139,6 +140,9 @@ export interface OpsMapHandle {
   ready: boolean;
   /** deck.gl layers last handed to the overlay, sublayers included (the wall's long-run benchmark watches it). */
   deckLayers(): number;
+  /** The camera, set and read without animation (tests put the map at a zoom band: heatmap, clusters, points). */
+  jumpTo(lon: number, lat: number, zoom: number): void;
+  zoom(): number;
 }
 
 declare global {
@@ -227,6 +231,8 @@ export function MapView({
   const [state, setState] = useState<'loading' | 'ready' | 'error'>('loading');
   const [error, setError] = useState<string | null>(null);
   const [zoomedOutRaw, setZoomedOut] = useState(true);
+  // The integer zoom: clusters change only when it does, not on every frame of a zoom.
+  const [zoomLevel, setZoomLevel] = useState(0);
   const [hover, setHover] = useState<Hover | null>(null);
 
   // The overlay's callbacks are set once; they read the latest props through this ref.
@@ -272,9 +278,14 @@ export function MapView({
       },
       ready: false,
       deckLayers: () => countLayers(drawnLayers.current),
+      jumpTo: (lon, lat, zoom) => map.jumpTo({ center: [lon, lat], zoom }),
+      zoom: () => map.getZoom(),
     };
     window.__OPSMAP__ = handle;
-    const onZoom = () => setZoomedOut(map.getZoom() < TICKET_POINTS_MIN_ZOOM);
+    const onZoom = () => {
+      setZoomedOut(map.getZoom() < TICKET_POINTS_MIN_ZOOM);
+      setZoomLevel(Math.floor(map.getZoom()));
+    };
     map.on('zoom', onZoom);
     onZoom();
 
@@ -310,7 +321,11 @@ export function MapView({
         const info = deck.pickObject({ x: e.point.x, y: e.point.y, radius: 4 });
         const picked = info?.layer && info.picked ? pickedOf(info.layer.id, info.object) : null;
         if (!picked) return;
-        if (picked.kind === 'area') latest.current.onOpenArea(picked.key);
+        if (picked.kind === 'cluster') {
+          const { position, expansionZoom } = picked.cluster;
+          // Never a click that does nothing: at least half a level in, even where the cluster would split later.
+          map.flyTo({ center: position, zoom: Math.max(expansionZoom, map.getZoom() + 0.5), duration: FLY_MS });
+        } else if (picked.kind === 'area') latest.current.onOpenArea(picked.key);
         else latest.current.onSelectObject(picked);
       });
       setDeckOverlay({ overlay: deck, handover: layerHandover() });
@@ -464,7 +479,17 @@ export function MapView({
     // eslint-disable-next-line react-hooks/exhaustive-deps -- v.tickets stands for live.tickets, mutated in place
     [showTickets, live.tickets, v.tickets, ticketFilter],
   );
-  const overdue = useMemo(() => overdueOf(ticketData), [ticketData]);
+  // Mid zoom: clusters, with the tickets that stand alone at this zoom as points. The index is built when the
+  // tickets change (and only while clusters are shown); a new integer zoom only reads another level of it.
+  const ticketView = zoomedOut ? 'heatmap' : zoomLevel < TICKET_CLUSTER_MAX_ZOOM ? 'clusters' : 'points';
+  const clustering = useMemo(
+    () => (ticketView === 'clusters' ? clusterTickets(ticketData) : null),
+    [ticketView, ticketData],
+  );
+  const clusterLevel = useMemo(() => clustering?.at(zoomLevel) ?? null, [clustering, zoomLevel]);
+  const pointData = clusterLevel?.singles ?? ticketData;
+  // Overdue points pulse; an overdue ticket inside a cluster shows in the cluster's red ring and count instead.
+  const overdue = useMemo(() => overdueOf(pointData), [pointData]);
   const sites = useMemo(() => (checkpointGeo ? checkpointSitesOf(checkpointGeo) : []), [checkpointGeo]);
   const siteById = useMemo(() => new Map(sites.map((s) => [s.id, s])), [sites]);
   const rangerData = useMemo(
@@ -510,7 +535,11 @@ export function MapView({
   const coverage = useMemo(() => createCoverageLayer({ data: squares }), [squares]);
   const riverText = useMemo(() => createRiverLabelLayer({ data: riverLabels, theme }), [riverLabels, theme]);
   const heatmap = useMemo(() => createTicketHeatmapLayer({ data: ticketData }), [ticketData]);
-  const ticketPoints = useMemo(() => createTicketLayer({ data: ticketData, theme }), [ticketData, theme]);
+  const ticketPoints = useMemo(() => createTicketLayer({ data: pointData, theme }), [pointData, theme]);
+  const ticketClusters = useMemo(
+    () => createTicketClusterLayer({ data: clusterLevel?.clusters ?? [], theme }),
+    [clusterLevel, theme],
+  );
   const trailLayer = useMemo(() => createRangerTrailLayer({ data: trails }), [trails]);
   const checkpoints = useMemo(
     () => createCheckpointLayer({ sites, live: live.checkpoints, version: v.checkpoints, theme }),
@@ -550,6 +579,7 @@ export function MapView({
     if (showTickets && zoomedOut) out.push(heatmap);
     if (showRangers) out.push(trailLayer);
     if (showTickets && !zoomedOut) out.push(ticketPoints);
+    if (showTickets && ticketView === 'clusters') out.push(ticketClusters);
     return out;
   }, [
     areaLayer,
@@ -559,6 +589,8 @@ export function MapView({
     heatmap,
     trailLayer,
     ticketPoints,
+    ticketClusters,
+    ticketView,
     showCoverage,
     townId,
     showTickets,
@@ -603,7 +635,7 @@ export function MapView({
         data-map-state={state}
         data-level={level}
         data-metric={metric.key}
-        data-ticket-view={zoomedOut ? 'heatmap' : 'points'}
+        data-ticket-view={ticketView}
       />
       {/* One right-hand column: the controls, then a legend per layer shown; it scrolls when the map is short. */}
       <div className="map-side">

@@ -32,6 +32,7 @@ import {
   RANGER_TRAILS_ID,
   RANGERS_ID,
 } from './rangers';
+import { createTicketClusterLayer, TICKET_CLUSTERS_ID, type TicketCluster } from './ticket-clusters';
 import {
   createTicketHeatmapLayer,
   createTicketLayer,
@@ -41,8 +42,11 @@ import {
   TICKETS_ID,
 } from './tickets';
 
-/** What a pick on the map means: open an area (drill down) or select an object for the detail panel. */
-export type Picked = { kind: 'area'; key: AreaKey } | ObjectSelection;
+/**
+ * What a pick on the map means: open an area (drill down), select an object for the detail panel, or expand a
+ * ticket cluster (fly to its expansion zoom).
+ */
+export type Picked = { kind: 'area'; key: AreaKey } | { kind: 'cluster'; cluster: TicketCluster } | ObjectSelection;
 
 export interface LayerEntry<P> {
   factory: (props: P) => Layer;
@@ -66,12 +70,18 @@ const pickObject =
     return typeof id === 'string' ? { kind, id } : null;
   };
 
+const pickCluster = (object: unknown): Picked | null => {
+  const c = object as Partial<TicketCluster> | null;
+  return c && typeof c.count === 'number' && c.position ? { kind: 'cluster', cluster: c as TicketCluster } : null;
+};
+
 export const LAYER_REGISTRY = {
   choropleth: entry({ factory: createChoroplethLayer, overlay: null, pick: pickArea }),
   selectedArea: entry({ factory: createSelectedAreaLayer, overlay: null }),
   coverage: entry({ factory: createCoverageLayer, overlay: 'coverage' }),
   ticketHeatmap: entry({ factory: createTicketHeatmapLayer, overlay: 'tickets' }),
   rangerTrails: entry({ factory: createRangerTrailLayer, overlay: 'rangers' }),
+  ticketClusters: entry({ factory: createTicketClusterLayer, overlay: 'tickets', pick: pickCluster }),
   tickets: entry({ factory: createTicketLayer, overlay: 'tickets', pick: pickObject('ticket') }),
   ticketPulse: entry({ factory: createTicketPulseLayer, overlay: 'tickets' }),
   checkpoints: entry({ factory: createCheckpointLayer, overlay: 'checkpoints', pick: pickObject('checkpoint') }),
@@ -90,6 +100,7 @@ const KIND_OF_ID: Readonly<Record<string, LayerKind>> = {
   [COVERAGE_ID]: 'coverage',
   [TICKET_HEATMAP_ID]: 'ticketHeatmap',
   [RANGER_TRAILS_ID]: 'rangerTrails',
+  [TICKET_CLUSTERS_ID]: 'ticketClusters',
   [TICKETS_ID]: 'tickets',
   [TICKET_PULSE_ID]: 'ticketPulse',
   [CHECKPOINTS_ID]: 'checkpoints',
@@ -120,4 +131,4 @@ export const isShown = (kind: LayerKind, overlays: readonly Overlay[]): boolean 
   return overlay === null || overlays.includes(overlay);
 };
 
-export type { AreaFeature, CheckpointSite, IncidentObject, RangerObject, TicketObject };
+export type { AreaFeature, CheckpointSite, IncidentObject, RangerObject, TicketCluster, TicketObject };

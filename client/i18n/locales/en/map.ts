@@ -51,6 +51,8 @@ const en: Strings<typeof zh> = {
     battery: 'Battery {{battery}}',
     lastSeen: 'Last fix {{time}}',
     clickToOpen: 'Click for details',
+    cluster: '{{count}} tickets',
+    clickToExpand: 'Click to zoom in',
   },
   checkpointKind: { gauge: 'Gauge', obstruction: 'Obstruction' },
 };

@@ -48,6 +48,8 @@ export default {
     battery: '电量 {{battery}}',
     lastSeen: '最后定位 {{time}}',
     clickToOpen: '点击查看',
+    cluster: '工单 {{count}} 件',
+    clickToExpand: '点击放大',
   },
   checkpointKind: { gauge: '水位站', obstruction: '碍洪点' },
 };
