@@ -97,7 +97,7 @@ describe.skipIf(!RUN)(RUN ? 'SOS on the wall' : `SOS on the wall (skipped: ${CHR
     expect(text).toContain('ranger-wang-lin');
     expect(text).toContain('王林 手机-2');
     expect(text).toContain('宋庄镇');
-    await page.waitForSelector('.map-focus', { state: 'attached', timeout: 5_000 });
+    await page.waitForSelector('.map-focus', { state: 'attached', timeout: 15_000 });
     await page.waitForTimeout(1_500);
 
     const png = await page.screenshot({ type: 'png' });

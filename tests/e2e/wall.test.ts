@@ -273,7 +273,7 @@ describe.skipIf(!RUN)(RUN ? 'the wall in Chromium' : `the wall (skipped: ${CHROM
     expect(alertId).not.toBe('');
     await expect(page.locator('.wall').getAttribute('data-takeover')).resolves.toBe(alertId);
     await expect(page.locator('.wall-scene-title').innerText()).resolves.toBe('轮播暂停');
-    await page.waitForSelector('.map-focus', { state: 'attached', timeout: 5_000 });
+    await page.waitForSelector('.map-focus', { state: 'attached', timeout: 15_000 });
     // The map opens the alert's area, inside 宋庄镇 (the socket follows the town).
     const songzhuang = Object.values(tree.nodes).find((n) => n.level === 'town' && n.name === '宋庄镇')!.key;
     const shown = (await page.locator('.wall').getAttribute('data-area'))!;
