@@ -7,6 +7,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AreaKey, AreaTree } from '../server/contract/areas';
 import type { Alert, AlertSubject } from '../server/contract/alerts';
+import type { SearchHit } from '../server/contract/search';
 import { inScope } from '../server/contract/auth';
 import { LiveProvider } from './live/SocketController';
 import { useView } from './view/useView';
@@ -97,6 +98,20 @@ export function Dashboard({ tree, home, onLanding }: DashboardProps) {
     },
     [tree, principal.scope, view.area, setView],
   );
+  // From the search box: open the area the result lies in (the map flies there) and pick its object, if any.
+  const openHit = useCallback(
+    (hit: SearchHit) => {
+      const pick: ObjectSelection | null = hit.object ?? null;
+      setSheet(null);
+      if (hit.area === view.area) {
+        setSelection(pick);
+        return;
+      }
+      pending.current = pick;
+      setView({ area: hit.area }, 'push');
+    },
+    [view.area, setView],
+  );
   const open = placement.trail[placement.trail.length - 1];
   useEffect(() => {
     if (open) document.title = t('documentTitle', { name: open.name });
@@ -114,6 +129,7 @@ export function Dashboard({ tree, home, onLanding }: DashboardProps) {
             setView={setView}
             onLanding={onLanding}
             alerts={outside ? undefined : { open: inboxOpen, toggle: toggleInbox }}
+            onSearch={outside ? undefined : openHit}
           />
           {outside ? (
             <NotInArea tree={tree} area={outside} home={home} onBack={goHome} />

@@ -1,6 +1,6 @@
 // The page header: brand, breadcrumb (district → town → area; each crumb goes up to it), connection badge
 // with data freshness, language and theme toggles, the clock in Asia/Shanghai time, and who is logged in (name,
-// role, area) with the logout button.
+// role, area) with the logout button, and the search box (SearchBox.tsx).
 import { useEffect, useState } from 'react';
 import { BriefLink } from '../brief/BriefLink';
 import { useTranslation } from 'react-i18next';
@@ -9,6 +9,8 @@ import { formatters, setLanguage, type Language } from '../i18n';
 import { useLive } from '../live/SocketController';
 import { useOptionalSession } from '../auth/SessionProvider';
 import { AlertBadge } from './AlertInbox';
+import { SearchBox } from './SearchBox';
+import type { SearchHit } from '../../server/contract/search';
 import type { Placement } from '../view/navigation';
 import type { SetView } from '../view/useView';
 import type { ViewState } from '../view/url';
@@ -116,6 +118,7 @@ export function Header({
   setView,
   onLanding,
   alerts,
+  onSearch,
 }: {
   tree: AreaTree;
   placement: Placement;
@@ -124,6 +127,8 @@ export function Header({
   onLanding?: (() => void) | undefined;
   /** The alert badge and whether the inbox is open; absent where alerts are not shown. */
   alerts?: { open: boolean; toggle: () => void } | undefined;
+  /** Where a chosen search result goes; absent where there is no search (outside the scope). */
+  onSearch?: ((hit: SearchHit) => void) | undefined;
 }) {
   const { t, i18n } = useTranslation();
   const other: Language = i18n.language === 'en' ? 'zh-CN' : 'en';
@@ -141,6 +146,7 @@ export function Header({
         </div>
       </div>
       <Breadcrumb placement={placement} onOpen={(key) => setView({ area: key }, 'push')} />
+      {onSearch && <SearchBox onChoose={onSearch} />}
       <div className="header-meta">
         {alerts && <AlertBadge expanded={alerts.open} onClick={alerts.toggle} />}
         <ConnectionBadge />

@@ -201,6 +201,25 @@ const en: Strings<typeof zh> = {
     clock_ahead: 'phone clock ahead',
     outside_scope: 'last report outside its town',
   },
+  search: {
+    label: 'Search tickets, places, rangers',
+    placeholder: 'Search ticket / village / grid / ranger (press /)',
+    results: 'Search results',
+    none: 'Nothing found',
+    searching: 'Searching…',
+    error: 'Search failed, try again',
+    kind: {
+      ticket: 'Ticket',
+      ranger: 'Ranger',
+      town: 'Town',
+      village: 'Community / village',
+      grid: 'Grid cell',
+      property: 'Property district',
+      forest: 'Forest cluster',
+      checkpoint: 'Checkpoint',
+      patrolPoint: 'Patrol point',
+    },
+  },
   committee: { owners_committee: "Owners' committee", management_committee: 'Management committee', none: 'None yet' },
 };
 export default en;
