@@ -170,10 +170,26 @@ export function createSearchIndex(geo: Geo, locate: (lon: number, lat: number) =
     );
   }
 
-  function liveEntries(live: LiveCandidates | undefined): Entry[] {
-    if (!live) return [];
-    const out: Entry[] = [];
+  // Titles and ids of live objects, normalised once: the same 10,000 open tickets are searched keystroke after
+  // keystroke, and NFKC on every title each time was most of a query's cost. Dropped whole when it grows large.
+  const memo = new Map<string, string>();
+  const norm = (s: string) => {
+    let n = memo.get(s);
+    if (n === undefined) {
+      if (memo.size > 100_000) memo.clear();
+      memo.set(s, (n = normalise(s)));
+    }
+    return n;
+  };
+
+  /** The live objects that fit, each built into a hit only once it matches (most do not). */
+  function* liveMatches(live: LiveCandidates | undefined, q: string, ascii: boolean): Generator<[Entry, number]> {
+    if (!live) return;
     for (const t of live.tickets) {
+      // No pinyin for titles: they change with every ticket, and initials of a sentence find too much.
+      const probe = { name: norm(t.title), id: norm(t.id), initials: '' };
+      const r = rank(probe, q, ascii);
+      if (r < 0) continue;
       const area = areaOfPlace(tree, t.place);
       const hit: SearchHit = {
         kind: 'ticket',
@@ -184,26 +200,30 @@ export function createSearchIndex(geo: Geo, locate: (lon: number, lat: number) =
         object: { kind: 'ticket', id: t.id },
         position: t.position,
       };
-      // No pinyin for titles: they change with every ticket, and initials of a sentence find too much.
-      out.push({ hit, within: area, name: normalise(t.title), id: normalise(t.id), initials: '' });
+      yield [{ hit, within: area, ...probe }, r];
     }
-    for (const r of live.rangers) {
-      const cluster = r.clusterId ? tree.nodes[`forest:${r.clusterId}`] : undefined;
-      const area = cluster ? (cluster.key as AreaKey) : areaOfPlace(tree, locate(r.position[0], r.position[1]));
+    for (const ranger of live.rangers) {
+      const name = norm(ranger.id);
+      // A tracker's id finds its ranger too (the phone or device a duty officer was told about).
+      const r = rank({ name, id: name, initials: '' }, q, ascii);
+      const byDevice = ranger.device ? rank({ name, id: norm(ranger.device.id), initials: '' }, q, ascii) : -1;
+      const best = r < 0 ? byDevice : byDevice < 0 ? r : Math.min(r, byDevice);
+      if (best < 0) continue;
+      const cluster = ranger.clusterId ? tree.nodes[`forest:${ranger.clusterId}`] : undefined;
+      const area = cluster
+        ? (cluster.key as AreaKey)
+        : areaOfPlace(tree, locate(ranger.position[0], ranger.position[1]));
       const hit: SearchHit = {
         kind: 'ranger',
-        id: r.id,
-        name: r.id,
-        context: [r.device?.id, cluster?.name ?? tree.nodes[area]?.name].filter(Boolean).join(' · '),
+        id: ranger.id,
+        name: ranger.id,
+        context: [ranger.device?.id, cluster?.name ?? tree.nodes[area]?.name].filter(Boolean).join(' · '),
         area,
-        object: { kind: 'ranger', id: r.id },
-        position: r.position,
+        object: { kind: 'ranger', id: ranger.id },
+        position: ranger.position,
       };
-      out.push({ hit, within: area, name: normalise(r.id), id: normalise(r.id), initials: '' });
-      // A tracker's id finds its ranger too (the phone or device a duty officer was told about).
-      if (r.device) out.push({ hit, within: area, name: normalise(r.id), id: normalise(r.device.id), initials: '' });
+      yield [{ hit, within: area, name, id: name, initials: '' }, best];
     }
-    return out;
   }
 
   return {
@@ -212,18 +232,13 @@ export function createSearchIndex(geo: Geo, locate: (lon: number, lat: number) =
       const needle = normalise(q);
       if (!needle || limit <= 0) return [];
       const ascii = /^[a-z0-9]+$/.test(needle);
-      const found = new Map<string, { e: Entry; r: number }>();
-      for (const list of [liveEntries(live), entries]) {
-        for (const e of list) {
-          const r = rank(e, needle, ascii);
-          if (r < 0 || !inScope(tree, scope, e.within)) continue;
-          const key = `${e.hit.kind}:${e.hit.id}`;
-          // A ranger found by its tracker's id and by its own: once, at the better rank.
-          const prev = found.get(key);
-          if (!prev || r < prev.r) found.set(key, { e, r });
-        }
+      const found: { e: Entry; r: number }[] = [];
+      for (const [e, r] of liveMatches(live, needle, ascii)) if (inScope(tree, scope, e.within)) found.push({ e, r });
+      for (const e of entries) {
+        const r = rank(e, needle, ascii);
+        if (r >= 0 && inScope(tree, scope, e.within)) found.push({ e, r });
       }
-      return [...found.values()]
+      return found
         .sort(
           (a, b) =>
             a.r - b.r ||
