@@ -4,7 +4,7 @@
 // live deltas, drill-downs and theme changes only change layer props and paint properties, so nothing is
 // torn down and no frame is blank. Layer data is memoised per store slice version: a rangers delta does not
 // touch the tickets' buffers, a tickets delta does not re-colour the areas.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AttributionControl, Map as MapLibreMap, Marker, NavigationControl, setWorkerUrl } from 'maplibre-gl';
 import type { LngLatBoundsLike } from 'maplibre-gl';
@@ -16,6 +16,7 @@ import { MapLibreOverlay } from '@deck.gl/maplibre';
 import { MapExport } from './MapExport';
 import type { CompositeLayer, Layer, PickingInfo } from '@deck.gl/core';
 import type { AreaKey, AreaTree, LayerName } from '../../server/contract/areas';
+import type { TicketObject } from '../../server/contract/live';
 import { useLive } from '../live/SocketController';
 import { loadLayer, useLayer } from '../geo/layers';
 import { formatters } from '../i18n';
@@ -59,7 +60,12 @@ import {
   type Trail,
 } from './layers/rangers';
 import { createCoverageLayer, visitedSquaresOf } from './layers/coverage';
-import { clusterTickets, createTicketClusterLayer, TICKET_CLUSTER_MAX_ZOOM } from './layers/ticket-clusters';
+import {
+  clusterTickets,
+  createTicketClusterLayer,
+  TICKET_CLUSTER_MAX_ZOOM,
+  type TicketClustering,
+} from './layers/ticket-clusters';
 import { createRiverLabelLayer, riverLabelsOf } from './layers/labels';
 import { pickedOf } from './layers/registry';
 import { createSelectedObjectLayer } from './layers/selection';
@@ -482,9 +488,11 @@ export function MapView({
   // Mid zoom: clusters, with the tickets that stand alone at this zoom as points. The index is built when the
   // tickets change (and only while clusters are shown); a new integer zoom only reads another level of it.
   const ticketView = zoomedOut ? 'heatmap' : zoomLevel < TICKET_CLUSTER_MAX_ZOOM ? 'clusters' : 'points';
-  const clustering = useMemo(
-    () => (ticketView === 'clusters' ? clusterTickets(ticketData) : null),
-    [ticketView, ticketData],
+  const { clustering, stale: clustersStale } = useClustering(
+    ticketData,
+    ticketView === 'clusters',
+    ticketFilter,
+    live.tickets,
   );
   const clusterLevel = useMemo(() => clustering?.at(zoomLevel) ?? null, [clustering, zoomLevel]);
   const pointData = clusterLevel?.singles ?? ticketData;
@@ -605,7 +613,8 @@ export function MapView({
     return out;
   }, [checkpoints, checkpointLevels, rangerPoints, incidents, selectedObject, showCheckpoints, showRangers]);
 
-  const pendingVersion = `${metric.key}:${level}:${placement.scope}:a${v.aggregates}:t${v.tickets}`;
+  // Clusters waiting for their next rebuild do not show the latest tickets yet: not drawn until they do.
+  const pendingVersion = `${metric.key}:${level}:${placement.scope}:a${v.aggregates}:t${v.tickets}${clustersStale ? '~' : ''}`;
   useEffect(() => {
     const container = containerRef.current;
     if (!overlay || !handover || !container) return;
@@ -671,6 +680,45 @@ function objectPosition(
           ? live.incidents.get(selection.id)?.position
           : sites.get(selection.id)?.position;
   return p ? [p[0]!, p[1]!] : null;
+}
+
+/** A rebuild of the cluster index costs about 20 ms for 10,000 tickets (2-core machine): once a second at most. */
+const CLUSTER_REFRESH_MS = 1000;
+
+/**
+ * The cluster index of the tickets shown: built at once when clusters come on, for another filter or another
+ * store (history mode), and for a delta after a quiet second; under a stream of deltas at most once per
+ * CLUSTER_REFRESH_MS, so that live deltas stay cheap. `stale`: the tickets changed since the last build.
+ */
+function useClustering(
+  data: readonly TicketObject[],
+  on: boolean,
+  filter: TicketFilter,
+  source: unknown,
+): { clustering: TicketClustering | null; stale: boolean } {
+  const built = useRef<{
+    data: readonly TicketObject[];
+    filter: TicketFilter;
+    source: unknown;
+    at: number;
+    clustering: TicketClustering;
+  } | null>(null);
+  const [, wake] = useReducer((n: number) => n + 1, 0);
+  const now = performance.now();
+  const b = built.current;
+  let due = 0;
+  if (!on) built.current = null;
+  else if (!b || b.filter !== filter || b.source !== source || (b.data !== data && now - b.at >= CLUSTER_REFRESH_MS))
+    built.current = { data, filter, source, at: now, clustering: clusterTickets(data) };
+  else if (b.data !== data) due = b.at + CLUSTER_REFRESH_MS - now;
+  const waiting = due > 0;
+  useEffect(() => {
+    if (!waiting) return;
+    const timer = setTimeout(wake, due);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- due is read once per wait; data restarts it
+  }, [waiting, data]);
+  return { clustering: built.current?.clustering ?? null, stale: waiting };
 }
 
 /**
