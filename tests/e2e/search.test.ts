@@ -13,6 +13,9 @@ import { bearerHeaders, principals } from '../helpers/auth';
 import { ticket } from '../helpers/app';
 import { postEvents } from '../helpers/callers';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { loadGeo } from '../../server/geo/load';
+import { interiorPoint } from '../../server/geo/interior';
+import { GEO_DIR } from '../helpers/paths';
 
 const ARTEFACTS = path.join(PROJECT_ROOT, 'test-results');
 const LOAD_TIMEOUT_MS = 90_000;
@@ -21,6 +24,9 @@ if (!RUN) console.warn(`[e2e] skipped: ${CHROMIUM_MISSING}`);
 
 const VILLAGE = { id: '110112117209', name: '老槐庄村', at: [116.768254, 39.634858] as const };
 const TICKET_ID = 'T-E2E-SEARCH-0001';
+/** A ranger on patrol in a forest cluster of 张家湾镇, the test leader's town. */
+const RANGER_ID = 'rg-e2e-search';
+const ZJW_CLUSTER = 'f-110112105-01';
 
 async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTEFACTS, { recursive: true });
@@ -48,10 +54,17 @@ describe.skipIf(!RUN)(RUN ? 'search in Chromium' : `search (skipped: ${CHROMIUM_
     tree = (await (
       await fetch(`${server.url}/api/v1/areas/tree`, { headers: await bearerHeaders(server.app, principals.wall) })
     ).json()) as AreaTree;
+    const geo = await loadGeo(GEO_DIR);
+    const cluster = geo.layers.forest.features.find((f) => f.properties.id === ZJW_CLUSTER)!;
+    const [lon, lat] = interiorPoint(cluster.geometry);
+    const time = new Date().toISOString();
+    const patrol = { time, source: 'ranger_app', patrolId: 'pt-e2e-search', rangerId: RANGER_ID };
     const res = await postEvents(server.app, [
-      ticket('e2e-search-1', { ticketId: TICKET_ID, title: '搜索测试：楼道堆物', time: new Date().toISOString() }),
+      ticket('e2e-search-1', { ticketId: TICKET_ID, title: '搜索测试：楼道堆物', time }),
+      { id: 'e2e-search-2', kind: 'patrol.started', ...patrol, clusterId: ZJW_CLUSTER },
+      { id: 'e2e-search-3', kind: 'patrol.position', ...patrol, location: { lon, lat } },
     ]);
-    expect(res.json()).toMatchObject({ accepted: 1 });
+    expect(res.json()).toMatchObject({ accepted: 3 });
   }, 240_000);
 
   afterAll(async () => {
@@ -153,6 +166,38 @@ describe.skipIf(!RUN)(RUN ? 'search in Chromium' : `search (skipped: ${CHROMIUM_
     expect(contexts).toEqual(expect.arrayContaining(['漷县镇', '西集镇']));
 
     expect(errors).toEqual([]);
+    await context.close();
+  }, 240_000);
+
+  it("keeps a town leader to their town: their ranger opens, another town's ticket is not found", async () => {
+    const origin = new URL(server.url).origin;
+    const context = await browser.newContext({
+      viewport: { width: 1920, height: 1080 },
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
+    await signIn(context, server.app, origin, principals.townLeader);
+    await context.addInitScript(NAME_SHIM);
+    const page = await context.newPage();
+    // A leader's own town on the map (a bare URL opens their landing).
+    await page.goto(`${server.url}/?area=town:110112105`);
+    await page.waitForSelector('.map-canvas[data-map-state="ready"]', { state: 'attached', timeout: LOAD_TIMEOUT_MS });
+
+    await page.locator('body').press('/');
+    await page.keyboard.type(TICKET_ID);
+    await page.locator('.search-results .search-empty').waitFor({ timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('.search')?.getAttribute('data-status') === 'done');
+    await expect(page.locator('.search-results .search-empty').innerText()).resolves.toBe('没有找到');
+    expect(await page.locator('.search-results [role="option"]').count()).toBe(0);
+    await screenshot(page, 'e2e-search-leader-other-town.png');
+
+    await page.locator('.search-input').fill(RANGER_ID);
+    const option = page.locator(`.search-results [role="option"][data-kind="ranger"][data-id="${RANGER_ID}"]`);
+    await option.waitFor({ timeout: 15_000 });
+    await option.click();
+    await page.waitForFunction((k) => new URL(location.href).searchParams.get('area') === k, `forest:${ZJW_CLUSTER}`);
+    await page.locator(`[data-detail-ranger="${RANGER_ID}"]`).waitFor({ timeout: 15_000 });
+    await screenshot(page, 'e2e-search-leader-ranger.png');
     await context.close();
   }, 240_000);
 
