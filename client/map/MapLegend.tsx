@@ -23,6 +23,8 @@ export interface MapLegendProps {
   overlays: readonly Overlay[];
   /** The tickets show as a heatmap (zoomed out). */
   heatmap: boolean;
+  /** The tickets show as clusters (mid zoom): the note says how to read one. */
+  clusters?: boolean;
 }
 
 function Swatch({ color, shape = 'box' }: { color: Rgba; shape?: 'box' | 'dot' | 'ring' | 'line' }) {
@@ -31,7 +33,7 @@ function Swatch({ color, shape = 'box' }: { color: Rgba; shape?: 'box' | 'dot' |
   return <span className={`legend-swatch legend-swatch--${shape}`} style={style} aria-hidden="true" />;
 }
 
-export function MapLegend({ metric, level, theme, overlays, heatmap }: MapLegendProps) {
+export function MapLegend({ metric, level, theme, overlays, heatmap, clusters = false }: MapLegendProps) {
   const { t, i18n } = useTranslation('map');
   const f = formatters(i18n.language);
   const rows = legendOf(metric, level, theme, {
@@ -71,6 +73,7 @@ export function MapLegend({ metric, level, theme, overlays, heatmap }: MapLegend
             </li>
           </ul>
           {heatmap && <p className="legend-note">{t('legend.heatmap')}</p>}
+          {clusters && <p className="legend-note">{t('legend.clusters')}</p>}
         </section>
       )}
       {overlays.includes('checkpoints') && (

@@ -654,7 +654,14 @@ export function MapView({
           showSub={level !== 'town'}
           leaveCellFor={placement.selected ? placement.scope : null}
         />
-        <MapLegend metric={metric} level={level} theme={theme} overlays={view.overlays} heatmap={zoomedOut} />
+        <MapLegend
+          metric={metric}
+          level={level}
+          theme={theme}
+          overlays={view.overlays}
+          heatmap={zoomedOut}
+          clusters={ticketView === 'clusters'}
+        />
         <MapExport getMap={() => mapRef.current} tree={tree} area={view.area} />
       </div>
       {hover && <MapTooltip hover={hover} tree={tree} live={live} metric={metric} theme={theme} sites={siteById} />}

@@ -19,6 +19,7 @@ const en: Strings<typeof zh> = {
     tickets: 'Ticket categories',
     overdue: 'Overdue (pulsing)',
     heatmap: 'Heatmap when zoomed out',
+    clusters: 'Nearby tickets gather: count, families, red ring for overdue; click to zoom in',
     checkpoints: 'Flood checkpoints',
     gauge: 'Gauge (current level shown)',
     obstruction: 'Flood obstruction',

@@ -16,6 +16,7 @@ export default {
     tickets: '工单类别',
     overdue: '超期（闪烁）',
     heatmap: '缩小时显示为热力图',
+    clusters: '相近工单聚合：数字为件数，色块为类别，红圈为超期；点击放大',
     checkpoints: '防汛点位',
     gauge: '水位站（标注当前水位）',
     obstruction: '碍洪点',
