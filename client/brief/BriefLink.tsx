@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { AreaKey, AreaTree } from '../../server/contract/areas';
 import { useOptionalSession } from '../auth/SessionProvider';
 import { briefAreaFor, briefSearch } from './view';
+import '../styles/brief-link.css';
 
 export function BriefLink({ tree, area, className }: { tree: AreaTree; area: AreaKey; className?: string }) {
   const { t } = useTranslation('brief');
