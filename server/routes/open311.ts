@@ -69,8 +69,7 @@ type Format = 'json' | 'xml';
 type Problem = { code: number; description: string };
 
 const xml = new XMLBuilder({ format: true, suppressEmptyNode: true, processEntities: true });
-// XML 1.0 cannot carry these characters at all, not even escaped.
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- XML 1.0 cannot carry these characters at all, not even escaped: they are what this matches.
 const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
 
 /** The spec's XML: the same objects, element for element; null is an empty element, lists repeat their element. */
