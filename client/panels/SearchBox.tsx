@@ -132,6 +132,12 @@ export function SearchBox({ onChoose }: { onChoose: (hit: SearchHit) => void }) 
         onBlur={() => setTimeout(() => setOpen(false), 150)}
         onKeyDown={onKeyDown}
       />
+      {/* The shortcut, where there is a keyboard (CSS hides it on touch screens and while the box is used). */}
+      {!text && (
+        <kbd className="search-shortcut" title={t('search.shortcut')} aria-hidden="true">
+          /
+        </kbd>
+      )}
       {showList && (
         <ul className="search-results" id={listId} role="listbox" aria-label={t('search.results')}>
           {hits.map((hit, i) => (

@@ -94,7 +94,8 @@ describe.skipIf(!RUN)(RUN ? 'search in Chromium' : `search (skipped: ${CHROMIUM_
       timeout: 30_000,
     });
 
-    // `/` from the page focuses the box.
+    // The box shows its shortcut on a desk; `/` from the page focuses it.
+    await expect(page.locator('.search-shortcut').isVisible()).resolves.toBe(true);
     await page.locator('body').press('/');
     await expect(page.evaluate(() => document.activeElement?.className)).resolves.toContain('search-input');
 
@@ -217,6 +218,8 @@ describe.skipIf(!RUN)(RUN ? 'search in Chromium' : `search (skipped: ${CHROMIUM_
     await page.goto(server.url);
     await page.waitForSelector('.map-canvas[data-map-state="ready"]', { state: 'attached', timeout: LOAD_TIMEOUT_MS });
     const input = page.locator('.search-input');
+    // No keyboard shortcut shown where there is no keyboard.
+    await expect(page.locator('.search-shortcut').isVisible()).resolves.toBe(false);
     const box = (await input.boundingBox())!;
     expect(box.x).toBeGreaterThanOrEqual(0);
     expect(box.x + box.width).toBeLessThanOrEqual(390);

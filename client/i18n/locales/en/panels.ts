@@ -203,7 +203,8 @@ const en: Strings<typeof zh> = {
   },
   search: {
     label: 'Search tickets, places, rangers',
-    placeholder: 'Search ticket / village / grid / ranger (press /)',
+    placeholder: 'Search tickets, villages, grid cells, rangers',
+    shortcut: 'Press / to search',
     results: 'Search results',
     none: 'Nothing found',
     searching: 'Searching…',

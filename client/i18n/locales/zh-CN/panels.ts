@@ -201,7 +201,8 @@ export default {
   },
   search: {
     label: '搜索工单、地点、护林员',
-    placeholder: '搜索 工单号 / 村 / 网格 / 护林员（按 / ）',
+    placeholder: '搜索工单号、村、网格、护林员',
+    shortcut: '按 / 搜索',
     results: '搜索结果',
     none: '没有找到',
     searching: '搜索中…',
