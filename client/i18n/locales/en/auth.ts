@@ -91,7 +91,7 @@ const en: Strings<typeof zh> = {
       forest_unpatrolled: '{{cluster}}: not patrolled for {{hours}} h',
       ranger_signal_lost: 'Ranger {{ranger}}: no signal for {{minutes}} min',
       fire_risk: 'Fire risk: {{description}}',
-      ranger_sos: 'SOS from ranger {{ranger}}: {{description}}',
+      ranger_sos: 'SOS: {{description}}',
       ranger_sos_device: 'SOS from ranger {{ranger}}, device {{device}}',
       ranger_sos_unmapped: 'SOS from device {{device}}',
     },

@@ -82,8 +82,8 @@ export default {
       ranger_signal_lost: '护林员 {{ranger}} 已 {{minutes}} 分钟无信号',
       fire_risk: '火险：{{description}}',
       ranger_sos: 'SOS：{{description}}',
-      ranger_sos_device: 'SOS：{{description}}',
-      ranger_sos_unmapped: 'SOS：{{description}}',
+      ranger_sos_device: 'SOS：护林员 {{ranger}}，设备 {{device}}',
+      ranger_sos_unmapped: 'SOS：护林员（设备 {{device}}）',
     },
     rule: {
       flood_warning: '防汛预警',
