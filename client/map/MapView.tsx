@@ -710,7 +710,7 @@ function useClustering(
     at: number;
     clustering: TicketClustering;
   } | null>(null);
-  const [, wake] = useReducer((n: number) => n + 1, 0);
+  const [wakes, wake] = useReducer((n: number) => n + 1, 0);
   const now = performance.now();
   const b = built.current;
   let due = 0;
@@ -719,12 +719,14 @@ function useClustering(
     built.current = { data, filter, source, at: now, clustering: clusterTickets(data) };
   else if (b.data !== data) due = b.at + CLUSTER_REFRESH_MS - now;
   const waiting = due > 0;
+  // A timer may fire a fraction of a millisecond before `due` (timers count whole milliseconds): the wake then
+  // finds the build still waiting, and `wakes` in the deps arms the next timer, so clusters never stay stale.
   useEffect(() => {
     if (!waiting) return;
-    const timer = setTimeout(wake, due);
+    const timer = setTimeout(wake, Math.ceil(due));
     return () => clearTimeout(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- due is read once per wait; data restarts it
-  }, [waiting, data]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- due is read once per wait; data and wakes restart it
+  }, [waiting, data, wakes]);
   return { clustering: built.current?.clustering ?? null, stale: waiting };
 }
 
