@@ -240,6 +240,11 @@ export function MapView({
   // The integer zoom: clusters change only when it does, not on every frame of a zoom.
   const [zoomLevel, setZoomLevel] = useState(0);
   const [hover, setHover] = useState<Hover | null>(null);
+  // The hover card follows the data under a still pointer: after new layers are drawn, the object under the
+  // pointer is picked again (a cluster that grew by a live delta shows its new count without a mouse move).
+  const hoverRef = useRef(hover);
+  hoverRef.current = hover;
+  const repickHover = useRef(false);
 
   // The overlay's callbacks are set once; they read the latest props through this ref.
   const latest = useRef({ onOpenArea, onSelectObject, onLoaded, area: view.area, theme });
@@ -313,6 +318,16 @@ export function MapView({
         // The browser test reads which store versions the GPU has drawn.
         onAfterRender: () => {
           container.dataset.deckVersion = container.dataset.pendingVersion ?? '';
+          if (!repickHover.current || !hoverRef.current) return;
+          repickHover.current = false;
+          // After this frame, not inside it: a pick renders the picking buffer.
+          requestAnimationFrame(() => {
+            const h = hoverRef.current;
+            if (!h) return;
+            const info = deck.pickObject({ x: h.x, y: h.y, radius: 4 });
+            const picked = info?.layer && info.picked ? pickedOf(info.layer.id, info.object) : null;
+            setHover(picked ? { ...h, picked } : null);
+          });
         },
         onHover: (info: PickingInfo) => {
           const picked = info.layer && info.picked ? pickedOf(info.layer.id, info.object) : null;
@@ -619,6 +634,7 @@ export function MapView({
     const container = containerRef.current;
     if (!overlay || !handover || !container) return;
     container.dataset.pendingVersion = pendingVersion;
+    repickHover.current = true;
     const pulsing = showTickets && overdue.length > 0;
     const draw = () => {
       const phase = (performance.now() % PULSE_PERIOD_MS) / PULSE_PERIOD_MS;
