@@ -47,6 +47,29 @@ export type TimeWindow = Static<typeof TimeWindow>;
 export const TIME_WINDOWS: readonly TimeWindow[] = ['today', 'rolling24h'];
 export const TIME_ZONE = 'Asia/Shanghai';
 
+/**
+ * The windows a leader reads the rates in. Beijing assesses 接诉即办 by the month and compares the year to
+ * date, so 'month' is the default: a 'today' rate rests on a handful of ratings at noon (ratings come a day
+ * after the close). month and year start at local midnight (Asia/Shanghai) of their first day; rolling30d is
+ * the last 30 local days, today included.
+ */
+export const RateWindow = Type.Union([
+  Type.Literal('today'),
+  Type.Literal('month'),
+  Type.Literal('year'),
+  Type.Literal('rolling30d'),
+]);
+export type RateWindow = Static<typeof RateWindow>;
+export const RATE_WINDOWS: readonly RateWindow[] = ['today', 'month', 'year', 'rolling30d'];
+export const DEFAULT_RATE_WINDOW: RateWindow = 'month';
+/** Days of the rolling30d window, today included. */
+export const ROLLING_DAYS = 30;
+/**
+ * Below this many rated tickets an area's rates are not ranked (a village with one rating is not the worst of
+ * the district): rankings mark it and leave it out. A deployment may set another (see server config).
+ */
+export const DEFAULT_MIN_RATE_SAMPLE = 10;
+
 // ---- aggregates ----
 
 /**
@@ -61,11 +84,23 @@ const RateFields = {
   composite: Rate,
 };
 
-/** Flows and rates over the rolling 24 h window. */
+/** How many tickets each rate rests on (its denominator): shown beside the rate, and the ranking's floor. */
+export const RateSample = Type.Object({
+  /** Tickets whose response was settled in the window. */
+  response: Count,
+  /** Closes with a verdict. */
+  resolution: Count,
+  /** Rated tickets. */
+  satisfaction: Count,
+});
+export type RateSample = Static<typeof RateSample>;
+
+/** Flows and rates over one window (rolling 24 h, month, year, rolling 30 days). */
 export const TicketWindowKpis = Type.Object({
   created: Count,
   closed: Count,
   ...RateFields,
+  sample: RateSample,
 });
 export type TicketWindowKpis = Static<typeof TicketWindowKpis>;
 
@@ -82,9 +117,31 @@ export const TicketKpis = Type.Object({
   /** Tickets created today per category; categories with none are absent. */
   byCategory: Type.Partial(Type.Record(TicketCategory, Count)),
   ...RateFields,
+  /** The samples of today's rates. */
+  sample: RateSample,
   rolling24h: TicketWindowKpis,
+  /** The calendar month so far (local time), the assessment's window. */
+  month: TicketWindowKpis,
+  /** The calendar year so far. */
+  year: TicketWindowKpis,
+  /** The last 30 local days, today included. */
+  rolling30d: TicketWindowKpis,
 });
 export type TicketKpis = Static<typeof TicketKpis>;
+
+/** The figures of one rate window of an area's ticket KPIs ('today' gathered from its top-level fields). */
+export function ticketWindow(t: TicketKpis, window: RateWindow): TicketWindowKpis {
+  if (window !== 'today') return t[window];
+  return {
+    created: t.newToday,
+    closed: t.closedToday,
+    responseRate: t.responseRate,
+    resolutionRate: t.resolutionRate,
+    satisfactionRate: t.satisfactionRate,
+    composite: t.composite,
+    sample: t.sample,
+  };
+}
 
 export const FloodAggregate = Type.Object({
   /** Highest colour among the area's checkpoints ('none' when all are below blue or there are none). */
@@ -310,6 +367,43 @@ export const checkAreaAggregate = checker(AreaAggregate);
 // row is AGGREGATE_COLUMNS[i]. byCategory stays an object (it is sparse). Order is part of the contract:
 // append new columns at the end, never reorder.
 
+/** The columns of one long window, in the order windowCells writes them. */
+function windowColumns<W extends 'month' | 'year' | 'rolling30d'>(w: W) {
+  return [
+    `tickets.${w}.created`,
+    `tickets.${w}.closed`,
+    `tickets.${w}.responseRate`,
+    `tickets.${w}.resolutionRate`,
+    `tickets.${w}.satisfactionRate`,
+    `tickets.${w}.composite`,
+    `tickets.${w}.sample.response`,
+    `tickets.${w}.sample.resolution`,
+    `tickets.${w}.sample.satisfaction`,
+  ] as const;
+}
+const WINDOW_CELLS = [Count, Count, Rate, Rate, Rate, Rate, Count, Count, Count] as const;
+type WindowCells = [number, number, Rate, Rate, Rate, Rate, number, number, number];
+const windowCells = (w: TicketWindowKpis): WindowCells => [
+  w.created,
+  w.closed,
+  w.responseRate,
+  w.resolutionRate,
+  w.satisfactionRate,
+  w.composite,
+  w.sample.response,
+  w.sample.resolution,
+  w.sample.satisfaction,
+];
+const windowOfCells = (c: WindowCells): TicketWindowKpis => ({
+  created: c[0],
+  closed: c[1],
+  responseRate: c[2],
+  resolutionRate: c[3],
+  satisfactionRate: c[4],
+  composite: c[5],
+  sample: { response: c[6], resolution: c[7], satisfaction: c[8] },
+});
+
 export const AGGREGATE_COLUMNS = [
   'key',
   'level',
@@ -340,7 +434,18 @@ export const AGGREGATE_COLUMNS = [
   'patrol.openIncidents',
   'patrol.lostSignal',
   'zeroComplaintDays',
+  'tickets.sample.response',
+  'tickets.sample.resolution',
+  'tickets.sample.satisfaction',
+  'tickets.rolling24h.sample.response',
+  'tickets.rolling24h.sample.resolution',
+  'tickets.rolling24h.sample.satisfaction',
+  ...windowColumns('month'),
+  ...windowColumns('year'),
+  ...windowColumns('rolling30d'),
 ] as const;
+/** Where the month's cells start in a row; year and rolling30d follow, WINDOW_CELLS.length apart. */
+const MONTH_COLUMN = AGGREGATE_COLUMNS.indexOf('tickets.month.created');
 
 export const AggregateRow = Type.Tuple([
   AreaKeySchema,
@@ -372,6 +477,15 @@ export const AggregateRow = Type.Tuple([
   Count,
   Count,
   Count,
+  Count,
+  Count,
+  Count,
+  Count,
+  Count,
+  Count,
+  ...WINDOW_CELLS,
+  ...WINDOW_CELLS,
+  ...WINDOW_CELLS,
 ]);
 export type AggregateRow = Static<typeof AggregateRow>;
 
@@ -408,6 +522,15 @@ export function encodeAggregate(a: AreaAggregate): AggregateRow {
     a.patrol.openIncidents,
     a.patrol.lostSignal,
     a.zeroComplaintDays,
+    t.sample.response,
+    t.sample.resolution,
+    t.sample.satisfaction,
+    r.sample.response,
+    r.sample.resolution,
+    r.sample.satisfaction,
+    ...windowCells(t.month),
+    ...windowCells(t.year),
+    ...windowCells(t.rolling30d),
   ];
 }
 
@@ -442,7 +565,15 @@ export function decodeAggregate(row: AggregateRow): AreaAggregate {
     openIncidents,
     lostSignal,
     zeroComplaintDays,
+    sampleResponse,
+    sampleResolution,
+    sampleSatisfaction,
+    sampleResponse24,
+    sampleResolution24,
+    sampleSatisfaction24,
   ] = row;
+  const cells = (at: number) => row.slice(at, at + WINDOW_CELLS.length) as WindowCells;
+  const n = WINDOW_CELLS.length;
   return {
     key,
     level,
@@ -457,6 +588,7 @@ export function decodeAggregate(row: AggregateRow): AreaAggregate {
       resolutionRate,
       satisfactionRate,
       composite,
+      sample: { response: sampleResponse, resolution: sampleResolution, satisfaction: sampleSatisfaction },
       rolling24h: {
         created: created24,
         closed: closed24,
@@ -464,7 +596,11 @@ export function decodeAggregate(row: AggregateRow): AreaAggregate {
         resolutionRate: resolutionRate24,
         satisfactionRate: satisfactionRate24,
         composite: composite24,
+        sample: { response: sampleResponse24, resolution: sampleResolution24, satisfaction: sampleSatisfaction24 },
       },
+      month: windowOfCells(cells(MONTH_COLUMN)),
+      year: windowOfCells(cells(MONTH_COLUMN + n)),
+      rolling30d: windowOfCells(cells(MONTH_COLUMN + 2 * n)),
     },
     flood: { worstColor, inWarning, checkpoints, obstructionsOpen, responseLevel },
     patrol: { activeRangers, lastPatrolAt, coverageToday, openIncidents, lostSignal },
@@ -509,6 +645,7 @@ const RATE_COLUMN_NAMES: readonly AggregateColumn[] = [
   'tickets.rolling24h.satisfactionRate',
   'tickets.rolling24h.composite',
   'patrol.coverageToday',
+  ...(['month', 'year', 'rolling30d'] as const).flatMap((w) => windowColumns(w).slice(2, 6)),
 ];
 /** Indexes of the Rate columns of an AggregateRow (rounded on the wire). */
 export const RATE_COLUMNS: readonly number[] = RATE_COLUMN_NAMES.map((name) => AGGREGATE_COLUMNS.indexOf(name));

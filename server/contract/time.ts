@@ -13,6 +13,13 @@ export const LOCAL_OFFSET_MS = 8 * HOUR_MS;
 /** Day number (days since 1970-01-01 in local time) of an epoch time. */
 export const localDay = (ms: number): number => Math.floor((ms + LOCAL_OFFSET_MS) / DAY_MS);
 
+/** The local day the calendar month of `day` starts on (day numbers count local days, so their UTC date is the local date). */
+export const monthStartDay = (day: number): number => day - (new Date(day * DAY_MS).getUTCDate() - 1);
+
+/** The local day the calendar year of `day` starts on (1 January). */
+export const yearStartDay = (day: number): number =>
+  Math.floor(Date.UTC(new Date(day * DAY_MS).getUTCFullYear(), 0, 1) / DAY_MS);
+
 /** Epoch time of local midnight starting `day`. */
 export const dayStartMs = (day: number): number => day * DAY_MS - LOCAL_OFFSET_MS;
 

@@ -77,7 +77,8 @@ import {
   VERDICT_UNRESOLVED,
   type IncidentRec,
 } from './records';
-import { DAY_MS, isoLocal, localDay } from '../contract/time';
+import { DAY_MS, isoLocal, localDay, monthStartDay, yearStartDay } from '../contract/time';
+import { ROLLING_DAYS } from '../contract/live';
 import type { LiveChanges, LiveState, ObjectKind, PooledTickets, TicketQuery } from './types';
 import type { LiveObserver } from './observer';
 import type { PatrolVisited } from '../contract/patrol';
@@ -90,10 +91,13 @@ const CATEGORY_INDEX = new Map<TicketCategory, number>(TICKET_CATEGORIES.map((c,
 const C_OPEN = 0;
 const C_OVERDUE = 1;
 const C_NEAR = 2;
-/** Two windows of the same eight fields: 'today' and 'rolling24h'. */
+/** Windows of the same eight fields: 'today', 'rolling24h', and the long ones (month, year, rolling 30 days). */
 const W_TODAY = 3;
 const W_FIELDS = 8;
 const W_ROLL = W_TODAY + W_FIELDS;
+const W_MONTH = W_ROLL + W_FIELDS;
+const W_YEAR = W_MONTH + W_FIELDS;
+const W_30D = W_YEAR + W_FIELDS;
 const F_CREATED = 0;
 const F_CLOSED = 1;
 /** Closed with a verdict (ticket.closed says resolved or not): the resolution rate's denominator. */
@@ -104,7 +108,7 @@ const F_SATISFIED = 5;
 /** Tickets whose response outcome was settled in the window: the response rate's denominator. */
 const F_RESP_DUE = 6;
 const F_RESP_OK = 7;
-const C_BYCAT = W_ROLL + W_FIELDS;
+const C_BYCAT = W_30D + W_FIELDS;
 const C_COLOR = C_BYCAT + NCAT; // five slots, one per WARNING_ORDER colour
 const C_CHECKPOINTS = C_COLOR + WARNING_ORDER.length;
 const C_OBSTRUCTIONS_OPEN = C_CHECKPOINTS + 1;
@@ -182,6 +186,7 @@ export function windowKpisOf(c: Int32Array, base: number, weights: KpiWeights): 
       { response: responseRate, resolution: resolutionRate, satisfaction: satisfactionRate },
       weights,
     ),
+    sample: { response: c[base + F_RESP_DUE]!, resolution: c[base + F_VERDICT]!, satisfaction: c[base + F_RATED]! },
   };
 }
 
@@ -236,7 +241,17 @@ class LiveStateImpl implements LiveState, PooledTickets {
   private now: number;
   private clockSet: boolean;
   private today: number;
+  /** First local day of today's month and year: a fact dated on or after it (up to today) counts in the window. */
+  private monthStart = 0;
+  private yearStart = 0;
   private baselineDay: number | null;
+  /**
+   * The rolling 30 days as day buckets: ring[(slot × areas + area) × W_FIELDS + field], slot = day mod 30, and
+   * ringDay[slot] the day a slot holds (NO_DAY: none). At local midnight the day leaving the window is
+   * subtracted from the W_30D counters, so reading the window costs nothing.
+   */
+  private readonly ring: Int32Array;
+  private readonly ringDay = new Int32Array(ROLLING_DAYS).fill(NO_DAY);
 
   private readonly rolling = new FactHeap();
   private future: FutureFact[] = [];
@@ -276,11 +291,12 @@ class LiveStateImpl implements LiveState, PooledTickets {
     const start = now !== undefined && Number.isFinite(now) ? now : null;
     this.clockSet = start !== null;
     this.now = start ?? 0;
-    this.today = localDay(this.now);
+    this.today = this.setDay(localDay(this.now));
     this.baselineDay = options.zeroComplaintSinceMs === null ? null : localDay(options.zeroComplaintSinceMs);
     const areas = (this.areas = new AreaIndex(geo));
     const n = areas.size;
     this.c = new Int32Array(n * STRIDE);
+    this.ring = new Int32Array(ROLLING_DAYS * n * W_FIELDS);
     for (let a = 0; a < n; a++) {
       this.c[a * STRIDE + C_LAST_DAY] = NO_DAY;
       this.c[a * STRIDE + C_PREV_DAY] = NO_DAY;
@@ -393,7 +409,7 @@ class LiveStateImpl implements LiveState, PooledTickets {
     if (!this.clockSet) {
       this.clockSet = true;
       this.now = nowMs;
-      this.today = localDay(nowMs);
+      this.today = this.setDay(localDay(nowMs));
     }
     // The clock never runs backwards: an older time (a slow timer) changes nothing.
     if (!(nowMs > this.now)) return;
@@ -419,7 +435,7 @@ class LiveStateImpl implements LiveState, PooledTickets {
     if (!this.clockSet) {
       this.clockSet = true;
       this.now = ms;
-      this.today = localDay(ms);
+      this.today = this.setDay(localDay(ms));
     }
     if (this.baselineDay === null) this.baselineDay = localDay(ms);
     switch (e.kind) {
@@ -997,14 +1013,32 @@ class LiveStateImpl implements LiveState, PooledTickets {
   private rollover(day: number): void {
     const c = this.c;
     const n = this.areas.size;
+    const newMonth = monthStartDay(day) !== this.monthStart;
+    const newYear = yearStartDay(day) !== this.yearStart;
     for (let a = 0; a < n; a++) {
       const o = a * STRIDE;
       c.fill(0, o + W_TODAY, o + W_TODAY + W_FIELDS);
+      if (newMonth) c.fill(0, o + W_MONTH, o + W_MONTH + W_FIELDS);
+      if (newYear) c.fill(0, o + W_YEAR, o + W_YEAR + W_FIELDS);
       c.fill(0, o + C_BYCAT, o + C_BYCAT + NCAT);
       c[o + C_COVERED] = 0;
       this.touch(a);
     }
-    this.today = day;
+    // The days that leave the rolling 30 days: their buckets come off the window's counters.
+    const ring = this.ring;
+    for (let slot = 0; slot < ROLLING_DAYS; slot++) {
+      const d = this.ringDay[slot]!;
+      if (d === NO_DAY || d > day - ROLLING_DAYS) continue;
+      const first = slot * n * W_FIELDS;
+      for (let a = 0; a < n; a++) {
+        const from = first + a * W_FIELDS;
+        const o = a * STRIDE + W_30D;
+        for (let f = 0; f < W_FIELDS; f++) c[o + f] = c[o + f]! - ring[from + f]!;
+      }
+      ring.fill(0, first, first + n * W_FIELDS);
+      this.ringDay[slot] = NO_DAY;
+    }
+    this.today = this.setDay(day);
     if (this.future.length > 0) {
       const keep: FutureFact[] = [];
       for (const f of this.future) {
@@ -1014,10 +1048,18 @@ class LiveStateImpl implements LiveState, PooledTickets {
           continue;
         }
         if (d === day) this.countFact(W_TODAY, f.code, f.chain, f.sign);
+        this.countPast(d, f.code, f.chain, f.sign);
         if ((f.code & 15) === K_CREATED) this.noteTicketDay(f.chain, d);
       }
       this.future = keep;
     }
+  }
+
+  /** Sets the day the windows are relative to, with the first days of its month and year; returns it. */
+  private setDay(day: number): number {
+    this.monthStart = monthStartDay(day);
+    this.yearStart = yearStartDay(day);
+    return day;
   }
 
   // ---- counters ----
@@ -1032,10 +1074,43 @@ class LiveStateImpl implements LiveState, PooledTickets {
     const d = localDay(t);
     if (d === this.today) this.countFact(W_TODAY, code, chain, sign);
     else if (d > this.today) this.future.push({ t, code, chain, sign });
+    if (d <= this.today) this.countPast(d, code, chain, sign);
     if ((code & 15) === K_CREATED && d <= this.today) this.noteTicketDay(chain, d);
     if (t > this.now - DAY_MS) {
       this.countFact(W_ROLL, code, chain, sign);
       this.rolling.push(t, sign < 0 ? code | NEGATIVE : code, chain);
+    }
+  }
+
+  /**
+   * Counts a fact of local day `d` (today or before) into the long windows it falls in: the month and the year
+   * of today, and the rolling 30 days with the day's bucket. One pass over the chain for all of them.
+   */
+  private countPast(d: number, code: number, chain: number, sign: number): void {
+    const inMonth = d >= this.monthStart;
+    const inYear = d >= this.yearStart;
+    const in30 = d > this.today - ROLLING_DAYS;
+    if (!inYear && !in30) return;
+    const c = this.c;
+    const n = this.areas.size;
+    let bucket = -1;
+    if (in30) {
+      const slot = ((d % ROLLING_DAYS) + ROLLING_DAYS) % ROLLING_DAYS;
+      this.ringDay[slot] = d;
+      bucket = slot * n * W_FIELDS;
+    }
+    const ch = this.areas.chains[chain]!;
+    for (let s = 0; s < CHAIN_LENGTH; s++) {
+      const a = ch[s]!;
+      if (a < 0) continue;
+      const o = a * STRIDE;
+      if (inMonth) countWindowFact(c, o + W_MONTH, code, sign);
+      if (inYear) countWindowFact(c, o + W_YEAR, code, sign);
+      if (in30) {
+        countWindowFact(c, o + W_30D, code, sign);
+        countWindowFact(this.ring, bucket + a * W_FIELDS, code, sign);
+      }
+      this.touch(a);
     }
   }
 
@@ -1174,7 +1249,11 @@ class LiveStateImpl implements LiveState, PooledTickets {
       resolutionRate: today.resolutionRate,
       satisfactionRate: today.satisfactionRate,
       composite: today.composite,
+      sample: today.sample,
       rolling24h: this.windowKpis(c, o + W_ROLL),
+      month: this.windowKpis(c, o + W_MONTH),
+      year: this.windowKpis(c, o + W_YEAR),
+      rolling30d: this.windowKpis(c, o + W_30D),
     };
   }
 

@@ -14,6 +14,7 @@ import type {
   TicketObject,
 } from '../../server/contract/live';
 import type { LiveChanges, LiveState, ObjectKind, TicketQuery } from '../../server/live/types';
+import { longWindows, NO_SAMPLE } from './kpis';
 
 const HOUR = 3_600_000;
 const DEFAULT_NOW = Date.parse('2025-07-20T06:30:00Z');
@@ -40,7 +41,10 @@ function blankAggregate(key: AreaKey, level: AreaAggregate['level']): AreaAggreg
         resolutionRate: null,
         satisfactionRate: null,
         composite: null,
+        sample: NO_SAMPLE,
       },
+      sample: NO_SAMPLE,
+      ...longWindows(),
     },
     flood: { worstColor: 'none', inWarning: 0, checkpoints: 0, obstructionsOpen: 0, responseLevel: 'none' },
     patrol: { activeRangers: 0, lastPatrolAt: null, coverageToday: null, openIncidents: 0, lostSignal: 0 },

@@ -14,6 +14,7 @@ import {
 import type { FollowAck, HandshakeAuth } from '../../server/contract/socket';
 import { LiveConnection, type LiveSocket } from '../../client/live/connection';
 import { LiveStore } from '../../client/live/store';
+import { longWindows, NO_SAMPLE } from '../helpers/kpis';
 
 const DISTRICT = 'district:110112' as AreaKey;
 const TOWN = 'town:110112004' as AreaKey;
@@ -42,7 +43,10 @@ function aggregate(key: AreaKey, open: number): AreaAggregate {
         resolutionRate: null,
         satisfactionRate: null,
         composite: null,
+        sample: NO_SAMPLE,
       },
+      sample: NO_SAMPLE,
+      ...longWindows(),
     },
     flood: { worstColor: 'none', inWarning: 0, checkpoints: 0, obstructionsOpen: 0, responseLevel: 'none' },
     patrol: { activeRangers: 0, lastPatrolAt: null, coverageToday: null, openIncidents: 0, lostSignal: 0 },

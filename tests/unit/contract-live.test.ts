@@ -16,6 +16,7 @@ import {
   type Snapshot,
   type TicketObject,
 } from '../../server/contract';
+import { windowKpis } from '../helpers/kpis';
 
 const AT = '2025-07-20T14:30:00+08:00';
 
@@ -40,7 +41,30 @@ const TOWN: AreaAggregate = {
       resolutionRate: 0.84,
       satisfactionRate: null,
       composite: 0.88,
+      sample: { response: 48, resolution: 44, satisfaction: 0 },
     },
+    sample: { response: 50, resolution: 40, satisfaction: 36 },
+    month: windowKpis({
+      created: 1520,
+      closed: 1480,
+      responseRate: 0.99,
+      resolutionRate: 0.8294,
+      satisfactionRate: 0.9183,
+      composite: 0.88,
+      sample: { response: 1500, resolution: 1400, satisfaction: 1300 },
+    }),
+    year: windowKpis({
+      created: 17000,
+      closed: 16800,
+      resolutionRate: 0.81,
+      sample: { response: 0, resolution: 16000, satisfaction: 0 },
+    }),
+    rolling30d: windowKpis({
+      created: 1500,
+      closed: 1490,
+      satisfactionRate: 0.9,
+      sample: { response: 0, resolution: 0, satisfaction: 1200 },
+    }),
   },
   flood: { worstColor: 'yellow', inWarning: 2, checkpoints: 4, obstructionsOpen: 1, responseLevel: 'IV' },
   patrol: { activeRangers: 0, lastPatrolAt: null, coverageToday: null, openIncidents: 0, lostSignal: 0 },

@@ -1,89 +1,21 @@
 // Ticket KPIs of the live state on the real geography, against figures computed by hand in the comments.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AreaKey } from '../../server/contract/areas';
-import type { OpsEvent, Place, StoredEvent } from '../../server/contract/events';
+import type { StoredEvent } from '../../server/contract/events';
 import { checkAreaAggregate, type AreaAggregate } from '../../server/contract/live';
-import { interiorPoint } from '../../server/geo/interior';
 import { loadGeo, type Geo } from '../../server/geo/load';
 import { createLocator, type Locator } from '../../server/geo/locate';
 import { createLiveState } from '../../server/live/state';
 import type { LiveState } from '../../server/live/types';
 import { GEO_DIR } from '../helpers/paths';
+import { at, closed, created, Feed, rated, spotIn as spotInGeo, updated, type Spot } from '../helpers/ticket-events';
 
 let geo: Geo;
 let locator: Locator;
 
-type Bare<T> = T extends unknown ? Omit<T, 'id' | 'source'> : never;
-/** A point and where locate puts it. */
-interface Spot {
-  lon: number;
-  lat: number;
-  place: Place;
-}
-
-/** Hands out gap-free sequence numbers and event ids, as the log would. */
-class Feed {
-  seq = 0;
-  make(event: Bare<OpsEvent>, place?: Place): StoredEvent {
-    this.seq++;
-    const stored: StoredEvent = {
-      seq: this.seq,
-      receivedAt: event.time,
-      event: { ...event, id: `e${this.seq}`, source: 'simulator' } as OpsEvent,
-    };
-    if (place) stored.place = place;
-    return stored;
-  }
-}
-
-const at = (s: string) => Date.parse(s);
 /** Local (Asia/Shanghai) times on 2025-07-20, the test day D. */
 const D = (hms: string) => `2025-07-20T${hms}+08:00`;
-
-function spotIn(layer: 'property' | 'grid' | 'towns', id: string): Spot {
-  const f = geo.layers[layer].features.find((x) => x.properties.id === id)!;
-  const [lon, lat] = interiorPoint(f.geometry as never);
-  return { lon, lat, place: locator.locate(lon, lat)! };
-}
-
-const created = (
-  ticketId: string,
-  time: string,
-  spot: Spot,
-  extra: Partial<Bare<Extract<OpsEvent, { kind: 'ticket.created' }>>> = {},
-): Bare<OpsEvent> => ({
-  kind: 'ticket.created',
-  time,
-  ticketId,
-  category: 'e_bike',
-  urgency: 'normal',
-  channel: 'hotline_12345',
-  title: `工单 ${ticketId}`,
-  location: { lon: spot.lon, lat: spot.lat },
-  ...extra,
-});
-const updated = (
-  ticketId: string,
-  time: string,
-  status: 'dispatched' | 'in_progress' | 'replied' | 'closed' | 'received',
-): Bare<OpsEvent> => ({
-  kind: 'ticket.updated',
-  time,
-  ticketId,
-  status,
-});
-const closed = (ticketId: string, time: string, resolved: boolean): Bare<OpsEvent> => ({
-  kind: 'ticket.closed',
-  time,
-  ticketId,
-  resolved,
-});
-const rated = (ticketId: string, time: string, satisfied: boolean): Bare<OpsEvent> => ({
-  kind: 'ticket.rated',
-  time,
-  ticketId,
-  satisfied,
-});
+const spotIn = (layer: 'property' | 'grid' | 'towns', id: string): Spot => spotInGeo(geo, locator, layer, id);
 
 function agg(state: LiveState, key: string): AreaAggregate {
   const a = state.aggregate(key as AreaKey);
@@ -189,7 +121,10 @@ describe('ticket KPIs over one day', () => {
       resolutionRate: 0.5,
       satisfactionRate: 0.5,
       composite: expect.closeTo(0.2 * 0.8 + 0.4 * 0.5 + 0.4 * 0.5, 12),
+      sample: { response: 5, resolution: 2, satisfaction: 2 },
     });
+    // Each rate says what it rests on: today 4 responses settled, 2 verdicts, 2 ratings.
+    expect(t.sample).toEqual({ response: 4, resolution: 2, satisfaction: 2 });
   });
 
   it('rolls up grid cell and property district of A1 (t1, t2, t6)', () => {

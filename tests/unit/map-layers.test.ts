@@ -54,6 +54,7 @@ import { isShown, kindOfLayerId, LAYER_REGISTRY, pickedOf } from '../../client/m
 import { createSelectedObjectLayer } from '../../client/map/layers/selection';
 import { layerHandover } from '../../client/map/layers/handover';
 import { Layer, LayerManager } from '@deck.gl/core';
+import { longWindows, NO_SAMPLE } from '../helpers/kpis';
 
 // ---- fixtures ----
 
@@ -86,7 +87,9 @@ function aggregate(
       nearDeadline: 0,
       byCategory: {},
       ...rates,
-      rolling24h: { created: 0, closed: 0, ...rates },
+      sample: NO_SAMPLE,
+      rolling24h: { created: 0, closed: 0, ...rates, sample: NO_SAMPLE },
+      ...longWindows(rates),
     },
     flood: {
       worstColor: over.worst ?? 'none',

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AreaKey, WarningColor } from '../../server/contract/areas';
 import type { AreaAggregate, Rate } from '../../server/contract/live';
 import { rankAreas } from '../../client/panels/ranking';
+import { longWindows, NO_SAMPLE } from '../helpers/kpis';
 
 interface Shape {
   open?: number;
@@ -35,7 +36,10 @@ function agg(key: AreaKey, s: Shape): AreaAggregate {
         resolutionRate: null,
         satisfactionRate: null,
         composite: null,
+        sample: NO_SAMPLE,
       },
+      sample: NO_SAMPLE,
+      ...longWindows(),
     },
     flood: {
       worstColor: s.worstColor ?? 'none',

@@ -12,6 +12,7 @@ import type { FeedItem } from '../../client/live/feed';
 import type { Placement } from '../../client/view/navigation';
 import { defaultView } from '../../client/view/url';
 import { NO_FILTER } from '../../client/view/ticket-filter';
+import { longWindows, NO_SAMPLE } from '../helpers/kpis';
 
 const DISTRICT = 'district:110112' as AreaKey;
 const TOWNS = ['town:110112001', 'town:110112002', 'town:110112003'] as AreaKey[];
@@ -52,7 +53,10 @@ function aggregate(key: AreaKey, open: number, composite: number | null): AreaAg
         resolutionRate: null,
         satisfactionRate: null,
         composite: null,
+        sample: NO_SAMPLE,
       },
+      sample: NO_SAMPLE,
+      ...longWindows(),
     },
     flood: { worstColor: 'orange', inWarning: 1, checkpoints: 3, obstructionsOpen: 1, responseLevel: 'IV' },
     patrol: { activeRangers: 0, lastPatrolAt: null, coverageToday: null, openIncidents: 0, lostSignal: 0 },

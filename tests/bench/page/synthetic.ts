@@ -13,6 +13,7 @@ import type {
   TicketObject,
   TrailPoint,
 } from '../../../server/contract/live';
+import { longWindows, NO_SAMPLE } from '../../helpers/kpis';
 
 export interface SyntheticSize {
   cells: number;
@@ -69,7 +70,10 @@ function aggregate(key: AreaKey, open: number): AreaAggregate {
         resolutionRate: 0.8,
         satisfactionRate: 0.85,
         composite: 0.84,
+        sample: NO_SAMPLE,
       },
+      sample: NO_SAMPLE,
+      ...longWindows(),
     },
     flood: { worstColor: 'none', inWarning: 0, checkpoints: 0, obstructionsOpen: 0, responseLevel: 'none' },
     patrol: { activeRangers: 0, lastPatrolAt: null, coverageToday: null, openIncidents: 0, lostSignal: 0 },
