@@ -25,7 +25,7 @@ export const STORES = ['sqlite', 'memory', 'postgres'] as const;
 export type StoreKind = (typeof STORES)[number];
 export const BUSES = ['in-process', 'nats'] as const;
 export type BusKind = (typeof BUSES)[number];
-export const SCENARIOS = ['normal', 'rainstorm', 'fire-season'] as const;
+export const SCENARIOS = ['normal', 'rainstorm', 'fire-season', 'turnaround'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface Config {

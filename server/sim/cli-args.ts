@@ -1,6 +1,7 @@
 // Command-line options of `npm run sim`, parsed and checked apart from the CLI itself so tests can call it.
 import { parseArgs } from 'node:util';
 import { parseTime } from './clock';
+import { DEMAND_TOTAL_PER_DAY } from './demand';
 import { isScenarioName, SCENARIO_NAMES, type ScenarioName } from './scenarios';
 import { WEEK_MS } from '../contract/time';
 
@@ -22,7 +23,8 @@ Posts simulated events to POST {target}/api/v1/events in batches, at --speed sim
                       the server rejects events from its future)
   --run-id ID         prefix of every id (default scenario-seed-start). Ids are the idempotency key: the
                       same run id, seed and start replay as duplicates; never reuse one with other options
-  --per-day N         district tickets per day (default 700, calibrated on 玉桥 ≈ 50/day)
+  --per-day N         district tickets per day, shared among the towns by their demand figures
+                      (default ${DEMAND_TOTAL_PER_DAY}, the demand table's total: 玉桥 50/day)
   --only LIST         comma list of tickets, flood, patrols (default all three)
   --rate N            load generator: N events per real second, any mix, whatever simulated time that takes
                       (--speed is ignored; default start a week back, never past now)
@@ -122,7 +124,7 @@ export function parseCliArgs(
   const rate = v.rate === undefined ? undefined : positive('rate', v.rate, 1);
   const batch = Math.floor(positive('batch', v.batch, 500));
   const tickMs = positive('tick', v.tick, 1000);
-  const perDay = v['per-day'] === undefined ? undefined : positive('per-day', v['per-day'], 700, true);
+  const perDay = v['per-day'] === undefined ? undefined : positive('per-day', v['per-day'], DEMAND_TOTAL_PER_DAY, true);
   let only = { tickets: true, flood: true, patrols: true };
   if (v.only !== undefined) {
     const parts = v.only

@@ -2,8 +2,9 @@
 // for each default. A scenario is `normal` plus overrides; callers tune any field (createSimulator's `tune`).
 import type { IncidentType, TicketCategory, TicketChannel, Urgency } from '../contract/events';
 import { DEFAULT_URGENCY_DEADLINES, type UrgencyDeadlines } from '../contract/config-defaults';
+import { DEMAND_TOTAL_PER_DAY, TOWN_DEMAND, ZHANGJIAWAN_ID, ZHANGJIAWAN_TURNAROUND } from './demand';
 
-export const SCENARIO_NAMES = ['normal', 'rainstorm', 'fire-season'] as const;
+export const SCENARIO_NAMES = ['normal', 'rainstorm', 'fire-season', 'turnaround'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 export const isScenarioName = (v: string): v is ScenarioName => (SCENARIO_NAMES as readonly string[]).includes(v);
 
@@ -13,17 +14,23 @@ type PerUrgency = Record<Urgency, number>;
 export interface TicketParams {
   enabled: boolean;
   /**
-   * District mean of new tickets per day before hour, weekday and season factors. 700 because 玉桥街道 took
-   * 16,798 tickets in Jan–Nov 2022 (≈ 50 a day) and holds ≈ 7 % of the district's ticket weight below
-   * (160 of ~1,900 urban cells; rural cells count half a cell per km²), so the district gets a few hundred a
-   * day with 玉桥 near its reported 50.
+   * District total of new tickets a day (a weekday outside summer and the heating season; the year's mean is
+   * within 1 % of it: weekends −15 %, summer +10 %, heating season +5 %). Shared among the towns in proportion
+   * to their `towns` figures, so the default (the table's total) gives each town its own figure, 玉桥 its 50.
    */
   perDay: number;
+  /** Demand per town, keyed by town id (demand.ts, documented in server/sim/README.md). */
+  towns: Record<string, TownTarget>;
+  /** A town under treatment (治理类) that turns around during the run; null: none. */
+  turnaround: TurnaroundParams | null;
   /** Relative intake by Beijing hour 0–23 (normalised to mean 1): quiet nights, peaks mid-morning and afternoon. */
   hourly: number[];
   /** Weekends are quieter on the hotline (offices closed, fewer work-related reports). */
   weekendFactor: number;
-  /** Weight of a full 1 km rural cell relative to a full 250 m urban cell: rural density is ~1/30 of the core. */
+  /**
+   * Weight of a full 1 km rural cell relative to a full 250 m urban cell (rural density is ~1/30 of the core):
+   * where in its town a ticket falls, and where a storm's waterlogging tickets fall; not how many a town gets.
+   */
   ruralCellWeight: number;
   /** Spread (sd of the log) of a per-cell hot-spot factor: old compounds and markets generate more tickets. */
   hotspotSigma: number;
@@ -45,13 +52,15 @@ export interface TicketParams {
   /** Share of urgent tickets per category (the rest split normal / low by lowShare). */
   urgentShare: PerCategory & { default: number };
   lowShare: PerCategory & { default: number };
-  /** 解决率 target: resolved / closed (玉桥 2022: 82.94 %). */
+  /** 解决率 of a town missing from `towns` (玉桥 2022: 82.94 %). */
   resolvedShare: number;
   /** Per-category offsets to the resolved share (re-centred on the mix so the district keeps its target). */
   categoryResolution: PerCategory;
-  /** Sd of a per-town offset to resolution and satisfaction, so towns differ on the wall as they do in reality. */
-  townSpread: number;
-  /** 满意率 follows resolution: 0.83 × 0.97 + 0.17 × 0.68 ≈ 0.92 (玉桥 2022: 91.83 %). */
+  /**
+   * 满意率 follows resolution: 0.83 × 0.97 + 0.17 × 0.68 ≈ 0.92 (玉桥 2022: 91.83 %) for a town missing from
+   * `towns`. A town in the table keeps the gap between the two (0.29) and moves both so that it lands on its
+   * own 满意率 at its own 解决率.
+   */
   satisfiedIfResolved: number;
   satisfiedIfUnresolved: number;
   /** Share of closed tickets reached by the follow-up call (回访); the rest are never rated. */
@@ -80,6 +89,26 @@ export interface TicketParams {
   };
   /** Deadlines written on each ticket (the dispatcher's); the server's defaults unless tuned. */
   deadlines: UrgencyDeadlines;
+}
+
+/** What a town takes and how it does: a row of the demand table. */
+export interface TownTarget {
+  perDay: number;
+  resolution: number;
+  satisfaction: number;
+}
+
+export interface TurnaroundParams {
+  townId: string;
+  /** Days from the run's start the town stays at its treated figures. */
+  holdDays: number;
+  /** Days the turnaround then takes (a linear change); after it the town is at its `towns` figures. */
+  turnaroundDays: number;
+  /** Points the town's rates are below its `towns` figures while treated. */
+  resolutionGain: number;
+  satisfactionGain: number;
+  /** Share by which each category's volume falls over the turnaround; the others stay as they are. */
+  categoryDrop: PerCategory;
 }
 
 export interface StormParams {
@@ -169,7 +198,14 @@ export const DEFAULT_STORM: StormParams = {
 const NORMAL: ScenarioParams = {
   tickets: {
     enabled: true,
-    perDay: 700,
+    perDay: DEMAND_TOTAL_PER_DAY,
+    towns: Object.fromEntries(
+      Object.entries(TOWN_DEMAND).map(([id, t]) => [
+        id,
+        { perDay: t.perDay, resolution: t.resolution, satisfaction: t.satisfaction },
+      ]),
+    ),
+    turnaround: null,
     hourly: [
       0.25, 0.15, 0.1, 0.1, 0.1, 0.2, 0.45, 0.9, 1.4, 1.8, 1.9, 1.7, 1.3, 1.4, 1.7, 1.8, 1.6, 1.4, 1.2, 1.1, 1.0, 0.8,
       0.6, 0.4,
@@ -239,7 +275,6 @@ const NORMAL: ScenarioParams = {
       sanitation: 0.08,
       lighting: 0.1,
     },
-    townSpread: 0.04,
     satisfiedIfResolved: 0.97,
     satisfiedIfUnresolved: 0.68,
     ratedShare: 0.9,
@@ -343,6 +378,22 @@ const OVERRIDES: Record<ScenarioName, DeepPartial<ScenarioParams>> = {
       incidentMix: { fire_risk: 55, dumping: 15, pests: 10, fallen_tree: 8, illegal_logging: 7, other: 5 },
     },
     flood: { showerChance: { summer: 0.05, shoulder: 0.02, winter: 0 } },
+  },
+  // 张家湾 as it was when the city listed it among the towns under treatment (治理类, July 2019): its
+  // categories at their old volumes (the most tickets of any town) and its rates 17 and 21 points down; two
+  // weeks like that, then ten days of turnaround to its present figures, so that a month's backfill shows
+  // the whole story in this month's view.
+  turnaround: {
+    tickets: {
+      turnaround: {
+        townId: ZHANGJIAWAN_ID,
+        holdDays: 14,
+        turnaroundDays: 10,
+        resolutionGain: ZHANGJIAWAN_TURNAROUND.resolutionGain,
+        satisfactionGain: ZHANGJIAWAN_TURNAROUND.satisfactionGain,
+        categoryDrop: { ...ZHANGJIAWAN_TURNAROUND.categoryDrop },
+      },
+    },
   },
 };
 

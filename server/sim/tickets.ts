@@ -1,14 +1,15 @@
-// Citizen tickets (接诉即办): arrivals by hour and season, placed in grid cells by weight, each carried through
-// its lifecycle (received → dispatched → in_progress → replied → closed → rated) with delays drawn so the
-// district lands near its reported rates: 解决率 ≈ 83 %, 满意率 ≈ 92 %, nearly every response in time.
+// Citizen tickets (接诉即办): arrivals by hour and season, shared among the towns by their demand figures
+// (demand.ts) and placed in a town's grid cells by weight, each carried through its lifecycle (received →
+// dispatched → in_progress → replied → closed → rated) with outcomes drawn so that each town lands on its own
+// 解决率 and 满意率 (玉桥: 82.94 % and 91.83 %), and nearly every response in time.
 import type { Department, EventSource, TicketCategory, TicketChannel, Urgency } from '../contract/events';
 import { TICKET_CATEGORIES } from '../contract/events';
 import { CHANNEL_PREFIX, DEPARTMENT_NAMES, TICKET_TITLES, WHISTLE_DEPARTMENTS } from './catalog';
 import { beijing, isoBeijing } from './clock';
-import { HOUR_MS, MINUTE_MS } from '../contract/time';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../contract/time';
 import type { SimClock } from './context';
 import type { Cell, Places } from './places';
-import type { Rng } from './prng';
+import { WeightedTable, type Rng } from './prng';
 import type { TicketParams } from './scenarios';
 import type { LonLat } from './shapes';
 
@@ -34,55 +35,122 @@ const clamp01 = (x: number, lo = 0.02, hi = 0.995): number => Math.min(hi, Math.
 export function createTicketModel(clock: SimClock, places: Places, p: TicketParams, rng: Rng): TicketModel {
   const arrivals = rng.fork('arrivals');
   const draw = rng.fork('tickets');
+  const startedAt = clock.now;
 
   const hourlyMean = p.hourly.reduce((a, b) => a + b, 0) / p.hourly.length;
   const hourly = p.hourly.map((h) => h / hourlyMean);
-  const maxRate = (p.perDay / 24) * Math.max(...hourly) * Math.max(1, p.summerRateFactor, p.heatingRateFactor);
 
-  /** Tickets per hour at time t: hour of day × weekday × season. */
+  // Towns and their cells: a town's volume is its demand figure (scenarios.ts `towns`); its cells only say
+  // where in the town a ticket falls. A town missing from the table gets the table's mean and the defaults.
+  const cellsOf = new Map<string, Cell[]>();
+  for (const c of places.cells) cellsOf.set(c.townId, [...(cellsOf.get(c.townId) ?? []), c]);
+  const table = Object.values(p.towns);
+  const tableMean = table.length > 0 ? table.reduce((s, t) => s + t.perDay, 0) / table.length : 1;
+  const gap = p.satisfiedIfResolved - p.satisfiedIfUnresolved;
+  const towns = [...cellsOf.keys()].sort().map((id) => {
+    const cells = cellsOf.get(id)!;
+    const target = p.towns[id] ?? {
+      perDay: tableMean,
+      resolution: p.resolvedShare,
+      satisfaction: p.resolvedShare * p.satisfiedIfResolved + (1 - p.resolvedShare) * p.satisfiedIfUnresolved,
+    };
+    return {
+      id,
+      urban: cells[0]!.urban,
+      target,
+      cells: new WeightedTable(
+        cells,
+        cells.map((c) => c.weight),
+      ),
+    };
+  });
+  type Town = (typeof towns)[number];
+  const townById = new Map(towns.map((t) => [t.id, t]));
+  const scale =
+    p.perDay /
+    Math.max(
+      1e-9,
+      towns.reduce((s, t) => s + t.target.perDay, 0),
+    );
+
+  // The town under treatment (治理类): its categories at their old volumes (1 / (1 − drop) of today's) and its
+  // rates below its figures, until holdDays, then a linear change to its figures over turnaroundDays.
+  const ta = p.turnaround && townById.has(p.turnaround.townId) ? p.turnaround : null;
+  /** 1 while treated, 0 once turned around. */
+  const treated = (t: number): number => {
+    if (!ta) return 0;
+    const days = (t - startedAt) / DAY_MS;
+    return days <= ta.holdDays ? 1 : Math.max(0, 1 - (days - ta.holdDays) / Math.max(1e-9, ta.turnaroundDays));
+  };
+  const oldVolume = (c: TicketCategory): number => 1 / Math.max(0.01, 1 - (ta?.categoryDrop[c] ?? 0));
+
+  /** Category weights of a ticket in this town at time t: base mix × place × season × treatment. */
+  function categoryWeights(t: number, town: Town): number[] {
+    const local = beijing(t);
+    const summer = isSummer(local.month);
+    const heating = isHeatingSeason(local.month, local.day);
+    const place = town.urban ? p.urban : p.rural;
+    const k = ta && town.id === ta.townId ? treated(t) : 0;
+    return TICKET_CATEGORIES.map((c) => {
+      let w = p.categoryWeights[c] * (place[c] ?? 1);
+      if (summer) w *= p.summer[c] ?? 1;
+      if (heating) w *= p.heating[c] ?? 1;
+      else if (c === 'heating') w *= 0.15; // out of season: a few complaints about repairs and billing
+      if (k > 0) w *= 1 + k * (oldVolume(c) - 1);
+      return w;
+    });
+  }
+  const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+  /** How much more a treated town takes than its figure: its old category volumes over today's mix. */
+  const treatedVolume = (t: number, town: Town): number => {
+    if (!ta || town.id !== ta.townId || treated(t) === 0) return 1;
+    const today = categoryWeights(t, { ...town, id: '' });
+    return sum(categoryWeights(t, town)) / sum(today);
+  };
+
+  /** Tickets a day in this town at time t, before hour, weekday and season. */
+  const townPerDay = (t: number, town: Town): number => town.target.perDay * scale * treatedVolume(t, town);
+  /** The largest the district total can be (the treated town at its old volume), for thinning. */
+  const peakPerDay = towns.reduce((s, town) => {
+    let v = town.target.perDay * scale;
+    if (ta && town.id === ta.townId) v *= Math.max(1, ...TICKET_CATEGORIES.map(oldVolume));
+    return s + v;
+  }, 0);
+  const maxRate = (peakPerDay / 24) * Math.max(...hourly) * Math.max(1, p.summerRateFactor, p.heatingRateFactor);
+
+  /** District total per day at time t (the treated town's volume changes with it), memoised per hour. */
+  let totalAt = { hour: NaN, perDay: 0, weights: [] as number[] };
+  function districtPerDay(t: number): { perDay: number; weights: number[] } {
+    const hour = Math.floor(t / HOUR_MS);
+    if (hour !== totalAt.hour) {
+      const weights = towns.map((town) => townPerDay(hour * HOUR_MS, town));
+      totalAt = { hour, perDay: sum(weights), weights };
+    }
+    return totalAt;
+  }
+
+  /** Tickets per hour at time t: the district's day × hour of day × weekday × season. */
   function ratePerHour(t: number): number {
     const local = beijing(t);
-    let r = (p.perDay / 24) * (hourly[Math.floor(local.hour)] ?? 1);
+    let r = (districtPerDay(t).perDay / 24) * (hourly[Math.floor(local.hour)] ?? 1);
     if (local.weekday === 0 || local.weekday === 6) r *= p.weekendFactor;
     if (isSummer(local.month)) r *= p.summerRateFactor;
     if (isHeatingSeason(local.month, local.day)) r *= p.heatingRateFactor;
     return r;
   }
 
-  // Per-category offsets to resolution, re-centred on the mix of each kind of place (urban cells draw more
-  // of the hard property and parking tickets) so the district keeps resolvedShare whatever the place mix.
-  const centre = (place: Partial<Record<TicketCategory, number>>): number => {
-    const w = (c: TicketCategory) => p.categoryWeights[c] * (place[c] ?? 1);
-    const total = TICKET_CATEGORIES.reduce((s, c) => s + w(c), 0);
-    return TICKET_CATEGORIES.reduce((s, c) => s + w(c) * (p.categoryResolution[c] ?? 0), 0) / total;
-  };
-  const catMean = { urban: centre(p.urban), rural: centre(p.rural) };
-  const catOffset = (c: TicketCategory, cell: Cell): number =>
-    (p.categoryResolution[c] ?? 0) - catMean[cell.urban ? 'urban' : 'rural'];
+  /** A town's 解决率 and 满意率 at time t (below its figures while treated). */
+  function townRates(t: number, town: Town): { resolution: number; satisfaction: number } {
+    const k = ta && town.id === ta.townId ? treated(t) : 0;
+    return {
+      resolution: town.target.resolution - k * (ta?.resolutionGain ?? 0),
+      satisfaction: town.target.satisfaction - k * (ta?.satisfactionGain ?? 0),
+    };
+  }
 
-  // Per-town quality: towns differ (张家湾 gained 17 points in a year), re-centred on the ticket weights.
-  const townRng = rng.fork('towns');
-  const townWeight = new Map<string, number>();
-  for (const c of places.cells) townWeight.set(c.townId, (townWeight.get(c.townId) ?? 0) + c.weight);
-  const townOffset = new Map<string, number>();
-  for (const id of [...townWeight.keys()].sort()) townOffset.set(id, townRng.normal(0, p.townSpread));
-  const totalWeight = [...townWeight.values()].reduce((a, b) => a + b, 0);
-  const townMean = [...townWeight].reduce((s, [id, w]) => s + w * (townOffset.get(id) ?? 0), 0) / totalWeight;
-  for (const [id, off] of townOffset) townOffset.set(id, off - townMean);
-
-  function drawCategory(t: number, cell: Cell): TicketCategory {
-    const local = beijing(t);
-    const summer = isSummer(local.month);
-    const heating = isHeatingSeason(local.month, local.day);
-    const place = cell.urban ? p.urban : p.rural;
-    const weights = TICKET_CATEGORIES.map((c) => {
-      let w = p.categoryWeights[c] * (place[c] ?? 1);
-      if (summer) w *= p.summer[c] ?? 1;
-      if (heating) w *= p.heating[c] ?? 1;
-      else if (c === 'heating') w *= 0.15; // out of season: a few complaints about repairs and billing
-      return w;
-    });
-    return draw.weighted(TICKET_CATEGORIES, weights);
+  function drawTown(t: number): Town {
+    const { weights } = districtPerDay(t);
+    return draw.weighted(towns, weights);
   }
 
   function drawUrgency(category: TicketCategory): Urgency {
@@ -124,8 +192,14 @@ export function createTicketModel(clock: SimClock, places: Places, p: TicketPara
 
   function create(opts: { cell?: Cell; category?: TicketCategory; urgency?: Urgency } = {}): void {
     const t0 = clock.now;
-    const cell = opts.cell ?? places.cellTable.draw(draw);
-    const category = opts.category ?? drawCategory(t0, cell);
+    const town = opts.cell ? townById.get(opts.cell.townId)! : drawTown(t0);
+    const cell = opts.cell ?? town.cells.draw(draw);
+    // Per-category offsets to resolution (property and 违建 are hard, lighting is quick), re-centred on the
+    // mix this ticket is drawn from, so that the town lands on its own 解决率 whatever its mix and season.
+    const weights = categoryWeights(t0, town);
+    const category = opts.category ?? draw.weighted(TICKET_CATEGORIES, weights);
+    const centre =
+      TICKET_CATEGORIES.reduce((s, c, i) => s + weights[i]! * (p.categoryResolution[c] ?? 0), 0) / sum(weights);
     const urgency = opts.urgency ?? drawUrgency(category);
     const channel = drawChannel(cell);
     const source: EventSource = channel;
@@ -135,11 +209,13 @@ export function createTicketModel(clock: SimClock, places: Places, p: TicketPara
     const deadline = p.deadlines[urgency];
     const d = p.delays;
 
-    // Outcomes are decided up front so the notes along the way agree with them.
-    const town = townOffset.get(cell.townId) ?? 0;
-    const resolved = draw.chance(clamp01(p.resolvedShare + catOffset(category, cell) + town));
+    // Outcomes are decided up front so the notes along the way agree with them. Satisfaction keeps its gap
+    // between resolved and unresolved tickets and is placed so the town lands on its 满意率 at its 解决率.
+    const rates = townRates(t0, town);
+    const resolved = draw.chance(clamp01(rates.resolution + (p.categoryResolution[category] ?? 0) - centre));
     const rated = draw.chance(p.ratedShare);
-    const satisfied = draw.chance(clamp01((resolved ? p.satisfiedIfResolved : p.satisfiedIfUnresolved) + town / 2));
+    const ifUnresolved = rates.satisfaction - rates.resolution * gap;
+    const satisfied = draw.chance(clamp01(resolved ? ifUnresolved + gap : ifUnresolved));
     const escalate = draw.chance(p.escalation[category] ?? p.escalation.default);
 
     clock.emit({
