@@ -12,8 +12,11 @@ import { buildRivers } from './hydro';
 import { buildCheckpoints, villageBeside } from './checkpoints';
 import { nearestVillage, placeVillages, townAt, type Anchors } from './villages';
 import { buildGrid } from './grid';
+import { splitRedGrids } from './red-grids';
 import { buildPropertyDistricts } from './property';
 import { buildForest } from './forest';
+import { gcjToWgs } from './io';
+import { RED_GRIDS, SEED_COMMITTEE_COUNTS, SEED_LANDMARKS, TOWN_CORRECTIONS, YUQIAO_UNITS } from './seed-places';
 
 const ATTRIBUTION = 'Vonng/adcode (CC BY 4.0), data © AMap; converted from GCJ-02 to WGS84';
 
@@ -108,7 +111,7 @@ export function build(rawDir: string, outDir: string): void {
     }),
   );
 
-  const grid = buildGrid(towns, villages);
+  const grid = splitRedGrids(buildGrid(towns, villages), towns, villages);
   write(
     LAYER_FILES.grid,
     grid.map((c) =>
@@ -139,6 +142,9 @@ export function build(rawDir: string, outDir: string): void {
         committee: p.committee,
         company: p.company,
         score: p.score,
+        units: p.units,
+        ownersCommittees: p.ownersCommittees,
+        managementCommittees: p.managementCommittees,
         synthetic: true,
       }),
     ),
@@ -162,7 +168,24 @@ export function build(rawDir: string, outDir: string): void {
     LAYER_FILES.patrolPoints,
     forest.flatMap((f) => f.patrolPoints.map((p) => turf.point(p.at, { id: p.id, clusterId: f.id, name: p.name }))),
   );
+  write(
+    LAYER_FILES.landmarks,
+    SEED_LANDMARKS.map((l) => {
+      const at = gcjToWgs(l.atGcj);
+      const townId = townAt(at, townAreas);
+      if (!townId) throw new Error(`landmark ${l.name} lies outside the district`);
+      return turf.point(at, {
+        id: l.id,
+        name: l.name,
+        kind: l.kind,
+        townId,
+        approximate: true,
+        source: `the seeds (DOMAIN.md) name it: ${l.note}`,
+      });
+    }),
+  );
   selfCheck(outDir);
+  checkSeedPlaces(outDir);
   console.log(
     `data:build → ${outDir}: ${towns.length} towns, ${villages.length} villages, ${grid.length} grid cells, ` +
       `${property.length} property districts, ${forest.length} forest clusters, ${checkpoints.length} checkpoints`,
@@ -182,6 +205,37 @@ function selfCheck(outDir: string): void {
     const bad = fc.features.filter((f) => !turf.booleanValid(f) || turf.kinks(f).features.length > 0);
     if (bad.length > 0) throw new Error(`${file}: invalid polygons ${bad.map((f) => f.properties?.id).join(', ')}`);
   }
+}
+
+/** The build stops rather than publish data that contradicts a seed figure it was made to honour. */
+function checkSeedPlaces(outDir: string): void {
+  type Props = Record<string, string | number>;
+  const read = (file: string) =>
+    (JSON.parse(readFileSync(join(outDir, file), 'utf8')) as { features: { properties: Props }[] }).features.map(
+      (f) => f.properties,
+    );
+  const townId = new Map(read(LAYER_FILES.towns).map((t) => [t.name, t.id]));
+  const villages = read(LAYER_FILES.villages);
+  const problems: string[] = [];
+  for (const c of TOWN_CORRECTIONS) {
+    const v = villages.find((x) => x.id === c.code);
+    if (v?.townId !== townId.get(c.town)) problems.push(`${c.name} is not in ${c.town}`);
+  }
+  for (const [town, n] of Object.entries(SEED_COMMITTEE_COUNTS)) {
+    const got = villages.filter((v) => v.townId === townId.get(town)).length;
+    if (got !== n) problems.push(`${town} has ${got} committees, the seed says ${n}`);
+  }
+  const grid = read(LAYER_FILES.grid);
+  for (const [village, { town, count }] of Object.entries(RED_GRIDS)) {
+    const got = grid.filter((c) => String(c.name).startsWith(`${town}·${village}·`)).length;
+    if (got !== count) problems.push(`${village} has ${got} grid cells, the seed says ${count}`);
+  }
+  const yuqiao = read(LAYER_FILES.property).filter((p) => p.townId === townId.get('玉桥街道'));
+  const sum = (k: string) => yuqiao.reduce((a, p) => a + Number(p[k]), 0);
+  const units = [sum('units'), sum('ownersCommittees'), sum('managementCommittees')].join('/');
+  if (units !== `${YUQIAO_UNITS.total}/${YUQIAO_UNITS.owners}/${YUQIAO_UNITS.management}`)
+    problems.push(`玉桥街道's property units are ${units}`);
+  if (problems.length > 0) throw new Error(`data:build contradicts the seeds: ${problems.join('; ')}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -6,6 +6,7 @@ import { geometryGcjToWgs, readJson } from './io';
 import { pick, rng, seedOf } from './rand';
 import { type Area, distM, randomPointIn } from './shapes';
 import { nearestVillage, type Village } from './villages';
+import { YUQIAO_UNITS } from './seed-places';
 
 /** 玉桥 split its 80+ projects into 41 assessment districts (DOMAIN.md); the other urban towns get a few each. */
 export const PROPERTY_DISTRICT_COUNTS: Record<string, number> = {
@@ -42,8 +43,42 @@ export interface PropertyDistrict {
   committee: 'owners_committee' | 'management_committee' | 'none';
   company: string;
   score: number;
+  /** Property-management units (管理单元) in the district and how many have each kind of committee. */
+  units: number;
+  ownersCommittees: number;
+  managementCommittees: number;
   geometry: Polygon;
 }
+
+type Committee = PropertyDistrict['committee'];
+
+/**
+ * 玉桥's units as the seed counts them (45: 16 业委会, 28 物管会, 1 with neither) dealt over its districts: every
+ * district has one unit, a few have two. Which district holds which is not in the seed; a seeded shuffle.
+ */
+function yuqiaoUnits(districts: number, r: () => number): Committee[][] {
+  const { total, owners, management } = YUQIAO_UNITS;
+  const kinds: Committee[] = [
+    ...Array<Committee>(owners).fill('owners_committee'),
+    ...Array<Committee>(management).fill('management_committee'),
+    ...Array<Committee>(total - owners - management).fill('none'),
+  ];
+  for (let i = kinds.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [kinds[i], kinds[j]] = [kinds[j]!, kinds[i]!];
+  }
+  const out: Committee[][] = Array.from({ length: districts }, (_, i) => [kinds[i]!]);
+  kinds.slice(districts).forEach((k, i) => out[Math.floor(((i + 0.5) * districts) / (total - districts))]!.push(k));
+  return out;
+}
+
+/** A district's own committee type: an owners' committee where it has one, else a management committee. */
+const mainCommittee = (units: Committee[]): Committee =>
+  units.includes('owners_committee')
+    ? 'owners_committee'
+    : units.includes('management_committee')
+      ? 'management_committee'
+      : 'none';
 
 export function buildPropertyDistricts(
   aoiPath: string,
@@ -71,6 +106,7 @@ export function buildPropertyDistricts(
     }
     const cells = turf.voronoi(turf.featureCollection(seeds.map((p) => turf.point(p))), { bbox: turf.bbox(town.area) });
     const used = new Map<string, number>();
+    const dealt = town.name === '玉桥街道' ? yuqiaoUnits(count, rng(seedOf(`units:${town.id}`))) : null;
     cells.features.forEach((cell, i) => {
       if (!cell) return;
       const clipped = turf.intersect(turf.featureCollection([cell, town.area]));
@@ -83,14 +119,20 @@ export function buildPropertyDistricts(
       const k = (used.get(base) ?? 0) + 1;
       used.set(base, k);
       const roll = r();
+      // Elsewhere one unit per district, its committee drawn with 玉桥's reported mix (16 : 28 : 1 of 45).
+      const units: Committee[] = dealt?.[i] ?? [
+        roll < 0.36 ? 'owners_committee' : roll < 0.96 ? 'management_committee' : 'none',
+      ];
       out.push({
         id: `p-${town.id}-${String(i + 1).padStart(2, '0')}`,
         townId: town.id,
         name: `${base}${k > 1 ? k : ''}片区`,
-        // 玉桥: 16 owners' committees and 28 management committees over 45 units; the rest have none yet.
-        committee: roll < 0.36 ? 'owners_committee' : roll < 0.96 ? 'management_committee' : 'none',
+        committee: mainCommittee(units),
         company: pick(r, COMPANIES),
         score: Math.round((72 + r() * 27) * 10) / 10,
+        units: units.length,
+        ownersCommittees: units.filter((u) => u === 'owners_committee').length,
+        managementCommittees: units.filter((u) => u === 'management_committee').length,
         geometry: main.geometry,
       });
     });

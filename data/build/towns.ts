@@ -4,6 +4,7 @@ import * as turf from '@turf/turf';
 import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
 import type { RawGeo, RawTown, RawVillage } from './sources';
 import { gcjToWgs } from './io';
+import { SEED_COMMITTEE_COUNTS, TOWN_CORRECTIONS } from './seed-places';
 
 type Area = Feature<Polygon | MultiPolygon>;
 
@@ -17,7 +18,8 @@ const NEW_STREET_SEATS_GCJ: Record<string, Position> = {
   文景街道: [116.688, 39.936], // north of the old town, carved from 永顺
   九棵树街道: [116.656, 39.888], // carved from 梨园
   临河里街道: [116.68, 39.876], // carved from 梨园
-  杨庄街道: [116.633, 39.918], // west, carved from 永顺
+  // West, carved from 永顺 and 北苑: among the communities the seed puts in it (五里店, 新华联家园, 京贸).
+  杨庄街道: [116.631, 39.9],
   潞邑街道: [116.748, 39.935], // north of the administrative centre, carved from 潞城镇
 };
 
@@ -66,9 +68,14 @@ export function townSeeds(raw: RawGeo): TownSeed[] {
   });
 }
 
-/** The current units a 2016 village may now belong to. */
+const CORRECTED = new Map(TOWN_CORRECTIONS.map((c) => [c.code, c]));
+
+/** The current units a 2016 village may now belong to: the one the seeds name, else the 2016 unit's successors. */
 export function successorsOf(village: RawVillage, byName: Map<string, TownSeed>): TownSeed[] {
-  const names = SUCCESSORS[village.town2016] ?? [village.town2016];
+  const corrected = CORRECTED.get(village.id);
+  if (corrected && corrected.name !== village.name)
+    throw new Error(`seed correction ${corrected.code}: the source names it ${village.name}, not ${corrected.name}`);
+  const names = corrected ? [corrected.town] : (SUCCESSORS[village.town2016] ?? [village.town2016]);
   return names.map((n) => {
     const s = byName.get(n);
     if (!s) throw new Error(`unknown town ${n} for village ${village.name}`);
@@ -101,12 +108,34 @@ export function successorFor(p: Position, successors: TownSeed[]): TownSeed {
   return Math.hypot(dx, dy) <= NEW_STREET_REACH_M ? near : successors[0]!;
 }
 
+/** The unit a committee with a coordinate belongs to now: the seeds' word, else the 2016 rule. */
+export function homeOf(v: RawVillage & { at: Position }, byName: Map<string, TownSeed>): TownSeed {
+  return successorFor(v.at, successorsOf(v, byName));
+}
+
+/**
+ * Units whose committees the seeds name or count. The 2016 committee offices of the urban core interleave (an
+ * office of 永顺 or 梨园 between two of 玉桥's), which one-piece synthetic units cannot draw; inside these
+ * units' ground (the hull of their own committees) the other units' committees do not shape the boundary, and
+ * placeVillages moves their points just inside their own unit.
+ */
+export const SEED_TOWNS = new Set([...Object.keys(SEED_COMMITTEE_COUNTS), ...TOWN_CORRECTIONS.map((c) => c.town)]);
+
 export function synthesiseTowns(raw: RawGeo, seeds: TownSeed[]): Map<string, Area> {
   const byName = new Map(seeds.map((s) => [s.town.name, s]));
   const points: { at: Position; townId: string }[] = seeds.map((s) => ({ at: s.seat, townId: s.town.id }));
+  const committees: { at: Position; townId: string }[] = [];
   for (const v of raw.villages) {
-    if (!v.at) continue;
-    points.push({ at: v.at, townId: successorFor(v.at, successorsOf(v, byName)).town.id });
+    if (v.at) committees.push({ at: v.at, townId: homeOf({ ...v, at: v.at }, byName).town.id });
+  }
+  const hulls = [...SEED_TOWNS].map((name) => {
+    const seed = byName.get(name)!;
+    const own = [seed.seat, ...committees.filter((c) => c.townId === seed.town.id).map((c) => c.at)];
+    return { townId: seed.town.id, hull: turf.convex(turf.featureCollection(own.map((p) => turf.point(p))))! };
+  });
+  for (const c of committees) {
+    if (hulls.some((h) => h.townId !== c.townId && turf.booleanPointInPolygon(c.at, h.hull))) continue;
+    points.push(c);
   }
   for (const [name, hints] of Object.entries(TERRITORY_HINTS)) {
     for (const at of hints) points.push({ at, townId: byName.get(name)!.town.id });

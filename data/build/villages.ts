@@ -3,9 +3,9 @@
 import * as turf from '@turf/turf';
 import type { Position } from 'geojson';
 import type { RawVillage } from './sources';
-import { successorsOf, type TownSeed } from './towns';
+import { SEED_TOWNS, successorsOf, type TownSeed } from './towns';
 import { rng, seedOf } from './rand';
-import { type Area, distM, randomPointIn } from './shapes';
+import { type Area, distM, offset, randomPointIn } from './shapes';
 
 export interface Village {
   id: string;
@@ -40,18 +40,40 @@ export function placeVillages(
   anchors: Anchors,
 ): Village[] {
   const byName = new Map(seeds.map((s) => [s.town.name, s]));
+  const seedName = new Map(seeds.map((s) => [s.town.id, s.town.name]));
   const out: Village[] = [];
   const kindOf = (name: string) => (name.includes('居委会') || name.includes('社区') ? 'community' : 'village');
   const skipped: string[] = [];
   // Real points first, so the synthetic ones keep their distance from them.
   for (const v of raw) {
     if (!v.at) continue;
-    const townId = townAt(v.at, towns);
-    if (!townId) {
+    const office = v.at;
+    const found = townAt(office, towns);
+    if (!found) {
       skipped.push(v.name);
       continue;
     }
-    out.push({ id: v.id, name: shortName(v.name), kind: kindOf(v.name), townId, at: v.at, synthetic: false });
+    // A committee goes with the synthetic unit its office falls in, unless the seeds speak of either unit: then it
+    // belongs to a unit the seeds (or the 2016 list) give it, and an office on the wrong side of a synthetic
+    // line is moved just inside the nearest of those (villages elsewhere keep the older, looser rule).
+    const successors = successorsOf(v, byName);
+    const own = successors.some((s) => s.town.id === found);
+    const seedSays = SEED_TOWNS.has(seedName.get(found)!) || successors.some((s) => SEED_TOWNS.has(s.town.name));
+    if (own || !seedSays) {
+      out.push({
+        id: v.id,
+        name: shortName(v.name),
+        kind: kindOf(v.name),
+        townId: found,
+        at: office,
+        synthetic: false,
+      });
+      continue;
+    }
+    const moved = successors
+      .map((s) => ({ townId: s.town.id, at: pointJustInside(office, towns.get(s.town.id)!) }))
+      .sort((a, b) => distM(office, a.at) - distM(office, b.at))[0]!;
+    out.push({ id: v.id, name: shortName(v.name), kind: kindOf(v.name), ...moved, synthetic: true });
   }
   for (const v of raw) {
     if (v.at) continue;
@@ -87,4 +109,28 @@ export function nearestVillage(p: Position, villages: Village[], townId?: string
     }
   }
   return best;
+}
+
+/** The point of an area nearest to p, 30 m in from its edge (a committee office moved across a synthetic line). */
+export function pointJustInside(p: Position, area: Area): Position {
+  const polygons = area.geometry.type === 'Polygon' ? [area.geometry.coordinates] : area.geometry.coordinates;
+  let best: Position | undefined;
+  let bestD = Infinity;
+  for (const poly of polygons) {
+    const q = turf.nearestPointOnLine(turf.lineString(poly[0]!), p).geometry.coordinates;
+    const d = distM(p, q);
+    if (d < bestD) {
+      bestD = d;
+      best = q;
+    }
+  }
+  const q = best!;
+  const len = Math.max(distM(p, q), 1);
+  const east = ((q[0]! - p[0]!) * 111_320 * Math.cos((39.8 * Math.PI) / 180)) / len;
+  const north = ((q[1]! - p[1]!) * 110_950) / len;
+  for (let step = 30; step <= 600; step += 30) {
+    const inward = offset(q, east * step, north * step);
+    if (turf.booleanPointInPolygon(inward, area)) return inward;
+  }
+  throw new Error(`no point inside the area near ${p.join(',')}`);
 }

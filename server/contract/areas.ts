@@ -31,6 +31,7 @@ export const LAYER_FILES = {
   rivers: 'rivers.geojson',
   checkpoints: 'checkpoints.geojson',
   neighbors: 'neighbors.geojson',
+  landmarks: 'landmarks.geojson',
 } as const;
 export type LayerName = keyof typeof LAYER_FILES;
 export const LAYER_NAMES = Object.keys(LAYER_FILES) as LayerName[];
@@ -107,6 +108,11 @@ export const PropertyDistrictProps = Type.Object({
   company: Name,
   /** Monthly performance score (履约评价), 0–100. */
   score: Type.Number({ minimum: 0, maximum: 100 }),
+  /** Property-management units (管理单元) in the district; optional for a deployment's own files. */
+  units: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** How many of those units have an owners' committee (业委会) and a management committee (物管会). */
+  ownersCommittees: Type.Optional(Type.Integer({ minimum: 0 })),
+  managementCommittees: Type.Optional(Type.Integer({ minimum: 0 })),
   synthetic: Type.Boolean(),
 });
 export type PropertyDistrictProps = Static<typeof PropertyDistrictProps>;
@@ -183,6 +189,18 @@ export const NeighborProps = Type.Object({
 });
 export type NeighborProps = Static<typeof NeighborProps>;
 
+/** A named park or site (地标): map context, drawn as a point. */
+export const LandmarkProps = Type.Object({
+  id: Id,
+  name: Name,
+  kind: Type.Union([Type.Literal('park'), Type.Literal('heritage'), Type.Literal('district')]),
+  townId: Id,
+  /** Placed by hand from a description, not surveyed: good to a few hundred metres. */
+  approximate: Type.Boolean(),
+  source: Type.String(),
+});
+export type LandmarkProps = Static<typeof LandmarkProps>;
+
 /** Properties schema per layer and the geometry types it may hold. */
 export const LAYER_SPECS = {
   district: { props: DistrictProps, geometry: ['Polygon', 'MultiPolygon'] },
@@ -195,6 +213,7 @@ export const LAYER_SPECS = {
   rivers: { props: RiverProps, geometry: ['LineString', 'MultiLineString'] },
   checkpoints: { props: CheckpointProps, geometry: ['Point'] },
   neighbors: { props: NeighborProps, geometry: ['Polygon', 'MultiPolygon'] },
+  landmarks: { props: LandmarkProps, geometry: ['Point'] },
 } as const;
 
 export interface LayerPropsMap {
@@ -208,6 +227,7 @@ export interface LayerPropsMap {
   rivers: RiverProps;
   checkpoints: CheckpointProps;
   neighbors: NeighborProps;
+  landmarks: LandmarkProps;
 }
 
 // Minimal GeoJSON shapes, so the contract stays free of Node and of @types/geojson.

@@ -44,7 +44,9 @@ export class GeoLoadError extends Error {
 }
 
 /** Layers whose features reference a town by `townId` and must lie inside it. */
-const IN_TOWN: LayerName[] = ['villages', 'grid', 'property', 'forest', 'checkpoints'];
+const IN_TOWN: LayerName[] = ['villages', 'grid', 'property', 'forest', 'checkpoints', 'landmarks'];
+/** Context layers a deployment's own folder may leave out: a missing file reads as an empty layer. */
+const OPTIONAL: LayerName[] = ['landmarks'];
 /** Layers that are context around the district and may lie outside it. */
 const OUTSIDE_ALLOWED: LayerName[] = ['neighbors', 'rivers', 'district'];
 /** Half a metre: the rounding of the published files; a representative point is never that close to an edge. */
@@ -60,7 +62,9 @@ async function readLayer(dir: string, name: LayerName, problems: string[]): Prom
   try {
     text = await readFile(join(dir, file), 'utf8');
   } catch (e) {
-    problems.push(`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && OPTIONAL.includes(name)) return { type: 'FeatureCollection', features: [] };
+    problems.push(`${file}: cannot be read (${code ?? String(e)})`);
     return null;
   }
   let json: unknown;

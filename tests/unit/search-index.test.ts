@@ -115,7 +115,7 @@ describe('search index', () => {
   it('finds towns, forest clusters, checkpoints and patrol points with where to go', () => {
     expect(search('张家湾镇')[0]).toMatchObject({ kind: 'town', area: 'town:110112105' });
     expect(search('宋庄集体林场一号林区')[0]).toMatchObject({ kind: 'forest', area: 'forest:f-110112104-01' });
-    expect(search('北运河王家场村水位站')[0]).toMatchObject({
+    expect(search('北运河富河园社区水位站')[0]).toMatchObject({
       kind: 'checkpoint',
       object: { kind: 'checkpoint', id: 'cp-beiyun-01' },
     });
