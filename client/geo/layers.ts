@@ -24,7 +24,7 @@ function once<T>(path: string): Promise<T> {
 
 export type LayerData<L extends LayerName> = LayerCollection<
   LayerPropsMap[L],
-  L extends 'villages' | 'patrolPoints' | 'checkpoints'
+  L extends 'villages' | 'patrolPoints' | 'checkpoints' | 'landmarks'
     ? { type: 'Point'; coordinates: number[] }
     : L extends 'rivers'
       ? { type: 'LineString' | 'MultiLineString'; coordinates: never }

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { WARNING_ORDER, type AreaLevel } from '../../server/contract/areas';
 import { formatters } from '../i18n';
 import type { Overlay, ThemeName } from '../view/url';
+import { LANDMARK_RGBA } from './layers/landmarks';
 import { legendOf, type Metric } from './metrics';
 import {
   CATEGORY_FAMILIES,
@@ -129,6 +130,21 @@ export function MapLegend({ metric, level, theme, overlays, heatmap, clusters = 
           </ul>
         </section>
       )}
+      {/* Always drawn (map context, like the river names), so always explained. */}
+      <section className="metric-legend" data-legend="landmarks">
+        <h3 className="legend-title">{t('legend.landmarks')}</h3>
+        <ul className="legend-row">
+          <li>
+            <Swatch color={LANDMARK_RGBA.park} shape="ring" />
+            {t('legend.park')}
+          </li>
+          <li>
+            <Swatch color={LANDMARK_RGBA.heritage} shape="ring" />
+            {t('legend.site')}
+          </li>
+        </ul>
+        <p className="legend-note">{t('legend.approximate')}</p>
+      </section>
     </div>
   );
 }

@@ -67,6 +67,7 @@ import {
   type TicketClustering,
 } from './layers/ticket-clusters';
 import { createRiverLabelLayer, riverLabelsOf } from './layers/labels';
+import { createLandmarkLabelLayer, createLandmarkLayer, landmarkSitesOf } from './layers/landmarks';
 import { pickedOf } from './layers/registry';
 import { createSelectedObjectLayer } from './layers/selection';
 import { layerHandover, type LayerHandover } from './layers/handover';
@@ -258,6 +259,7 @@ export function MapView({
   const subLayer = useLayer(level === 'town' ? null : LEVEL_LAYER[level]);
   const checkpointGeo = useLayer('checkpoints');
   const rivers = useLayer('rivers');
+  const landmarkGeo = useLayer('landmarks');
 
   // ---- the map and the overlay: once per page ----
   useEffect(() => {
@@ -557,6 +559,12 @@ export function MapView({
   );
   const coverage = useMemo(() => createCoverageLayer({ data: squares }), [squares]);
   const riverText = useMemo(() => createRiverLabelLayer({ data: riverLabels, theme }), [riverLabels, theme]);
+  const landmarkSites = useMemo(() => (landmarkGeo ? landmarkSitesOf(landmarkGeo) : []), [landmarkGeo]);
+  const landmarks = useMemo(() => createLandmarkLayer({ data: landmarkSites, theme }), [landmarkSites, theme]);
+  const landmarkText = useMemo(
+    () => createLandmarkLabelLayer({ data: landmarkSites, theme, visible: !zoomedOutRaw }),
+    [landmarkSites, theme, zoomedOutRaw],
+  );
   const heatmap = useMemo(() => createTicketHeatmapLayer({ data: ticketData }), [ticketData]);
   const ticketPoints = useMemo(() => createTicketLayer({ data: pointData, theme }), [pointData, theme]);
   const ticketClusters = useMemo(
@@ -598,7 +606,7 @@ export function MapView({
   const below = useMemo(() => {
     const out: Layer[] = [areaLayer];
     if (showCoverage && townId) out.push(coverage);
-    out.push(selectedArea, riverText);
+    out.push(selectedArea, riverText, landmarks, landmarkText);
     if (showTickets && zoomedOut) out.push(heatmap);
     if (showRangers) out.push(trailLayer);
     if (showTickets && !zoomedOut) out.push(ticketPoints);
@@ -609,6 +617,8 @@ export function MapView({
     coverage,
     selectedArea,
     riverText,
+    landmarks,
+    landmarkText,
     heatmap,
     trailLayer,
     ticketPoints,

@@ -23,6 +23,13 @@ import {
 } from './checkpoints';
 import { COVERAGE_ID, createCoverageLayer } from './coverage';
 import { createRiverLabelLayer, RIVER_LABELS_ID } from './labels';
+import {
+  createLandmarkLabelLayer,
+  createLandmarkLayer,
+  LANDMARK_LABELS_ID,
+  LANDMARKS_ID,
+  type LandmarkSite,
+} from './landmarks';
 import { createSelectedObjectLayer, SELECTED_OBJECT_ID } from './selection';
 import {
   createIncidentLayer,
@@ -89,6 +96,9 @@ export const LAYER_REGISTRY = {
   rangers: entry({ factory: createRangerLayer, overlay: 'rangers', pick: pickObject('ranger') }),
   incidents: entry({ factory: createIncidentLayer, overlay: 'rangers', pick: pickObject('incident') }),
   riverLabels: entry({ factory: createRiverLabelLayer, overlay: null }),
+  // Map context like the river names: always drawn (a few rings), named from mid zoom.
+  landmarks: entry({ factory: createLandmarkLayer, overlay: null }),
+  landmarkLabels: entry({ factory: createLandmarkLabelLayer, overlay: null }),
   selectedObject: entry({ factory: createSelectedObjectLayer, overlay: null }),
 } as const;
 
@@ -108,6 +118,8 @@ const KIND_OF_ID: Readonly<Record<string, LayerKind>> = {
   [RANGERS_ID]: 'rangers',
   [INCIDENTS_ID]: 'incidents',
   [RIVER_LABELS_ID]: 'riverLabels',
+  [LANDMARKS_ID]: 'landmarks',
+  [LANDMARK_LABELS_ID]: 'landmarkLabels',
   [SELECTED_OBJECT_ID]: 'selectedObject',
   [choroplethId('town')]: 'choropleth',
   [choroplethId('grid')]: 'choropleth',
@@ -131,4 +143,4 @@ export const isShown = (kind: LayerKind, overlays: readonly Overlay[]): boolean 
   return overlay === null || overlays.includes(overlay);
 };
 
-export type { AreaFeature, CheckpointSite, IncidentObject, RangerObject, TicketCluster, TicketObject };
+export type { AreaFeature, CheckpointSite, IncidentObject, LandmarkSite, RangerObject, TicketCluster, TicketObject };

@@ -27,6 +27,10 @@ const en: Strings<typeof zh> = {
     trail: 'Last 30 min trail (older is fainter)',
     incident: 'Forest incident',
     coverage: '100 m cells patrolled today',
+    landmarks: 'Landmarks',
+    park: 'Park',
+    site: 'Heritage site, named district',
+    approximate: 'Places are approximate (≈), not surveyed',
   },
   family: {
     environment: 'Environment',

@@ -24,6 +24,10 @@ export default {
     trail: '近 30 分钟轨迹（越旧越淡）',
     incident: '林区事件',
     coverage: '今日已巡 100 米网格',
+    landmarks: '地标',
+    park: '公园',
+    site: '文化遗址、特色小镇',
+    approximate: '位置为近似（≈），非测绘点位',
   },
   family: {
     environment: '市容环境',
