@@ -76,8 +76,9 @@ export function createLandmarkLabelLayer(p: LandmarkLabelProps) {
     visible: p.visible,
     getPosition: (s) => s.position,
     getText: landmarkLabel,
-    getColor: (s) => LANDMARK_RGBA[s.kind],
-    getSize: 12,
+    // The theme's text colour: a green name over the blue choropleth would not read.
+    getColor: theme.text,
+    getSize: 13,
     sizeUnits: 'pixels',
     // 'auto' builds the atlas from the names themselves: a few dozen Chinese characters.
     characterSet: 'auto',
@@ -86,6 +87,6 @@ export function createLandmarkLabelLayer(p: LandmarkLabelProps) {
     outlineWidth: 3,
     outlineColor: theme.textHalo,
     getPixelOffset: [0, 14],
-    updateTriggers: { outlineColor: [p.theme] },
+    updateTriggers: { getColor: [p.theme] },
   });
 }
