@@ -140,4 +140,19 @@ describe('loadGeo', () => {
     unlinkSync(join(dir, LAYER_FILES.patrolPoints));
     expect(await problemOf(dir)).toMatch(/patrol-points\.geojson: cannot be read \(ENOENT\)/);
   });
+
+  it('reads a missing landmarks file as an empty layer (a deployment may bring none), but checks one it brings', async () => {
+    let dir = broken(LAYER_FILES.landmarks, () => {});
+    unlinkSync(join(dir, LAYER_FILES.landmarks));
+    const geo = await loadGeo(dir);
+    expect(geo.layers.landmarks.features).toEqual([]);
+    dir = broken(LAYER_FILES.landmarks, (fc) => {
+      fc.features[0].properties.townId = '110112117'; // 永乐店镇, far from every landmark
+    });
+    expect(await problemOf(dir)).toMatch(/landmarks\.geojson: feature lm-[\w-]+: lies outside its town 110112117/);
+    dir = broken(LAYER_FILES.landmarks, (fc) => {
+      delete fc.features[0].properties.approximate;
+    });
+    expect(await problemOf(dir)).toMatch(/landmarks\.geojson: feature 0 \(id lm-[\w-]+\): property/);
+  });
 });
