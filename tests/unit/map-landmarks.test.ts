@@ -70,8 +70,8 @@ describe('landmark layers', () => {
     expect(layer.id).toBe(LANDMARKS_ID);
     expect(layer.props.data).toBe(sites);
     expect(landmarkRadius(approx)).toBeGreaterThan(landmarkRadius(exact));
-    const fill = layer.props.getFillColor as (s: LandmarkSite) => number[];
-    const line = layer.props.getLineColor as (s: LandmarkSite) => number[];
+    const fill = layer.props.getFillColor as unknown as (s: LandmarkSite) => number[];
+    const line = layer.props.getLineColor as unknown as (s: LandmarkSite) => number[];
     expect(fill(approx)[3]).toBeLessThan(80);
     expect(fill(exact)[3]).toBe(255);
     expect(line(approx)).toEqual(LANDMARK_RGBA.park);
