@@ -24,7 +24,7 @@ function agg(state: LiveState, key: string): AreaAggregate {
   return a!;
 }
 
-// A1: inside property district p-110112004-01 (玉桥街道), A2: another grid cell of 玉桥 in p-110112004-09,
+// A1: inside property district p-110112004-01 (玉桥街道), A2: another grid cell of 玉桥 in p-110112004-41,
 // B1: a grid cell of 中仓街道.
 let A1: Spot;
 let A2: Spot;
@@ -52,7 +52,7 @@ describe('the fixture places', () => {
     expect(A2.place).toEqual({
       townId: '110112004',
       gridId: 'g-110112004-250-0071-0148',
-      propertyId: 'p-110112004-09',
+      propertyId: 'p-110112004-41',
     });
     expect(B1.place.townId).toBe('110112001');
   });
