@@ -135,7 +135,12 @@ export function Dashboard({ tree, home, onLanding }: DashboardProps) {
             <NotInArea tree={tree} area={outside} home={home} onBack={goHome} />
           ) : (
             <>
-              <KpiBar area={view.area} scope={placement.scope} />
+              <KpiBar
+                area={view.area}
+                scope={placement.scope}
+                rates={view.rates}
+                onRates={(rates) => setView({ rates }, 'replace')}
+              />
               {!placement.known && (
                 <div className="notice" role="status">
                   {t('notFound', { area: view.area })}

@@ -220,7 +220,7 @@ export function MapView({
   const { t, i18n } = useTranslation('map');
   const live = useLive();
   const theme = view.theme;
-  const metric = metricOf(view.metric);
+  const metric = metricOf(view.metric, view.rates);
   const level = placement.level;
   const showTickets = view.overlays.includes('tickets');
   const showCheckpoints = view.overlays.includes('checkpoints');
@@ -639,7 +639,7 @@ export function MapView({
   }, [checkpoints, checkpointLevels, rangerPoints, incidents, selectedObject, showCheckpoints, showRangers]);
 
   // Clusters waiting for their next rebuild do not show the latest tickets yet: not drawn until they do.
-  const pendingVersion = `${metric.key}:${level}:${placement.scope}:a${v.aggregates}:t${v.tickets}${clustersStale ? '~' : ''}`;
+  const pendingVersion = `${metric.key}:${metric.window}:${level}:${placement.scope}:a${v.aggregates}:t${v.tickets}${clustersStale ? '~' : ''}`;
   useEffect(() => {
     const container = containerRef.current;
     if (!overlay || !handover || !container) return;

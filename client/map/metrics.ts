@@ -1,7 +1,7 @@
 // The metrics a choropleth can show, with class breaks that make sense for each metric and area level, and
 // the legend rows they produce. Colours come from palette.ts; names and units from the i18n 'map' namespace.
 import { WARNING_ORDER, type AreaLevel, type WarningColor } from '../../server/contract/areas';
-import type { AreaAggregate } from '../../server/contract/live';
+import { DEFAULT_RATE_WINDOW, ticketWindow, type AreaAggregate, type RateWindow } from '../../server/contract/live';
 import { METRIC_KEYS, type MetricKey, type ThemeName } from '../view/url';
 import { LAYER_THEMES, LOAD, QUALITY, WARNING_RGBA, type Rgba } from './palette';
 
@@ -24,28 +24,35 @@ export interface Metric {
   breaks: LevelBreaks;
   /** One colour per class (breaks + 1), from good to bad for counts, bad to good for rates (wall theme). */
   colors: readonly Rgba[];
+  /** The window ticket rates are read in (the view's; counts, flood and coverage have none and ignore it). */
+  window: RateWindow;
   /** null: no data for the area (nothing rated, no checkpoint, no forest), drawn grey, never as good. */
   value(a: AreaAggregate): number | null;
+}
+
+/** A metric as defined: its value in any window. metricOf binds it to the view's window. */
+interface MetricDef extends Omit<Metric, 'window' | 'value'> {
+  read(a: AreaAggregate, window: RateWindow): number | null;
 }
 
 const same = (b: readonly number[]): LevelBreaks => ({ town: b, sub: b });
 const FLOOD_COLORS: readonly Rgba[] = WARNING_ORDER.map((c) => WARNING_RGBA[c]);
 
-export const METRICS: readonly Metric[] = [
+const METRIC_DEFS: readonly MetricDef[] = [
   // First: the default view, and the colours the page's browser test looks for.
   {
     key: 'open',
     kind: 'count',
     breaks: { town: [5, 15, 30, 60], sub: [1, 3, 6, 10] },
     colors: LOAD,
-    value: (a) => a.tickets.open,
+    read: (a) => a.tickets.open,
   },
   {
     key: 'overdue',
     kind: 'count',
     breaks: { town: [1, 3, 6, 10], sub: [1, 2, 3, 5] },
     colors: LOAD,
-    value: (a) => a.tickets.overdue,
+    read: (a) => a.tickets.overdue,
   },
   // 解决率 and 满意率: the district's targets sit near 90 %, so the classes are narrow at the top.
   {
@@ -53,21 +60,21 @@ export const METRICS: readonly Metric[] = [
     kind: 'rate',
     breaks: same([0.7, 0.8, 0.85, 0.9]),
     colors: QUALITY,
-    value: (a) => a.tickets.resolutionRate,
+    read: (a, w) => ticketWindow(a.tickets, w).resolutionRate,
   },
   {
     key: 'satisfactionRate',
     kind: 'rate',
     breaks: same([0.8, 0.88, 0.92, 0.96]),
     colors: QUALITY,
-    value: (a) => a.tickets.satisfactionRate,
+    read: (a, w) => ticketWindow(a.tickets, w).satisfactionRate,
   },
   {
     key: 'composite',
     kind: 'rate',
     breaks: same([0.6, 0.7, 0.8, 0.9]),
     colors: QUALITY,
-    value: (a) => a.tickets.composite,
+    read: (a, w) => ticketWindow(a.tickets, w).composite,
   },
   // Flood: the worst warning colour among the area's checkpoints; an area without one has no data.
   {
@@ -75,7 +82,7 @@ export const METRICS: readonly Metric[] = [
     kind: 'warning',
     breaks: same([1, 2, 3, 4]),
     colors: FLOOD_COLORS,
-    value: (a) => (a.flood.checkpoints > 0 ? WARNING_ORDER.indexOf(a.flood.worstColor) : null),
+    read: (a) => (a.flood.checkpoints > 0 ? WARNING_ORDER.indexOf(a.flood.worstColor) : null),
   },
   // Share of forest sub-cells walked today; areas without forest have no data.
   {
@@ -83,13 +90,29 @@ export const METRICS: readonly Metric[] = [
     kind: 'rate',
     breaks: same([0.2, 0.4, 0.6, 0.8]),
     colors: QUALITY,
-    value: (a) => a.patrol.coverageToday,
+    read: (a) => a.patrol.coverageToday,
   },
 ];
 
-const BY_KEY = new Map(METRICS.map((m) => [m.key, m]));
+const bind = ({ read, ...def }: MetricDef, window: RateWindow): Metric => ({
+  ...def,
+  window,
+  value: (a) => read(a, window),
+});
+/** The metrics in the default window (the month). */
+export const METRICS: readonly Metric[] = METRIC_DEFS.map((m) => bind(m, DEFAULT_RATE_WINDOW));
+/** One bound metric per key and window, so that a metric keeps its identity across renders. */
+const BOUND = new Map<string, Metric>();
 /** Every URL metric key has a metric (checked by the unit test against METRIC_KEYS). */
-export const metricOf = (key: MetricKey): Metric => BY_KEY.get(key) ?? METRICS[0]!;
+export function metricOf(key: MetricKey, window: RateWindow = DEFAULT_RATE_WINDOW): Metric {
+  const id = `${key}:${window}`;
+  let m = BOUND.get(id);
+  if (!m) {
+    m = bind(METRIC_DEFS.find((d) => d.key === key) ?? METRIC_DEFS[0]!, window);
+    BOUND.set(id, m);
+  }
+  return m;
+}
 export const ALL_METRIC_KEYS = METRIC_KEYS;
 
 export function breaksOf(metric: Metric, level: AreaLevel): readonly number[] {

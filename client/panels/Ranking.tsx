@@ -5,6 +5,7 @@ import { shortName } from '../geo/names';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { WARNING_ORDER, type AreaKey, type AreaTree } from '../../server/contract/areas';
+import { DEFAULT_MIN_RATE_SAMPLE } from '../../server/contract/live';
 import { formatters } from '../i18n';
 import { useLive } from '../live/SocketController';
 import type { Placement } from '../view/navigation';
@@ -34,11 +35,13 @@ export function Ranking({ tree, placement, view, onOpenArea }: RankingProps) {
         (k) => (ready ? live.aggregates.get(k) : undefined),
         view.metric,
         (k) => shortName(tree, k),
+        { window: view.rates, minSample: DEFAULT_MIN_RATE_SAMPLE },
       ),
     // The store mutates live.aggregates in place; the map itself changes with the store (history mode's replay).
     // eslint-disable-next-line react-hooks/exhaustive-deps -- version stands for live.aggregates, mutated in place
-    [placement.areas, view.metric, tree, ready, live.aggregates, version],
+    [placement.areas, view.metric, view.rates, tree, ready, live.aggregates, version],
   );
+  const windowed = measure.sample !== undefined;
 
   const valueText = (r: RankRow): string => {
     if (r.value === null) return t('ranking.noData');
@@ -48,6 +51,7 @@ export function Ranking({ tree, placement, view, onOpenArea }: RankingProps) {
   };
   const tone = (r: RankRow): string => {
     if (r.value === null) return 'none';
+    if (r.thin) return 'thin';
     if (measure.kind === 'color') return `flood-${WARNING_ORDER[r.value] ?? 'none'}`;
     // The worst fifth of the list (by rank) is marked: where to look first; a count of zero is never "worst".
     const worstFifth = r.rank !== null && r.rank <= Math.max(1, Math.ceil(rows.length / 5));
@@ -63,8 +67,20 @@ export function Ranking({ tree, placement, view, onOpenArea }: RankingProps) {
     >
       <header className="panel-head">
         <h2>{t('ranking.title')}</h2>
-        <span className="panel-sub">{t('ranking.subtitle', { metric: t(`metric.${view.metric}`) })}</span>
+        <span className="panel-sub">
+          {windowed
+            ? t('ranking.subtitleWindow', {
+                metric: t(`metric.${view.metric}`),
+                window: t(`rateWindow.${view.rates}`, { ns: 'common' }),
+              })
+            : t('ranking.subtitle', { metric: t(`metric.${view.metric}`) })}
+        </span>
       </header>
+      {windowed && rows.length > 0 && (
+        <p className="ranking-rule" data-min-sample={DEFAULT_MIN_RATE_SAMPLE}>
+          {t('ranking.floor', { count: DEFAULT_MIN_RATE_SAMPLE })}
+        </p>
+      )}
       {rows.length === 0 ? (
         <p className="panel-empty">{t('ranking.empty')}</p>
       ) : (
@@ -75,6 +91,8 @@ export function Ranking({ tree, placement, view, onOpenArea }: RankingProps) {
                 type="button"
                 className={`ranking-row ranking-row--${tone(r)}`}
                 data-area={r.key}
+                data-thin={r.thin ? 'true' : undefined}
+                title={r.sample !== null ? t('ranking.sample', { count: r.sample }) : undefined}
                 aria-current={placement.selected === r.key ? 'true' : undefined}
                 onClick={() => onOpenArea(r.key)}
               >
@@ -84,6 +102,7 @@ export function Ranking({ tree, placement, view, onOpenArea }: RankingProps) {
                   <span style={{ width: `${Math.round(r.bar * 100)}%` }} />
                 </span>
                 <span className="ranking-value">{ready ? valueText(r) : '…'}</span>
+                {r.thin && <span className="ranking-thin">{t('ranking.thin', { count: r.sample ?? 0 })}</span>}
                 {view.metric !== 'overdue' && r.overdue !== null && r.overdue > 0 && (
                   <span className="ranking-overdue">{t('ranking.overdue', { count: r.overdue })}</span>
                 )}

@@ -1,9 +1,16 @@
 // The ranking's order: the areas of the current level, worst first, by the metric the map shows. A town leader
 // reads the top of the list as "where to look first", so what is worst depends on the metric: most open or
 // overdue tickets, lowest rates, highest flood colour, least patrol coverage. Areas without data go last: an
-// area nobody rated is not the best nor the worst, it is unknown.
+// area nobody rated is not the best nor the worst, it is unknown. A rate resting on fewer tickets than the floor
+// (a village with one rating) is shown but not ranked: it goes after the ranked areas, marked.
 import { WARNING_ORDER, type AreaKey } from '../../server/contract/areas';
-import type { AreaAggregate } from '../../server/contract/live';
+import {
+  DEFAULT_MIN_RATE_SAMPLE,
+  DEFAULT_RATE_WINDOW,
+  ticketWindow,
+  type AreaAggregate,
+  type RateWindow,
+} from '../../server/contract/live';
 import type { MetricKey } from '../view/url';
 
 /** How a metric's value reads: a count, a share 0..1, or a warning colour's rank (0 none … 4 red). */
@@ -13,15 +20,36 @@ export interface RankMeasure {
   kind: RankKind;
   /** True when a higher value is worse (counts, colours); false for rates and coverage. */
   higherIsWorse: boolean;
-  value(a: AreaAggregate): number | null;
+  /** The value in a rate window (counts, colours and coverage have no window and ignore it). */
+  value(a: AreaAggregate, window: RateWindow): number | null;
+  /** Ticket rates only: how many tickets the value rests on, which the ranking's floor applies to. */
+  sample?(a: AreaAggregate, window: RateWindow): number;
 }
+
+const win = (a: AreaAggregate, w: RateWindow) => ticketWindow(a.tickets, w);
 
 export const RANK_MEASURES: Readonly<Record<MetricKey, RankMeasure>> = {
   open: { kind: 'count', higherIsWorse: true, value: (a) => a.tickets.open },
   overdue: { kind: 'count', higherIsWorse: true, value: (a) => a.tickets.overdue },
-  resolutionRate: { kind: 'rate', higherIsWorse: false, value: (a) => a.tickets.resolutionRate },
-  satisfactionRate: { kind: 'rate', higherIsWorse: false, value: (a) => a.tickets.satisfactionRate },
-  composite: { kind: 'rate', higherIsWorse: false, value: (a) => a.tickets.composite },
+  resolutionRate: {
+    kind: 'rate',
+    higherIsWorse: false,
+    value: (a, w) => win(a, w).resolutionRate,
+    sample: (a, w) => win(a, w).sample.resolution,
+  },
+  satisfactionRate: {
+    kind: 'rate',
+    higherIsWorse: false,
+    value: (a, w) => win(a, w).satisfactionRate,
+    sample: (a, w) => win(a, w).sample.satisfaction,
+  },
+  // The composite leans on both verdicts and ratings: it is as thin as the thinner of the two.
+  composite: {
+    kind: 'rate',
+    higherIsWorse: false,
+    value: (a, w) => win(a, w).composite,
+    sample: (a, w) => Math.min(win(a, w).sample.resolution, win(a, w).sample.satisfaction),
+  },
   flood: { kind: 'color', higherIsWorse: true, value: (a) => WARNING_ORDER.indexOf(a.flood.worstColor) },
   coverage: { kind: 'rate', higherIsWorse: false, value: (a) => a.patrol.coverageToday },
 };
@@ -36,26 +64,45 @@ export interface RankRow {
   bar: number;
   /** Shown beside the value: the overdue tickets of an area (the duty officer's second question). */
   overdue: number | null;
+  /** Ticket rates: the tickets the value rests on (null for other metrics or without an aggregate). */
+  sample: number | null;
+  /** Under the floor: shown, not ranked. */
+  thin: boolean;
+}
+
+export interface RankOptions {
+  /** The rate window (default: the month). */
+  window?: RateWindow;
+  /** Fewest tickets a rate must rest on to be ranked (default DEFAULT_MIN_RATE_SAMPLE); 0 ranks every rate. */
+  minSample?: number;
 }
 
 /**
  * The rows of `keys` ranked worst first by `metric`. Ties go to the area with more overdue, then more open
  * tickets, then by name, so the order does not flicker between equal areas. An area with no aggregate yet
- * has no data.
+ * has no data. Rates under the floor follow the ranked rows, in the same order among themselves.
  */
 export function rankAreas(
   keys: readonly AreaKey[],
   aggregateOf: (key: AreaKey) => AreaAggregate | undefined,
   metric: MetricKey,
   nameOf: (key: AreaKey) => string,
+  options: RankOptions = {},
 ): RankRow[] {
   const measure = RANK_MEASURES[metric];
+  const window = options.window ?? DEFAULT_RATE_WINDOW;
+  const floor = options.minSample ?? DEFAULT_MIN_RATE_SAMPLE;
   const rows = keys.map((key) => {
     const a = aggregateOf(key);
-    return { key, name: nameOf(key), a, value: a ? measure.value(a) : null };
+    const value = a ? measure.value(a, window) : null;
+    const sample = a && measure.sample ? measure.sample(a, window) : null;
+    return { key, name: nameOf(key), a, value, sample, thin: value !== null && sample !== null && sample < floor };
   });
   const sign = measure.higherIsWorse ? -1 : 1;
   rows.sort((x, y) => {
+    // Ranked rows, then the thin ones, then those without data.
+    const group = (r: typeof x) => (r.value === null ? 2 : r.thin ? 1 : 0);
+    if (group(x) !== group(y)) return group(x) - group(y);
     if (x.value === null || y.value === null) {
       if (x.value !== y.value) return x.value === null ? 1 : -1;
     } else if (x.value !== y.value) {
@@ -76,14 +123,17 @@ export function rankAreas(
   };
   let ranked = 0;
   return rows.map((r) => {
-    if (r.value !== null) ranked++;
+    const ranks = r.value !== null && !r.thin;
+    if (ranks) ranked++;
     return {
       key: r.key,
       name: r.name,
-      rank: r.value !== null ? ranked : null,
+      rank: ranks ? ranked : null,
       value: r.value,
       bar: barOf(r.value),
       overdue: r.a ? r.a.tickets.overdue : null,
+      sample: r.sample,
+      thin: r.thin,
     };
   });
 }

@@ -2,6 +2,7 @@
 // are on. Parsing and formatting are pure (tested without a browser); a link reproduces the view exactly.
 // Drill-downs push a history entry, so the back button goes up a level; picking a metric replaces it.
 import type { AreaKey, AreaLevel } from '../../server/contract/areas';
+import { DEFAULT_RATE_WINDOW, RATE_WINDOWS, type RateWindow } from '../../server/contract/live';
 
 /** Child layers of a town that the map can colour (网格 grid cells, 物业 property districts, 林区 forest clusters). */
 export const SUB_LAYERS = ['grid', 'property', 'forest'] as const;
@@ -33,12 +34,21 @@ export interface ViewState {
   metric: MetricKey;
   overlays: readonly Overlay[];
   theme: ThemeName;
+  /** The window the rates (and the rankings and map colours made of them) are read in: the month by default. */
+  rates: RateWindow;
 }
 
 export const DEFAULT_OVERLAYS: readonly Overlay[] = ['tickets', 'checkpoints', 'rangers'];
 
 export function defaultView(root: AreaKey): ViewState {
-  return { area: root, sub: 'grid', metric: 'open', overlays: DEFAULT_OVERLAYS, theme: 'wall' };
+  return {
+    area: root,
+    sub: 'grid',
+    metric: 'open',
+    overlays: DEFAULT_OVERLAYS,
+    theme: 'wall',
+    rates: DEFAULT_RATE_WINDOW,
+  };
 }
 
 const AREA_RE = /^(district|town|grid|property|forest):[A-Za-z0-9_.:-]{1,64}$/;
@@ -60,6 +70,7 @@ export function parseView(search: string, root: AreaKey): ViewState {
     metric: pick(q.get('metric'), METRIC_KEYS, d.metric),
     overlays: overlays === null ? d.overlays : OVERLAYS.filter((o) => overlays.split(',').includes(o)),
     theme: pick(q.get('theme'), THEME_NAMES, d.theme),
+    rates: pick(q.get('rates'), RATE_WINDOWS, d.rates),
   };
 }
 
@@ -72,6 +83,7 @@ export function formatView(v: ViewState, root: AreaKey): string {
   if (v.metric !== d.metric) q.set('metric', v.metric);
   if (v.overlays.join(',') !== d.overlays.join(',')) q.set('layers', v.overlays.join(','));
   if (v.theme !== d.theme) q.set('theme', v.theme);
+  if (v.rates !== d.rates) q.set('rates', v.rates);
   const s = q.toString();
   return s ? `?${s}` : '';
 }

@@ -152,7 +152,7 @@ function WallScreen({
           <WallClock language={i18n.language} />
         </div>
       </header>
-      <KpiBar area={view.area} scope={placement.scope} />
+      <KpiBar area={view.area} scope={placement.scope} rates={view.rates} />
       <main className="wall-main">
         <section className="map-pane wall-map">
           <MapView

@@ -7,6 +7,7 @@
 import { inScope } from '../../server/contract/auth';
 import { compareAlerts, type Alert } from '../../server/contract/alerts';
 import type { AreaKey, AreaTree } from '../../server/contract/areas';
+import { DEFAULT_RATE_WINDOW } from '../../server/contract/live';
 import { isSubLevel, levelOf, type ViewState } from '../view/url';
 
 export interface Takeover {
@@ -65,5 +66,11 @@ export function takeoverView(alert: Alert, focus: AlertFocus): ViewState {
             sub: 'forest',
           }
         : { metric: 'overdue', overlays: ['tickets'], sub: 'grid' };
-  return { area: focus.area, ...look, sub: isSubLevel(level) ? level : look.sub, theme: 'wall' };
+  return {
+    area: focus.area,
+    ...look,
+    sub: isSubLevel(level) ? level : look.sub,
+    theme: 'wall',
+    rates: DEFAULT_RATE_WINDOW,
+  };
 }

@@ -6,7 +6,7 @@
 // aggregates, which the wall only holds while it shows a district scene: the plan is made there and kept
 // for the round.
 import type { AreaKey, AreaTree } from '../../server/contract/areas';
-import type { AreaAggregate } from '../../server/contract/live';
+import { DEFAULT_RATE_WINDOW, type AreaAggregate } from '../../server/contract/live';
 import { rankAreas } from '../panels/ranking';
 import { childrenAt } from '../view/navigation';
 import { levelOf, type MetricKey, type Overlay, type SubLayer, type ViewState } from '../view/url';
@@ -81,12 +81,19 @@ export interface Scene {
 
 /** What the map shows for a scene: a view as the URL would give it, in the dark theme. */
 export function sceneView(scene: Scene): ViewState {
-  return { area: scene.area, sub: scene.sub, metric: scene.metric, overlays: scene.overlays, theme: 'wall' };
+  return {
+    area: scene.area,
+    sub: scene.sub,
+    metric: scene.metric,
+    overlays: scene.overlays,
+    theme: 'wall',
+    rates: DEFAULT_RATE_WINDOW,
+  };
 }
 
 /**
- * The towns of `root` ranked worst first by the composite score (ties: more overdue, then more open); when no
- * town has a composite yet (no rated tickets today), by overdue tickets. Towns without data are never "worst".
+ * The towns of `root` ranked worst first by the month's composite score (ties: more overdue, then more open);
+ * when no town has one on enough tickets yet, by overdue tickets. Towns without data are never "worst".
  */
 export function worstTowns(
   tree: AreaTree,
@@ -97,8 +104,9 @@ export function worstTowns(
   const towns = childrenAt(tree, root, 'town');
   const name = (k: AreaKey) => tree.nodes[k]?.name ?? k;
   for (const metric of ['composite', 'overdue'] as const) {
+    // The month's composite (the assessment's window); a town under the sample floor is not "worst".
     const rows = rankAreas(towns, aggregateOf, metric, name).filter(
-      (r) => r.value !== null && (metric !== 'overdue' || r.value > 0),
+      (r) => r.rank !== null && r.value !== null && (metric !== 'overdue' || r.value > 0),
     );
     if (rows.length > 0) return rows.slice(0, n).map((r) => r.key);
   }

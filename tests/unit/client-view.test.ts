@@ -29,14 +29,16 @@ describe('the view in the URL', () => {
       metric: 'resolutionRate',
       overlays: ['tickets', 'coverage'],
       theme: 'day',
+      rates: 'year',
     };
     const search = formatView(v, root);
     expect(search).toContain('metric=resolutionRate');
+    expect(search).toContain('rates=year');
     expect(parseView(search, root)).toEqual(v);
   });
 
   it('falls back to the default for anything it does not know', () => {
-    const v = parseView('?area=%3Cscript%3E&metric=nope&sub=x&theme=neon&layers=tickets,bogus', root);
+    const v = parseView('?area=%3Cscript%3E&metric=nope&sub=x&theme=neon&layers=tickets,bogus&rates=week', root);
     expect(v).toEqual({ ...defaultView(root), overlays: ['tickets'] });
   });
 

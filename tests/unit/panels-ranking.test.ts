@@ -12,6 +12,10 @@ interface Shape {
   composite?: Rate;
   worstColor?: WarningColor;
   coverage?: Rate;
+  /** Verdicts and ratings behind the month's rates (default 20, above the floor). */
+  sample?: number;
+  /** Today's rates, when a test tells the windows apart (default: the month's). */
+  today?: { resolutionRate: Rate; sample: number };
 }
 
 function agg(key: AreaKey, s: Shape): AreaAggregate {
@@ -26,7 +30,7 @@ function agg(key: AreaKey, s: Shape): AreaAggregate {
       nearDeadline: 0,
       byCategory: {},
       responseRate: null,
-      resolutionRate: s.resolutionRate ?? null,
+      resolutionRate: s.today ? s.today.resolutionRate : (s.resolutionRate ?? null),
       satisfactionRate: null,
       composite: s.composite ?? null,
       rolling24h: {
@@ -38,8 +42,12 @@ function agg(key: AreaKey, s: Shape): AreaAggregate {
         composite: null,
         sample: NO_SAMPLE,
       },
-      sample: NO_SAMPLE,
-      ...longWindows(),
+      sample: s.today ? { response: 0, resolution: s.today.sample, satisfaction: s.today.sample } : NO_SAMPLE,
+      ...longWindows({
+        resolutionRate: s.resolutionRate ?? null,
+        composite: s.composite ?? null,
+        sample: { response: 0, resolution: s.sample ?? 20, satisfaction: s.sample ?? 20 },
+      }),
     },
     flood: {
       worstColor: s.worstColor ?? 'none',
@@ -68,9 +76,13 @@ const NAMES: Record<string, string> = {
 const nameOf = (k: AreaKey) => NAMES[k] ?? k;
 const KEYS = Object.keys(NAMES) as AreaKey[];
 
-function rank(metric: Parameters<typeof rankAreas>[2], shapes: Record<string, Shape | undefined>) {
+function rank(
+  metric: Parameters<typeof rankAreas>[2],
+  shapes: Record<string, Shape | undefined>,
+  options?: Parameters<typeof rankAreas>[4],
+) {
   const m = new Map(Object.entries(shapes).flatMap(([k, s]) => (s ? [[k, agg(k as AreaKey, s)] as const] : [])));
-  return rankAreas(KEYS, (k) => m.get(k), metric, nameOf);
+  return rankAreas(KEYS, (k) => m.get(k), metric, nameOf, options);
 }
 
 describe('rankAreas', () => {
@@ -129,5 +141,38 @@ describe('rankAreas', () => {
       'town:d': { coverage: 0.9 },
     });
     expect(coverage.map((r) => r.key)).toEqual(['town:c', 'town:a', 'town:d', 'town:b']);
+  });
+
+  it('shows a rate on fewer tickets than the floor but does not rank it: after the ranked, before no data', () => {
+    const shapes = {
+      'town:a': { resolutionRate: 0.9, sample: 40 },
+      'town:b': { resolutionRate: 0, sample: 1 }, // one verdict, unresolved: not the worst of the district
+      'town:c': { resolutionRate: 0.7, sample: 10 }, // exactly the floor: ranked
+      'town:d': { resolutionRate: null, sample: 0 },
+    };
+    const rows = rank('resolutionRate', shapes);
+    expect(rows.map((r) => r.key)).toEqual(['town:c', 'town:a', 'town:b', 'town:d']);
+    expect(rows.map((r) => r.rank)).toEqual([1, 2, null, null]);
+    expect(rows.map((r) => r.thin)).toEqual([false, false, true, false]);
+    expect(rows.map((r) => r.sample)).toEqual([10, 40, 1, 0]);
+    expect(rows[2]!.value).toBe(0);
+    // A deployment's own floor: 0 ranks every rate, 50 ranks none.
+    expect(rank('resolutionRate', shapes, { minSample: 0 }).map((r) => r.rank)).toEqual([1, 2, 3, null]);
+    expect(rank('resolutionRate', shapes, { minSample: 50 }).every((r) => r.rank === null)).toBe(true);
+    // Counts have no sample and no floor.
+    expect(rank('open', { 'town:a': { open: 1 } }).find((r) => r.key === 'town:a')).toMatchObject({
+      rank: 1,
+      thin: false,
+      sample: null,
+    });
+  });
+
+  it('reads the rates in the window asked for: the month by default, today on request', () => {
+    const shapes = {
+      'town:a': { resolutionRate: 0.95, today: { resolutionRate: 0.5, sample: 12 } },
+      'town:b': { resolutionRate: 0.6, today: { resolutionRate: 1, sample: 12 } },
+    };
+    expect(rank('resolutionRate', shapes)[0]!.key).toBe('town:b');
+    expect(rank('resolutionRate', shapes, { window: 'today' })[0]!.key).toBe('town:a');
   });
 });

@@ -56,7 +56,13 @@ function aggregate(key: AreaKey, open: number, composite: number | null): AreaAg
         sample: NO_SAMPLE,
       },
       sample: NO_SAMPLE,
-      ...longWindows(),
+      ...longWindows({
+        responseRate: 0.97,
+        resolutionRate: 0.83,
+        satisfactionRate: 0.92,
+        composite,
+        sample: { response: 30, resolution: 30, satisfaction: 30 },
+      }),
     },
     flood: { worstColor: 'orange', inWarning: 1, checkpoints: 3, obstructionsOpen: 1, responseLevel: 'IV' },
     patrol: { activeRangers: 0, lastPatrolAt: null, coverageToday: null, openIncidents: 0, lostSignal: 0 },
@@ -222,6 +228,9 @@ describe('panels rendered from a live view', () => {
     expect(attrs(html, 'data-area')).toEqual(['town:110112002', 'town:110112001', 'town:110112003']);
     expect(html).toContain('70.0%');
     expect(html).toContain('无数据');
+    // The window and the sample floor are said with the ranking.
+    expect(html).toContain('按本月综合得分');
+    expect(html).toContain('样本少于 10 件的不参与排名');
   });
 
   it('lists one page of tickets, most urgent first, with "N of M" and countdowns', () => {

@@ -35,12 +35,20 @@ const townNamed = (name: string) =>
 /** An aggregate with only the figures the tour reads. */
 function agg(
   key: AreaKey,
-  figures: { composite?: number | null; overdue?: number; coverage?: number | null } = {},
+  figures: { composite?: number | null; overdue?: number; coverage?: number | null; sample?: number } = {},
 ): AreaAggregate {
   return {
     key,
     level: 'town',
-    tickets: { open: 0, overdue: figures.overdue ?? 0, composite: figures.composite ?? null },
+    // The tour ranks by the month's composite, on enough verdicts and ratings to be ranked.
+    tickets: {
+      open: 0,
+      overdue: figures.overdue ?? 0,
+      month: {
+        composite: figures.composite ?? null,
+        sample: { response: 30, resolution: figures.sample ?? 30, satisfaction: figures.sample ?? 30 },
+      },
+    },
     patrol: { coverageToday: figures.coverage ?? null },
     flood: { worstColor: 'none' },
   } as unknown as AreaAggregate;
@@ -123,6 +131,17 @@ describe('the scenes of a round', () => {
 });
 
 describe('the worst towns and the forest town', () => {
+  it('never shows a town as worst on a composite of a handful of tickets', () => {
+    const [a, b] = towns;
+    const got = worstTowns(
+      tree,
+      root,
+      lookup([agg(a!, { composite: 0.8 }), agg(b!, { composite: 0.1, sample: 3 })]),
+      3,
+    );
+    expect(got).toEqual([a]);
+  });
+
   it('ranks by the lowest composite, towns without a score never count as worst', () => {
     const [a, b, c] = towns;
     const got = worstTowns(

@@ -58,7 +58,7 @@ export function createChoroplethLayer(p: ChoroplethProps) {
       return colorOf(p.metric, p.level, a ? p.metric.value(a) : null, p.theme);
     },
     updateTriggers: {
-      getFillColor: [p.metric.key, p.version, p.theme],
+      getFillColor: [p.metric.key, p.metric.window, p.version, p.theme],
       getLineColor: [p.theme],
     },
     // No colour transition: starting one makes deck.gl 9.4 read the layer's GPU buffer back synchronously,

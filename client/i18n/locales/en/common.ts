@@ -43,7 +43,10 @@ const en: Strings<typeof zh> = {
     flood: 'Flood',
     activePatrols: 'Rangers out',
     incidents: 'Forest incidents',
+    sample: 'n = {{count}}',
+    window: 'Rates over',
   },
+  rateWindow: { today: 'today', month: 'this month', year: 'this year', rolling30d: 'last 30 days' },
   category: {
     municipal_environment: 'Municipal environment',
     property_management: 'Property management',

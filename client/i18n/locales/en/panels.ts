@@ -11,6 +11,10 @@ const en: Strings<typeof zh> = {
     waiting: 'Waiting for data…',
     noData: 'no data',
     overdue: 'overdue {{count}}',
+    subtitleWindow: 'by {{metric}}, {{window}} · worst first',
+    floor: 'Rates on fewer than {{count}} tickets are not ranked',
+    thin: 'only {{count}}',
+    sample: 'on {{count}} tickets',
   },
   feed: {
     title: 'Live feed',

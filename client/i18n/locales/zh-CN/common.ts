@@ -34,7 +34,10 @@ export default {
     flood: '防汛',
     activePatrols: '在岗护林员',
     incidents: '林区事件',
+    sample: '{{count}} 件',
+    window: '指标周期',
   },
+  rateWindow: { today: '今日', month: '本月', year: '本年', rolling30d: '近30天' },
   category: {
     municipal_environment: '市政市容环境',
     property_management: '物业管理',

@@ -8,6 +8,10 @@ export default {
     waiting: '等待数据…',
     noData: '无数据',
     overdue: '超期 {{count}}',
+    subtitleWindow: '按{{window}}{{metric}} · 最差在前',
+    floor: '样本少于 {{count}} 件的不参与排名',
+    thin: '仅 {{count}} 件',
+    sample: '样本 {{count}} 件',
   },
   feed: {
     title: '实时动态',
