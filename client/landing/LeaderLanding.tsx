@@ -2,11 +2,20 @@
 // communities and grid cells ranked, overdue tickets, what got worse this week and the 零诉求 streaks, from
 // GET /api/v1/landing. It refreshes every minute; a live delta is not needed on a page read at a glance.
 // A click on a village, a cell or a ticket's place opens the map on that area.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AreaKey, AreaTree } from '../../server/contract/areas';
-import { LANDING_KPI_KEYS, type Landing, type LandingKpiKey, type LandingKpis } from '../../server/contract/landing';
+import {
+  LANDING_KPI_KEYS,
+  thinComposite,
+  type Landing,
+  type LandingKpiKey,
+  type LandingKpis,
+} from '../../server/contract/landing';
+import { DEFAULT_RATE_WINDOW, type RateWindow } from '../../server/contract/live';
 import { apiJson } from '../auth/session';
+import { RateWindowPicker } from '../panels/KpiBar';
+import { parseView } from '../view/url';
 import { formatters, setLanguage, type Formatters, type Language } from '../i18n';
 import { UserBox } from '../panels/Header';
 import { BriefLink } from '../brief/BriefLink';
@@ -29,11 +38,21 @@ export function LeaderLanding({ tree, town, onOpenMap }: LeaderLandingProps) {
   const { t, i18n } = useTranslation('landing');
   const f = formatters(i18n.language);
   const [load, setLoad] = useState<Load>({ state: 'loading' });
+  // The rates' window, kept in the URL like the map's (?rates=…; the month when absent).
+  const [rates, setRates] = useState<RateWindow>(() => parseView(window.location.search, tree.root as AreaKey).rates);
+  const chooseRates = useCallback((w: RateWindow) => {
+    const q = new URLSearchParams(window.location.search);
+    if (w === DEFAULT_RATE_WINDOW) q.delete('rates');
+    else q.set('rates', w);
+    const search = q.toString();
+    window.history.replaceState(null, '', `${window.location.pathname}${search ? `?${search}` : ''}`);
+    setRates(w);
+  }, []);
 
   useEffect(() => {
     let alive = true;
     const fetchIt = () =>
-      apiJson<Landing>(`/api/v1/landing?town=${encodeURIComponent(town)}`)
+      apiJson<Landing>(`/api/v1/landing?town=${encodeURIComponent(town)}&rates=${rates}`)
         .then((body) => alive && setLoad({ state: 'ready', body }))
         // A failed refresh keeps the last good figures on screen; only a first failure shows the error.
         .catch(
@@ -49,7 +68,7 @@ export function LeaderLanding({ tree, town, onOpenMap }: LeaderLandingProps) {
       alive = false;
       window.clearInterval(timer);
     };
-  }, [town]);
+  }, [town, rates]);
 
   const openMap = useCallback(
     (area: AreaKey) => {
@@ -98,15 +117,43 @@ export function LeaderLanding({ tree, town, onOpenMap }: LeaderLandingProps) {
       </header>
       {load.state === 'loading' && <p className="landing-status">{t('loading')}</p>}
       {load.state === 'error' && <p className="notice notice--error">{t('error', { message: load.message })}</p>}
-      {load.state === 'ready' && <Body body={load.body} f={f} openMap={openMap} />}
+      {load.state === 'ready' && (
+        <Body
+          body={load.body}
+          f={f}
+          openMap={openMap}
+          picker={
+            <RateWindowPicker
+              rates={rates}
+              onRates={chooseRates}
+              label={t('common:kpi.window')}
+              name={(w) => t(`common:rateWindow.${w}`)}
+            />
+          }
+        />
+      )}
     </div>
   );
 }
 
-function Body({ body, f, openMap }: { body: Landing; f: Formatters; openMap: (area: AreaKey) => void }) {
+function Body({
+  body,
+  f,
+  openMap,
+  picker,
+}: {
+  body: Landing;
+  f: Formatters;
+  openMap: (area: AreaKey) => void;
+  picker: ReactNode;
+}) {
   const { t } = useTranslation('landing');
   return (
-    <main className="landing-body">
+    <main className="landing-body" data-rates={body.window}>
+      <div className="landing-window">
+        {picker}
+        <span className="landing-floor">{t('floor', { count: body.minSample })}</span>
+      </div>
       <KpiCards town={body.kpis} district={body.district.kpis} f={f} />
       <div className="landing-grid">
         <section className="panel landing-units" aria-label={t('units.title')}>
@@ -127,6 +174,7 @@ function Body({ body, f, openMap }: { body: Landing; f: Formatters; openMap: (ar
               }))}
               f={f}
               openMap={openMap}
+              minSample={body.minSample}
             />
           )}
         </section>
@@ -141,6 +189,7 @@ function Body({ body, f, openMap }: { body: Landing; f: Formatters; openMap: (ar
             rows={body.cells.items.map((c) => ({ key: c.key, area: c.key, name: c.name, note: null, kpis: c.kpis }))}
             f={f}
             openMap={openMap}
+            minSample={body.minSample}
           />
         </section>
         <div className="landing-column">
@@ -199,7 +248,17 @@ interface RankRow {
   kpis: LandingKpis;
 }
 
-function RankTable({ rows, f, openMap }: { rows: RankRow[]; f: Formatters; openMap: (area: AreaKey) => void }) {
+function RankTable({
+  rows,
+  f,
+  openMap,
+  minSample,
+}: {
+  rows: RankRow[];
+  f: Formatters;
+  openMap: (area: AreaKey) => void;
+  minSample: number;
+}) {
   const { t } = useTranslation('landing');
   return (
     <ol className="landing-rank">
@@ -211,7 +270,10 @@ function RankTable({ rows, f, openMap }: { rows: RankRow[]; f: Formatters; openM
               {r.name}
               {r.note && <small>{r.note}</small>}
             </span>
-            <span className="landing-rank-value" title={t('column.composite')}>
+            <span
+              className={`landing-rank-value ${thinComposite(r.kpis, minSample) ? 'is-thin' : ''}`}
+              title={t('column.sample', { count: Math.min(r.kpis.sample.resolution, r.kpis.sample.satisfaction) })}
+            >
               {f.percent(r.kpis.composite)}
             </span>
             <span className={`landing-rank-count ${r.kpis.overdue > 0 ? 'is-warn' : ''}`} title={t('column.overdue')}>

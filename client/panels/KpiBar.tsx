@@ -95,7 +95,7 @@ export function KpiBar({ area, scope, rates, onRates }: KpiBarProps) {
 }
 
 /** The window of the rates: four small buttons, or the window's name alone where it cannot be changed. */
-function RateWindowPicker({
+export function RateWindowPicker({
   rates,
   onRates,
   label,

@@ -7,7 +7,7 @@ import Type, { type Static } from 'typebox';
 import { AlertRaised, AlertRule, AlertSeverity, AlertStatus } from './alerts';
 import { WarningColor } from './areas';
 import { ResponseLevel, TicketCategory, TicketStatus, Timestamp, Urgency } from './events';
-import { AreaKeySchema, Rate } from './live';
+import { AreaKeySchema, Rate, RateSample } from './live';
 
 const Count = Type.Integer({ minimum: 0 });
 /** A local calendar day, YYYY-MM-DD. */
@@ -50,7 +50,11 @@ export const BriefOverdueTicket = Type.Object({
 });
 export type BriefOverdueTicket = Static<typeof BriefOverdueTicket>;
 
-/** A ranked area (grid cell, or a town in the district's brief), by the landing's order: compareWorst. */
+/**
+ * A ranked area (grid cell, or a town in the district's brief), by the landing's order: compareWorst. Its rates
+ * are of the month up to the brief's day (the assessment's window, as on the landing), with their sample: a
+ * composite on fewer tickets than the floor comes after the ranked rows. created / open / overdue are the day's.
+ */
 export const BriefRankRow = Type.Object({
   key: AreaKeySchema,
   name: Type.String(),
@@ -58,6 +62,7 @@ export const BriefRankRow = Type.Object({
   responseRate: Rate,
   resolutionRate: Rate,
   satisfactionRate: Rate,
+  sample: Type.Optional(RateSample),
   created: Count,
   open: Count,
   overdue: Count,

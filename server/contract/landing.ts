@@ -4,22 +4,28 @@
 // No Node imports here.
 import Type, { type Static } from 'typebox';
 import { TicketCategory, Timestamp, Urgency, TicketStatus } from './events';
-import { AreaKeySchema, Rate } from './live';
+import { AreaKeySchema, DEFAULT_MIN_RATE_SAMPLE, Rate, RateSample, RateWindow } from './live';
 
 const Count = Type.Integer({ minimum: 0 });
 
-/** The KPI cards: the three rates (三率) and the composite of today, and the ticket counts of now. */
+/** The KPI cards: the three rates (三率) and the composite of the month, and the ticket counts of now. */
 export const LandingKpis = Type.Object({
   responseRate: Rate,
   resolutionRate: Rate,
   satisfactionRate: Rate,
   composite: Rate,
+  /** What the rates rest on; a row whose composite rests on fewer than the floor is not ranked (`thin`). */
+  sample: RateSample,
   open: Type.Number({ minimum: 0 }),
   overdue: Type.Number({ minimum: 0 }),
   nearDeadline: Type.Number({ minimum: 0 }),
   newToday: Type.Number({ minimum: 0 }),
 });
 export type LandingKpis = Static<typeof LandingKpis>;
+
+/** True when a row's composite rests on fewer verdicts or ratings than the floor: shown, not ranked. */
+export const thinComposite = (k: LandingKpis, floor = DEFAULT_MIN_RATE_SAMPLE): boolean =>
+  k.composite !== null && Math.min(k.sample.resolution, k.sample.satisfaction) < floor;
 export const LANDING_KPI_KEYS = [
   'composite',
   'responseRate',
@@ -92,6 +98,10 @@ export const Landing = Type.Object({
   /** The server clock the figures are taken at. */
   at: Timestamp,
   town: Type.Object({ key: AreaKeySchema, name: Type.String() }),
+  /** The window of every rate in the answer (the month: the assessment's window). */
+  window: RateWindow,
+  /** Rows whose composite rests on fewer verdicts or ratings than this are listed after the ranked ones. */
+  minSample: Count,
   kpis: LandingKpis,
   /**
    * The district average beside each KPI: the rates and the composite are the district's own (every ticket of

@@ -144,17 +144,20 @@ export function createBriefFold(geo: Geo, options: Partial<LiveOptions>, day: nu
     agg: AreaAggregate,
   ): BriefRankRow & { kpis: ReturnType<typeof landingKpis> } => {
     const t = agg.tickets;
+    // The month up to the brief's day, as the landing ranks (compareWorst reads the same window's kpis).
+    const kpis = landingKpis(t);
     return {
       key,
       name,
-      composite: t.composite,
-      responseRate: t.responseRate,
-      resolutionRate: t.resolutionRate,
-      satisfactionRate: t.satisfactionRate,
+      composite: kpis.composite,
+      responseRate: kpis.responseRate,
+      resolutionRate: kpis.resolutionRate,
+      satisfactionRate: kpis.satisfactionRate,
+      sample: kpis.sample,
       created: t.newToday,
       open: t.open,
       overdue: t.overdue,
-      kpis: landingKpis(t),
+      kpis,
     };
   };
   const ranked = (rows: ReturnType<typeof rankRow>[]): BriefRankRow[] =>

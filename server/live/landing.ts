@@ -10,8 +10,22 @@
 // located ticket, so they are left out rather than shown with an empty record.
 import type { AreaKey, AreaTree, GridCellProps, LayerCollection, VillageProps } from '../contract/areas';
 import { TICKET_CATEGORIES, type TicketCategory } from '../contract/events';
-import type { Landing, LandingCell, LandingKpis, LandingOverdueTicket, LandingUnit } from '../contract/landing';
-import type { TicketKpis, TicketObject } from '../contract/live';
+import {
+  thinComposite,
+  type Landing,
+  type LandingCell,
+  type LandingKpis,
+  type LandingOverdueTicket,
+  type LandingUnit,
+} from '../contract/landing';
+import {
+  DEFAULT_MIN_RATE_SAMPLE,
+  DEFAULT_RATE_WINDOW,
+  ticketWindow,
+  type RateWindow,
+  type TicketKpis,
+  type TicketObject,
+} from '../contract/live';
 import { isoLocal, WEEK_MS } from '../contract/time';
 import type { LiveState, PooledTickets } from './types';
 import { type WeeklyTickets } from './weekly';
@@ -97,12 +111,15 @@ export interface LandingSources {
   weekly: Pick<WeeklyTickets, 'weeks'>;
 }
 
-export function landingKpis(t: TicketKpis): LandingKpis {
+/** The rates of `window` (the month by default: the assessment's window) and the counts of now. */
+export function landingKpis(t: TicketKpis, window: RateWindow = DEFAULT_RATE_WINDOW): LandingKpis {
+  const w = ticketWindow(t, window);
   return {
-    responseRate: t.responseRate,
-    resolutionRate: t.resolutionRate,
-    satisfactionRate: t.satisfactionRate,
-    composite: t.composite,
+    responseRate: w.responseRate,
+    resolutionRate: w.resolutionRate,
+    satisfactionRate: w.satisfactionRate,
+    composite: w.composite,
+    sample: w.sample,
     open: t.open,
     overdue: t.overdue,
     nearDeadline: t.nearDeadline,
@@ -111,10 +128,13 @@ export function landingKpis(t: TicketKpis): LandingKpis {
 }
 
 /**
- * Worst first: the lowest composite (no data yet: last, since nothing says it is bad), then the most overdue,
- * then the most open, then by name so equal rows keep a stable order.
+ * Worst first: the lowest composite (no data yet: last, since nothing says it is bad; a composite on fewer
+ * tickets than the floor: after the ranked rows, since one bad rating does not make a village the worst), then
+ * the most overdue, then the most open, then by name so equal rows keep a stable order.
  */
 export function compareWorst(a: { name: string; kpis: LandingKpis }, b: { name: string; kpis: LandingKpis }): number {
+  const group = (k: LandingKpis) => (k.composite === null ? 2 : thinComposite(k) ? 1 : 0);
+  if (group(a.kpis) !== group(b.kpis)) return group(a.kpis) - group(b.kpis);
   const ca = a.kpis.composite;
   const cb = b.kpis.composite;
   if (ca !== cb) {
@@ -126,10 +146,14 @@ export function compareWorst(a: { name: string; kpis: LandingKpis }, b: { name: 
 }
 
 /** The district average (see the contract): district rates, counts per town. */
-export function districtAverage(district: TicketKpis, towns: number): LandingKpis {
+export function districtAverage(
+  district: TicketKpis,
+  towns: number,
+  window: RateWindow = DEFAULT_RATE_WINDOW,
+): LandingKpis {
   const per = (n: number) => (towns > 0 ? n / towns : 0);
   return {
-    ...landingKpis(district),
+    ...landingKpis(district, window),
     open: per(district.open),
     overdue: per(district.overdue),
     nearDeadline: per(district.nearDeadline),
@@ -155,7 +179,12 @@ export function overdueTickets(live: Pick<LiveState, 'tickets'>, area: AreaKey):
  * The landing of `town` at `nowMs`; undefined when `town` is not a town of the tree. Everything but
  * `district` is read from the town's own subtree.
  */
-export function buildLanding(src: LandingSources, town: AreaKey, nowMs: number): Landing | undefined {
+export function buildLanding(
+  src: LandingSources,
+  town: AreaKey,
+  nowMs: number,
+  window: RateWindow = DEFAULT_RATE_WINDOW,
+): Landing | undefined {
   const { tree, live } = src;
   const node = tree.nodes[town];
   const townAgg = live.aggregate(town);
@@ -174,7 +203,7 @@ export function buildLanding(src: LandingSources, town: AreaKey, nowMs: number):
     cellRows.set(key, {
       key,
       name: shortCellName(tree.nodes[key]!.name),
-      kpis: landingKpis(agg.tickets),
+      kpis: landingKpis(agg.tickets, window),
       zeroComplaintDays: agg.zeroComplaintDays,
     });
   }
@@ -193,7 +222,7 @@ export function buildLanding(src: LandingSources, town: AreaKey, nowMs: number):
       villageIds: u.villageIds,
       cells: own.length,
       focus,
-      kpis: landingKpis(live.pooledTickets(own)),
+      kpis: landingKpis(live.pooledTickets(own), window),
       zeroComplaintDays: Math.min(...own.map((k) => cellRows.get(k)!.zeroComplaintDays)),
     });
   }
@@ -257,12 +286,14 @@ export function buildLanding(src: LandingSources, town: AreaKey, nowMs: number):
     seq: live.seq,
     at: isoLocal(nowMs),
     town: { key: town, name: node.name },
-    kpis: landingKpis(townAgg.tickets),
+    window,
+    minSample: DEFAULT_MIN_RATE_SAMPLE,
+    kpis: landingKpis(townAgg.tickets, window),
     district: {
       key: tree.root as AreaKey,
       name: root.name,
       towns: townCount,
-      kpis: districtAverage(districtAgg.tickets, townCount),
+      kpis: districtAverage(districtAgg.tickets, townCount, window),
     },
     units,
     cells: { total: cells.length, items: cells.slice(0, CELLS_SHOWN) },

@@ -1,4 +1,4 @@
-// GET /api/v1/landing?town=<town key>: the town leader's landing (server/live/landing.ts builds it).
+// GET /api/v1/landing?town=<town key>&rates=<window>: the town leader's landing (server/live/landing.ts builds it).
 // Who may ask: anyone with 'read', for a town inside their scope; a town-scoped principal gets their own town
 // without naming it, a district-scoped one must name one. It reads the two-week projection (live/weekly.ts)
 // that the app's projection host folds with everything else.
@@ -7,6 +7,7 @@ import Type from 'typebox';
 import type { AreaKey } from '../contract/areas';
 import { errorResponses } from '../contract/errors';
 import { Landing } from '../contract/landing';
+import { DEFAULT_RATE_WINDOW, RateWindow } from '../contract/live';
 import { allowArea, principalOf, requireAbility } from '../auth/guard';
 import type { Geo } from '../geo/load';
 import { buildLanding, indexUnits } from '../live/landing';
@@ -51,6 +52,7 @@ export const landingRoutes: FastifyPluginAsyncTypebox<LandingRouteOptions> = asy
             town: Type.Optional(
               Type.String({ maxLength: 80, description: 'Town key, e.g. town:110112105; default: your own town' }),
             ),
+            rates: Type.Optional(RateWindow),
           },
           { additionalProperties: false },
         ),
@@ -77,12 +79,14 @@ export const landingRoutes: FastifyPluginAsyncTypebox<LandingRouteOptions> = asy
       }
       if (!allowArea(request, reply, tree, town)) return reply;
       const t = now();
-      const cached = cache.get(town);
+      const window = request.query.rates ?? DEFAULT_RATE_WINDOW;
+      const cacheKey = `${town}|${window}`;
+      const cached = cache.get(cacheKey);
       const body =
         cached && cached.seq === live.seq && t - cached.at < CACHE_MS
           ? cached.body
-          : buildLanding({ tree, units, live, weekly }, town as AreaKey, t);
-      if (body && body !== cached?.body) cache.set(town, { seq: live.seq, at: t, body });
+          : buildLanding({ tree, units, live, weekly }, town as AreaKey, t, window);
+      if (body && body !== cached?.body) cache.set(cacheKey, { seq: live.seq, at: t, body });
       if (!body)
         return reply
           .code(404)

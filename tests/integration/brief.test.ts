@@ -149,7 +149,10 @@ beforeAll(async () => {
   });
   expect(ack.statusCode, ack.body).toBe(200);
   await endOfDay(DAY_START);
-  landingAtEnd = (await app.inject({ url: `/api/v1/landing?town=${ZHANGJIAWAN}`, headers: leader })).json() as Landing;
+  // The day's figures: the landing in today's window at the day's end.
+  landingAtEnd = (
+    await app.inject({ url: `/api/v1/landing?town=${ZHANGJIAWAN}&rates=today`, headers: leader })
+  ).json() as Landing;
   trendAtEnd = (await app.inject({ url: `/api/v1/trend?area=${ZHANGJIAWAN}&hours=24`, headers: leader })).json() as {
     created: number;
     closed: number;

@@ -123,8 +123,10 @@ describe('GET /api/v1/landing', () => {
     const body = (await landing(leader)).json() as Landing;
     const town = (await aggregates(leader, ZHANGJIAWAN))[0]!;
     expect(town.key).toBe(ZHANGJIAWAN);
-    const { open, overdue, nearDeadline, newToday, responseRate, resolutionRate, satisfactionRate, composite } =
-      town.tickets;
+    // Counts of now, rates of the month (the landing's default window), each with its sample.
+    const { open, overdue, nearDeadline, newToday } = town.tickets;
+    const { responseRate, resolutionRate, satisfactionRate, composite, sample } = town.tickets.month;
+    expect(body.window).toBe('month');
     expect(body.kpis).toEqual({
       open,
       overdue,
@@ -134,6 +136,7 @@ describe('GET /api/v1/landing', () => {
       resolutionRate,
       satisfactionRate,
       composite,
+      sample,
     });
     // The fixture is not empty where it matters.
     expect(open).toBeGreaterThan(0);
@@ -144,8 +147,8 @@ describe('GET /api/v1/landing', () => {
     const district = all[0]!;
     const towns = all.filter((a) => a.level === 'town').length;
     expect(body.district.towns).toBe(towns);
-    expect(body.district.kpis.composite).toBe(district.tickets.composite);
-    expect(body.district.kpis.resolutionRate).toBe(district.tickets.resolutionRate);
+    expect(body.district.kpis.composite).toBe(district.tickets.month.composite);
+    expect(body.district.kpis.resolutionRate).toBe(district.tickets.month.resolutionRate);
     expect(body.district.kpis.open).toBeCloseTo(district.tickets.open / towns, 12);
     expect(body.district.kpis.overdue).toBeCloseTo(district.tickets.overdue / towns, 12);
 

@@ -251,9 +251,12 @@ describe('the daily brief of one day', () => {
 
   it("ranks the town's cells as the landing does, and every town for the district", () => {
     expect(town.worstCells.total).toBe(geo.tree.children[TOWN]!.filter((k) => k.startsWith('grid:')).length);
-    // Only A1 has a composite (60 %): the lowest composite is first, cells without one follow.
+    // Only A1 has a composite, of the month up to the 20th: responses W1, T1, T2 in time and U1 missed (3/4),
+    // W1 and T2 resolved and satisfied, T1 neither (2/3 each). The lowest composite is first (on 3 tickets,
+    // under the floor, yet before the cells without one), cells without one follow.
     expect(town.worstCells.items[0]).toMatchObject({ key: `grid:${A1}`, created: 2, overdue: 1 });
-    expect(town.worstCells.items[0]!.composite).toBeCloseTo(0.6, 12);
+    expect(town.worstCells.items[0]!.composite).toBeCloseTo(0.2 * 0.75 + 0.4 * (2 / 3) + 0.4 * (2 / 3), 12);
+    expect(town.worstCells.items[0]!.sample).toEqual({ response: 4, resolution: 3, satisfaction: 3 });
     expect(district.towns).toHaveLength(22);
     expect(district.towns![0]!.key).toBe(TOWN);
     expect(town.towns).toBeUndefined();

@@ -10,6 +10,7 @@ const kpis = (over: Partial<LandingKpis>): LandingKpis => ({
   resolutionRate: null,
   satisfactionRate: null,
   composite: null,
+  sample: { response: 0, resolution: 0, satisfaction: 0 },
   open: 0,
   overdue: 0,
   nearDeadline: 0,

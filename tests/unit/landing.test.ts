@@ -36,7 +36,9 @@ type Created = Extract<OpsEvent, { kind: 'ticket.created' }>;
 
 let geo: Geo;
 let events: StoredEvent[];
+/** The landing in today's window (the hand counts below are of the day), and in the default window (the month). */
 let body: Landing;
+let month: Landing;
 
 function build(): void {
   const locator = createLocator(geo);
@@ -119,7 +121,8 @@ function build(): void {
   const weekly = createWeeklyTickets(geo);
   weekly.apply(events);
   const src: LandingSources = { tree: geo.tree, units: indexUnits(geo.layers.grid, geo.layers.villages), live, weekly };
-  body = buildLanding(src, TOWN, NOW)!;
+  body = buildLanding(src, TOWN, NOW, 'today')!;
+  month = buildLanding(src, TOWN, NOW)!;
 }
 
 beforeAll(async () => {
@@ -133,6 +136,21 @@ describe('the landing of a town', () => {
   it('matches its contract', () => {
     expect(checker(Landing)(body).ok).toBe(true);
     expect(body.town).toEqual({ key: TOWN, name: '张家湾镇' });
+  });
+
+  it('reads the rates of the month by default, with what each rests on', () => {
+    expect(month.window).toBe('month');
+    expect(body.window).toBe('today');
+    // July in the town: P5, P1–P4 closed resolved (July 6–13), and today's T1, T6, T3 resolved, T2 not: 8 of 9.
+    // Responses: those nine closes in time, T5 and T4 (urgent, 2 h) missed: 9 of 11. Ratings: today's 3 of 4.
+    expect(month.kpis.sample).toEqual({ response: 11, resolution: 9, satisfaction: 4 });
+    expect(month.kpis.resolutionRate).toBeCloseTo(8 / 9, 12);
+    expect(month.kpis.responseRate).toBeCloseTo(9 / 11, 12);
+    expect(month.kpis.satisfactionRate).toBeCloseTo(3 / 4, 12);
+    expect(month.kpis.composite).toBeCloseTo(0.2 * (9 / 11) + 0.4 * (8 / 9) + 0.4 * (3 / 4), 12);
+    // Counts are of now whatever the window.
+    expect(month.kpis).toMatchObject({ open: 2, overdue: 2, newToday: 4 });
+    expect(month.minSample).toBe(10);
   });
 
   it("shows the town's KPIs, and the district average: district rates, counts per town", () => {
@@ -236,10 +254,11 @@ describe('landing helpers', () => {
   });
 
   it('orders worst first: low composite, then no data, ties by overdue then open', () => {
-    const row = (name: string, composite: number | null, overdue: number, open: number) => ({
+    const row = (name: string, composite: number | null, overdue: number, open: number, sample = 20) => ({
       name,
       kpis: {
         composite,
+        sample: { response: sample, resolution: sample, satisfaction: sample },
         overdue,
         open,
         responseRate: null,
@@ -251,6 +270,9 @@ describe('landing helpers', () => {
     });
     const rows = [row('d', null, 9, 9), row('c', 0.9, 0, 1), row('b', 0.9, 2, 0), row('a', 0.5, 0, 0)];
     expect(rows.sort(compareWorst).map((r) => r.name)).toEqual(['a', 'b', 'c', 'd']);
+    // A composite on two ratings (the floor is 10) is listed after the ranked rows, before those without data.
+    const thin = [row('d', null, 9, 9), row('e', 0.1, 5, 5, 2), row('c', 0.9, 0, 1), row('a', 0.5, 0, 0)];
+    expect(thin.sort(compareWorst).map((r) => r.name)).toEqual(['a', 'c', 'e', 'd']);
   });
 
   it('answers nothing for a key that is not a town', () => {

@@ -44,9 +44,10 @@ const en: Strings<typeof zh> = {
   },
   worst: {
     title: 'Worst grid cells',
-    subtitle: 'Lowest composite first, then most overdue (as on the town overview); {{total}} cells',
+    subtitle:
+      'Lowest composite of the month first, then most overdue (as on the town overview; fewer than 10 rated come last); {{total}} cells',
     towns: 'Towns ranked',
-    townsSubtitle: 'Lowest composite first, then most overdue',
+    townsSubtitle: 'Lowest composite of the month first, then most overdue',
     name: 'Name',
     created: 'New',
   },

@@ -7,6 +7,8 @@ const en: Strings<typeof zh> = {
   title: '{{town}} · Overview',
   asOf: 'As of {{time}}',
   openMap: 'Open the map',
+  floor:
+    'Rates over the chosen window; villages and cells with fewer than {{count}} verdicts or ratings come last, unranked',
   loading: 'Loading…',
   error: 'Could not load: {{message}}',
   kpi: {
@@ -26,7 +28,7 @@ const en: Strings<typeof zh> = {
     kind: { community: 'Community', village: 'Village' },
   },
   cells: { title: 'Grid cells', subtitle: 'Worst {{shown}} of {{total}}' },
-  column: { composite: 'Composite', overdue: 'Overdue', open: 'Open' },
+  column: { composite: 'Composite', overdue: 'Overdue', open: 'Open', sample: 'Composite, on {{count}} tickets' },
   overdue: {
     title: 'Overdue tickets',
     subtitle: '{{total}} in all, longest overdue first',

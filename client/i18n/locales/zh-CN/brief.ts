@@ -41,9 +41,9 @@ export default {
   },
   worst: {
     title: '排名靠后的网格',
-    subtitle: '按综合得分由低到高，同分按超期（与街乡概览同一排序），共 {{total}} 个',
+    subtitle: '按本月综合得分由低到高，同分按超期（与街乡概览同一排序；样本少于 10 件的排在最后），共 {{total}} 个',
     towns: '街乡排名',
-    townsSubtitle: '按综合得分由低到高，同分按超期',
+    townsSubtitle: '按本月综合得分由低到高，同分按超期',
     name: '名称',
     created: '新增',
   },

@@ -4,6 +4,7 @@ export default {
   title: '{{town}} · 运行概览',
   asOf: '数据时间 {{time}}',
   openMap: '打开地图',
+  floor: '三率按所选周期；评价或办结少于 {{count}} 件的村居、网格排在最后，不参与排名',
   loading: '加载中…',
   error: '加载失败：{{message}}',
   kpi: {
@@ -23,7 +24,7 @@ export default {
     kind: { community: '社区', village: '村' },
   },
   cells: { title: '网格排名', subtitle: '最差 {{shown}} 个 / 共 {{total}} 个' },
-  column: { composite: '综合', overdue: '超期', open: '在办' },
+  column: { composite: '综合', overdue: '超期', open: '在办', sample: '综合得分，基于 {{count}} 件' },
   overdue: {
     title: '超期工单',
     subtitle: '共 {{total}} 件，超期最久在前',
