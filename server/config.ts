@@ -171,9 +171,9 @@ export const CONFIG_VARS: readonly ConfigVar[] = [
   { name: 'SIM_SEED', default: '1', description: 'Simulator seed (same seed, same events).' },
   {
     name: 'SIM_BACKFILL_HOURS',
-    default: '24',
+    default: '744',
     description:
-      'On a first start with an empty log, the simulator first replays this many past hours at full speed, so the map has a day behind it at once.',
+      'On a first start with an empty log, the simulator first replays this many past hours at full speed (0–1488), so the month view has a month behind it at once; only yesterday and today in full detail (older days: every ticket, patrols without their GPS track, hourly gauge readings).',
   },
   {
     name: 'SIM_SPEED',
@@ -512,7 +512,7 @@ export function loadConfig(env: Env = process.env): Config {
       on: sim === 'on',
       scenario: oneOf('SIM_SCENARIO', read(env, 'SIM_SCENARIO'), SCENARIOS),
       seed: number('SIM_SEED', read(env, 'SIM_SEED'), 0, 2 ** 31),
-      backfillHours: number('SIM_BACKFILL_HOURS', read(env, 'SIM_BACKFILL_HOURS'), 0, 24 * 7),
+      backfillHours: number('SIM_BACKFILL_HOURS', read(env, 'SIM_BACKFILL_HOURS'), 0, 24 * 62),
       speed: number('SIM_SPEED', read(env, 'SIM_SPEED'), 1, 100),
     },
     maxFutureSkewMs: number('MAX_FUTURE_SKEW_S', read(env, 'MAX_FUTURE_SKEW_S'), 0, 86_400) * 1000,

@@ -82,8 +82,15 @@ export class SimClock {
   constructor(
     readonly runId: string,
     start: number,
+    /** Before this simulated time the run is thin (engine.ts `detailFrom`). */
+    readonly detailFrom: number = start,
   ) {
     this.now = start;
+  }
+
+  /** True while the current action is in the thin part of the run: no GPS track, hourly gauge readings. */
+  get thin(): boolean {
+    return this.now < this.detailFrom;
   }
 
   /**

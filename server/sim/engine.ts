@@ -29,6 +29,14 @@ export interface SimulatorOptions {
   runId?: string;
   /** Overrides of the scenario's parameters (scenarios.ts), e.g. { tickets: { perDay: 300 } }. */
   tune?: DeepPartial<ScenarioParams>;
+  /**
+   * Simulated time from which the run is in full detail (default: the start). Before it the run is thin, for
+   * a long backfill: every ticket as usual, but rangers' patrols without their GPS positions (they still start,
+   * check in, report and end) and one gauge reading an hour instead of six. A month of positions every 10 s is
+   * millions of events that nothing in the past needs. Part of the run's identity: replaying a run (same run
+   * id) needs the same detailFrom to give the same events.
+   */
+  detailFrom?: number;
 }
 
 export interface Simulator {
@@ -81,7 +89,9 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     byGeo.set(placeKey, places);
   }
 
-  const clock = new SimClock(runId, start);
+  const detailFrom = Math.max(start, options.detailFrom ?? start);
+  if (!Number.isFinite(detailFrom)) throw new Error('createSimulator: detailFrom must be a finite epoch ms');
+  const clock = new SimClock(runId, start, detailFrom);
   const riverNames = new Map(geo.layers.rivers.features.map((f) => [f.properties.id, f.properties.name]));
   const tickets = createTicketModel(clock, places, params.tickets, rng.fork('tickets'));
   const flood = createFloodModel(clock, places, params.flood, rng.fork('flood'), tickets, riverNames);

@@ -148,7 +148,8 @@ export function createFloodModel(
 
   const round2 = (x: number): number => Math.round(x * 100) / 100;
 
-  function reading(i: number): void {
+  /** A reading: the state always moves on; in the thin part of a run only the hour's reading is sent. */
+  function reading(i: number, send: boolean): void {
     const cp = cps[i]!;
     const st = state[i]!;
     const t = clock.now;
@@ -160,6 +161,7 @@ export function createFloodModel(
     st.color = colorOf(cp, st.level);
     const rain = Math.round(rainAt(i, t) * 10) / 10;
     const big = cp.props.riverId === 'beiyun' || cp.props.riverId === 'chaobai' ? 40 : 8;
+    if (!send) return;
     clock.emit({
       ...clock.envelope('sensor'),
       kind: 'flood.reading',
@@ -274,7 +276,9 @@ export function createFloodModel(
 
   function tick(at: number): void {
     clock.at(at, () => {
-      cps.forEach((_, i) => clock.at(clock.now + i * 2000, () => reading(i)));
+      // Decided once per round, so that every checkpoint of a round is sent or none is.
+      const send = !clock.thin || clock.now % HOUR_MS === 0;
+      cps.forEach((_, i) => clock.at(clock.now + i * 2000, () => reading(i, send)));
       clock.at(clock.now + cps.length * 2000 + 10_000, evaluate);
       tick(clock.now + interval);
     });

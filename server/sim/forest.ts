@@ -29,6 +29,8 @@ interface Waypoint {
 
 const INCIDENT_TYPES = Object.keys(INCIDENT_TEXT) as (keyof typeof INCIDENT_TEXT)[];
 const SEVERITIES: readonly Severity[] = ['high', 'medium', 'low'];
+/** Seconds a thin step walks (the thin part of a long backfill, engine.ts `detailFrom`). */
+const THIN_STEP_S = 120;
 /** Median hours until an incident is dealt with: a fire risk is cleared at once, pests wait for a crew. */
 const RESOLVE_MEDIAN_H: Record<Severity, number> = { high: 1.5, medium: 4, low: 12 };
 
@@ -135,7 +137,10 @@ export function createForestModel(
         clock.emit({ ...clock.envelope('ranger_app'), kind: 'patrol.ended', patrolId, rangerId: r.id });
         return;
       }
-      const dt = p.positionEveryS + g.int(-1, 1);
+      // The thin part of a run walks in long steps and sends no fix: check-ins, incidents and the patrol's
+      // end come as usual, at a few minutes' precision.
+      const thin = clock.thin;
+      const dt = thin ? THIN_STEP_S : p.positionEveryS + g.int(-1, 1);
       const prev = pos;
       let moving = false;
       if (t >= dwellUntil) {
@@ -171,6 +176,14 @@ export function createForestModel(
             moving = true;
           }
         }
+      }
+      if (thin) {
+        if (g.chance((p.incidentsPerPatrolHour * dt) / 3600)) {
+          const location = fix(pos);
+          if (location) incident(r, patrolId, location);
+        }
+        clock.at(t + dt * SECOND_MS, step);
+        return;
       }
       r.battery = Math.max(1, r.battery - (dt / 3600) * g.range(4, 8));
       const silent = gap && t >= gapStart && t < gapEnd;
