@@ -43,7 +43,11 @@ export function createTicketModel(clock: SimClock, places: Places, p: TicketPara
   // Towns and their cells: a town's volume is its demand figure (scenarios.ts `towns`); its cells only say
   // where in the town a ticket falls. A town missing from the table gets the table's mean and the defaults.
   const cellsOf = new Map<string, Cell[]>();
-  for (const c of places.cells) cellsOf.set(c.townId, [...(cellsOf.get(c.townId) ?? []), c]);
+  for (const c of places.cells) {
+    const list = cellsOf.get(c.townId);
+    if (list) list.push(c);
+    else cellsOf.set(c.townId, [c]);
+  }
   const table = Object.values(p.towns);
   const tableMean = table.length > 0 ? table.reduce((s, t) => s + t.perDay, 0) / table.length : 1;
   const gap = p.satisfiedIfResolved - p.satisfiedIfUnresolved;
@@ -84,13 +88,15 @@ export function createTicketModel(clock: SimClock, places: Places, p: TicketPara
   };
   const oldVolume = (c: TicketCategory): number => 1 / Math.max(0.01, 1 - (ta?.categoryDrop[c] ?? 0));
 
-  /** Category weights of a ticket in this town at time t: base mix × place × season × treatment. */
-  function categoryWeights(t: number, town: Town): number[] {
+  /** How far the town is still under treatment at time t: 1 treated … 0 turned around (or never treated). */
+  const treatmentOf = (t: number, town: Town): number => (ta && town.id === ta.townId ? treated(t) : 0);
+
+  /** Category weights of a ticket in this town at time t: base mix × place × season × treatment k. */
+  function categoryWeights(t: number, town: Town, k = treatmentOf(t, town)): number[] {
     const local = beijing(t);
     const summer = isSummer(local.month);
     const heating = isHeatingSeason(local.month, local.day);
     const place = town.urban ? p.urban : p.rural;
-    const k = ta && town.id === ta.townId ? treated(t) : 0;
     return TICKET_CATEGORIES.map((c) => {
       let w = p.categoryWeights[c] * (place[c] ?? 1);
       if (summer) w *= p.summer[c] ?? 1;
@@ -103,9 +109,8 @@ export function createTicketModel(clock: SimClock, places: Places, p: TicketPara
   const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
   /** How much more a treated town takes than its figure: its old category volumes over today's mix. */
   const treatedVolume = (t: number, town: Town): number => {
-    if (!ta || town.id !== ta.townId || treated(t) === 0) return 1;
-    const today = categoryWeights(t, { ...town, id: '' });
-    return sum(categoryWeights(t, town)) / sum(today);
+    const k = treatmentOf(t, town);
+    return k === 0 ? 1 : sum(categoryWeights(t, town, k)) / sum(categoryWeights(t, town, 0));
   };
 
   /** Tickets a day in this town at time t, before hour, weekday and season. */
@@ -141,7 +146,7 @@ export function createTicketModel(clock: SimClock, places: Places, p: TicketPara
 
   /** A town's 解决率 and 满意率 at time t (below its figures while treated). */
   function townRates(t: number, town: Town): { resolution: number; satisfaction: number } {
-    const k = ta && town.id === ta.townId ? treated(t) : 0;
+    const k = treatmentOf(t, town);
     return {
       resolution: town.target.resolution - k * (ta?.resolutionGain ?? 0),
       satisfaction: town.target.satisfaction - k * (ta?.satisfactionGain ?? 0),
