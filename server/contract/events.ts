@@ -150,7 +150,7 @@ export type TicketChannel = Static<typeof TicketChannel>;
 
 /**
  * Lifecycle: 受理 received → 派单 dispatched → 办理 in_progress → 回复 replied → 办结 closed, then 回访
- * follow-up (ticket.rated). Statuses only move forward; a producer that replays an older status is late,
+ * follow-up (ticket.followed_up; ticket.rated is a follow-up that asked only about satisfaction). Statuses only move forward; a producer that replays an older status is late,
  * not authoritative.
  */
 export const TicketStatus = Type.Union([
@@ -258,6 +258,27 @@ export const TicketRated = Type.Object(
   Closed,
 );
 export type TicketRated = Static<typeof TicketRated>;
+
+/**
+ * 回访: the hotline calls the citizen back after the close and asks whether the problem was solved and whether
+ * they are satisfied. The answers are the resolution and satisfaction rates' verdicts (docs/KPIS.md): the
+ * handler's own `ticket.closed.resolved` stands only until the follow-up says otherwise. An answer left out was
+ * not asked or not given (a citizen who could not be reached: both left out).
+ */
+export const TicketFollowedUp = Type.Object(
+  {
+    ...envelope('ticket.followed_up'),
+    ticketId: Ref,
+    resolved: Type.Optional(Type.Boolean()),
+    satisfied: Type.Optional(Type.Boolean()),
+    score: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
+    /** Who made the call (the hotline agent's id or name). */
+    by: Type.Optional(Text(120)),
+    note: Type.Optional(Text(2000)),
+  },
+  Closed,
+);
+export type TicketFollowedUp = Static<typeof TicketFollowedUp>;
 
 // ---- flood checkpoints (防汛) ----
 // Checkpoints are fixed features of data/geo/checkpoints.geojson, so flood events name one instead of
@@ -483,6 +504,7 @@ export const EVENT_SCHEMAS = {
   'ticket.escalated': TicketEscalated,
   'ticket.closed': TicketClosed,
   'ticket.rated': TicketRated,
+  'ticket.followed_up': TicketFollowedUp,
   'flood.reading': FloodReading,
   'flood.inspection': FloodInspection,
   'flood.obstruction': FloodObstruction,
@@ -506,6 +528,7 @@ export const OpsEvent = Type.Union([
   TicketEscalated,
   TicketClosed,
   TicketRated,
+  TicketFollowedUp,
   FloodReading,
   FloodInspection,
   FloodObstruction,

@@ -42,8 +42,11 @@ export class TicketRec implements Timed {
   address: string | undefined = undefined;
   mediaUrl: string | undefined = undefined;
   closedMs = NaN;
+  /** The handler's verdict (ticket.closed.resolved); it counts until a follow-up answers (see `followed`). */
   verdict = VERDICT_NONE;
   rated = false;
+  /** A follow-up (回访) answered whether it was resolved: its answer counts, the handler's verdict no longer. */
+  followed = false;
   /** Dropped after retention; the ordering array removes it lazily. */
   dropped = false;
 
@@ -69,6 +72,20 @@ export class TicketRec implements Timed {
     readonly respDueAt: string | undefined,
     readonly resolveDueAt: string | undefined,
   ) {}
+}
+
+/**
+ * What the rates still need of a closed ticket after it is forgotten (retention): where it counts, when it
+ * closed with which verdict, and whether a rating or a follow-up already counted. A follow-up comes days or
+ * weeks after the close; without this it would be lost once the ticket is dropped, and a restart (which folds
+ * old events with today's clock and drops early) would count fewer ratings than the server that lived them.
+ */
+export interface FollowUpTarget {
+  readonly chain: number;
+  readonly closedMs: number;
+  readonly verdict: number;
+  rated: boolean;
+  followed: boolean;
 }
 
 /** Recent positions of a ranger, as a ring of parallel arrays (no object per point). */

@@ -27,8 +27,10 @@
 //   clock is past it or a later-dated answer arrives). Tickets still within their deadline are in neither
 //   part. If the clock settled a miss and an answer dated in time is folded later, the miss is taken back.
 // - resolutionRate: resolved / closed-with-a-verdict in the window (a close through ticket.updated has no
-//   verdict and stays out until a ticket.closed gives one). satisfactionRate: satisfied / rated, by the
-//   rating's time, first rating per ticket only, and only while the ticket is retained.
+//   verdict and stays out until a ticket.closed gives one). The follow-up call (ticket.followed_up, 回访) has
+//   the last word: its "resolved?" takes the handler's verdict back at the close's time and counts at the
+//   call's time. satisfactionRate: satisfied / rated, by the rating's or the follow-up's time, the first per
+//   ticket only; a ticket dropped by the retention keeps what its follow-up needs (FollowUpTarget).
 // - composite: compositeScore() of the window's three rates with options.kpiWeights.
 // - open: not closed, any age. overdue: open and now > resolveDueAt. nearDeadline: open, not overdue and now >
 //   createdAt + nearDeadlineFraction × (resolveDueAt − createdAt). A deadline instant itself is still in time.
@@ -72,6 +74,7 @@ import {
   RESP_ON_TIME,
   RESP_PENDING,
   TicketRec,
+  type FollowUpTarget,
   VERDICT_NONE,
   VERDICT_RESOLVED,
   VERDICT_UNRESOLVED,
@@ -191,6 +194,11 @@ export function windowKpisOf(c: Int32Array, base: number, weights: KpiWeights): 
 }
 
 const RESPONSE_LEVELS: readonly ResponseLevel[] = ['none', 'IV', 'III', 'II', 'I'];
+/**
+ * Forgotten tickets kept for their follow-ups: about 40 bytes of fields and a Map entry each, so 200,000 (some
+ * eight months of the district's tickets) cost about 20 MB; a follow-up older than that is not counted.
+ */
+const FORGOTTEN_MAX = 200_000;
 const MAX_HISTORY = 256;
 const DEFAULT_PAGE = 100;
 const MAX_PAGE = 1000;
@@ -259,6 +267,8 @@ class LiveStateImpl implements LiveState, PooledTickets {
 
   private readonly tickets_ = new Map<string, TicketRec>();
   private readonly openTickets = new Map<string, TicketRec>();
+  /** Dropped closed tickets, as much as a later rating or follow-up needs (FollowUpTarget). */
+  private readonly forgotten = new Map<string, FollowUpTarget>();
   private ticketOrder: TicketRec[] = [];
   private ticketOrderSorted = true;
   private droppedTickets = 0;
@@ -449,6 +459,8 @@ class LiveStateImpl implements LiveState, PooledTickets {
         return this.ticketClosed(e, ms);
       case 'ticket.rated':
         return this.ticketRated(e, ms);
+      case 'ticket.followed_up':
+        return this.ticketFollowedUp(e, ms);
       case 'flood.reading':
         return this.floodReading(e, ms);
       case 'flood.inspection':
@@ -561,18 +573,44 @@ class LiveStateImpl implements LiveState, PooledTickets {
       this.respond(rec, ms);
       this.close(rec, ms, verdict);
     } else if (rec.verdict === VERDICT_NONE) {
-      // Closed earlier through ticket.updated: the verdict completes that close, dated when it happened.
+      // Closed earlier through ticket.updated: the verdict completes that close, dated when it happened
+      // (unless a follow-up has answered already: its verdict counts instead).
       rec.verdict = verdict;
-      this.addFact(rec.closedMs, fact(K_VERDICT, verdict), rec.chain, 1);
+      if (!rec.followed) this.addFact(rec.closedMs, fact(K_VERDICT, verdict), rec.chain, 1);
     }
   }
 
+  /** An open or closed ticket, or what is kept of a forgotten one: what a rating or a follow-up needs. */
+  private followUpTarget(ticketId: string): FollowUpTarget | undefined {
+    return this.tickets_.get(ticketId) ?? this.forgotten.get(ticketId);
+  }
+
   private ticketRated(e: EventOf<'ticket.rated'>, ms: number): void {
-    const rec = this.tickets_.get(e.ticketId);
+    const t = this.followUpTarget(e.ticketId);
     // One 回访 per ticket counts: a second call about the same ticket does not double its weight.
-    if (!rec || rec.rated) return;
-    rec.rated = true;
-    this.addFact(ms, fact(K_RATED, e.satisfied ? 1 : 0), rec.chain, 1);
+    if (!t || t.rated) return;
+    t.rated = true;
+    this.addFact(ms, fact(K_RATED, e.satisfied ? 1 : 0), t.chain, 1);
+  }
+
+  /**
+   * 回访: its satisfaction counts like a rating (the first per ticket), by the call's time; its "resolved?"
+   * replaces the handler's verdict: that one is taken back where it was counted (the close's time), the
+   * citizen's counts at the call's time. Only the first follow-up that answers each question counts.
+   */
+  private ticketFollowedUp(e: EventOf<'ticket.followed_up'>, ms: number): void {
+    const t = this.followUpTarget(e.ticketId);
+    if (!t) return;
+    if (e.satisfied !== undefined && !t.rated) {
+      t.rated = true;
+      this.addFact(ms, fact(K_RATED, e.satisfied ? 1 : 0), t.chain, 1);
+    }
+    if (e.resolved !== undefined && !t.followed) {
+      t.followed = true;
+      if (t.verdict !== VERDICT_NONE && Number.isFinite(t.closedMs))
+        this.addFact(t.closedMs, fact(K_VERDICT, t.verdict), t.chain, -1);
+      this.addFact(ms, fact(K_VERDICT, e.resolved ? VERDICT_RESOLVED : VERDICT_UNRESOLVED), t.chain, 1);
+    }
   }
 
   /** A response dated `ms`; only the first one settles the response outcome. */
@@ -605,7 +643,8 @@ class LiveStateImpl implements LiveState, PooledTickets {
     rec.statusIdx = TICKET_STATUS_ORDER.length - 1;
     rec.closedMs = ms;
     rec.verdict = verdict;
-    this.addFact(ms, fact(K_CLOSED, verdict), chain, 1);
+    // Followed up before the close (rare): the citizen's verdict counts already, the handler's does not.
+    this.addFact(ms, fact(K_CLOSED, rec.followed ? VERDICT_NONE : verdict), chain, 1);
     this.openTickets.delete(rec.id);
     this.schedule(rec);
     this.remove('tickets', rec.id, this.areas.townOf(chain));
@@ -627,6 +666,15 @@ class LiveStateImpl implements LiveState, PooledTickets {
   private dropClosed(rec: TicketRec): void {
     if (this.tickets_.get(rec.id) === rec) this.tickets_.delete(rec.id);
     rec.dropped = true;
+    // Kept small for a later follow-up; the oldest go first past the limit (a Map iterates in insertion order).
+    this.forgotten.set(rec.id, {
+      chain: rec.chain,
+      closedMs: rec.closedMs,
+      verdict: rec.verdict,
+      rated: rec.rated,
+      followed: rec.followed,
+    });
+    if (this.forgotten.size > FORGOTTEN_MAX) this.forgotten.delete(this.forgotten.keys().next().value!);
     this.droppedTickets++;
     this.closedHeld--;
     // Here as well as on read: a server nobody asks for ticket lists would otherwise hold every dropped one.

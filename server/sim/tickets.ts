@@ -290,9 +290,18 @@ export function createTicketModel(clock: SimClock, places: Places, p: TicketPara
         note: resolved ? '办结：问题已解决' : '办结：问题未解决',
       }),
     );
+    // 回访: the hotline calls the citizen back; in the simulation the citizen agrees with the handler's verdict.
     if (rated) {
       clock.at(tRate, () =>
-        clock.emit({ ...clock.envelope(source), kind: 'ticket.rated', ticketId, satisfied, score }),
+        clock.emit({
+          ...clock.envelope(source),
+          kind: 'ticket.followed_up',
+          ticketId,
+          resolved,
+          satisfied,
+          score,
+          by: '12345 回访',
+        }),
       );
     }
   }

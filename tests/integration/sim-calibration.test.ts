@@ -53,7 +53,9 @@ function count(
       w.byCategory[e.category] = (w.byCategory[e.category] ?? 0) + 1;
       continue;
     }
-    if (e.kind !== 'ticket.closed' && e.kind !== 'ticket.rated') continue;
+    // The simulator's follow-up (回访) agrees with the handler's verdict, so the closes count the resolution and
+    // the follow-ups the satisfaction, as the live state does.
+    if (e.kind !== 'ticket.closed' && e.kind !== 'ticket.followed_up') continue;
     const born = createdAt.get(e.ticketId);
     if (born === undefined) continue;
     const w = windowOf(byCreation ? born : Date.parse(e.time));
@@ -61,7 +63,7 @@ function count(
     if (e.kind === 'ticket.closed') {
       w.verdicts++;
       if (e.resolved) w.resolved++;
-    } else {
+    } else if (e.satisfied !== undefined) {
       w.rated++;
       if (e.satisfied) w.satisfied++;
     }

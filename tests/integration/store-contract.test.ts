@@ -73,6 +73,17 @@ function everyKind(): OpsEvent[] {
     { id: 'c1', kind: 'ticket.closed', time: t, source: 'hotline_12345', ticketId: 'T1', resolved: true },
     { id: 'r1', kind: 'ticket.rated', time: t, source: 'hotline_12345', ticketId: 'T1', satisfied: false, score: 2 },
     {
+      id: 'fu1',
+      kind: 'ticket.followed_up',
+      time: t,
+      source: 'hotline_12345',
+      ticketId: 'T1',
+      resolved: false,
+      satisfied: false,
+      score: 2,
+      by: '回访员 07',
+    },
+    {
       id: 'f1',
       kind: 'flood.reading',
       time: '2026-07-20T06:30:00Z',

@@ -68,6 +68,16 @@ const VALID: { [K in EventKind]: EventOf<K> } = {
     satisfied: true,
     score: 5,
   },
+  'ticket.followed_up': {
+    id: 'f1',
+    kind: 'ticket.followed_up',
+    time: T,
+    source: 'hotline_12345',
+    ticketId: 'T1',
+    resolved: false,
+    satisfied: true,
+    by: '回访员 0412',
+  },
   'flood.reading': {
     id: 'g-bh-1',
     kind: 'flood.reading',

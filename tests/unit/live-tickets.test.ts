@@ -477,7 +477,7 @@ describe('ticket lifecycle rules', () => {
 });
 
 describe('the count limit of the closed tickets kept', () => {
-  it('forgets the one closed longest ago first, past the limit, and ignores its later rating', () => {
+  it('forgets the one closed longest ago first, past the limit, and still counts its later rating, once', () => {
     const feed = new Feed();
     const state = createLiveState(geo, { closedTicketRetentionMax: 2 }, at(D('08:00:00')));
     state.apply([
@@ -494,8 +494,15 @@ describe('the count limit of the closed tickets kept', () => {
     // Open tickets never count against it, and the windows keep every closing.
     expect(state.tickets({ status: 'open' }).items.map((x) => x.id)).toEqual(['d']);
     expect(agg(state, YUQIAO).tickets.closedToday).toBe(3);
-    state.apply([feed.make(rated('b', D('10:00:00'), false)), feed.make(rated('a', D('10:01:00'), true))]);
-    expect(agg(state, YUQIAO).tickets.satisfactionRate).toBe(1);
+    // b is no longer listed, but its rating still counts (a follow-up comes after the close); a second call
+    // about it does not count again.
+    state.apply([
+      feed.make(rated('b', D('10:00:00'), false)),
+      feed.make(rated('a', D('10:01:00'), true)),
+      feed.make(rated('b', D('10:02:00'), true)),
+    ]);
+    expect(agg(state, YUQIAO).tickets.satisfactionRate).toBe(0.5);
+    expect(agg(state, YUQIAO).tickets.sample.satisfaction).toBe(2);
     // The time limit still applies to the ones kept, and a ticket forgotten by count is not dropped twice.
     state.advance(at('2025-07-27T09:01:30+08:00'));
     expect(state.tickets({ status: 'closed' }).items.map((x) => x.id)).toEqual(['c']);

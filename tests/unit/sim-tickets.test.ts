@@ -72,7 +72,7 @@ describe('normal tickets', () => {
 
   it('lands near 解决率 83 % and 满意率 92 %', () => {
     const closed = kind(events, 'ticket.closed');
-    const rated = kind(events, 'ticket.rated');
+    const rated = kind(events, 'ticket.followed_up');
     expect(closed.length).toBeGreaterThan(800);
     expect(rated.length).toBeGreaterThan(400);
     const resolved = closed.filter((e) => e.resolved).length / closed.length;
@@ -103,7 +103,7 @@ describe('normal tickets', () => {
           }
         }
         if (e.kind === 'ticket.closed') closedAt = i;
-        if (e.kind === 'ticket.rated') expect(closedAt).toBeGreaterThan(-1);
+        if (e.kind === 'ticket.followed_up') expect(closedAt).toBeGreaterThan(-1);
         if (e.kind === 'ticket.closed') expect(rank).toBe(TICKET_STATUS_ORDER.indexOf('replied'));
       });
       expect(Date.parse(first.resolveDueAt!)).toBeGreaterThan(Date.parse(first.responseDueAt!));
