@@ -60,6 +60,8 @@ import { patrolRoutes } from './routes/patrol';
 import { searchRoutes } from './routes/search';
 import { createSearchIndex } from './live/search';
 import { landingRoutes } from './routes/landing';
+import { treatmentRoutes } from './routes/treatment';
+import { resolveConcepts } from './live/treatment';
 import { briefRoutes } from './routes/brief';
 import { createAuthenticator, type Authenticator } from './auth/authenticator';
 import authPlugin from './auth/plugin';
@@ -590,7 +592,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(trendsRoutes, { tree: geo.tree, fold: trends, now });
   await app.register(patrolRoutes, { live, tree: geo.tree });
   await app.register(searchRoutes, { index: createSearchIndex(geo, (lon, lat) => locator.locate(lon, lat)), live });
-  await app.register(landingRoutes, { geo, live, weekly, now });
+  // 治理类 towns and 零诉求 starts name places: a typo fails the start rather than showing nothing.
+  const concepts = resolveConcepts(config.concepts, geo.tree, geo.layers.villages);
+  await app.register(landingRoutes, { geo, live, weekly, now, concepts: { concepts, counters: trends } });
+  await app.register(treatmentRoutes, { tree: geo.tree, concepts, counters: trends, now });
   let simulatorReady = false;
   await app.register(briefRoutes, {
     geo,

@@ -7,6 +7,13 @@ import { kpiWeightsValid, type KpiWeights, type UrgencyDeadlines } from './contr
 import { loadAlertRules, parseNearDeadlineFraction, parseTicketDeadlines, RuleConfigError } from './config-rules';
 import type { AlertRuleOptions } from './rules/options';
 import { loadNotifyConfig, NotifyConfigError, type NotifyConfig } from './notify/config';
+import {
+  DEFAULT_TREATED_TOWNS,
+  DEFAULT_ZERO_COMPLAINT_SINCE,
+  parseTreatedTowns,
+  parseZeroComplaintSince,
+  type ConceptSpecs,
+} from './live/treatment';
 import { fileURLToPath } from 'node:url';
 
 /** Repository root (server/..): relative paths in the config resolve against it, not the cwd. */
@@ -73,6 +80,8 @@ export interface Config {
   briefHour: number;
   /** Thresholds of the alert rules (rules/options.ts defaults, ALERT_RULES overrides). */
   alertRules: AlertRuleOptions;
+  /** 治理类 towns and 零诉求 streak starts as written; the app resolves them against the geography. */
+  concepts: ConceptSpecs;
   auth: AuthConfig;
   /** MQTT ingest (ingest/mqtt.ts); url empty: off. */
   mqtt: { url: string; topicPrefix: string };
@@ -215,6 +224,18 @@ export const CONFIG_VARS: readonly ConfigVar[] = [
     default: '7',
     description:
       "Local hour (Asia/Shanghai, 0–23) at which yesterday's daily briefs of the district and every town are computed and kept in memory; before it (or for other days) a brief is computed when asked.",
+  },
+  {
+    name: 'TREATED_TOWNS',
+    default: DEFAULT_TREATED_TOWNS,
+    description:
+      'The city’s list of towns under treatment (治理类): comma-separated <town name or code>@<YYYY-MM-DD the town entered the list>; highlighted in the rankings and the landing with their 三升四降 pair (docs/KPIS.md); none: no town.',
+  },
+  {
+    name: 'ZERO_COMPLAINT_SINCE',
+    default: DEFAULT_ZERO_COMPLAINT_SINCE,
+    description:
+      'Where a village’s 零诉求 streak began before the log did: comma-separated <village name or committee code>@<YYYY-MM-DD, or Nmo: N months before the log’s first day>; counted while the log has no ticket of the village before today (docs/KPIS.md); none: no village.',
   },
   {
     name: 'ALERT_RULES',
@@ -500,6 +521,21 @@ function publicUrl(value: string): string {
   return url('PUBLIC_URL', value, ['http', 'https']).replace(/\/+$/, '');
 }
 
+/** An empty variable reads as its default, so a list that may be emptied says so with `none`. */
+const noneIsEmpty = (value: string): string => (value.toLowerCase() === 'none' ? '' : value);
+
+function conceptSpecs(env: Env): ConceptSpecs {
+  try {
+    return {
+      treatedTowns: parseTreatedTowns(noneIsEmpty(read(env, 'TREATED_TOWNS'))),
+      zeroComplaintSince: parseZeroComplaintSince(noneIsEmpty(read(env, 'ZERO_COMPLAINT_SINCE'))),
+    };
+  } catch (e) {
+    if (e instanceof RangeError) throw new ConfigError(e.message);
+    throw e;
+  }
+}
+
 /** Reads and validates the configuration; throws ConfigError with the variable's name on a bad value. */
 export function loadConfig(env: Env = process.env): Config {
   const geoDir = read(env, 'GEO_DIR');
@@ -523,6 +559,7 @@ export function loadConfig(env: Env = process.env): Config {
     nearDeadlineFraction: ruleConfig(() => parseNearDeadlineFraction(read(env, 'NEAR_DEADLINE_FRACTION'))),
     briefHour: briefHour(read(env, 'BRIEF_HOUR')),
     alertRules: ruleConfig(() => loadAlertRules(env.ALERT_RULES?.trim() ?? '', PROJECT_ROOT)),
+    concepts: conceptSpecs(env),
     auth: authConfig(env),
     mqtt: mqttConfig(env),
     notify: notifyConfig(env),

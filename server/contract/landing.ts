@@ -5,6 +5,7 @@
 import Type, { type Static } from 'typebox';
 import { TicketCategory, Timestamp, Urgency, TicketStatus } from './events';
 import { AreaKeySchema, DEFAULT_MIN_RATE_SAMPLE, Rate, RateSample, RateWindow } from './live';
+import { TreatedTown } from './treatment';
 
 const Count = Type.Integer({ minimum: 0 });
 
@@ -53,7 +54,10 @@ export const LandingUnit = Type.Object({
   /** The unit's worst grid cell: where the map opens when the row is clicked (a unit is not a map area). */
   focus: AreaKeySchema,
   kpis: LandingKpis,
-  /** Consecutive whole days without a new ticket in any of its cells (零诉求); today is not counted. */
+  /**
+   * Consecutive whole days without a new ticket in any of its cells (零诉求); today is not counted. From the
+   * village's configured start (ZERO_COMPLAINT_SINCE) while the log has no ticket of it before today.
+   */
   zeroComplaintDays: Count,
 });
 export type LandingUnit = Static<typeof LandingUnit>;
@@ -103,6 +107,8 @@ export const Landing = Type.Object({
   /** Rows whose composite rests on fewer verdicts or ratings than this are listed after the ranked ones. */
   minSample: Count,
   kpis: LandingKpis,
+  /** The town's place on the city's list of towns under treatment (治理类) and its 三升四降 pair; null: not listed. */
+  treatment: Type.Optional(Type.Union([TreatedTown, Type.Null()])),
   /**
    * The district average beside each KPI: the rates and the composite are the district's own (every ticket of
    * the district weighs alike, as on the district's KPI bar); counts are the district's total divided by the

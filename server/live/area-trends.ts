@@ -13,6 +13,7 @@
 // buckets beside it are bounded: DAY_RETENTION days of counters per area that had any, TREND_DAYS days of
 // visited bitmaps per cluster, FLOOD_RETENTION_DAYS of 10-minute maxima per checkpoint in a ring.
 import type { AreaKey } from '../contract/areas';
+import type { TicketWindowKpis } from '../contract/live';
 import { TICKET_CATEGORIES, type StoredEvent, type TicketCategory } from '../contract/events';
 import {
   FLOOD_BUCKET_MS,
@@ -34,12 +35,21 @@ import { resolveLiveOptions, type LiveOptions } from './options';
 import { countWindowFact, createLiveState, WINDOW_FIELDS, windowKpisOf } from './state';
 import { DAY_MS, isoLocal, localDay } from '../contract/time';
 
-/** Days of ticket counters kept: every week of the rates chart (which also covers the days chart). */
-export const DAY_RETENTION = TREND_WEEKS * 7;
+/**
+ * Longest span a month pair reads: from the 1st of the previous calendar month to today, at most 31 + 31 days
+ * (the 31st of a month that follows a 31-day month).
+ */
+export const MONTH_PAIR_DAYS = 62;
+/**
+ * Days of ticket counters kept: every week of the rates chart (which also covers the days chart), and the
+ * previous calendar month with this one (the 治理类 towns' 三升四降, treatment.ts).
+ */
+export const DAY_RETENTION = Math.max(TREND_WEEKS * 7, MONTH_PAIR_DAYS);
 const NCAT = TICKET_CATEGORIES.length;
 /** Cells of one (day, area) bucket: the window counters of the live state, then created per category. */
 const CELLS = WINDOW_FIELDS + NCAT;
 const FLOOD_SLOTS = (FLOOD_RETENTION_DAYS * DAY_MS) / FLOOD_BUCKET_MS;
+const NO_TICKET_DAY = 2147483647;
 
 /** A local day number as its calendar date: the day number counts local days since 1970-01-01, so its UTC date is the local date. */
 export const localDate = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
@@ -87,6 +97,19 @@ export interface AreaTrendsFold {
    * not have.
    */
   trends(area: AreaKey, nowMs: number, range: { from: number; to: number }): AreaTrends | undefined;
+  /**
+   * The ticket figures of `area` over local days [first, last], both included, from the day counters (the same
+   * counting as the live state's windows, so the days of this month so far give the month window's figures);
+   * undefined for an area the geography does not have. Only days within DAY_RETENTION of the clock are held.
+   */
+  kpisOverDays(area: AreaKey, first: number, last: number): TicketWindowKpis | undefined;
+  /** The first local day the fold heard any ticket fact of, anywhere (null before any): where the log's days begin. */
+  readonly firstFactDay: number | null;
+  /**
+   * The first local day a ticket was created in `area`, over the whole log (not only the days kept); null when
+   * none was, undefined for an area the geography does not have.
+   */
+  firstTicketDay(area: AreaKey): number | null | undefined;
 }
 
 /**
@@ -113,6 +136,10 @@ export function createAreaTrends(
   const props = new Map(geo.layers.checkpoints.features.map((f) => [f.properties.id, f.properties]));
   const clusterNames = new Map(geo.layers.forest.features.map((f) => [f.properties.id, f.properties.name]));
   let clockDay = nowMs !== undefined && Number.isFinite(nowMs) ? localDay(nowMs) : -Infinity;
+  let firstFactDay: number | null = null;
+  /** Area index → first local day with a new ticket, NO_TICKET_DAY when none yet. */
+  const firstTicket = new Int32Array(areas.size).fill(NO_TICKET_DAY);
+  const scratch = new Int32Array(WINDOW_FIELDS);
 
   const observer: LiveObserver = {
     checkpoint(id, chain) {
@@ -142,6 +169,10 @@ export function createAreaTrends(
     },
     fact(t, code, chain, sign) {
       const day = localDay(t);
+      if (firstFactDay === null || day < firstFactDay) firstFactDay = day;
+      // countWindowFact says which facts are creations (a category back): the one decoder of the codes.
+      if (sign > 0 && countWindowFact(scratch.fill(0), 0, code, sign) >= 0)
+        for (const a of chain) if (a >= 0 && day < firstTicket[a]!) firstTicket[a] = day;
       if (day <= clockDay - DAY_RETENTION) return; // older than any chart shows
       let byArea = days.get(day);
       if (!byArea) days.set(day, (byArea = new Map()));
@@ -238,6 +269,25 @@ export function createAreaTrends(
       if (!Number.isFinite(nowMs)) return;
       live.advance(nowMs);
       moveClock(nowMs);
+    },
+    get firstFactDay() {
+      return firstFactDay;
+    },
+    firstTicketDay(area) {
+      const idx = areas.byKey.get(area);
+      if (idx === undefined) return undefined;
+      const d = firstTicket[idx]!;
+      return d === NO_TICKET_DAY ? null : d;
+    },
+    kpisOverDays(area, first, last) {
+      const idx = areas.byKey.get(area);
+      if (idx === undefined) return undefined;
+      const sum = new Int32Array(WINDOW_FIELDS);
+      for (let d = first; d <= last; d++) {
+        const cells = days.get(d)?.get(idx);
+        if (cells) for (let f = 0; f < WINDOW_FIELDS; f++) sum[f]! += cells[f]!;
+      }
+      return windowKpisOf(sum, 0, o.kpiWeights);
     },
     trends(area, nowMs, range) {
       const idx = areas.byKey.get(area);

@@ -29,6 +29,7 @@ import {
 import { isoLocal, WEEK_MS } from '../contract/time';
 import type { LiveState, PooledTickets } from './types';
 import { type WeeklyTickets } from './weekly';
+import { streakWithStart, treatedTowns, unitStart, type Concepts, type DayCounters } from './treatment';
 
 export const CELLS_SHOWN = 20;
 export const OVERDUE_SHOWN = 50;
@@ -109,6 +110,11 @@ export interface LandingSources {
   units: UnitIndex;
   live: Pick<LiveState, 'seq' | 'aggregate' | 'tickets'> & PooledTickets;
   weekly: Pick<WeeklyTickets, 'weeks'>;
+  /**
+   * 治理类 towns and configured 零诉求 starts (treatment.ts), read with the area trends' day counters; without
+   * them the landing lists no treatment and the streaks are the live state's own.
+   */
+  concepts?: { concepts: Concepts; counters: DayCounters };
 }
 
 /** The rates of `window` (the month by default: the assessment's window) and the counts of now. */
@@ -210,6 +216,15 @@ export function buildLanding(
   const cells = [...cellRows.values()].sort(compareWorst);
   const rank = new Map(cells.map((c, i) => [c.key, i]));
 
+  const extra = src.concepts;
+  const unitStreak = (u: TownUnit, foldDays: number): number =>
+    extra
+      ? streakWithStart(foldDays, unitStart(extra.concepts, u.villageIds), u.cells, extra.counters, nowMs)
+      : foldDays;
+  const treatment = extra
+    ? (treatedTowns(extra.concepts, extra.counters, tree, [town], nowMs, DEFAULT_MIN_RATE_SAMPLE)[0] ?? null)
+    : null;
+
   const units: LandingUnit[] = [];
   for (const u of src.units.byTown.get(node.id) ?? []) {
     const own = u.cells.filter((k) => cellRows.has(k));
@@ -223,7 +238,7 @@ export function buildLanding(
       cells: own.length,
       focus,
       kpis: landingKpis(live.pooledTickets(own), window),
-      zeroComplaintDays: Math.min(...own.map((k) => cellRows.get(k)!.zeroComplaintDays)),
+      zeroComplaintDays: unitStreak(u, Math.min(...own.map((k) => cellRows.get(k)!.zeroComplaintDays))),
     });
   }
   units.sort(compareWorst);
@@ -289,6 +304,7 @@ export function buildLanding(
     window,
     minSample: DEFAULT_MIN_RATE_SAMPLE,
     kpis: landingKpis(townAgg.tickets, window),
+    treatment,
     district: {
       key: tree.root as AreaKey,
       name: root.name,

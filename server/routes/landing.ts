@@ -10,7 +10,7 @@ import { Landing } from '../contract/landing';
 import { DEFAULT_RATE_WINDOW, RateWindow } from '../contract/live';
 import { allowArea, principalOf, requireAbility } from '../auth/guard';
 import type { Geo } from '../geo/load';
-import { buildLanding, indexUnits } from '../live/landing';
+import { buildLanding, indexUnits, type LandingSources } from '../live/landing';
 import type { LiveState, PooledTickets } from '../live/types';
 import type { WeeklyTickets } from '../live/weekly';
 import { doc, SESSION_OR_DEVICE } from '../openapi/spec';
@@ -20,6 +20,8 @@ export interface LandingRouteOptions {
   live: Pick<LiveState, 'seq' | 'aggregate' | 'tickets'> & PooledTickets;
   weekly: WeeklyTickets;
   now: () => number;
+  /** 治理类 towns and configured 零诉求 starts, with the area trends' day counters they are read from. */
+  concepts?: LandingSources['concepts'];
 }
 
 /** How long a built landing is served again while the log has not moved. */
@@ -27,7 +29,7 @@ const CACHE_MS = 5_000;
 
 export const landingRoutes: FastifyPluginAsyncTypebox<LandingRouteOptions> = async (
   app,
-  { geo, live, weekly, now },
+  { geo, live, weekly, now, concepts },
 ) => {
   const units = indexUnits(geo.layers.grid, geo.layers.villages);
   const tree = geo.tree;
@@ -85,7 +87,7 @@ export const landingRoutes: FastifyPluginAsyncTypebox<LandingRouteOptions> = asy
       const body =
         cached && cached.seq === live.seq && t - cached.at < CACHE_MS
           ? cached.body
-          : buildLanding({ tree, units, live, weekly }, town as AreaKey, t, window);
+          : buildLanding({ tree, units, live, weekly, ...(concepts ? { concepts } : {}) }, town as AreaKey, t, window);
       if (body && body !== cached?.body) cache.set(cacheKey, { seq: live.seq, at: t, body });
       if (!body)
         return reply
