@@ -1,6 +1,6 @@
 // The application factory: the process (main.ts) and the tests build the same app.
 // Registration order is the reading order: external plugins, then application services, then routes.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import Fastify, {
@@ -22,6 +22,7 @@ import type { Config, LogFormat } from './config';
 import pinoPretty, { type PrettyStream } from 'pino-pretty';
 import { PROJECT_ROOT } from './config';
 import { loadGeo, type Geo } from './geo/load';
+import { servedLayer } from './geo/compact';
 import { createLocator } from './geo/locate';
 import { toWgs84 } from './geo/crs';
 import { inScope } from './contract/auth';
@@ -62,6 +63,7 @@ import { createSearchIndex } from './live/search';
 import { landingRoutes } from './routes/landing';
 import { treatmentRoutes } from './routes/treatment';
 import { resolveConcepts } from './live/treatment';
+import { cacheJson, sendCachedJson, type CachedJson } from './routes/cached-json';
 import { briefRoutes } from './routes/brief';
 import { createAuthenticator, type Authenticator } from './auth/authenticator';
 import authPlugin from './auth/plugin';
@@ -725,35 +727,17 @@ const healthRoutes: FastifyPluginAsyncTypebox<{
   );
 };
 
-interface CachedJson {
-  body: string;
-  etag: string;
-}
-
-function cacheJson(value: unknown): CachedJson {
-  const body = JSON.stringify(value);
-  const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
-  return { body, etag };
-}
-
-/**
- * Sends JSON serialised once at start. A string with a JSON content type skips Fastify's serializer, so
- * the response schema documents the shape without re-encoding megabytes of coordinates per request.
- */
-function sendCachedJson(request: FastifyRequest, reply: FastifyReply, cached: CachedJson) {
-  reply.header('cache-control', AREA_CACHE_CONTROL).header('etag', cached.etag);
-  if (request.headers['if-none-match'] === cached.etag) return reply.code(304).send();
-  return reply.type('application/json; charset=utf-8').send(cached.body);
-}
-
 /** The answer to If-None-Match with the current ETag: no body. */
 const NotModified = Type.Null({ description: 'Not modified: the ETag sent in If-None-Match is current' });
 
 const isLayerName = (name: string): name is LayerName => (LAYER_NAMES as string[]).includes(name);
 
 const areaRoutes: FastifyPluginAsyncTypebox<{ geo: Geo }> = async (app, { geo }) => {
-  const layers = new Map(LAYER_NAMES.map((name) => [name, cacheJson(geo.layers[name])]));
+  // Sent with coordinates cut to what the map can show (geo/compact.ts); the server keeps the exact ones.
+  const layers = new Map(LAYER_NAMES.map((name) => [name, cacheJson(servedLayer(geo.layers[name]))]));
   const tree = cacheJson(geo.tree);
+  const send = (request: FastifyRequest, reply: FastifyReply, cached: CachedJson) =>
+    sendCachedJson(request, reply, cached, AREA_CACHE_CONTROL);
 
   // A static path wins over the parametric one in Fastify's router, so "tree" is never taken for a layer.
   // Readers only, but every reader gets the whole district: the map draws its outline and the towns around a
@@ -767,7 +751,7 @@ const areaRoutes: FastifyPluginAsyncTypebox<{ geo: Geo }> = async (app, { geo })
         response: { 200: AreaTree, 304: NotModified, ...errorResponses(401, 403) },
       },
     },
-    async (request, reply) => sendCachedJson(request, reply, tree),
+    async (request, reply) => send(request, reply, tree),
   );
 
   app.get(
@@ -779,7 +763,8 @@ const areaRoutes: FastifyPluginAsyncTypebox<{ geo: Geo }> = async (app, { geo })
           'areas',
           'One area layer as GeoJSON (WGS84)',
           SESSION_OR_DEVICE,
-          `Layers: ${LAYER_NAMES.join(', ')}. Every reader gets the whole district; sent with an ETag.`,
+          `Layers: ${LAYER_NAMES.join(', ')}. Every reader gets the whole district; coordinates to 5 decimals (about 1 m); ` +
+            'brotli or gzip as Accept-Encoding allows, with an ETag per coding.',
         ),
         params: Type.Object({ layer: Type.String({ maxLength: 64 }) }),
         response: { 200: FeatureCollection, 304: NotModified, ...errorResponses(400, 401, 403, 404) },
@@ -791,7 +776,7 @@ const areaRoutes: FastifyPluginAsyncTypebox<{ geo: Geo }> = async (app, { geo })
       if (!cached) {
         return reply.code(404).send(notFound(`Unknown area layer "${layer}". Known layers: ${LAYER_NAMES.join(', ')}`));
       }
-      return sendCachedJson(request, reply, cached);
+      return send(request, reply, cached);
     },
   );
 };
