@@ -13,6 +13,7 @@ import {
   type LandingKpis,
 } from '../../server/contract/landing';
 import { DEFAULT_RATE_WINDOW, type RateWindow } from '../../server/contract/live';
+import type { Direction, TreatedTown } from '../../server/contract/treatment';
 import { apiJson } from '../auth/session';
 import { RateWindowPicker } from '../panels/KpiBar';
 import { parseView } from '../view/url';
@@ -154,6 +155,7 @@ function Body({
         {picker}
         <span className="landing-floor">{t('floor', { count: body.minSample })}</span>
       </div>
+      {body.treatment && <Treatment town={body.treatment} f={f} />}
       <KpiCards town={body.kpis} district={body.district.kpis} f={f} />
       <div className="landing-grid">
         <section className="panel landing-units" aria-label={t('units.title')}>
@@ -199,6 +201,49 @@ function Body({
         <Week body={body} openMap={openMap} />
       </div>
     </main>
+  );
+}
+
+const MARK: Record<Exclude<Direction, null>, string> = { up: '↑', same: '→', down: '↓' };
+
+/** 治理类: the town is on the city's list; its 三升四降 pair, this month so far against the previous month. */
+function Treatment({ town, f }: { town: TreatedTown; f: Formatters }) {
+  const { t } = useTranslation('landing');
+  const { pair } = town;
+  const pct = (v: number | null) => (v === null ? '—' : f.percent(v));
+  const perDay = (v: number | null) => (v === null ? '—' : f.number(Math.round(v * 10) / 10));
+  // Good is up for a rate, down for the volume.
+  const tone = (d: Direction, good: Direction) =>
+    d === null || d === 'same' ? 'none' : d === good ? 'better' : 'worse';
+  const items = [
+    ['responseRate', pct(pair.previous.responseRate), pct(pair.month.responseRate), pair.response, 'up'],
+    ['resolutionRate', pct(pair.previous.resolutionRate), pct(pair.month.resolutionRate), pair.resolution, 'up'],
+    [
+      'satisfactionRate',
+      pct(pair.previous.satisfactionRate),
+      pct(pair.month.satisfactionRate),
+      pair.satisfaction,
+      'up',
+    ],
+    ['volume', perDay(pair.previous.perDay), perDay(pair.month.perDay), pair.volume, 'down'],
+  ] as const;
+  return (
+    <section
+      className="landing-treatment"
+      aria-label={t('treatment.label')}
+      data-met={pair.met ? 'true' : 'false'}
+      title={t('treatment.note', { count: pair.month.days })}
+    >
+      <span className="landing-treatment-tag">{t('treatment.tag', { since: town.since })}</span>
+      <span className="landing-treatment-title">{t('treatment.pair')}</span>
+      {items.map(([key, before, now, d, good]) => (
+        <span key={key} className={`landing-treatment-item landing-treatment-item--${tone(d, good)}`} data-item={key}>
+          {t(`treatment.${key}`)} {before} → {now}{' '}
+          <b aria-label={d === null ? t('treatment.notCompared') : t(`treatment.${d}`)}>{d === null ? '·' : MARK[d]}</b>
+        </span>
+      ))}
+      <span className="landing-treatment-verdict">{t(pair.met ? 'treatment.met' : 'treatment.notMet')}</span>
+    </section>
   );
 }
 

@@ -10,7 +10,8 @@ import { formatters } from '../i18n';
 import { useLive } from '../live/SocketController';
 import type { Placement } from '../view/navigation';
 import type { ViewState } from '../view/url';
-import { RANK_MEASURES, rankAreas, type RankRow } from './ranking';
+import { pairMarks, RANK_MEASURES, rankAreas, treatedByKey, type RankRow } from './ranking';
+import { useTreatment } from './useTreatment';
 import '../styles/panels.css';
 
 export interface RankingProps {
@@ -42,6 +43,24 @@ export function Ranking({ tree, placement, view, onOpenArea }: RankingProps) {
     [placement.areas, view.metric, view.rates, tree, ready, live.aggregates, version],
   );
   const windowed = measure.sample !== undefined;
+  const treatedList = useTreatment();
+  const treated = useMemo(() => treatedByKey(treatedList), [treatedList]);
+  const pct = (v: number | null) => (v === null ? '—' : f.percent(v));
+  const treatedTitle = (key: AreaKey): string | undefined => {
+    const town = treated.get(key);
+    if (!town) return undefined;
+    const { month, previous } = town.pair;
+    return t('ranking.treatedTitle', {
+      since: town.since,
+      response: `${pct(previous.responseRate)} → ${pct(month.responseRate)}`,
+      resolution: `${pct(previous.resolutionRate)} → ${pct(month.resolutionRate)}`,
+      satisfaction: `${pct(previous.satisfactionRate)} → ${pct(month.satisfactionRate)}`,
+      volume: `${previous.perDay === null ? '—' : f.number(Math.round(previous.perDay * 10) / 10)} → ${
+        month.perDay === null ? '—' : f.number(Math.round(month.perDay * 10) / 10)
+      }`,
+      verdict: t(town.pair.met ? 'ranking.pairMet' : 'ranking.pairNotMet'),
+    });
+  };
 
   const valueText = (r: RankRow): string => {
     if (r.value === null) return t('ranking.noData');
@@ -92,12 +111,23 @@ export function Ranking({ tree, placement, view, onOpenArea }: RankingProps) {
                 className={`ranking-row ranking-row--${tone(r)}`}
                 data-area={r.key}
                 data-thin={r.thin ? 'true' : undefined}
+                data-treated={treated.has(r.key) ? 'true' : undefined}
                 title={r.sample !== null ? t('ranking.sample', { count: r.sample }) : undefined}
                 aria-current={placement.selected === r.key ? 'true' : undefined}
                 onClick={() => onOpenArea(r.key)}
               >
                 <span className="ranking-rank">{r.rank ?? '—'}</span>
-                <span className="ranking-name">{r.name}</span>
+                <span className="ranking-name">
+                  {r.name}
+                  {treated.has(r.key) && (
+                    <span
+                      className={`ranking-treated${treated.get(r.key)!.pair.met ? ' ranking-treated--met' : ''}`}
+                      title={treatedTitle(r.key)}
+                    >
+                      {t('ranking.treated')} {pairMarks(treated.get(r.key)!.pair)}
+                    </span>
+                  )}
+                </span>
                 <span className="ranking-bar" aria-hidden="true">
                   <span style={{ width: `${Math.round(r.bar * 100)}%` }} />
                 </span>

@@ -11,6 +11,7 @@ import {
   type AreaAggregate,
   type RateWindow,
 } from '../../server/contract/live';
+import type { Direction, TreatedTown, TreatmentPair } from '../../server/contract/treatment';
 import type { MetricKey } from '../view/url';
 
 /** How a metric's value reads: a count, a share 0..1, or a warning colour's rank (0 none … 4 red). */
@@ -137,3 +138,19 @@ export function rankAreas(
     };
   });
 }
+
+const ARROW: Record<Exclude<Direction, null>, string> = { up: '↑', same: '→', down: '↓' };
+
+/**
+ * A 治理类 town's 三升四降 pair in four marks: response, resolution and satisfaction rates, then the volume
+ * (↑ up, → held, ↓ down, · not compared); met: the three rates up and the volume down.
+ */
+export function pairMarks(pair: TreatmentPair): string {
+  return [pair.response, pair.resolution, pair.satisfaction, pair.volume]
+    .map((d) => (d === null ? '·' : ARROW[d]))
+    .join('');
+}
+
+/** The treated towns by key, for the rows of the ranking. */
+export const treatedByKey = (towns: readonly TreatedTown[]): ReadonlyMap<AreaKey, TreatedTown> =>
+  new Map(towns.map((t) => [t.key, t]));

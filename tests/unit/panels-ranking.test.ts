@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AreaKey, WarningColor } from '../../server/contract/areas';
 import type { AreaAggregate, Rate } from '../../server/contract/live';
-import { rankAreas } from '../../client/panels/ranking';
+import { pairMarks, rankAreas, treatedByKey } from '../../client/panels/ranking';
 import { longWindows, NO_SAMPLE } from '../helpers/kpis';
 
 interface Shape {
@@ -174,5 +174,34 @@ describe('rankAreas', () => {
     };
     expect(rank('resolutionRate', shapes)[0]!.key).toBe('town:b');
     expect(rank('resolutionRate', shapes, { window: 'today' })[0]!.key).toBe('town:a');
+  });
+});
+
+describe('the 治理类 tag of a ranked town', () => {
+  it('marks the pair in the order response, resolution, satisfaction, volume', () => {
+    const month = {
+      from: '2025-08-01',
+      to: '2025-08-11',
+      responseRate: null,
+      resolutionRate: null,
+      satisfactionRate: null,
+      sample: NO_SAMPLE,
+      days: 0,
+      created: 0,
+      perDay: null,
+    };
+    const pair = { month, previous: month, met: false } as const;
+    expect(pairMarks({ ...pair, response: 'up', resolution: 'same', satisfaction: null, volume: 'down' })).toBe('↑→·↓');
+    expect(pairMarks({ ...pair, response: 'down', resolution: 'up', satisfaction: 'up', volume: 'up' })).toBe('↓↑↑↑');
+    const towns = treatedByKey([
+      {
+        key: 'town:110112105',
+        name: '张家湾镇',
+        since: '2019-07-01',
+        pair: { ...pair, response: null, resolution: null, satisfaction: null, volume: null },
+      },
+    ]);
+    expect(towns.get('town:110112105')?.since).toBe('2019-07-01');
+    expect(towns.has('town:110112104')).toBe(false);
   });
 });

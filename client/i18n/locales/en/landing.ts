@@ -55,5 +55,21 @@ const en: Strings<typeof zh> = {
     days: '{{count}} d',
     months: 'about {{count}} months',
   },
+  treatment: {
+    label: 'Town under treatment: rates up, volume down',
+    tag: 'under treatment since {{since}}',
+    pair: '三升四降, this month against the previous',
+    responseRate: 'response',
+    resolutionRate: 'resolution',
+    satisfactionRate: 'satisfaction',
+    volume: 'tickets a day',
+    up: 'up',
+    down: 'down',
+    same: 'held',
+    notCompared: 'too few tickets to compare',
+    met: 'met',
+    notMet: 'not yet met',
+    note: 'Rates: this month so far against the previous month, compared when both rest on at least 10 tickets; tickets a day: the {{count}} whole days of this month (today left out) against the previous month.',
+  },
 };
 export default en;

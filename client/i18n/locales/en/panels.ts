@@ -15,6 +15,11 @@ const en: Strings<typeof zh> = {
     floor: 'Rates on fewer than {{count}} tickets are not ranked',
     thin: 'only {{count}}',
     sample: 'on {{count}} tickets',
+    treated: 'under treatment',
+    treatedTitle:
+      'Under treatment (治理类) since {{since}} · this month against the previous (三升四降): response {{response}}; resolution {{resolution}}; satisfaction {{satisfaction}}; tickets a day {{volume}} · {{verdict}}',
+    pairMet: 'rates up, volume down',
+    pairNotMet: 'not yet: rates up and volume down',
   },
   feed: {
     title: 'Live feed',

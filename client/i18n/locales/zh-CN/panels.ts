@@ -12,6 +12,11 @@ export default {
     floor: '样本少于 {{count}} 件的不参与排名',
     thin: '仅 {{count}} 件',
     sample: '样本 {{count}} 件',
+    treated: '治理类',
+    treatedTitle:
+      '治理类（{{since}} 起）· 三升四降，本月对上月：响应率 {{response}}；解决率 {{resolution}}；满意率 {{satisfaction}}；日均诉求 {{volume}} 件 · {{verdict}}',
+    pairMet: '已达成',
+    pairNotMet: '未达成',
   },
   feed: {
     title: '实时动态',
