@@ -193,6 +193,12 @@ async function benchBundleSection(): Promise<void> {
   await benchBundleRows(row);
 }
 
+/** npm run bench -- geo: the area layers and the tree on the wire, bytes and decode time, before and after. */
+async function benchGeoWireSection(): Promise<void> {
+  const { benchGeoWireRows } = await import('./geo-wire');
+  await benchGeoWireRows(row);
+}
+
 async function benchDashboardSection(): Promise<void> {
   const { benchDashboardRows } = await import('./dashboard');
   await benchDashboardRows(row);
@@ -258,6 +264,7 @@ async function main(): Promise<void> {
   if (!only || only === 'fanout') await benchFanoutRow();
   if (!only || only === 'memory') await benchMemoryRow();
   if (only === 'bundle') await benchBundleSection();
+  if (!only || only === 'geo') await benchGeoWireSection();
   if (!only || only === 'dashboard') await benchDashboardSection();
   if (!only || only === 'wall') await benchWallSection();
   if (!only || only === 'cluster') await benchClusterSection(only === 'cluster');
