@@ -117,22 +117,20 @@ export function Ranking({ tree, placement, view, onOpenArea }: RankingProps) {
                 onClick={() => onOpenArea(r.key)}
               >
                 <span className="ranking-rank">{r.rank ?? '—'}</span>
-                <span className="ranking-name">
-                  {r.name}
-                  {treated.has(r.key) && (
-                    <span
-                      className={`ranking-treated${treated.get(r.key)!.pair.met ? ' ranking-treated--met' : ''}`}
-                      title={treatedTitle(r.key)}
-                    >
-                      {t('ranking.treated')} {pairMarks(treated.get(r.key)!.pair)}
-                    </span>
-                  )}
-                </span>
+                <span className="ranking-name">{r.name}</span>
                 <span className="ranking-bar" aria-hidden="true">
                   <span style={{ width: `${Math.round(r.bar * 100)}%` }} />
                 </span>
                 <span className="ranking-value">{ready ? valueText(r) : '…'}</span>
                 {r.thin && <span className="ranking-thin">{t('ranking.thin', { count: r.sample ?? 0 })}</span>}
+                {treated.has(r.key) && (
+                  <span
+                    className={`ranking-treated${treated.get(r.key)!.pair.met ? ' ranking-treated--met' : ''}`}
+                    title={treatedTitle(r.key)}
+                  >
+                    {t('ranking.treated')} {pairMarks(treated.get(r.key)!.pair)}
+                  </span>
+                )}
                 {view.metric !== 'overdue' && r.overdue !== null && r.overdue > 0 && (
                   <span className="ranking-overdue">{t('ranking.overdue', { count: r.overdue })}</span>
                 )}

@@ -74,4 +74,36 @@ describe.skipIf(!RUN)(RUN ? '治理类 on the landing' : `治理类 on the landi
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);
+
+  it('tags the treated town in the desk ranking of the district', async () => {
+    const origin = server.url;
+    const headers = await sessionHeaders(server.app, principals.admin);
+    const context = await browser.newContext({
+      viewport: { width: 1920, height: 1080 },
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
+    await context.addInitScript(NAME_SHIM);
+    const value = headers.cookie.slice(`${SESSION_COOKIE}=`.length);
+    await context.addCookies([{ name: SESSION_COOKIE, value, url: origin, httpOnly: true, sameSite: 'Strict' }]);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${origin}/?metric=satisfactionRate`, { waitUntil: 'domcontentloaded' });
+    await page.waitForSelector('.ranking [data-area^="town:"]', { timeout: 90_000 });
+    // The live state has arrived: the ranking shows values, not the waiting mark.
+    await page.waitForFunction(() => Number(document.querySelector('.kpi-bar')?.getAttribute('data-seq')) > 0, null, {
+      timeout: 60_000,
+    });
+    const tagged = page.locator('.ranking [data-treated="true"]');
+    await expect.poll(() => tagged.count(), { timeout: 30_000 }).toBe(1);
+    expect(await tagged.getAttribute('data-area')).toBe('town:110112105');
+    // 治理类 and four marks, one per figure of the pair.
+    expect(await tagged.locator('.ranking-treated').textContent()).toMatch(/^治理类 [↑→↓·]{4}$/);
+    expect(await tagged.locator('.ranking-treated').getAttribute('title')).toContain('2019-07-01');
+    await tagged.scrollIntoViewIfNeeded();
+    writeFileSync(path.join(ARTEFACTS, 'e2e-ranking-treatment.png'), await page.screenshot({ type: 'png' }));
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 300_000);
 });
