@@ -39,7 +39,8 @@ async function spanPx(page: Page, bbox: readonly number[]): Promise<number> {
     const m = (window as unknown as { __OPSMAP__: { project(lon: number, lat: number): [number, number] } }).__OPSMAP__;
     const a = m.project(w!, s!);
     const b = m.project(e!, n!);
-    return Math.abs(b[0] - a[0]);
+    // The larger side: a fit is bound by whichever side meets the map's edge first (a red grid is tall and thin).
+    return Math.max(Math.abs(b[0] - a[0]), Math.abs(b[1] - a[1]));
   }, bbox);
 }
 
