@@ -26,6 +26,7 @@ import { TicketTable } from './panels/TicketTable';
 import { DetailPanel } from './panels/DetailPanel';
 import { AlertInbox, inboxPreference, storeInboxPreference } from './panels/AlertInbox';
 import { HistoryProvider } from './history/HistoryProvider';
+import { OnRequestWindow } from './live/OnRequestWindow';
 import { TimeBar } from './history/TimeBar';
 import './styles/sheets.css';
 
@@ -122,6 +123,7 @@ export function Dashboard({ tree, home, onLanding }: DashboardProps) {
     <LiveProvider scope={outside ? homeScope : placement.scope} onRefused={onRefused}>
       <HistoryProvider scope={outside ? homeScope : placement.scope}>
         <div className={`app theme-${view.theme}`} data-level={placement.level} data-area={view.area}>
+          <OnRequestWindow rates={view.rates} />
           <Header
             tree={tree}
             placement={placement}

@@ -11,9 +11,11 @@ import type {
   CheckpointObject,
   DeltaWire,
   IncidentObject,
+  OnRequestWindow,
   RangerObject,
   Snapshot,
   TicketObject,
+  TicketWindowKpis,
 } from '../../server/contract/live';
 import { ScopeMirror, type DeltaOutcome } from '../../server/contract/mirror';
 import { feedFromDelta, feedFromSnapshot, FEED_LENGTH, type FeedItem } from './feed';
@@ -118,6 +120,24 @@ export class LiveStore {
     if (wire.incidents) this.versions.incidents++;
     if (items.length > 0) this.feed = [...items, ...this.feed].slice(0, FEED_LENGTH);
     return outcome;
+  }
+
+  /**
+   * Figures of a window the socket leaves out (fetched from GET /api/v1/aggregates) put into the scope's
+   * aggregates; deltas keep them (applyAggregatePatch) until the next fetch. Another scope's figures are late.
+   */
+  mergeWindow(scope: AreaKey, window: OnRequestWindow, figures: ReadonlyMap<AreaKey, TicketWindowKpis>): void {
+    if (scope !== this.mirror.scope) return;
+    let changed = false;
+    for (const [key, w] of figures) {
+      const a = this.mirror.aggregates.get(key);
+      if (!a) continue;
+      a.tickets[window] = w;
+      changed = true;
+    }
+    if (!changed) return;
+    this.versions.aggregates++;
+    this.dirty = true;
   }
 
   /** Hands subscribers a new view if anything changed since the last call; the controller calls it on a timer. */

@@ -122,16 +122,43 @@ export const TicketKpis = Type.Object({
   rolling24h: TicketWindowKpis,
   /** The calendar month so far (local time), the assessment's window. */
   month: TicketWindowKpis,
-  /** The calendar year so far. */
-  year: TicketWindowKpis,
-  /** The last 30 local days, today included. */
-  rolling30d: TicketWindowKpis,
+  /**
+   * The calendar year so far, and the last 30 local days (today included): on request only (ON_REQUEST_WINDOWS).
+   * They change with every fact, like the month, but are read rarely; on the socket they would cost every delta
+   * two more windows of counts, so the socket leaves them out and GET /api/v1/aggregates has them.
+   */
+  year: Type.Optional(TicketWindowKpis),
+  rolling30d: Type.Optional(TicketWindowKpis),
 });
 export type TicketKpis = Static<typeof TicketKpis>;
 
+/** The windows the socket leaves out (snapshots and deltas); a client that shows one asks the REST API. */
+export const ON_REQUEST_WINDOWS = ['year', 'rolling30d'] as const satisfies readonly RateWindow[];
+export type OnRequestWindow = (typeof ON_REQUEST_WINDOWS)[number];
+export const isOnRequestWindow = (w: RateWindow): w is OnRequestWindow =>
+  (ON_REQUEST_WINDOWS as readonly string[]).includes(w);
+
+/** A window without data: what an on-request window reads as until its figures have come. */
+export const NO_WINDOW: TicketWindowKpis = {
+  created: 0,
+  closed: 0,
+  responseRate: null,
+  resolutionRate: null,
+  satisfactionRate: null,
+  composite: null,
+  sample: { response: 0, resolution: 0, satisfaction: 0 },
+};
+
+/** An aggregate as the socket carries it: without the on-request windows. */
+export function socketAggregate(a: AreaAggregate): AreaAggregate {
+  if (a.tickets.year === undefined && a.tickets.rolling30d === undefined) return a;
+  const { year: _year, rolling30d: _rolling30d, ...tickets } = a.tickets;
+  return { ...a, tickets };
+}
+
 /** The figures of one rate window of an area's ticket KPIs ('today' gathered from its top-level fields). */
 export function ticketWindow(t: TicketKpis, window: RateWindow): TicketWindowKpis {
-  if (window !== 'today') return t[window];
+  if (window !== 'today') return t[window] ?? NO_WINDOW;
   return {
     created: t.newToday,
     closed: t.closedToday,
@@ -368,7 +395,7 @@ export const checkAreaAggregate = checker(AreaAggregate);
 // append new columns at the end, never reorder.
 
 /** The columns of one long window, in the order windowCells writes them. */
-function windowColumns<W extends 'month' | 'year' | 'rolling30d'>(w: W) {
+function windowColumns<W extends 'month'>(w: W) {
   return [
     `tickets.${w}.created`,
     `tickets.${w}.closed`,
@@ -441,10 +468,8 @@ export const AGGREGATE_COLUMNS = [
   'tickets.rolling24h.sample.resolution',
   'tickets.rolling24h.sample.satisfaction',
   ...windowColumns('month'),
-  ...windowColumns('year'),
-  ...windowColumns('rolling30d'),
 ] as const;
-/** Where the month's cells start in a row; year and rolling30d follow, WINDOW_CELLS.length apart. */
+/** Where the month's cells start in a row. */
 const MONTH_COLUMN = AGGREGATE_COLUMNS.indexOf('tickets.month.created');
 
 export const AggregateRow = Type.Tuple([
@@ -483,8 +508,6 @@ export const AggregateRow = Type.Tuple([
   Count,
   Count,
   Count,
-  ...WINDOW_CELLS,
-  ...WINDOW_CELLS,
   ...WINDOW_CELLS,
 ]);
 export type AggregateRow = Static<typeof AggregateRow>;
@@ -529,8 +552,6 @@ export function encodeAggregate(a: AreaAggregate): AggregateRow {
     r.sample.resolution,
     r.sample.satisfaction,
     ...windowCells(t.month),
-    ...windowCells(t.year),
-    ...windowCells(t.rolling30d),
   ];
 }
 
@@ -573,7 +594,6 @@ export function decodeAggregate(row: AggregateRow): AreaAggregate {
     sampleSatisfaction24,
   ] = row;
   const cells = (at: number) => row.slice(at, at + WINDOW_CELLS.length) as WindowCells;
-  const n = WINDOW_CELLS.length;
   return {
     key,
     level,
@@ -599,8 +619,6 @@ export function decodeAggregate(row: AggregateRow): AreaAggregate {
         sample: { response: sampleResponse24, resolution: sampleResolution24, satisfaction: sampleSatisfaction24 },
       },
       month: windowOfCells(cells(MONTH_COLUMN)),
-      year: windowOfCells(cells(MONTH_COLUMN + n)),
-      rolling30d: windowOfCells(cells(MONTH_COLUMN + 2 * n)),
     },
     flood: { worstColor, inWarning, checkpoints, obstructionsOpen, responseLevel },
     patrol: { activeRangers, lastPatrolAt, coverageToday, openIncidents, lostSignal },
@@ -645,7 +663,7 @@ const RATE_COLUMN_NAMES: readonly AggregateColumn[] = [
   'tickets.rolling24h.satisfactionRate',
   'tickets.rolling24h.composite',
   'patrol.coverageToday',
-  ...(['month', 'year', 'rolling30d'] as const).flatMap((w) => windowColumns(w).slice(2, 6)),
+  ...windowColumns('month').slice(2, 6),
 ];
 /** Indexes of the Rate columns of an AggregateRow (rounded on the wire). */
 export const RATE_COLUMNS: readonly number[] = RATE_COLUMN_NAMES.map((name) => AGGREGATE_COLUMNS.indexOf(name));
@@ -1013,7 +1031,12 @@ export function applyAggregatePatch(
   }
   // The cells' types per column are the server's promise, not checked here (hot path); a client that wants
   // proof runs checkDelta on the decoded delta.
-  return decodeAggregate(cells as AggregateRow);
+  const next = decodeAggregate(cells as AggregateRow);
+  // The on-request windows do not travel on the socket: what the client fetched for them stays until it
+  // fetches again.
+  if (base?.tickets.year) next.tickets.year = base.tickets.year;
+  if (base?.tickets.rolling30d) next.tickets.rolling30d = base.tickets.rolling30d;
+  return next;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { AreaKey, AreaTree } from '../contract/areas';
 import type { Principal } from '../contract/auth';
 import {
   diffAggregateRows,
+  socketAggregate,
   toWireRow,
   trailMark,
   trailTail,
@@ -777,6 +778,8 @@ class SocketGateway implements Gateway {
       // Objects rounded as in deltas, so that a client's state does not depend on how an object reached it.
       const snapshot: Snapshot = {
         ...live,
+        // The year and the 30 days are on request (GET /api/v1/aggregates), in snapshots as in deltas.
+        aggregates: live.aggregates.map(socketAggregate),
         seq: room.head,
         keys: room.keys,
         trailMs: this.trailMs,

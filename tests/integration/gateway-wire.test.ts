@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   AGGREGATE_COLUMNS,
+  socketAggregate,
   appendTrail,
   checkDelta,
   categoryColumn,
@@ -164,7 +165,21 @@ describe('wire delta: encode and decode', () => {
     const wire = encodeDelta(delta([fresh]), KEYS, lookup);
     // 26 value columns besides byCategory, and its 3 categories.
     expect(wire.patches[0]).toHaveLength(1 + 2 * (AGGREGATE_COLUMNS.length - 3) + 2 * 3);
-    expect(decodeDelta(wire, KEYS, lookup).aggregates).toEqual([fresh]);
+    expect(decodeDelta(wire, KEYS, lookup).aggregates).toEqual([socketAggregate(fresh)]);
+  });
+
+  it('leaves the year and the 30 days off the wire, and a patch keeps what the client fetched for them', () => {
+    const before = socketAggregate(structuredClone(GRID));
+    const fetched = structuredClone(GRID).tickets;
+    before.tickets.year = fetched.year;
+    before.tickets.rolling30d = fetched.rolling30d;
+    const wire = encodeDelta(delta([afterNewTicket(GRID)]), KEYS, (k) => (k === GRID.key ? before : lookup(k)));
+    const columns = wire.patches[0]!.filter((_, i) => i % 2 === 1) as number[];
+    expect(columns.map((c) => AGGREGATE_COLUMNS[c] ?? '').filter((n) => /year|rolling30d/.test(n))).toEqual([]);
+    const [after] = decodeDelta(wire, KEYS, (k) => (k === GRID.key ? before : lookup(k))).aggregates;
+    expect(after!.tickets.newToday).toBe(GRID.tickets.newToday + 1);
+    expect(after!.tickets.year).toEqual(fetched.year);
+    expect(after!.tickets.rolling30d).toEqual(fetched.rolling30d);
   });
 
   it('refuses a partial patch for an aggregate the client does not hold, or a position outside the key list', () => {

@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { AreaKey } from '../../server/contract/areas';
 import {
   encodeDelta,
+  ticketWindow,
   type AreaAggregate,
   type Delta,
   type DeltaWire,
@@ -14,7 +15,7 @@ import {
 import type { FollowAck, HandshakeAuth } from '../../server/contract/socket';
 import { LiveConnection, type LiveSocket } from '../../client/live/connection';
 import { LiveStore } from '../../client/live/store';
-import { longWindows, NO_SAMPLE } from '../helpers/kpis';
+import { longWindows, NO_SAMPLE, windowKpis } from '../helpers/kpis';
 
 const DISTRICT = 'district:110112' as AreaKey;
 const TOWN = 'town:110112004' as AreaKey;
@@ -145,6 +146,33 @@ describe('LiveStore', () => {
       ['ticket.created', 'T2'],
       ['ticket.created', 'T1'],
     ]);
+  });
+
+  it("takes the year's figures fetched for its scope, keeps them through deltas, and ignores another scope's", () => {
+    const store = new LiveStore(DISTRICT);
+    store.applySnapshot(snapshot(10));
+    store.publish();
+    const v0 = store.getView().versions.aggregates;
+    const year = windowKpis({
+      created: 9000,
+      closed: 8800,
+      resolutionRate: 0.83,
+      sample: { response: 0, resolution: 8000, satisfaction: 0 },
+    });
+    store.mergeWindow(TOWN, 'year', new Map([[TOWN, year]]));
+    expect(store.publish()).toBe(false);
+    store.mergeWindow(DISTRICT, 'year', new Map([[TOWN, year]]));
+    expect(store.publish()).toBe(true);
+    expect(store.getView().versions.aggregates).toBeGreaterThan(v0);
+    expect(ticketWindow(store.getView().aggregates.get(TOWN)!.tickets, 'year')).toEqual(year);
+    // A delta patches the town (its open count): the year stays what was fetched.
+    expect(store.applyDelta(wire(store, 10, 11, { aggregates: [aggregate(TOWN, 3)] }))).toBe('applied');
+    store.publish();
+    const town = store.getView().aggregates.get(TOWN)!;
+    expect(town.tickets.open).toBe(3);
+    expect(town.tickets.year).toEqual(year);
+    // Never fetched: the window reads as no data, not as zero rates.
+    expect(ticketWindow(store.getView().aggregates.get(OTHER_TOWN)!.tickets, 'rolling30d').resolutionRate).toBeNull();
   });
 
   it('opens the feed with the newest tickets of the snapshot, newest first', () => {
