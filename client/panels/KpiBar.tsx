@@ -1,6 +1,6 @@
-// The KPI header of the open area: open / overdue tickets, the three rates (三率) and the composite in the chosen
-// window (the month by default, each with the number of tickets it rests on), the worst flood colour, active
-// patrols and open forest incidents.
+// The KPI header of the open area: open / overdue tickets; in the chosen window (the month by default, each with
+// the number of tickets it rests on) the share found first (未诉先办), the three rates (三率) and the composite;
+// the worst flood colour, active patrols and open forest incidents.
 import { Fragment } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AreaKey } from '../../server/contract/areas';
@@ -48,6 +48,12 @@ export function KpiBar({ area, scope, rates, onRates }: KpiBarProps) {
       value: count(a?.tickets.nearDeadline),
       tone: a && a.tickets.nearDeadline > 0 ? 'caution' : undefined,
     },
+    // 未诉先办: the share of the window's new tickets that grid workers raised before anyone called.
+    {
+      key: 'proactive',
+      value: w && w.created > 0 ? f.percent(w.proactive / w.created) : '—',
+      sample: w ? t('kpi.sample', { count: f.number(w.created) }) : undefined,
+    },
     rate('responseRate'),
     rate('resolutionRate'),
     rate('satisfactionRate'),
@@ -75,7 +81,7 @@ export function KpiBar({ area, scope, rates, onRates }: KpiBarProps) {
       {items.map((i) => (
         <Fragment key={i.key}>
           {/* The window stands before the rates it applies to. */}
-          {i.key === 'responseRate' && (
+          {i.key === 'proactive' && (
             <RateWindowPicker
               rates={rates}
               onRates={onRates}

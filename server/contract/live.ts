@@ -99,6 +99,11 @@ export type RateSample = Static<typeof RateSample>;
 export const TicketWindowKpis = Type.Object({
   created: Count,
   closed: Count,
+  /**
+   * 未诉先办 (主动治理): of `created`, the tickets a grid worker raised before any citizen called (channel
+   * grid_worker); the share proactive / created is the figure of proactive governance.
+   */
+  proactive: Count,
   ...RateFields,
   sample: RateSample,
 });
@@ -119,6 +124,8 @@ export const TicketKpis = Type.Object({
   ...RateFields,
   /** The samples of today's rates. */
   sample: RateSample,
+  /** Of newToday, raised by grid workers before any call (未诉先办). */
+  proactiveToday: Count,
   rolling24h: TicketWindowKpis,
   /** The calendar month so far (local time), the assessment's window. */
   month: TicketWindowKpis,
@@ -142,6 +149,7 @@ export const isOnRequestWindow = (w: RateWindow): w is OnRequestWindow =>
 export const NO_WINDOW: TicketWindowKpis = {
   created: 0,
   closed: 0,
+  proactive: 0,
   responseRate: null,
   resolutionRate: null,
   satisfactionRate: null,
@@ -162,6 +170,7 @@ export function ticketWindow(t: TicketKpis, window: RateWindow): TicketWindowKpi
   return {
     created: t.newToday,
     closed: t.closedToday,
+    proactive: t.proactiveToday,
     responseRate: t.responseRate,
     resolutionRate: t.resolutionRate,
     satisfactionRate: t.satisfactionRate,
@@ -406,10 +415,11 @@ function windowColumns<W extends 'month'>(w: W) {
     `tickets.${w}.sample.response`,
     `tickets.${w}.sample.resolution`,
     `tickets.${w}.sample.satisfaction`,
+    `tickets.${w}.proactive`,
   ] as const;
 }
-const WINDOW_CELLS = [Count, Count, Rate, Rate, Rate, Rate, Count, Count, Count] as const;
-type WindowCells = [number, number, Rate, Rate, Rate, Rate, number, number, number];
+const WINDOW_CELLS = [Count, Count, Rate, Rate, Rate, Rate, Count, Count, Count, Count] as const;
+type WindowCells = [number, number, Rate, Rate, Rate, Rate, number, number, number, number];
 const windowCells = (w: TicketWindowKpis): WindowCells => [
   w.created,
   w.closed,
@@ -420,6 +430,7 @@ const windowCells = (w: TicketWindowKpis): WindowCells => [
   w.sample.response,
   w.sample.resolution,
   w.sample.satisfaction,
+  w.proactive,
 ];
 const windowOfCells = (c: WindowCells): TicketWindowKpis => ({
   created: c[0],
@@ -429,6 +440,7 @@ const windowOfCells = (c: WindowCells): TicketWindowKpis => ({
   satisfactionRate: c[4],
   composite: c[5],
   sample: { response: c[6], resolution: c[7], satisfaction: c[8] },
+  proactive: c[9],
 });
 
 export const AGGREGATE_COLUMNS = [
@@ -467,6 +479,8 @@ export const AGGREGATE_COLUMNS = [
   'tickets.rolling24h.sample.response',
   'tickets.rolling24h.sample.resolution',
   'tickets.rolling24h.sample.satisfaction',
+  'tickets.proactiveToday',
+  'tickets.rolling24h.proactive',
   ...windowColumns('month'),
 ] as const;
 /** Where the month's cells start in a row. */
@@ -499,6 +513,8 @@ export const AggregateRow = Type.Tuple([
   Count,
   PatrolAggregate.properties.lastPatrolAt,
   Rate,
+  Count,
+  Count,
   Count,
   Count,
   Count,
@@ -551,6 +567,8 @@ export function encodeAggregate(a: AreaAggregate): AggregateRow {
     r.sample.response,
     r.sample.resolution,
     r.sample.satisfaction,
+    t.proactiveToday,
+    r.proactive,
     ...windowCells(t.month),
   ];
 }
@@ -592,6 +610,8 @@ export function decodeAggregate(row: AggregateRow): AreaAggregate {
     sampleResponse24,
     sampleResolution24,
     sampleSatisfaction24,
+    proactiveToday,
+    proactive24,
   ] = row;
   const cells = (at: number) => row.slice(at, at + WINDOW_CELLS.length) as WindowCells;
   return {
@@ -609,9 +629,11 @@ export function decodeAggregate(row: AggregateRow): AreaAggregate {
       satisfactionRate,
       composite,
       sample: { response: sampleResponse, resolution: sampleResolution, satisfaction: sampleSatisfaction },
+      proactiveToday,
       rolling24h: {
         created: created24,
         closed: closed24,
+        proactive: proactive24,
         responseRate: responseRate24,
         resolutionRate: resolutionRate24,
         satisfactionRate: satisfactionRate24,

@@ -96,7 +96,7 @@ const C_OVERDUE = 1;
 const C_NEAR = 2;
 /** Windows of the same eight fields: 'today', 'rolling24h', and the long ones (month, year, rolling 30 days). */
 const W_TODAY = 3;
-const W_FIELDS = 8;
+const W_FIELDS = 9;
 const W_ROLL = W_TODAY + W_FIELDS;
 const W_MONTH = W_ROLL + W_FIELDS;
 const W_YEAR = W_MONTH + W_FIELDS;
@@ -111,6 +111,8 @@ const F_SATISFIED = 5;
 /** Tickets whose response outcome was settled in the window: the response rate's denominator. */
 const F_RESP_DUE = 6;
 const F_RESP_OK = 7;
+/** Tickets created in the window that a grid worker raised before any citizen called (未诉先办). */
+const F_PROACTIVE = 8;
 const C_BYCAT = W_30D + W_FIELDS;
 const C_COLOR = C_BYCAT + NCAT; // five slots, one per WARNING_ORDER colour
 const C_CHECKPOINTS = C_COLOR + WARNING_ORDER.length;
@@ -128,13 +130,15 @@ const NO_DAY = -2147483648;
 
 // ---- facts: code = kind | arg << 4, NEGATIVE marks a correction ----
 
-const K_CREATED = 0; // arg: category index
+const K_CREATED = 0; // arg: category index, | PROACTIVE_FLAG for a grid worker's own ticket
 const K_CLOSED = 1; // arg: verdict (0 none, 1 resolved, 2 unresolved)
 const K_VERDICT = 2; // arg: verdict given after a close without one
 const K_RATED = 3; // arg: 1 satisfied, 0 not
 const K_RESPONSE = 4; // arg: 1 answered in time, 0 missed
 const NEGATIVE = 1 << 16;
 const fact = (kind: number, arg: number) => kind | (arg << 4);
+/** In a creation's arg (12 bits): raised by a grid worker (未诉先办); the category is the bits below. */
+const PROACTIVE_FLAG = 1 << 11;
 
 /** Int32 slots of one window's counters: what countWindowFact fills and windowKpisOf reads. */
 export const WINDOW_FIELDS = W_FIELDS;
@@ -151,7 +155,8 @@ export function countWindowFact(c: Int32Array, base: number, code: number, sign:
   switch (kind) {
     case K_CREATED:
       c[o + F_CREATED] = c[o + F_CREATED]! + sign;
-      return arg;
+      if (arg & PROACTIVE_FLAG) c[o + F_PROACTIVE] = c[o + F_PROACTIVE]! + sign;
+      return arg & (PROACTIVE_FLAG - 1);
     case K_CLOSED:
       c[o + F_CLOSED] = c[o + F_CLOSED]! + sign;
       if (arg !== VERDICT_NONE) c[o + F_VERDICT] = c[o + F_VERDICT]! + sign;
@@ -182,6 +187,7 @@ export function windowKpisOf(c: Int32Array, base: number, weights: KpiWeights): 
   return {
     created: c[base + F_CREATED]!,
     closed: c[base + F_CLOSED]!,
+    proactive: c[base + F_PROACTIVE]!,
     responseRate,
     resolutionRate,
     satisfactionRate,
@@ -520,7 +526,8 @@ class LiveStateImpl implements LiveState, PooledTickets {
     if (last && last.createdMs > ms) this.ticketOrderSorted = false;
     this.ticketOrder.push(rec);
     this.addCounter(chain, C_OPEN, 1);
-    this.addFact(ms, fact(K_CREATED, catIdx), chain, 1);
+    // 未诉先办: the channel says who raised it; a grid worker's ticket came before any citizen's call.
+    this.addFact(ms, fact(K_CREATED, e.channel === 'grid_worker' ? catIdx | PROACTIVE_FLAG : catIdx), chain, 1);
     this.refreshDeadlines(rec);
     this.upsert('tickets', rec.id, this.areas.townOf(chain));
   }
@@ -1298,6 +1305,7 @@ class LiveStateImpl implements LiveState, PooledTickets {
       satisfactionRate: today.satisfactionRate,
       composite: today.composite,
       sample: today.sample,
+      proactiveToday: today.proactive,
       rolling24h: this.windowKpis(c, o + W_ROLL),
       month: this.windowKpis(c, o + W_MONTH),
       year: this.windowKpis(c, o + W_YEAR),

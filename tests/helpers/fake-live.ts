@@ -34,7 +34,9 @@ function blankAggregate(key: AreaKey, level: AreaAggregate['level']): AreaAggreg
       resolutionRate: null,
       satisfactionRate: null,
       composite: null,
+      proactiveToday: 0,
       rolling24h: {
+        proactive: 0,
         created: 0,
         closed: 0,
         responseRate: null,

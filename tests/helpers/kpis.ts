@@ -8,6 +8,7 @@ export function windowKpis(over: Partial<TicketWindowKpis> = {}): TicketWindowKp
   return {
     created: 0,
     closed: 0,
+    proactive: 0,
     responseRate: null,
     resolutionRate: null,
     satisfactionRate: null,

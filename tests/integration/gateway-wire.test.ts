@@ -45,7 +45,9 @@ const TOWN: AreaAggregate = {
     resolutionRate: 0.8294,
     satisfactionRate: 0.9183,
     composite: 0.8771,
+    proactiveToday: 0,
     rolling24h: {
+      proactive: 0,
       created: 50,
       closed: 44,
       responseRate: 1,

@@ -37,7 +37,9 @@ function aggregate(key: AreaKey, open: number): AreaAggregate {
       resolutionRate: null,
       satisfactionRate: null,
       composite: null,
+      proactiveToday: 0,
       rolling24h: {
+        proactive: 0,
         created: open,
         closed: 0,
         responseRate: null,

@@ -131,6 +131,26 @@ describe('the rolling 30 days', () => {
   });
 });
 
+describe('未诉先办', () => {
+  it("counts a grid worker's own tickets in every window, apart from those a citizen's call raised", () => {
+    const feed = new Feed();
+    const state = createLiveState(geo, {}, at(local('2025-07-31', '08:00:00')));
+    state.apply([
+      feed.make(created('p1', local('2025-07-30', '09:00:00'), A, { channel: 'grid_worker' }), A.place),
+      feed.make(created('p2', local('2025-07-31', '09:00:00'), A, { channel: 'grid_worker' }), A.place),
+      feed.make(created('p3', local('2025-07-31', '09:30:00'), A), A.place), // the hotline
+      feed.make(created('p4', local('2025-07-31', '09:40:00'), A, { channel: 'wechat' }), A.place),
+    ]);
+    const t = tickets(state);
+    // Today: p2 of p2, p3, p4. The month, the year and the 30 days: p1 and p2 of four.
+    expect([t.proactiveToday, t.newToday]).toEqual([1, 3]);
+    expect([t.month.proactive, t.month.created]).toEqual([2, 4]);
+    expect([t.year!.proactive, t.rolling30d!.proactive, t.rolling24h.proactive]).toEqual([2, 2, 2]);
+    // Categories still count each ticket once: the flag is not a category.
+    expect(t.byCategory).toEqual({ e_bike: 3 });
+  });
+});
+
 describe('a restart', () => {
   it('gives the same long windows as a state that lived through the 45 days', () => {
     // One ticket a day for 45 days around a month and a year turn, each closed two hours later and rated the

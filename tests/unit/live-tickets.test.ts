@@ -122,6 +122,7 @@ describe('ticket KPIs over one day', () => {
       satisfactionRate: 0.5,
       composite: expect.closeTo(0.2 * 0.8 + 0.4 * 0.5 + 0.4 * 0.5, 12),
       sample: { response: 5, resolution: 2, satisfaction: 2 },
+      proactive: 0, // every one came through the hotline
     });
     // Each rate says what it rests on: today 4 responses settled, 2 verdicts, 2 ratings.
     expect(t.sample).toEqual({ response: 4, resolution: 2, satisfaction: 2 });

@@ -88,7 +88,8 @@ function aggregate(
       byCategory: {},
       ...rates,
       sample: NO_SAMPLE,
-      rolling24h: { created: 0, closed: 0, ...rates, sample: NO_SAMPLE },
+      proactiveToday: 0,
+      rolling24h: { proactive: 0, created: 0, closed: 0, ...rates, sample: NO_SAMPLE },
       ...longWindows(rates),
     },
     flood: {

@@ -33,7 +33,9 @@ function agg(key: AreaKey, s: Shape): AreaAggregate {
       resolutionRate: s.today ? s.today.resolutionRate : (s.resolutionRate ?? null),
       satisfactionRate: null,
       composite: s.composite ?? null,
+      proactiveToday: 0,
       rolling24h: {
+        proactive: 0,
         created: 0,
         closed: 0,
         responseRate: null,

@@ -46,7 +46,9 @@ function aggregate(key: AreaKey, open: number, composite: number | null): AreaAg
       resolutionRate: 0.83,
       satisfactionRate: 0.92,
       composite,
+      proactiveToday: 0,
       rolling24h: {
+        proactive: 0,
         created: open,
         closed: 1,
         responseRate: null,

@@ -63,7 +63,9 @@ function aggregate(key: AreaKey, open: number): AreaAggregate {
       resolutionRate: 0.8,
       satisfactionRate: 0.85,
       composite: 0.84,
+      proactiveToday: 0,
       rolling24h: {
+        proactive: 0,
         created: open,
         closed: Math.round(open * 0.7),
         responseRate: 0.9,

@@ -34,6 +34,7 @@ const en: Strings<typeof zh> = {
     label: 'Key figures',
     open: 'Open tickets',
     newToday: 'New today',
+    proactive: 'Found first',
     overdue: 'Overdue',
     nearDeadline: 'Near deadline',
     responseRate: 'Response',
