@@ -7,9 +7,10 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../server/config';
-import { SESSION_COOKIE } from '../../server/contract/auth';
+import type { Principal } from '../../server/contract/auth';
 import { CHROMIUM_MISSING, NAME_SHIM, chromiumAvailable, launchChromium } from '../helpers/browser';
-import { principals, sessionHeaders } from '../helpers/auth';
+import { principals } from '../helpers/auth';
+import { signIn } from '../helpers/browser-session';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const ARTEFACTS = path.join(PROJECT_ROOT, 'test-results');
@@ -29,6 +30,18 @@ const sampleOf = (page: Page, kpi: string) =>
     const digits = text.replace(/[^\d]/g, '');
     return digits === '' ? null : Number(digits);
   }, kpi);
+
+/** A desk-sized Chinese page signed in as `p`. */
+async function deskPage(browser: Browser, server: TestServer, p: Principal) {
+  const context = await browser.newContext({
+    viewport: { width: 1920, height: 1080 },
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
+  await context.addInitScript(NAME_SHIM);
+  await signIn(context, server.app, server.url, p);
+  return { context, page: await context.newPage() };
+}
 
 describe.skipIf(!RUN)(RUN ? 'rate windows' : `rate windows (skipped: ${CHROMIUM_MISSING})`, () => {
   let browser: Browser;
@@ -53,16 +66,7 @@ describe.skipIf(!RUN)(RUN ? 'rate windows' : `rate windows (skipped: ${CHROMIUM_
 
   it('reads the rates in the month, then the year on request, and says what they rest on', async () => {
     const origin = server.url;
-    const headers = await sessionHeaders(server.app, principals.admin);
-    const context = await browser.newContext({
-      viewport: { width: 1920, height: 1080 },
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-    });
-    await context.addInitScript(NAME_SHIM);
-    const value = headers.cookie.slice(`${SESSION_COOKIE}=`.length);
-    await context.addCookies([{ name: SESSION_COOKIE, value, url: origin, httpOnly: true, sameSite: 'Strict' }]);
-    const page = await context.newPage();
+    const { context, page } = await deskPage(browser, server, principals.admin);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     const aggregates: string[] = [];
@@ -106,16 +110,7 @@ describe.skipIf(!RUN)(RUN ? 'rate windows' : `rate windows (skipped: ${CHROMIUM_
 
   it('shows a town leader the landing in the month, with the window to choose and the floor said', async () => {
     const origin = server.url;
-    const headers = await sessionHeaders(server.app, principals.townLeader);
-    const context = await browser.newContext({
-      viewport: { width: 1920, height: 1080 },
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-    });
-    await context.addInitScript(NAME_SHIM);
-    const value = headers.cookie.slice(`${SESSION_COOKIE}=`.length);
-    await context.addCookies([{ name: SESSION_COOKIE, value, url: origin, httpOnly: true, sameSite: 'Strict' }]);
-    const page = await context.newPage();
+    const { context, page } = await deskPage(browser, server, principals.townLeader);
     await page.goto(origin, { waitUntil: 'domcontentloaded' });
     await page.waitForSelector('.landing[data-landing="ready"]', { timeout: 90_000 });
     await expect(page.locator('.landing-body').getAttribute('data-rates')).resolves.toBe('month');
