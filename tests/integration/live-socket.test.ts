@@ -3,7 +3,7 @@
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app';
-import type { DeltaWire, Snapshot } from '../../server/contract/live';
+import { socketAggregate, type DeltaWire, type Snapshot } from '../../server/contract/live';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/contract/socket';
 import { ScopeMirror } from '../../server/contract/mirror';
 import { testApp, ticket } from '../helpers/app';
@@ -82,7 +82,9 @@ describe('live stream over Socket.IO', () => {
           mirror.aggregates.get('district:110112')?.tickets.open ===
           app.services.live.aggregate('district:110112')!.tickets.open,
       );
-      for (const [key, a] of mirror.aggregates) expect(a, key).toEqual(app.services.live.aggregate(key));
+      // Equal but for the windows the socket leaves out (the year, the 30 days: on request).
+      for (const [key, a] of mirror.aggregates)
+        expect(a, key).toEqual(socketAggregate(app.services.live.aggregate(key)!));
       expect(mirror.tickets.size).toBe(app.services.live.snapshot('district:110112').tickets.length);
     } finally {
       socket.disconnect();
@@ -124,7 +126,7 @@ describe('live stream over Socket.IO', () => {
       expect(back.mirror.chain[0]!.fromSeq).toBe(lastSeq);
       back.mirror.chain.forEach((c, i) => i > 0 && expect(c.fromSeq).toBe(back.mirror.chain[i - 1]!.toSeq));
       const server = app.services.live.snapshot(scope as never);
-      for (const a of server.aggregates) expect(back.mirror.aggregates.get(a.key), a.key).toEqual(a);
+      for (const a of server.aggregates) expect(back.mirror.aggregates.get(a.key), a.key).toEqual(socketAggregate(a));
       expect([...back.mirror.tickets.keys()].sort()).toEqual(server.tickets.map((t) => t.id).sort());
       expect([...first.foreign, ...back.foreign]).toEqual([]);
       expect(back.mirror.tickets.has('T-other-4')).toBe(false);

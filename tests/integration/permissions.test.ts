@@ -246,6 +246,13 @@ const ROWS: Row[] = [
     code403: notInScopeForTownRoles,
   },
   { route: 'GET /api/v1/brief', what: "yesterday's brief of the own scope", url: '/api/v1/brief', expect: READ },
+  // The treated towns inside the caller's scope: a town's leader gets their own town or nothing, never a 403.
+  {
+    route: 'GET /api/v1/treatment',
+    what: 'the treated towns of the own scope',
+    url: '/api/v1/treatment',
+    expect: READ,
+  },
   { route: 'GET /api/v1/brief', what: '张家湾镇', url: `/api/v1/brief?area=${ZHANGJIAWAN}`, expect: READ },
   {
     route: 'GET /api/v1/brief',
