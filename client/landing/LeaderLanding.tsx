@@ -12,7 +12,7 @@ import {
   type LandingKpiKey,
   type LandingKpis,
 } from '../../server/contract/landing';
-import { DEFAULT_RATE_WINDOW, type RateWindow } from '../../server/contract/live';
+import { compositeSample, DEFAULT_RATE_WINDOW, type RateWindow } from '../../server/contract/live';
 import type { Direction, TreatedTown } from '../../server/contract/treatment';
 import { apiJson } from '../auth/session';
 import { RateWindowPicker } from '../panels/KpiBar';
@@ -317,7 +317,7 @@ function RankTable({
             </span>
             <span
               className={`landing-rank-value ${thinComposite(r.kpis, minSample) ? 'is-thin' : ''}`}
-              title={t('column.sample', { count: Math.min(r.kpis.sample.resolution, r.kpis.sample.satisfaction) })}
+              title={t('column.sample', { count: compositeSample(r.kpis.sample) })}
             >
               {f.percent(r.kpis.composite)}
             </span>

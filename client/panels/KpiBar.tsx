@@ -4,7 +4,13 @@
 import { Fragment } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AreaKey } from '../../server/contract/areas';
-import { RATE_WINDOWS, ticketWindow, type RateSample, type RateWindow } from '../../server/contract/live';
+import {
+  compositeSample,
+  RATE_WINDOWS,
+  ticketWindow,
+  type RateSample,
+  type RateWindow,
+} from '../../server/contract/live';
 import { formatters } from '../i18n';
 import { useLive } from '../live/SocketController';
 
@@ -23,7 +29,7 @@ const SAMPLE_OF: Record<RateKey, (s: RateSample) => number> = {
   responseRate: (s) => s.response,
   resolutionRate: (s) => s.resolution,
   satisfactionRate: (s) => s.satisfaction,
-  composite: (s) => Math.min(s.resolution, s.satisfaction),
+  composite: compositeSample,
 };
 
 export function KpiBar({ area, scope, rates, onRates }: KpiBarProps) {

@@ -5,6 +5,7 @@
 // (a village with one rating) is shown but not ranked: it goes after the ranked areas, marked.
 import { WARNING_ORDER, type AreaKey } from '../../server/contract/areas';
 import {
+  compositeSample,
   DEFAULT_MIN_RATE_SAMPLE,
   DEFAULT_RATE_WINDOW,
   ticketWindow,
@@ -49,7 +50,7 @@ export const RANK_MEASURES: Readonly<Record<MetricKey, RankMeasure>> = {
     kind: 'rate',
     higherIsWorse: false,
     value: (a, w) => win(a, w).composite,
-    sample: (a, w) => Math.min(win(a, w).sample.resolution, win(a, w).sample.satisfaction),
+    sample: (a, w) => compositeSample(win(a, w).sample),
   },
   flood: { kind: 'color', higherIsWorse: true, value: (a) => WARNING_ORDER.indexOf(a.flood.worstColor) },
   coverage: { kind: 'rate', higherIsWorse: false, value: (a) => a.patrol.coverageToday },

@@ -4,7 +4,7 @@
 // No Node imports here.
 import Type, { type Static } from 'typebox';
 import { TicketCategory, Timestamp, Urgency, TicketStatus } from './events';
-import { AreaKeySchema, DEFAULT_MIN_RATE_SAMPLE, Rate, RateSample, RateWindow } from './live';
+import { AreaKeySchema, compositeSample, DEFAULT_MIN_RATE_SAMPLE, Rate, RateSample, RateWindow } from './live';
 import { TreatedTown } from './treatment';
 
 const Count = Type.Integer({ minimum: 0 });
@@ -26,7 +26,7 @@ export type LandingKpis = Static<typeof LandingKpis>;
 
 /** True when a row's composite rests on fewer verdicts or ratings than the floor: shown, not ranked. */
 export const thinComposite = (k: LandingKpis, floor = DEFAULT_MIN_RATE_SAMPLE): boolean =>
-  k.composite !== null && Math.min(k.sample.resolution, k.sample.satisfaction) < floor;
+  k.composite !== null && compositeSample(k.sample) < floor;
 export const LANDING_KPI_KEYS = [
   'composite',
   'responseRate',

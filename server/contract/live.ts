@@ -95,6 +95,9 @@ export const RateSample = Type.Object({
 });
 export type RateSample = Static<typeof RateSample>;
 
+/** What the composite rests on: the thinner of verdicts and ratings (the rates it weighs most). */
+export const compositeSample = (s: RateSample): number => Math.min(s.resolution, s.satisfaction);
+
 /** Flows and rates over one window (rolling 24 h, month, year, rolling 30 days). */
 export const TicketWindowKpis = Type.Object({
   created: Count,
