@@ -1,6 +1,7 @@
 // An EventStore that lives and dies with the process: unit tests and ephemeral runs (a demo, the simulator).
 // Same contract as the SQLite store, checked by the same suite (tests/integration/store-contract.test.ts).
 import type { LogEvent, Place, StoredEvent } from '../contract/events';
+import { memoryKeyframes } from './keyframes-memory';
 import { eventKey, type AppendItem, type AppendResult, type EventStore } from './types';
 
 // Records hold JSON text, as the SQLite rows do: a caller that mutates an event after appending it, or an
@@ -40,6 +41,7 @@ export function createMemoryStore(): EventStore {
   };
 
   return {
+    keyframes: memoryKeyframes(),
     async append(items: AppendItem[]): Promise<AppendResult[]> {
       assertOpen();
       // Serialise the whole batch before touching the log, so a value JSON cannot hold fails the batch as a

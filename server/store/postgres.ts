@@ -6,6 +6,7 @@
 // local PostgreSQL 15 on the shared 2-core dev VM (noisy; not a bench.ts figure).
 import pg from 'pg';
 import type { LogEvent, Place, StoredEvent } from '../contract/events';
+import { postgresKeyframes } from './keyframes-postgres';
 import { POSTGRES_MIGRATIONS, type Migration } from './migrations/postgres';
 import { eventKey, type AppendItem, type AppendResult, type EventStore } from './types';
 
@@ -251,6 +252,7 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Event
   };
 
   return {
+    keyframes: postgresKeyframes(pool, schema),
     async append(items: AppendItem[]): Promise<AppendResult[]> {
       assertOpen();
       if (items.length === 0) return [];

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { LogEvent, Place, StoredEvent } from '../contract/events';
+import { sqliteKeyframes } from './keyframes-sqlite';
 import { SQLITE_MIGRATIONS, type Migration } from './migrations/sqlite';
 import { eventKey, type AppendItem, type AppendResult, type EventStore } from './types';
 
@@ -147,6 +148,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   };
 
   return {
+    keyframes: sqliteKeyframes(db),
     async append(items) {
       assertOpen();
       if (items.length === 0) return [];

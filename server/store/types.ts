@@ -45,7 +45,47 @@ export interface EventStore {
   archive(events: StoredEvent[]): Promise<StoredEvent[]>;
   /** The seq the log holds each of `keys` (eventKey()) under; keys it does not hold are absent from the map. */
   seqsOfKeys(keys: readonly string[]): Promise<Map<string, number>>;
+  /** Where the projection host keeps its keyframes (live/keyframes.ts); absent: every start folds the whole log. */
+  readonly keyframes?: KeyframeStore;
   close(): Promise<void>;
+}
+
+/**
+ * A keyframe as the store keeps it: every projection's state after folding the log up to `seq`, encoded and
+ * checked by the host (live/keyframes.ts); the store treats the body as opaque bytes. One row per seq, written
+ * in one transaction, so a process killed while writing leaves the previous keyframes as they were.
+ */
+export interface StoredKeyframe {
+  /** The last seq folded into it. */
+  seq: number;
+  /** 'midnight': taken as the local day turned, kept for replay and briefs; 'periodic': every N events / M minutes. */
+  kind: 'midnight' | 'periodic';
+  /** The fold's clock when it was taken (epoch ms). */
+  takenMs: number;
+  /** The latest event time folded into it (epoch ms; 0 for an empty log). */
+  envelopeMs: number;
+  /** The encoding's format and the code version that wrote it: another one is not restored. */
+  format: number;
+  version: string;
+  /** SHA-256 of the body, hex. */
+  checksum: string;
+  body: Uint8Array;
+}
+
+/** Bounds for choosing a keyframe: each limit inclusive, the newest (highest seq) within all of them wins. */
+export interface KeyframeBounds {
+  maxSeq?: number;
+  maxTakenMs?: number;
+  maxEnvelopeMs?: number;
+}
+
+export interface KeyframeStore {
+  /** Stores it durably (replacing one at the same seq). */
+  save(keyframe: StoredKeyframe): Promise<void>;
+  /** The newest keyframe within the bounds, or undefined. */
+  latest(bounds?: KeyframeBounds): Promise<StoredKeyframe | undefined>;
+  /** Deletes the periodic keyframes but the newest `keepPeriodic`, and the midnight ones taken before `midnightSinceMs`. */
+  prune(policy: { keepPeriodic: number; midnightSinceMs: number }): Promise<void>;
 }
 
 /** The event key that makes ingest idempotent: the same producer sending the same id twice. */

@@ -443,6 +443,40 @@ describe.each(STORE_IMPLEMENTATIONS)('EventStore contract: %s', (_name, factory,
     await expect(store.lastSeq()).rejects.toThrow(/closed/);
     await store.close(); // idempotent
   });
+
+  it('keeps keyframes: the newest within the bounds, the body byte for byte, pruned by kind', async () => {
+    const kf = store.keyframes!;
+    expect(kf).toBeDefined();
+    expect(await kf.latest()).toBeUndefined();
+    const frame = (seq: number, kind: 'midnight' | 'periodic', takenMs: number) => ({
+      seq,
+      kind,
+      takenMs,
+      envelopeMs: takenMs - 1000,
+      format: 1,
+      version: 'v-test',
+      checksum: `c${seq}`,
+      body: Uint8Array.from({ length: 300 }, (_, i) => (i * seq) & 255),
+    });
+    await kf.save(frame(100, 'midnight', 1_000_000));
+    await kf.save(frame(200, 'periodic', 2_000_000));
+    await kf.save(frame(300, 'periodic', 3_000_000));
+    await kf.save(frame(400, 'midnight', 4_000_000));
+    const newest = await kf.latest();
+    expect(newest).toMatchObject({ seq: 400, kind: 'midnight', takenMs: 4_000_000, envelopeMs: 3_999_000 });
+    expect([...newest!.body]).toEqual([...frame(400, 'midnight', 0).body]);
+    expect((await kf.latest({ maxSeq: 399 }))?.seq).toBe(300);
+    expect((await kf.latest({ maxTakenMs: 2_500_000 }))?.seq).toBe(200);
+    expect((await kf.latest({ maxEnvelopeMs: 999_000 }))?.seq).toBe(100);
+    expect(await kf.latest({ maxEnvelopeMs: 998_999 })).toBeUndefined();
+    // Saving at a seq already held replaces it.
+    await kf.save({ ...frame(300, 'periodic', 3_000_000), checksum: 'again' });
+    expect((await kf.latest({ maxSeq: 300 }))?.checksum).toBe('again');
+    await kf.prune({ keepPeriodic: 1, midnightSinceMs: 2_000_000 });
+    expect((await kf.latest({ maxSeq: 399 }))?.seq).toBe(300); // the newest periodic stays
+    expect(await kf.latest({ maxSeq: 299 })).toBeUndefined(); // older periodic and the old midnight are gone
+    expect((await kf.latest())?.seq).toBe(400);
+  });
 });
 
 /**

@@ -55,4 +55,21 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'keyframes',
+    // As in SQLite (migrations/sqlite.ts, version 2): one row per keyframe, the body opaque bytes.
+    sql: `
+      CREATE TABLE keyframes (
+        seq         BIGINT PRIMARY KEY,
+        kind        TEXT   NOT NULL CHECK (kind IN ('midnight', 'periodic')),
+        taken_ms    BIGINT NOT NULL,
+        envelope_ms BIGINT NOT NULL,
+        format      INTEGER NOT NULL,
+        version     TEXT   NOT NULL,
+        checksum    TEXT   NOT NULL,
+        body        BYTEA  NOT NULL
+      );
+    `,
+  },
 ];

@@ -33,4 +33,22 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'keyframes',
+    // One row per keyframe of the projection host (live/keyframes.ts); the body is opaque here. A row is written
+    // in one transaction, so a kill -9 during a write leaves the older rows whole.
+    sql: `
+      CREATE TABLE keyframes (
+        seq         INTEGER PRIMARY KEY,
+        kind        TEXT    NOT NULL CHECK (kind IN ('midnight', 'periodic')),
+        taken_ms    INTEGER NOT NULL,
+        envelope_ms INTEGER NOT NULL,
+        format      INTEGER NOT NULL,
+        version     TEXT    NOT NULL,
+        checksum    TEXT    NOT NULL,
+        body        BLOB    NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
