@@ -1,10 +1,9 @@
-// The map's layer kinds, each with its factory (kepler.gl style): adding a kind touches this file and its
-// own module. The registry also says which overlay toggle a kind belongs to and what a click on it picks,
-// so MapView needs no per-kind code for overlays, tooltips or clicks.
-import type { Layer } from '@deck.gl/core';
-import type { AreaKey } from '../../../server/contract/areas';
+// The map's layer kinds (kepler.gl's layer classes, Grafana's geomap registry): each entry owns its layer ids,
+// its place in the draw order, when it is shown (its overlay toggle, and a zoom band or mode), what it selects
+// from the map's scene (the client store's slices and the view) and how that becomes its factory's props, and
+// what a click on it picks. `useDeckLayers` turns the registry into deck.gl's layer list; adding a kind
+// touches this file and the kind's own module, never MapView.
 import type { IncidentObject, RangerObject, TicketObject } from '../../../server/contract/live';
-import type { ObjectSelection } from '../../view/selection';
 import type { Overlay } from '../../view/url';
 import {
   choroplethId,
@@ -12,7 +11,6 @@ import {
   createSelectedAreaLayer,
   SELECTED_AREA_ID,
   type AreaFeature,
-  type ChoroplethLevel,
 } from './choropleth';
 import {
   CHECKPOINT_LEVELS_ID,
@@ -30,7 +28,8 @@ import {
   LANDMARKS_ID,
   type LandmarkSite,
 } from './landmarks';
-import { createSelectedObjectLayer, SELECTED_OBJECT_ID } from './selection';
+import { entry, type LayerEntry, type LayerRegistry } from './entry';
+import { pickArea, pickCluster, pickObject, type Picked } from './picks';
 import {
   createIncidentLayer,
   createRangerLayer,
@@ -39,108 +38,230 @@ import {
   RANGER_TRAILS_ID,
   RANGERS_ID,
 } from './rangers';
+import { createSelectedObjectLayer, SELECTED_OBJECT_ID } from './selection';
 import { createTicketClusterLayer, TICKET_CLUSTERS_ID, type TicketCluster } from './ticket-clusters';
 import {
   createTicketHeatmapLayer,
   createTicketLayer,
   createTicketPulseLayer,
+  PULSE_PERIOD_MS,
   TICKET_HEATMAP_ID,
   TICKET_PULSE_ID,
   TICKETS_ID,
 } from './tickets';
 
-/**
- * What a pick on the map means: open an area (drill down), select an object for the detail panel, or expand a
- * ticket cluster (fly to its expansion zoom).
- */
-export type Picked = { kind: 'area'; key: AreaKey } | { kind: 'cluster'; cluster: TicketCluster } | ObjectSelection;
+/** The MapLibre layer the deck.gl areas are drawn beneath: town lines, rivers and the border stay on top. */
+export const DECK_BEFORE_ID = 'towns-line';
 
-export interface LayerEntry<P> {
-  factory: (props: P) => Layer;
-  /** The overlay toggle that shows it; null: always on (areas, labels). */
-  overlay: Overlay | null;
-  /** Maps a picked datum to what a click opens; absent: not pickable. */
-  pick?: (object: unknown, layerId: string) => Picked | null;
-}
+/** Props that are the selection itself. */
+const asProps = <S>(selected: S): S => selected;
 
-const entry = <P>(e: LayerEntry<P>) => e;
-
-const pickArea = (object: unknown, layerId: string): Picked | null => {
-  const level = layerId.slice('choropleth-'.length) as ChoroplethLevel;
-  const id = (object as AreaFeature | null)?.properties?.id;
-  return id ? { kind: 'area', key: `${level}:${id}` } : null;
-};
-const pickObject =
-  (kind: ObjectSelection['kind']) =>
-  (object: unknown): Picked | null => {
-    const id = (object as { id?: unknown } | null)?.id;
-    return typeof id === 'string' ? { kind, id } : null;
-  };
-
-const pickCluster = (object: unknown): Picked | null => {
-  const c = object as Partial<TicketCluster> | null;
-  return c && typeof c.count === 'number' && c.position ? { kind: 'cluster', cluster: c as TicketCluster } : null;
-};
+const LEVELS = ['town', 'grid', 'property', 'forest'] as const;
 
 export const LAYER_REGISTRY = {
-  choropleth: entry({ factory: createChoroplethLayer, overlay: null, pick: pickArea }),
-  selectedArea: entry({ factory: createSelectedAreaLayer, overlay: null }),
-  coverage: entry({ factory: createCoverageLayer, overlay: 'coverage' }),
-  ticketHeatmap: entry({ factory: createTicketHeatmapLayer, overlay: 'tickets' }),
-  rangerTrails: entry({ factory: createRangerTrailLayer, overlay: 'rangers' }),
-  ticketClusters: entry({ factory: createTicketClusterLayer, overlay: 'tickets', pick: pickCluster }),
-  tickets: entry({ factory: createTicketLayer, overlay: 'tickets', pick: pickObject('ticket') }),
-  ticketPulse: entry({ factory: createTicketPulseLayer, overlay: 'tickets' }),
-  checkpoints: entry({ factory: createCheckpointLayer, overlay: 'checkpoints', pick: pickObject('checkpoint') }),
-  checkpointLevels: entry({ factory: createCheckpointLevelLayer, overlay: 'checkpoints' }),
-  rangers: entry({ factory: createRangerLayer, overlay: 'rangers', pick: pickObject('ranger') }),
-  incidents: entry({ factory: createIncidentLayer, overlay: 'rangers', pick: pickObject('incident') }),
-  riverLabels: entry({ factory: createRiverLabelLayer, overlay: null }),
+  choropleth: entry({
+    ids: LEVELS.map(choroplethId),
+    order: 10,
+    overlay: null,
+    select: (s) => ({
+      level: s.level,
+      features: s.features,
+      aggregates: s.live.aggregates,
+      version: s.live.versions.aggregates,
+      metric: s.metric,
+      theme: s.theme,
+    }),
+    props: (sel) => ({ ...sel, beforeId: DECK_BEFORE_ID }),
+    factory: createChoroplethLayer,
+    // On a drill-down the new scope's areas have no values until its snapshot arrives: the old colours stay
+    // until then rather than a grey frame of "no data" (the layer id changes with the level, so it is swapped).
+    hold: (s) => s.live.scope !== null && s.live.scope !== s.scope,
+    pick: pickArea,
+  }),
+  coverage: entry({
+    ids: [COVERAGE_ID],
+    order: 20,
+    overlay: 'coverage',
+    // Patrol coverage is per town: nothing to show above one.
+    visible: (s) => s.townId !== null,
+    select: (s) => ({ data: s.squares }),
+    props: asProps,
+    factory: createCoverageLayer,
+  }),
+  selectedArea: entry({
+    ids: [SELECTED_AREA_ID],
+    order: 30,
+    overlay: null,
+    select: (s) => ({ feature: s.selectedFeature, theme: s.theme }),
+    props: asProps,
+    factory: createSelectedAreaLayer,
+  }),
+  riverLabels: entry({
+    ids: [RIVER_LABELS_ID],
+    order: 40,
+    overlay: null,
+    select: (s) => ({ data: s.riverLabels, theme: s.theme }),
+    props: asProps,
+    factory: createRiverLabelLayer,
+  }),
   // Map context like the river names: always drawn (a few rings), named from mid zoom.
-  landmarks: entry({ factory: createLandmarkLayer, overlay: null }),
-  landmarkLabels: entry({ factory: createLandmarkLabelLayer, overlay: null }),
-  selectedObject: entry({ factory: createSelectedObjectLayer, overlay: null }),
-} as const;
+  landmarks: entry({
+    ids: [LANDMARKS_ID],
+    order: 50,
+    overlay: null,
+    select: (s) => ({ data: s.landmarks, theme: s.theme }),
+    props: asProps,
+    factory: createLandmarkLayer,
+  }),
+  landmarkLabels: entry({
+    ids: [LANDMARK_LABELS_ID],
+    order: 60,
+    overlay: null,
+    select: (s) => ({ data: s.landmarks, theme: s.theme, visible: s.closeUp }),
+    props: asProps,
+    factory: createLandmarkLabelLayer,
+  }),
+  ticketHeatmap: entry({
+    ids: [TICKET_HEATMAP_ID],
+    order: 70,
+    overlay: 'tickets',
+    visible: (s) => s.ticketView === 'heatmap',
+    select: (s) => ({ data: s.tickets }),
+    props: asProps,
+    factory: createTicketHeatmapLayer,
+  }),
+  rangerTrails: entry({
+    ids: [RANGER_TRAILS_ID],
+    order: 80,
+    overlay: 'rangers',
+    select: (s) => ({ data: s.trails }),
+    props: asProps,
+    factory: createRangerTrailLayer,
+  }),
+  tickets: entry({
+    ids: [TICKETS_ID],
+    order: 90,
+    overlay: 'tickets',
+    visible: (s) => s.ticketView !== 'heatmap',
+    select: (s) => ({ data: s.ticketPoints, theme: s.theme }),
+    props: asProps,
+    factory: createTicketLayer,
+    pick: pickObject('ticket'),
+  }),
+  ticketClusters: entry({
+    ids: [TICKET_CLUSTERS_ID],
+    order: 100,
+    overlay: 'tickets',
+    visible: (s) => s.ticketView === 'clusters',
+    select: (s) => ({ data: s.clusters, theme: s.theme }),
+    props: asProps,
+    factory: createTicketClusterLayer,
+    pick: pickCluster,
+  }),
+  // Overdue points pulse; an overdue ticket inside a cluster shows in the cluster's red ring and count instead.
+  ticketPulse: entry({
+    ids: [TICKET_PULSE_ID],
+    order: 110,
+    overlay: 'tickets',
+    visible: (s) => s.overdue.length > 0,
+    select: (s) => ({ data: s.overdue }),
+    props: ({ data }) => ({ data, phase: 0 }),
+    factory: createTicketPulseLayer,
+    frame: (p, now) => ({ ...p, phase: (now % PULSE_PERIOD_MS) / PULSE_PERIOD_MS }),
+  }),
+  checkpoints: entry({
+    ids: [CHECKPOINTS_ID],
+    order: 120,
+    overlay: 'checkpoints',
+    select: (s) => ({
+      sites: s.sites,
+      live: s.live.checkpoints,
+      version: s.live.versions.checkpoints,
+      theme: s.theme,
+    }),
+    props: asProps,
+    factory: createCheckpointLayer,
+    pick: pickObject('checkpoint'),
+  }),
+  checkpointLevels: entry({
+    ids: [CHECKPOINT_LEVELS_ID],
+    order: 130,
+    overlay: 'checkpoints',
+    select: (s) => ({
+      sites: s.sites,
+      live: s.live.checkpoints,
+      version: s.live.versions.checkpoints,
+      theme: s.theme,
+      formatLevel: s.formatLevel,
+      language: s.language,
+      allLevels: s.closeUp,
+    }),
+    props: asProps,
+    factory: createCheckpointLevelLayer,
+  }),
+  rangers: entry({
+    ids: [RANGERS_ID],
+    order: 140,
+    overlay: 'rangers',
+    select: (s) => ({ data: s.rangers, theme: s.theme }),
+    props: asProps,
+    factory: createRangerLayer,
+    pick: pickObject('ranger'),
+  }),
+  incidents: entry({
+    ids: [INCIDENTS_ID],
+    order: 150,
+    overlay: 'rangers',
+    select: (s) => ({ data: s.incidents, theme: s.theme }),
+    props: asProps,
+    factory: createIncidentLayer,
+    pick: pickObject('incident'),
+  }),
+  // The picked object's ring follows its coordinates, not the array they would come in.
+  selectedObject: entry({
+    ids: [SELECTED_OBJECT_ID],
+    order: 160,
+    overlay: null,
+    select: (s) => ({ lon: s.selectedLon, lat: s.selectedLat, theme: s.theme }),
+    props: ({ lon, lat, theme }) => ({
+      position: lon !== null && lat !== null ? ([lon, lat] as [number, number]) : null,
+      theme,
+    }),
+    factory: createSelectedObjectLayer,
+  }),
+} as const satisfies LayerRegistry;
 
 export type LayerKind = keyof typeof LAYER_REGISTRY;
 
-/** Layer id → kind (choropleth ids carry the level: choropleth-town, choropleth-grid, …). */
-const KIND_OF_ID: Readonly<Record<string, LayerKind>> = {
-  [SELECTED_AREA_ID]: 'selectedArea',
-  [COVERAGE_ID]: 'coverage',
-  [TICKET_HEATMAP_ID]: 'ticketHeatmap',
-  [RANGER_TRAILS_ID]: 'rangerTrails',
-  [TICKET_CLUSTERS_ID]: 'ticketClusters',
-  [TICKETS_ID]: 'tickets',
-  [TICKET_PULSE_ID]: 'ticketPulse',
-  [CHECKPOINTS_ID]: 'checkpoints',
-  [CHECKPOINT_LEVELS_ID]: 'checkpointLevels',
-  [RANGERS_ID]: 'rangers',
-  [INCIDENTS_ID]: 'incidents',
-  [RIVER_LABELS_ID]: 'riverLabels',
-  [LANDMARKS_ID]: 'landmarks',
-  [LANDMARK_LABELS_ID]: 'landmarkLabels',
-  [SELECTED_OBJECT_ID]: 'selectedObject',
-  [choroplethId('town')]: 'choropleth',
-  [choroplethId('grid')]: 'choropleth',
-  [choroplethId('property')]: 'choropleth',
-  [choroplethId('forest')]: 'choropleth',
-};
+/** Layer id → kind, from the entries' own ids. */
+const KIND_OF_ID: ReadonlyMap<string, LayerKind> = new Map(
+  (Object.keys(LAYER_REGISTRY) as LayerKind[]).flatMap((kind) => LAYER_REGISTRY[kind].ids.map((id) => [id, kind])),
+);
 
-export const kindOfLayerId = (id: string): LayerKind | undefined => KIND_OF_ID[id];
+export const kindOfLayerId = (id: string): LayerKind | undefined => KIND_OF_ID.get(id);
 
 /** What a hover or click on a layer's datum designates (null: nothing to open). */
 export function pickedOf(layerId: string, object: unknown): Picked | null {
   const kind = kindOfLayerId(layerId);
   if (!kind || object === null || object === undefined) return null;
-  const pick = (LAYER_REGISTRY[kind] as LayerEntry<never>).pick;
+  const pick = (LAYER_REGISTRY[kind] as LayerEntry).pick;
   return pick ? pick(object, layerId) : null;
 }
 
-/** True when the kind is shown with the given overlays on. */
+/** True when the kind's overlay toggle is on (or it has none). */
 export const isShown = (kind: LayerKind, overlays: readonly Overlay[]): boolean => {
   const overlay = LAYER_REGISTRY[kind].overlay;
   return overlay === null || overlays.includes(overlay);
 };
 
-export type { AreaFeature, CheckpointSite, IncidentObject, LandmarkSite, RangerObject, TicketCluster, TicketObject };
+export { entry, isVisible, type LayerEntry, type LayerRegistry, type LayerSpec, type Selection } from './entry';
+export type {
+  AreaFeature,
+  CheckpointSite,
+  IncidentObject,
+  LandmarkSite,
+  Picked,
+  RangerObject,
+  TicketCluster,
+  TicketObject,
+};
