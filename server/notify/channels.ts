@@ -8,6 +8,7 @@
 // - dingtalk (钉钉自定义机器人): POST the robot's URL (…/robot/send?access_token=…) with
 //   {"msgtype":"markdown","markdown":{"title":…,"text":…}}; with 加签, &timestamp=<ms>&sign=<urlencoded base64
 //   HMAC-SHA256(secret, timestamp + "\n" + secret)>; answer {"errcode":0,…}.
+// - smtp: no HTTP request; the mail is composed in mail.ts and sent in smtp.ts.
 // - sms: a provider-neutral JSON for an HTTP SMS gateway ({phones, text, templateId?, params}), signed like the
 //   webhook; the gateway maps it to its provider (an approved template needs the params, not the text).
 import { createHmac } from 'node:crypto';
@@ -118,6 +119,9 @@ export function buildRequest(channel: ChannelConfig, notice: Notice, nowMs: numb
       };
       return signed(channel, JSON.stringify(body), nowMs, notice.key);
     }
+    case 'smtp':
+      // Mail goes over SMTP (smtp.ts), not HTTP: a caller that gets here mixed up the kinds.
+      throw new Error(`channel ${channel.id} is an smtp channel: it has no HTTP request`);
   }
 }
 

@@ -15,8 +15,16 @@ export const ChannelTypeSchema = Type.Union([
   Type.Literal('wecom'),
   Type.Literal('dingtalk'),
   Type.Literal('sms'),
+  Type.Literal('smtp'),
 ]);
 export type ChannelType = Static<typeof ChannelTypeSchema>;
+
+/** Host names and IPv4/IPv6 literals; nothing that could smuggle a scheme, a path or a port. */
+const HOST = '^[A-Za-z0-9]([A-Za-z0-9.:-]{0,252}[A-Za-z0-9])?$';
+const ADDRESS = '^[^\\s@<>",;]+@[^\\s@<>",;]+\\.[^\\s@<>",;]+$';
+/** An address, or a display name and the address in angle brackets. */
+const FROM =
+  '^([^<>@"\\r\\n]{1,100} <[^\\s@<>",;]+@[^\\s@<>",;]+\\.[^\\s@<>",;]+>|[^\\s@<>",;]+@[^\\s@<>",;]+\\.[^\\s@<>",;]+)$';
 
 const ClockTime = Type.String({
   pattern: describePattern('^([01]\\d|2[0-3]):[0-5]\\d$', 'must be a time HH:MM, e.g. 22:00'),
@@ -29,7 +37,7 @@ const ChannelSchema = Type.Object(
     }),
     type: ChannelTypeSchema,
     /** The receiver's URL (WeCom: with its key=, DingTalk: with its access_token=); "env:NAME" reads a variable. */
-    url: Type.String({ minLength: 1, maxLength: 2000 }),
+    url: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
     /** HMAC key (webhook, sms: the signature header; dingtalk: 加签 SEC…); "env:NAME" reads a variable. */
     secret: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
     /** Area key: the channel hears the alerts of this area's subtree. */
@@ -57,6 +65,26 @@ const ChannelSchema = Type.Object(
     template: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
     /** sms: the gateway's approved template id, passed through (Aliyun / Tencent SMS need one). */
     templateId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    /** smtp: the mail server (the relay that takes our mail), its port and whether TLS starts at once (465). */
+    host: Type.Optional(Type.String({ pattern: describePattern(HOST, 'must be a host name or IP address') })),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65_535 })),
+    secure: Type.Optional(Type.Boolean()),
+    /** smtp: the login; "env:NAME" reads a variable. The password is a secret like the webhook's. */
+    user: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    /** smtp: the sender, "ops@example.org" or "运行一张图 <ops@example.org>", and the recipients. */
+    from: Type.Optional(
+      Type.String({ pattern: describePattern(FROM, 'must be an e-mail address, e.g. 运行一张图 <ops@example.org>') }),
+    ),
+    to: Type.Optional(
+      Type.Array(
+        Type.String({ pattern: describePattern(ADDRESS, 'must be an e-mail address, e.g. duty@example.org') }),
+        {
+          minItems: 1,
+          maxItems: 100,
+        },
+      ),
+    ),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 60_000 })),
     retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 20 })),
     /** Requests a minute at most; 0: no limit. Default 20 for wecom and dingtalk (their robots' limit), else none. */
@@ -92,9 +120,23 @@ const NotifyConfigSchema = Type.Object(
 );
 export type ChannelConfigInput = Static<typeof ChannelSchema>;
 
+/** An smtp channel's mail server and addresses. */
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  /** TLS from the first byte (port 465); false: STARTTLS when the server offers it, required when logging in. */
+  secure: boolean;
+  user: string | undefined;
+  /** A secret: never logged, never in an answer or an error. */
+  password: string | undefined;
+  from: string;
+  to: readonly string[];
+}
+
 export interface ChannelConfig {
   id: string;
   type: ChannelType;
+  /** The HTTP receiver; '' for smtp. */
   url: string;
   secret: string | undefined;
   scope: string;
@@ -107,6 +149,7 @@ export interface ChannelConfig {
   phones: readonly string[];
   template: string | undefined;
   templateId: string | undefined;
+  smtp: SmtpConfig | undefined;
   timeoutMs: number;
   retries: number;
   /** Requests a minute at most; undefined: no limit. */
@@ -164,6 +207,33 @@ function perMinute(type: ChannelType, configured: number | undefined): number | 
   return n === 0 ? undefined : n;
 }
 
+const SMTP_FIELDS = ['host', 'port', 'secure', 'user', 'password', 'from', 'to'] as const;
+
+/** Implicit TLS (SMTPS) is port 465; submission with STARTTLS is 587. */
+const SMTPS_PORT = 465;
+const SUBMISSION_PORT = 587;
+
+/** An smtp channel's server and addresses, with the errors of what is missing or contradicts itself. */
+function smtpOf(
+  c: ChannelConfigInput,
+  at: (field: string) => string,
+  fromEnv: (value: string, at: string) => string | undefined,
+  errors: FieldError[],
+): SmtpConfig | undefined {
+  for (const field of ['host', 'from', 'to'] as const)
+    if (c[field] === undefined) errors.push({ path: at(field), message: 'is required for an smtp channel' });
+  if (c.password !== undefined && c.user === undefined)
+    errors.push({ path: at('user'), message: 'is required with a password' });
+  if (c.user !== undefined && c.password === undefined)
+    errors.push({ path: at('password'), message: 'is required with a user' });
+  const secure = c.secure ?? c.port === SMTPS_PORT;
+  const port = c.port ?? (secure ? SMTPS_PORT : SUBMISSION_PORT);
+  const user = c.user === undefined ? undefined : fromEnv(c.user, at('user'));
+  const password = c.password === undefined ? undefined : fromEnv(c.password, at('password'));
+  if (c.host === undefined || c.from === undefined || c.to === undefined) return undefined;
+  return { host: c.host, port, secure, user, password, from: c.from, to: c.to };
+}
+
 /** Validates parsed JSON; the errors name the field by JSON pointer and never repeat a value. */
 export function resolveNotifyConfig(
   json: unknown,
@@ -200,7 +270,12 @@ export function resolveNotifyConfig(
     const at = (field: string) => `/channels/${i}/${field}`;
     if (seen.has(c.id)) errors.push({ path: at('id'), message: `is used by an earlier channel: ids must be unique` });
     seen.add(c.id);
-    const url = fromEnv(c.url, at('url')) ?? '';
+    const smtp = c.type === 'smtp' ? smtpOf(c, at, fromEnv, errors) : undefined;
+    if (c.type !== 'smtp' && c.url === undefined)
+      errors.push({ path: at('url'), message: `is required for a ${c.type} channel` });
+    if (c.type === 'smtp' && c.url !== undefined)
+      errors.push({ path: at('url'), message: 'is not used by an smtp channel: give host and port' });
+    const url = c.type === 'smtp' || c.url === undefined ? '' : (fromEnv(c.url, at('url')) ?? '');
     if (url !== '') {
       let parsed: URL | undefined;
       try {
@@ -221,6 +296,13 @@ export function resolveNotifyConfig(
       for (const field of ['phones', 'template', 'templateId'] as const)
         if (c[field] !== undefined) errors.push({ path: at(field), message: 'is for sms channels only' });
     }
+    if (c.type !== 'smtp') {
+      for (const field of SMTP_FIELDS)
+        if (c[field] !== undefined) errors.push({ path: at(field), message: 'is for smtp channels only' });
+    }
+    // The mail server's login is the password; a second key would only be one more secret to keep.
+    if (c.type === 'smtp' && c.secret !== undefined)
+      errors.push({ path: at('secret'), message: 'is not used by an smtp channel: give user and password' });
     return {
       id: c.id,
       type: c.type,
@@ -240,6 +322,7 @@ export function resolveNotifyConfig(
       phones: c.phones ?? [],
       template: c.template,
       templateId: c.templateId,
+      smtp,
       timeoutMs: c.timeoutMs ?? delivery.timeoutMs,
       retries: c.retries ?? delivery.retries,
       perMinute: perMinute(c.type, c.perMinute),

@@ -11,7 +11,8 @@
 //
 // Nothing here is on the ingest path: onBatch only notes what is owed and appends a claim; requests run in a
 // queue per channel (a few in flight, retries wait on timers, every request has a timeout), so a slow or dead
-// receiver holds up only its own queue. Domain code: no driver, the standard fetch, the clock is given.
+// receiver holds up only its own queue. Domain code: no driver, the standard fetch (and for e-mail, the one
+// function of smtp.ts), both replaceable in deps; the clock is given.
 import type { AreaTree } from '../contract/areas';
 import { inScope } from '../contract/auth';
 import {
@@ -30,6 +31,8 @@ import type { AppendItem, AppendResult } from '../store/types';
 import { buildRequest, judge, type Verdict } from './channels';
 import { NotifyConfigError, type ChannelConfig, type NotifyConfig } from './config';
 import type { Notice } from './format';
+import { buildMail } from './mail';
+import { sendMail } from './smtp';
 
 const TRANSITION_OF: Partial<Record<AlertEvent['kind'], NotifyTransition>> = {
   'alert.raised': 'raised',
@@ -73,6 +76,8 @@ export interface NotifierDeps {
   log: NotifyLog;
   meter?: NotifyMeter;
   fetch?: typeof fetch;
+  /** Sends an smtp channel's mail; defaults to smtp.ts (nodemailer). */
+  sendMail?: typeof sendMail;
   /** Jitter in [0, 1); tests pin it. */
   random?: () => number;
   /**
@@ -190,6 +195,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   if (config.channels.length > 0 && deps.publicUrl === '')
     deps.log.warn({}, 'PUBLIC_URL is not set: notifications carry no link back to the alert');
   const fetchImpl = deps.fetch ?? fetch;
+  const mailImpl = deps.sendMail ?? sendMail;
   const random = deps.random ?? Math.random;
   const wallClock = deps.wallClock ?? Date.now;
   const delivery = config.delivery;
@@ -487,6 +493,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   }
 
   async function send(c: ChannelConfig, n: Notice): Promise<Verdict> {
+    if (c.smtp) return mailImpl(c.smtp, buildMail(c.smtp, n, c.language), c.timeoutMs, closing.signal);
     const req = buildRequest(c, n, wallClock());
     try {
       const res = await fetchImpl(req.url, {

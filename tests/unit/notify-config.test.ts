@@ -44,7 +44,7 @@ describe('NOTIFY_CONFIG', () => {
       '/channels/0/minSeverty is not an allowed property',
     ]);
     expect(errors({ channels: [wecom({ type: 'feishu' })] })).toEqual([
-      "/channels/0/type must be one of 'webhook', 'wecom', 'dingtalk', 'sms'",
+      "/channels/0/type must be one of 'webhook', 'wecom', 'dingtalk', 'sms', 'smtp'",
     ]);
     expect(errors({ channels: [wecom({ minSeverity: 'critical' })] })).toEqual([
       "/channels/0/minSeverity must be one of 'info', 'warning', 'severe'",
@@ -75,6 +75,104 @@ describe('NOTIFY_CONFIG', () => {
     expect(errors({ channels: [wecom({ phones: ['13800001111'] })] })).toEqual([
       '/channels/0/phones is for sms channels only',
     ]);
+  });
+
+  describe('smtp', () => {
+    const PASSWORD = 'smtp-password-0123456789';
+    const smtp = (extra: object = {}) => ({
+      id: 'duty-mail',
+      type: 'smtp',
+      scope: 'district:110112',
+      host: 'smtp.example.org',
+      user: 'opsmap@example.org',
+      password: PASSWORD,
+      from: '运行一张图 <opsmap@example.org>',
+      to: ['duty@example.org', 'chief@example.org'],
+      ...extra,
+    });
+
+    it('takes a mail server and addresses; the port follows secure (465) or submission (587)', () => {
+      const r = resolveNotifyConfig({
+        channels: [smtp(), smtp({ id: 'smtps', secure: true }), smtp({ id: 'p', port: 465 })],
+      });
+      expect(r.ok).toBe(true);
+      if (!r.ok) return;
+      const [plain, smtps, byPort] = r.config.channels;
+      expect(plain).toMatchObject({ type: 'smtp', url: '', language: 'zh', timeoutMs: 5000, retries: 5 });
+      expect(plain!.smtp).toEqual({
+        host: 'smtp.example.org',
+        port: 587,
+        secure: false,
+        user: 'opsmap@example.org',
+        password: PASSWORD,
+        from: '运行一张图 <opsmap@example.org>',
+        to: ['duty@example.org', 'chief@example.org'],
+      });
+      expect(smtps!.smtp).toMatchObject({ port: 465, secure: true });
+      expect(byPort!.smtp).toMatchObject({ port: 465, secure: true });
+      expect(plain!.perMinute).toBeUndefined();
+    });
+
+    it('reads the password from "env:NAME"; a relay without login needs neither user nor password', () => {
+      const r = resolveNotifyConfig(
+        {
+          channels: [
+            smtp({ password: 'env:SMTP_PASSWORD' }),
+            smtp({ id: 'relay', user: undefined, password: undefined, port: 25 }),
+          ],
+        },
+        { SMTP_PASSWORD: PASSWORD },
+      );
+      expect(r.ok && r.config.channels.map((c) => c.smtp)).toEqual([
+        expect.objectContaining({ password: PASSWORD }),
+        expect.objectContaining({ port: 25, secure: false, user: undefined, password: undefined }),
+      ]);
+      expect(errors({ channels: [smtp({ password: 'env:NO_SUCH_PASSWORD' })] })).toEqual([
+        '/channels/0/password names the environment variable NO_SUCH_PASSWORD, which is not set',
+      ]);
+    });
+
+    it('names the missing or wrong field, and never repeats the password', () => {
+      expect(errors({ channels: [smtp({ host: undefined, to: undefined })] })).toEqual([
+        '/channels/0/host is required for an smtp channel',
+        '/channels/0/to is required for an smtp channel',
+      ]);
+      expect(errors({ channels: [smtp({ to: ['duty'] })] })).toEqual([
+        '/channels/0/to/0 must be an e-mail address, e.g. duty@example.org',
+      ]);
+      expect(errors({ channels: [smtp({ from: 'Ops <ops@example.org>\r\nBcc: x@example.org' })] })).toEqual([
+        '/channels/0/from must be an e-mail address, e.g. 运行一张图 <ops@example.org>',
+      ]);
+      expect(errors({ channels: [smtp({ port: 0 })] })[0]).toMatch(/^\/channels\/0\/port /);
+      expect(errors({ channels: [smtp({ host: 'smtp://mail.example.org' })] })).toEqual([
+        '/channels/0/host must be a host name or IP address',
+      ]);
+      const noUser = errors({ channels: [smtp({ user: undefined })] });
+      expect(noUser).toEqual(['/channels/0/user is required with a password']);
+      expect(errors({ channels: [smtp({ password: undefined })] })).toEqual([
+        '/channels/0/password is required with a user',
+      ]);
+      expect(errors({ channels: [smtp({ url: 'https://mail.example.org' })] })).toEqual([
+        '/channels/0/url is not used by an smtp channel: give host and port',
+      ]);
+      expect(errors({ channels: [smtp({ secret: 'k' })] })).toEqual([
+        '/channels/0/secret is not used by an smtp channel: give user and password',
+      ]);
+      expect(errors({ channels: [wecom({ host: 'smtp.example.org', to: ['a@example.org'] })] })).toEqual([
+        '/channels/0/host is for smtp channels only',
+        '/channels/0/to is for smtp channels only',
+      ]);
+      expect(errors({ channels: [{ id: 'w', type: 'wecom', scope: 'district:110112' }] })).toEqual([
+        '/channels/0/url is required for a wecom channel',
+      ]);
+      const bad = smtp({ port: 'x', language: 'fr' });
+      expect(() => loadNotifyConfig(JSON.stringify({ channels: [bad] }), '/')).toThrow(/\/channels\/0\/port/);
+      try {
+        loadNotifyConfig(JSON.stringify({ channels: [bad] }), '/');
+      } catch (e) {
+        expect((e as Error).message).not.toContain(PASSWORD);
+      }
+    });
   });
 
   it('refuses a URL that is not http(s) without repeating it', () => {
