@@ -242,8 +242,9 @@ describe('layers built from the scene', () => {
     expect(layers.animated).toBe(true);
     // The list the tests read (data-layers) names the layers drawn once, not the per-frame pulse.
     expect(layers.ids).not.toContain('tickets-overdue');
-    const pulse = (now: number) => layers.at(now).find((l) => l.id === 'tickets-overdue')!;
-    expect(pulse(0).props.radiusScale).not.toBe(pulse(800).props.radiusScale);
+    const pulseScale = (now: number) =>
+      (layers.at(now).find((l) => l.id === 'tickets-overdue')!.props as unknown as { radiusScale: number }).radiusScale;
+    expect(pulseScale(0)).not.toBe(pulseScale(800));
     expect(layers.at(0)[0]).toBe(layers.at(800)[0]);
   });
 });
