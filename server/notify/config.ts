@@ -6,18 +6,13 @@ import path from 'node:path';
 import Type, { type Static } from 'typebox';
 import { AlertRule, AlertSeverity, NotifyTransition, NOTIFY_TRANSITIONS } from '../contract/alerts';
 import { AREA_KEY_PATTERN } from '../contract/events';
+import { ChannelTypeSchema, type ChannelType } from '../contract/notify';
 import { checker, describePattern, type FieldError } from '../contract/validate';
 
 const Closed = { additionalProperties: false } as const;
 
-export const ChannelTypeSchema = Type.Union([
-  Type.Literal('webhook'),
-  Type.Literal('wecom'),
-  Type.Literal('dingtalk'),
-  Type.Literal('sms'),
-  Type.Literal('smtp'),
-]);
-export type ChannelType = Static<typeof ChannelTypeSchema>;
+// The channel types are the contract's: the admin page shows them too.
+export { ChannelTypeSchema, type ChannelType };
 
 /** Host names and IPv4/IPv6 literals; nothing that could smuggle a scheme, a path or a port. */
 const HOST = '^[A-Za-z0-9]([A-Za-z0-9.:-]{0,252}[A-Za-z0-9])?$';

@@ -4,44 +4,11 @@
 // key in the URL.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { NotifyTransition } from '../contract/alerts';
 import { errorResponses } from '../contract/errors';
+import { ChannelList, TestSendAnswer, TestSendRequest } from '../contract/notify';
 import { requireAbility } from '../auth/guard';
 import { doc, SESSION } from '../openapi/spec';
-import { ChannelTypeSchema } from './config';
 import type { Notifier } from './notifier';
-
-const ChannelView = Type.Object({
-  id: Type.String(),
-  type: ChannelTypeSchema,
-  scope: Type.String(),
-  language: Type.Union([Type.Literal('zh'), Type.Literal('en')]),
-  minSeverity: Type.String(),
-  transitions: Type.Array(NotifyTransition),
-  up: Type.Boolean({ description: 'false after a failed request, until the next success' }),
-  queued: Type.Integer(),
-  inFlight: Type.Integer(),
-  delivered: Type.Integer({ description: 'since this process started' }),
-  failed: Type.Integer({ description: 'dead-lettered since this process started' }),
-  lastDeliveredAt: Type.Optional(Type.String()),
-  lastFailureAt: Type.Optional(Type.String()),
-  lastFailure: Type.Optional(Type.String()),
-  deadLetters: Type.Array(
-    Type.Object({ alertId: Type.String(), transition: NotifyTransition, at: Type.String(), reason: Type.String() }),
-    { description: 'The latest messages given up after the last retry (each is also on its alert’s trail)' },
-  ),
-});
-const ChannelList = Type.Object({ channels: Type.Array(ChannelView) });
-const TestRequest = Type.Object(
-  { note: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
-  { additionalProperties: false },
-);
-const TestAnswer = Type.Object({
-  channel: Type.String(),
-  ok: Type.Boolean({ description: 'the receiver took the message' }),
-  ms: Type.Integer(),
-  reason: Type.Optional(Type.String({ description: 'why not: the receiver’s status or error' })),
-});
 
 export const notifyRoutes: FastifyPluginAsyncTypebox<{ notifier: Notifier | undefined }> = async (
   app,
@@ -87,8 +54,8 @@ export const notifyRoutes: FastifyPluginAsyncTypebox<{ notifier: Notifier | unde
           'One request, no retry, not written to the log; the answer says whether the receiver took it.',
         ),
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
-        body: TestRequest,
-        response: { 200: TestAnswer, ...errorResponses(400, 401, 403, 404) },
+        body: TestSendRequest,
+        response: { 200: TestSendAnswer, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
