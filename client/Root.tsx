@@ -20,6 +20,7 @@ const Dashboard = lazy(() => import('./App').then((m) => ({ default: m.Dashboard
 const WallApp = lazy(() => import('./wall/WallApp').then((m) => ({ default: m.WallApp })));
 const LeaderLanding = lazy(() => import('./landing/LeaderLanding').then((m) => ({ default: m.LeaderLanding })));
 const DailyBrief = lazy(() => import('./brief/DailyBrief').then((m) => ({ default: m.DailyBrief })));
+const NotifyAdmin = lazy(() => import('./admin/NotifyAdmin').then((m) => ({ default: m.NotifyAdmin })));
 
 /** While a screen's chunk loads: the dark boot screen the page already shows while the session is asked for. */
 function Loading({ children }: { children: ReactNode }) {
@@ -145,6 +146,8 @@ function Screens({ tree, principal }: { tree: AreaTree; principal: Principal }) 
       return <LeaderLanding tree={tree} town={home} onOpenMap={() => setScreen('dashboard')} />;
     case 'brief':
       return <DailyBrief tree={tree} home={home} />;
+    case 'admin-notify':
+      return <NotifyAdmin tree={tree} />;
     case 'dashboard':
       return (
         <Dashboard

@@ -2,18 +2,21 @@
 // decision is tested without a browser. The server enforces scope everywhere; the client checks first so that
 // it never even asks for another town's data, and shows "not in your area" instead.
 import type { AreaKey, AreaTree } from '../../server/contract/areas';
-import { inScope, type Principal } from '../../server/contract/auth';
+import { can, inScope, type Principal } from '../../server/contract/auth';
 
-export type Screen = 'wall' | 'landing' | 'dashboard' | 'brief';
+export type Screen = 'wall' | 'landing' | 'dashboard' | 'brief' | 'admin-notify';
 
 /**
- * /wall (and a wall device anywhere) → the wall; a leader opens on the landing, unless the URL names an area
- * (a drill-down link shared with them); everyone else → the dashboard.
+ * /wall (and a wall device anywhere) → the wall; /brief → the brief; /admin/notify → an admin's channel page;
+ * a leader opens on the landing, unless the URL names an area (a drill-down link shared with them); everyone
+ * else → the dashboard.
  */
 export function screenFor(pathname: string, search: string, principal: Pick<Principal, 'role'>): Screen {
   if (pathname === '/wall' || pathname.startsWith('/wall/') || principal.role === 'wall') return 'wall';
   // The printable daily brief: a page of its own for every reader (the server scopes what it holds).
   if (pathname === '/brief') return 'brief';
+  // The notification channels' page: admins only; anyone else at that address gets their usual screen.
+  if (pathname === '/admin/notify' && can(principal, 'admin')) return 'admin-notify';
   if (principal.role === 'leader' && !new URLSearchParams(search).has('area')) return 'landing';
   return 'dashboard';
 }

@@ -14,6 +14,7 @@ import zhExport from './locales/zh-CN/export';
 import zhTrends from './locales/zh-CN/trends';
 import zhBrief from './locales/zh-CN/brief';
 import zhHistory from './locales/zh-CN/history';
+import zhAdmin from './locales/zh-CN/admin';
 import enCommon from './locales/en/common';
 import enMap from './locales/en/map';
 import enPanels from './locales/en/panels';
@@ -24,6 +25,7 @@ import enExport from './locales/en/export';
 import enTrends from './locales/en/trends';
 import enBrief from './locales/en/brief';
 import enHistory from './locales/en/history';
+import enAdmin from './locales/en/admin';
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -39,6 +41,7 @@ export const NAMESPACES = [
   'trends',
   'export',
   'history',
+  'admin',
 ] as const;
 
 export const RESOURCES = {
@@ -53,6 +56,7 @@ export const RESOURCES = {
     trends: zhTrends,
     export: zhExport,
     history: zhHistory,
+    admin: zhAdmin,
   },
   en: {
     common: enCommon,
@@ -65,6 +69,7 @@ export const RESOURCES = {
     trends: enTrends,
     export: enExport,
     history: enHistory,
+    admin: enAdmin,
   },
 } as const;
 

@@ -2,6 +2,7 @@
 // with data freshness, language and theme toggles, the clock in Asia/Shanghai time, and who is logged in (name,
 // role, area) with the logout button, and the search box (SearchBox.tsx).
 import { useEffect, useState } from 'react';
+import { AdminLink } from '../admin/AdminLink';
 import { BriefLink } from '../brief/BriefLink';
 import { useTranslation } from 'react-i18next';
 import type { AreaKey, AreaTree } from '../../server/contract/areas';
@@ -184,6 +185,7 @@ export function Header({
           </button>
           <Clock />
           <BriefLink tree={tree} area={view.area} />
+          <AdminLink />
           <UserBox tree={tree} onLanding={onLanding} />
         </div>
       </div>

@@ -1,0 +1,42 @@
+// Namespace admin: the admin's pages (the notification channels). The original: en/admin.ts has the same keys.
+const zh = {
+  link: '通知渠道',
+  linkTitle: '通知渠道：状态与发送测试（管理员）',
+  back: '返回',
+  title: '通知渠道',
+  subtitle: '告警发往企业微信、钉钉、Webhook、短信和邮件的渠道（NOTIFY_CONFIG）。地址、密钥和密码不在此显示。',
+  loading: '加载中…',
+  error: '加载失败：{{message}}',
+  empty: '未配置通知渠道：设置 NOTIFY_CONFIG 后重启服务（见 docs/ALERTS.md）。',
+  refresh: '刷新',
+  type: {
+    webhook: 'Webhook',
+    wecom: '企业微信群机器人',
+    dingtalk: '钉钉群机器人',
+    sms: '短信网关',
+    smtp: '邮件（SMTP）',
+  },
+  column: {
+    channel: '渠道',
+    scope: '范围',
+    health: '状态',
+    lastDelivered: '最近送达',
+    lastFailure: '最近失败',
+    deadLetters: '死信',
+    action: '测试',
+  },
+  health: { up: '正常', down: '故障', idle: '尚未发送' },
+  counts: '已送达 {{delivered}} · 排队 {{queued}}',
+  never: '—',
+  deadLetterCount: '{{count}} 条',
+  deadLetterItem: '{{alert}}（{{transition}}）{{time}}：{{reason}}',
+  transition: { raised: '新告警', escalated: '上报区级', whistled: '吹哨报到', resolved: '办结' },
+  test: {
+    button: '发送测试',
+    sending: '发送中…',
+    delivered: '已送达（{{ms}} 毫秒）',
+    failed: '未送达：{{reason}}',
+    error: '发送失败：{{message}}',
+  },
+};
+export default zh;
