@@ -30,7 +30,7 @@ const en: Strings<typeof zh> = {
     action: 'Test',
   },
   health: { up: 'Up', down: 'Failing', idle: 'Nothing sent yet' },
-  counts: '{{delivered}} delivered · {{queued}} queued',
+  counts: '{{delivered}} alerts delivered · {{queued}} queued',
   never: '—',
   deadLetterCount: '{{count}}',
   deadLetterItem: '{{alert}} ({{transition}}) {{time}}: {{reason}}',

@@ -26,7 +26,7 @@ const zh = {
     action: '测试',
   },
   health: { up: '正常', down: '故障', idle: '尚未发送' },
-  counts: '已送达 {{delivered}} · 排队 {{queued}}',
+  counts: '告警已送达 {{delivered}} · 排队 {{queued}}',
   never: '—',
   deadLetterCount: '{{count}} 条',
   deadLetterItem: '{{alert}}（{{transition}}）{{time}}：{{reason}}',
