@@ -1,7 +1,7 @@
 // Admin routes of the notification channels: how each one is doing (queue, last success and failure, recent
 // dead letters) and a test message on demand, so an admin setting up a WeCom or DingTalk robot sees at once
-// whether the group got it. Never a URL, a secret or a phone number in an answer: WeCom and DingTalk keep their
-// key in the URL.
+// whether the group got it (the client's page: client/admin/NotifyAdmin.tsx). Never a URL, a secret, a password,
+// a phone number or an e-mail address in an answer: WeCom and DingTalk keep their key in the URL.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { errorResponses } from '../contract/errors';
@@ -23,7 +23,7 @@ export const notifyRoutes: FastifyPluginAsyncTypebox<{ notifier: Notifier | unde
       schema: {
         ...admin(
           'The notification channels (NOTIFY_CONFIG) and how each is doing',
-          'Never a URL, a secret or a phone number. Empty without NOTIFY_CONFIG.',
+          'Never a URL, a secret, a password, a phone number or an e-mail address. Empty without NOTIFY_CONFIG.',
         ),
         response: { 200: ChannelList, ...errorResponses(401, 403) },
       },

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../server/config';
+import type { Principal } from '../../server/contract/auth';
 import { CHROMIUM_MISSING, NAME_SHIM, chromiumAvailable, launchChromium } from '../helpers/browser';
 import { interiorPoint } from '../../server/geo/interior';
 import { principals, sessionHeaders, SONGZHUANG } from '../helpers/auth';
@@ -112,7 +113,7 @@ describe.skipIf(!RUN)(
       await receiver?.close();
     });
 
-    async function open(viewport: { width: number; height: number }, who = principals.admin) {
+    async function open(viewport: { width: number; height: number }, who: Principal = principals.admin) {
       const context: BrowserContext = await browser.newContext({
         viewport,
         locale: 'zh-CN',
