@@ -15,7 +15,7 @@ const Closed = { additionalProperties: false } as const;
 export { ChannelTypeSchema, type ChannelType };
 
 /** Host names and IPv4/IPv6 literals; nothing that could smuggle a scheme, a path or a port. */
-const HOST = '^[A-Za-z0-9]([A-Za-z0-9.:-]{0,252}[A-Za-z0-9])?$';
+const HOST = '^[A-Za-z0-9:]([A-Za-z0-9.:-]{0,252}[A-Za-z0-9])?$';
 const ADDRESS = '^[^\\s@<>",;]+@[^\\s@<>",;]+\\.[^\\s@<>",;]+$';
 /** An address, or a display name and the address in angle brackets. */
 const FROM =

@@ -111,6 +111,8 @@ describe('NOTIFY_CONFIG', () => {
       expect(smtps!.smtp).toMatchObject({ port: 465, secure: true });
       expect(byPort!.smtp).toMatchObject({ port: 465, secure: true });
       expect(plain!.perMinute).toBeUndefined();
+      for (const host of ['127.0.0.1', '::1', 'mail-relay.internal'])
+        expect(resolveNotifyConfig({ channels: [smtp({ host })] }).ok, host).toBe(true);
     });
 
     it('reads the password from "env:NAME"; a relay without login needs neither user nor password', () => {
