@@ -95,6 +95,8 @@ function parts(raw: string): { headers: Record<string, string>; text: string; ht
 export async function startMailReceiver(
   login: { user: string; password: string } | undefined,
   port = 0,
+  /** Where it listens: loopback, unless a test needs it reached over another interface. */
+  host = '127.0.0.1',
 ): Promise<MailReceiver> {
   const mails: ReceivedMail[] = [];
   let server: SMTPServer | undefined;
@@ -141,7 +143,7 @@ export async function startMailReceiver(
       const s = server;
       await new Promise<void>((resolve, reject) => {
         s.server.once('error', reject);
-        s.listen(receiver.port, '127.0.0.1', () => resolve());
+        s.listen(receiver.port, host, () => resolve());
       });
       receiver.port = (s.server.address() as { port: number }).port;
     },

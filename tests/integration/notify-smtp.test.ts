@@ -4,6 +4,7 @@
 // first and then up gets the message once; a refused login is dead-lettered at once, its reason on the trail,
 // in the admin list and in /metrics; the admin's test message arrives; the password is never in a log or an
 // answer.
+import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app';
 import type { Alert } from '../../server/contract/alerts';
@@ -12,6 +13,8 @@ import { testApp } from '../helpers/app';
 import { principals, sessionHeaders, ZHANGJIAWAN } from '../helpers/auth';
 import { postEvents } from '../helpers/callers';
 import { startMailReceiver, type MailReceiver } from '../helpers/mail-receiver';
+import { buildMail } from '../../server/notify/mail';
+import { sendMail } from '../../server/notify/smtp';
 import { until } from '../helpers/receiver';
 
 const PASSWORD = 'smtp-pass-5d0c1e7a9b3f4a2e';
@@ -219,3 +222,53 @@ async function waitFor(ok: () => Promise<boolean>, ms = 5_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** This machine's address on a network (not loopback), if it has one. */
+const lanAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+
+describe.skipIf(lanAddress === undefined)('a password over a network', () => {
+  it('is never sent to a server that offers no STARTTLS: the mail is refused before the login', async () => {
+    const open = await startMailReceiver({ user: 'opsmap@tongzhou.example', password: PASSWORD }, 0, '0.0.0.0');
+    try {
+      const smtp = {
+        host: lanAddress!,
+        port: open.port,
+        secure: false,
+        user: 'opsmap@tongzhou.example',
+        password: PASSWORD,
+        from: 'opsmap@tongzhou.example',
+        to: ['duty@tongzhou.example'],
+      };
+      const notice = {
+        key: 'k-tls',
+        alertId: 'test',
+        transition: 'raised' as const,
+        rule: 'fire_risk' as const,
+        severity: 'severe' as const,
+        level: 'town' as const,
+        title: '火险',
+        area: ZHANGJIAWAN,
+        areaName: '张家湾镇',
+        at: new Date().toISOString(),
+        raisedAt: new Date().toISOString(),
+        facts: {},
+      };
+      const verdict = await sendMail(smtp, buildMail(smtp, notice, 'zh'), 3000, new AbortController().signal);
+      expect(verdict).toEqual({ ok: false, reason: 'TLS refused by the mail server', retry: false });
+      expect(open.refusedLogins).toBe(0);
+      expect(open.mails).toEqual([]);
+      // The same server on loopback (a local relay) takes the login in the clear.
+      const local = await sendMail(
+        { ...smtp, host: '127.0.0.1' },
+        buildMail(smtp, notice, 'zh'),
+        3000,
+        new AbortController().signal,
+      );
+      expect(local).toEqual({ ok: true });
+    } finally {
+      await open.stop();
+    }
+  });
+});
