@@ -38,7 +38,8 @@ import { openPostgresUserStore } from './store/users-postgres';
 import type { EventBus } from './bus/types';
 import { createLiveState } from './live/state';
 import { createAreaTrends } from './live/area-trends';
-import { createProjectionHost, projectionOf } from './live/host';
+import { createProjectionHost, projectionOf, type ProjectionHost } from './live/host';
+import { keyframeVersion } from './live/keyframes';
 import { createTicketTrend } from './live/trend';
 import { createWeeklyTickets } from './live/weekly';
 import type { LiveState } from './live/types';
@@ -109,6 +110,8 @@ export interface Services {
   mqtt?: MqttIngest;
   /** The notification channels, when NOTIFY_CONFIG is set (notify/). */
   notifier?: Notifier;
+  /** The projection host: the one fold of the log, its keyframes (live/host.ts). */
+  host: ProjectionHost;
 }
 
 declare module 'fastify' {
@@ -283,7 +286,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       ? createMemoryStore()
       : config.store === 'postgres'
         ? await openPostgresStore(postgres)
-        : openSqliteStore(config.databasePath));
+        : openSqliteStore(config.databasePath, { writer: 'thread' }));
   // BUS=nats: the JetStream stream orders the log of every node and this node's store archives it; a NATS or
   // store outage fails appends (503) and the bus catches up by itself when the service is back.
   let followErrorLogged = 0;
@@ -301,7 +304,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
           },
         })
       : undefined;
-  const bus: EventBus = natsBus ?? createInProcessBus(store);
+  // The SQLite store opened here commits on its writer thread in the order it is called, so the bus may start the
+  // next group while one commits (ingest: docs/BENCHMARKS.md).
+  const pipeline = !deps.store && config.store === 'sqlite' ? 2 : 1;
+  const bus: EventBus = natsBus ?? createInProcessBus(store, { pipeline });
   const shared: Record<string, boolean> = {};
   if (natsBus) shared.bus = natsBus.connected();
   // State is a fold of the log: rebuild it from the store, then follow the bus from where the log ended.
@@ -335,11 +341,34 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const arrivals: { seq: number; at: number }[] = [];
   // Every view of the log is a projection on one fold (live/host.ts): one scan at start, one bus subscription,
   // one clock, in this order; the routes below get read handles to them.
-  const host = createProjectionHost({ store, bus, now });
+  // Keyframes (live/keyframes.ts) are bound to this code and to everything the folds read from the configuration.
+  // A memory store's keyframes would die with its log: no start could use them.
+  const keyframes =
+    config.keyframes.on && store.keyframes && config.store !== 'memory'
+      ? {
+          ...config.keyframes,
+          store: store.keyframes,
+          version: keyframeVersion({
+            live: liveOptions,
+            rules: config.alertRules,
+            areas: Object.keys(geo.tree.nodes),
+            notify: config.notify ?? null,
+          }),
+          envelope: () => live.envelopeMs,
+          log: app.log,
+        }
+      : undefined;
+  const host = createProjectionHost({ store, bus, now, keyframes });
   host.register({
     name: 'live state and area trends',
     apply: (events) => trends.apply(events),
     advance: (t) => trends.advance(t),
+    snapshot: () => ({ live: live.snapshotState(), trends: trends.snapshotState() }),
+    restore: (data) => {
+      const d = data as { live: unknown; trends: unknown };
+      live.restoreState(d.live);
+      trends.restoreState(d.trends);
+    },
   });
   const ticketTrend = createTicketTrend(geo);
   host.register(projectionOf('hourly ticket trend', ticketTrend));
@@ -352,10 +381,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       if (phase === 'live') deliverAlerts?.(changed);
     },
     advance: (t) => alerts.advance(t),
+    snapshot: () => alerts.snapshotState(),
+    restore: (data) => alerts.restoreState(data),
   });
   host.register({
     name: 'alert rules',
     apply: (events, phase) => (phase === 'rebuild' ? rules.rebuild(events) : rules.onBatch(events)),
+    snapshot: () => rules.snapshotState(),
+    restore: (data) => rules.restoreState(data),
   });
   // Tickets as Open311 service requests, for GeoReport clients reading them back (routes/open311.ts).
   const serviceRequests = createServiceRequestBook({
@@ -367,6 +400,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     name: 'open311 service requests',
     apply: (events) => serviceRequests.apply(events),
     advance: (t) => serviceRequests.advance(t),
+    snapshot: () => serviceRequests.snapshotState(),
+    restore: (data) => serviceRequests.restoreState(data),
   });
   host.register({
     name: 'metrics',
@@ -376,6 +411,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       arrivals.push({ seq: events[0]!.seq, at: now() });
       if (arrivals.length > 10_000) arrivals.splice(0, arrivals.length - 10_000);
     },
+    // Counters of this process only: nothing to keep.
+    snapshot: () => null,
+    restore: () => {},
   });
   // Alerts told to WeCom, DingTalk, webhooks and SMS (notify/): after the alert book, which it reads.
   let notifier: Notifier | undefined;
@@ -500,6 +538,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     auth,
     alerts,
     rules,
+    host,
     ...(notifier ? { notifier } : {}),
   } satisfies Services);
   // At ready, not here: a build that fails further down leaves no broker connection behind.
@@ -528,7 +567,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     await app.services.simulator?.stop();
     // Before the bus: a message being stored finishes (or stays unacknowledged for the broker to redeliver).
     await app.services.mqtt?.close();
-    host.close();
+    // A graceful stop leaves a keyframe of the state as it ends, so the next start folds nothing.
+    await host.writeKeyframe();
+    await host.close();
     await bus.close();
     await store.close();
   });

@@ -69,6 +69,8 @@ export interface Config {
   maxFutureSkewMs: number;
   /** Delta coalescing window of the Socket.IO gateway, ms. */
   flushMs: number;
+  /** Keyframes of the projection host (live/host.ts); off: every start folds the whole log. */
+  keyframes: { on: boolean; everyEvents: number; everyMs: number; keepPeriodic: number; keepDays: number };
   kpiWeights: KpiWeights;
   /** OsmAnd device id → ranger id; undefined: device ids are ranger ids. */
   osmandDevices: ReadonlyMap<string, DeviceEntry> | undefined;
@@ -196,6 +198,28 @@ export const CONFIG_VARS: readonly ConfigVar[] = [
     description: 'Events timed further than this in the future are rejected (device clock skew).',
   },
   { name: 'FLUSH_MS', default: '150', description: 'Socket.IO delta coalescing window in ms (100–250).' },
+  {
+    name: 'KEYFRAMES',
+    default: 'on',
+    description:
+      'on / off: keep keyframes of the folded state in the store, so that a start, a replay and a past brief fold only the log after the nearest one.',
+  },
+  {
+    name: 'KEYFRAME_EVERY_EVENTS',
+    default: '200000',
+    description: 'A keyframe after this many events folded since the last one (and one at each local midnight).',
+  },
+  {
+    name: 'KEYFRAME_EVERY_MINUTES',
+    default: '10',
+    description: 'A keyframe this many minutes after the last one when anything was folded since.',
+  },
+  {
+    name: 'KEYFRAME_KEEP_DAYS',
+    default: '35',
+    description:
+      'Midnight keyframes are kept this many days (replay and briefs start from them); periodic ones: the newest 2.',
+  },
   {
     name: 'KPI_WEIGHTS',
     default: '0.2,0.4,0.4',
@@ -553,6 +577,13 @@ export function loadConfig(env: Env = process.env): Config {
     },
     maxFutureSkewMs: number('MAX_FUTURE_SKEW_S', read(env, 'MAX_FUTURE_SKEW_S'), 0, 86_400) * 1000,
     flushMs: number('FLUSH_MS', read(env, 'FLUSH_MS'), 20, 5000),
+    keyframes: {
+      on: oneOf('KEYFRAMES', read(env, 'KEYFRAMES').toLowerCase(), ['on', 'off'] as const) === 'on',
+      everyEvents: number('KEYFRAME_EVERY_EVENTS', read(env, 'KEYFRAME_EVERY_EVENTS'), 1, 1e9),
+      everyMs: number('KEYFRAME_EVERY_MINUTES', read(env, 'KEYFRAME_EVERY_MINUTES'), 0.01, 1440) * 60_000,
+      keepPeriodic: 2,
+      keepDays: number('KEYFRAME_KEEP_DAYS', read(env, 'KEYFRAME_KEEP_DAYS'), 1, 400),
+    },
     kpiWeights: kpiWeights(read(env, 'KPI_WEIGHTS')),
     osmandDevices: devices(env.OSMAND_DEVICES?.trim() ?? ''),
     ticketDeadlines: ruleConfig(() => parseTicketDeadlines(read(env, 'TICKET_DEADLINES'))),

@@ -30,7 +30,7 @@ import {
 import type { Geo } from '../geo/load';
 import { AreaIndex } from './areas';
 import type { LiveObserver } from './observer';
-import type { LiveState, PooledTickets } from './types';
+import type { KeyframeState, LiveState, PooledTickets } from './types';
 import { resolveLiveOptions, type LiveOptions } from './options';
 import { countWindowFact, createLiveState, WINDOW_FIELDS, windowKpisOf } from './state';
 import { DAY_MS, isoLocal, localDay } from '../contract/time';
@@ -88,7 +88,7 @@ interface DayCoverage {
 export interface AreaTrendsFold {
   readonly seq: number;
   /** The live state the trends listen to (the app's own, when it hands one over: see createAreaTrends). */
-  readonly live: LiveState & PooledTickets;
+  readonly live: LiveState & PooledTickets & KeyframeState;
   apply(events: readonly StoredEvent[]): void;
   /** Moves the clock (deadlines settle, old buckets go); it never runs backwards. */
   advance(nowMs: number): void;
@@ -110,6 +110,19 @@ export interface AreaTrendsFold {
    * none was, undefined for an area the geography does not have.
    */
   firstTicketDay(area: AreaKey): number | null | undefined;
+  /** The trends' own counters for a keyframe (not the live state's: it has its own). */
+  snapshotState(): unknown;
+  /** Takes over snapshotState()'s data, before anything is folded. */
+  restoreState(data: unknown): void;
+}
+
+interface AreaTrendsSnapshot {
+  days: Map<number, Map<number, Int32Array>>;
+  visits: Map<number, Map<number, DayCoverage>>;
+  flood: Map<string, { bucket: Float64Array; max: Float64Array }>;
+  clockDay: number;
+  firstFactDay: number | null;
+  firstTicket: Int32Array;
 }
 
 /**
@@ -121,7 +134,7 @@ export function createAreaTrends(
   geo: Geo,
   options: Partial<LiveOptions> = {},
   nowMs?: number,
-  makeLive?: (observer: LiveObserver) => LiveState & PooledTickets,
+  makeLive?: (observer: LiveObserver) => LiveState & PooledTickets & KeyframeState,
 ): AreaTrendsFold {
   const o = resolveLiveOptions(options);
   const areas = new AreaIndex(geo);
@@ -253,6 +266,27 @@ export function createAreaTrends(
     live,
     get seq() {
       return live.seq;
+    },
+    snapshotState() {
+      const flood = new Map<string, { bucket: Float64Array; max: Float64Array }>();
+      for (const [id, cp] of checkpoints) flood.set(id, { bucket: cp.bucket, max: cp.max });
+      return { days, visits, flood, clockDay, firstFactDay, firstTicket } satisfies AreaTrendsSnapshot;
+    },
+    restoreState(data) {
+      const s = data as AreaTrendsSnapshot;
+      days.clear();
+      for (const [d, m] of s.days) days.set(d, m);
+      visits.clear();
+      for (const [d, m] of s.visits) visits.set(d, m);
+      for (const [id, f] of s.flood) {
+        const cp = checkpoints.get(id);
+        if (!cp) continue;
+        cp.bucket.set(f.bucket);
+        cp.max.set(f.max);
+      }
+      clockDay = s.clockDay;
+      firstFactDay = s.firstFactDay;
+      firstTicket.set(s.firstTicket);
     },
     apply(events) {
       const seq = live.seq;

@@ -112,6 +112,18 @@ export class AreaIndex {
     );
   }
 
+  /** The chains interned so far, for a keyframe: folded records hold chain numbers, which mean these. */
+  snapshotChains(): { keys: string[]; chains: Int32Array[] } {
+    return { keys: [...this.chainByKey.keys()], chains: this.chains };
+  }
+
+  /** Takes over snapshotChains() (a superset of what the constructor interned, in the same order). */
+  restoreChains(s: { keys: string[]; chains: Int32Array[] }): void {
+    this.chains.length = 0;
+    this.chainByKey.clear();
+    for (let i = 0; i < s.keys.length; i++) this.intern(s.keys[i]!, s.chains[i]!);
+  }
+
   /** Town id of a chain, undefined when it lies in no town. */
   townOf(chain: number): string | undefined {
     const t = this.chains[chain]![SLOT_TOWN]!;

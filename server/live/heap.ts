@@ -13,7 +13,17 @@ export interface Timed {
  * million dead entries alive until their deadlines).
  */
 export class TimerHeap<T extends Timed> {
-  private readonly items: T[] = [];
+  private items: T[] = [];
+
+  /** The queue as it stands, for a keyframe: the items keep their heapIndex, so the array is the heap. */
+  snapshot(): T[] {
+    return this.items;
+  }
+
+  /** Takes over a snapshot()'s array (its items restored with their due and heapIndex). */
+  restore(items: T[]): void {
+    this.items = items;
+  }
 
   get size(): number {
     return this.items.length;
@@ -110,6 +120,27 @@ export class FactHeap {
   poppedTime = 0;
   poppedCode = 0;
   poppedChain = 0;
+
+  /** The live facts, for a keyframe. */
+  snapshot(): { t: Float64Array; code: Int32Array; chain: Int32Array } {
+    return {
+      t: this.t.slice(0, this.size),
+      code: this.code.slice(0, this.size),
+      chain: this.chain.slice(0, this.size),
+    };
+  }
+
+  restore(s: { t: Float64Array; code: Int32Array; chain: Int32Array }): void {
+    const n = s.t.length;
+    const cap = Math.max(1024, 2 ** Math.ceil(Math.log2(n + 1)));
+    this.t = new Float64Array(cap);
+    this.t.set(s.t);
+    this.code = new Int32Array(cap);
+    this.code.set(s.code);
+    this.chain = new Int32Array(cap);
+    this.chain.set(s.chain);
+    this.size = n;
+  }
 
   minTime(): number {
     return this.size > 0 ? this.t[0]! : Infinity;

@@ -57,6 +57,9 @@ export interface ServiceRequestBook {
   list(principal: Principal, filter: RequestFilter): Open311ServiceRequest[];
   /** Drops closed requests past retention (called with the clock). */
   advance(nowMs: number): void;
+  /** Its state for a keyframe, and back (live/keyframes.ts). */
+  snapshotState(): unknown;
+  restoreState(data: unknown): void;
 }
 
 export interface ServiceRequestBookOptions {
@@ -116,6 +119,15 @@ export function createServiceRequestBook(options: ServiceRequestBookOptions): Se
   });
 
   return {
+    snapshotState() {
+      return { recs, lastPruneMs };
+    },
+    restoreState(data) {
+      const s = data as { recs: Map<string, RequestRec>; lastPruneMs: number };
+      recs.clear();
+      for (const [k, v] of s.recs) recs.set(k, v);
+      lastPruneMs = s.lastPruneMs;
+    },
     apply(events) {
       for (const s of events) {
         const e = s.event;

@@ -74,6 +74,7 @@ import {
   RESP_ON_TIME,
   RESP_PENDING,
   TicketRec,
+  Trail,
   type FollowUpTarget,
   VERDICT_NONE,
   VERDICT_RESOLVED,
@@ -82,7 +83,7 @@ import {
 } from './records';
 import { DAY_MS, isoLocal, localDay, monthStartDay, yearStartDay } from '../contract/time';
 import { ROLLING_DAYS } from '../contract/live';
-import type { LiveChanges, LiveState, ObjectKind, PooledTickets, TicketQuery } from './types';
+import type { KeyframeState, LiveChanges, LiveState, ObjectKind, PooledTickets, TicketQuery } from './types';
 import type { LiveObserver } from './observer';
 import type { PatrolVisited } from '../contract/patrol';
 
@@ -222,6 +223,43 @@ interface ActiveResponse {
   area: number;
 }
 
+/** What a keyframe keeps of the live state (snapshotState()). */
+interface LiveStateSnapshot {
+  chains: ReturnType<AreaIndex['snapshotChains']>;
+  seq: number;
+  takenSeq: number;
+  latestEventMs: number;
+  now: number;
+  clockSet: boolean;
+  today: number;
+  monthStart: number;
+  yearStart: number;
+  baselineDay: number | null;
+  c: Int32Array;
+  lastPatrolMs: Float64Array;
+  lastPatrolAt: (string | null)[];
+  responseLevel: Uint8Array;
+  ring: Int32Array;
+  ringDay: Int32Array;
+  rolling: ReturnType<FactHeap['snapshot']>;
+  future: FutureFact[];
+  timers: (TicketRec | RangerRec)[];
+  tickets: Map<string, TicketRec>;
+  openTickets: Map<string, TicketRec>;
+  forgotten: Map<string, FollowUpTarget>;
+  ticketOrder: TicketRec[];
+  ticketOrderSorted: boolean;
+  droppedTickets: number;
+  closedQueue: TicketRec[];
+  closedHeld: number;
+  ticketCount: number;
+  checkpoints: Map<string, CheckpointRec>;
+  rangers: Map<string, RangerRec>;
+  incidents: Map<string, IncidentRec>;
+  responses: Map<string, ActiveResponse>;
+  visited: Map<number, Int32Array>;
+}
+
 interface StaticPoint {
   lon: number;
   lat: number;
@@ -238,11 +276,11 @@ export function createLiveState(
   options?: Partial<LiveOptions>,
   now?: number,
   observer?: LiveObserver,
-): LiveState & PooledTickets {
+): LiveState & PooledTickets & KeyframeState {
   return new LiveStateImpl(geo, resolveLiveOptions(options), now, observer);
 }
 
-class LiveStateImpl implements LiveState, PooledTickets {
+class LiveStateImpl implements LiveState, PooledTickets, KeyframeState {
   private readonly o: LiveOptions;
   private readonly areas: AreaIndex;
   private readonly c: Int32Array;
@@ -252,6 +290,8 @@ class LiveStateImpl implements LiveState, PooledTickets {
 
   private _seq = 0;
   private takenSeq = 0;
+  /** The latest event time folded (epoch ms): a keyframe's envelope, so a replay knows which moments it covers. */
+  private latestEventMs = 0;
   private now: number;
   private clockSet: boolean;
   private today: number;
@@ -407,6 +447,114 @@ class LiveStateImpl implements LiveState, PooledTickets {
     return this._seq;
   }
 
+  get envelopeMs(): number {
+    return this.latestEventMs;
+  }
+
+  // ---- keyframes (live/keyframes.ts) ----
+
+  /**
+   * Everything apply() and advance() change, as plain data for a keyframe; nothing the constructor derives from
+   * the geography, and not the change set (a restored state has nothing to send until it folds). Records are
+   * shared, not copied: the keyframe's encoder serialises them in one go, so a ticket in the ordering array, the
+   * timer heap and the open set stays one ticket.
+   */
+  snapshotState(): unknown {
+    const visited = new Map<number, Int32Array>();
+    for (const [idx, cells] of this.clusterCells) visited.set(idx, cells.visitedDay);
+    return {
+      chains: this.areas.snapshotChains(),
+      seq: this._seq,
+      takenSeq: this.takenSeq,
+      latestEventMs: this.latestEventMs,
+      now: this.now,
+      clockSet: this.clockSet,
+      today: this.today,
+      monthStart: this.monthStart,
+      yearStart: this.yearStart,
+      baselineDay: this.baselineDay,
+      c: this.c,
+      lastPatrolMs: this.lastPatrolMs,
+      lastPatrolAt: this.lastPatrolAt,
+      responseLevel: this.responseLevel,
+      ring: this.ring,
+      ringDay: this.ringDay,
+      rolling: this.rolling.snapshot(),
+      future: this.future,
+      timers: this.timers.snapshot(),
+      tickets: this.tickets_,
+      openTickets: this.openTickets,
+      forgotten: this.forgotten,
+      ticketOrder: this.ticketOrder,
+      ticketOrderSorted: this.ticketOrderSorted,
+      droppedTickets: this.droppedTickets,
+      closedQueue: this.closedQueue.slice(this.closedHead),
+      closedHeld: this.closedHeld,
+      ticketCount: this.ticketCount,
+      checkpoints: this.checkpoints,
+      rangers: this.rangers,
+      incidents: this.incidents,
+      responses: this.responses,
+      visited,
+    } satisfies LiveStateSnapshot;
+  }
+
+  /** Takes over a snapshotState() decoded from a keyframe; only on a state that has folded nothing yet. */
+  restoreState(data: unknown): void {
+    if (this._seq !== 0) throw new Error('a keyframe is restored only into a state that has folded nothing');
+    const s = data as LiveStateSnapshot;
+    // A deserialised record is a plain object: give records back their class (the timer loop tells tickets from
+    // rangers by it) and rangers' trails their methods.
+    for (const t of s.tickets.values()) Object.setPrototypeOf(t, TicketRec.prototype);
+    for (const r of s.rangers.values()) {
+      Object.setPrototypeOf(r, RangerRec.prototype);
+      Object.setPrototypeOf(r.trail, Trail.prototype);
+    }
+    for (const cp of s.checkpoints.values()) Object.setPrototypeOf(cp, CheckpointRec.prototype);
+    this.areas.restoreChains(s.chains);
+    this._seq = s.seq;
+    this.takenSeq = s.takenSeq;
+    this.latestEventMs = s.latestEventMs;
+    this.now = s.now;
+    this.clockSet = s.clockSet;
+    this.today = s.today;
+    this.monthStart = s.monthStart;
+    this.yearStart = s.yearStart;
+    this.baselineDay = s.baselineDay;
+    this.c.set(s.c);
+    this.lastPatrolMs.set(s.lastPatrolMs);
+    for (let i = 0; i < s.lastPatrolAt.length; i++) this.lastPatrolAt[i] = s.lastPatrolAt[i]!;
+    this.responseLevel.set(s.responseLevel);
+    this.ring.set(s.ring);
+    this.ringDay.set(s.ringDay);
+    this.rolling.restore(s.rolling);
+    this.future = s.future;
+    this.timers.restore(s.timers);
+    const refill = <K, V>(into: Map<K, V>, from: Map<K, V>) => {
+      into.clear();
+      for (const [k, v] of from) into.set(k, v);
+    };
+    refill(this.tickets_, s.tickets);
+    refill(this.openTickets, s.openTickets);
+    refill(this.forgotten, s.forgotten);
+    refill(this.checkpoints, s.checkpoints);
+    refill(this.rangers, s.rangers);
+    refill(this.incidents, s.incidents);
+    refill(this.responses, s.responses);
+    this.ticketOrder = s.ticketOrder;
+    this.ticketOrderSorted = s.ticketOrderSorted;
+    this.droppedTickets = s.droppedTickets;
+    this.closedQueue = s.closedQueue;
+    this.closedHead = 0;
+    this.closedHeld = s.closedHeld;
+    this.ticketCount = s.ticketCount;
+    for (const [idx, days] of s.visited) this.clusterCells.get(idx)?.visitedDay.set(days);
+    this.dirty.fill(0);
+    this.dirtyList = [];
+    this.upserts = emptyKinds();
+    this.removals = emptyKinds();
+  }
+
   // ---- folding ----
 
   apply(events: readonly StoredEvent[]): void {
@@ -448,6 +596,7 @@ class LiveStateImpl implements LiveState, PooledTickets {
     if (e.kind.startsWith(ALERT_KIND_PREFIX)) return;
     const ms = Date.parse(e.time);
     if (Number.isNaN(ms)) return; // validated upstream; a bad time must not poison the counters
+    if (ms > this.latestEventMs) this.latestEventMs = ms;
     if (!this.clockSet) {
       this.clockSet = true;
       this.now = ms;
@@ -636,6 +785,10 @@ class LiveStateImpl implements LiveState, PooledTickets {
       rec.resp = RESP_ON_TIME;
       this.addFact(rec.respDueMs, fact(K_RESPONSE, 0), rec.chain, -1);
       this.addFact(ms, fact(K_RESPONSE, 1), rec.chain, 1);
+    } else if (rec.resp === RESP_MISSED_BY_CLOCK) {
+      // A late first response settles the miss the clock counted: final, as if it had been folded before the
+      // clock passed (where a batch or a restart begins must not decide whether a later response may count).
+      rec.resp = RESP_LATE;
     }
   }
 

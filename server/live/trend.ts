@@ -45,6 +45,18 @@ export interface TicketTrend {
   apply(events: readonly StoredEvent[]): void;
   /** The last `hours` hours up to the hour of `nowMs`; undefined for an area the geography does not have. */
   trend(area: AreaKey, hours: number, nowMs: number): AreaTrend | undefined;
+  /** Its state for a keyframe, and back (live/keyframes.ts). */
+  snapshotState(): unknown;
+  restoreState(data: unknown): void;
+}
+
+interface TicketTrendSnapshot {
+  chains: ReturnType<AreaIndex['snapshotChains']>;
+  buckets: Map<number, Map<number, Int32Array>>;
+  tickets: Map<string, number>;
+  closedOrder: Closed[];
+  newestHour: number;
+  seq: number;
 }
 
 /** Closed tickets are forgotten once their close has left the window: a late event for one finds nothing. */
@@ -59,7 +71,7 @@ export function createTicketTrend(geo: Geo): TicketTrend {
   const buckets = new Map<number, Map<number, Int32Array>>();
   /** Ticket id → the chain it counts in; the sign marks a close already counted (-1 - chain). */
   const tickets = new Map<string, number>();
-  const closedOrder: Closed[] = [];
+  let closedOrder: Closed[] = [];
   let closedHead = 0;
   let newestHour = -Infinity;
   let seq = 0;
@@ -123,6 +135,28 @@ export function createTicketTrend(geo: Geo): TicketTrend {
   }
 
   return {
+    snapshotState() {
+      return {
+        chains: areas.snapshotChains(),
+        buckets,
+        tickets,
+        closedOrder: closedOrder.slice(closedHead),
+        newestHour,
+        seq,
+      } satisfies TicketTrendSnapshot;
+    },
+    restoreState(data) {
+      const s = data as TicketTrendSnapshot;
+      areas.restoreChains(s.chains);
+      buckets.clear();
+      for (const [h, m] of s.buckets) buckets.set(h, m);
+      tickets.clear();
+      for (const [id, c] of s.tickets) tickets.set(id, c);
+      closedOrder = s.closedOrder;
+      closedHead = 0;
+      newestHour = s.newestHour;
+      seq = s.seq;
+    },
     get seq() {
       return seq;
     },

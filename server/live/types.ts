@@ -67,3 +67,14 @@ export interface LiveState {
 export interface PooledTickets {
   pooledTickets(keys: readonly AreaKey[]): TicketKpis;
 }
+
+/**
+ * A fold that a keyframe can hold (live/keyframes.ts): its state as plain data (Maps, arrays, typed arrays,
+ * records) and back. restoreState() is called once, on a fold that has folded nothing yet.
+ */
+export interface KeyframeState {
+  snapshotState(): unknown;
+  restoreState(data: unknown): void;
+  /** The latest event time folded (epoch ms, 0 before any). */
+  readonly envelopeMs: number;
+}

@@ -33,6 +33,20 @@ export interface WeeklyTickets {
    * week are absent.
    */
   weeks(town: AreaKey, nowMs: number): WeekCount[] | undefined;
+  /** Its state for a keyframe, and back (live/keyframes.ts). */
+  snapshotState(): unknown;
+  restoreState(data: unknown): void;
+}
+
+interface WeeklySnapshot {
+  areaChains: ReturnType<AreaIndex['snapshotChains']>;
+  times: Float64Array;
+  chains: Int32Array;
+  cats: Uint8Array;
+  seen: Map<string, number>;
+  newest: number;
+  prunedAt: number;
+  seq: number;
 }
 
 export function createWeeklyTickets(geo: Geo): WeeklyTickets {
@@ -94,6 +108,29 @@ export function createWeeklyTickets(geo: Geo): WeeklyTickets {
   }
 
   return {
+    snapshotState() {
+      return {
+        areaChains: areas.snapshotChains(),
+        times: times.slice(0, size),
+        chains: chains.slice(0, size),
+        cats: cats.slice(0, size),
+        seen,
+        newest,
+        prunedAt,
+        seq,
+      } satisfies WeeklySnapshot;
+    },
+    restoreState(data) {
+      const s = data as WeeklySnapshot;
+      areas.restoreChains(s.areaChains);
+      size = 0;
+      for (let r = 0; r < s.times.length; r++) push(s.times[r]!, s.chains[r]!, s.cats[r]!);
+      seen.clear();
+      for (const [id, t] of s.seen) seen.set(id, t);
+      newest = s.newest;
+      prunedAt = s.prunedAt;
+      seq = s.seq;
+    },
     get seq() {
       return seq;
     },

@@ -40,6 +40,17 @@ export interface AlertBook {
   active(): IterableIterator<Alert>;
   /** Alerts whose area lies in `scope`, newest and most severe first (compareAlerts). */
   list(tree: Pick<AreaTree, 'nodes'>, scope: AreaKey, status?: AlertStatusFilter): Alert[];
+  /** Its state for a keyframe, and back (live/keyframes.ts). */
+  snapshotState(): unknown;
+  restoreState(data: unknown): void;
+}
+
+interface AlertBookSnapshot {
+  alerts: Map<string, Alert>;
+  activeByKey: Map<string, Alert>;
+  active: Map<string, Alert>;
+  resolved: { id: string; ms: number }[];
+  seq: number;
 }
 
 export function createAlertBook(options: { resolvedRetentionMs?: number } = {}): AlertBook {
@@ -146,6 +157,22 @@ export function createAlertBook(options: { resolvedRetentionMs?: number } = {}):
   }
 
   return {
+    snapshotState() {
+      return { alerts, activeByKey, active, resolved, seq } satisfies AlertBookSnapshot;
+    },
+    restoreState(data) {
+      const s = data as AlertBookSnapshot;
+      for (const [into, from] of [
+        [alerts, s.alerts],
+        [activeByKey, s.activeByKey],
+        [active, s.active],
+      ] as const) {
+        into.clear();
+        for (const [k, v] of from) into.set(k, v);
+      }
+      resolved = s.resolved;
+      seq = s.seq;
+    },
     get seq() {
       return seq;
     },

@@ -66,6 +66,22 @@ export interface RuleEngine {
   tick(): void;
   /** Resolves once every alert event appended so far is stored (tests, graceful close). */
   idle(): Promise<void>;
+  /** Its memory for a keyframe, and back (live/keyframes.ts); decisions in flight are not part of it. */
+  snapshotState(): unknown;
+  restoreState(data: unknown): void;
+}
+
+interface RuleEngineSnapshot {
+  checkpoints: Map<string, CheckpointMem>;
+  clusters: Map<string, { id: string; name: string; townId: string; lastPatrolMs: number }>;
+  tickets: Map<string, TicketMem>;
+  ticketTimers: TicketMem[];
+  rangers: Map<string, RangerMem>;
+  incidents: Map<string, IncidentMem>;
+  cells: Map<string, CellMem>;
+  surging: Set<string>;
+  logStartMs: number;
+  episodes: Map<string, string>;
 }
 
 /** What a subject's condition asks for: this alert, with this severity. */
@@ -790,6 +806,40 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
   let started = false;
 
   return {
+    snapshotState() {
+      return {
+        checkpoints,
+        clusters,
+        tickets,
+        ticketTimers: ticketTimers.snapshot(),
+        rangers,
+        incidents,
+        cells,
+        surging,
+        logStartMs,
+        episodes,
+      } satisfies RuleEngineSnapshot;
+    },
+
+    restoreState(data) {
+      const s = data as RuleEngineSnapshot;
+      const refill = <K, V>(into: Map<K, V>, from: Map<K, V>) => {
+        into.clear();
+        for (const [k, v] of from) into.set(k, v);
+      };
+      refill(checkpoints, s.checkpoints);
+      refill(clusters, s.clusters);
+      refill(tickets, s.tickets);
+      ticketTimers.restore(s.ticketTimers);
+      refill(rangers, s.rangers);
+      refill(incidents, s.incidents);
+      refill(cells, s.cells);
+      surging.clear();
+      for (const id of s.surging) surging.add(id);
+      logStartMs = s.logStartMs;
+      refill(episodes, s.episodes);
+    },
+
     rebuild(events) {
       const t = touchedNone();
       for (const s of events) fold(s, t);
