@@ -434,6 +434,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       name: 'notifications',
       apply: (events, phase) => (phase === 'rebuild' ? n.rebuild(events) : n.onBatch(events)),
       advance: () => n.tick(),
+      snapshot: () => n.snapshotState(),
+      restore: (data) => n.restoreState(data),
     });
     notifier = n;
   }

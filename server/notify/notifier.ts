@@ -113,6 +113,10 @@ export interface Notifier {
   readonly channels: readonly ChannelConfig[];
   /** Folds stored events without sending: the rebuild at start. */
   rebuild(events: readonly StoredEvent[]): void;
+  /** What the rebuild knows, for a keyframe (live/keyframes.ts): the deliveries and their claims and outcomes. */
+  snapshotState(): unknown;
+  /** Takes over snapshotState()'s data instead of a rebuild of the log before it. */
+  restoreState(data: unknown): void;
   /** Once after the rebuild: claims and sends what is owed from the last delivery.catchUpMin. */
   start(): void;
   /** A live batch, after the AlertBook folded it. */
@@ -142,6 +146,19 @@ interface Delivery {
   timer?: ReturnType<typeof setTimeout>;
   /** When this node last appended a claim for it: one the store refused (an outage) is tried again. */
   claimedAtMs?: number;
+}
+
+/** A delivery as a keyframe keeps it (the channel by id: the configuration may have changed since). */
+interface KeptDelivery {
+  key: string;
+  channelId: string;
+  transition: NotifyTransition;
+  alertId: string;
+  atMs: number;
+  notice: Notice;
+  claim?: { node: string; n: number; atMs: number };
+  outcome?: 'delivered' | 'failed';
+  othersClaim: boolean;
 }
 
 interface Lane {
@@ -595,6 +612,48 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     channels: config.channels,
 
     rebuild: (events) => fold(events, false),
+    snapshotState() {
+      // Only what the log says of each delivery: this node's queue, timers and attempts are not state.
+      const kept: KeptDelivery[] = [];
+      for (const d of deliveries.values()) {
+        const k: KeptDelivery = {
+          key: d.key,
+          channelId: d.channel.id,
+          transition: d.transition,
+          alertId: d.alertId,
+          atMs: d.atMs,
+          notice: d.notice,
+          othersClaim: othersClaims.has(d),
+        };
+        if (d.claim) k.claim = d.claim;
+        if (d.outcome) k.outcome = d.outcome;
+        kept.push(k);
+      }
+      return kept;
+    },
+    restoreState(data) {
+      // As the rebuild: only the catch-up window is owed, and only to channels configured now.
+      const since = deps.now() - delivery.catchUpMs;
+      for (const k of data as KeptDelivery[]) {
+        const lane = lanes.get(k.channelId);
+        if (!lane || k.atMs < since) continue;
+        const d: Delivery = {
+          key: k.key,
+          channel: lane.channel,
+          transition: k.transition,
+          alertId: k.alertId,
+          atMs: k.atMs,
+          notice: k.notice,
+          mine: false,
+          attempts: 0,
+          running: false,
+        };
+        if (k.claim) d.claim = k.claim;
+        if (k.outcome) d.outcome = k.outcome;
+        deliveries.set(d.key, d);
+        if (k.othersClaim) othersClaims.add(d);
+      }
+    },
 
     start() {
       started = true;
