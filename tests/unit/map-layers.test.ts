@@ -27,6 +27,7 @@ import {
   createTicketHeatmapLayer,
   createTicketLayer,
   createTicketPulseLayer,
+  changedTicketRows,
   heatWeight,
   overdueOf,
   pulseAt,
@@ -379,6 +380,37 @@ describe('ticket factories', () => {
     expect(call<TicketObject, number>(layer.props.getRadius, urgent)).toBeGreaterThan(
       call<TicketObject, number>(layer.props.getRadius, data[0]!),
     );
+  });
+
+  it('recomputes only the rows a delta changed: replaced tickets in place, new ones at the end', () => {
+    const before = Array.from({ length: 10 }, () => ticket());
+    const after = [...before];
+    after[3] = { ...before[3]!, overdue: true };
+    after[4] = { ...before[4]!, status: 'replied' };
+    after[8] = { ...before[8]!, urgency: 'urgent' };
+    const added = ticket();
+    after.push(added);
+    const layer = createTicketLayer({ data: after, theme: 'wall' });
+    const diff = layer.props._dataDiff as (next: unknown, prev?: unknown) => unknown;
+    expect(diff(after, before)).toEqual([
+      { startRow: 3, endRow: 5 },
+      { startRow: 8, endRow: 9 },
+      { startRow: 10, endRow: 11 },
+    ]);
+    // The same tickets in a new list: nothing to recompute.
+    expect(changedTicketRows([...before], before)).toEqual([]);
+    expect(changedTicketRows(before, undefined)).toEqual([{ startRow: 0, endRow: 10 }]);
+  });
+
+  it('recomputes every row from a dropped ticket on, since the rows after it moved up', () => {
+    const before = Array.from({ length: 10 }, () => ticket());
+    const after = before.filter((_, i) => i !== 6);
+    after[2] = { ...before[2]!, overdue: true };
+    expect(changedTicketRows(after, before)).toEqual([
+      { startRow: 2, endRow: 3 },
+      { startRow: 6, endRow: 9 },
+    ]);
+    expect(changedTicketRows(before.slice(0, 7), before)).toEqual([]);
   });
 
   it('gives every category a family colour, and related categories the same one', () => {
