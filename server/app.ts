@@ -359,8 +359,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
         }
       : undefined;
   const host = createProjectionHost({ store, bus, now, keyframes });
+  // Its keyframe part holds { live, trends }: replays restore the live state from it.
+  const LIVE_PROJECTION = 'live state and area trends';
   host.register({
-    name: 'live state and area trends',
+    name: LIVE_PROJECTION,
     apply: (events) => trends.apply(events),
     advance: (t) => trends.advance(t),
     snapshot: () => ({ live: live.snapshotState(), trends: trends.snapshotState() }),
@@ -510,6 +512,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     },
     now,
     log: app.log,
+    ...(keyframes
+      ? { keyframes: { store: keyframes.store, version: keyframes.version, part: LIVE_PROJECTION } }
+      : {}),
   });
   app.addHook('preClose', async () => replays.close());
   const cutOffDevice = (id: string): number => gateway.cutOff((p) => p.kind === 'device' && p.id === id);

@@ -13,8 +13,9 @@ import type { ReplaySpeed, ReplayStatus } from '../contract/replay';
 import type { Geo } from '../geo/load';
 import type { LiveOptions } from '../live/options';
 import { createLiveState } from '../live/state';
-import type { LiveState } from '../live/types';
-import type { EventStore } from '../store/types';
+import { decodeKeyframe } from '../live/keyframes';
+import type { KeyframeState, LiveState } from '../live/types';
+import type { EventStore, KeyframeStore } from '../store/types';
 import { scopeFrames, type ScopeFrames } from './frames';
 
 /** Events per store read while folding: large enough to amortise the query, small enough to bound memory. */
@@ -26,6 +27,11 @@ export interface ReplayDeps {
   geo: Geo;
   store: EventStore;
   live?: Partial<LiveOptions>;
+  /**
+   * The projection host's keyframes (live/host.ts): a replay starts from the newest one taken at or before its
+   * moment and folds only the log after it. Absent: it folds the log from its start.
+   */
+  keyframes?: { store: KeyframeStore; version: string; part: string };
 }
 
 export interface ReplayWindow {
@@ -67,6 +73,7 @@ export class ReplaySession {
     const at = Math.min(Math.max(w.atMs ?? w.fromMs, w.fromMs), w.toMs);
     const live = createLiveState(deps.geo, deps.live, at);
     const session = new ReplaySession(deps, live, deps.geo.tree, w.scope, w.fromMs, w.toMs, at, w.speed ?? 60);
+    await session.startFromKeyframe(at);
     await session.foldUntil(at);
     live.advance(at);
     // The fold's changes are in the snapshot that follows; only what happens after it goes into deltas.
@@ -122,6 +129,23 @@ export class ReplaySession {
     this.live.advance(target);
     if (this._at >= this.toMs) this.playing = false;
     return this.frames.delta(this.live.takeChanges(), new Date(target).toISOString());
+  }
+
+  /**
+   * Restores the live state of the newest keyframe whose clock and every folded event lie at or before `t`, so
+   * that the log before it is not folded again; nothing when there is none (or it cannot be read).
+   */
+  private async startFromKeyframe(t: number): Promise<void> {
+    const k = this.deps.keyframes;
+    if (!k) return;
+    const stored = await k.store.latest({ maxTakenMs: t, maxEnvelopeMs: t });
+    if (!stored) return;
+    const decoded = decodeKeyframe(stored, k.version);
+    if (!decoded.ok || !decoded.names.includes(k.part)) return;
+    const part = decoded.part(k.part) as { live: unknown };
+    (this.live as LiveState & KeyframeState).restoreState(part.live);
+    this.cursor = stored.seq;
+    this.envelope = stored.envelopeMs;
   }
 
   /** Folds every event of the envelope prefix up to `t`. */
