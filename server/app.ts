@@ -512,9 +512,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     },
     now,
     log: app.log,
-    ...(keyframes
-      ? { keyframes: { store: keyframes.store, version: keyframes.version, part: LIVE_PROJECTION } }
-      : {}),
+    ...(keyframes ? { keyframes: { store: keyframes.store, version: keyframes.version, part: LIVE_PROJECTION } } : {}),
   });
   app.addHook('preClose', async () => replays.close());
   const cutOffDevice = (id: string): number => gateway.cutOff((p) => p.kind === 'device' && p.id === id);
