@@ -95,6 +95,45 @@ export async function benchIngest(opts: { events: number; batch: number; concurr
   }
 }
 
+/** A fresh server process on the log: seconds until /readyz answers, and its resident memory 2 s later. */
+async function startAndMeasure(
+  db: string,
+  env: Record<string, string>,
+): Promise<{ rssMb: number; startSeconds: number }> {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      STORE: 'sqlite',
+      DATABASE_PATH: db,
+      SIMULATOR: 'off',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: 'ignore',
+  });
+  try {
+    const t = performance.now();
+    for (;;) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
+      } catch {
+        // still starting
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const startSeconds = (performance.now() - t) / 1000;
+    await new Promise((r) => setTimeout(r, 2000));
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const rss = Number(/opsmap_process_resident_memory_bytes (\d+)/.exec(metrics)?.[1] ?? NaN);
+    return { rssMb: rss / 2 ** 20, startSeconds };
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
 /**
  * RSS of the real server process whose log holds `events` events: the log is written first (in chunks, by
  * this process), then a fresh server starts on it, rebuilds its live state from the log, and reports its own
@@ -123,38 +162,11 @@ export async function benchMemory(events: number) {
         written += (await app.services.accept(chunk.slice(i, i + 5000))).accepted;
     }
     const seq = app.services.live.seq;
+    // The graceful stop writes a keyframe at the log's end: the second start below restores it.
     await app.close();
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        STORE: 'sqlite',
-        DATABASE_PATH: db,
-        SIMULATOR: 'off',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: 'ignore',
-    });
-    try {
-      const t = performance.now();
-      for (;;) {
-        try {
-          if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
-        } catch {
-          // still rebuilding
-        }
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      const startSeconds = (performance.now() - t) / 1000;
-      await new Promise((r) => setTimeout(r, 2000));
-      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      const rss = Number(/opsmap_process_resident_memory_bytes (\d+)/.exec(metrics)?.[1] ?? NaN);
-      return { events: seq, rssMb: rss / 2 ** 20, startSeconds };
-    } finally {
-      child.kill('SIGKILL');
-    }
+    const full = await startAndMeasure(db, { KEYFRAMES: 'off' });
+    const keyframe = await startAndMeasure(db, {});
+    return { events: seq, ...full, keyframe };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
