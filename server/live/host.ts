@@ -219,7 +219,11 @@ export function createProjectionHost(options: ProjectionHostOptions): Projection
       lastDay = day;
     },
     snapshot: snapshotAll,
-    writeKeyframe: (kind = 'periodic') => write(kind),
+    async writeKeyframe(kind = 'periodic') {
+      // One in flight is of an older seq: let it finish, then write this one.
+      if (writing) await writing;
+      await write(kind);
+    },
     async close() {
       unsubscribe?.();
       unsubscribe = undefined;
