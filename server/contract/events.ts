@@ -49,6 +49,7 @@ export const EventSource = Type.Union([
   Type.Literal('simulator'),
   Type.Literal('open311'), // a system speaking Open311 GeoReport v2
   Type.Literal('osmand'), // a tracker speaking the OsmAnd / Traccar position protocol
+  Type.Literal('console'), // the dashboard itself: what an officer did there (督办), written by the server
 ]);
 export type EventSource = Static<typeof EventSource>;
 
@@ -280,6 +281,31 @@ export const TicketFollowedUp = Type.Object(
 );
 export type TicketFollowedUp = Static<typeof TicketFollowedUp>;
 
+/**
+ * Who supervises: the city's 12345 center, the district's command center or the town. A higher level weighs
+ * more on the handler; the live state keeps the latest.
+ */
+export const SupervisionLevel = Type.Union([Type.Literal('city'), Type.Literal('district'), Type.Literal('town')]);
+export type SupervisionLevel = Static<typeof SupervisionLevel>;
+
+/**
+ * 督办: an overdue (or nearly overdue) ticket put under supervision; whoever supervises now follows it until
+ * it is closed. A ticket may be supervised again (a second 督办, or by a higher level). Posted by a hotline
+ * system, or written by the server when an officer presses 督办 on the dashboard (source 'console').
+ */
+export const TicketSupervised = Type.Object(
+  {
+    ...envelope('ticket.supervised'),
+    ticketId: Ref,
+    /** Who supervises (the officer's name, a center's desk). */
+    by: Text(120),
+    level: SupervisionLevel,
+    note: Type.Optional(Text(2000)),
+  },
+  Closed,
+);
+export type TicketSupervised = Static<typeof TicketSupervised>;
+
 // ---- flood checkpoints (防汛) ----
 // Checkpoints are fixed features of data/geo/checkpoints.geojson, so flood events name one instead of
 // carrying coordinates.
@@ -505,6 +531,7 @@ export const EVENT_SCHEMAS = {
   'ticket.closed': TicketClosed,
   'ticket.rated': TicketRated,
   'ticket.followed_up': TicketFollowedUp,
+  'ticket.supervised': TicketSupervised,
   'flood.reading': FloodReading,
   'flood.inspection': FloodInspection,
   'flood.obstruction': FloodObstruction,
@@ -529,6 +556,7 @@ export const OpsEvent = Type.Union([
   TicketClosed,
   TicketRated,
   TicketFollowedUp,
+  TicketSupervised,
   FloodReading,
   FloodInspection,
   FloodObstruction,

@@ -17,6 +17,7 @@ import {
   Ref,
   ResponseLevel,
   Severity,
+  SupervisionLevel,
   TICKET_CATEGORIES,
   TicketCategory,
   TicketStatus,
@@ -223,6 +224,30 @@ export type AreaAggregate = Static<typeof AreaAggregate>;
 
 // ---- active map objects ----
 
+/** The ticket's supervision (督办): the count and the latest by its time. */
+export const TicketSupervision = Type.Object({
+  count: Type.Integer({ minimum: 1 }),
+  at: Timestamp,
+  by: Type.String(),
+  level: SupervisionLevel,
+  note: Type.Optional(Type.String()),
+});
+export type TicketSupervision = Static<typeof TicketSupervision>;
+
+/**
+ * The follow-up call (回访) as it counts: the first answer to each question (a later call does not change the
+ * rates, so it does not change this either), and when and by whom the first call that answered was made. A
+ * call that reached nobody leaves both answers out.
+ */
+export const TicketFollowUp = Type.Object({
+  at: Timestamp,
+  by: Type.Optional(Type.String()),
+  resolved: Type.Optional(Type.Boolean()),
+  satisfied: Type.Optional(Type.Boolean()),
+  score: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
+});
+export type TicketFollowUp = Static<typeof TicketFollowUp>;
+
 export const TicketObject = Type.Object({
   id: Ref,
   category: TicketCategory,
@@ -244,6 +269,10 @@ export const TicketObject = Type.Object({
   address: Type.Optional(Type.String()),
   /** The reporter's photo or video, a link only (never fetched by the server). */
   mediaUrl: Type.Optional(Type.String()),
+  /** 督办: how often the ticket was put under supervision and the latest one; absent when never. */
+  supervision: Type.Optional(TicketSupervision),
+  /** 回访: the follow-up's answers that count (docs/KPIS.md); absent until the hotline calls back. */
+  followUp: Type.Optional(TicketFollowUp),
 });
 export type TicketObject = Static<typeof TicketObject>;
 

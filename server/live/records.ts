@@ -12,7 +12,7 @@ import type {
   TicketStatus,
   Urgency,
 } from '../contract/events';
-import type { TrailPoint, Trend } from '../contract/live';
+import type { TicketFollowUp, TicketSupervision, TrailPoint, Trend } from '../contract/live';
 import type { Timed } from './heap';
 
 /** Where a ticket stands against its response deadline. */
@@ -47,6 +47,10 @@ export class TicketRec implements Timed {
   rated = false;
   /** A follow-up (回访) answered whether it was resolved: its answer counts, the handler's verdict no longer. */
   followed = false;
+  /** 督办: how often and the latest (by its time); null while never supervised. */
+  supervision: TicketSupervision | null = null;
+  /** 回访 as it counts: the first answer to each question and the first call that answered (contract/live.ts). */
+  followUp: TicketFollowUp | null = null;
   /** Dropped after retention; the ordering array removes it lazily. */
   dropped = false;
 

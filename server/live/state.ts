@@ -56,6 +56,7 @@ import type {
   IncidentObject,
   RangerObject,
   Snapshot,
+  TicketFollowUp,
   TicketKpis,
   TicketObject,
   TicketWindowKpis,
@@ -616,6 +617,8 @@ class LiveStateImpl implements LiveState, PooledTickets, KeyframeState {
         return this.ticketRated(e, ms);
       case 'ticket.followed_up':
         return this.ticketFollowedUp(e, ms);
+      case 'ticket.supervised':
+        return this.ticketSupervised(e, ms);
       case 'flood.reading':
         return this.floodReading(e, ms);
       case 'flood.inspection':
@@ -747,6 +750,55 @@ class LiveStateImpl implements LiveState, PooledTickets, KeyframeState {
     if (!t || t.rated) return;
     t.rated = true;
     this.addFact(ms, fact(K_RATED, e.satisfied ? 1 : 0), t.chain, 1);
+    if (t instanceof TicketRec) this.noteFollowUp(t, e, undefined, e.satisfied);
+  }
+
+  /**
+   * Keeps on the ticket what its follow-up counted, for its detail: an answer only where it counted (the first
+   * per question), and when and by whom the latest call that gave one was made (a call that reached nobody
+   * stands only until one answers). A ticket on the map shows it at once.
+   */
+  private noteFollowUp(
+    rec: TicketRec,
+    e: { time: string; by?: string; score?: number },
+    resolved: boolean | undefined,
+    satisfied: boolean | undefined,
+  ): void {
+    const answered = resolved !== undefined || satisfied !== undefined;
+    if (!answered && rec.followUp) return;
+    const f: TicketFollowUp = { ...rec.followUp, at: e.time };
+    if (e.by !== undefined) f.by = e.by;
+    else delete f.by;
+    if (resolved !== undefined) f.resolved = resolved;
+    if (satisfied !== undefined) {
+      f.satisfied = satisfied;
+      if (e.score !== undefined) f.score = e.score;
+    }
+    rec.followUp = f;
+    if (rec.status !== 'closed') this.upsert('tickets', rec.id, this.areas.townOf(rec.chain));
+  }
+
+  /**
+   * 督办: counted on the ticket, the latest by its time kept; no aggregate changes. A closed ticket (or one the
+   * state no longer holds) has nothing left to supervise.
+   */
+  private ticketSupervised(e: EventOf<'ticket.supervised'>, ms: number): void {
+    const rec = this.tickets_.get(e.ticketId);
+    if (!rec || rec.status === 'closed') return;
+    const prev = rec.supervision;
+    const count = (prev?.count ?? 0) + 1;
+    // A supervision folded late (dated before the one kept) adds to the count only.
+    rec.supervision =
+      prev && ms < Date.parse(prev.at)
+        ? { ...prev, count }
+        : {
+            count,
+            at: e.time,
+            by: e.by,
+            level: e.level,
+            ...(e.note !== undefined ? { note: e.note } : {}),
+          };
+    this.upsert('tickets', rec.id, this.areas.townOf(rec.chain));
   }
 
   /**
@@ -757,16 +809,19 @@ class LiveStateImpl implements LiveState, PooledTickets, KeyframeState {
   private ticketFollowedUp(e: EventOf<'ticket.followed_up'>, ms: number): void {
     const t = this.followUpTarget(e.ticketId);
     if (!t) return;
-    if (e.satisfied !== undefined && !t.rated) {
+    const satisfied = e.satisfied !== undefined && !t.rated ? e.satisfied : undefined;
+    const resolved = e.resolved !== undefined && !t.followed ? e.resolved : undefined;
+    if (satisfied !== undefined) {
       t.rated = true;
-      this.addFact(ms, fact(K_RATED, e.satisfied ? 1 : 0), t.chain, 1);
+      this.addFact(ms, fact(K_RATED, satisfied ? 1 : 0), t.chain, 1);
     }
-    if (e.resolved !== undefined && !t.followed) {
+    if (resolved !== undefined) {
       t.followed = true;
       if (t.verdict !== VERDICT_NONE && Number.isFinite(t.closedMs))
         this.addFact(t.closedMs, fact(K_VERDICT, t.verdict), t.chain, -1);
-      this.addFact(ms, fact(K_VERDICT, e.resolved ? VERDICT_RESOLVED : VERDICT_UNRESOLVED), t.chain, 1);
+      this.addFact(ms, fact(K_VERDICT, resolved ? VERDICT_RESOLVED : VERDICT_UNRESOLVED), t.chain, 1);
     }
+    if (t instanceof TicketRec) this.noteFollowUp(t, e, resolved, satisfied);
   }
 
   /** A response dated `ms`; only the first one settles the response outcome. */
@@ -1650,6 +1705,8 @@ class LiveStateImpl implements LiveState, PooledTickets, KeyframeState {
     if (t.assignee !== undefined) o.assignee = t.assignee;
     if (t.address !== undefined) o.address = t.address;
     if (t.mediaUrl !== undefined) o.mediaUrl = t.mediaUrl;
+    if (t.supervision) o.supervision = { ...t.supervision };
+    if (t.followUp) o.followUp = { ...t.followUp };
     return o;
   }
 

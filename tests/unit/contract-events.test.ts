@@ -78,6 +78,16 @@ const VALID: { [K in EventKind]: EventOf<K> } = {
     satisfied: true,
     by: '回访员 0412',
   },
+  'ticket.supervised': {
+    id: 'sv1',
+    kind: 'ticket.supervised',
+    time: T,
+    source: 'console',
+    ticketId: 'T2025072000001',
+    by: '区指挥中心 值班员',
+    level: 'district',
+    note: '超期未办结，请于今日内答复',
+  },
   'flood.reading': {
     id: 'g-bh-1',
     kind: 'flood.reading',
@@ -463,6 +473,17 @@ describe('validateEvent: tickets', () => {
   it('requires resolved to be a boolean on ticket.closed', () => {
     expect(errorsOf(variant('ticket.closed', { resolved: 'yes' }))).toEqual([
       { path: '/resolved', message: 'must be boolean' },
+    ]);
+  });
+
+  it('requires who supervises and a known level on ticket.supervised, each at its own path', () => {
+    expect(byPath(errorsOf(variant('ticket.supervised', { by: undefined, level: 'province' })))).toEqual([
+      { path: '/by', message: 'is required' },
+      { path: '/level', message: "must be one of 'city', 'district', 'town'" },
+    ]);
+    expect(errorsOf(variant('ticket.supervised', { ticketId: 'T 1' }))[0]?.path).toBe('/ticketId');
+    expect(errorsOf(variant('ticket.supervised', { note: '' }))).toEqual([
+      { path: '/note', message: 'must not have fewer than 1 characters' },
     ]);
   });
 
