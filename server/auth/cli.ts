@@ -1,13 +1,15 @@
-// npm run users -- <command>: users and wall/feed device tokens in the server's database (DATABASE_PATH), for
-// the first set-up and for when the admin page is out of reach. Same rules as the admin API (accounts.ts).
+// npm run users -- <command>: users and wall/feed device tokens in the store the server's configuration names
+// (STORE: the SQLite file, or PostgreSQL on a cluster), for the first set-up and for when the admin page is out of
+// reach. Same rules as the admin API (accounts.ts).
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { loadConfig } from '../config';
+import { ConfigError, loadConfig, type Config } from '../config';
 import { loadGeo } from '../geo/load';
+import { openPostgresUserStore } from '../store/users-postgres';
 import { openSqliteUserStore } from '../store/users-sqlite';
 import { createAccounts, type AccountResult } from './accounts';
 import { generatePassword } from './password';
-import { DEVICE_ROLES, USER_ROLES, type DeviceRole, type UserRole } from './types';
+import { DEVICE_ROLES, USER_ROLES, type DeviceRole, type UserRole, type UserStore } from './types';
 
 export const USAGE = `npm run users -- <command>
 
@@ -24,7 +26,8 @@ export const USAGE = `npm run users -- <command>
   revoke <id>         a device is refused from its next request on
 
   <scope>: district:110112, town:<id>, or a town's name (张家湾镇). A leader's scope is a town.
-  The database is DATABASE_PATH (default var/opsmap.sqlite), as for the server.`;
+  The store is the server's: STORE=sqlite (default) uses DATABASE_PATH (default var/opsmap.sqlite),
+  STORE=postgres uses DATABASE_URL and DATABASE_SCHEMA; which one is said on stderr first.`;
 
 const MIN_PASSWORD = 8;
 
@@ -35,6 +38,31 @@ export interface CliIo {
 }
 
 class UsageError extends Error {}
+
+/** Where the users are, for the operator to read: never the connection string itself (it holds the password). */
+export function describeUserStore(config: Config): string {
+  if (config.store === 'postgres') {
+    const url = new URL(config.databaseUrl);
+    const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || '(default database)';
+    return `users in PostgreSQL ${url.hostname || 'localhost'}:${url.port || '5432'}/${database} schema ${config.databaseSchema}`;
+  }
+  if (config.store === 'memory') return 'users in memory (STORE=memory)';
+  return `users in SQLite ${config.databasePath}`;
+}
+
+/** The user store the server with this configuration reads; a running server's STORE=memory cannot be reached. */
+async function openUserStore(config: Config): Promise<UserStore> {
+  switch (config.store) {
+    case 'postgres':
+      return openPostgresUserStore({ connectionString: config.databaseUrl, schema: config.databaseSchema });
+    case 'sqlite':
+      return openSqliteUserStore(config.databasePath);
+    case 'memory':
+      throw new UsageError(
+        'STORE=memory keeps users inside the running server only, so there is nothing here to change: use the admin API, or STORE=sqlite / STORE=postgres',
+      );
+  }
+}
 
 function need<T>(r: AccountResult<T>): T {
   if (!r.ok) throw new Error(r.message);
@@ -78,8 +106,24 @@ export async function runUsersCli(argv: string[], io: CliIo): Promise<number> {
     return values.help ? 0 : 2;
   }
 
-  const config = loadConfig(io.env);
-  const users = openSqliteUserStore(config.databasePath);
+  let config: Config;
+  try {
+    config = loadConfig(io.env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    io.err(e.message);
+    return 2;
+  }
+  const where = describeUserStore(config);
+  let users: UserStore;
+  try {
+    users = await openUserStore(config);
+  } catch (e) {
+    io.err(e instanceof UsageError ? e.message : `${where}: could not be opened: ${(e as Error).message}`);
+    return e instanceof UsageError ? 2 : 1;
+  }
+  // Before anything else, so that an operator on the wrong store (changing nothing the nodes read) sees it at once.
+  io.err(where);
   try {
     // Only scopes need the geography; loading it checks a town name or key against the real tree.
     const tree =
