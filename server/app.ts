@@ -358,6 +358,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const host = createProjectionHost({ store, bus, now, keyframes });
   // Its keyframe part holds { live, trends }: replays restore the live state from it.
   const LIVE_PROJECTION = 'live state and area trends';
+  const ALERTS_PROJECTION = 'alert book';
   host.register({
     name: LIVE_PROJECTION,
     apply: (events) => trends.apply(events),
@@ -374,7 +375,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const weekly = createWeeklyTickets(geo);
   host.register(projectionOf('weekly tickets', weekly));
   host.register({
-    name: 'alert book',
+    name: ALERTS_PROJECTION,
     apply: (events, phase) => {
       const changed = alerts.apply(events);
       if (phase === 'live') deliverAlerts?.(changed);
@@ -654,6 +655,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     hour: config.briefHour,
     // The morning run waits for the simulator's backfill: a brief of a log still being filled would be kept all day.
     ready: () => !config.simulator.on || simulatorReady,
+    ...(keyframes
+      ? {
+          keyframes: {
+            store: keyframes.store,
+            version: keyframes.version,
+            livePart: LIVE_PROJECTION,
+            alertsPart: ALERTS_PROJECTION,
+          },
+        }
+      : {}),
   });
   await app.register(alertRoutes, { book: alerts, bus, tree: geo.tree, now });
   await app.register(exportRoutes, {

@@ -34,7 +34,8 @@ import { compareWorst, landingKpis, overdueTickets, shortCellName } from './land
 import type { LiveOptions } from './options';
 import { createLiveState } from './state';
 import { DAY_MS, dayStartMs, isoLocal } from '../contract/time';
-import { SCAN_BATCH } from '../store/types';
+import { type KeyframeStore, SCAN_BATCH } from '../store/types';
+import { decodeKeyframe } from './keyframes';
 
 /** The same weekday one week earlier, and the days in between for the chart. */
 export const COMPARE_DAYS = 7;
@@ -87,6 +88,13 @@ export interface BriefFold {
   apply(events: readonly StoredEvent[]): void;
   /** Closes the days the log did not reach, and builds the brief of every area. */
   finish(generatedAtMs: number, source: Brief['source']): Map<AreaKey, Brief>;
+  /** The moment before which a keyframe may stand in for the log (its clock and every event it holds). */
+  readonly keyframeBefore: number;
+  /**
+   * Starts from a keyframe instead of the log's beginning: the live state and the alert book as they were after
+   * `seq`; only before anything is folded.
+   */
+  restore(seq: number, takenMs: number, live: unknown, alerts: unknown): void;
 }
 
 /** A brief of `day` (local day number) for the district and every town, fed the whole log from its start. */
@@ -100,6 +108,9 @@ export function createBriefFold(geo: Geo, options: Partial<LiveOptions>, day: nu
   const to = ends[COMPARE_DAYS]!;
   const live = createLiveState(geo, options);
   const alerts = createAlertBook();
+  // Nothing of the first day closes before ends[0], and no event before it is the brief's own day: a state
+  // folded up to then, with its clock not past it, is exactly where this fold would be.
+  const keyframeBefore = ends[0]! - 1;
   const daily: Map<AreaKey, BriefTicketDay>[] = [];
   let dayEnd: Map<AreaKey, DayEnd> | undefined;
   const checkpoints = new Map<string, CheckpointDay>();
@@ -376,6 +387,15 @@ export function createBriefFold(geo: Geo, options: Partial<LiveOptions>, day: nu
   }
 
   return {
+    keyframeBefore,
+    restore(atSeq, takenMs, liveData, alertData) {
+      if (seq !== 0) throw new Error('a brief starts from a keyframe only before it has folded anything');
+      if (takenMs > keyframeBefore) throw new Error('the keyframe lies after the first day of the brief');
+      live.restoreState(liveData);
+      alerts.restoreState(alertData);
+      seq = atSeq;
+      clock = takenMs;
+    },
     apply(events) {
       alerts.apply(events);
       for (const s of events) {
@@ -418,7 +438,19 @@ export interface BriefLog {
   scan(afterSeq: number, batchSize: number, onBatch: (events: StoredEvent[]) => void | Promise<void>): Promise<void>;
 }
 
-/** Reads the whole log once and returns the brief of `day` for the district and every town. */
+/** Where a brief may start instead of the log's beginning (live/keyframes.ts); the parts' names are the host's. */
+export interface BriefKeyframes {
+  store: KeyframeStore;
+  version: string;
+  /** The host's part holding `{ live }` and the one holding the alert book. */
+  livePart: string;
+  alertsPart: string;
+}
+
+/**
+ * Reads the log once and returns the brief of `day` for the district and every town: from the newest keyframe
+ * taken before the brief's first day when there is one (its live state and alert book), else from the start.
+ */
 export async function computeBriefs(
   geo: Geo,
   options: Partial<LiveOptions>,
@@ -426,8 +458,27 @@ export async function computeBriefs(
   day: number,
   generatedAtMs: number,
   source: Brief['source'],
+  keyframes?: BriefKeyframes,
 ): Promise<Map<AreaKey, Brief>> {
   const fold = createBriefFold(geo, options, day);
-  await log.scan(0, SCAN_BATCH, (batch) => fold.apply(batch));
+  let from = 0;
+  if (keyframes) {
+    const stored = await keyframes.store.latest({
+      maxTakenMs: fold.keyframeBefore,
+      maxEnvelopeMs: fold.keyframeBefore,
+    });
+    const decoded = stored && decodeKeyframe(stored, keyframes.version);
+    if (
+      stored &&
+      decoded?.ok &&
+      decoded.names.includes(keyframes.livePart) &&
+      decoded.names.includes(keyframes.alertsPart)
+    ) {
+      const live = decoded.part(keyframes.livePart) as { live: unknown };
+      fold.restore(stored.seq, stored.takenMs, live.live, decoded.part(keyframes.alertsPart));
+      from = stored.seq;
+    }
+  }
+  await log.scan(from, SCAN_BATCH, (batch) => fold.apply(batch));
   return fold.finish(generatedAtMs, source);
 }

@@ -10,7 +10,7 @@ import { Brief } from '../contract/brief';
 import { errorResponses } from '../contract/errors';
 import { allowArea, principalOf, requireAbility } from '../auth/guard';
 import type { Geo } from '../geo/load';
-import { computeBriefs, dayOfDate, type BriefLog } from '../live/brief';
+import { computeBriefs, dayOfDate, type BriefKeyframes, type BriefLog } from '../live/brief';
 import { createBriefSchedule } from '../live/brief-schedule';
 import type { LiveOptions } from '../live/options';
 import { localDay } from '../contract/time';
@@ -26,6 +26,8 @@ export interface BriefRouteOptions {
   hour: number;
   /** False while the log is still being filled (the simulator's backfill). */
   ready?: () => boolean;
+  /** The projection host's keyframes: a brief starts from the newest one before its first day. */
+  keyframes?: BriefKeyframes;
 }
 
 /** How often the schedule looks at the clock; a comparison of two numbers, so often enough for a pinned test clock. */
@@ -33,11 +35,11 @@ const TICK_MS = 1000;
 
 export const briefRoutes: FastifyPluginAsyncTypebox<BriefRouteOptions> = async (
   app,
-  { geo, store, now, live, hour, ready },
+  { geo, store, now, live, hour, ready, keyframes },
 ) => {
   const tree = geo.tree;
   const schedule = createBriefSchedule({
-    compute: (day, at, source) => computeBriefs(geo, live, store, day, at, source),
+    compute: (day, at, source) => computeBriefs(geo, live, store, day, at, source, keyframes),
     now,
     hour,
     ...(ready ? { ready } : {}),
