@@ -82,6 +82,7 @@ import { createAlertBook, type AlertBook } from './rules/alerts';
 import { createRuleEngine, type RuleEngine } from './rules/engine';
 import { createAlertDelivery } from './gateway/alerts';
 import { alertRoutes } from './routes/alerts';
+import { ticketRoutes } from './routes/tickets';
 import { exportRoutes } from './routes/export';
 import { attachReplay } from './replay/attach';
 import openapiPlugin from './openapi/plugin';
@@ -667,6 +668,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       : {}),
   });
   await app.register(alertRoutes, { book: alerts, bus, tree: geo.tree, now });
+  await app.register(ticketRoutes, { live, bus, tree: geo.tree, now });
   await app.register(exportRoutes, {
     geo,
     live,

@@ -88,11 +88,12 @@ export type Ability =
   | 'ingest' // post events (REST batch, Open311, OsmAnd)
   | 'alert.act' // acknowledge, whistle (吹哨), resolve
   | 'alert.comment' // add a note to an alert
+  | 'ticket.supervise' // 督办: put an overdue or nearly overdue ticket under supervision
   | 'admin'; // users and device tokens
 
 const ABILITIES: Record<Role, readonly Ability[]> = {
-  admin: ['read', 'ingest', 'alert.act', 'alert.comment', 'admin'],
-  officer: ['read', 'alert.act', 'alert.comment'],
+  admin: ['read', 'ingest', 'alert.act', 'alert.comment', 'ticket.supervise', 'admin'],
+  officer: ['read', 'alert.act', 'alert.comment', 'ticket.supervise'],
   leader: ['read', 'alert.comment'],
   wall: ['read'],
   feed: ['ingest'],

@@ -1620,8 +1620,11 @@ class LiveStateImpl implements LiveState, PooledTickets, KeyframeState {
     const all = area === this.areas.district;
     const items: TicketObject[] = [];
     let total = 0;
-    for (let i = this.ticketOrder.length - 1; i >= 0; i--) {
-      const t = this.ticketOrder[i]!;
+    // One ticket by id: looked up, not scanned for.
+    const one = query.id !== undefined ? this.tickets_.get(query.id) : undefined;
+    const order = query.id !== undefined ? (one ? [one] : []) : this.ticketOrder;
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i]!;
       if (t.dropped) continue;
       if (!all && !this.areas.chainIn(t.chain, area)) continue;
       if (query.status !== undefined && (query.status === 'open' ? t.status === 'closed' : t.status !== query.status))

@@ -28,6 +28,8 @@ export interface LiveChanges {
 }
 
 export interface TicketQuery {
+  /** One ticket by id: open, or closed and still retained (the other filters still apply). */
+  id?: string;
   /** An area key: tickets located in it (any level). Default: the whole district. */
   area?: AreaKey;
   status?: TicketStatus | 'open';

@@ -170,6 +170,9 @@ describe('the OpenAPI document', () => {
     // Administration and acting on alerts are a person's deeds: no device role may do them.
     expect(ops.get('POST /api/v1/admin/devices')?.security).toEqual([{ session: [] }]);
     expect(ops.get('POST /api/v1/alerts/{id}/acknowledge')?.security).toEqual([{ session: [] }]);
+    // 督办 too: the log says which person supervised.
+    expect(ops.get('POST /api/v1/tickets/{id}/supervise')?.security).toEqual([{ session: [] }]);
+    expect(ops.get('GET /api/v1/tickets/{id}')?.security).toEqual([{ session: [] }, { deviceToken: [] }]);
   });
 
   it('is served as YAML too, and the same to every caller', async () => {

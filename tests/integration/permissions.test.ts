@@ -60,6 +60,10 @@ const ALERT_ACT: Expect = {
   feed: 403,
 };
 const ALERT_COMMENT: Expect = { ...ALERT_ACT, townLeader: 200 };
+/** 督办: officers (and the admin), a person's deed like acting on an alert. */
+const SUPERVISE: Expect = ALERT_ACT;
+const TICKET_ZJW = 'T-perm-overdue-zjw';
+const TICKET_SZ = 'T-perm-overdue-sz';
 const ALERT_ZJW = 'fire_risk:perm-zjw-1';
 const ALERT_ZJW_2 = 'fire_risk:perm-zjw-2';
 const ALERT_SZ = 'fire_risk:perm-sz-1';
@@ -457,6 +461,28 @@ const ROWS: Row[] = [
     payload: () => ({}),
     expect: ALERT_ACT,
   },
+  // tickets: overdue tickets posted in beforeAll, one in each town; outside the scope a ticket does not exist (404)
+  { route: 'GET /api/v1/tickets/:id', what: 'a 张家湾镇 ticket', url: `/api/v1/tickets/${TICKET_ZJW}`, expect: READ },
+  {
+    route: 'GET /api/v1/tickets/:id',
+    what: 'a 宋庄镇 ticket',
+    url: `/api/v1/tickets/${TICKET_SZ}`,
+    expect: { ...READ, townOfficer: 404, townLeader: 404 },
+  },
+  {
+    route: 'POST /api/v1/tickets/:id/supervise',
+    what: '督办 of a 张家湾镇 overdue ticket',
+    url: `/api/v1/tickets/${TICKET_ZJW}/supervise`,
+    payload: () => ({}),
+    expect: SUPERVISE,
+  },
+  {
+    route: 'POST /api/v1/tickets/:id/supervise',
+    what: '督办 of a 宋庄镇 overdue ticket',
+    url: `/api/v1/tickets/${TICKET_SZ}/supervise`,
+    payload: () => ({ note: '请今日答复' }),
+    expect: { ...SUPERVISE, townOfficer: 404 },
+  },
   // users and devices
   { route: 'GET /api/v1/admin/users', what: 'list users', url: '/api/v1/admin/users', expect: ADMIN(200) },
   {
@@ -581,6 +607,29 @@ beforeAll(async () => {
   });
   expect(posted.json()).toMatchObject({ accepted: 3 });
   await app.services.rules.idle();
+  // An overdue ticket in each town (its resolve deadline an hour ago), for the 督办 rows.
+  const overdue = (
+    [
+      [TICKET_ZJW, ZHANGJIAWAN],
+      [TICKET_SZ, SONGZHUANG],
+    ] as const
+  ).map(([ticketId, town]) => {
+    const [location] = pointsInTown(app.services.geo, town, 1);
+    return ticket(`ev-${ticketId}`, {
+      ticketId,
+      location,
+      time: new Date(Date.now() - 3 * 3600_000).toISOString(),
+      responseDueAt: new Date(Date.now() - 2 * 3600_000).toISOString(),
+      resolveDueAt: new Date(Date.now() - 3600_000).toISOString(),
+    });
+  });
+  const tickets = await app.inject({
+    method: 'POST',
+    url: '/api/v1/events',
+    headers: { ...headersOf.get('feed'), 'content-type': 'application/json' },
+    payload: JSON.stringify(overdue),
+  });
+  expect(tickets.json()).toMatchObject({ accepted: 2 });
   // Open311 requests the feed posts, one in each town, for the rows that read one back.
   for (const [town, key] of [
     [ZHANGJIAWAN, 'zjw'],
