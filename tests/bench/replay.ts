@@ -6,7 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadGeo } from '../../server/geo/load';
+import type { EventBus } from '../../server/bus/types';
+import { loadGeo, type Geo } from '../../server/geo/load';
+import { computeBriefs } from '../../server/live/brief';
+import { createProjectionHost } from '../../server/live/host';
+import { createLiveState } from '../../server/live/state';
+import { createAlertBook } from '../../server/rules/alerts';
+import { createRng } from '../../server/sim/prng';
+import type { EventStore, KeyframeStore } from '../../server/store/types';
 import { createLocator } from '../../server/geo/locate';
 import { createAcceptor } from '../../server/ingest/accept';
 import { createInProcessBus } from '../../server/bus/in-process';
@@ -36,10 +43,14 @@ export async function benchReplayRows(row: Row): Promise<void> {
         now: () => end + 60_000,
       });
       const sim = createSimulator({ geo, scenario: 'normal', seed: 5, start });
+      // On the week: a server lives through it (its clock follows the hours) and keeps a keyframe at each midnight.
+      const lived = days > 1 ? await livedServer(geo, store, bus, start) : undefined;
       for (let t = start + 3600_000; t <= end; t += 3600_000) {
         const events = sim.next(t);
         for (let i = 0; i < events.length; i += 5000) await accept(events.slice(i, i + 5000));
+        await lived?.hour(t);
       }
+      await lived?.host.close();
       const logLength = await store.lastSeq();
       const dayFrom = end - DAY_MS;
       const deps = { geo, store };
@@ -73,10 +84,129 @@ export async function benchReplayRows(row: Row): Promise<void> {
         `${Math.round(atEnd.ms)} ms`,
         `folds ${atEnd.seq.toLocaleString('en')} events; median of 3`,
       );
+      if (lived) await keyframeRows(row, geo, store, lived.keyframes, start, end, logLength);
       await bus.close();
       await store.close();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const KF_VERSION = 'bench';
+
+/** A projection host over the log with a live state and an alert book, writing a keyframe at each local midnight. */
+async function livedServer(geo: Geo, store: EventStore, bus: EventBus, start: number) {
+  let clock = start;
+  const live = createLiveState(geo, {}, clock);
+  const alerts = createAlertBook();
+  const keyframes = store.keyframes!;
+  const host = createProjectionHost({
+    store,
+    bus,
+    now: () => clock,
+    keyframes: {
+      everyEvents: 1e9,
+      everyMs: 1e12,
+      keepPeriodic: 2,
+      keepDays: 35,
+      store: keyframes,
+      version: KF_VERSION,
+      envelope: () => live.envelopeMs,
+      log: { info: () => {}, warn: () => {} },
+    },
+  });
+  host.register({
+    name: 'live',
+    apply: (events) => live.apply(events),
+    advance: (t) => live.advance(t),
+    snapshot: () => ({ live: live.snapshotState() }),
+    restore: (data) => live.restoreState((data as { live: unknown }).live),
+  });
+  host.register({
+    name: 'alerts',
+    apply: (events) => void alerts.apply(events),
+    snapshot: () => alerts.snapshotState(),
+    restore: (data) => alerts.restoreState(data),
+  });
+  await host.start();
+  return {
+    host,
+    keyframes,
+    async hour(t: number) {
+      clock = t;
+      host.tick();
+      if (localDay(t) !== localDay(t - 3600_000)) await host.writeKeyframe('midnight');
+    },
+  };
+}
+
+/** Replays at random moments of the week, and the brief of its last whole day, from the log start and from keyframes. */
+async function keyframeRows(
+  row: Row,
+  geo: Geo,
+  store: EventStore,
+  keyframes: KeyframeStore,
+  start: number,
+  end: number,
+  logLength: number,
+): Promise<void> {
+  const rng = createRng('replay-bench-moments');
+  const moments = Array.from({ length: 5 }, () => start + 1.2 * DAY_MS + rng.next() * (end - start - 1.3 * DAY_MS));
+  const open = async (withKeyframes: boolean) => {
+    const times: number[] = [];
+    for (const atMs of moments) {
+      const t0 = performance.now();
+      const session = await ReplaySession.open(
+        {
+          geo,
+          store,
+          live: {},
+          ...(withKeyframes ? { keyframes: { store: keyframes, version: KF_VERSION, part: 'live' } } : {}),
+        },
+        { scope: geo.tree.root as never, fromMs: atMs - 3600_000, toMs: atMs + 3600_000, atMs },
+      );
+      session.snapshot();
+      times.push(performance.now() - t0);
+    }
+    return median(times);
+  };
+  const full = await open(false);
+  const fromKeyframe = await open(true);
+  row(
+    'replay: start at a random moment of a week-long log, folding from the log start',
+    `${Math.round(full)} ms`,
+    `${logLength.toLocaleString('en')} events; median of 5 moments`,
+  );
+  row(
+    'replay: the same moments, from the nearest midnight keyframe',
+    `${Math.round(fromKeyframe)} ms`,
+    `same log and moments, same run; ${(full / fromKeyframe).toFixed(1)}× faster; goal ≤ 500 ms`,
+  );
+  const day = localDay(end) - 1;
+  const brief = async (withKeyframes: boolean) => {
+    const t0 = performance.now();
+    await computeBriefs(
+      geo,
+      {},
+      store,
+      day,
+      end,
+      'on-demand',
+      withKeyframes ? { store: keyframes, version: KF_VERSION, livePart: 'live', alertsPart: 'alerts' } : undefined,
+    );
+    return performance.now() - t0;
+  };
+  const briefFull = await brief(false);
+  const briefKeyframe = await brief(true);
+  row(
+    "brief: the district's and every town's brief of the week's last whole day, folding from the log start",
+    `${Math.round(briefFull)} ms`,
+    `${logLength.toLocaleString('en')} events`,
+  );
+  row(
+    'brief: the same, from the midnight keyframe before its week',
+    `${Math.round(briefKeyframe)} ms`,
+    `same run; the brief compares seven days, so it still folds the week before its day; goal ≤ 500 ms`,
+  );
 }
