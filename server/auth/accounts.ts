@@ -1,6 +1,7 @@
 // Managing users and devices, once, for the admin API and the CLI: the same checks and the same answers.
 import type { AreaTree } from '../contract/areas';
 import type { DeviceView, UserView } from '../contract/admin';
+import type { PrincipalKind } from '../contract/auth';
 import { generatePassword, hashPassword } from './password';
 import { hashDeviceToken, newDeviceId, newDeviceToken } from './device-token';
 import { resolveScope } from './scope';
@@ -45,10 +46,16 @@ export interface Accounts {
   revokeDevice(id: string): Promise<AccountResult<DeviceRecord>>;
 }
 
+/**
+ * `changed`: told of a user or device changed after it is stored, and waited for (the server: every node forgets
+ * its cached copy and cuts off a revoked device before the admin's answer). A new one needs no telling: nothing
+ * is cached of a principal the store does not know.
+ */
 export function createAccounts(
   users: UserStore,
   tree: Pick<AreaTree, 'root' | 'nodes'>,
   now: () => number = Date.now,
+  changed: (kind: PrincipalKind, id: string) => Promise<void> = async () => {},
 ): Accounts {
   return {
     async addUser({ username, name, role, scope, password }) {
@@ -78,6 +85,7 @@ export function createAccounts(
         else delete next.disabled;
       }
       await users.putUser(next);
+      await changed('user', username);
       return { ok: true, value: next };
     },
     async addDevice({ name, role, scope }) {
@@ -98,6 +106,7 @@ export function createAccounts(
     },
     async revokeDevice(id) {
       if (!(await users.revokeDevice(id, now()))) return { ok: false, code: 'not_found', message: `no device ${id}` };
+      await changed('device', id);
       const device = await users.getDevice(id);
       return device ? { ok: true, value: device } : { ok: false, code: 'not_found', message: `no device ${id}` };
     },

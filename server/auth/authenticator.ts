@@ -2,8 +2,11 @@
 // decides it for HTTP (fromRequest) and for Socket.IO (fromHandshake), so both answer alike.
 //
 // Sessions are a signed JWT (HS256) in an httpOnly cookie: sub, kind, role, scope, name, jti, iat, exp. The
-// store is asked again on every request: a disabled user or a revoked device is refused at once (no cache),
-// and the principal comes from the record, not from the token's claims.
+// principal comes from the user or device record, not from the token's claims, read through this node's
+// principal cache (principal-cache.ts: a few seconds, one read per principal in a reconnect storm). A disabled
+// user or a revoked device is still refused at once: the store this authenticator hands out (`users`) forgets
+// the cached copy on every write, and `forget` does it for a change made on another node. Logging in reads
+// the store itself: a password just changed is the one that counts.
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyRequest } from 'fastify';
@@ -12,6 +15,7 @@ import fastifyCookie from '@fastify/cookie';
 import { SESSION_COOKIE, type Principal, type PrincipalKind } from '../contract/auth';
 import { decoyHash, verifyPassword } from './password';
 import { deviceIdOf, deviceTokenMatches } from './device-token';
+import { createPrincipalCache, type PrincipalCache } from './principal-cache';
 import type { DeviceRecord, UserRecord, UserStore } from './types';
 
 /** A wall is set up once and then runs for months; browsers cap a cookie's lifetime at 400 days. */
@@ -34,7 +38,10 @@ export type Credentials =
   | { via: 'token'; principal: Principal };
 
 export interface Authenticator {
+  /** The user store; its writes (put, revoke) drop this node's cached copy of the principal they change. */
   readonly users: UserStore;
+  /** Drops this node's cached copy of a user or device that changed elsewhere (another node, the CLI). */
+  forget(kind: PrincipalKind, id: string): void;
   /** The session cookie, or `Authorization: Bearer <device token>`; null when neither is valid. */
   fromRequest(request: FastifyRequest): Promise<Principal | null>;
   /** Like fromRequest, and says how: a cookie session must also pass the CSRF check on writes. */
@@ -57,6 +64,8 @@ export interface AuthenticatorOptions {
   secret: string;
   /** Lifetime of a person's session. */
   sessionTtlMs: number;
+  /** How long a user or device record read for a request or handshake is used again (ms); 0 or absent: never. */
+  principalCacheMs?: number;
   now?: () => number;
 }
 
@@ -110,9 +119,36 @@ function sessionCookieOf(headers: IncomingHttpHeaders): string | undefined {
   return fastifyCookie.parse(header)[SESSION_COOKIE] || undefined;
 }
 
+/** The store with every write followed by forgetting the cached copy of what it changed. */
+function forgettingStore(users: UserStore, principals: PrincipalCache): UserStore {
+  return {
+    getUser: (username) => users.getUser(username),
+    listUsers: () => users.listUsers(),
+    putUser: async (user) => {
+      await users.putUser(user);
+      principals.forget('user', user.username);
+    },
+    countUsers: () => users.countUsers(),
+    getDevice: (id) => users.getDevice(id),
+    listDevices: () => users.listDevices(),
+    putDevice: async (device) => {
+      await users.putDevice(device);
+      principals.forget('device', device.id);
+    },
+    revokeDevice: async (id, at) => {
+      const found = await users.revokeDevice(id, at);
+      principals.forget('device', id);
+      return found;
+    },
+    close: () => users.close(),
+  };
+}
+
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
-  const { users, secret, sessionTtlMs } = options;
+  const { secret, sessionTtlMs } = options;
   const now = options.now ?? Date.now;
+  const principals = createPrincipalCache(options.users, { ttlMs: options.principalCacheMs ?? 0 });
+  const users = forgettingStore(options.users, principals);
   if (Buffer.byteLength(secret) < 32) throw new Error('auth: the secret must be at least 32 bytes long');
   // Timestamps are ours (iat, exp in the payload) and expiry is checked against `now`, so a pinned clock works.
   const sign = createSigner({ key: secret, algorithm: 'HS256', noTimestamp: true });
@@ -137,20 +173,21 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
     return payload;
   }
 
-  async function deviceOfToken(token: string): Promise<DeviceRecord | null> {
+  /** `fresh`: from the store itself (a wall's set-up), else through the cache (every request and handshake). */
+  async function deviceOfToken(token: string, fresh = false): Promise<DeviceRecord | null> {
     const id = deviceIdOf(token);
     if (!id) return null;
-    const device = await users.getDevice(id);
+    const device = await (fresh ? users.getDevice(id) : principals.device(id));
     if (!device || device.revokedAt !== undefined || !deviceTokenMatches(token, device.tokenHash)) return null;
     return device;
   }
 
   async function principalOfClaims(claims: SessionClaims): Promise<Principal | null> {
     if (claims.kind === 'device') {
-      const device = await users.getDevice(claims.sub);
+      const device = await principals.device(claims.sub);
       return device && device.revokedAt === undefined ? devicePrincipal(device) : null;
     }
-    const user = await users.getUser(claims.sub);
+    const user = await principals.user(claims.sub);
     return user && !user.disabled ? userPrincipal(user) : null;
   }
 
@@ -192,6 +229,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
 
   return {
     users,
+    forget: (kind, id) => principals.forget(kind, id),
     credentials,
     issueSession,
     async fromRequest(request) {
@@ -214,7 +252,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       return { principal, ...issueSession(principal) };
     },
     async loginDevice(token) {
-      const device = await deviceOfToken(token);
+      const device = await deviceOfToken(token, true);
       if (!device) return null;
       const principal = devicePrincipal(device);
       return { principal, ...issueSession(principal) };
