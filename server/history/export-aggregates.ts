@@ -20,7 +20,8 @@ import { AreaIndex, CHAIN_LENGTH } from '../live/areas';
 import { resolveLiveOptions, type LiveOptions } from '../live/options';
 import { countWindowFact, createLiveState, WINDOW_FIELDS, windowKpisOf } from '../live/state';
 import { isoLocal } from '../contract/time';
-import { type EventStore, SCAN_BATCH } from '../store/types';
+import { type EventStore, type KeyframeStore, SCAN_BATCH } from '../store/types';
+import { decodeKeyframe } from '../live/keyframes';
 import { csvRow, type Write } from './csv';
 import type { TimeWindow } from './ticket-filter';
 
@@ -85,6 +86,13 @@ function colorIndex(th: LevelThresholds, level: number): number {
  * ends at min(to, `clockMs`): a response still pending counts as missed once the clock has passed its deadline,
  * as on the dashboard.
  */
+/** The projection host's keyframes and the part holding `{ live }` (live/keyframes.ts). */
+export interface WindowKeyframes {
+  store: KeyframeStore;
+  version: string;
+  part: string;
+}
+
 export async function windowAggregates(
   store: Pick<EventStore, 'scan'>,
   geo: Geo,
@@ -92,6 +100,7 @@ export async function windowAggregates(
   window: TimeWindow,
   clockMs: number,
   options: Partial<LiveOptions>,
+  keyframes?: WindowKeyframes,
 ): Promise<AreaFigures[]> {
   const areas = new AreaIndex(geo);
   const c = new Int32Array(areas.size * SLOTS);
@@ -133,7 +142,20 @@ export async function windowAggregates(
     }
   };
 
-  await store.scan(0, SCAN_BATCH, (batch) => {
+  // A keyframe whose clock and every event lie before the window holds no fact of it: start from the newest such.
+  let from = 0;
+  if (keyframes) {
+    const before = window.fromMs - 1;
+    const stored = await keyframes.store.latest({ maxTakenMs: before, maxEnvelopeMs: before });
+    const decoded = stored && decodeKeyframe(stored, keyframes.version);
+    if (stored && decoded?.ok && decoded.names.includes(keyframes.part)) {
+      live.restoreState((decoded.part(keyframes.part) as { live: unknown }).live);
+      from = stored.seq;
+      clock = stored.takenMs;
+    }
+  }
+
+  await store.scan(from, SCAN_BATCH, (batch) => {
     const kept: StoredEvent[] = [];
     for (const s of batch) {
       const ms = Date.parse(s.event.time);

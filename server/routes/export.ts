@@ -14,7 +14,7 @@ import type { EventStore } from '../store/types';
 import { allowArea, principalOf, requireAbility } from '../auth/guard';
 import { contentDisposition, csvRow, streamOf, UTF8_BOM, type Write } from '../history/csv';
 import { csvSink, featureSink, liveTickets, TICKET_CSV_COLUMNS, windowTickets } from '../history/export-tickets';
-import { windowAggregates, writeAggregatesCsv } from '../history/export-aggregates';
+import { windowAggregates, writeAggregatesCsv, type WindowKeyframes } from '../history/export-aggregates';
 import { localDate, parseTicketQuery, parseWindow, todayWindow, type TimeWindow } from '../history/ticket-filter';
 import { doc, SESSION_OR_DEVICE } from '../openapi/spec';
 
@@ -26,6 +26,8 @@ export interface ExportRouteOptions {
   kpiWeights: KpiWeights;
   deadlines: UrgencyDeadlines;
   nearDeadlineFraction: number;
+  /** The projection host's keyframes: a window's aggregates start from the newest one before the window. */
+  keyframes?: WindowKeyframes;
 }
 
 type Query = Record<string, string | undefined>;
@@ -182,11 +184,19 @@ export const exportRoutes: FastifyPluginAsync<ExportRouteOptions> = async (app, 
         'text/csv; charset=utf-8',
         { name: `区域指标-${base.name}.csv`, ascii: `aggregates-${base.ascii}.csv` },
         async (write) => {
-          const rows = await windowAggregates(o.store, o.geo, keys, window, clock, {
-            deadlines: o.deadlines,
-            nearDeadlineFraction: o.nearDeadlineFraction,
-            kpiWeights: o.kpiWeights,
-          });
+          const rows = await windowAggregates(
+            o.store,
+            o.geo,
+            keys,
+            window,
+            clock,
+            {
+              deadlines: o.deadlines,
+              nearDeadlineFraction: o.nearDeadlineFraction,
+              kpiWeights: o.kpiWeights,
+            },
+            o.keyframes,
+          );
           await write(UTF8_BOM);
           await writeAggregatesCsv(write, rows, window);
         },

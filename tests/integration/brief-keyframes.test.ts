@@ -1,8 +1,10 @@
-// The brief of a past day starts from the newest keyframe taken before its first day (the week before it) and
+// The brief of a past day (and the export of a past window) starts from the newest keyframe taken before its first day (the week before it) and
 // folds only the log after it; the brief is the same as one folded from the log's start.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app';
 import { localDay } from '../../server/contract/time';
+import type { AreaKey } from '../../server/contract/areas';
+import { windowAggregates } from '../../server/history/export-aggregates';
 import { computeBriefs, type BriefKeyframes } from '../../server/live/brief';
 import { createProjectionHost, type ProjectionHost } from '../../server/live/host';
 import { createLiveState } from '../../server/live/state';
@@ -100,5 +102,36 @@ describe('a past brief from keyframes', () => {
       for (const [area, brief] of fromLog) expect(fromKeyframe.get(area), area).toEqual(brief);
       expect(fromLog.get(geo.tree.root as never)!.tickets.day.created).toBeGreaterThan(0);
     }
+  });
+
+  it("exports a window's aggregates from the newest keyframe before it, the same as from the log start", async () => {
+    const { geo, store } = app.services;
+    const scanned: number[] = [];
+    const counting = {
+      scan: (after: number, size: number, on: Parameters<typeof store.scan>[2]) => (
+        scanned.push(after),
+        store.scan(after, size, on)
+      ),
+    };
+    const keys = [geo.tree.root as AreaKey, ...((geo.tree.children[geo.tree.root] ?? []) as AreaKey[])];
+    const window = { fromMs: START + 6 * DAY + 5 * HOUR, toMs: START + 9 * DAY };
+    const fromLog = await windowAggregates(store, geo, keys, window, clock, {});
+    const fromKeyframe = await windowAggregates(
+      counting,
+      geo,
+      keys,
+      window,
+      clock,
+      {},
+      {
+        store: store.keyframes!,
+        version: VERSION,
+        part: 'live',
+      },
+    );
+    expect(scanned).toEqual([(await store.keyframes!.latest({ maxTakenMs: window.fromMs - 1 }))!.seq]);
+    expect(scanned[0]).toBeGreaterThan(0);
+    expect(fromKeyframe).toEqual(fromLog);
+    expect(fromLog[0]!.created).toBeGreaterThan(0);
   });
 });
