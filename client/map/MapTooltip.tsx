@@ -59,7 +59,9 @@ export function MapTooltip({ hover, tree, live, metric, theme, sites }: MapToolt
         const tags = [t(`category.${tk.category}`)];
         if (tk.urgency === 'urgent') tags.push(t('tooltip.urgent'));
         if (tk.overdue) tags.push(t('tooltip.overdueTag'));
-        return { title: tk.title, rows: [tags.join(' · '), f.dateTime(tk.createdAt)] };
+        const rows = [tags.join(' · '), f.dateTime(tk.createdAt)];
+        if (tk.supervision) rows.push(t('tooltip.supervised', { count: tk.supervision.count }));
+        return { title: tk.title, rows };
       }
       case 'checkpoint': {
         const site = sites.get(p.id);

@@ -12,6 +12,7 @@ import { countdown, formatDuration } from './countdown';
 import { Field } from './Field';
 import { gauge } from './gauge';
 import { ticketAreaNames } from './table';
+import { FollowUpField, SuperviseAction, SupervisionField, useTicket } from './TicketOversight';
 import { useNow } from './useNow';
 
 interface Props {
@@ -73,9 +74,12 @@ function TicketDetail({ tree, id, onOpenArea }: { tree: AreaTree; id: string; on
   const f = formatters(i18n.language);
   const now = useNow(15_000);
   const units = useUnits();
-  const tk = live.tickets.get(id);
+  const tk = useTicket(id, live.tickets.get(id));
+  if (tk === null) return <Gone kind={t('detail.ticket')} message={t('detail.ticketLoading', { id })} />;
   if (!tk) return <Gone kind={t('detail.ticket')} message={t('detail.ticketGone', { id })} />;
   const due = (iso: string) => {
+    // A closed ticket's clocks have stopped: its deadlines are dates, not countdowns.
+    if (tk.status === 'closed') return f.dateTime(iso);
     const c = countdown(Date.parse(iso), now);
     const text = t(c.state === 'overdue' ? 'countdown.overdue' : 'countdown.remaining', {
       duration: formatDuration(c.minutes, units, f.number),
@@ -124,6 +128,8 @@ function TicketDetail({ tree, id, onOpenArea }: { tree: AreaTree; id: string; on
           value={due(tk.resolveDueAt)}
           tone={tk.overdue ? 'warn' : tk.nearDeadline ? 'caution' : undefined}
         />
+        <SupervisionField tk={tk} />
+        <FollowUpField tk={tk} />
         <Field
           label={t('detail.escalatedTo')}
           value={
@@ -145,6 +151,7 @@ function TicketDetail({ tree, id, onOpenArea }: { tree: AreaTree; id: string; on
           />
         )}
       </dl>
+      <SuperviseAction tk={tk} />
     </div>
   );
 }

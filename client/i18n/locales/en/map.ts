@@ -49,6 +49,7 @@ const en: Strings<typeof zh> = {
     overdue: '{{count}} overdue',
     ticket: 'Ticket',
     overdueTag: 'Overdue',
+    supervised: 'Supervised ×{{count}}',
     urgent: 'Urgent',
     level: 'Level {{level}}',
     noReading: 'No reading yet',

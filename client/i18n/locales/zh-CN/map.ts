@@ -46,6 +46,7 @@ export default {
     overdue: '超期 {{count}} 件',
     ticket: '工单',
     overdueTag: '已超期',
+    supervised: '已督办 {{count}} 次',
     urgent: '紧急',
     level: '水位 {{level}}',
     noReading: '暂无读数',
