@@ -677,9 +677,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     kpiWeights: config.kpiWeights,
     deadlines: config.ticketDeadlines,
     nearDeadlineFraction: config.nearDeadlineFraction,
-    ...(keyframes
-      ? { keyframes: { store: keyframes.store, version: keyframes.version, part: LIVE_PROJECTION } }
-      : {}),
+    ...(keyframes ? { keyframes: { store: keyframes.store, version: keyframes.version, part: LIVE_PROJECTION } } : {}),
   });
   app.get(
     '/metrics',
