@@ -200,6 +200,8 @@ export function createProjectionHost(options: ProjectionHostOptions): Projection
       });
       advance();
       lastDay = localDay(options.now());
+      // The minutes rule counts from the start when nothing was restored (a full fold writes one at once below).
+      if (lastKeyframeMs === -Infinity) lastKeyframeMs = options.now();
       unsubscribe = options.bus.subscribe(seq, (batch) => fold(batch, 'live'));
       if (kf) {
         if (keyframe) kf.log.info({ ...keyframe, tail: events }, 'state restored from a keyframe and the log after it');
