@@ -7,7 +7,7 @@ import type { AreaKey, AreaTree } from '../../server/contract/areas';
 import type { Brief, BriefRankRow, BriefTicketDay } from '../../server/contract/brief';
 import { apiJson } from '../auth/session';
 import { formatters, setLanguage, type Formatters, type Language } from '../i18n';
-import { briefSearch, duration, rateChange } from './view';
+import { briefSearch, duration, proactiveShare, rateChange } from './view';
 import '../styles/brief.css';
 import { alertTitle } from '../panels/alert-title';
 
@@ -149,6 +149,17 @@ function Tickets({ b, f }: { b: Brief; f: Formatters }) {
                 <td className="num">{rateChange(day[k], weekBefore[k])}</td>
               </tr>
             ))}
+            <tr data-figure="proactive">
+              <th scope="row">{t('common:kpi.proactive')}</th>
+              <td className="num brief-value">
+                {f.percent(proactiveShare(day))}{' '}
+                <span className="brief-sample">
+                  {t('tickets.proactiveOf', { proactive: day.proactive, created: day.created })}
+                </span>
+              </td>
+              <td className="num">{f.percent(proactiveShare(weekBefore))}</td>
+              <td className="num">{rateChange(proactiveShare(day), proactiveShare(weekBefore))}</td>
+            </tr>
           </tbody>
         </table>
         <figure className="brief-chart" aria-label={t('tickets.daily')}>

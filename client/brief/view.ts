@@ -18,6 +18,11 @@ export function briefAreaFor(tree: Pick<AreaTree, 'root' | 'nodes'>, scope: Area
   return inScope(tree, scope, target) ? target : scope;
 }
 
+/** 未诉先办 of a day: the share of its new tickets a grid worker raised first; null when none was created. */
+export function proactiveShare(d: { created: number; proactive: number }): number | null {
+  return d.created > 0 ? d.proactive / d.created : null;
+}
+
 /** A rate's change in percentage points; an em dash when either side has no data. */
 export function rateChange(now: number | null, before: number | null): string {
   if (now === null || before === null) return '—';

@@ -272,6 +272,12 @@ function KpiCards({ town, district, f }: { town: LandingKpis; district: LandingK
           >
             <span className="landing-kpi-label">{t(`common:kpi.${key}`)}</span>
             <span className="landing-kpi-value">{value(key, town, false)}</span>
+            {key === 'proactiveShare' && (
+              // The share rests on the tickets created in the window: a 100 % of one ticket says little.
+              <span className="landing-kpi-sample" data-sample={town.created}>
+                {t('common:kpi.sample', { count: town.created })}
+              </span>
+            )}
             <span className="landing-kpi-district" aria-label={verdict} title={verdict}>
               <span className="landing-kpi-arrow" aria-hidden="true">
                 {arrow(key, s)}

@@ -4,7 +4,7 @@ import type { AreaKey } from '../../server/contract/areas';
 import type { LandingKpiKey, LandingKpis } from '../../server/contract/landing';
 import { defaultView, formatView } from '../view/url';
 
-/** Rates: higher is better. Counts of tickets open, overdue, near deadline, new today: lower is better. */
+/** Rates and the proactive share: higher is better. Counts of tickets open, overdue, near deadline, new today: lower is better. */
 const HIGHER_IS_BETTER: Record<LandingKpiKey, boolean> = {
   composite: true,
   responseRate: true,
@@ -14,6 +14,8 @@ const HIGHER_IS_BETTER: Record<LandingKpiKey, boolean> = {
   overdue: false,
   nearDeadline: false,
   newToday: false,
+  // 未诉先办: more problems found before anyone calls is the point of proactive governance.
+  proactiveShare: true,
 };
 
 export type Standing = 'better' | 'worse' | 'level';

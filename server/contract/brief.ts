@@ -19,6 +19,8 @@ export const BriefTicketDay = Type.Object({
   date: BriefDate,
   /** Tickets created that day (newToday). */
   created: Count,
+  /** Of those, raised by a grid worker before any citizen called (未诉先办, proactiveToday): the share's numerator. */
+  proactive: Count,
   /** Tickets closed that day (closedToday). */
   closed: Count,
   responseRate: Rate,

@@ -21,6 +21,13 @@ export const LandingKpis = Type.Object({
   overdue: Type.Number({ minimum: 0 }),
   nearDeadline: Type.Number({ minimum: 0 }),
   newToday: Type.Number({ minimum: 0 }),
+  /**
+   * 未诉先办: of the tickets created in the rates' window, the share a grid worker raised before any citizen
+   * called (null when none was created), and `created`, what the share rests on. The district's beside it is the
+   * district's own share and count, like its rates.
+   */
+  proactiveShare: Rate,
+  created: Type.Number({ minimum: 0 }),
 });
 export type LandingKpis = Static<typeof LandingKpis>;
 
@@ -36,6 +43,7 @@ export const LANDING_KPI_KEYS = [
   'overdue',
   'nearDeadline',
   'newToday',
+  'proactiveShare',
 ] as const;
 export type LandingKpiKey = (typeof LANDING_KPI_KEYS)[number];
 

@@ -139,6 +139,7 @@ export function createBriefFold(geo: Geo, options: Partial<LiveOptions>, day: nu
     return {
       date,
       created: t?.newToday ?? 0,
+      proactive: t?.proactiveToday ?? 0,
       closed: t?.closedToday ?? 0,
       responseRate: t?.responseRate ?? null,
       resolutionRate: t?.resolutionRate ?? null,

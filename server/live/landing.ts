@@ -130,6 +130,8 @@ export function landingKpis(t: TicketKpis, window: RateWindow = DEFAULT_RATE_WIN
     overdue: t.overdue,
     nearDeadline: t.nearDeadline,
     newToday: t.newToday,
+    proactiveShare: w.created > 0 ? w.proactive / w.created : null,
+    created: w.created,
   };
 }
 

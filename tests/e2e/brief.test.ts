@@ -84,6 +84,10 @@ describe.skipIf(!RUN)(RUN ? 'the daily brief in Chromium' : `the daily brief (sk
     expect(await cell('created')).toBe(String(api.tickets.day.created));
     expect(await cell('closed')).toBe(String(api.tickets.day.closed));
     expect(await cell('overdue')).toBe(String(api.tickets.day.overdue));
+    // 未诉先办: the day's share, and what it rests on.
+    const { proactive, created } = api.tickets.day;
+    expect(await cell('proactive')).toContain(`（${proactive}/${created} 件）`);
+    if (created > 0) expect(await cell('proactive')).toContain(`${((proactive / created) * 100).toFixed(1)}%`);
     expect(await page.locator('.brief-bar-day').count()).toBe(8);
     for (const s of ['tickets', 'overdue', 'worst', 'flood', 'patrol', 'alerts'])
       expect(await page.locator(`.brief-${s}`).count(), s).toBe(1);

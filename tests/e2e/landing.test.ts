@@ -8,6 +8,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../server/config';
 import { SESSION_COOKIE } from '../../server/contract/auth';
+import type { Landing } from '../../server/contract/landing';
 import { CHROMIUM_MISSING, NAME_SHIM, chromiumAvailable, launchChromium } from '../helpers/browser';
 import { principals, sessionHeaders } from '../helpers/auth';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -67,9 +68,18 @@ describe.skipIf(!RUN)(
       await page.goto(origin, { waitUntil: 'domcontentloaded' });
       await page.waitForSelector('.landing[data-landing="ready"]', { timeout: LOAD_TIMEOUT_MS });
       await expect.poll(() => page.locator('.landing h1').textContent()).toContain('张家湾镇');
-      // Eight KPI cards, each with the district average beside it and a standing.
-      await expect.poll(() => page.locator('.landing-kpi').count()).toBe(8);
+      // Nine KPI cards, each with the district average beside it and a standing.
+      await expect.poll(() => page.locator('.landing-kpi').count()).toBe(9);
       expect(await page.locator('.landing-kpi-district').first().textContent()).toContain('全区平均');
+      // 未诉先办: the month's share with the tickets it rests on, as the API has it.
+      const api = (await (await context.request.get(`${origin}/api/v1/landing`)).json()) as Landing;
+      const proactive = page.locator('.landing-kpi[data-kpi="proactiveShare"]');
+      expect(await proactive.locator('.landing-kpi-label').textContent()).toBe('未诉先办');
+      expect(await proactive.locator('.landing-kpi-sample').getAttribute('data-sample')).toBe(String(api.kpis.created));
+      if (api.kpis.proactiveShare !== null)
+        expect(await proactive.locator('.landing-kpi-value').textContent()).toBe(
+          `${(api.kpis.proactiveShare * 100).toFixed(1)}%`,
+        );
       // Villages of the town, ranked: every one a 村 or 社区 of 张家湾镇 in the geography.
       const villages = new Set(
         server.app.services.geo.layers.villages.features

@@ -107,6 +107,7 @@ async function endOfDay(dayStart: number): Promise<void> {
     shown.set(`${dayStart}|${area}`, {
       date: new Date(dayStart + 8 * HOUR).toISOString().slice(0, 10),
       created: k.newToday,
+      proactive: k.proactiveToday,
       closed: k.closedToday,
       responseRate: k.responseRate,
       resolutionRate: k.resolutionRate,

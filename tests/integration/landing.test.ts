@@ -125,7 +125,8 @@ describe('GET /api/v1/landing', () => {
     expect(town.key).toBe(ZHANGJIAWAN);
     // Counts of now, rates of the month (the landing's default window), each with its sample.
     const { open, overdue, nearDeadline, newToday } = town.tickets;
-    const { responseRate, resolutionRate, satisfactionRate, composite, sample } = town.tickets.month;
+    const { responseRate, resolutionRate, satisfactionRate, composite, sample, created, proactive } =
+      town.tickets.month;
     expect(body.window).toBe('month');
     expect(body.kpis).toEqual({
       open,
@@ -137,6 +138,9 @@ describe('GET /api/v1/landing', () => {
       satisfactionRate,
       composite,
       sample,
+      // 未诉先办: the month's share with the month's new tickets as its sample.
+      proactiveShare: created > 0 ? proactive / created : null,
+      created,
     });
     // The fixture is not empty where it matters.
     expect(open).toBeGreaterThan(0);

@@ -50,7 +50,7 @@ function build(): void {
     if (place) stored.place = place;
     events.push(stored);
   };
-  const create = (ticketId: string, time: string, gridId: string, urgency = 'normal') => {
+  const create = (ticketId: string, time: string, gridId: string, urgency = 'normal', channel = 'hotline_12345') => {
     const s = spot(gridId);
     push(
       {
@@ -59,7 +59,7 @@ function build(): void {
         ticketId,
         category: 'e_bike',
         urgency,
-        channel: 'hotline_12345',
+        channel,
         title: `工单 ${ticketId}`,
         location: { lon: s.lon, lat: s.lat },
       },
@@ -85,7 +85,8 @@ function build(): void {
   close('T2', J(20, '10:00:00'), true);
   rate('T1', J(20, '12:00:00'), false);
   rate('T2', J(20, '11:00:00'), true);
-  create('T3', J(20, '23:59:59'), A1);
+  // T3 was raised by a grid worker on patrol (未诉先办).
+  create('T3', J(20, '23:59:59'), A1, 'normal', 'grid_worker');
   create('S', J(20, '10:00:00'), S1);
 
   // Flood: a gauge of the town below blue, then yellow, then its peak between orange and red, then down.
@@ -205,8 +206,10 @@ describe('the daily brief of one day', () => {
     expect(d.composite).toBeCloseTo(0.2 * 1 + 0.4 * 0.5 + 0.4 * 0.5, 12);
     // Open at 24:00: U1 and T3; overdue: U1.
     expect(d).toMatchObject({ open: 2, overdue: 1 });
-    // The district adds the 宋庄镇 ticket, created and open.
-    expect(district.tickets.day).toMatchObject({ created: 3, closed: 2, open: 3, overdue: 1 });
+    // 未诉先办: of the two created, T3 was a grid worker's: 1 of 2.
+    expect(d).toMatchObject({ proactive: 1, created: 2 });
+    // The district adds the 宋庄镇 ticket, created and open, from the hotline: 1 of 3.
+    expect(district.tickets.day).toMatchObject({ created: 3, proactive: 1, closed: 2, open: 3, overdue: 1 });
     expect(town.tickets.byCategory).toEqual({ e_bike: 2 });
   });
 
@@ -214,6 +217,7 @@ describe('the daily brief of one day', () => {
     expect(town.tickets.weekBefore).toEqual({
       date: '2025-07-13',
       created: 1,
+      proactive: 0,
       closed: 1,
       responseRate: 1,
       resolutionRate: 1,

@@ -15,6 +15,8 @@ const kpis = (over: Partial<LandingKpis>): LandingKpis => ({
   overdue: 0,
   nearDeadline: 0,
   newToday: 0,
+  proactiveShare: null,
+  created: 0,
   ...over,
 });
 
@@ -24,6 +26,9 @@ describe('standing against the district average', () => {
     expect(standing('resolutionRate', kpis({ resolutionRate: 0.7 }), kpis({ resolutionRate: 0.8 }))).toBe('worse');
     expect(standing('overdue', kpis({ overdue: 3 }), kpis({ overdue: 1.5 }))).toBe('worse');
     expect(standing('open', kpis({ open: 10 }), kpis({ open: 12.4 }))).toBe('better');
+    // More found before anyone called is better.
+    expect(standing('proactiveShare', kpis({ proactiveShare: 0.3 }), kpis({ proactiveShare: 0.2 }))).toBe('better');
+    expect(arrow('proactiveShare', 'worse')).toBe('▼');
   });
 
   it('is level within half a point or a tenth of a ticket, and unknown without data', () => {

@@ -95,7 +95,8 @@ function build(): void {
   create('P4', J(13, '16:00'), B1, { category: 'noise' }); // exactly now − 7 d: still the week before
   close('P4', J(13, '16:30'), true);
   // This week, still open and overdue: urgent tickets are due in 24 h.
-  create('T5', J(18, '12:00'), A1, { urgency: 'urgent' }); // due 19 12:00: 28 h late
+  // T5 and T3 were raised by a grid worker on patrol (未诉先办); every other ticket came through the hotline.
+  create('T5', J(18, '12:00'), A1, { urgency: 'urgent', channel: 'grid_worker' }); // due 19 12:00: 28 h late
   create('T4', J(19, '08:00'), B1, { urgency: 'urgent', category: 'heating' }); // due 20 08:00: 8 h late
   // Today, closed and rated.
   create('T1', J(20, '09:00'), A1);
@@ -107,7 +108,7 @@ function build(): void {
   create('T2', J(20, '08:00'), A2);
   close('T2', J(20, '11:00'), false);
   rate('T2', J(20, '12:00'), false);
-  create('T3', J(20, '10:00'), B1, { category: 'noise' });
+  create('T3', J(20, '10:00'), B1, { category: 'noise', channel: 'grid_worker' });
   close('T3', J(20, '12:00'), true);
   rate('T3', J(20, '13:00'), true);
   // 宋庄镇: overdue, created this week, and one closed unresolved today.
@@ -167,6 +168,20 @@ describe('the landing of a town', () => {
     expect(body.district.kpis.newToday).toBeCloseTo(5 / 22, 12);
     expect(body.district.kpis.resolutionRate).toBeCloseTo(3 / 5, 12);
     expect(body.district.kpis.satisfactionRate).toBeCloseTo(3 / 4, 12);
+  });
+
+  it("shows the share found before anyone called (未诉先办) with what it rests on, in the rates' window", () => {
+    // Today: T1, T6, T2, T3 created in the town, T3 by a grid worker: 1 of 4.
+    expect(body.kpis).toMatchObject({ proactiveShare: 1 / 4, created: 4 });
+    // The month: P5, P1–P4, T5, T4, T1, T6, T2, T3 created in July; T5 and T3 by a grid worker: 2 of 11.
+    expect(month.kpis.proactiveShare).toBeCloseTo(2 / 11, 12);
+    expect(month.kpis.created).toBe(11);
+    // The district's own share and count (not per town): S2 is the fifth ticket created today.
+    expect(body.district.kpis).toMatchObject({ proactiveShare: 1 / 5, created: 5 });
+    // Villages pooled: 张辛庄村 (T3) 1 of 1; 姚辛庄村 (T1, T6, T2) 0 of 3; a village with nothing created: none.
+    expect(unit('张辛庄村')!.kpis).toMatchObject({ proactiveShare: 1, created: 1 });
+    expect(unit('姚辛庄村')!.kpis).toMatchObject({ proactiveShare: 0, created: 3 });
+    expect(body.units[body.units.length - 1]!.kpis).toMatchObject({ proactiveShare: null, created: 0 });
   });
 
   it('ranks villages worst first, pooling their cells', () => {
@@ -266,6 +281,8 @@ describe('landing helpers', () => {
         satisfactionRate: null,
         nearDeadline: 0,
         newToday: 0,
+        proactiveShare: null,
+        created: 0,
       },
     });
     const rows = [row('d', null, 9, 9), row('c', 0.9, 0, 1), row('b', 0.9, 2, 0), row('a', 0.5, 0, 0)];

@@ -31,6 +31,7 @@ const en: Strings<typeof zh> = {
     daily: 'New and closed, last eight days',
     legendCreated: 'new',
     legendClosed: 'closed',
+    proactiveOf: '({{proactive}} of {{created}})',
   },
   overdue: {
     title: 'Overdue tickets',

@@ -35,6 +35,7 @@ const en: Strings<typeof zh> = {
     open: 'Open tickets',
     newToday: 'New today',
     proactive: 'Found first',
+    proactiveShare: 'Found first',
     overdue: 'Overdue',
     nearDeadline: 'Near deadline',
     responseRate: 'Response',

@@ -28,6 +28,7 @@ export default {
     daily: '近八日新增与办结',
     legendCreated: '新增',
     legendClosed: '办结',
+    proactiveOf: '（{{proactive}}/{{created}} 件）',
   },
   overdue: {
     title: '超期工单',

@@ -26,6 +26,7 @@ export default {
     open: '在办工单',
     newToday: '今日新增',
     proactive: '未诉先办',
+    proactiveShare: '未诉先办',
     overdue: '超期',
     nearDeadline: '临期',
     responseRate: '响应率',
