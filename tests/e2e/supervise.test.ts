@@ -23,6 +23,7 @@ if (!RUN) console.warn(`[e2e] skipped: ${CHROMIUM_MISSING}`);
 const DESK_TICKET = 'T-E2E-SUPERVISE-DESK';
 const PHONE_TICKET = 'T-E2E-SUPERVISE-PHONE';
 const FRESH_TICKET = 'T-E2E-SUPERVISE-FRESH';
+const CALLED_TICKET = 'T-E2E-FOLLOW-UP';
 
 async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTEFACTS, { recursive: true });
@@ -39,12 +40,12 @@ describe.skipIf(!RUN)(RUN ? '督办 in Chromium' : `督办 (skipped: ${CHROMIUM_
     browser = await launchChromium();
     server = await startTestServer({}, { SIMULATOR: 'off' });
     origin = new URL(server.url).origin;
-    const spots = pointsInTown(server.app.services.geo, ZHANGJIAWAN, 3);
+    const spots = pointsInTown(server.app.services.geo, ZHANGJIAWAN, 4);
     const hours = (h: number) => new Date(Date.now() + h * 3600_000).toISOString();
-    // Two overdue tickets (due an hour ago) and one with six days left, all in 张家湾镇.
-    const events = [DESK_TICKET, PHONE_TICKET, FRESH_TICKET].map((id, i) => {
+    // Two overdue tickets (due an hour ago) and two with six days left, all in 张家湾镇.
+    const events = [DESK_TICKET, PHONE_TICKET, FRESH_TICKET, CALLED_TICKET].map((id, i) => {
       where.set(id, spots[i]!);
-      const late = id !== FRESH_TICKET;
+      const late = id === DESK_TICKET || id === PHONE_TICKET;
       return ticket(`ev-${id}`, {
         ticketId: id,
         title: late ? '路灯损坏多日未修' : '小区门口垃圾堆放',
@@ -53,7 +54,7 @@ describe.skipIf(!RUN)(RUN ? '督办 in Chromium' : `督办 (skipped: ${CHROMIUM_
         ...(late ? { responseDueAt: hours(-29), resolveDueAt: hours(-1) } : {}),
       });
     });
-    expect((await postEvents(server.app, events)).json()).toMatchObject({ accepted: 3 });
+    expect((await postEvents(server.app, events)).json()).toMatchObject({ accepted: 4 });
   }, 240_000);
 
   afterAll(async () => {
@@ -134,6 +135,46 @@ describe.skipIf(!RUN)(RUN ? '督办 in Chromium' : `督办 (skipped: ${CHROMIUM_
       )
       .toContain('已督办 1 次');
     await screenshot(page, 'e2e-supervise-hover-1920x1080.png');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 180_000);
+
+  it('desk 1920×1080: a ticket closed while its detail is open shows its follow-up call (回访)', async () => {
+    const { context, page, errors } = await open({ width: 1920, height: 1080 });
+    await openBySearch(page, CALLED_TICKET);
+    const detail = page.locator(`[data-detail-ticket="${CALLED_TICKET}"]`);
+    await expect(detail.locator('[data-ticket-follow-up]').count()).resolves.toBe(0);
+    // The handler closes it; the hotline calls the citizen back: not solved, not satisfied, 2 of 5.
+    const now = Date.now();
+    const res = await postEvents(server.app, [
+      {
+        id: 'ev-called-close',
+        kind: 'ticket.closed',
+        time: new Date(now - 60_000).toISOString(),
+        source: 'hotline_12345',
+        ticketId: CALLED_TICKET,
+        resolved: true,
+      },
+      {
+        id: 'ev-called-follow-up',
+        kind: 'ticket.followed_up',
+        time: new Date(now - 30_000).toISOString(),
+        source: 'hotline_12345',
+        ticketId: CALLED_TICKET,
+        resolved: false,
+        satisfied: false,
+        score: 2,
+        by: '回访员 07',
+      },
+    ]);
+    expect(res.json()).toMatchObject({ accepted: 2 });
+    // The ticket leaves the map; its detail stays, closed, with the call's answers, who made it and when.
+    const call = detail.locator('[data-ticket-follow-up="yes"]');
+    await call.waitFor({ timeout: 15_000 });
+    const text = await call.innerText();
+    for (const part of ['未解决', '不满意', '2 分', '回访员 07']) expect(text).toContain(part);
+    await expect(detail.innerText()).resolves.toMatch(/状态\s+办结/);
+    await screenshot(page, 'e2e-follow-up-desk-1920x1080.png');
     expect(errors).toEqual([]);
     await context.close();
   }, 180_000);
