@@ -123,6 +123,7 @@ function sessionCookieOf(headers: IncomingHttpHeaders): string | undefined {
 function forgettingStore(users: UserStore, principals: PrincipalCache): UserStore {
   return {
     getUser: (username) => users.getUser(username),
+    getUsers: (usernames) => users.getUsers(usernames),
     listUsers: () => users.listUsers(),
     putUser: async (user) => {
       await users.putUser(user);
@@ -130,6 +131,7 @@ function forgettingStore(users: UserStore, principals: PrincipalCache): UserStor
     },
     countUsers: () => users.countUsers(),
     getDevice: (id) => users.getDevice(id),
+    getDevices: (ids) => users.getDevices(ids),
     listDevices: () => users.listDevices(),
     putDevice: async (device) => {
       await users.putDevice(device);

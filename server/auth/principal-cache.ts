@@ -1,7 +1,9 @@
 // The users and devices this node has read lately, for a few seconds (PRINCIPAL_CACHE_S). A reconnect storm (every
 // wall and desk of a node at once, after a restart or a proxy failover) then asks the user store once per
 // principal, not once per socket: concurrent lookups of one principal share one read, and its answer serves
-// every request and handshake of that principal until it is older than the TTL.
+// every request and handshake of that principal until it is older than the TTL. The lookups of different
+// principals that arrive in the same turn of the event loop are one query (getUsers / getDevices), so even a storm
+// of as many principals as sockets holds a handful of the pool's connections, not one per socket.
 //
 // Revocation stays immediate: a change to a user or a device (disable, password, revoke) makes this node forget
 // its copy (`forget`, called by the authenticator's store on its own writes and by the cross-node event for
@@ -22,6 +24,8 @@ import type { DeviceRecord, UserRecord, UserStore } from './types';
 export const KEEP_ON_OUTAGE_MS = 60_000;
 /** Far more than a district's users and devices; bounds what a flood of well-formed unknown ids could hold. */
 const DEFAULT_MAX_ENTRIES = 10_000;
+/** Ids in one batched read at most (one `= ANY($1)` query). */
+const BATCH_MAX = 500;
 
 export interface PrincipalCacheOptions {
   /** How long a record read from the store answers without asking again; 0: every lookup asks the store. */
@@ -45,6 +49,38 @@ interface Entry<T> {
   value: T;
   /** When the read that gave it started: the store's state is at least that recent. */
   readAt: number;
+}
+
+/**
+ * One read per turn of the event loop: the ids asked for until then go to `loadMany` together, in chunks of
+ * BATCH_MAX. Each caller gets its own record, or undefined when the store has none, or the read's error.
+ */
+function batched<T>(
+  loadMany: (ids: readonly string[]) => Promise<T[]>,
+  idOf: (record: T) => string,
+): (id: string) => Promise<T | undefined> {
+  let waiting: { id: string; resolve: (value: T | undefined) => void; reject: (error: unknown) => void }[] = [];
+  const flush = (): void => {
+    const all = waiting;
+    waiting = [];
+    for (let i = 0; i < all.length; i += BATCH_MAX) {
+      const chunk = all.slice(i, i + BATCH_MAX);
+      loadMany(chunk.map((w) => w.id)).then(
+        (records) => {
+          const byId = new Map(records.map((r) => [idOf(r), r]));
+          for (const w of chunk) w.resolve(byId.get(w.id));
+        },
+        (error: unknown) => {
+          for (const w of chunk) w.reject(error);
+        },
+      );
+    }
+  };
+  return (id) =>
+    new Promise((resolve, reject) => {
+      if (waiting.length === 0) setImmediate(flush);
+      waiting.push({ id, resolve, reject });
+    });
 }
 
 interface Lookup<T> {
@@ -124,8 +160,20 @@ export function createPrincipalCache(users: UserStore, options: PrincipalCacheOp
     maxEntries: options.maxEntries ?? DEFAULT_MAX_ENTRIES,
     now: options.now ?? (() => performance.now()),
   };
-  const userLookup = lookup((username) => users.getUser(username), settings);
-  const deviceLookup = lookup((id) => users.getDevice(id), settings);
+  const userLookup = lookup(
+    batched(
+      (usernames) => users.getUsers(usernames),
+      (u) => u.username,
+    ),
+    settings,
+  );
+  const deviceLookup = lookup(
+    batched(
+      (ids) => users.getDevices(ids),
+      (d) => d.id,
+    ),
+    settings,
+  );
   return {
     user: (username) => userLookup.get(username),
     device: (id) => deviceLookup.get(id),

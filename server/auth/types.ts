@@ -43,12 +43,16 @@ export interface DeviceRecord {
 
 export interface UserStore {
   getUser(username: string): Promise<UserRecord | undefined>;
+  /** The users with these names, in one read (a burst of lookups); unknown names are left out, in any order. */
+  getUsers(usernames: readonly string[]): Promise<UserRecord[]>;
   /** Ordered by username. */
   listUsers(): Promise<UserRecord[]>;
   /** Inserts or replaces the record with this username. */
   putUser(user: UserRecord): Promise<void>;
   countUsers(): Promise<number>;
   getDevice(id: string): Promise<DeviceRecord | undefined>;
+  /** The devices with these ids, in one read; unknown ids are left out, in any order. */
+  getDevices(ids: readonly string[]): Promise<DeviceRecord[]>;
   /** Ordered by creation time, revoked ones included. */
   listDevices(): Promise<DeviceRecord[]>;
   /** Inserts or replaces the record with this id. */

@@ -10,6 +10,7 @@ export function createMemoryUserStore(): UserStore {
       const u = users.get(username);
       return u && { ...u };
     },
+    getUsers: async (usernames) => usernames.flatMap((n) => (users.has(n) ? [{ ...users.get(n)! }] : [])),
     listUsers: async () =>
       [...users.values()]
         .sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0))
@@ -22,6 +23,7 @@ export function createMemoryUserStore(): UserStore {
       const d = devices.get(id);
       return d && { ...d };
     },
+    getDevices: async (ids) => ids.flatMap((id) => (devices.has(id) ? [{ ...devices.get(id)! }] : [])),
     listDevices: async () =>
       [...devices.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1)).map((d) => ({ ...d })),
     putDevice: async (device) => {

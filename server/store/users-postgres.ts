@@ -56,6 +56,10 @@ export async function openPostgresUserStore(options: PostgresOptions): Promise<U
       const { rows } = await pool.query<UserRow>(`SELECT * FROM ${s}.users WHERE username = $1`, [username]);
       return rows[0] && userOf(rows[0]);
     },
+    getUsers: async (usernames) =>
+      (await pool.query<UserRow>(`SELECT * FROM ${s}.users WHERE username = ANY($1::text[])`, [usernames])).rows.map(
+        userOf,
+      ),
     listUsers: async () =>
       (await pool.query<UserRow>(`SELECT * FROM ${s}.users ORDER BY username COLLATE "C"`)).rows.map(userOf),
     putUser: async (u) => {
@@ -73,6 +77,8 @@ export async function openPostgresUserStore(options: PostgresOptions): Promise<U
       const { rows } = await pool.query<DeviceRow>(`SELECT * FROM ${s}.devices WHERE id = $1`, [id]);
       return rows[0] && deviceOf(rows[0]);
     },
+    getDevices: async (ids) =>
+      (await pool.query<DeviceRow>(`SELECT * FROM ${s}.devices WHERE id = ANY($1::text[])`, [ids])).rows.map(deviceOf),
     listDevices: async () =>
       (await pool.query<DeviceRow>(`SELECT * FROM ${s}.devices ORDER BY created_at, id COLLATE "C"`)).rows.map(
         deviceOf,

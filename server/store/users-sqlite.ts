@@ -106,6 +106,8 @@ export function openSqliteUserStore(path: string): UserStore {
       const row = getUser.get(username);
       return row && userOf(row);
     },
+    // Reads on this connection are synchronous and cheap: one statement per name is no round trip.
+    getUsers: async (usernames) => usernames.flatMap((n) => getUser.all(n).map(userOf)),
     listUsers: async () => listUsers.all().map(userOf),
     putUser: async (u) => {
       putUser.run({
@@ -123,6 +125,7 @@ export function openSqliteUserStore(path: string): UserStore {
       const row = getDevice.get(id);
       return row && deviceOf(row);
     },
+    getDevices: async (ids) => ids.flatMap((id) => getDevice.all(id).map(deviceOf)),
     listDevices: async () => listDevices.all().map(deviceOf),
     putDevice: async (d) => {
       putDevice.run({

@@ -112,6 +112,25 @@ describe.each(IMPLEMENTATIONS)('UserStore: $name', ({ open }) => {
     expect((await store.getDevice('feed-000000a1'))!.revokedAt).toBeUndefined();
     expect(await store.revokeDevice('wall-ffffffff', 5000)).toBe(false);
   });
+
+  it('reads many users or devices at once, leaving out the unknown ones', async () => {
+    await store.putUser(user('zhang', { disabled: true }));
+    await store.putUser(user('li'));
+    await store.putDevice(device('wall-000000b2', 2000, { revokedAt: 3000 }));
+    await store.putDevice(device('feed-000000a1', 1000, { role: 'feed' }));
+    const users = await store.getUsers(['zhang', 'nobody', 'li']);
+    expect(users.sort((a, b) => a.username.localeCompare(b.username))).toEqual([
+      user('li'),
+      user('zhang', { disabled: true }),
+    ]);
+    const devices = await store.getDevices(['wall-000000b2', 'wall-ffffffff', 'feed-000000a1']);
+    expect(devices.sort((a, b) => a.createdAt - b.createdAt)).toEqual([
+      device('feed-000000a1', 1000, { role: 'feed' }),
+      device('wall-000000b2', 2000, { revokedAt: 3000 }),
+    ]);
+    expect(await store.getUsers([])).toEqual([]);
+    expect(await store.getDevices([])).toEqual([]);
+  });
 });
 
 describe('UserStore: sqlite file', () => {

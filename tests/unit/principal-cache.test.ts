@@ -34,6 +34,16 @@ function observedStore() {
       await before();
       return found;
     },
+    getUsers: async (usernames) => {
+      const found = await inner.getUsers(usernames);
+      await before();
+      return found;
+    },
+    getDevices: async (ids) => {
+      const found = await inner.getDevices(ids);
+      await before();
+      return found;
+    },
   };
   return { store, inner, state };
 }
@@ -77,6 +87,17 @@ describe('principal cache', () => {
     const found = await all;
     expect(found.every((d) => d?.id === 'wall-0000000a')).toBe(true);
     expect(state.reads).toBe(1);
+  });
+
+  it('lookups of 1,000 different principals at once are two reads (batches of 500), each its own answer', async () => {
+    const { store, inner, state } = observedStore();
+    const ids = Array.from({ length: 1000 }, (_, i) => `wall-${i.toString(16).padStart(8, '0')}`);
+    for (const id of ids.slice(0, 999)) await inner.putDevice(wall(id).device);
+    const cache = createPrincipalCache(store, { ttlMs: 5000 });
+    const found = await Promise.all(ids.map((id) => cache.device(id)));
+    expect(found.slice(0, 999).map((d) => d?.id)).toEqual(ids.slice(0, 999));
+    expect(found[999]).toBeUndefined();
+    expect(state.reads).toBe(2);
   });
 
   it('forget: the next lookup reads the store, even one that began before and ends after it', async () => {
