@@ -84,6 +84,16 @@ function everyKind(): OpsEvent[] {
       by: '回访员 07',
     },
     {
+      id: 'sv1',
+      kind: 'ticket.supervised',
+      time: t,
+      source: 'console',
+      ticketId: 'T1',
+      by: '区值班员',
+      level: 'district',
+      note: '超期督办',
+    },
+    {
       id: 'f1',
       kind: 'flood.reading',
       time: '2026-07-20T06:30:00Z',
