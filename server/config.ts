@@ -97,6 +97,8 @@ export interface AuthConfig {
   /** HMAC key of sessions and CSRF tokens; undefined: kept in var/auth-secret (sqlite) or random per process (memory). */
   secret: string | undefined;
   sessionTtlMs: number;
+  /** How long a node uses a user or device record it read before asking the store again; 0: every time. */
+  principalCacheMs: number;
   /** Adds Secure to the session cookie (behind HTTPS). */
   cookieSecure: boolean;
   /** Origins allowed to read the API cross-origin; empty: none (same-origin needs none). */
@@ -277,6 +279,12 @@ export const CONFIG_VARS: readonly ConfigVar[] = [
     name: 'SESSION_TTL_H',
     default: '12',
     description: 'How long a login lasts, in hours (wall devices: until revoked).',
+  },
+  {
+    name: 'PRINCIPAL_CACHE_S',
+    default: '5',
+    description:
+      'Seconds a node reuses a user or device record it read for a request or socket handshake (0–300; 0: the store is asked every time), so a reconnect storm reads each principal once. A disable or revoke made through any node is still refused at once on every node (REDIS_URL); one made with npm run users reaches running nodes within this time. While the user store is down, principals seen in the last minute are still served.',
   },
   {
     name: 'COOKIE_SECURE',
@@ -473,6 +481,7 @@ function authConfig(env: Env): AuthConfig {
   return {
     secret: secret === '' ? undefined : secret,
     sessionTtlMs: number('SESSION_TTL_H', read(env, 'SESSION_TTL_H'), 0.01, 24 * 30) * 3600 * 1000,
+    principalCacheMs: number('PRINCIPAL_CACHE_S', read(env, 'PRINCIPAL_CACHE_S'), 0, 300) * 1000,
     cookieSecure: bool('COOKIE_SECURE', read(env, 'COOKIE_SECURE')),
     corsOrigins: origins(read(env, 'CORS_ORIGINS')),
     loginRateLimit: Math.floor(number('LOGIN_RATE_LIMIT', read(env, 'LOGIN_RATE_LIMIT'), 1, 10_000)),

@@ -101,11 +101,18 @@ export interface ServerToClientEvents {
 /**
  * Between gateway nodes, through the Socket.IO adapter (REDIS_URL) when several nodes serve clients. Only what is
  * not in the event log goes this way: every node reads the same ordered bus and computes its own deltas, but a
- * device revoked on one node must lose its sockets on every node at once, not at each node's next recheck.
+ * device revoked on one node must lose its sockets on every node at once, not at each node's next recheck, and
+ * no node may keep answering from its cached copy of a changed user or device. Each node acknowledges once it has
+ * acted, so the admin's answer comes after every node has.
  */
 export interface InterServerEvents {
-  /** A device token was revoked: every node disconnects that device's sockets. */
-  'device:revoked': (deviceId: string) => void;
+  /**
+   * A device token was revoked: every node forgets its cached record and disconnects that device's sockets.
+   * `done`: the acknowledgement; absent when a node of an earlier version sent it.
+   */
+  'device:revoked': (deviceId: string, done?: () => void) => void;
+  /** A user was changed (disabled, enabled, new password): every node forgets its cached record. */
+  'user:changed': (username: string, done?: () => void) => void;
 }
 
 /** Per-socket state the gateway keeps in socket.data. */

@@ -143,6 +143,7 @@ describe('auth configuration', () => {
     expect(auth).toEqual({
       secret: undefined,
       sessionTtlMs: 12 * 3600_000,
+      principalCacheMs: 5000,
       cookieSecure: false,
       corsOrigins: [],
       loginRateLimit: 10,
@@ -154,6 +155,7 @@ describe('auth configuration', () => {
     const { auth } = loadConfig({
       AUTH_SECRET: 's'.repeat(40),
       SESSION_TTL_H: '8',
+      PRINCIPAL_CACHE_S: '0',
       COOKIE_SECURE: 'true',
       CORS_ORIGINS: 'https://a.example.org, http://b.local:8080',
       LOGIN_RATE_LIMIT: '5',
@@ -162,6 +164,7 @@ describe('auth configuration', () => {
     expect(auth).toEqual({
       secret: 's'.repeat(40),
       sessionTtlMs: 8 * 3600_000,
+      principalCacheMs: 0,
       cookieSecure: true,
       corsOrigins: ['https://a.example.org', 'http://b.local:8080'],
       loginRateLimit: 5,
@@ -171,6 +174,7 @@ describe('auth configuration', () => {
     expect(() => loadConfig({ CORS_ORIGINS: 'https://a.example.org/path' })).toThrow(ConfigError);
     expect(() => loadConfig({ COOKIE_SECURE: 'yes' })).toThrow(/COOKIE_SECURE/);
     expect(() => loadConfig({ LOGIN_RATE_LIMIT: '0' })).toThrow(/LOGIN_RATE_LIMIT/);
+    expect(() => loadConfig({ PRINCIPAL_CACHE_S: '-1' })).toThrow(/PRINCIPAL_CACHE_S/);
   });
 });
 
