@@ -67,6 +67,7 @@ import { resolveConcepts } from './live/treatment';
 import { cacheJson, sendCachedJson, type CachedJson } from './routes/cached-json';
 import { briefRoutes } from './routes/brief';
 import { createAuthenticator, type Authenticator } from './auth/authenticator';
+import { attachPrincipalChanges } from './gateway/principal-changes';
 import authPlugin from './auth/plugin';
 import { ensureDemoAdmin } from './auth/bootstrap';
 import { resolveSecret, secretFileFor } from './auth/secret';
@@ -254,6 +255,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     users,
     secret: resolveSecret(config.auth.secret, sqliteUsers ? secretFileFor(config.databasePath) : undefined),
     sessionTtlMs: config.auth.sessionTtlMs,
+    principalCacheMs: config.auth.principalCacheMs,
     now: wallClock,
   });
   await app.register(authPlugin, { auth, corsOrigins: config.auth.corsOrigins, https: config.auth.cookieSecure });
@@ -515,6 +517,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
   app.addHook('preClose', async () => replays.close());
   const cutOffDevice = (id: string): number => gateway.cutOff((p) => p.kind === 'device' && p.id === id);
+  // A user or device changed through this node: every node forgets its cached copy, and a revoked wall goes dark
+  // at once on all of them, before the admin's answer.
+  const principalChanges = attachPrincipalChanges({
+    io: gateway.io,
+    crossNode: config.redisUrl !== '',
+    forget: auth.forget,
+    cutOffDevice,
+    log: app.log,
+  });
   if (config.redisUrl !== '') {
     // Cross-node commands only (docs/scaling.md): what clients see comes from the log on every node.
     const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
@@ -522,7 +533,6 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       app.log.warn({ err: error }, 'Redis for the Socket.IO adapter is not available; retrying'),
     );
     gateway.io.adapter(createRedisStreamsAdapter(redis, { streamName: `opsmap:${config.bus.stream}:socket.io` }));
-    gateway.io.on('device:revoked', (id) => void cutOffDevice(id));
     app.addHook('onClose', async () => {
       redis.disconnect();
     });
@@ -588,15 +598,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     now: wallClock,
   });
   await app.register(adminRoutes, {
-    users,
-    accounts: createAccounts(users, geo.tree, wallClock),
-    // A revoked wall goes dark at once, not at the gateway's next recheck.
-    onDeviceRevoked: (id) => {
-      cutOffDevice(id);
-      // The other nodes' sockets of this device (a wall reconnected elsewhere by the proxy); without an adapter
-      // this node is the only one.
-      if (config.redisUrl !== '') gateway.io.serverSideEmit('device:revoked', id);
-    },
+    users: auth.users,
+    accounts: createAccounts(auth.users, geo.tree, wallClock, principalChanges.announce),
   });
   await app.register(areaRoutes, { prefix: '/api/v1/areas', geo });
   await app.register(ingestRoutes, {
