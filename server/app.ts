@@ -289,7 +289,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       ? createMemoryStore()
       : config.store === 'postgres'
         ? await openPostgresStore(postgres)
-        : openSqliteStore(config.databasePath));
+        : openSqliteStore(config.databasePath, { writer: 'thread' }));
   // BUS=nats: the JetStream stream orders the log of every node and this node's store archives it; a NATS or
   // store outage fails appends (503) and the bus catches up by itself when the service is back.
   let followErrorLogged = 0;
@@ -307,7 +307,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
           },
         })
       : undefined;
-  const bus: EventBus = natsBus ?? createInProcessBus(store);
+  // The SQLite store opened here commits on its writer thread in the order it is called, so the bus may start the
+  // next group while one commits (ingest: docs/BENCHMARKS.md).
+  const pipeline = !deps.store && config.store === 'sqlite' ? 2 : 1;
+  const bus: EventBus = natsBus ?? createInProcessBus(store, { pipeline });
   const shared: Record<string, boolean> = {};
   if (natsBus) shared.bus = natsBus.connected();
   // State is a fold of the log: rebuild it from the store, then follow the bus from where the log ended.

@@ -1,7 +1,10 @@
 // The embedded EventStore: one SQLite file (better-sqlite3, WAL). better-sqlite3 is synchronous, so every
-// method does its work on the calling tick and the Promise is only the seam's shape (PostgreSQL will need it).
+// method does its work on the calling tick and the Promise is only the seam's shape (PostgreSQL will need it),
+// except appends and archives with `writer: 'thread'`: those run on a connection of their own in a worker
+// thread (sqlite-writer.js), so that the event loop goes on while a batch is inserted and fsynced.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { LogEvent, Place, StoredEvent } from '../contract/events';
 import { sqliteKeyframes } from './keyframes-sqlite';
@@ -23,6 +26,20 @@ export interface SqliteStoreOptions {
   synchronous?: SqliteSynchronous;
   /** How long a write waits for another connection's lock (a backup, the sqlite3 CLI) before failing. */
   busyTimeoutMs?: number;
+  /**
+   * Where appends and archives run. 'inline' (the default): on the calling thread, which waits for the commit's
+   * fsync. 'thread': on a writer thread with a connection of its own (reads stay on this thread's connection,
+   * WAL lets them run beside a write); each still resolves only once its transaction is durable, and they commit
+   * in the order they were called, so a bus may start the next one before the last has resolved (in-process
+   * bus, `pipeline`). Ignored for ':memory:', which no second connection can open.
+   */
+  writer?: 'inline' | 'thread';
+  /**
+   * The writer thread stopped on its own (it should not: a crash of the thread, not a failed transaction). Every
+   * append in flight and after it is refused; an append in flight may have committed without anybody being
+   * told, so the default throws outside (an uncaught exception: the process restarts and folds the log again).
+   */
+  onWriterExit?: (error: Error) => void;
 }
 
 // Why FULL by default: the promise is "a 2xx means durable". NORMAL already keeps that promise for kill -9,
@@ -40,6 +57,60 @@ const INSERT_SQL = `
   ON CONFLICT (event_key) DO NOTHING`;
 // ON CONFLICT (event_key) rather than INSERT OR IGNORE: OR IGNORE would also swallow a NOT NULL or STRICT type
 // violation, turning a bug into a "duplicate" that points at no row.
+const INSERT_AT_SQL = `
+  INSERT INTO events (seq, event_key, kind, time_ms, received_at, town_id, grid_id, event, place)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT DO NOTHING`;
+const SEQ_OF_KEY_SQL = 'SELECT seq FROM events WHERE event_key = ?';
+const KEY_AT_SEQ_SQL = 'SELECT event_key FROM events WHERE seq = ?';
+
+/** INSERT_SQL's parameters for one event, the event key first (sqlite-writer.js relies on it). */
+type InsertRow = [
+  key: string,
+  kind: string,
+  timeMs: number | null,
+  receivedAt: string,
+  townId: string | null,
+  gridId: string | null,
+  event: string,
+  place: string | null,
+];
+
+/** One event's row. */
+function insertRow(event: LogEvent, receivedAt: string, place: Place | undefined): InsertRow {
+  const time = Date.parse(event.time);
+  return [
+    eventKey(event),
+    event.kind,
+    Number.isNaN(time) ? null : time,
+    receivedAt,
+    place?.townId ?? null,
+    place?.gridId ?? null,
+    JSON.stringify(event),
+    place === undefined ? null : JSON.stringify(place),
+  ];
+}
+
+/**
+ * The answers to an append from the seq of each row: positive, stored under it; negative, a duplicate of the
+ * event stored under its opposite.
+ */
+function appendResults(items: AppendItem[], seqs: Float64Array): AppendResult[] {
+  const results: AppendResult[] = new Array<AppendResult>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const seq = seqs[i]!;
+    if (seq < 0) {
+      results[i] = { status: 'duplicate', seq: -seq };
+      continue;
+    }
+    const { event, receivedAt, place } = items[i]!;
+    results[i] = {
+      status: 'stored',
+      stored: place === undefined ? { seq, receivedAt, event } : { seq, receivedAt, event, place },
+    };
+  }
+  return results;
+}
 
 type EventRow = [seq: number, receivedAt: string, event: string, place: string | null];
 
@@ -49,10 +120,14 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   if (!inMemory) mkdirSync(dirname(path), { recursive: true });
 
   const db = new Database(path);
+  // Every connection to the file (this one, the writer thread's) runs these.
+  const pragmas = [
+    `synchronous = ${(options.synchronous ?? DEFAULT_SYNCHRONOUS).toUpperCase()}`,
+    `busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`,
+  ];
   try {
     db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${(options.synchronous ?? DEFAULT_SYNCHRONOUS).toUpperCase()}`);
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    for (const pragma of pragmas) db.pragma(pragma);
     migrate(db, SQLITE_MIGRATIONS);
   } catch (err) {
     db.close();
@@ -60,81 +135,62 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   }
 
   const insert = db.prepare<unknown[]>(INSERT_SQL);
-  const seqOfKey = db.prepare<[string], number>('SELECT seq FROM events WHERE event_key = ?').pluck();
+  const seqOfKey = db.prepare<[string], number>(SEQ_OF_KEY_SQL).pluck();
   const readRange = db
     .prepare<[number, number, number], EventRow>(
       'SELECT seq, received_at, event, place FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?',
     )
     .raw();
-  const insertAt = db.prepare<unknown[]>(`
-    INSERT INTO events (seq, event_key, kind, time_ms, received_at, town_id, grid_id, event, place)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT DO NOTHING`);
-  const keyAtSeq = db.prepare<[number], string>('SELECT event_key FROM events WHERE seq = ?').pluck();
+  const insertAt = db.prepare<unknown[]>(INSERT_AT_SQL);
+  const keyAtSeq = db.prepare<[number], string>(KEY_AT_SEQ_SQL).pluck();
   const maxSeq = db.prepare<[], number | null>('SELECT max(seq) FROM events').pluck();
 
-  const appendAll = db.transaction((items: AppendItem[]): AppendResult[] => {
-    const results: AppendResult[] = new Array<AppendResult>(items.length);
-    for (let i = 0; i < items.length; i++) {
-      const { event, receivedAt, place } = items[i]!;
-      const key = eventKey(event);
-      const time = Date.parse(event.time);
-      const info = insert.run(
-        key,
-        event.kind,
-        Number.isNaN(time) ? null : time,
-        receivedAt,
-        place?.townId ?? null,
-        place?.gridId ?? null,
-        JSON.stringify(event),
-        place === undefined ? null : JSON.stringify(place),
-      );
+  // The same two transactions as sqlite-writer.js runs on its thread.
+  const appendRows = db.transaction((rows: InsertRow[]): Float64Array => {
+    const seqs = new Float64Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const info = insert.run(row);
       if (info.changes === 1) {
-        const seq = Number(info.lastInsertRowid);
-        results[i] = {
-          status: 'stored',
-          stored: place === undefined ? { seq, receivedAt, event } : { seq, receivedAt, event, place },
-        };
-      } else {
-        // Already in the log, or earlier in this batch (the transaction sees its own rows): the first one's seq.
-        const seq = seqOfKey.get(key);
-        if (seq === undefined) throw new Error(`event key ${JSON.stringify(key)} conflicted but is not in the log`);
-        results[i] = { status: 'duplicate', seq };
+        seqs[i] = Number(info.lastInsertRowid);
+        continue;
       }
+      // Already in the log, or earlier in this batch (the transaction sees its own rows): the first one's seq.
+      const seq = seqOfKey.get(row[0]);
+      if (seq === undefined) throw new Error(`event key ${JSON.stringify(row[0])} conflicted but is not in the log`);
+      seqs[i] = -seq;
     }
-    return results;
+    return seqs;
   });
 
-  const archiveAll = db.transaction((events: StoredEvent[]): StoredEvent[] => {
-    const held: StoredEvent[] = [];
-    for (const stored of events) {
-      const { event, place } = stored;
-      const key = eventKey(event);
-      const time = Date.parse(event.time);
-      const info = insertAt.run(
-        stored.seq,
-        key,
-        event.kind,
-        Number.isNaN(time) ? null : time,
-        stored.receivedAt,
-        place?.townId ?? null,
-        place?.gridId ?? null,
-        JSON.stringify(event),
-        place === undefined ? null : JSON.stringify(place),
-      );
-      if (info.changes === 1) {
-        held.push(stored);
+  const archiveRows = db.transaction((rows: [number, ...InsertRow][]): Uint8Array => {
+    const held = new Uint8Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      if (insertAt.run(row).changes === 1) {
+        held[i] = 1;
         continue;
       }
       // Not inserted: this seq is held already (another node archived it, or a replay), or the key is held
       // under another seq (a duplicate the bus let through), which every node leaves out alike.
-      const atSeq = keyAtSeq.get(stored.seq);
-      if (atSeq === key) held.push(stored);
+      const atSeq = keyAtSeq.get(row[0]);
+      if (atSeq === row[1]) held[i] = 1;
       else if (atSeq !== undefined)
-        throw new Error(`seq ${stored.seq} already holds another event; the log and the bus disagree`);
+        throw new Error(`seq ${row[0]} already holds another event; the log and the bus disagree`);
     }
     return held;
   });
+
+  const thread =
+    options.writer === 'thread' && !inMemory
+      ? startWriterThread(path, pragmas, options.onWriterExit ?? rethrowLater)
+      : undefined;
+  // IMMEDIATE takes the write lock up front; a deferred transaction that upgrades later can fail with
+  // SQLITE_BUSY halfway through the batch when another connection writes.
+  const writeAppend = (rows: InsertRow[]): Float64Array | Promise<Float64Array> =>
+    thread ? (thread.call('append', rows) as Promise<Float64Array>) : appendRows.immediate(rows);
+  const writeArchive = (rows: [number, ...InsertRow][]): Uint8Array | Promise<Uint8Array> =>
+    thread ? (thread.call('archive', rows) as Promise<Uint8Array>) : archiveRows.immediate(rows);
 
   let open = true;
   const assertOpen = (): void => {
@@ -152,9 +208,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     async append(items) {
       assertOpen();
       if (items.length === 0) return [];
-      // IMMEDIATE takes the write lock up front; a deferred transaction that upgrades later can fail with
-      // SQLITE_BUSY halfway through the batch when another connection writes.
-      return appendAll.immediate(items);
+      const rows = items.map((item) => insertRow(item.event, item.receivedAt, item.place));
+      return appendResults(items, await writeAppend(rows));
     },
 
     async read(afterSeq, limit) {
@@ -189,7 +244,9 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     async archive(events) {
       assertOpen();
       if (events.length === 0) return [];
-      return archiveAll.immediate(events);
+      const rows = events.map((e): [number, ...InsertRow] => [e.seq, ...insertRow(e.event, e.receivedAt, e.place)]);
+      const held = await writeArchive(rows);
+      return events.filter((_, i) => held[i] === 1);
     },
 
     async seqsOfKeys(keys) {
@@ -205,7 +262,88 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     async close() {
       if (!open) return;
       open = false;
+      // Writes already asked for finish first (they were promised an answer).
+      await thread?.close();
       db.close();
+    },
+  };
+}
+
+/** The default for a writer thread that stopped on its own: see SqliteStoreOptions.onWriterExit. */
+const rethrowLater = (error: Error): void => {
+  queueMicrotask(() => {
+    throw error;
+  });
+};
+
+interface WriterThread {
+  /** Runs one transaction on the thread; resolves with its answer once it is committed. */
+  call(op: 'append' | 'archive', rows: unknown[][]): Promise<Float64Array | Uint8Array>;
+  /** Resolves once every call made so far is answered and the thread has closed its connection. */
+  close(): Promise<void>;
+}
+
+/** Starts sqlite-writer.js on `path`; calls are answered in the order they were made. */
+function startWriterThread(path: string, pragmas: string[], onExit: (error: Error) => void): WriterThread {
+  const worker = new Worker(new URL('./sqlite-writer.js', import.meta.url), {
+    workerData: {
+      path,
+      pragmas,
+      sql: { insert: INSERT_SQL, seqOfKey: SEQ_OF_KEY_SQL, insertAt: INSERT_AT_SQL, keyAtSeq: KEY_AT_SEQ_SQL },
+    },
+  });
+  // The thread keeps the process alive only while it owes an answer.
+  worker.unref();
+  const waiting: { resolve: (result: Float64Array | Uint8Array) => void; reject: (error: Error) => void }[] = [];
+  let stopped: Error | undefined;
+  let closing = false;
+  let lastError: unknown;
+
+  worker.on(
+    'message',
+    (message: { result?: Float64Array | Uint8Array; error?: { message: string; code?: string } }) => {
+      const call = waiting.shift();
+      if (waiting.length === 0) worker.unref();
+      if (!call) return;
+      if (message.error) {
+        const error = new Error(message.error.message) as Error & { code?: string };
+        if (message.error.code !== undefined) error.code = message.error.code;
+        call.reject(error);
+      } else call.resolve(message.result!);
+    },
+  );
+  worker.on('error', (error) => {
+    lastError = error;
+  });
+  const exited = new Promise<void>((resolve) => {
+    worker.once('exit', (code) => {
+      const cause = lastError instanceof Error ? `: ${lastError.message}` : '';
+      stopped = new Error(`the SQLite writer thread stopped (exit code ${code})${cause}`);
+      for (const call of waiting.splice(0)) call.reject(stopped);
+      if (!closing) onExit(stopped);
+      resolve();
+    });
+  });
+
+  return {
+    call(op, rows) {
+      if (stopped) return Promise.reject(stopped);
+      return new Promise((resolve, reject) => {
+        // Posted before it is counted: a message that cannot be posted must not take the next call's answer.
+        worker.postMessage({ op, rows });
+        if (waiting.length === 0) worker.ref();
+        waiting.push({ resolve, reject });
+      });
+    },
+    async close() {
+      if (closing) return exited;
+      closing = true;
+      if (!stopped) {
+        worker.ref();
+        // Posted after every call made so far, so the thread answers them before it closes.
+        worker.postMessage({ op: 'close' });
+      }
+      return exited;
     },
   };
 }

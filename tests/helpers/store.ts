@@ -35,6 +35,17 @@ export const sqliteHarness: StoreFactory = () => {
   };
 };
 
+/** The same file store with its appends and archives on the writer thread (what the server runs). */
+export const sqliteThreadHarness: StoreFactory = () => {
+  const dir = tempDir('opsmap-store-');
+  const file = path.join(dir, 'var', 'opsmap.sqlite');
+  return {
+    open: async () => openSqliteStore(file, { writer: 'thread' }),
+    reopen: async () => openSqliteStore(file, { writer: 'thread' }),
+    dispose: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+};
+
 export const memoryHarness: StoreFactory = () => ({
   open: async () => createMemoryStore(),
   dispose: async () => {},
@@ -104,6 +115,7 @@ export const postgresHarness: StoreFactory = () => {
 /** [name, factory, durable]: a durable log outlives close() and is also tested across a reopen. */
 export const STORE_IMPLEMENTATIONS: [name: string, factory: StoreFactory, durable: boolean][] = [
   ['sqlite', sqliteHarness, true],
+  ['sqlite, writer thread', sqliteThreadHarness, true],
   ['memory', memoryHarness, false],
   ...(RUN_POSTGRES ? [['postgres', postgresHarness, true] as [string, StoreFactory, boolean]] : []),
 ];

@@ -7,7 +7,7 @@ import type { StoredEvent } from '../../server/contract/events';
 import { createMemoryStore } from '../../server/store/memory';
 import type { AppendResult, EventStore } from '../../server/store/types';
 import { deleteStreams, freshStream, NATS_URL, natsAvailable, privateNats, type PrivateNats } from '../helpers/nats';
-import { items } from '../helpers/store';
+import { items, sqliteThreadHarness } from '../helpers/store';
 
 const available = await natsAvailable();
 const streams: string[] = [];
@@ -77,6 +77,41 @@ describe.skipIf(!available)('JetStream bus', () => {
     expect(r.problem()).toBeUndefined();
     expect(await store.lastSeq()).toBe(500);
     expect((await store.read(299, 2)).map((e) => e.event.id)).toEqual(['pos-299', 'pos-300']);
+  });
+
+  it('archives into SQLite logs on their writer threads, two nodes alike, as nodes with STORE=sqlite do', async () => {
+    const stream = freshStream();
+    streams.push(stream);
+    const harnesses = [sqliteThreadHarness(), sqliteThreadHarness()];
+    const stores = await Promise.all(harnesses.map((h) => h.open()));
+    try {
+      const nodes = [await bus(stream, stores[0]!), await bus(stream, stores[1]!)];
+      const seen = nodes.map((n) => {
+        const r = recorder();
+        n.subscribe(0, r.onEvents);
+        return r;
+      });
+      // Not awaited one by one: the archives reach each writer thread while earlier ones commit.
+      await Promise.all([
+        nodes[0]!.append(items(0, 400)),
+        nodes[1]!.append(items(400, 300)),
+        nodes[0]!.append(items(700, 100)),
+      ]);
+      await until(() => seen.every((r) => r.seqs.length === 800));
+      for (const r of seen) {
+        expect(r.seqs).toEqual(range(1, 800));
+        expect(r.problem()).toBeUndefined();
+      }
+      expect(seen[0]!.ids).toEqual(seen[1]!.ids);
+      for (const store of stores) {
+        expect(await store.lastSeq()).toBe(800);
+        expect((await store.read(0, 800)).map((e) => e.event.id)).toEqual(seen[0]!.ids);
+      }
+    } finally {
+      while (buses.length > 0) await buses.pop()!.close();
+      for (const store of stores) await store.close();
+      for (const h of harnesses) await h.dispose();
+    }
   });
 
   it('answers a key it already holds as a duplicate with the first seq: in the store, in the batch, or racing', async () => {

@@ -15,9 +15,15 @@ afterEach(() => {
 });
 
 /** Runs the writer until it has acknowledged `acks` batches, kills it, and answers the last acknowledged seq. */
-function writeAndKill(file: string, batchSize: number, acks: number, synchronous: SqliteSynchronous): Promise<number> {
+function writeAndKill(
+  file: string,
+  batchSize: number,
+  acks: number,
+  synchronous: SqliteSynchronous,
+  writer: Writer,
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WRITER, file, String(batchSize), synchronous], {
+    const child = spawn(process.execPath, ['--import', 'tsx', WRITER, file, String(batchSize), synchronous, writer], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -54,7 +60,14 @@ function writeAndKill(file: string, batchSize: number, acks: number, synchronous
   });
 }
 
-describe.each<[SqliteSynchronous]>([['full'], ['normal']])('SQLite durability (synchronous=%s)', (synchronous) => {
+type Writer = 'inline' | 'thread';
+
+// 'thread': appends on the store's writer thread, asked for two at a time, as the server runs them.
+describe.each<[SqliteSynchronous, Writer]>([
+  ['full', 'inline'],
+  ['normal', 'inline'],
+  ['full', 'thread'],
+])('SQLite durability (synchronous=%s, writer %s)', (synchronous, writer) => {
   it('keeps every acknowledged event after kill -9, gap-free, and continues after it', async () => {
     const dir = tempDir('opsmap-durable-');
     dirs.push(dir);
@@ -62,7 +75,7 @@ describe.each<[SqliteSynchronous]>([['full'], ['normal']])('SQLite durability (s
     let acknowledged = 0;
     // Twice on the same file: the second writer starts on a log recovered from a killed one.
     for (let round = 0; round < 2; round++) {
-      acknowledged = await writeAndKill(file, 500, 40 + round * 20, synchronous);
+      acknowledged = await writeAndKill(file, 500, 40 + round * 20, synchronous, writer);
       const store = openSqliteStore(file);
       try {
         const last = await store.lastSeq();

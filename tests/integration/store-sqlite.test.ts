@@ -41,22 +41,25 @@ describe('SQLite event store', () => {
     db.close();
   });
 
-  it('keeps the history columns: kind, UTC time, town and grid', async () => {
-    const file = freshFile();
-    const store = openSqliteStore(file);
-    await store.append(items(1, 1)); // has a place (1 % 3 !== 0)
-    await store.close();
-    const db = new Database(file, { readonly: true });
-    const row = db.prepare('SELECT kind, time_ms, received_at, town_id, grid_id FROM events').get();
-    expect(row).toEqual({
-      kind: 'patrol.position',
-      time_ms: Date.parse('2026-07-20T06:00:01Z'),
-      received_at: '2026-07-20T06:00:01.250Z',
-      town_id: 't1',
-      grid_id: 'g1',
-    });
-    db.close();
-  });
+  it.each(['inline', 'thread'] as const)(
+    'keeps the history columns: kind, UTC time, town and grid (writer %s)',
+    async (writer) => {
+      const file = freshFile();
+      const store = openSqliteStore(file, { writer });
+      await store.append(items(1, 1)); // has a place (1 % 3 !== 0)
+      await store.close();
+      const db = new Database(file, { readonly: true });
+      const row = db.prepare('SELECT kind, time_ms, received_at, town_id, grid_id FROM events').get();
+      expect(row).toEqual({
+        kind: 'patrol.position',
+        time_ms: Date.parse('2026-07-20T06:00:01Z'),
+        received_at: '2026-07-20T06:00:01.250Z',
+        town_id: 't1',
+        grid_id: 'g1',
+      });
+      db.close();
+    },
+  );
 
   it('refuses a file written by a newer schema rather than writing to it', async () => {
     const file = freshFile();
@@ -91,5 +94,73 @@ describe('SQLite event store', () => {
     const results = await store.append(items(2, 2));
     expect(results.map((r) => (r.status === 'stored' ? r.stored.seq : -1))).toEqual([3, 4]);
     await store.close();
+  });
+});
+
+describe('SQLite event store, writer thread', () => {
+  it('answers an append only once it is committed: not while another connection holds the write lock', async () => {
+    const file = freshFile();
+    const store = openSqliteStore(file, { writer: 'thread' });
+    await store.append(items(0, 1));
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    let answered = false;
+    const append = store.append(items(1, 2)).then((r) => {
+      answered = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(answered).toBe(false);
+    expect(other.prepare('SELECT count(*) FROM events').pluck().get()).toBe(1);
+    other.exec('COMMIT');
+    expect((await append).map((r) => (r.status === 'stored' ? r.stored.seq : -1))).toEqual([2, 3]);
+    expect(other.prepare('SELECT count(*) FROM events').pluck().get()).toBe(3);
+    other.close();
+    await store.close();
+  });
+
+  it('fails an append the lock keeps out past the busy timeout, storing nothing of it, and goes on after', async () => {
+    const file = freshFile();
+    const store = openSqliteStore(file, { writer: 'thread', busyTimeoutMs: 50 });
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    await expect(store.append(items(0, 3))).rejects.toMatchObject({ code: 'SQLITE_BUSY' });
+    other.exec('COMMIT');
+    other.close();
+    expect(await store.lastSeq()).toBe(0);
+    const results = await store.append(items(0, 3));
+    expect(results.map((r) => (r.status === 'stored' ? r.stored.seq : -1))).toEqual([1, 2, 3]);
+    await store.close();
+  });
+
+  it('commits appends in the order they were called, with duplicates answered across them', async () => {
+    const file = freshFile();
+    const store = openSqliteStore(file, { writer: 'thread' });
+    // None awaited before the next is asked for, as the pipelined bus does.
+    const answers = [
+      store.append(items(0, 5)),
+      store.append(items(5, 5)),
+      store.append(items(3, 4)),
+      store.append(items(10, 1)),
+    ];
+    const seqs = (await Promise.all(answers)).map((rs) =>
+      rs.map((r) => (r.status === 'stored' ? r.stored.seq : -r.seq)),
+    );
+    // Duplicates of the earlier calls' events answer those events' seqs (negative here).
+    expect(seqs).toEqual([[1, 2, 3, 4, 5], [6, 7, 8, 9, 10], [-4, -5, -6, -7], [11]]);
+    await store.close();
+    // Closed only once every call made before close was answered; reopened, the log is whole.
+    const again = openSqliteStore(file, { writer: 'thread' });
+    expect(await again.lastSeq()).toBe(11);
+    await again.close();
+  });
+
+  it('close answers the appends asked for before it', async () => {
+    const file = freshFile();
+    const store = openSqliteStore(file, { writer: 'thread' });
+    const pending = store.append(items(0, 100));
+    await store.close();
+    expect((await pending).length).toBe(100);
+    await expect(store.append(items(100, 1))).rejects.toThrow('closed');
   });
 });

@@ -106,3 +106,87 @@ describe('the in-process bus, group commit', () => {
     await bus.close();
   });
 });
+
+/** A store whose appends take a while and commit one after another in the order they are called (SQLite's writer thread). */
+function orderedStore(fail?: (items: AppendItem[]) => boolean) {
+  const inner = createMemoryStore();
+  const transactions: number[] = [];
+  let outstanding = 0;
+  let mostOutstanding = 0;
+  let chain: Promise<unknown> = Promise.resolve();
+  const store: EventStore = {
+    ...inner,
+    append(items) {
+      outstanding++;
+      mostOutstanding = Math.max(mostOutstanding, outstanding);
+      const done = chain.then(async () => {
+        await new Promise((r) => setTimeout(r, 20));
+        transactions.push(items.length);
+        outstanding--;
+        if (fail?.(items)) throw new Error('disk full');
+        return inner.append(items);
+      });
+      chain = done.catch(() => {});
+      return done;
+    },
+  };
+  return { store, transactions, mostOutstanding: () => mostOutstanding };
+}
+
+describe('the in-process bus, pipelined over a store that commits in call order', () => {
+  it('hands the store the next group while one commits, and publishes and answers in seq order', async () => {
+    const { store, transactions, mostOutstanding } = orderedStore();
+    const bus = createInProcessBus(store, { pipeline: 2 });
+    const published: number[][] = [];
+    bus.subscribe(0, (events) => published.push(events.map((e) => e.seq)));
+    const answers: Promise<unknown>[] = [];
+    for (let round = 0; round < 6; round++) {
+      for (let k = 0; k < 3; k++) answers.push(bus.append(batch(`r${round}-${k}`, 2)));
+      await new Promise((r) => setTimeout(r, 7));
+    }
+    const results = (await Promise.all(answers)) as Awaited<ReturnType<typeof bus.append>>[];
+    expect(mostOutstanding()).toBe(2);
+    // Every caller its own two events, and the seqs of the callers in the order they called.
+    const seqs = results.flatMap((r) => r.map((x) => (x.status === 'stored' ? x.stored.seq : -1)));
+    expect(seqs).toEqual(Array.from({ length: 36 }, (_, i) => i + 1));
+    expect(published.flat()).toEqual(seqs);
+    expect(transactions.reduce((a, b) => a + b, 0)).toBe(36);
+    expect(transactions.length).toBeLessThan(18); // grouped
+    await bus.close();
+  });
+
+  it('tries a failed group again caller by caller after the group already in the store, still in seq order', async () => {
+    const { store } = orderedStore((items) => items.some((i) => i.event.id === 'bad-0'));
+    const bus = createInProcessBus(store, { pipeline: 2 });
+    const published: number[] = [];
+    bus.subscribe(0, (events) => published.push(...events.map((e) => e.seq)));
+    const first = bus.append(batch('a', 1));
+    await new Promise((r) => setTimeout(r, 5));
+    const group = [bus.append(batch('b', 2)), bus.append(batch('bad', 1)), bus.append(batch('c', 1))];
+    await new Promise((r) => setTimeout(r, 5));
+    const later = bus.append(batch('d', 1));
+    await first;
+    await expect(group[1]).rejects.toThrow('disk full');
+    const stored = await Promise.all([group[0]!, group[2]!, later]);
+    expect(stored.flat().every((r) => r.status === 'stored')).toBe(true);
+    // 'd' was in the store behind the failed group, so it committed before the callers tried again.
+    const seqsOf = (rs: (typeof stored)[number]) => rs.map((r) => (r.status === 'stored' ? r.stored.seq : 0));
+    expect(stored.map(seqsOf)).toEqual([[3, 4], [5], [2]]);
+    expect(published).toEqual([1, 2, 3, 4, 5]);
+    await bus.close();
+  });
+
+  it('close waits for every group in the store', async () => {
+    const { store } = orderedStore();
+    const bus = createInProcessBus(store, { pipeline: 2 });
+    const published: number[] = [];
+    bus.subscribe(0, (events) => published.push(...events.map((e) => e.seq)));
+    const answers = [bus.append(batch('a', 2)), bus.append(batch('b', 2))];
+    await new Promise((r) => setTimeout(r, 5));
+    answers.push(bus.append(batch('c', 2)));
+    await bus.close();
+    expect(published).toEqual([1, 2, 3, 4, 5, 6]);
+    await expect(Promise.all(answers)).resolves.toHaveLength(3);
+    await expect(bus.append(batch('d', 1))).rejects.toThrow('closed');
+  });
+});
