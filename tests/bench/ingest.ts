@@ -1,7 +1,7 @@
 // End-to-end ingest over HTTP: batches POSTed to the real server (validated, converted, located, appended
 // durably to SQLite, folded into the live state), and the server's memory with a large log.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -29,8 +29,21 @@ export function simulatedEvents(geo: Geo, count: number, now: number): OpsEvent[
   return out;
 }
 
+/**
+ * CPU seconds (user + system) a process has used, all its threads and its main thread alone (Linux /proc; NaN
+ * elsewhere). On a shared machine these move less with the load than the wall-clock rate does.
+ */
+function cpuSeconds(pid: number): { process: number; main: number } {
+  const read = (path: string): number => {
+    if (!existsSync(path)) return NaN;
+    const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  };
+  return { process: read(`/proc/${pid}/stat`), main: read(`/proc/${pid}/task/${pid}/stat`) };
+}
+
 /** Starts the real server as its own process (its own core: the load generator must not share its thread). */
-async function spawnServer(env: Record<string, string>): Promise<{ url: string; stop: () => void }> {
+async function spawnServer(env: Record<string, string>): Promise<{ url: string; pid: number; stop: () => void }> {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     env: {
@@ -54,7 +67,7 @@ async function spawnServer(env: Record<string, string>): Promise<{ url: string; 
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { url, stop: () => child.kill('SIGKILL') };
+  return { url, pid: child.pid!, stop: () => child.kill('SIGKILL') };
 }
 
 export async function benchIngest(opts: { events: number; batch: number; concurrency: number }) {
@@ -73,6 +86,7 @@ export async function benchIngest(opts: { events: number; batch: number; concurr
     events.length = 0;
     let next = 0;
     let accepted = 0;
+    const cpu = cpuSeconds(server.pid);
     const t = performance.now();
     await Promise.all(
       Array.from({ length: opts.concurrency }, async () => {
@@ -88,7 +102,17 @@ export async function benchIngest(opts: { events: number; batch: number; concurr
       }),
     );
     const seconds = (performance.now() - t) / 1000;
-    return { eventsPerSecond: accepted / seconds, accepted, seconds };
+    const used = cpuSeconds(server.pid);
+    return {
+      eventsPerSecond: accepted / seconds,
+      accepted,
+      seconds,
+      /** Server CPU per accepted event, µs: every thread of the process, and its main (event loop) thread. */
+      cpuMicrosPerEvent: {
+        process: ((used.process - cpu.process) * 1e6) / accepted,
+        main: ((used.main - cpu.main) * 1e6) / accepted,
+      },
+    };
   } finally {
     server.stop();
     rmSync(dir, { recursive: true, force: true });
