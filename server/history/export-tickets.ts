@@ -19,7 +19,7 @@ import {
   type TicketStatus,
   type Urgency,
 } from '../contract/events';
-import type { TicketObject } from '../contract/live';
+import type { TicketFollowUp, TicketObject, TicketSupervision } from '../contract/live';
 import { isoLocal } from '../contract/time';
 import type { LiveState, TicketQuery } from '../live/types';
 import { type EventStore, SCAN_BATCH } from '../store/types';
@@ -136,6 +136,11 @@ interface OpenTicket {
   statusIdx: number;
   escalatedTo: Department[];
   assignee: string | undefined;
+  /** As the live state keeps them (live/state.ts): a rating or a follow-up already counted, and what shows. */
+  rated: boolean;
+  followed: boolean;
+  followUp?: TicketFollowUp;
+  supervision?: TicketSupervision;
 }
 
 /** True when a ticket placed at `place` lies in `area` (any level), as the live state's chains decide. */
@@ -180,6 +185,8 @@ function toObject(t: OpenTicket, clockMs: number): TicketObject {
   };
   if (t.place) o.place = { ...t.place };
   if (t.assignee !== undefined) o.assignee = t.assignee;
+  if (t.supervision) o.supervision = { ...t.supervision };
+  if (t.followUp) o.followUp = { ...t.followUp };
   return o;
 }
 
@@ -219,7 +226,10 @@ export async function windowTickets(
         e.kind !== 'ticket.created' &&
         e.kind !== 'ticket.updated' &&
         e.kind !== 'ticket.escalated' &&
-        e.kind !== 'ticket.closed'
+        e.kind !== 'ticket.closed' &&
+        e.kind !== 'ticket.rated' &&
+        e.kind !== 'ticket.followed_up' &&
+        e.kind !== 'ticket.supervised'
       )
         continue;
       const ms = Date.parse(e.time);
@@ -246,11 +256,44 @@ export async function windowTickets(
           statusIdx: 0,
           escalatedTo: [],
           assignee: undefined,
+          rated: false,
+          followed: false,
         });
         continue;
       }
       const t = open.get(e.ticketId);
       if (!t) continue;
+      if (e.kind === 'ticket.rated' || e.kind === 'ticket.followed_up') {
+        // The answers that counted (the first per question) and the latest call, as on the ticket's detail;
+        // a rating counts and shows as a satisfaction answer (live/state.ts, noteFollowUp).
+        if (e.kind === 'ticket.rated' && t.rated) continue;
+        const satisfied = e.satisfied !== undefined && !t.rated ? e.satisfied : undefined;
+        const resolved =
+          e.kind === 'ticket.followed_up' && e.resolved !== undefined && !t.followed ? e.resolved : undefined;
+        if (satisfied !== undefined) t.rated = true;
+        if (resolved !== undefined) t.followed = true;
+        if (resolved === undefined && satisfied === undefined && t.followUp) continue;
+        const f: TicketFollowUp = { ...t.followUp, at: e.time };
+        const call = e as { by?: string; score?: number };
+        if (call.by !== undefined) f.by = call.by;
+        else delete f.by;
+        if (resolved !== undefined) f.resolved = resolved;
+        if (satisfied !== undefined) {
+          f.satisfied = satisfied;
+          if (call.score !== undefined) f.score = call.score;
+        }
+        t.followUp = f;
+        continue;
+      }
+      if (e.kind === 'ticket.supervised') {
+        const prev = t.supervision;
+        const count = (prev?.count ?? 0) + 1;
+        t.supervision =
+          prev && ms < Date.parse(prev.at)
+            ? { ...prev, count }
+            : { count, at: e.time, by: e.by, level: e.level, ...(e.note !== undefined ? { note: e.note } : {}) };
+        continue;
+      }
       if (e.kind === 'ticket.escalated') {
         for (const dep of e.departments) if (!t.escalatedTo.includes(dep)) t.escalatedTo.push(dep);
         continue;
@@ -268,6 +311,8 @@ export async function windowTickets(
       if (e.kind === 'ticket.updated' && e.assignee !== undefined) t.assignee = e.assignee;
       t.status = 'closed';
       t.statusIdx = TICKET_STATUS_ORDER.length - 1;
+      // Final, so written now and forgotten (the heap stays flat over any log): a rating or follow-up after the
+      // close is not on the exported row, unlike the live list's retained closed tickets.
       open.delete(t.id);
       await emit(t);
     }

@@ -257,6 +257,9 @@ describe('a time window folds the log', () => {
     expect(features.map((f) => f.id).sort()).toEqual(api.map((t) => t.id).sort());
     for (const t of api) {
       const { position: _p, ...rest } = t;
+      // A closed ticket is written at its close, so a rating or follow-up after it is not on the row (the export
+      // streams any window with a flat heap); everything else is the live list's, field for field.
+      if (t.status === 'closed') delete rest.followUp;
       expect(features.find((f) => f.id === t.id)!.properties, t.id).toEqual(rest);
     }
   });
