@@ -9,9 +9,6 @@ import { performance } from 'node:perf_hooks';
 import type { EventBus } from '../../server/bus/types';
 import { loadGeo, type Geo } from '../../server/geo/load';
 import { computeBriefs } from '../../server/live/brief';
-import { createProjectionHost } from '../../server/live/host';
-import { createLiveState } from '../../server/live/state';
-import { createAlertBook } from '../../server/rules/alerts';
 import { createRng } from '../../server/sim/prng';
 import type { EventStore, KeyframeStore } from '../../server/store/types';
 import { createLocator } from '../../server/geo/locate';
@@ -21,6 +18,7 @@ import { DAY_MS, dayStartMs, localDay } from '../../server/contract/time';
 import { ReplaySession } from '../../server/replay/session';
 import { createSimulator } from '../../server/sim/engine';
 import { openSqliteStore } from '../../server/store/sqlite';
+import { livedHost } from '../helpers/lived-host';
 import { GEO_DIR } from '../helpers/paths';
 
 type Row = (...cells: (string | number)[]) => void;
@@ -98,37 +96,8 @@ const KF_VERSION = 'bench';
 /** A projection host over the log with a live state and an alert book, writing a keyframe at each local midnight. */
 async function livedServer(geo: Geo, store: EventStore, bus: EventBus, start: number) {
   let clock = start;
-  const live = createLiveState(geo, {}, clock);
-  const alerts = createAlertBook();
+  const { host } = livedHost({ geo, store, bus, now: () => clock, version: KF_VERSION, alerts: true });
   const keyframes = store.keyframes!;
-  const host = createProjectionHost({
-    store,
-    bus,
-    now: () => clock,
-    keyframes: {
-      everyEvents: 1e9,
-      everyMs: 1e12,
-      keepPeriodic: 2,
-      keepDays: 35,
-      store: keyframes,
-      version: KF_VERSION,
-      envelope: () => live.envelopeMs,
-      log: { info: () => {}, warn: () => {} },
-    },
-  });
-  host.register({
-    name: 'live',
-    apply: (events) => live.apply(events),
-    advance: (t) => live.advance(t),
-    snapshot: () => ({ live: live.snapshotState() }),
-    restore: (data) => live.restoreState((data as { live: unknown }).live),
-  });
-  host.register({
-    name: 'alerts',
-    apply: (events) => void alerts.apply(events),
-    snapshot: () => alerts.snapshotState(),
-    restore: (data) => alerts.restoreState(data),
-  });
   await host.start();
   return {
     host,

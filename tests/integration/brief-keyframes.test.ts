@@ -6,11 +6,10 @@ import { localDay } from '../../server/contract/time';
 import type { AreaKey } from '../../server/contract/areas';
 import { windowAggregates } from '../../server/history/export-aggregates';
 import { computeBriefs, type BriefKeyframes } from '../../server/live/brief';
-import { createProjectionHost, type ProjectionHost } from '../../server/live/host';
-import { createLiveState } from '../../server/live/state';
-import { createAlertBook } from '../../server/rules/alerts';
+import type { ProjectionHost } from '../../server/live/host';
 import { createSimulator } from '../../server/sim/engine';
 import { testApp } from '../helpers/app';
+import { livedHost } from '../helpers/lived-host';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -26,36 +25,7 @@ beforeAll(async () => {
   app = await testApp({}, { now: () => clock });
   const { geo, store, bus } = app.services;
   // A server that lives through nine and a half days and keeps a keyframe at each local midnight.
-  const live = createLiveState(geo, {}, clock);
-  const alerts = createAlertBook();
-  host = createProjectionHost({
-    store,
-    bus,
-    now: () => clock,
-    keyframes: {
-      everyEvents: 1e9,
-      everyMs: 1e12,
-      keepPeriodic: 2,
-      keepDays: 35,
-      store: store.keyframes!,
-      version: VERSION,
-      envelope: () => live.envelopeMs,
-      log: { info: () => {}, warn: () => {} },
-    },
-  });
-  host.register({
-    name: 'live',
-    apply: (events) => live.apply(events),
-    advance: (t) => live.advance(t),
-    snapshot: () => ({ live: live.snapshotState() }),
-    restore: (data) => live.restoreState((data as { live: unknown }).live),
-  });
-  host.register({
-    name: 'alerts',
-    apply: (events) => void alerts.apply(events),
-    snapshot: () => alerts.snapshotState(),
-    restore: (data) => alerts.restoreState(data),
-  });
+  ({ host } = livedHost({ geo, store, bus, now: () => clock, version: VERSION, alerts: true }));
   await host.start();
   // Thin before the last day and a half (every ticket, no GPS tracks), so the test folds ~90k events, not ~700k.
   const sim = createSimulator({ geo, scenario: 'rainstorm', seed: 4, start: START, detailFrom: START + 8 * DAY });

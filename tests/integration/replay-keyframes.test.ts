@@ -2,12 +2,12 @@
 // shows is exactly what a replay that folds the log from its start shows, at the moment and as it plays on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app';
-import { createProjectionHost, type ProjectionHost } from '../../server/live/host';
-import { createLiveState } from '../../server/live/state';
+import type { ProjectionHost } from '../../server/live/host';
 import { ReplaySession, type ReplayDeps } from '../../server/replay/session';
 import { createSimulator } from '../../server/sim/engine';
 import { createRng } from '../../server/sim/prng';
 import { testApp } from '../helpers/app';
+import { livedHost } from '../helpers/lived-host';
 import { DISTRICT } from '../helpers/auth';
 
 const HOUR = 3_600_000;
@@ -24,29 +24,7 @@ beforeAll(async () => {
   app = await testApp({}, { now: () => clock });
   const { geo, store, bus } = app.services;
   // A server that lives through the hours: its own live state, keyframes every six hours of its clock.
-  const live = createLiveState(geo, {}, clock);
-  host = createProjectionHost({
-    store,
-    bus,
-    now: () => clock,
-    keyframes: {
-      everyEvents: 1e9,
-      everyMs: 1e12,
-      keepPeriodic: 2,
-      keepDays: 35,
-      store: store.keyframes!,
-      version: 'replay-test',
-      envelope: () => live.envelopeMs,
-      log: { info: () => {}, warn: () => {} },
-    },
-  });
-  host.register({
-    name: PART,
-    apply: (events) => live.apply(events),
-    advance: (t) => live.advance(t),
-    snapshot: () => ({ live: live.snapshotState() }),
-    restore: (data) => live.restoreState((data as { live: unknown }).live),
-  });
+  ({ host } = livedHost({ geo, store, bus, now: () => clock, version: 'replay-test' }));
   await host.start();
   const sim = createSimulator({ geo, scenario: 'rainstorm', seed: 4, start: START });
   for (let h = 1; h <= HOURS; h++) {
