@@ -67,6 +67,12 @@ export interface TicketParams {
   ratedShare: number;
   /** Share escalated by 吹哨报到, per category. */
   escalation: PerCategory & { default: number };
+  /**
+   * 督办: a ticket still open past its resolve deadline is put under supervision with this chance, a few office
+   * hours after the deadline (the town's 接诉即办 office first, the district's command center for the rest);
+   * one still open a day later is supervised again, from the district, with `again`.
+   */
+  supervision: { share: number; districtShare: number; again: number; delayH: number };
   delays: {
     /** 受理 → 派单, median minutes. */
     dispatchMin: PerUrgency;
@@ -287,6 +293,9 @@ const NORMAL: ScenarioParams = {
       waterlogging: 0.1,
       municipal_environment: 0.05,
     },
+    // Estimate: most late tickets are chased (the district's daily list of overdue cases), not all of them the
+    // same day; a day later the district takes over the ones still open.
+    supervision: { share: 0.6, districtShare: 0.3, again: 0.5, delayH: 3 },
     delays: {
       dispatchMin: { urgent: 4, normal: 15, low: 45 },
       // Response deadlines 2 h / 24 h / 48 h: these medians leave ~5 % of urgent and <1 % of others late.

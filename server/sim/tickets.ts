@@ -35,6 +35,8 @@ const clamp01 = (x: number, lo = 0.02, hi = 0.995): number => Math.min(hi, Math.
 export function createTicketModel(clock: SimClock, places: Places, p: TicketParams, rng: Rng): TicketModel {
   const arrivals = rng.fork('arrivals');
   const draw = rng.fork('tickets');
+  // Its own stream: drawing 督办 does not move the outcomes the calibration rests on.
+  const oversight = rng.fork('supervision');
   const startedAt = clock.now;
 
   const hourlyMean = p.hourly.reduce((a, b) => a + b, 0) / p.hourly.length;
@@ -186,13 +188,13 @@ export function createTicketModel(clock: SimClock, places: Places, p: TicketPara
   }
 
   /** Moves non-urgent work into office hours (Beijing); urgent tickets are worked through the night. */
-  function officeHours(t: number, urgency: Urgency): number {
+  function officeHours(t: number, urgency: Urgency, r: Rng = draw): number {
     if (urgency === 'urgent') return t;
     const local = beijing(t);
     const { workdayStartH: s, workdayEndH: e } = p.delays;
     if (local.hour >= s && local.hour < e) return t;
     const day = local.hour >= e ? local.dayStart + 24 * HOUR_MS : local.dayStart;
-    return day + s * HOUR_MS + draw.range(0, 1.5) * HOUR_MS;
+    return day + s * HOUR_MS + r.range(0, 1.5) * HOUR_MS;
   }
 
   function create(opts: { cell?: Cell; category?: TicketCategory; urgency?: Urgency } = {}): void {
@@ -290,6 +292,7 @@ export function createTicketModel(clock: SimClock, places: Places, p: TicketPara
         note: resolved ? '办结：问题已解决' : '办结：问题未解决',
       }),
     );
+    superviseIfLate(ticketId, cell, urgency, Date.parse(isoBeijing(t0 + deadline.resolveMs)), tClose, source);
     // 回访: the hotline calls the citizen back; in the simulation the citizen agrees with the handler's verdict.
     if (rated) {
       clock.at(tRate, () =>
@@ -304,6 +307,37 @@ export function createTicketModel(clock: SimClock, places: Places, p: TicketPara
         }),
       );
     }
+  }
+
+  /**
+   * 督办 of a ticket that will still be open past its resolve deadline: a share of them a few office hours after
+   * it, and again from the district a day later if still open then. Only while the ticket is open.
+   */
+  function superviseIfLate(
+    ticketId: string,
+    cell: Cell,
+    urgency: Urgency,
+    dueMs: number,
+    tClose: number,
+    source: EventSource,
+  ): void {
+    const s = p.supervision;
+    if (tClose <= dueMs || !oversight.chance(s.share)) return;
+    const district = oversight.chance(s.districtShare);
+    const first = officeHours(dueMs + oversight.lognormal(s.delayH, 0.6) * HOUR_MS, urgency, oversight);
+    const second = first + DAY_MS;
+    const supervise = (level: 'district' | 'town', note: string) =>
+      clock.emit({
+        ...clock.envelope(source),
+        kind: 'ticket.supervised',
+        ticketId,
+        by: level === 'district' ? '区接诉即办指挥中心' : `${cell.townName}接诉即办办公室`,
+        level,
+        note,
+      });
+    if (first < tClose) clock.at(first, () => supervise(district ? 'district' : 'town', '已超期，请加快办理并反馈'));
+    if (second < tClose && oversight.chance(s.again))
+      clock.at(second, () => supervise('district', '超期未办结，区级督办'));
   }
 
   /** Non-homogeneous Poisson arrivals by thinning: candidates at the peak rate, kept with rate(t) / peak. */

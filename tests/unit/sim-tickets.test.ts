@@ -119,6 +119,37 @@ describe('normal tickets', () => {
     expect(escalated.every((e) => e.departments.length >= 2)).toBe(true);
   });
 
+  it('puts a share of the tickets still open past their deadline under supervision (督办), never before it nor after the close', () => {
+    // Sixteen days: a normal ticket is due after seven, so late ones need a longer run than the other tests'.
+    const end = START + 16 * DAY;
+    const run = createSimulator({ geo, scenario: 'normal', seed: 2, start: START, tune: ticketsOnly }).next(end);
+    const created = kind(run, 'ticket.created');
+    const supervised = kind(run, 'ticket.supervised');
+    const createdById = new Map(created.map((e) => [e.ticketId, e]));
+    const closedAt = new Map(kind(run, 'ticket.closed').map((e) => [e.ticketId, Date.parse(e.time)]));
+    // Late: past the deadline while open, with at least the supervision's delay left before the close or the run's end.
+    const late = created.filter((e) => {
+      const due = Date.parse(e.resolveDueAt!);
+      return (closedAt.get(e.ticketId) ?? end) > due + 12 * 3_600_000;
+    });
+    expect(late.length).toBeGreaterThan(20);
+    const firstOf = new Map<string, number>();
+    for (const s of supervised) {
+      const t = createdById.get(s.ticketId)!;
+      const at = Date.parse(s.time);
+      expect(at).toBeGreaterThan(Date.parse(t.resolveDueAt!));
+      expect(at).toBeLessThan(closedAt.get(s.ticketId) ?? Infinity);
+      expect(['town', 'district']).toContain(s.level);
+      expect(s.by.length).toBeGreaterThan(0);
+      if (!firstOf.has(s.ticketId)) firstOf.set(s.ticketId, at);
+    }
+    const share = late.filter((e) => firstOf.has(e.ticketId)).length / late.length;
+    expect(share).toBeGreaterThan(0.4);
+    expect(share).toBeLessThan(0.8);
+    // A realistic share of all tickets: late ones are a few per cent.
+    expect(firstOf.size).toBeLessThan(created.length * 0.1);
+  });
+
   it('uses every citizen channel, and the couriers mostly in 玉桥', () => {
     const channels = new Set(created.map((e) => e.channel));
     expect([...channels].sort()).toEqual(['courier_app', 'grid_worker', 'hotline_12345', 'walk_in', 'wechat']);
