@@ -1,11 +1,13 @@
-// When the bus (NATS) or the store (PostgreSQL) goes away for a few seconds: ingest answers 503 and never a
-// false 2xx, the server stays up, and everything carries on by itself when the service is back. NATS is a
+// When the bus (NATS) or the store (PostgreSQL) goes away for a few seconds under three nodes: ingest answers
+// 503 and never a false 2xx, the servers stay up, and everything carries on by itself when the service is back,
+// every node folding the same events. NATS is a
 // server of this test's own, killed and restarted; PostgreSQL is reached through a TCP proxy that this test
 // cuts, so the machine's PostgreSQL keeps serving the other test files.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app';
 import { testApp, ticket } from '../helpers/app';
-import { asFeed, getAsAdmin, postEvents } from '../helpers/callers';
+import { bearerHeaders, principals } from '../helpers/auth';
+import { getAsAdmin } from '../helpers/callers';
 import { CLUSTER_SECRET } from '../helpers/cluster';
 import { deleteStreams, freshStream, NATS_URL, natsAvailable, privateNats, type PrivateNats } from '../helpers/nats';
 import { dropSchema, randomSchema, RUN_POSTGRES, TEST_DATABASE_URL } from '../helpers/store';
@@ -22,12 +24,13 @@ afterEach(async () => {
   for (const s of streams.splice(0)) await deleteStreams([s.name], s.url).catch(() => undefined);
 });
 
-async function node(natsUrl: string, databaseUrl: string): Promise<App> {
+/** Three nodes (apps in this process) on one stream and one schema of their own. */
+async function cluster(natsUrl: string, databaseUrl: string): Promise<App[]> {
   const schema = randomSchema();
   schemas.push(schema);
   const stream = freshStream('O');
   streams.push({ name: stream, url: natsUrl });
-  const app = await testApp({
+  const env = {
     BUS: 'nats',
     NATS_URL: natsUrl,
     NATS_STREAM: stream,
@@ -35,9 +38,10 @@ async function node(natsUrl: string, databaseUrl: string): Promise<App> {
     DATABASE_URL: databaseUrl,
     DATABASE_SCHEMA: schema,
     AUTH_SECRET: CLUSTER_SECRET,
-  });
-  apps.push(app);
-  return app;
+  };
+  const nodes = await Promise.all([testApp(env), testApp(env), testApp(env)]);
+  apps.push(...nodes);
+  return nodes;
 }
 
 async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -47,6 +51,17 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, what: str
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+// One feed device in the shared user store: its token is valid on every node (asFeed per node would give each
+// node a token of its own for the same device, and the last one written would win).
+let feed: { authorization: string };
+const postEvents = (app: App, events: unknown[]) =>
+  app.inject({
+    method: 'POST',
+    url: '/api/v1/events',
+    headers: { ...feed, 'content-type': 'application/json' },
+    payload: JSON.stringify(events),
+  });
 
 const openTickets = async (app: App): Promise<number> => {
   const res = await getAsAdmin(app, '/api/v1/aggregates?scope=district:110112');
@@ -66,75 +81,96 @@ describe.skipIf(!run)('outages of the bus and the store', () => {
     await pgProxy?.close();
   });
 
-  it('NATS down: ingest answers 503, the server stays up; NATS back: ingest and the live state carry on', async () => {
-    const app = await node(nats.url, TEST_DATABASE_URL);
-    await asFeed(app);
-    expect((await postEvents(app, [ticket('before-1')])).statusCode).toBe(200);
-    const before = await openTickets(app);
-    expect(before).toBe(1);
+  it('NATS down: ingest answers 503 on every node, they stay up; NATS back: ingest and the live state carry on', async () => {
+    const nodes = await cluster(nats.url, TEST_DATABASE_URL);
+    const [a, b, c] = nodes as [App, App, App];
+    feed = await bearerHeaders(a, principals.feed);
+    expect((await postEvents(a, [ticket('before-1')])).statusCode).toBe(200);
+    await until(
+      async () => (await Promise.all(nodes.map(openTickets))).every((n) => n === 1),
+      10_000,
+      'every node folds the first ticket',
+    );
 
     await nats.stop();
     const started = Date.now();
-    const during = await postEvents(app, [ticket('during-1'), ticket('during-2')]);
-    expect(during.statusCode).toBe(503);
-    expect((during.json() as { message: string }).message).toMatch(/retry/i);
+    const during = await Promise.all(nodes.map((n) => postEvents(n, [ticket('during-1'), ticket('during-2')])));
+    for (const d of during) {
+      expect(d.statusCode).toBe(503);
+      expect((d.json() as { message: string }).message).toMatch(/retry/i);
+    }
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    for (const n of nodes) expect((await n.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     // Still ready (it answers reads from its live state), and says the shared bus is gone.
-    const shared = async () => {
+    const shared = async (app: App) => {
       const r = await app.inject({ method: 'GET', url: '/readyz' });
       return { code: r.statusCode, bus: (r.json() as { shared?: { bus?: boolean } }).shared?.bus };
     };
-    await until(async () => (await shared()).bus === false, 15_000, 'readyz reports the bus down');
-    expect((await shared()).code).toBe(200);
-    expect((await getAsAdmin(app, '/api/v1/aggregates?scope=district:110112')).statusCode).toBe(200);
+    await until(async () => (await shared(b)).bus === false, 15_000, 'readyz reports the bus down');
+    expect((await shared(b)).code).toBe(200);
+    expect((await getAsAdmin(c, '/api/v1/aggregates?scope=district:110112')).statusCode).toBe(200);
 
     await nats.start();
-    // The producer retries as a producer would; the first answers may still be 503 while the client reconnects.
+    // The producer retries as a producer would, on another node; the first answers may still be 503 while the
+    // clients reconnect.
     let retried = 0;
     await until(
       async () => {
         retried++;
-        return (await postEvents(app, [ticket('during-1'), ticket('during-2')])).statusCode === 200;
+        return (await postEvents(b, [ticket('during-1'), ticket('during-2')])).statusCode === 200;
       },
       30_000,
       'ingest back after NATS restarts',
     );
-    expect((await postEvents(app, [ticket('after-1')])).statusCode).toBe(200);
-    await until(async () => (await openTickets(app)) === 4, 10_000, 'the live state folds what came after');
-    await until(async () => (await shared()).bus === true, 15_000, 'readyz reports the bus back');
+    // Each node reconnects on its own: C's ingest is back too (or soon).
+    await until(
+      async () => (await postEvents(c, [ticket('after-1')])).statusCode === 200,
+      30_000,
+      'ingest back on the third node',
+    );
+    await until(
+      async () => (await Promise.all(nodes.map(openTickets))).every((n) => n === 4),
+      15_000,
+      'every node folds what came after',
+    );
+    for (const n of nodes) await until(async () => (await shared(n)).bus === true, 15_000, 'readyz: the bus back');
     expect(retried).toBeGreaterThanOrEqual(1);
-  }, 90_000);
+  }, 120_000);
 
-  it('PostgreSQL down: ingest answers 503, the server stays up; PostgreSQL back: nothing lost, nothing twice', async () => {
-    const app = await node(
+  it('PostgreSQL down: ingest answers 503, the servers stay up; PostgreSQL back: nothing lost, nothing twice', async () => {
+    const nodes = await cluster(
       NATS_URL,
       `postgres://postgres@127.0.0.1:${pgProxy.port}/${new URL(TEST_DATABASE_URL).pathname.slice(1)}`,
     );
-    await asFeed(app);
-    expect((await postEvents(app, [ticket('pg-before')])).statusCode).toBe(200);
+    const [a, b, c] = nodes as [App, App, App];
+    feed = await bearerHeaders(a, principals.feed);
+    expect((await postEvents(a, [ticket('pg-before')])).statusCode).toBe(200);
 
     pgProxy.cut();
-    const during = await postEvents(app, [ticket('pg-during')]);
+    const during = await postEvents(b, [ticket('pg-during')]);
     expect(during.statusCode).toBe(503);
-    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    for (const n of nodes) expect((await n.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
 
     pgProxy.restore();
     await until(
-      async () => (await postEvents(app, [ticket('pg-during')])).statusCode === 200,
+      async () => (await postEvents(b, [ticket('pg-during')])).statusCode === 200,
       30_000,
       'ingest back after PostgreSQL returns',
     );
-    const again = await postEvents(app, [ticket('pg-during'), ticket('pg-after')]);
+    const again = await postEvents(c, [ticket('pg-during'), ticket('pg-after')]);
     expect(again.statusCode).toBe(200);
     expect((again.json() as { results: { status: string }[] }).results.map((r) => r.status)).toEqual([
       'duplicate',
       'accepted',
     ]);
-    await until(async () => (await openTickets(app)) === 3, 10_000, 'three tickets folded');
-    const log = await getAsAdmin(app, '/api/v1/events?limit=100');
+    await until(
+      async () => (await Promise.all(nodes.map(openTickets))).every((n) => n === 3),
+      15_000,
+      'three tickets folded on every node',
+    );
+    const log = await getAsAdmin(a, '/api/v1/events?limit=100');
     expect(log.statusCode).toBe(200);
     const ids = (log.json() as { events: { event: { id: string } }[] }).events.map((e) => e.event.id);
     expect(ids.sort()).toEqual(['pg-after', 'pg-before', 'pg-during']);
-  }, 90_000);
+  }, 120_000);
 });

@@ -1,7 +1,7 @@
-// Several nodes, one product: two Ops Map servers (real processes) on one NATS JetStream stream and one
-// PostgreSQL schema. An event posted to one node reaches a client of the other; both fold the same log; a node
-// killed with SIGKILL under load loses no acknowledged event and stores none twice, and its clients resume on
-// the other node with no gap. Loopback only, bounded in count and time.
+// Several nodes, one product: three Ops Map servers (real processes) on one NATS JetStream stream and one
+// PostgreSQL schema. An event posted to one node reaches a client of another; all fold the same log; a node
+// killed with SIGKILL under load loses no acknowledged event and stores none twice, its clients resume on
+// another node with no gap, and the two left still agree. Loopback only, bounded in count and time.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { AreaKey } from '../../server/contract/areas';
@@ -73,15 +73,15 @@ async function cluster(n: number): Promise<{ space: ClusterSpace; nodes: NodePro
   return { space, nodes: started };
 }
 
-describe.skipIf(!run)('two nodes on one bus and one PostgreSQL', () => {
+describe.skipIf(!run)('three nodes on one bus and one PostgreSQL', () => {
   afterAll(async () => {
     for (const s of spaces.splice(0)) await s.dispose();
   });
 
-  it('an event posted to node A reaches a client of node B, and both nodes fold the same state after a burst', async () => {
+  it('an event posted to node A reaches a client of node B, and all three nodes fold the same state after a burst', async () => {
     const {
-      nodes: [a, b],
-    } = await cluster(2);
+      nodes: [a, b, c],
+    } = await cluster(3);
     // One login on A: the session is valid on B too (one AUTH_SECRET, one user table).
     const headers = await loginOverHttp(a!.base);
     const client = liveClient(b!.base, headers.cookie, DISTRICT);
@@ -98,11 +98,11 @@ describe.skipIf(!run)('two nodes on one bus and one PostgreSQL', () => {
       'ticket from A on B',
     );
 
-    // A burst to both nodes at once, 2,000 tickets in 40 requests.
+    // A burst to the three nodes at once, 2,000 tickets in 40 requests.
     const burst = await Promise.all(
       Array.from({ length: 40 }, (_, k) =>
         post(
-          k % 2 === 0 ? a!.base : b!.base,
+          [a!, b!, c!][k % 3]!.base,
           headers,
           Array.from({ length: 50 }, (_, i) => ticket(`burst-${k}-${i}`)),
         ),
@@ -112,25 +112,26 @@ describe.skipIf(!run)('two nodes on one bus and one PostgreSQL', () => {
     const seqs = burst.flatMap((r) => r.results.map((x) => x.seq!));
     expect(new Set(seqs).size).toBe(2000);
     const last = Math.max(...seqs);
+    const all = [a!, b!, c!];
     await until(
-      async () =>
-        (await aggregates(a!.base, headers)).seq === last && (await aggregates(b!.base, headers)).seq === last,
+      async () => (await Promise.all(all.map((n) => aggregates(n.base, headers)))).every((x) => x.seq === last),
       20_000,
-      'both nodes at the last seq',
+      'every node at the last seq',
     );
-    const [sa, sb] = [await aggregates(a!.base, headers), await aggregates(b!.base, headers)];
+    const [sa, sb, sc] = await Promise.all(all.map((n) => aggregates(n.base, headers)));
     expect(sb).toEqual(sa);
+    expect(sc).toEqual(sa);
     // The client of B holds what B holds.
     await until(() => client.store.seq === last, 10_000, 'client at the last seq');
     expect(client.view().tickets.size).toBe(2001);
     expect(client.view().gaps).toBe(0);
   }, 90_000);
 
-  it("kill -9 of node A under load: every acknowledged event is in the log once, and A's clients resume on B with no gap", async () => {
+  it("kill -9 of node A under load: every acknowledged event is in the log once, A's clients resume on B with no gap, B and C agree", async () => {
     const {
       space,
-      nodes: [a, b],
-    } = await cluster(2);
+      nodes: [a, b, c],
+    } = await cluster(3);
     const headers = await loginOverHttp(a!.base);
     // The reverse proxy in front of the nodes: A's clients reach A through it until A dies, then B.
     const front = await tcpProxy(a!.port);
@@ -177,7 +178,7 @@ describe.skipIf(!run)('two nodes on one bus and one PostgreSQL', () => {
           return Number(r.rows[0]!.n) >= acked.size;
         },
         20_000,
-        'B archived what A acknowledged',
+        'the survivors archived what A acknowledged',
       );
       const rows = await db.query<{ id: string; seq: string; n: string }>(
         `SELECT event::json->>'id' AS id, min(seq) AS seq, count(*) AS n FROM "${space.schema}".events
@@ -204,7 +205,8 @@ describe.skipIf(!run)('two nodes on one bus and one PostgreSQL', () => {
       'client resumed on B',
     );
     const fromB = await aggregates(b!.base, headers);
-    const after = await post(b!.base, headers, [ticket('after-failover', { title: '切换后工单' })]);
+    // The third node's producers carry on; what it takes reaches the client on B.
+    const after = await post(c!.base, headers, [ticket('after-failover', { title: '切换后工单' })]);
     expect(after.results[0]!.status).toBe('accepted');
     await until(
       () => [...client.view().tickets.values()].some((t) => t.title === '切换后工单'),
@@ -218,5 +220,17 @@ describe.skipIf(!run)('two nodes on one bus and one PostgreSQL', () => {
     const onScreen = new Set([...client.view().tickets.values()].map((t) => t.id));
     const missing = [...acked.keys()].filter((id) => !onScreen.has(`T-${id}`));
     expect(missing).toEqual([]);
+    // The two survivors fold the same log to the same state.
+    const afterSeq = after.results[0]!.seq!;
+    let survivors: { seq: number; aggregates: unknown[] }[] = [];
+    await until(
+      async () => {
+        survivors = await Promise.all([b!, c!].map((n) => aggregates(n.base, headers)));
+        return survivors[0]!.seq >= afterSeq && survivors[0]!.seq === survivors[1]!.seq;
+      },
+      20_000,
+      'B and C at one seq past the last ticket',
+    );
+    expect(survivors[1]).toEqual(survivors[0]);
   }, 150_000);
 });
