@@ -2,7 +2,6 @@
 // a pooled connection would only be one more thing to time out), and reads what went wrong as a Verdict like an
 // HTTP receiver's answer: the server's 4xx asks for a retry, its 5xx refuses for good, a network error or a
 // timeout is retried. A reason never holds the password, the server's address or a recipient's address.
-import nodemailer from 'nodemailer';
 import type { SmtpConfig } from './config';
 import type { Verdict } from './channels';
 import type { MailMessage } from './mail';
@@ -47,6 +46,8 @@ export async function sendMail(
   signal: AbortSignal,
 ): Promise<Verdict> {
   const login = smtp.user !== undefined && smtp.password !== undefined;
+  // Loaded on the first mail, not at start: most deployments send none, and every start paid for it.
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,
