@@ -25,7 +25,7 @@ import { decodeKeyframe } from '../live/keyframes';
 import { csvRow, type Write } from './csv';
 import type { TimeWindow } from './ticket-filter';
 
-// Slots per area after the window's KPI counters (WINDOW_FIELDS of them, laid out by live/state.ts).
+// Slots per area after the window's KPI counters (WINDOW_FIELDS of them, laid out by live/state/layout.ts).
 const READINGS = WINDOW_FIELDS;
 const CHECKPOINTS_WARNED = READINGS + 1;
 const WORST_COLOR = READINGS + 2;

@@ -5,7 +5,7 @@
 //   with store.scan() one batch at a time. Only tickets still open are held: a closed ticket's row is final
 //   (later updates and escalations of a closed ticket change nothing, as in the live state), so it is written
 //   at its close and forgotten. Memory is the window's open tickets, never the log.
-// The fold follows the live state's ticket rules (live/state.ts: first create wins, statuses only move
+// The fold follows the live state's ticket rules (live/state/tickets.ts: first create wins, statuses only move
 // forward, deadlines from the event or from its urgency, overdue / near deadline against the clock).
 import type { AreaKey, AreaTree } from '../contract/areas';
 import type { UrgencyDeadlines } from '../contract/config-defaults';
@@ -136,7 +136,7 @@ interface OpenTicket {
   statusIdx: number;
   escalatedTo: Department[];
   assignee: string | undefined;
-  /** As the live state keeps them (live/state.ts): a rating or a follow-up already counted, and what shows. */
+  /** As the live state keeps them (live/state/tickets.ts): a rating or a follow-up already counted, and what shows. */
   rated: boolean;
   followed: boolean;
   followUp?: TicketFollowUp;
@@ -265,7 +265,7 @@ export async function windowTickets(
       if (!t) continue;
       if (e.kind === 'ticket.rated' || e.kind === 'ticket.followed_up') {
         // The answers that counted (the first per question) and the latest call, as on the ticket's detail;
-        // a rating counts and shows as a satisfaction answer (live/state.ts, noteFollowUp).
+        // a rating counts and shows as a satisfaction answer (live/state/tickets.ts, noteFollowUp).
         if (e.kind === 'ticket.rated' && t.rated) continue;
         const satisfied = e.satisfied !== undefined && !t.rated ? e.satisfied : undefined;
         const resolved =

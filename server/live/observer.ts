@@ -12,7 +12,7 @@ export interface LiveObserver {
   cluster?(area: number, subcells: number): void;
   /**
    * A ticket fact entering the windows, dated `t`, in the areas of `areas`; sign -1 takes back an earlier
-   * fact (a missed response answered in time after all). Decode with countWindowFact (state.ts).
+   * fact (a missed response answered in time after all). Decode with countWindowFact (state/layout.ts).
    */
   fact?(t: number, code: number, areas: Int32Array, sign: number): void;
   /** A ranger position fell in sub-cell `sub` of cluster `area` on local day `day` (any day, not only today). */

@@ -21,7 +21,7 @@ import { GEO_DIR } from '../helpers/paths';
 import { dropSchema, randomSchema, RUN_POSTGRES, TEST_DATABASE_URL } from '../helpers/store';
 
 const HOUR = 3_600_000;
-/** live/state.ts: the flag of a fact that takes an earlier one back. */
+/** live/state/layout.ts: the flag of a fact that takes an earlier one back. */
 const NEGATIVE = 1 << 16;
 const NOW = Date.parse('2026-07-22T15:00:00+08:00');
 /** Two days of a rainstorm: tickets opened, closed, rated and followed up, gauges crossing lines, patrols. */
@@ -122,19 +122,22 @@ function sortHeaps(data: Record<string, unknown> | null): Record<string, unknown
     items.map((x) => ({ ...x, heapIndex: 0 })).sort(byDue);
   if (live) {
     live.timers = strip(live.timers as { due: number; id: string }[]);
-    for (const m of ['tickets', 'openTickets', 'rangers'] as const)
-      for (const rec of (live[m] as Map<string, { heapIndex: number }>).values()) rec.heapIndex = 0;
+    const held = live.tickets as Record<'tickets' | 'openTickets', Map<string, { heapIndex: number }>>;
+    const rangers = (live.patrol as { rangers: Map<string, { heapIndex: number }> }).rangers;
+    for (const records of [held.tickets, held.openTickets, rangers])
+      for (const rec of records.values()) rec.heapIndex = 0;
     // The rolling window as net facts: a deadline missed by the clock and then corrected by a response dated in
     // time leaves a fact and its negation in the heap; whether that happens depends on where batches begin
     // (a restart begins one at the keyframe), and the pair counts nothing either way.
-    const f = live.rolling as { t: Float64Array; code: Int32Array; chain: Int32Array };
+    const counters = live.counters as Record<string, unknown>;
+    const f = counters.rolling as { t: Float64Array; code: Int32Array; chain: Int32Array };
     const net = new Map<string, number>();
     for (let i = 0; i < f.t.length; i++) {
       const negative = (f.code[i]! & NEGATIVE) !== 0;
       const key = `${f.t[i]}|${f.code[i]! & ~NEGATIVE}|${f.chain[i]}`;
       net.set(key, (net.get(key) ?? 0) + (negative ? -1 : 1));
     }
-    live.rolling = [...net].filter(([, n]) => n !== 0).sort(([a], [b]) => a.localeCompare(b));
+    counters.rolling = [...net].filter(([, n]) => n !== 0).sort(([a], [b]) => a.localeCompare(b));
   }
   // A day's cells that a fact and its negation left at zero read the same as cells never touched.
   const trends = (data as { trends?: { days: Map<number, Map<number, Int32Array>> } }).trends;

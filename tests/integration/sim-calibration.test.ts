@@ -1,5 +1,5 @@
 // The simulator against the seeds' figures (docs/DOMAIN.md, server/sim/README.md "Demand per town"), counted
-// by hand from the events it generates, as the live state counts them (server/live/state.ts): 解决率 =
+// by hand from the events it generates, as the live state counts them (server/live/state/): 解决率 =
 // resolved verdicts / closes with a verdict, 满意率 = satisfied / rated, each event in the window of its time;
 // a ticket belongs to the town its location falls in.
 import { beforeAll, describe, expect, it } from 'vitest';
