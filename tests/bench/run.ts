@@ -135,7 +135,6 @@ async function benchLocate(): Promise<void> {
 async function benchEndToEnd(): Promise<void> {
   const { benchIngest } = await import('./ingest');
   const { benchStoreAppend } = await import('./store');
-  const { benchFold } = await import('./fold');
   // Ingest and the raw append it is a share of, alternately, three rounds: on a shared machine one round of
   // either moves a lot; the medians and the share come from the same minutes.
   const rounds: { ingest: Awaited<ReturnType<typeof benchIngest>>; append: number }[] = [];
@@ -165,6 +164,12 @@ async function benchEndToEnd(): Promise<void> {
     `${((100 * ingest) / append).toFixed(0)} %`,
     `the medians above; per round ${rounds.map((r) => `${((100 * r.ingest.eventsPerSecond) / r.append).toFixed(0)} %`).join(', ')}`,
   );
+  await benchFoldRow();
+}
+
+/** npm run bench -- fold: the fold alone (also the last row of the ingest section), without the ingest rounds. */
+async function benchFoldRow(): Promise<void> {
+  const { benchFold } = await import('./fold');
   const fold = benchFold(await loadGeo(GEO_DIR));
   row(
     'ingest stage: fold alone (live state, batches of 256)',
@@ -285,6 +290,7 @@ async function main(): Promise<void> {
   benchValidate();
   const only = process.argv[2];
   if (!only || only === 'ingest') await benchEndToEnd();
+  if (only === 'fold') await benchFoldRow();
   if (!only || only === 'fanout') await benchFanoutRow();
   if (!only || only === 'memory') await benchMemoryRow();
   if (only === 'bundle') await benchBundleSection();
