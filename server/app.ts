@@ -66,6 +66,7 @@ import { treatmentRoutes } from './routes/treatment';
 import { resolveConcepts } from './live/treatment';
 import { cacheJson, sendCachedJson, type CachedJson } from './routes/cached-json';
 import { briefRoutes } from './routes/brief';
+import { cachedSerializerFactory } from './routes/serializers';
 import { createAuthenticator, type Authenticator } from './auth/authenticator';
 import { attachPrincipalChanges } from './gateway/principal-changes';
 import authPlugin from './auth/plugin';
@@ -218,6 +219,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       serializers: { req: requestSerializer },
       ...(deps.logStream ? { stream: deps.logStream } : prettyLogs(config.logFormat) ? { stream: prettyStream() } : {}),
     },
+    // One serializer per distinct response schema, not per route and status (routes/serializers.ts).
+    schemaController: { compilersFactory: { buildSerializer: cachedSerializerFactory() } },
     logController: new LogController({
       disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     }),
