@@ -1,7 +1,7 @@
-// The local side of every EventBus: delivers the events of the node's own store to this process's subscribers,
-// in seq order, each exactly once. A subscriber first replays what the store holds after its cursor, then goes
-// live on what the bus publishes; publish() must be called only after the events are in the store, so that a
-// replay can always find in the store whatever it missed live.
+// The local side of every EventBus: delivers the log's events to this process's subscribers, in seq order, each
+// exactly once. A subscriber first replays what the log holds after its cursor (read() of the node's store, or
+// of the archive and then the stream: jetstream.ts), then goes live on what the bus publishes; publish() must be
+// called only after read() can return the events, so that a replay always finds whatever it missed live.
 import type { StoredEvent } from '../contract/events';
 import type { EventStore } from '../store/types';
 
@@ -36,7 +36,7 @@ export interface Fanout {
   close(): void;
 }
 
-export function createFanout(store: EventStore, onSubscriberError: (error: unknown) => void): Fanout {
+export function createFanout(store: Pick<EventStore, 'read'>, onSubscriberError: (error: unknown) => void): Fanout {
   const subscriptions = new Set<Subscription>();
   let closed = false;
   let published = 0;

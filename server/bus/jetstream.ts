@@ -1,16 +1,18 @@
 // The EventBus over NATS JetStream: one durable stream is the global, ordered log of every node. Why JetStream
 // and not Redis Streams: docs/scaling.md. The stream's own sequence (gap-free, assigned by the server in the
-// order it persists) is the event's seq on every node; the EventStore becomes the node's archive of the stream
-// (shared PostgreSQL, or each node's own SQLite file), written by store.archive() in stream order.
+// order it persists) is the event's seq on every node, and the stream is the truth: each node folds it as it
+// comes, and the EventStore is the log's archive (shared PostgreSQL, or each node's own SQLite file), written
+// behind the fold by one node at a time (archiver.ts).
 //
-//   append:  key already in the store? → duplicate;  otherwise publish with Nats-Msg-Id = the event key, and the
-//            PubAck (the stream has it on disk) is the durable answer; the server's duplicate window catches a
-//            retry that races its first copy to the store.
-//   follow:  one ordered consumer per node reads the stream from the store's last seq → store.archive() →
-//            the local fan-out (fanout.ts) hands the archived events to this process's subscribers.
+//   append:  key already held (duplicates.ts: folded, or archived, however long ago)? → duplicate; otherwise
+//            publish with Nats-Msg-Id = the event key; the PubAck (the stream has it on disk) is the durable
+//            answer, and the server's duplicate window catches a retry racing its first copy on another node.
+//   follow:  one ordered consumer per node reads the stream from where the node's fold stands → the local
+//            fan-out (fanout.ts) hands the events to this process's subscribers; an append waits for its own
+//            node's fold of it (not for the archive), so a read after the 2xx sees it.
+//   archive: the lease holder copies the folded stream into the store in seq order (archiver.ts).
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
-  DeliverPolicy,
   DiscardPolicy,
   jetstream,
   jetstreamManager,
@@ -18,11 +20,13 @@ import {
   StorageType,
   type ConsumerMessages,
   type JetStreamClient,
-  type JsMsg,
 } from '@nats-io/jetstream';
-import type { LogEvent, Place, StoredEvent } from '../contract/events';
+import type { StoredEvent } from '../contract/events';
 import { eventKey, type AppendItem, type AppendResult, type EventStore } from '../store/types';
+import { createArchiver } from './archiver';
+import { createDuplicateCheck } from './duplicates';
 import { createFanout, rethrowLater } from './fanout';
+import { followStream, readStream, type StreamRecord } from './stream-follow';
 import type { EventBus } from './types';
 
 export interface JetStreamBusOptions {
@@ -33,8 +37,8 @@ export interface JetStreamBusOptions {
   /** The node's archive of the stream. */
   store: EventStore;
   /**
-   * How long the server remembers a published event key (Nats-Msg-Id): a retry within it is answered as a
-   * duplicate even before the first copy reaches the store. Must exceed the archive's lag by far.
+   * The duplicate window of a stream this bus creates (an existing stream keeps its own): how long the server
+   * remembers a published event key (Nats-Msg-Id). Past it, duplicates are found by the fold and the archive.
    */
   duplicateWindowMs?: number;
   /** How long an append waits for the server's PubAck before it fails (and the producer gets a 503). */
@@ -49,32 +53,24 @@ export interface JetStreamBusOptions {
 export interface JetStreamBus extends EventBus {
   /** Connected to NATS now (false while it reconnects). */
   connected(): boolean;
-  /** The last seq this node archived and delivered. */
+  /** The last seq this node folded (delivered to its subscribers). */
   readonly followed: number;
+  /** The archive's last seq as this node last saw it. */
+  readonly archived: number;
+  /** This node holds the archive lease now. */
+  archiving(): boolean;
+  /** New keys are told from retries without asking the archive (the key index is loaded). */
+  indexed(): boolean;
 }
 
 /** Subject of a stream's events; one subject, so one total order. */
 export const streamSubject = (stream: string): string => `opsmap.${stream.toLowerCase()}.events`;
 
-/** The wire form of an event on the stream; its seq is the stream's. */
-interface StreamRecord {
-  receivedAt: string;
-  event: LogEvent;
-  place?: Place;
-}
-
-/** Events archived and delivered at once while the consumer catches up; live, a batch ends when nothing is pending. */
-const FOLLOW_BATCH = 1000;
-/** The longest an event waits for its batch to fill before it is archived and folded. */
-const FOLLOW_LINGER_MS = 20;
-const RETRY_MS = 500;
-/** Pull requests last this long; the server's heartbeats come at half of it, so a lost consumer shows in seconds. */
-const FOLLOW_EXPIRES_MS = 5000;
+/** Folded events kept for the archiver, so that it rarely reads the stream again; past this it does. */
+const TAIL_LIMIT = 20_000;
 
 // The event key holds a NUL (source NUL id), which a NATS header cannot carry; base64url keeps it exact.
 const msgId = (key: string): string => Buffer.from(key, 'utf8').toString('base64url');
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function createJetStreamBus(options: JetStreamBusOptions): Promise<JetStreamBus> {
   const { store, stream } = options;
@@ -82,7 +78,6 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
   const publishTimeoutMs = options.publishTimeoutMs ?? 5000;
   const localWaitMs = options.localWaitMs ?? 5000;
   const onFollowError = options.onFollowError ?? (() => {});
-  const fanout = createFanout(store, options.onSubscriberError ?? rethrowLater);
 
   const nc: NatsConnection = await connect({
     servers: options.url.split(',').map((s) => s.trim()),
@@ -93,7 +88,7 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
     waitOnFirstConnect: false,
   });
   let isConnected = true;
-  // Set once the consumer exists; a reconnect restarts it from the last archived seq.
+  // Set once the consumer exists; a reconnect restarts it from the last folded seq.
   let restartConsumer = (): void => {};
   void (async () => {
     for await (const s of nc.status()) {
@@ -101,14 +96,13 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
       else if (s.type === 'reconnect') {
         isConnected = true;
         // After a NATS restart the server no longer knows this node's consumer; waiting for the library to
-        // notice missed heartbeats takes up to a minute, so start a new one from where the archive stands.
+        // notice missed heartbeats takes up to a minute, so start a new one from where the fold stands.
         restartConsumer();
       }
     }
   })().catch(() => undefined);
 
   const jsm = await jetstreamManager(nc);
-  const duplicateWindowNs = (options.duplicateWindowMs ?? 10 * 60_000) * 1_000_000;
   try {
     await jsm.streams.info(stream);
   } catch {
@@ -122,7 +116,7 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
       discard: DiscardPolicy.Old,
       max_msgs: -1,
       max_age: 0,
-      duplicate_window: duplicateWindowNs,
+      duplicate_window: (options.duplicateWindowMs ?? 10 * 60_000) * 1_000_000,
     });
   }
   const js: JetStreamClient = jetstream(nc, { timeout: publishTimeoutMs });
@@ -137,10 +131,26 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
         'this store was written by another bus; start from an empty store (or a new stream name) for BUS=nats',
     );
   }
+  // The stream's own window, whoever created it: what the server catches by itself.
+  const windowMs = streamInfo.config.duplicate_window / 1_000_000;
 
   let closed = false;
   let followed = archived;
+  let following: Promise<void> | undefined;
   let messages: ConsumerMessages | undefined;
+  // Until this time (epoch ms) every message the stream had was folded here: the retry of anything published
+  // before it is found by the fold or the archive, anything after it by the server's window (see fresh()).
+  let foldedUntilMs = -Infinity;
+  // Seqs of second copies that reached the stream: folded by no node; left out of replays too.
+  const skipped = new Set<number>();
+  const duplicates = createDuplicateCheck(store, onFollowError);
+  const fanout = createFanout(
+    { read: (afterSeq, limit) => readLog(afterSeq, limit) },
+    options.onSubscriberError ?? rethrowLater,
+  );
+  // Folded events the archive may not hold yet, in seq order, for the archiver.
+  let tail: StoredEvent[] = [];
+
   const waiters: { seq: number; resolve: () => void }[] = [];
   const wakeWaiters = (): void => {
     for (let i = waiters.length - 1; i >= 0; i--) {
@@ -160,82 +170,109 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
     });
   };
 
-  const toStored = (m: JsMsg): StoredEvent => {
-    const record = m.json<StreamRecord>();
-    const stored: StoredEvent = { seq: m.seq, receivedAt: record.receivedAt, event: record.event };
-    if (record.place !== undefined) stored.place = record.place;
-    return stored;
+  /** The log after afterSeq for a subscriber catching up: the archive, then the stream up to this node's fold. */
+  const readLog = async (afterSeq: number, limit: number): Promise<StoredEvent[]> => {
+    const upTo = followed;
+    const fromStore = await store.read(afterSeq, limit);
+    const last = fromStore.length === 0 ? afterSeq : fromStore[fromStore.length - 1]!.seq;
+    if (fromStore.length >= limit || last >= upTo) return fromStore;
+    const fromStream = (await readStream(js, stream, last, upTo, limit - fromStore.length)).filter(
+      (e) => !skipped.has(e.seq),
+    );
+    return fromStore.concat(fromStream);
   };
 
-  /** Archives a batch until it succeeds (the store may be down for a while), then delivers what the log holds. */
-  const archiveAndDeliver = async (batch: StoredEvent[]): Promise<void> => {
-    for (;;) {
-      try {
-        const held = await store.archive(batch);
-        followed = batch[batch.length - 1]!.seq;
-        fanout.publish(held);
-        wakeWaiters();
-        return;
-      } catch (error) {
-        if (closed) return;
-        onFollowError(error);
-        await sleep(RETRY_MS);
-      }
-    }
-  };
-
-  // One ordered consumer from the archive's end. It recreates itself from its last delivered seq after a
-  // reconnect or a missed heartbeat, so it neither skips nor repeats; the loop only restarts it if it ends.
-  const follow = async (): Promise<void> => {
-    while (!closed) {
-      try {
-        const consumer = await js.consumers.get(stream, {
-          deliver_policy: DeliverPolicy.StartSequence,
-          opt_start_seq: followed + 1,
-        });
-        messages = await consumer.consume({ max_messages: FOLLOW_BATCH, expires: FOLLOW_EXPIRES_MS });
-        const current = messages;
-        restartConsumer = () => void current.close().catch(() => undefined);
-        let batch: StoredEvent[] = [];
-        let batchStarted = 0;
-        for await (const m of messages) {
-          if (m.seq <= followed) continue;
-          if (batch.length === 0) batchStarted = performance.now();
-          batch.push(toStored(m));
-          // A batch ends when the stream has nothing more for now, when it is full, or when its first event has
-          // waited FOLLOW_LINGER_MS: under steady ingest "nothing more" never comes, and waiting for a full batch
-          // would hold each event for up to a second at 1,000 events/s.
-          // Awaiting here holds the consumer back while the archive is slow or down: backpressure, not memory.
-          if (
-            batch.length >= FOLLOW_BATCH ||
-            m.info.pending === 0 ||
-            performance.now() - batchStarted >= FOLLOW_LINGER_MS
-          ) {
-            await archiveAndDeliver(batch);
-            batch = [];
-          }
+  const archiver = createArchiver(
+    {
+      store,
+      read: async (afterSeq, limit) => {
+        // Only what this node has folded: the archive never runs ahead of the fold.
+        if (tail.length > 0 && tail[0]!.seq <= afterSeq + 1) {
+          const from = tail.findIndex((e) => e.seq > afterSeq);
+          if (from >= 0) return tail.slice(from, from + limit);
+          if (tail[tail.length - 1]!.seq >= afterSeq) return [];
         }
-        if (batch.length > 0) await archiveAndDeliver(batch);
-      } catch (error) {
-        if (closed) return;
-        onFollowError(error);
-        await sleep(RETRY_MS);
-      }
+        return readStream(js, stream, afterSeq, followed, limit);
+      },
+      onMark: (mark) => {
+        duplicates.archivedUpTo(mark);
+        let drop = 0;
+        while (drop < tail.length && tail[drop]!.seq <= mark) drop++;
+        if (drop > 0) tail = tail.slice(drop);
+      },
+      onError: onFollowError,
+    },
+    archived,
+  );
+
+  /** Hands a batch of stream messages to the fold, leaving out second copies of a key the same way everywhere. */
+  const deliver = (batch: StoredEvent[], publishedMs: number): void => {
+    const fresh: StoredEvent[] = [];
+    for (const e of batch) {
+      if (duplicates.folded(eventKey(e.event), e.seq)) fresh.push(e);
+      else skipped.add(e.seq);
     }
+    tail.push(...batch);
+    if (tail.length > TAIL_LIMIT) tail = tail.slice(tail.length - TAIL_LIMIT);
+    followed = batch[batch.length - 1]!.seq;
+    foldedUntilMs = Math.max(foldedUntilMs, publishedMs);
+    fanout.publish(fresh);
+    wakeWaiters();
+    archiver.wake();
   };
-  const following = follow();
+
+  /** The fold starts where its first subscriber asks (or at the archive's end); the key index loads after it. */
+  const startFollowing = (fromSeq: number): void => {
+    if (following) return;
+    followed = fromSeq;
+    following = followStream({
+      js,
+      stream,
+      position: () => followed,
+      onBatch: deliver,
+      onError: onFollowError,
+      closed: () => closed,
+      onConsumer: (current) => {
+        messages = current;
+        restartConsumer = () => void current.close().catch(() => undefined);
+      },
+    });
+    duplicates.load();
+  };
+
+  /**
+   * A key this node has not folded is caught by the server's window only if its first copy was published less
+   * than the window ago; so before answering "new", the fold must have seen everything older than that. Normally
+   * it has (it lags by milliseconds); after a stall, the append waits for it to catch up, or fails (503).
+   */
+  const fresh = async (): Promise<void> => {
+    if (Date.now() - foldedUntilMs < windowMs / 2) return;
+    const asked = Date.now();
+    const head = (await jsm.streams.info(stream)).state.last_seq;
+    await waitFollowed(head);
+    if (followed < head)
+      throw new Error('this node has not folded the stream far enough to tell a retry from a new event; retry');
+    foldedUntilMs = Math.max(foldedUntilMs, asked - 1000);
+  };
 
   return {
     connected: () => isConnected && !nc.isClosed(),
     get followed() {
       return followed;
     },
+    get archived() {
+      return archiver.mark;
+    },
+    archiving: () => archiver.leased,
+    indexed: () => duplicates.indexed,
 
     async append(items: AppendItem[]): Promise<AppendResult[]> {
       if (closed) throw new Error('the event bus is closed');
       if (items.length === 0) return [];
+      startFollowing(archived);
+      await fresh();
       const keys = items.map((item) => eventKey(item.event));
-      const held = await store.seqsOfKeys([...new Set(keys)]);
+      const held = await duplicates.held([...new Set(keys)]);
       const results: AppendResult[] = new Array<AppendResult>(items.length);
       // Later copies of a key within the batch answer with the first copy's seq, once it is known.
       const firstIndex = new Map<string, number>();
@@ -274,25 +311,30 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
       });
       let last = 0;
       for (const r of results) if (r.status === 'stored') last = Math.max(last, r.stored.seq);
+      // Durable already (the PubAck); this wait is for read-your-writes on this node, and ends by itself.
       await waitFollowed(last);
       return results;
     },
 
     subscribe(fromSeq, onEvents) {
       if (closed) throw new Error('the event bus is closed');
-      return fanout.subscribe(fromSeq, onEvents);
+      const unsubscribe = fanout.subscribe(fromSeq, onEvents);
+      startFollowing(Math.max(0, Math.floor(fromSeq)));
+      return unsubscribe;
     },
 
     async close() {
       if (closed) return;
       closed = true;
+      duplicates.close();
       try {
         await messages?.close();
       } catch {
         // already closed by the connection
       }
+      await archiver.close();
       await nc.drain().catch(() => nc.close());
-      await following.catch(() => undefined);
+      await following?.catch(() => undefined);
       for (const w of waiters.splice(0)) w.resolve();
       fanout.close();
     },

@@ -135,6 +135,20 @@ export function createMemoryStore(): EventStore {
       return found;
     },
 
+    async scanKeys(afterSeq, batchSize, onBatch) {
+      assertOpen();
+      let keys: string[] = [];
+      for (let seq = Math.max(0, Math.floor(afterSeq)) + 1; seq <= rows.length; seq++) {
+        const key = keyBySeq.get(seq);
+        if (key !== undefined) keys.push(key);
+        if (keys.length >= batchSize) {
+          onBatch(keys, seq);
+          keys = [];
+        }
+      }
+      if (keys.length > 0) onBatch(keys, rows.length);
+    },
+
     async close() {
       open = false;
     },

@@ -39,6 +39,10 @@ export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')
 // eslint-disable-next-line no-control-regex -- NUL is the one character PostgreSQL's text type refuses: escaped on purpose.
 export const pgKey = (key: string): string => key.replace(/[\\\u0000]/g, (c) => (c === '\\' ? '\\\\' : '\\0'));
 
+/** pgKey() undone: the event key the row was written for. */
+export const fromPgKey = (stored: string): string =>
+  stored.replace(/\\([\\0])/g, (_m, c: string) => (c === '0' ? '\u0000' : '\\'));
+
 type QueryWithTimeout = pg.QueryConfig & { query_timeout: number };
 const long = (text: string, values?: unknown[]): QueryWithTimeout => ({
   text,
@@ -234,6 +238,8 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Event
     ]);
 
   let open = true;
+  /** The connection that holds the archive lease's advisory lock, while this node holds it. */
+  let leaseClient: pg.PoolClient | undefined;
   const assertOpen = (): void => {
     if (!open) throw new Error('the event store is closed');
   };
@@ -386,9 +392,61 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Event
       return found;
     },
 
+    async scanKeys(afterSeq, batchSize, onBatch) {
+      assertOpen();
+      let cursor = seqBound(afterSeq);
+      for (;;) {
+        const { rows } = await pool.query<{ seq: string; event_key: string }>(
+          `SELECT seq, event_key FROM ${events} WHERE seq > $1 ORDER BY seq LIMIT $2`,
+          [cursor, batchSize],
+        );
+        if (rows.length === 0) return;
+        cursor = Number(rows[rows.length - 1]!.seq);
+        onBatch(
+          rows.map((r) => fromPgKey(r.event_key)),
+          cursor,
+        );
+        if (rows.length < batchSize) return;
+      }
+    },
+
+    async archiveLease() {
+      assertOpen();
+      if (leaseClient) return true;
+      const client = await pool.connect();
+      try {
+        const { rows } = await client.query<{ held: boolean }>(
+          'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS held',
+          [`opsmap.archive:${schema}`],
+        );
+        if (!rows[0]!.held) {
+          client.release();
+          return false;
+        }
+      } catch (err) {
+        client.release(err instanceof Error ? err : true);
+        throw err;
+      }
+      // A session lock: it lasts as long as this connection, which stays out of the pool; PostgreSQL frees it when
+      // the connection ends (the process killed, the network cut), and another node takes it on its next try.
+      leaseClient = client;
+      const lapse = (): void => {
+        if (leaseClient !== client) return;
+        leaseClient = undefined;
+        client.release(true);
+      };
+      client.on('error', lapse);
+      client.on('end', lapse);
+      return true;
+    },
+
     async close() {
       if (!open) return;
       open = false;
+      if (leaseClient) {
+        leaseClient.release(true);
+        leaseClient = undefined;
+      }
       await pool.end();
     },
   };

@@ -45,6 +45,18 @@ export interface EventStore {
   archive(events: StoredEvent[]): Promise<StoredEvent[]>;
   /** The seq the log holds each of `keys` (eventKey()) under; keys it does not hold are absent from the map. */
   seqsOfKeys(keys: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * Every event key (eventKey()) the log holds with seq > afterSeq, batch by batch in seq order: a distributed
+   * bus loads its key index from it (bus/key-index.ts) so that ingest need not ask this store about new keys.
+   * Absent: the bus asks seqsOfKeys() on every append (a local store answers that at once).
+   */
+  scanKeys?(afterSeq: number, batchSize: number, onBatch: (keys: string[], lastSeq: number) => void): Promise<void>;
+  /**
+   * Takes, or confirms, the lease to archive a distributed bus's stream into this store: true while this process
+   * is the one node that archives (a store shared by several nodes); it lapses by itself when the process or its
+   * connection dies. Absent: each node archives into a store of its own.
+   */
+  archiveLease?(): Promise<boolean>;
   /** Where the projection host keeps its keyframes (live/keyframes.ts); absent: every start folds the whole log. */
   readonly keyframes?: KeyframeStore;
   close(): Promise<void>;

@@ -1,6 +1,7 @@
-// The NATS JetStream EventBus against the real nats-server: one stream orders the log of every node; each node's
-// store archives it and its subscribers see every event once, in seq order, whatever node took it in, across a
-// restart of NATS and an outage of the store.
+// The NATS JetStream EventBus against the real nats-server: one stream orders the log of every node; each node
+// folds it as it comes and its subscribers see every event once, in seq order, whatever node took it in; the
+// store archives it behind the fold, one node at a time; a retry is a duplicate however late it comes; and all
+// of it across a restart of NATS and an outage of the store.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createJetStreamBus, type JetStreamBus } from '../../server/bus/jetstream';
 import type { StoredEvent } from '../../server/contract/events';
@@ -51,6 +52,9 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs = 15_000
   }
 }
 
+/** Until the archive holds every seq up to `seq`. */
+const archivedTo = (store: EventStore, seq: number) => until(async () => (await store.lastSeq()) >= seq);
+
 const stored = (results: AppendResult[]): number[] =>
   results.flatMap((r) => (r.status === 'stored' ? [r.stored.seq] : []));
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -75,6 +79,8 @@ describe.skipIf(!available)('JetStream bus', () => {
     // The append waits for this node's fold: a read right after the answer sees the events.
     expect(r.seqs).toEqual(range(1, 500));
     expect(r.problem()).toBeUndefined();
+    // The archive follows the fold.
+    await archivedTo(store, 500);
     expect(await store.lastSeq()).toBe(500);
     expect((await store.read(299, 2)).map((e) => e.event.id)).toEqual(['pos-299', 'pos-300']);
   });
@@ -104,6 +110,7 @@ describe.skipIf(!available)('JetStream bus', () => {
       }
       expect(seen[0]!.ids).toEqual(seen[1]!.ids);
       for (const store of stores) {
+        await archivedTo(store, 800);
         expect(await store.lastSeq()).toBe(800);
         expect((await store.read(0, 800)).map((e) => e.event.id)).toEqual(seen[0]!.ids);
       }
@@ -156,6 +163,8 @@ describe.skipIf(!available)('JetStream bus', () => {
     expect(ra.seqs).toEqual(range(1, 1000));
     expect(rb.ids).toEqual(ra.ids);
     expect(new Set(ra.ids).size).toBe(1000);
+    await archivedTo(storeA, 1000);
+    await archivedTo(storeB, 1000);
     expect(await storeB.read(0, 2000)).toEqual(await storeA.read(0, 2000));
   });
 
@@ -173,6 +182,7 @@ describe.skipIf(!available)('JetStream bus', () => {
     await until(() => ra.seqs.length === 800 && rb.seqs.length === 800);
     expect(ra.seqs).toEqual(range(1, 800));
     expect(rb.seqs).toEqual(range(1, 800));
+    await archivedTo(shared, 800);
     expect(await shared.lastSeq()).toBe(800);
   });
 
@@ -189,7 +199,8 @@ describe.skipIf(!available)('JetStream bus', () => {
     expect(r.seqs).toEqual(range(1, 2500));
     await a.append(items(2500, 10));
     await until(() => r.seqs.length === 2510);
-    expect(await late.lastSeq()).toBe(2510);
+    await archivedTo(late, 2510);
+    expect((await late.read(0, 3000)).map((e) => e.seq)).toEqual(range(1, 2510));
   });
 
   it('refuses a store that holds more than the stream (written by another bus)', async () => {
@@ -200,7 +211,7 @@ describe.skipIf(!available)('JetStream bus', () => {
     await expect(bus(stream, store)).rejects.toThrow(/holds seq 5 but NATS stream .* ends at 0/);
   });
 
-  it('keeps following when the store fails for a while: retries, then delivers everything once, in order', async () => {
+  it('folds on while the archive fails, and the archive catches up once it is back: every seq once, in order', async () => {
     const stream = freshStream();
     streams.push(stream);
     const inner = createMemoryStore();
@@ -222,14 +233,164 @@ describe.skipIf(!available)('JetStream bus', () => {
     follower.subscribe(0, r.onEvents);
     await writer.append(items(0, 100));
     await until(() => r.seqs.length === 100);
+    await archivedTo(inner, 100);
     failing = true;
     await writer.append(items(100, 100));
-    await until(() => failures >= 2);
-    expect(r.seqs.length).toBe(100);
-    failing = false;
+    // The fold does not wait for the archive.
     await until(() => r.seqs.length === 200);
+    await until(() => failures >= 2);
+    expect(await inner.lastSeq()).toBe(100);
+    expect(follower.archived).toBe(100);
+    failing = false;
+    await archivedTo(inner, 200);
+    expect((await inner.read(0, 300)).map((e) => e.seq)).toEqual(range(1, 200));
     expect(r.seqs).toEqual(range(1, 200));
     expect(r.problem()).toBeUndefined();
+  });
+});
+
+describe.skipIf(!available)('JetStream bus: duplicates at any distance, the store off the answer', () => {
+  /** A store whose archive() and key look-ups can be held (PostgreSQL paused), and whose archive() can fail. */
+  function gatedStore(inner: EventStore) {
+    let held: Promise<void> | undefined;
+    let release = (): void => {};
+    let failing = false;
+    const gate = async () => {
+      if (held) await held;
+    };
+    const store: EventStore = {
+      ...inner,
+      archive: async (events) => {
+        await gate();
+        if (failing) throw new Error('store down');
+        return inner.archive(events);
+      },
+      seqsOfKeys: async (keys) => {
+        await gate();
+        return inner.seqsOfKeys(keys);
+      },
+      scanKeys: (after, size, onBatch) => inner.scanKeys!(after, size, onBatch),
+    };
+    return {
+      store,
+      hold: () => {
+        held = new Promise<void>((r) => (release = r));
+      },
+      release: () => {
+        held = undefined;
+        release();
+      },
+      fail: (on: boolean) => {
+        failing = on;
+      },
+    };
+  }
+  const seqOf = (r: AppendResult): number => (r.status === 'stored' ? r.stored.seq : r.seq);
+  const pastWindow = () => new Promise((r) => setTimeout(r, 1500));
+
+  it("a retry after the stream's duplicate window answers duplicate with the first seq: unarchived, on another node, archived, on a node started later", async () => {
+    const stream = freshStream();
+    streams.push(stream);
+    const inner = createMemoryStore();
+    const gated = gatedStore(inner);
+    // A 1 s window, so that "later than the window" takes a second and a half.
+    const a = await bus(stream, gated.store, { duplicateWindowMs: 1000 });
+    const b = await bus(stream, gated.store, { duplicateWindowMs: 1000 });
+    a.subscribe(0, () => {});
+    b.subscribe(0, () => {});
+    gated.fail(true);
+    const first = await a.append(items(0, 5));
+    expect(stored(first)).toEqual(range(1, 5));
+    await pastWindow();
+    // Not archived yet: the fold of each node knows the keys.
+    expect(await inner.lastSeq()).toBe(0);
+    for (const node of [a, b]) {
+      const again = await node.append(items(0, 5));
+      expect(again.map((x) => x.status)).toEqual(Array(5).fill('duplicate'));
+      expect(again.map(seqOf)).toEqual(range(1, 5));
+    }
+    // No second copy reached the stream: the next event gets the next seq.
+    expect(stored(await b.append(items(5, 1)))).toEqual([6]);
+
+    gated.fail(false);
+    await archivedTo(inner, 6);
+    await until(() => a.archived >= 6 && b.archived >= 6);
+    await pastWindow();
+    // Archived: found through the key index and the archive.
+    const fromA = await a.append(items(0, 6));
+    expect(fromA.map(seqOf)).toEqual(range(1, 6));
+    expect(fromA.every((x) => x.status === 'duplicate')).toBe(true);
+    // A node that starts where the archive ends, as a restarted node does, has folded none of them.
+    const c = await bus(stream, gated.store, { duplicateWindowMs: 1000 });
+    c.subscribe(6, () => {});
+    await until(() => c.indexed());
+    const fromC = await c.append([...items(0, 6), ...items(6, 1)]);
+    expect(fromC.map((x) => x.status)).toEqual([...Array(6).fill('duplicate'), 'stored']);
+    expect(fromC.map(seqOf)).toEqual(range(1, 7));
+  });
+
+  it('answers new events while the store hangs (the PubAck is the answer), and a retry of one of them is still a duplicate', async () => {
+    const stream = freshStream();
+    streams.push(stream);
+    const inner = createMemoryStore();
+    const gated = gatedStore(inner);
+    const a = await bus(stream, gated.store, { duplicateWindowMs: 1000 });
+    const r = recorder();
+    a.subscribe(0, r.onEvents);
+    await a.append(items(0, 10));
+    await until(() => a.indexed());
+    await archivedTo(inner, 10);
+
+    gated.hold();
+    const during = await a.append(items(10, 10));
+    expect(stored(during)).toEqual(range(11, 20));
+    // Folded at once (the append waited for the fold, not for the archive).
+    expect(r.seqs).toEqual(range(1, 20));
+    await pastWindow();
+    const retry = await a.append(items(10, 10));
+    expect(retry.map(seqOf)).toEqual(range(11, 20));
+    expect(retry.every((x) => x.status === 'duplicate')).toBe(true);
+    expect(await inner.lastSeq()).toBe(10);
+
+    gated.release();
+    await archivedTo(inner, 20);
+    expect((await inner.read(0, 100)).map((e) => e.event.id)).toEqual(range(0, 19).map((i) => `pos-${i}`));
+  });
+
+  it('one node at a time archives a shared store (the lease), and another takes over when it goes', async () => {
+    const stream = freshStream();
+    streams.push(stream);
+    const inner = createMemoryStore();
+    const archivedBy: string[] = [];
+    // The lease as the PostgreSQL store keeps it: held by one holder until it lets go.
+    let holder: string | undefined;
+    const node = (name: string): EventStore => ({
+      ...inner,
+      archiveLease: async () => {
+        holder ??= name;
+        return holder === name;
+      },
+      archive: async (events) => {
+        archivedBy.push(name);
+        return inner.archive(events);
+      },
+    });
+    const a = await bus(stream, node('a'));
+    const b = await bus(stream, node('b'));
+    a.subscribe(0, () => {});
+    b.subscribe(0, () => {});
+    await Promise.all([a.append(items(0, 300)), b.append(items(300, 300))]);
+    await archivedTo(inner, 600);
+    expect(new Set(archivedBy)).toEqual(new Set([holder]));
+    expect([a, b].filter((x) => x.archiving()).length).toBe(1);
+    const [gone, left] = holder === 'a' ? [a, b] : [b, a];
+    await gone.close();
+    buses.splice(buses.indexOf(gone), 1);
+    holder = undefined;
+    await left.append(items(600, 100));
+    await archivedTo(inner, 700);
+    expect(left.archiving()).toBe(true);
+    expect((await inner.read(0, 1000)).map((e) => e.seq)).toEqual(range(1, 700));
   });
 });
 

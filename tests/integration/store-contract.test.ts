@@ -445,6 +445,18 @@ describe.each(STORE_IMPLEMENTATIONS)('EventStore contract: %s', (_name, factory,
     expect(await store.seqsOfKeys([])).toEqual(new Map());
   });
 
+  it('scanKeys (where a store has it) gives every held key after a seq, in seq order, in bounded batches', async () => {
+    if (!store.scanKeys) return;
+    await store.append(items(0, 7));
+    await store.archive(sequenced(20, [20, 21]));
+    const batches: { keys: string[]; last: number }[] = [];
+    await store.scanKeys(2, 3, (keys, last) => batches.push({ keys, last }));
+    const key = (i: number) => eventKey(positionEvent(i));
+    expect(batches.flatMap((b) => b.keys)).toEqual([2, 3, 4, 5, 6, 20, 21].map(key));
+    expect(batches.every((b) => b.keys.length <= 3)).toBe(true);
+    expect(batches.at(-1)!.last).toBe(21);
+  });
+
   it('refuses work after close', async () => {
     await store.append(items(0, 1));
     await store.close();
@@ -640,6 +652,18 @@ describe.skipIf(!RUN_POSTGRES)('EventStore: postgres only', () => {
     );
   });
 
+  it('the archive lease: one store of a schema holds it at a time, and another takes it once the holder closes', async () => {
+    const schema = freshSchema();
+    const [a, b] = await Promise.all([open(schema), open(schema)]);
+    expect(await a.archiveLease!()).toBe(true);
+    expect(await b.archiveLease!()).toBe(false);
+    expect(await a.archiveLease!()).toBe(true);
+    // Another schema is another lease.
+    expect(await (await open(freshSchema())).archiveLease!()).toBe(true);
+    await a.close();
+    expect(await b.archiveLease!()).toBe(true);
+  });
+
   it('keeps event keys with NUL and backslashes apart (PostgreSQL text cannot hold NUL)', async () => {
     const store = await open(freshSchema());
     const make = (id: string): AppendItem => ({ event: { ...positionEvent(1), id }, receivedAt: RECEIVED_AT });
@@ -650,5 +674,8 @@ describe.skipIf(!RUN_POSTGRES)('EventStore: postgres only', () => {
     const keys = ids.map((id) => eventKey({ source: 'ranger_app', id }));
     expect(await store.seqsOfKeys(keys)).toEqual(new Map(keys.map((k, i) => [k, i + 1])));
     expect((await store.read(0, 10)).map((e) => e.event.id)).toEqual(ids);
+    const scanned: string[] = [];
+    await store.scanKeys!(0, 10, (k) => scanned.push(...k));
+    expect(scanned).toEqual(keys);
   });
 });
