@@ -70,7 +70,14 @@ export interface Config {
   /** Delta coalescing window of the Socket.IO gateway, ms. */
   flushMs: number;
   /** Keyframes of the projection host (live/host.ts); off: every start folds the whole log. */
-  keyframes: { on: boolean; everyEvents: number; everyMs: number; keepPeriodic: number; keepDays: number };
+  keyframes: {
+    on: boolean;
+    everyEvents: number;
+    everyMs: number;
+    keepPeriodic: number;
+    keepDays: number;
+    historyHours: number;
+  };
   kpiWeights: KpiWeights;
   /** OsmAnd device id → ranger id; undefined: device ids are ranger ids. */
   osmandDevices: ReadonlyMap<string, DeviceEntry> | undefined;
@@ -220,7 +227,13 @@ export const CONFIG_VARS: readonly ConfigVar[] = [
     name: 'KEYFRAME_KEEP_DAYS',
     default: '35',
     description:
-      'Midnight keyframes are kept this many days (replay and briefs start from them); periodic ones: the newest 2.',
+      'Midnight and hour keyframes are kept this many days (replay and briefs start from them); periodic ones: the newest 2.',
+  },
+  {
+    name: 'KEYFRAME_HISTORY_HOURS',
+    default: '4',
+    description:
+      'A keyframe at every local clock boundary this many hours apart (1, 2, 3, 4, 6, 8, 12 or 24 = midnight only), kept KEYFRAME_KEEP_DAYS: a replay folds at most this long a stretch of the log.',
   },
   {
     name: 'KPI_WEIGHTS',
@@ -391,6 +404,16 @@ function parsePort(value: string): number {
     throw new ConfigError(`PORT=${JSON.stringify(value)} is not valid: expected an integer from 0 to 65535`);
   }
   return Number(value);
+}
+
+/** Hours between history keyframes: a divisor of 24, so that the boundaries fall on every local midnight. */
+function historyHours(value: string): number {
+  const hours = number('KEYFRAME_HISTORY_HOURS', value, 1, 24);
+  if (!Number.isInteger(hours) || 24 % hours !== 0)
+    throw new ConfigError(
+      `KEYFRAME_HISTORY_HOURS=${JSON.stringify(value)} is not valid: expected a divisor of 24 (1, 2, 3, 4, 6, 8, 12 or 24)`,
+    );
+  return hours;
 }
 
 function number(name: string, value: string, min: number, max: number): number {
@@ -592,6 +615,7 @@ export function loadConfig(env: Env = process.env): Config {
       everyMs: number('KEYFRAME_EVERY_MINUTES', read(env, 'KEYFRAME_EVERY_MINUTES'), 0.01, 1440) * 60_000,
       keepPeriodic: 2,
       keepDays: number('KEYFRAME_KEEP_DAYS', read(env, 'KEYFRAME_KEEP_DAYS'), 1, 400),
+      historyHours: historyHours(read(env, 'KEYFRAME_HISTORY_HOURS')),
     },
     kpiWeights: kpiWeights(read(env, 'KPI_WEIGHTS')),
     osmandDevices: devices(env.OSMAND_DEVICES?.trim() ?? ''),

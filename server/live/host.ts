@@ -3,7 +3,7 @@
 // registered, so each view of the log (live state, trends, landing weeks, alerts and rules) is a projection on
 // one fold instead of a scan of its own. Routes get the projections' read handles, never the store or the bus.
 import type { StoredEvent } from '../contract/events';
-import { DAY_MS, localDay } from '../contract/time';
+import { DAY_MS, HOUR_MS, LOCAL_OFFSET_MS, localDay } from '../contract/time';
 import type { EventBus } from '../bus/types';
 import { type EventStore, type KeyframeStore, type StoredKeyframe, SCAN_BATCH } from '../store/types';
 import { decodeKeyframe, encodeKeyframe } from './keyframes';
@@ -35,8 +35,13 @@ export interface KeyframePolicy {
   everyMs: number;
   /** Periodic keyframes kept (the newest ones). */
   keepPeriodic: number;
-  /** Midnight keyframes kept for this many days (replay and past briefs start from them). */
+  /** Midnight and hour keyframes kept for this many days (replay and past briefs start from them). */
   keepDays: number;
+  /**
+   * A history keyframe at every local clock boundary this many hours apart (a divisor of 24; 24: midnight only),
+   * so a replay anywhere in the kept days folds at most this long a stretch of the log. Absent: 24.
+   */
+  historyHours?: number;
 }
 
 export interface KeyframeOptions extends KeyframePolicy {
@@ -97,6 +102,9 @@ export function createProjectionHost(options: ProjectionHostOptions): Projection
   let lastKeyframeSeq = -1;
   let lastKeyframeMs = -Infinity;
   let lastDay: number | null = null;
+  let lastSlot: number | null = null;
+  const slotMs = (kf?.historyHours ?? 24) * HOUR_MS;
+  const slotOf = (t: number): number => Math.floor((t + LOCAL_OFFSET_MS) / slotMs);
   let writing: Promise<void> | null = null;
 
   const keyframesOn = (): boolean =>
@@ -136,7 +144,7 @@ export function createProjectionHost(options: ProjectionHostOptions): Projection
     writing = encoding
       .then(async (frame) => {
         await kf.store.save(frame);
-        await kf.store.prune({ keepPeriodic: kf.keepPeriodic, midnightSinceMs: takenMs - kf.keepDays * DAY_MS });
+        await kf.store.prune({ keepPeriodic: kf.keepPeriodic, historySinceMs: takenMs - kf.keepDays * DAY_MS });
         kf.log.info(
           { seq: frame.seq, kind, bytes: frame.body.byteLength, blockedMs: Math.round(blockedMs) },
           'keyframe written',
@@ -200,6 +208,7 @@ export function createProjectionHost(options: ProjectionHostOptions): Projection
       });
       advance();
       lastDay = localDay(options.now());
+      lastSlot = slotOf(options.now());
       // The minutes rule counts from the start when nothing was restored (a full fold writes one at once below).
       if (lastKeyframeMs === -Infinity) lastKeyframeMs = options.now();
       unsubscribe = options.bus.subscribe(seq, (batch) => fold(batch, 'live'));
@@ -216,9 +225,12 @@ export function createProjectionHost(options: ProjectionHostOptions): Projection
       if (!kf || !started) return;
       const t = options.now();
       const day = localDay(t);
+      const slot = slotOf(t);
       if (lastDay !== null && day > lastDay) void write('midnight');
+      else if (lastSlot !== null && slot > lastSlot) void write('hour');
       else if (sinceKeyframe > 0 && t - lastKeyframeMs >= kf.everyMs) void write('periodic');
       lastDay = day;
+      lastSlot = slot;
     },
     snapshot: snapshotAll,
     async writeKeyframe(kind = 'periodic') {

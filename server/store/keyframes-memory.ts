@@ -17,10 +17,10 @@ export function memoryKeyframes(): KeyframeStore {
       }
       return best && { ...best, body: Uint8Array.from(best.body) };
     },
-    async prune({ keepPeriodic, midnightSinceMs }) {
+    async prune({ keepPeriodic, historySinceMs }) {
       const periodic = [...rows.values()].filter((k) => k.kind === 'periodic').sort((a, b) => b.seq - a.seq);
       for (const k of periodic.slice(Math.max(0, keepPeriodic))) rows.delete(k.seq);
-      for (const k of [...rows.values()]) if (k.kind === 'midnight' && k.takenMs < midnightSinceMs) rows.delete(k.seq);
+      for (const k of [...rows.values()]) if (k.kind !== 'periodic' && k.takenMs < historySinceMs) rows.delete(k.seq);
     },
   };
 }

@@ -62,12 +62,12 @@ export function postgresKeyframes(pool: pg.Pool, schema: string): KeyframeStore 
         body: r.body,
       };
     },
-    async prune({ keepPeriodic, midnightSinceMs }) {
+    async prune({ keepPeriodic, historySinceMs }) {
       await pool.query(
         `DELETE FROM ${table} WHERE (kind = 'periodic' AND seq NOT IN
            (SELECT seq FROM ${table} WHERE kind = 'periodic' ORDER BY seq DESC LIMIT $1))
-           OR (kind = 'midnight' AND taken_ms < $2)`,
-        [Math.max(0, Math.floor(keepPeriodic)), Math.floor(midnightSinceMs)],
+           OR (kind <> 'periodic' AND taken_ms < $2)`,
+        [Math.max(0, Math.floor(keepPeriodic)), Math.floor(historySinceMs)],
       );
     },
   };

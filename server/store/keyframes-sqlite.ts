@@ -31,10 +31,10 @@ export function sqliteKeyframes(db: Database.Database): KeyframeStore {
     `DELETE FROM keyframes WHERE kind = 'periodic' AND seq NOT IN
        (SELECT seq FROM keyframes WHERE kind = 'periodic' ORDER BY seq DESC LIMIT ?)`,
   );
-  const pruneMidnight = db.prepare<[number]>(`DELETE FROM keyframes WHERE kind = 'midnight' AND taken_ms < ?`);
+  const pruneHistory = db.prepare<[number]>(`DELETE FROM keyframes WHERE kind <> 'periodic' AND taken_ms < ?`);
   const prune = db.transaction((keep: number, since: number) => {
     prunePeriodic.run(keep);
-    pruneMidnight.run(since);
+    pruneHistory.run(since);
   });
   return {
     async save(k) {
@@ -59,8 +59,8 @@ export function sqliteKeyframes(db: Database.Database): KeyframeStore {
       const [seq, kind, takenMs, envelopeMs, format, version, checksum, body] = row;
       return { seq, kind, takenMs, envelopeMs, format, version, checksum, body };
     },
-    async prune({ keepPeriodic, midnightSinceMs }) {
-      prune(Math.max(0, Math.floor(keepPeriodic)), Math.floor(midnightSinceMs));
+    async prune({ keepPeriodic, historySinceMs }) {
+      prune(Math.max(0, Math.floor(keepPeriodic)), Math.floor(historySinceMs));
     },
   };
 }

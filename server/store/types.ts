@@ -70,8 +70,11 @@ export interface EventStore {
 export interface StoredKeyframe {
   /** The last seq folded into it. */
   seq: number;
-  /** 'midnight': taken as the local day turned, kept for replay and briefs; 'periodic': every N events / M minutes. */
-  kind: 'midnight' | 'periodic';
+  /**
+   * 'midnight': taken as the local day turned, kept for replay and briefs; 'hour': taken at the other local clock
+   * boundaries every KEYFRAME_HISTORY_HOURS, kept as long, for replays; 'periodic': every N events / M minutes.
+   */
+  kind: 'midnight' | 'hour' | 'periodic';
   /** The fold's clock when it was taken (epoch ms). */
   takenMs: number;
   /** The latest event time folded into it (epoch ms; 0 for an empty log). */
@@ -96,8 +99,11 @@ export interface KeyframeStore {
   save(keyframe: StoredKeyframe): Promise<void>;
   /** The newest keyframe within the bounds, or undefined. */
   latest(bounds?: KeyframeBounds): Promise<StoredKeyframe | undefined>;
-  /** Deletes the periodic keyframes but the newest `keepPeriodic`, and the midnight ones taken before `midnightSinceMs`. */
-  prune(policy: { keepPeriodic: number; midnightSinceMs: number }): Promise<void>;
+  /**
+   * Deletes the periodic keyframes but the newest `keepPeriodic`, and the midnight and hour ones taken before
+   * `historySinceMs`.
+   */
+  prune(policy: { keepPeriodic: number; historySinceMs: number }): Promise<void>;
 }
 
 /** The event key that makes ingest idempotent: the same producer sending the same id twice. */

@@ -470,7 +470,7 @@ describe.each(STORE_IMPLEMENTATIONS)('EventStore contract: %s', (_name, factory,
     const kf = store.keyframes!;
     expect(kf).toBeDefined();
     expect(await kf.latest()).toBeUndefined();
-    const frame = (seq: number, kind: 'midnight' | 'periodic', takenMs: number) => ({
+    const frame = (seq: number, kind: 'midnight' | 'hour' | 'periodic', takenMs: number) => ({
       seq,
       kind,
       takenMs,
@@ -480,23 +480,29 @@ describe.each(STORE_IMPLEMENTATIONS)('EventStore contract: %s', (_name, factory,
       checksum: `c${seq}`,
       body: Uint8Array.from({ length: 300 }, (_, i) => (i * seq) & 255),
     });
+    await kf.save(frame(50, 'hour', 500_000));
     await kf.save(frame(100, 'midnight', 1_000_000));
+    await kf.save(frame(150, 'hour', 1_500_000));
     await kf.save(frame(200, 'periodic', 2_000_000));
+    await kf.save(frame(250, 'hour', 2_500_000));
     await kf.save(frame(300, 'periodic', 3_000_000));
     await kf.save(frame(400, 'midnight', 4_000_000));
     const newest = await kf.latest();
     expect(newest).toMatchObject({ seq: 400, kind: 'midnight', takenMs: 4_000_000, envelopeMs: 3_999_000 });
     expect([...newest!.body]).toEqual([...frame(400, 'midnight', 0).body]);
     expect((await kf.latest({ maxSeq: 399 }))?.seq).toBe(300);
-    expect((await kf.latest({ maxTakenMs: 2_500_000 }))?.seq).toBe(200);
+    expect((await kf.latest({ maxTakenMs: 2_400_000 }))?.seq).toBe(200);
+    expect((await kf.latest({ maxTakenMs: 2_500_000 }))?.kind).toBe('hour');
     expect((await kf.latest({ maxEnvelopeMs: 999_000 }))?.seq).toBe(100);
-    expect(await kf.latest({ maxEnvelopeMs: 998_999 })).toBeUndefined();
+    expect((await kf.latest({ maxEnvelopeMs: 998_999 }))?.seq).toBe(50);
+    expect(await kf.latest({ maxEnvelopeMs: 498_999 })).toBeUndefined();
     // Saving at a seq already held replaces it.
     await kf.save({ ...frame(300, 'periodic', 3_000_000), checksum: 'again' });
     expect((await kf.latest({ maxSeq: 300 }))?.checksum).toBe('again');
-    await kf.prune({ keepPeriodic: 1, midnightSinceMs: 2_000_000 });
+    await kf.prune({ keepPeriodic: 1, historySinceMs: 2_000_000 });
     expect((await kf.latest({ maxSeq: 399 }))?.seq).toBe(300); // the newest periodic stays
-    expect(await kf.latest({ maxSeq: 299 })).toBeUndefined(); // older periodic and the old midnight are gone
+    expect((await kf.latest({ maxSeq: 299 }))?.seq).toBe(250); // an hour keyframe inside the kept days stays
+    expect(await kf.latest({ maxSeq: 249 })).toBeUndefined(); // older periodic, the old midnight and hours are gone
     expect((await kf.latest())?.seq).toBe(400);
   });
 });

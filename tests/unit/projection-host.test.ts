@@ -112,7 +112,10 @@ function counter(name: string) {
 
 describe('the projection host with keyframes', () => {
   const MIDNIGHT = Date.parse('2026-12-08T00:00:00+08:00');
-  const setup = async (policy: { everyEvents: number; everyMs: number }, extra: { snapshotless?: boolean } = {}) => {
+  const setup = async (
+    policy: { everyEvents: number; everyMs: number; historyHours?: number },
+    extra: { snapshotless?: boolean } = {},
+  ) => {
     const store = createMemoryStore();
     const bus = createInProcessBus(store);
     const warnings: string[] = [];
@@ -179,6 +182,35 @@ describe('the projection host with keyframes', () => {
     await fourth.host.start();
     expect(fourth.c.state).toEqual({ events: 16, lastSeq: 16 });
     await fourth.host.close();
+    await s.bus.close();
+  });
+
+  it('writes an hour keyframe at each local boundary of KEYFRAME_HISTORY_HOURS, and the midnight one as midnight', async () => {
+    const s = await setup({ everyEvents: 1e9, everyMs: 1e12, historyHours: 4 });
+    const { host } = s.make();
+    s.setClock(MIDNIGHT + 3 * 3_600_000 + 59 * 60_000); // 03:59 local
+    await host.start();
+    await s.bus.append(items(0, 2));
+    host.tick();
+    await host.writeKeyframe('periodic'); // settles the tick: nothing was due inside the slot, so this is the first
+    expect((await s.store.keyframes!.latest())?.kind).toBe('periodic');
+    await s.bus.append(items(10, 3));
+    s.setClock(MIDNIGHT + 4 * 3_600_000 + 1000); // 04:00:01: the boundary passed
+    host.tick();
+    await host.close();
+    expect(await s.store.keyframes!.latest()).toMatchObject({
+      seq: 5,
+      kind: 'hour',
+      takenMs: MIDNIGHT + 4 * 3_600_000 + 1000,
+    });
+    // The next day's midnight is a boundary too, and is written as the midnight one.
+    const next = s.make();
+    await next.host.start();
+    await s.bus.append(items(20, 1));
+    s.setClock(MIDNIGHT + 24 * 3_600_000 + 1000);
+    next.host.tick();
+    await next.host.close();
+    expect(await s.store.keyframes!.latest()).toMatchObject({ seq: 6, kind: 'midnight' });
     await s.bus.close();
   });
 

@@ -72,4 +72,13 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'keyframes of the hours',
+    // As in SQLite (migrations/sqlite.ts, version 3): the kind 'hour', a keyframe at a local clock boundary.
+    sql: `
+      ALTER TABLE keyframes DROP CONSTRAINT keyframes_kind_check;
+      ALTER TABLE keyframes ADD CONSTRAINT keyframes_kind_check CHECK (kind IN ('midnight', 'hour', 'periodic'));
+    `,
+  },
 ];

@@ -51,4 +51,26 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'keyframes of the hours',
+    // A third kind, 'hour': taken at a local clock boundary every KEYFRAME_HISTORY_HOURS and kept like the midnight
+    // ones, so that a replay folds hours instead of up to a day. SQLite cannot change a CHECK in place: the table
+    // is rebuilt, rows and all, in the migration's transaction.
+    sql: `
+      CREATE TABLE keyframes_v3 (
+        seq         INTEGER PRIMARY KEY,
+        kind        TEXT    NOT NULL CHECK (kind IN ('midnight', 'hour', 'periodic')),
+        taken_ms    INTEGER NOT NULL,
+        envelope_ms INTEGER NOT NULL,
+        format      INTEGER NOT NULL,
+        version     TEXT    NOT NULL,
+        checksum    TEXT    NOT NULL,
+        body        BLOB    NOT NULL
+      ) STRICT;
+      INSERT INTO keyframes_v3 SELECT seq, kind, taken_ms, envelope_ms, format, version, checksum, body FROM keyframes;
+      DROP TABLE keyframes;
+      ALTER TABLE keyframes_v3 RENAME TO keyframes;
+    `,
+  },
 ];
