@@ -461,6 +461,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     if (natsBus) {
       shared.bus = natsBus.connected();
       metrics.busConnected.set(shared.bus ? 1 : 0);
+      metrics.archiveLastSeq.set(natsBus.archived);
+      metrics.archiveLease.set(natsBus.archiving() ? 1 : 0);
     }
     host.tick();
     rules.tick();

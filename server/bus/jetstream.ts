@@ -318,9 +318,9 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
 
     subscribe(fromSeq, onEvents) {
       if (closed) throw new Error('the event bus is closed');
-      const unsubscribe = fanout.subscribe(fromSeq, onEvents);
+      // The consumer delivers nothing before this subscription is registered (it starts asynchronously).
       startFollowing(Math.max(0, Math.floor(fromSeq)));
-      return unsubscribe;
+      return fanout.subscribe(fromSeq, onEvents);
     },
 
     async close() {

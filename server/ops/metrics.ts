@@ -15,6 +15,10 @@ export interface Metrics {
   logLastSeq: Gauge;
   /** 1 while the node is connected to the distributed bus (BUS=nats), 0 while it reconnects. */
   busConnected: Gauge;
+  /** BUS=nats: the archive's last seq as this node last saw it (the log's archive trails the fold by logLastSeq − this). */
+  archiveLastSeq: Gauge;
+  /** BUS=nats: 1 on the node that holds the archive lease (archives the stream into the store), else 0. */
+  archiveLease: Gauge;
   deltas: Counter;
   deltaBytes: Counter;
   /** Items (or whole unreadable payloads) sent to the MQTT dead-letter topic, by reason (ingest/mqtt.ts). */
@@ -58,6 +62,16 @@ export function createMetrics(): Metrics {
     busConnected: new Gauge({
       name: 'opsmap_bus_connected',
       help: 'Connected to the distributed bus (BUS=nats): 1 yes, 0 reconnecting.',
+      registers: [registry],
+    }),
+    archiveLastSeq: new Gauge({
+      name: 'opsmap_archive_last_seq',
+      help: "The log archive's last seq as this node last saw it (BUS=nats: the store trails the stream's fold).",
+      registers: [registry],
+    }),
+    archiveLease: new Gauge({
+      name: 'opsmap_archive_lease',
+      help: 'BUS=nats: 1 on the node that archives the stream into the store (holds the lease), else 0.',
       registers: [registry],
     }),
     logLastSeq: new Gauge({

@@ -1,5 +1,5 @@
 // npm run bench -- cluster [--minutes 10] [--clients 1000] [--rate 2000] [--compare-seconds 60] [--skip-load]
-// [--skip-compare]: Ops Map as several nodes, each a real `server/main.ts` process with BUS=nats and
+// [--skip-compare] [--join-events 1000000] [--skip-join]: Ops Map as several nodes, each a real `server/main.ts` process with BUS=nats and
 // STORE=postgres on one fresh JetStream stream and one fresh PostgreSQL schema (tests/helpers/cluster.ts).
 //
 // 1. Load across two nodes: `--clients` Socket.IO clients (half on each node, in two client processes:
@@ -8,6 +8,7 @@
 //    event loop, every process's CPU and the clients' latency are sampled every 30 s.
 // 2. One node against two: ingest as fast as possible, and fan-out latency at a fixed rate, on one cluster of
 //    one node and one of two, in the same run, so that the ratio is the number of nodes only.
+// 3. A new node joining a stream of `--join-events` events: ready, and folded to the head (cluster-join.ts).
 //
 // Everything on 127.0.0.1; every child is killed and the stream and schema are removed at the end, also when a
 // step fails or the run is interrupted.
@@ -39,8 +40,8 @@ import {
   type ToClusterClients,
 } from './cluster-protocol';
 
-type Row = (...cells: (string | number)[]) => void;
-type Headers = Awaited<ReturnType<typeof loginOverHttp>>;
+export type Row = (...cells: (string | number)[]) => void;
+export type Headers = Awaited<ReturnType<typeof loginOverHttp>>;
 
 const DISTRICT = 'district:110112' as AreaKey;
 const TICK_MS = 50;
@@ -50,10 +51,10 @@ const MAX_NODE_RSS = 8 * 2 ** 30;
 const MIN_FREE_MEMORY = 2 * 2 ** 30;
 const MAX_WINDOW_P99_MS = 120_000;
 
-const fmt = (n: number, digits = 0): string =>
+export const fmt = (n: number, digits = 0): string =>
   Number.isFinite(n) ? n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '—';
 const mb = (bytes: number): string => `${fmt(bytes / 2 ** 20)} MB`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface ClusterOptions {
   minutes: number;
@@ -62,6 +63,9 @@ export interface ClusterOptions {
   compareSeconds: number;
   skipLoad: boolean;
   skipCompare: boolean;
+  /** Events in the stream before a new node joins (cluster-join.ts). */
+  joinEvents: number;
+  skipJoin: boolean;
 }
 
 export function parseClusterArgs(argv: string[]): ClusterOptions {
@@ -72,6 +76,8 @@ export function parseClusterArgs(argv: string[]): ClusterOptions {
     compareSeconds: 60,
     skipLoad: false,
     skipCompare: false,
+    joinEvents: 1_000_000,
+    skipJoin: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -86,9 +92,11 @@ export function parseClusterArgs(argv: string[]): ClusterOptions {
     else if (a === '--compare-seconds') o.compareSeconds = num();
     else if (a === '--skip-load') o.skipLoad = true;
     else if (a === '--skip-compare') o.skipCompare = true;
+    else if (a === '--join-events') o.joinEvents = Math.round(num());
+    else if (a === '--skip-join') o.skipJoin = true;
     else
       throw new Error(
-        `unknown option ${a} (cluster: --minutes, --clients, --rate, --compare-seconds, --skip-load, --skip-compare)`,
+        `unknown option ${a} (cluster: --minutes, --clients, --rate, --compare-seconds, --join-events, --skip-load, --skip-compare, --skip-join)`,
       );
   }
   return o;
@@ -109,14 +117,14 @@ const CATEGORIES: TicketCategory[] = [
 const RANGERS = 160;
 export const STAMP = 'bench@';
 
-interface Places {
+export interface Places {
   cells: [number, number][];
   towns: string[];
   gauges: { id: string; base: number; blue: number }[];
   rangerHomes: [number, number][];
 }
 
-function places(geo: Geo): Places {
+export function places(geo: Geo): Places {
   const cells = geo.layers.grid.features.map((f) => interiorPoint(f.geometry as never));
   const clusters = geo.layers.forest.features.map((f) => interiorPoint(f.geometry as never));
   return {
@@ -135,7 +143,7 @@ function places(geo: Geo): Places {
  * readings of the real gauges below their blue level, 8 % positions of 160 rangers near their forest
  * cluster's interior point. A ticket's title carries the time its batch was posted.
  */
-class EventMaker {
+export class EventMaker {
   private n = 0;
   private toUpdate: { id: string; at: number }[] = [];
   private toClose: { id: string; at: number }[] = [];
@@ -378,19 +386,20 @@ function fixedRate(targets: string[], headers: Headers, maker: EventMaker, rate:
   };
 }
 
-/** Posts batches back to back from `concurrency` posters (poster i to target i mod n) for `seconds`. */
-async function asFastAsPossible(
+/** Posts batches back to back from `concurrency` posters (poster i to target i mod n) for `seconds` (or `events`). */
+export async function asFastAsPossible(
   targets: string[],
   headers: Headers,
   maker: EventMaker,
-  o: { seconds: number; batch: number; concurrency: number },
+  o: { seconds: number; batch: number; concurrency: number; events?: number },
 ) {
   const stats = newStats();
   const t0 = performance.now();
   const end = t0 + o.seconds * 1000;
+  const events = o.events ?? Infinity;
   await Promise.all(
     Array.from({ length: o.concurrency }, async (_, i) => {
-      while (performance.now() < end)
+      while (performance.now() < end && stats.sent < events)
         await post(targets[i % targets.length]!, headers, maker.batch(o.batch, Date.now()), maker, stats);
     }),
   );
@@ -464,7 +473,7 @@ class ClientProcess {
 }
 
 /** Whatever a run started, so that one cleanup (also on SIGINT) stops it. */
-class Resources {
+export class Resources {
   nodes: NodeProcess[] = [];
   clients: ClientProcess[] = [];
   spaces: ClusterSpace[] = [];
@@ -491,7 +500,7 @@ class Resources {
   }
 }
 
-async function startCluster(res: Resources, n: number): Promise<{ space: ClusterSpace; nodes: NodeProcess[] }> {
+export async function startCluster(res: Resources, n: number): Promise<{ space: ClusterSpace; nodes: NodeProcess[] }> {
   const space = clusterSpace();
   res.spaces.push(space);
   const nodes: NodeProcess[] = [];
@@ -544,7 +553,7 @@ async function connectClients(
 const CLK_TCK = 100;
 
 /** utime + stime of a process in seconds (/proc/<pid>/stat fields 14 and 15), or NaN when it is gone. */
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -559,7 +568,7 @@ function cpuSeconds(pid: number): number {
  * total of what each process used while it was watched: backends that exit between two reads (other people's
  * tests) would otherwise make the difference negative.
  */
-function commandCpu(name: string, argFilter?: string): () => number {
+export function commandCpu(name: string, argFilter?: string): () => number {
   const seen = new Map<number, number>();
   let total = 0;
   return () => {
@@ -610,7 +619,7 @@ async function nodeMetrics(base: string): Promise<NodeMetrics> {
 }
 
 /** CPU in cores of each watched process since the previous call. */
-function cpuMeter(watch: Record<string, () => number>) {
+export function cpuMeter(watch: Record<string, () => number>) {
   let last = Object.fromEntries(Object.entries(watch).map(([k, f]) => [k, f()]));
   let at = performance.now();
   return () => {
@@ -625,7 +634,7 @@ function cpuMeter(watch: Record<string, () => number>) {
   };
 }
 
-const selfCpu = (): number => {
+export const selfCpu = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 };
@@ -711,7 +720,7 @@ const mergeFinals = (finals: ClientFinal[]) => {
   };
 };
 
-const load = () =>
+export const load = () =>
   loadavg()
     .map((v) => v.toFixed(2))
     .join(' ');
@@ -1009,6 +1018,11 @@ export async function benchClusterRows(row: Row, argv: string[]): Promise<void> 
   try {
     if (!o.skipLoad) await loadAcrossTwoNodes(row, o, p, res);
     if (!o.skipCompare) await oneVersusTwo(row, o, p, res);
+    if (!o.skipJoin) {
+      await res.release();
+      const { newNodeJoins } = await import('./cluster-join');
+      await newNodeJoins(row, o.joinEvents, p, res);
+    }
   } finally {
     await res.release();
     process.off('SIGINT', onSignal);

@@ -258,6 +258,17 @@ async function benchClusterSection(explicit: boolean): Promise<void> {
   await benchClusterRows(row, explicit ? process.argv.slice(3) : []);
 }
 
+/** npm run bench -- storm [--sockets 1000 --tickets 5000 --principals 1,20,1000 --cache 0,5]: not in the full run. */
+async function benchStormSection(): Promise<void> {
+  const { POSTGRES_PROBLEM, TEST_DATABASE_URL } = await import('../helpers/store');
+  const { natsAvailable } = await import('../helpers/nats');
+  if (POSTGRES_PROBLEM !== undefined)
+    throw new Error(`storm bench: PostgreSQL at ${TEST_DATABASE_URL}: ${POSTGRES_PROBLEM}`);
+  if (!(await natsAvailable())) throw new Error('storm bench: NATS does not answer');
+  const { benchStormRows } = await import('./storm');
+  await benchStormRows(row, process.argv.slice(3));
+}
+
 /** npm run bench -- replay: history mode's start time over a simulated day (and a week) of events. */
 async function benchReplaySection(): Promise<void> {
   const { benchReplayRows } = await import('./replay');
@@ -298,6 +309,7 @@ async function main(): Promise<void> {
   if (!only || only === 'dashboard') await benchDashboardSection();
   if (!only || only === 'wall') await benchWallSection();
   if (!only || only === 'cluster') await benchClusterSection(only === 'cluster');
+  if (only === 'storm') await benchStormSection();
   if (!only || only === 'replay') await benchReplaySection();
   if (!only || only === 'retention') await benchRetentionSection(await loadGeo(GEO_DIR));
 }

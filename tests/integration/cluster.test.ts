@@ -58,6 +58,12 @@ async function post(base: string, headers: Headers, events: unknown[]): Promise<
   return { status: res.status, results: body.results ?? [] };
 }
 
+/** opsmap_archive_lease of a node's /metrics: 1 on the node that archives the stream into PostgreSQL. */
+async function archiveLease(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  return Number(/^opsmap_archive_lease (\d+)$/m.exec(text)?.[1] ?? NaN);
+}
+
 async function aggregates(base: string, headers: Headers): Promise<{ seq: number; aggregates: unknown[] }> {
   const res = await fetch(`${base}/api/v1/aggregates?scope=${encodeURIComponent(DISTRICT)}`, { headers });
   expect(res.status).toBe(200);
@@ -169,6 +175,8 @@ describe.skipIf(!run)('three nodes on one bus and one PostgreSQL', () => {
       }
     })();
     await until(() => acked.size >= 2000, 60_000, '2,000 events acknowledged by A');
+    // A archives (it took the lease first); B and C only fold.
+    expect(await Promise.all([a!, b!, c!].map((n) => archiveLease(n.base)))).toEqual([1, 0, 0]);
     const seqAtKill = client.store.seq;
     a!.child.kill('SIGKILL');
     await a!.exited;
@@ -218,6 +226,13 @@ describe.skipIf(!run)('three nodes on one bus and one PostgreSQL', () => {
     } finally {
       await db.end();
     }
+
+    // Exactly one of B and C took the lease over.
+    await until(
+      async () => (await archiveLease(b!.base)) + (await archiveLease(c!.base)) === 1,
+      10_000,
+      'a survivor holds the archive lease',
+    );
 
     // The client reconnects through the proxy to B and resumes from its seq: no gap met, the state is B's.
     await until(
