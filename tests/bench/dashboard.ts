@@ -83,7 +83,7 @@ async function serveFolder(dir: string): Promise<{ url: string; server: Server }
 
 // ---- the product server ----
 
-interface ProductServer {
+export interface ProductServer {
   url: string;
   app: App;
   close(): Promise<void>;
@@ -93,7 +93,7 @@ interface ProductServer {
  * The embedded product as `npm start` runs it (simulator on, a day of backfill by default), on an in-memory
  * log, serving the client from `clientDir`. Resolves once the simulator's backfill is in.
  */
-async function startProduct(clientDir: string, env: Record<string, string> = {}): Promise<ProductServer> {
+export async function startProduct(clientDir: string, env: Record<string, string> = {}): Promise<ProductServer> {
   const config = loadConfig({
     STORE: 'memory',
     ...env,
@@ -114,7 +114,7 @@ async function startProduct(clientDir: string, env: Record<string, string> = {})
  * The page's own clock (ms from navigation start), checked every animation frame: when the map is ready,
  * when deck.gl has drawn the live values, when the KPI bar has data, and the first frame with all three.
  */
-const FULL_RENDER_PROBE = `
+export const FULL_RENDER_PROBE = `
 (() => {
   const marks = {};
   const mark = (name, ok) => { if (ok && marks[name] === undefined) marks[name] = performance.now(); };

@@ -136,6 +136,14 @@ export interface TicketHeatmapProps {
   data: readonly TicketObject[];
 }
 
+/**
+ * Texels of the heat's weight texture along each side (deck.gl's default is 2048). Every update of the heat
+ * (each tickets delta) draws one point per texel to find the largest weight: 4.2 M points at 2048, which a GPU
+ * does in a blink and software WebGL in seconds (docs/BENCHMARKS.md). The texture spans the screen, so 512
+ * is a texel per 3 screen pixels of a 1600-pixel map, under the 36-pixel splats' blur.
+ */
+export const HEAT_TEXTURE_SIZE = 512;
+
 /** Overdue tickets weigh more: the heat should point to where the late work is. */
 export const heatWeight = (t: Pick<TicketObject, 'overdue'>): number => (t.overdue ? 3 : 1);
 
@@ -149,6 +157,7 @@ export function createTicketHeatmapLayer(p: TicketHeatmapProps) {
     intensity: 1.6,
     threshold: 0.08,
     colorRange: HEAT_RANGE,
+    weightsTextureSize: HEAT_TEXTURE_SIZE,
     pickable: false,
   });
 }

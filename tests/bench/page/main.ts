@@ -1,7 +1,7 @@
 // The delta benchmark page: the real client store (LiveStore) and layer factories, drawn by a standalone
 // deck.gl Deck (no basemap). tests/bench/dashboard.ts loads it in headless Chromium and calls
 // window.__bench.run(); each delta is timed from applyDelta to the end of a forced synchronous redraw.
-import { Deck } from '@deck.gl/core';
+import { Deck, Layer } from '@deck.gl/core';
 import { LiveStore } from '../../../client/live/store';
 import { encodeDelta, type DeltaWire } from '../../../server/contract/live';
 import { createLayerBuilder, FACTORIES, type TicketMode } from './layers';
@@ -18,6 +18,8 @@ export interface RunOptions {
   budgetMs?: number;
   /** Real ms between deltas (the gateway flushes every FLUSH_MS, 150 by default). */
   intervalMs: number;
+  /** Diagnostic (tests/bench/profile-delta.ts): ms per layer id in deck.gl's update and draw, over the measured deltas. */
+  layerTimes?: boolean;
 }
 
 /** Per measured delta, main-thread ms of each step. */
@@ -46,6 +48,8 @@ export interface RunResult {
   timings: DeltaTiming[];
   renderer: string;
   patchesPerDelta: number;
+  /** With `layerTimes`: per layer id (sublayers included), ms of its update and of its draw, summed. */
+  layers?: Record<string, { update: number; draw: number }>;
 }
 
 declare global {
@@ -71,6 +75,22 @@ function timeLoopFrames(onFrame: (ms: number) => void): void {
   };
 }
 
+/** Wraps each layer's update and draw with a timer (sublayers are timed in their own right, and in their parent's). */
+function timeLayers(into: Record<string, { update: number; draw: number }>, on: () => boolean): void {
+  const proto = Layer.prototype as unknown as Record<'_update' | '_drawLayer', (this: Layer, ...a: unknown[]) => void>;
+  for (const [method, key] of [
+    ['_update', 'update'],
+    ['_drawLayer', 'draw'],
+  ] as const) {
+    const original = proto[method];
+    proto[method] = function (this: Layer, ...a: unknown[]) {
+      const t = performance.now();
+      original.apply(this, a);
+      if (on()) (into[this.id] ??= { update: 0, draw: 0 })[key] += performance.now() - t;
+    };
+  }
+}
+
 async function run(options: RunOptions): Promise<RunResult> {
   const size = options.size ?? FULL_SIZE;
   const world = createWorld(size);
@@ -82,6 +102,8 @@ async function run(options: RunOptions): Promise<RunResult> {
     options.tickets,
     options.withoutTransitions ?? false,
   );
+  const layerTimes: Record<string, { update: number; draw: number }> = {};
+  if (options.layerTimes) timeLayers(layerTimes, () => measuringSince !== Infinity);
   timeLoopFrames((ms) => {
     loopFrames += ms;
     loopFrameCount++;
@@ -91,6 +113,7 @@ async function run(options: RunOptions): Promise<RunResult> {
   // redraws) are main-thread work the delta caused too: each frame is timed and summed per delta.
   let loopFrames = 0;
   let loopFrameCount = 0;
+  let measuringSince = Infinity;
   let renderer = '';
   const deck = await new Promise<Deck>((resolve) => {
     const d: Deck = new Deck({
@@ -122,9 +145,12 @@ async function run(options: RunOptions): Promise<RunResult> {
 
   const timings: DeltaTiming[] = [];
   let patches = 0;
-  let measuringSince = Infinity;
   for (let i = 0; i < options.warmup + options.deltas; i++) {
-    if (i === options.warmup) measuringSince = performance.now();
+    if (i === options.warmup) {
+      // A profiler (tests/bench/profile-delta.ts) starts here: the warm-up and the snapshot are not its concern.
+      await (window as { __benchMeasuring?: () => Promise<void> }).__benchMeasuring?.();
+      measuringSince = performance.now();
+    }
     if (performance.now() - measuringSince > (options.budgetMs ?? Infinity)) break;
     clock += options.intervalMs;
     // The wire delta is what the gateway would send this client: encoded against what the store holds.
@@ -179,6 +205,7 @@ async function run(options: RunOptions): Promise<RunResult> {
     timings,
     renderer,
     patchesPerDelta: patches / Math.max(1, timings.length),
+    ...(options.layerTimes ? { layers: layerTimes } : {}),
   };
 }
 
