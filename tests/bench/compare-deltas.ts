@@ -18,7 +18,15 @@ const { values, positionals } = parseArgs({
   },
 });
 for (const dir of positionals) if (!existsSync(path.join(dir, 'index.html'))) await buildHarnessInto(dir);
-type Row = { total: number; sync: number; redraw: number; apply: number; build: number };
+type Row = {
+  total: number;
+  withFrame: number;
+  frame: number;
+  sync: number;
+  redraw: number;
+  apply: number;
+  build: number;
+};
 const runs: Row[][] = positionals.map(() => []);
 for (let round = 1; round <= Number(values.rounds); round++) {
   for (const [i, dir] of positionals.entries()) {
@@ -31,6 +39,8 @@ for (let round = 1; round <= Number(values.rounds); round++) {
     });
     const row = {
       total: d.totalMedian,
+      withFrame: d.withFrameMedian,
+      frame: d.parts.frame,
       sync: d.syncMedian,
       redraw: d.parts.redraw,
       apply: d.parts.apply,
@@ -38,14 +48,15 @@ for (let round = 1; round <= Number(values.rounds); round++) {
     };
     runs[i]!.push(row);
     console.log(
-      `round ${round} ${dir}: total ${row.total.toFixed(2)} ms median (p95 ${d.totalP95.toFixed(1)}), sync ${row.sync.toFixed(2)}, apply ${row.apply.toFixed(2)}, layers ${row.build.toFixed(2)}, redraw ${row.redraw.toFixed(2)}, loop frames ${d.parts.loopFrames.toFixed(2)}`,
+      `round ${round} ${dir}: total ${row.total.toFixed(2)} ms median (p95 ${d.totalP95.toFixed(1)}), with the frame's commit ${row.withFrame.toFixed(2)} (commit ${row.frame.toFixed(2)}), sync ${row.sync.toFixed(2)}, apply ${row.apply.toFixed(2)}, layers ${row.build.toFixed(2)}, redraw ${row.redraw.toFixed(2)}, loop frames ${d.parts.loopFrames.toFixed(2)}`,
     );
   }
 }
 const first = median(runs[0]!.map((r) => r.total));
+const firstWithFrame = median(runs[0]!.map((r) => r.withFrame));
 for (const [i, rs] of runs.entries()) {
   const m = (k: keyof Row) => median(rs.map((r) => r[k])).toFixed(2);
   console.log(
-    `${positionals[i]}: total ${m('total')} ms (median of ${rs.length} runs' medians), sync ${m('sync')}, apply ${m('apply')}, layers ${m('build')}, redraw ${m('redraw')}; ratio to the first ${(median(rs.map((r) => r.total)) / first).toFixed(2)}`,
+    `${positionals[i]}: total ${m('total')} ms (median of ${rs.length} runs' medians), with the frame's commit ${m('withFrame')}, commit ${m('frame')}, sync ${m('sync')}, apply ${m('apply')}, layers ${m('build')}, redraw ${m('redraw')}; ratio to the first ${(median(rs.map((r) => r.total)) / first).toFixed(2)} (with the commit ${(median(rs.map((r) => r.withFrame)) / firstWithFrame).toFixed(2)})`,
   );
 }

@@ -226,6 +226,8 @@ export interface DeltaResult {
   totalMax: number;
   syncMedian: number;
   syncP95: number;
+  withFrameMedian: number;
+  withFrameP95: number;
   parts: Record<keyof Omit<DeltaTiming, 'loopFrameCount' | 'wireBytes'>, number>;
   loopFramesPerDelta: number;
   wireBytesMedian: number;
@@ -256,6 +258,8 @@ export async function benchDeltas(
       totalMax: Math.max(...col('total')),
       syncMedian: median(col('sync')),
       syncP95: quantile(col('sync'), 0.95),
+      withFrameMedian: median(col('withFrame')),
+      withFrameP95: quantile(col('withFrame'), 0.95),
       parts: {
         apply: median(col('apply')),
         publish: median(col('publish')),
@@ -265,6 +269,8 @@ export async function benchDeltas(
         sync: median(col('sync')),
         loopFrames: median(col('loopFrames')),
         total: median(col('total')),
+        frame: median(col('frame')),
+        withFrame: median(col('withFrame')),
       },
       loopFramesPerDelta: median(col('loopFrameCount')),
       wireBytesMedian: median(col('wireBytes')),
@@ -558,7 +564,7 @@ export async function benchDashboardRows(row: Row): Promise<void> {
       row(
         `page: main-thread ms per applied delta, 5,000 cells / 10,000 tickets (${tickets}) / 200 rangers (${r}${withoutTransitions ? ', transitions off' : ''})`,
         `${ms(d.totalMedian)} median / ${ms(d.totalP95)} p95`,
-        `${d.run.timings.length} deltas after ${plan.warmup}, one per 150 ms; synchronous part ${ms(d.syncMedian)} / ${ms(d.syncP95)} p95 (apply ${ms(p.apply)}, publish ${ms(p.publish)}, layers ${ms(p.build)}, setProps ${ms(p.setProps)}, redraw ${ms(p.redraw)}), animation-loop frames after it ${ms(p.loopFrames)} (${d.loopFramesPerDelta} frames); max ${ms(d.totalMax)}; ${kb(d.wireBytesMedian)} of JSON, ${d.run.patchesPerDelta.toFixed(0)} patches; snapshot applied in ${ms(d.run.snapshotMs)}, first layers + draw ${ms(d.run.firstDrawMs)}; ${d.run.renderer}`,
+        `${d.run.timings.length} deltas after ${plan.warmup}, one per 150 ms; synchronous part ${ms(d.syncMedian)} / ${ms(d.syncP95)} p95 (apply ${ms(p.apply)}, publish ${ms(p.publish)}, layers ${ms(p.build)}, setProps ${ms(p.setProps)}, redraw ${ms(p.redraw)}), animation-loop frames after it ${ms(p.loopFrames)} (${d.loopFramesPerDelta} frames); with the frame's commit (the software compositor's read-back) ${ms(d.withFrameMedian)} median / ${ms(d.withFrameP95)} p95, the commit ${ms(p.frame)}; max ${ms(d.totalMax)}; ${kb(d.wireBytesMedian)} of JSON, ${d.run.patchesPerDelta.toFixed(0)} patches; snapshot applied in ${ms(d.run.snapshotMs)}, first layers + draw ${ms(d.run.firstDrawMs)}; ${d.run.renderer}`,
       );
     }
 
