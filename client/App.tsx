@@ -169,6 +169,7 @@ export function Dashboard({ tree, home, onLanding }: DashboardProps) {
                       selection ? setSelection(null) : placement.selected && setView({ area: placement.scope }, 'push')
                     }
                     onOpenArea={openArea}
+                    rates={view.rates}
                   />
                 </section>
                 <aside className="side-pane">

@@ -42,6 +42,10 @@ import { createProjectionHost, projectionOf, type ProjectionHost } from './live/
 import { keyframeVersion } from './live/keyframes';
 import { createTicketTrend } from './live/trend';
 import { createWeeklyTickets } from './live/weekly';
+import { createSupervisionFold } from './live/supervision';
+import { createPropertyScores } from './live/property-scores';
+import { indexUnits } from './live/landing';
+import { areaFigureRoutes } from './routes/area-figures';
 import type { LiveState } from './live/types';
 import { createAcceptor, type Acceptor } from './ingest/accept';
 import { defaultClientId, startMqttIngest, type MqttIngest } from './ingest/mqtt';
@@ -383,6 +387,12 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   host.register(projectionOf('hourly ticket trend', ticketTrend));
   const weekly = createWeeklyTickets(geo);
   host.register(projectionOf('weekly tickets', weekly));
+  // 督办 counted per area and the monthly property scores: read on request, never on the socket.
+  const SUPERVISION_PROJECTION = 'supervision counts';
+  const supervision = createSupervisionFold(geo);
+  host.register(projectionOf(SUPERVISION_PROJECTION, supervision));
+  const propertyScores = createPropertyScores();
+  host.register(projectionOf('property scores', propertyScores));
   host.register({
     name: ALERTS_PROJECTION,
     apply: (events, phase) => {
@@ -652,7 +662,25 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   await app.register(searchRoutes, { index: createSearchIndex(geo, (lon, lat) => locator.locate(lon, lat)), live });
   // 治理类 towns and 零诉求 starts name places: a typo fails the start rather than showing nothing.
   const concepts = resolveConcepts(config.concepts, geo.tree, geo.layers.villages);
-  await app.register(landingRoutes, { geo, live, weekly, now, concepts: { concepts, counters: trends } });
+  await app.register(landingRoutes, {
+    geo,
+    live,
+    weekly,
+    now,
+    concepts: { concepts, counters: trends },
+    supervision,
+  });
+  await app.register(areaFigureRoutes, {
+    tree: geo.tree,
+    sources: {
+      live,
+      supervision,
+      scores: propertyScores,
+      units: indexUnits(geo.layers.grid, geo.layers.villages),
+      concepts: { concepts, counters: trends },
+    },
+    now,
+  });
   await app.register(treatmentRoutes, { tree: geo.tree, concepts, counters: trends, now });
   let simulatorReady = false;
   await app.register(briefRoutes, {
@@ -674,6 +702,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
             version: keyframes.version,
             livePart: LIVE_PROJECTION,
             alertsPart: ALERTS_PROJECTION,
+            supervisionPart: SUPERVISION_PROJECTION,
           },
         }
       : {}),

@@ -160,6 +160,19 @@ function Tickets({ b, f }: { b: Brief; f: Formatters }) {
               <td className="num">{f.percent(proactiveShare(weekBefore))}</td>
               <td className="num">{rateChange(proactiveShare(day), proactiveShare(weekBefore))}</td>
             </tr>
+            {day.supervised !== undefined && (
+              <tr data-figure="supervised">
+                <th scope="row">{t('tickets.supervised')}</th>
+                <td className="num brief-value">
+                  {f.number(day.supervised)}{' '}
+                  <span className="brief-sample">
+                    {t('tickets.supervisedOpen', { count: day.supervisedOpen ?? 0 })}
+                  </span>
+                </td>
+                <td className="num">{f.number(weekBefore.supervised ?? 0)}</td>
+                <td className="num">{countChange(day.supervised, weekBefore.supervised ?? 0)}</td>
+              </tr>
+            )}
           </tbody>
         </table>
         <figure className="brief-chart" aria-label={t('tickets.daily')}>
@@ -244,6 +257,7 @@ function RankTable({ rows, f }: { rows: BriefRankRow[]; f: Formatters }) {
           <th>{t('common:kpi.composite')}</th>
           <th>{t('common:kpi.resolutionRate')}</th>
           <th>{t('common:kpi.satisfactionRate')}</th>
+          <th title={t('worst.proactiveNote')}>{t('common:kpi.proactive')}</th>
           <th>{t('worst.created')}</th>
           <th>{t('common:kpi.overdue')}</th>
           <th>{t('common:kpi.open')}</th>
@@ -256,6 +270,12 @@ function RankTable({ rows, f }: { rows: BriefRankRow[]; f: Formatters }) {
             <td className="num">{f.percent(r.composite)}</td>
             <td className="num">{f.percent(r.resolutionRate)}</td>
             <td className="num">{f.percent(r.satisfactionRate)}</td>
+            <td className="num" data-figure="proactive" data-sample={r.monthCreated}>
+              {r.proactiveShare === undefined ? '—' : f.percent(r.proactiveShare)}
+              {r.monthCreated !== undefined && (
+                <span className="brief-sample"> {t('common:kpi.sample', { count: r.monthCreated })}</span>
+              )}
+            </td>
             <td className="num">{f.number(r.created)}</td>
             <td className="num">{f.number(r.overdue)}</td>
             <td className="num">{f.number(r.open)}</td>

@@ -251,8 +251,14 @@ function KpiCards({ town, district, f }: { town: LandingKpis; district: LandingK
   const { t } = useTranslation('landing');
   const value = (key: LandingKpiKey, k: LandingKpis, avg: boolean) => {
     const v = k[key];
-    if (v === null) return '—';
-    if (key === 'open' || key === 'overdue' || key === 'nearDeadline' || key === 'newToday') {
+    if (v === null || v === undefined) return '—';
+    if (
+      key === 'open' ||
+      key === 'overdue' ||
+      key === 'nearDeadline' ||
+      key === 'newToday' ||
+      key === 'supervisedOpen'
+    ) {
       // The district's counts are a mean per town: one decimal says so.
       return avg ? f.number(Math.round(v * 10) / 10) : f.number(v);
     }
@@ -276,6 +282,12 @@ function KpiCards({ town, district, f }: { town: LandingKpis; district: LandingK
               // The share rests on the tickets created in the window: a 100 % of one ticket says little.
               <span className="landing-kpi-sample" data-sample={town.created}>
                 {t('common:kpi.sample', { count: town.created })}
+              </span>
+            )}
+            {key === 'supervisedOpen' && town.supervised !== undefined && (
+              // Open now on the card; the tickets supervised in the window beneath it.
+              <span className="landing-kpi-sample" data-supervised={town.supervised}>
+                {t('kpi.supervisedInWindow', { count: town.supervised })}
               </span>
             )}
             <span className="landing-kpi-district" aria-label={verdict} title={verdict}>

@@ -16,6 +16,8 @@ const HIGHER_IS_BETTER: Record<LandingKpiKey, boolean> = {
   newToday: false,
   // 未诉先办: more problems found before anyone calls is the point of proactive governance.
   proactiveShare: true,
+  // 督办: fewer tickets needing supervision is better.
+  supervisedOpen: false,
 };
 
 export type Standing = 'better' | 'worse' | 'level';
@@ -27,7 +29,7 @@ export type Standing = 'better' | 'worse' | 'level';
 export function standing(key: LandingKpiKey, town: LandingKpis, district: LandingKpis): Standing | null {
   const a = town[key];
   const b = district[key];
-  if (a === null || b === null) return null;
+  if (a === null || b === null || a === undefined || b === undefined) return null;
   const rate = HIGHER_IS_BETTER[key];
   const eps = rate ? 0.005 : 0.1;
   if (Math.abs(a - b) < eps) return 'level';

@@ -4,7 +4,7 @@
 import { useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AreaKey, AreaTree } from '../../server/contract/areas';
-import { TIME_ZONE } from '../../server/contract/live';
+import { TIME_ZONE, type RateWindow } from '../../server/contract/live';
 import { EChart } from '../charts/EChart';
 import { categoryOption, trendOption } from '../charts/options';
 import { usePalette } from '../charts/palette';
@@ -15,8 +15,11 @@ import { formatters } from '../i18n';
 import { useLive } from '../live/SocketController';
 import type { Placement } from '../view/navigation';
 import { levelOf } from '../view/url';
+import { useHistory } from '../history/HistoryProvider';
 import { AreaTrends } from './AreaTrends';
 import { Field } from './Field';
+import { PropertyScores } from './PropertyScores';
+import { useAreaFigures } from './useAreaFigures';
 
 const TREND_HOURS = 24;
 const hourFormats = new Map<string, Intl.DateTimeFormat>();
@@ -30,9 +33,21 @@ function hourLabel(lng: string): (ms: number) => string {
   return (ms) => f.format(ms);
 }
 
-export function AreaDetail({ tree, placement, area }: { tree: AreaTree; placement: Placement; area: AreaKey }) {
+export function AreaDetail({
+  tree,
+  placement,
+  area,
+  rates,
+}: {
+  tree: AreaTree;
+  placement: Placement;
+  area: AreaKey;
+  /** The rate window the view shows (the KPI bar's): the 督办 count is of this window. */
+  rates: RateWindow;
+}) {
   const { t, i18n } = useTranslation('panels');
   const live = useLive();
+  const history = useHistory();
   const f = formatters(i18n.language);
   const box = useRef<HTMLDivElement>(null);
   const palette = usePalette(box);
@@ -47,6 +62,11 @@ export function AreaDetail({ tree, placement, area }: { tree: AreaTree; placemen
 
   const changeKey = a ? `${a.tickets.rolling24h.created}/${a.tickets.rolling24h.closed}` : '';
   const trend = useTrend(area, TREND_HOURS, changeKey);
+  // 督办 counts, the 零诉求 streak with configured starts, property scores: on request, live only.
+  const liveMode = history.mode === 'live';
+  const figures = useAreaFigures(area, changeKey, liveMode);
+  // Live: the server's figure (a village's configured start, as the landing counts); a replay: the fold's own.
+  const zeroDays = liveMode ? figures?.zeroComplaintDays : a?.zeroComplaintDays;
   const lng = i18n.language;
   const series = useMemo(() => (trend.data ? trendSeries(trend.data, hourLabel(lng)) : null), [trend.data, lng]);
   const created = t('detail.created');
@@ -100,8 +120,21 @@ export function AreaDetail({ tree, placement, area }: { tree: AreaTree; placemen
         />
         <Field
           label={t('detail.zeroComplaintDays')}
-          value={a ? t('detail.days', { count: a.zeroComplaintDays }) : '—'}
+          value={zeroDays !== undefined ? t('detail.days', { count: zeroDays }) : '—'}
         />
+        {figures && (
+          <>
+            <Field
+              label={t('detail.supervisedOpen')}
+              value={count(figures.supervised.open)}
+              tone={figures.supervised.open > 0 ? 'caution' : undefined}
+            />
+            <Field
+              label={t('detail.supervisedWindow', { window: t(`rateWindow.${rates}`, { ns: 'common' }) })}
+              value={count(figures.supervised[rates])}
+            />
+          </>
+        )}
       </dl>
 
       <section className="detail-section">
@@ -142,8 +175,13 @@ export function AreaDetail({ tree, placement, area }: { tree: AreaTree; placemen
           <dl className="detail-fields">
             <Field label={t('detail.committee')} value={t(`committee.${propertyInfo.committee}`)} />
             <Field label={t('detail.company')} value={propertyInfo.company} />
-            <Field label={t('detail.score')} value={f.number(propertyInfo.score)} />
+            {!figures?.propertyScores?.length && (
+              <Field label={t('detail.standing')} value={f.number(propertyInfo.score)} />
+            )}
           </dl>
+          {figures?.propertyScores && figures.propertyScores.length > 0 && (
+            <PropertyScores scores={figures.propertyScores} />
+          )}
         </section>
       )}
       {forestInfo && (

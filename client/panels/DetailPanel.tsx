@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AreaKey, AreaTree } from '../../server/contract/areas';
+import { DEFAULT_RATE_WINDOW, type RateWindow } from '../../server/contract/live';
 import type { Placement } from '../view/navigation';
 import type { ObjectSelection } from '../view/selection';
 import { levelOf } from '../view/url';
@@ -19,6 +20,8 @@ export interface DetailPanelProps {
   selection: ObjectSelection | null;
   onClose: () => void;
   onOpenArea: (key: AreaKey) => void;
+  /** The rate window the view shows (the area detail counts 督办 in it); default the month. */
+  rates?: RateWindow;
 }
 
 /** The area the panel describes when no object is picked: the selected child area, else the open town. */
@@ -28,7 +31,14 @@ export function detailArea(placement: Placement): AreaKey | null {
   return open && levelOf(open.key as AreaKey) === 'town' ? (open.key as AreaKey) : null;
 }
 
-export function DetailPanel({ tree, placement, selection, onClose, onOpenArea }: DetailPanelProps) {
+export function DetailPanel({
+  tree,
+  placement,
+  selection,
+  onClose,
+  onOpenArea,
+  rates = DEFAULT_RATE_WINDOW,
+}: DetailPanelProps) {
   const { t } = useTranslation('panels');
   const area = detailArea(placement);
   // The open town's overview has nothing to go back to (closing it would leave the town): it folds away to a
@@ -71,7 +81,7 @@ export function DetailPanel({ tree, placement, selection, onClose, onOpenArea }:
       {selection ? (
         <ObjectDetail tree={tree} selection={selection} onOpenArea={onOpenArea} />
       ) : (
-        area && <AreaDetail tree={tree} placement={placement} area={area} />
+        area && <AreaDetail tree={tree} placement={placement} area={area} rates={rates} />
       )}
     </aside>
   );

@@ -103,41 +103,69 @@ export function Ranking({ tree, placement, view, onOpenArea }: RankingProps) {
       {rows.length === 0 ? (
         <p className="panel-empty">{t('ranking.empty')}</p>
       ) : (
-        <ol className="ranking-list">
-          {rows.map((r) => (
-            <li key={r.key}>
-              <button
-                type="button"
-                className={`ranking-row ranking-row--${tone(r)}`}
-                data-area={r.key}
-                data-thin={r.thin ? 'true' : undefined}
-                data-treated={treated.has(r.key) ? 'true' : undefined}
-                title={r.sample !== null ? t('ranking.sample', { count: r.sample }) : undefined}
-                aria-current={placement.selected === r.key ? 'true' : undefined}
-                onClick={() => onOpenArea(r.key)}
-              >
-                <span className="ranking-rank">{r.rank ?? '—'}</span>
-                <span className="ranking-name">{r.name}</span>
-                <span className="ranking-bar" aria-hidden="true">
-                  <span style={{ width: `${Math.round(r.bar * 100)}%` }} />
-                </span>
-                <span className="ranking-value">{ready ? valueText(r) : '…'}</span>
-                {r.thin && <span className="ranking-thin">{t('ranking.thin', { count: r.sample ?? 0 })}</span>}
-                {treated.has(r.key) && (
-                  <span
-                    className={`ranking-treated${treated.get(r.key)!.pair.met ? ' ranking-treated--met' : ''}`}
-                    title={treatedTitle(r.key)}
-                  >
-                    {t('ranking.treated')} {pairMarks(treated.get(r.key)!.pair)}
+        <>
+          <div className="ranking-columns" aria-hidden="true">
+            <span className="ranking-columns-value">{t(`metric.${view.metric}`)}</span>
+            <span className="ranking-columns-proactive" title={t('ranking.proactiveNote')}>
+              {t('common:kpi.proactive')}
+            </span>
+          </div>
+          <ol className="ranking-list">
+            {rows.map((r) => (
+              <li key={r.key}>
+                <button
+                  type="button"
+                  className={`ranking-row ranking-row--${tone(r)}`}
+                  data-area={r.key}
+                  data-thin={r.thin ? 'true' : undefined}
+                  data-treated={treated.has(r.key) ? 'true' : undefined}
+                  title={r.sample !== null ? t('ranking.sample', { count: r.sample }) : undefined}
+                  aria-current={placement.selected === r.key ? 'true' : undefined}
+                  onClick={() => onOpenArea(r.key)}
+                >
+                  <span className="ranking-rank">{r.rank ?? '—'}</span>
+                  <span className="ranking-name">{r.name}</span>
+                  <span className="ranking-bar" aria-hidden="true">
+                    <span style={{ width: `${Math.round(r.bar * 100)}%` }} />
                   </span>
-                )}
-                {view.metric !== 'overdue' && r.overdue !== null && r.overdue > 0 && (
-                  <span className="ranking-overdue">{t('ranking.overdue', { count: r.overdue })}</span>
-                )}
-              </button>
-            </li>
-          ))}
-        </ol>
+                  <span className="ranking-value">{ready ? valueText(r) : '…'}</span>
+                  <span
+                    className="ranking-proactive"
+                    data-proactive={r.proactive?.share ?? undefined}
+                    title={
+                      r.proactive
+                        ? t('ranking.proactiveTitle', {
+                            share: pct(r.proactive.share),
+                            count: r.proactive.created,
+                            window: t(`rateWindow.${view.rates}`, { ns: 'common' }),
+                          })
+                        : undefined
+                    }
+                  >
+                    {ready && r.proactive ? pct(r.proactive.share) : '—'}
+                  </span>
+                  {ready && r.proactive && (
+                    <span className="ranking-proactive-sample" data-sample={r.proactive.created}>
+                      {t('common:kpi.sample', { count: r.proactive.created })}
+                    </span>
+                  )}
+                  {r.thin && <span className="ranking-thin">{t('ranking.thin', { count: r.sample ?? 0 })}</span>}
+                  {treated.has(r.key) && (
+                    <span
+                      className={`ranking-treated${treated.get(r.key)!.pair.met ? ' ranking-treated--met' : ''}`}
+                      title={treatedTitle(r.key)}
+                    >
+                      {t('ranking.treated')} {pairMarks(treated.get(r.key)!.pair)}
+                    </span>
+                  )}
+                  {view.metric !== 'overdue' && r.overdue !== null && r.overdue > 0 && (
+                    <span className="ranking-overdue">{t('ranking.overdue', { count: r.overdue })}</span>
+                  )}
+                </button>
+              </li>
+            ))}
+          </ol>
+        </>
       )}
     </section>
   );

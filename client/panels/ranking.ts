@@ -70,6 +70,11 @@ export interface RankRow {
   sample: number | null;
   /** Under the floor: shown, not ranked. */
   thin: boolean;
+  /**
+   * 未诉先办 in the rate window: the share of the window's new tickets a grid worker raised first (null when none
+   * was created) and `created`, the new tickets it rests on; null without an aggregate. A column, not an order.
+   */
+  proactive: { share: number | null; created: number } | null;
 }
 
 export interface RankOptions {
@@ -136,8 +141,15 @@ export function rankAreas(
       overdue: r.a ? r.a.tickets.overdue : null,
       sample: r.sample,
       thin: r.thin,
+      proactive: r.a ? proactiveOf(r.a, window) : null,
     };
   });
+}
+
+/** 未诉先办 of an area in a rate window: the share of the window's new tickets raised by grid workers, with its sample. */
+export function proactiveOf(a: AreaAggregate, window: RateWindow): { share: number | null; created: number } {
+  const w = ticketWindow(a.tickets, window);
+  return { share: w.created > 0 ? w.proactive / w.created : null, created: w.created };
 }
 
 const ARROW: Record<Exclude<Direction, null>, string> = { up: '↑', same: '→', down: '↓' };

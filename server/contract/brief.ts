@@ -31,6 +31,12 @@ export const BriefTicketDay = Type.Object({
   open: Count,
   /** Open and past their resolve deadline at the end of the day. */
   overdue: Count,
+  /**
+   * 督办 (docs/KPIS.md): tickets supervised that day (by their latest supervision), and the open ones under
+   * supervision at the end of the day. Absent from briefs made before they were counted.
+   */
+  supervised: Type.Optional(Count),
+  supervisedOpen: Type.Optional(Count),
 });
 export type BriefTicketDay = Static<typeof BriefTicketDay>;
 
@@ -65,6 +71,12 @@ export const BriefRankRow = Type.Object({
   resolutionRate: Rate,
   satisfactionRate: Rate,
   sample: Type.Optional(RateSample),
+  /**
+   * 未诉先办 of the month up to the brief's day: the share of the month's new tickets a grid worker raised first
+   * (null when none was created), and the month's new tickets it rests on.
+   */
+  proactiveShare: Type.Optional(Rate),
+  monthCreated: Type.Optional(Count),
   created: Count,
   open: Count,
   overdue: Count,

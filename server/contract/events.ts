@@ -521,6 +521,29 @@ export const PatrolEnded = Type.Object(
 );
 export type PatrolEnded = Static<typeof PatrolEnded>;
 
+// ---- property districts (物业) ----
+
+/**
+ * 履约评价: a town's monthly score of a property district's management (杨庄 scores its property companies every
+ * month and rewards the best). One event per district and month; a second one for the same month corrects the
+ * first (the later by its time counts). Posted by the town's property office, or by the simulator.
+ */
+export const PropertyAssessed = Type.Object(
+  {
+    ...envelope('property.assessed'),
+    /** The property district (物业管理片区) of data/geo/property-districts.geojson. */
+    propertyId: Ref,
+    /** The month scored, YYYY-MM in Asia/Shanghai. */
+    month: Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' }),
+    score: Type.Number({ minimum: 0, maximum: 100 }),
+    /** Who scored it (the town's property office). */
+    by: Type.Optional(Text(120)),
+    note: Type.Optional(Text(2000)),
+  },
+  Closed,
+);
+export type PropertyAssessed = Static<typeof PropertyAssessed>;
+
 // ---- the union ----
 
 /** Schema of each kind; adding a kind means adding it here and to OpsEvent below (a test checks they agree). */
@@ -543,9 +566,10 @@ export const EVENT_SCHEMAS = {
   'patrol.incident_resolved': PatrolIncidentResolved,
   'patrol.ended': PatrolEnded,
   'patrol.device_status': PatrolDeviceStatus,
+  'property.assessed': PropertyAssessed,
 } as const;
 export type EventKind = keyof typeof EVENT_SCHEMAS;
-/** Every kind, in a stable order (tickets, flood, patrols). */
+/** Every kind, in a stable order (tickets, flood, patrols, property). */
 export const KIND = Object.keys(EVENT_SCHEMAS) as EventKind[];
 export const EventKindSchema = Type.Union(KIND.map((k) => Type.Literal(k)));
 
@@ -568,6 +592,7 @@ export const OpsEvent = Type.Union([
   PatrolIncidentResolved,
   PatrolEnded,
   PatrolDeviceStatus,
+  PropertyAssessed,
 ]);
 export type OpsEvent = Static<typeof OpsEvent>;
 /** The event type of one kind, e.g. EventOf<'ticket.created'>. */

@@ -28,6 +28,13 @@ export const LandingKpis = Type.Object({
    */
   proactiveShare: Rate,
   created: Type.Number({ minimum: 0 }),
+  /**
+   * 督办 (docs/KPIS.md): open tickets under supervision now, and tickets supervised in the rates' window (by
+   * their latest supervision). The town's and the district's per town (its total ÷ towns, like the counts);
+   * absent on rows and from servers that do not count supervisions.
+   */
+  supervisedOpen: Type.Optional(Type.Number({ minimum: 0 })),
+  supervised: Type.Optional(Type.Number({ minimum: 0 })),
 });
 export type LandingKpis = Static<typeof LandingKpis>;
 
@@ -44,6 +51,7 @@ export const LANDING_KPI_KEYS = [
   'nearDeadline',
   'newToday',
   'proactiveShare',
+  'supervisedOpen',
 ] as const;
 export type LandingKpiKey = (typeof LANDING_KPI_KEYS)[number];
 

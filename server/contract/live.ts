@@ -24,6 +24,7 @@ import {
   Timestamp,
   Urgency,
 } from './events';
+import { monthStartDay, yearStartDay } from './time';
 import { checker, type CheckResult } from './validate';
 
 // ---- small pieces ----
@@ -65,6 +66,20 @@ export const RATE_WINDOWS: readonly RateWindow[] = ['today', 'month', 'year', 'r
 export const DEFAULT_RATE_WINDOW: RateWindow = 'month';
 /** Days of the rolling30d window, today included. */
 export const ROLLING_DAYS = 30;
+
+/** The first local day (time.ts day number) of a rate window whose last day is `today`. */
+export function rateWindowStartDay(window: RateWindow, today: number): number {
+  switch (window) {
+    case 'today':
+      return today;
+    case 'month':
+      return monthStartDay(today);
+    case 'year':
+      return yearStartDay(today);
+    case 'rolling30d':
+      return today - (ROLLING_DAYS - 1);
+  }
+}
 /**
  * Below this many rated tickets an area's rates are not ranked (a village with one rating is not the worst of
  * the district): rankings mark it and leave it out. A deployment may set another (see server config).

@@ -33,6 +33,7 @@ import { createAlertBook } from '../rules/alerts';
 import { compareWorst, landingKpis, overdueTickets, shortCellName } from './landing';
 import type { LiveOptions } from './options';
 import { createLiveState } from './state';
+import { createSupervisionFold } from './supervision';
 import { DAY_MS, dayStartMs, isoLocal } from '../contract/time';
 import { type KeyframeStore, SCAN_BATCH } from '../store/types';
 import { decodeKeyframe } from './keyframes';
@@ -94,7 +95,7 @@ export interface BriefFold {
    * Starts from a keyframe instead of the log's beginning: the live state and the alert book as they were after
    * `seq`; only before anything is folded.
    */
-  restore(seq: number, takenMs: number, live: unknown, alerts: unknown): void;
+  restore(seq: number, takenMs: number, live: unknown, alerts: unknown, supervision: unknown): void;
 }
 
 /** A brief of `day` (local day number) for the district and every town, fed the whole log from its start. */
@@ -108,6 +109,8 @@ export function createBriefFold(geo: Geo, options: Partial<LiveOptions>, day: nu
   const to = ends[COMPARE_DAYS]!;
   const live = createLiveState(geo, options);
   const alerts = createAlertBook();
+  // 督办 counted per area (supervision.ts), folded along with the live state.
+  const supervision = createSupervisionFold(geo);
   // Nothing of the first day closes before ends[0], and no event before it is the brief's own day: a state
   // folded up to then, with its clock not past it, is exactly where this fold would be.
   const keyframeBefore = ends[0]! - 1;
@@ -130,11 +133,18 @@ export function createBriefFold(geo: Geo, options: Partial<LiveOptions>, day: nu
   }
 
   const flush = () => {
-    if (pending.length > 0) live.apply(pending);
+    if (pending.length > 0) {
+      live.apply(pending);
+      supervision.apply(pending);
+    }
     pending = [];
   };
 
-  const ticketDay = (date: string, agg: AreaAggregate | undefined): BriefTicketDay => {
+  const ticketDay = (
+    date: string,
+    agg: AreaAggregate | undefined,
+    supervision: { open: number; day: number } | undefined,
+  ): BriefTicketDay => {
     const t = agg?.tickets;
     return {
       date,
@@ -147,6 +157,8 @@ export function createBriefFold(geo: Geo, options: Partial<LiveOptions>, day: nu
       composite: t?.composite ?? null,
       open: t?.open ?? 0,
       overdue: t?.overdue ?? 0,
+      supervised: supervision?.day ?? 0,
+      supervisedOpen: supervision?.open ?? 0,
     };
   };
 
@@ -166,6 +178,8 @@ export function createBriefFold(geo: Geo, options: Partial<LiveOptions>, day: nu
       resolutionRate: kpis.resolutionRate,
       satisfactionRate: kpis.satisfactionRate,
       sample: kpis.sample,
+      proactiveShare: kpis.proactiveShare,
+      monthCreated: kpis.created,
       created: t.newToday,
       open: t.open,
       overdue: t.overdue,
@@ -188,7 +202,13 @@ export function createBriefFold(geo: Geo, options: Partial<LiveOptions>, day: nu
     live.advance(end - 1);
     clock = Math.max(clock, end - 1);
     const date = dateOfDay(first + i);
-    daily[i] = new Map(areas.map((a) => [a, ticketDay(date, live.aggregate(a))]));
+    daily[i] = new Map(
+      areas.map((a) => {
+        // 督办 as the dashboard's area figures counted it at that moment: open now, supervised that day.
+        const s = supervision.counts(a, end - 1);
+        return [a, ticketDay(date, live.aggregate(a), s && { open: s.open, day: s.today })];
+      }),
+    );
     if (i === COMPARE_DAYS) dayEnd = new Map(areas.map((a) => [a, readDayEnd(a, end)]));
   }
 
@@ -389,11 +409,12 @@ export function createBriefFold(geo: Geo, options: Partial<LiveOptions>, day: nu
 
   return {
     keyframeBefore,
-    restore(atSeq, takenMs, liveData, alertData) {
+    restore(atSeq, takenMs, liveData, alertData, supervisionData) {
       if (seq !== 0) throw new Error('a brief starts from a keyframe only before it has folded anything');
       if (takenMs > keyframeBefore) throw new Error('the keyframe lies after the first day of the brief');
       live.restoreState(liveData);
       alerts.restoreState(alertData);
+      supervision.restoreState(supervisionData);
       seq = atSeq;
       clock = takenMs;
     },
@@ -443,9 +464,10 @@ export interface BriefLog {
 export interface BriefKeyframes {
   store: KeyframeStore;
   version: string;
-  /** The host's part holding `{ live }` and the one holding the alert book. */
+  /** The host's part holding `{ live }`, the one holding the alert book, and the 督办 counts'. */
   livePart: string;
   alertsPart: string;
+  supervisionPart: string;
 }
 
 /**
@@ -473,10 +495,17 @@ export async function computeBriefs(
       stored &&
       decoded?.ok &&
       decoded.names.includes(keyframes.livePart) &&
-      decoded.names.includes(keyframes.alertsPart)
+      decoded.names.includes(keyframes.alertsPart) &&
+      decoded.names.includes(keyframes.supervisionPart)
     ) {
       const live = decoded.part(keyframes.livePart) as { live: unknown };
-      fold.restore(stored.seq, stored.takenMs, live.live, decoded.part(keyframes.alertsPart));
+      fold.restore(
+        stored.seq,
+        stored.takenMs,
+        live.live,
+        decoded.part(keyframes.alertsPart),
+        decoded.part(keyframes.supervisionPart),
+      );
       from = stored.seq;
     }
   }

@@ -29,6 +29,7 @@ import {
 import { isoLocal, WEEK_MS } from '../contract/time';
 import type { LiveState, PooledTickets } from './types';
 import { type WeeklyTickets } from './weekly';
+import type { SupervisionFold } from './supervision';
 import { streakWithStart, treatedTowns, unitStart, type Concepts, type DayCounters } from './treatment';
 
 export const CELLS_SHOWN = 20;
@@ -115,6 +116,8 @@ export interface LandingSources {
    * them the landing lists no treatment and the streaks are the live state's own.
    */
   concepts?: { concepts: Concepts; counters: DayCounters };
+  /** 督办 counted per area (supervision.ts); without it the KPI cards leave supervision out. */
+  supervision?: Pick<SupervisionFold, 'counts'>;
 }
 
 /** The rates of `window` (the month by default: the assessment's window) and the counts of now. */
@@ -299,19 +302,31 @@ export function buildLanding(
     .map((u) => ({ key: u.key, name: u.name, kind: u.kind, focus: u.focus, days: u.zeroComplaintDays }))
     .sort((a, b) => b.days - a.days || a.name.localeCompare(b.name, 'zh-CN'));
 
+  const kpis = landingKpis(townAgg.tickets, window);
+  const districtKpis = districtAverage(districtAgg.tickets, townCount, window);
+  const townSupervised = src.supervision?.counts(town, nowMs);
+  const districtSupervised = src.supervision?.counts(tree.root as AreaKey, nowMs);
+  if (townSupervised && districtSupervised) {
+    kpis.supervisedOpen = townSupervised.open;
+    kpis.supervised = townSupervised[window];
+    const per = (n: number) => (townCount > 0 ? n / townCount : 0);
+    districtKpis.supervisedOpen = per(districtSupervised.open);
+    districtKpis.supervised = per(districtSupervised[window]);
+  }
+
   return {
     seq: live.seq,
     at: isoLocal(nowMs),
     town: { key: town, name: node.name },
     window,
     minSample: DEFAULT_MIN_RATE_SAMPLE,
-    kpis: landingKpis(townAgg.tickets, window),
+    kpis,
     treatment,
     district: {
       key: tree.root as AreaKey,
       name: root.name,
       towns: townCount,
-      kpis: districtAverage(districtAgg.tickets, townCount, window),
+      kpis: districtKpis,
     },
     units,
     cells: { total: cells.length, items: cells.slice(0, CELLS_SHOWN) },

@@ -22,6 +22,8 @@ export interface LandingRouteOptions {
   now: () => number;
   /** 治理类 towns and configured 零诉求 starts, with the area trends' day counters they are read from. */
   concepts?: LandingSources['concepts'];
+  /** 督办 counted per area (live/supervision.ts). */
+  supervision?: LandingSources['supervision'];
 }
 
 /** How long a built landing is served again while the log has not moved. */
@@ -29,7 +31,7 @@ const CACHE_MS = 5_000;
 
 export const landingRoutes: FastifyPluginAsyncTypebox<LandingRouteOptions> = async (
   app,
-  { geo, live, weekly, now, concepts },
+  { geo, live, weekly, now, concepts, supervision },
 ) => {
   const units = indexUnits(geo.layers.grid, geo.layers.villages);
   const tree = geo.tree;
@@ -87,7 +89,12 @@ export const landingRoutes: FastifyPluginAsyncTypebox<LandingRouteOptions> = asy
       const body =
         cached && cached.seq === live.seq && t - cached.at < CACHE_MS
           ? cached.body
-          : buildLanding({ tree, units, live, weekly, ...(concepts ? { concepts } : {}) }, town as AreaKey, t, window);
+          : buildLanding(
+              { tree, units, live, weekly, ...(concepts ? { concepts } : {}), ...(supervision ? { supervision } : {}) },
+              town as AreaKey,
+              t,
+              window,
+            );
       if (body && body !== cached?.body) cache.set(cacheKey, { seq: live.seq, at: t, body });
       if (!body)
         return reply

@@ -13,6 +13,7 @@ import { buildPlaces, type Places } from './places';
 import { createRng, type Seed } from './prng';
 import { scenarioParams, type DeepPartial, type ScenarioName, type ScenarioParams } from './scenarios';
 import { createTicketModel } from './tickets';
+import { createPropertyModel } from './property';
 
 export interface SimulatorOptions {
   geo: Geo;
@@ -96,11 +97,21 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const tickets = createTicketModel(clock, places, params.tickets, rng.fork('tickets'));
   const flood = createFloodModel(clock, places, params.flood, rng.fork('flood'), tickets, riverNames);
   const forest = createForestModel(clock, places, params.patrols, rng.fork('forest'), flood.districtRain);
+  const property = createPropertyModel(
+    clock,
+    geo.layers.property.features.map((f) => ({
+      props: f.properties,
+      townName: places.towns.get(f.properties.townId)?.name ?? '',
+    })),
+    params.property,
+    rng.fork('property'),
+  );
   // Start order fixes the order of same-second actions: flood first (so the district response precedes the
-  // first storm tickets), then tickets, then patrols.
+  // first storm tickets), then tickets, then patrols, then the month's property scores.
   flood.start();
   tickets.start();
   forest.start();
+  property.start();
 
   let now = start;
   const counts = Object.fromEntries(KIND.map((k) => [k, 0])) as Record<EventKind, number>;

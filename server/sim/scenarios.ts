@@ -1,5 +1,6 @@
 // Scenario parameters: every rate, share and delay the simulator draws from, in one place, with the reason
 // for each default. A scenario is `normal` plus overrides; callers tune any field (createSimulator's `tune`).
+import type { PropertyParams } from './property';
 import type { IncidentType, TicketCategory, TicketChannel, Urgency } from '../contract/events';
 import { DEFAULT_URGENCY_DEADLINES, type UrgencyDeadlines } from '../contract/config-defaults';
 import { DEMAND_TOTAL_PER_DAY, TOWN_DEMAND, ZHANGJIAWAN_ID, ZHANGJIAWAN_TURNAROUND } from './demand';
@@ -189,6 +190,7 @@ export interface ScenarioParams {
   tickets: TicketParams;
   flood: FloodParams;
   patrols: PatrolParams;
+  property: PropertyParams;
 }
 
 /** A summer storm starting two hours in: rain peaks ~4.5 h in, the lower reaches crest ~10 h later. */
@@ -341,6 +343,9 @@ const NORMAL: ScenarioParams = {
     incidentMix: { pests: 30, dumping: 30, fallen_tree: 20, fire_risk: 10, illegal_logging: 5, other: 5 },
     stopAboveRainMmH: 10,
   },
+  // 履约评价, monthly (杨庄's practice; assumed here for every town's districts): posted on the 3rd at 10:00, six
+  // months of record at the start, a month's swing of 2.5 points around the district's standing.
+  property: { enabled: true, historyMonths: 6, dayOfMonth: 3, hour: 10, swing: 2.5 },
 };
 
 export type DeepPartial<T> = T extends readonly unknown[]

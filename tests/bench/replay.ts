@@ -176,7 +176,15 @@ async function keyframeRows(
       day,
       end,
       'on-demand',
-      withKeyframes ? { store: keyframes, version: KF_VERSION, livePart: 'live', alertsPart: 'alerts' } : undefined,
+      withKeyframes
+        ? {
+            store: keyframes,
+            version: KF_VERSION,
+            livePart: 'live',
+            alertsPart: 'alerts',
+            supervisionPart: 'supervision',
+          }
+        : undefined,
     );
     return performance.now() - t0;
   };

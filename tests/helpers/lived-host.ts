@@ -1,9 +1,11 @@
-// A projection host over an app's log with its own live state (part 'live', as `{ live }`) and, if asked, an
-// alert book (part 'alerts'), writing keyframes only when told: a server that "lived through" simulated time,
+// A projection host over an app's log with its own live state (part 'live', as `{ live }`) and, if asked, what a
+// past brief restores besides it: an alert book (part 'alerts') and the 督办 counts (part 'supervision'), writing
+// keyframes only when told: a server that "lived through" simulated time,
 // for the keyframe tests and the replay benchmark.
 import type { EventBus } from '../../server/bus/types';
 import type { Geo } from '../../server/geo/load';
-import { createProjectionHost } from '../../server/live/host';
+import { createProjectionHost, projectionOf } from '../../server/live/host';
+import { createSupervisionFold } from '../../server/live/supervision';
 import { createLiveState } from '../../server/live/state';
 import { createAlertBook } from '../../server/rules/alerts';
 import type { EventStore } from '../../server/store/types';
@@ -47,6 +49,7 @@ export function livedHost(o: {
       snapshot: () => book.snapshotState(),
       restore: (data) => book.restoreState(data),
     });
+    host.register(projectionOf('supervision', createSupervisionFold(o.geo)));
   }
   return { host, live };
 }

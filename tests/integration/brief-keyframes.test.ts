@@ -51,6 +51,7 @@ describe('a past brief from keyframes', () => {
       version: VERSION,
       livePart: 'live',
       alertsPart: 'alerts',
+      supervisionPart: 'supervision',
     };
     const scanned: number[] = [];
     const log = { scan: store.scan.bind(store) };

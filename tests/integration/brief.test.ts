@@ -3,6 +3,7 @@
 // comparison day the KPIs at the end of that one; the alerts are the AlertBook's; a town principal gets only
 // their town; past BRIEF_HOUR yesterday's brief is made ahead and answered from memory.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AreaFigures } from '../../server/contract/area-figures';
 import type { App } from '../../server/app';
 import type { Alert } from '../../server/contract/alerts';
 import type { Brief, BriefTicketDay } from '../../server/contract/brief';
@@ -53,6 +54,17 @@ function dayOfTickets(start: number, tag: string): Record<string, unknown>[] {
           location: inCell(townId, i * 5),
         }),
       );
+      // 督办: the urgent ones (left open) two hours in, and one that is closed later the same day.
+      if (urgent || i === 1)
+        events.push({
+          id: `${id}-s`,
+          kind: 'ticket.supervised',
+          time: iso(created + (urgent ? 2 : 1) * HOUR),
+          source: 'hotline_12345',
+          ticketId: `T-${id}`,
+          by: '区指挥中心',
+          level: 'district',
+        });
       if (i % 4 === 1)
         events.push({
           id: `${id}-u`,
@@ -104,6 +116,9 @@ async function endOfDay(dayStart: number): Promise<void> {
   app.services.live.advance(t);
   for (const area of [ZHANGJIAWAN, SONGZHUANG, DISTRICT]) {
     const k = (await aggregate(area)).tickets;
+    const figures = (
+      await app.inject({ url: `/api/v1/area-figures?area=${encodeURIComponent(area)}`, headers: admin })
+    ).json() as AreaFigures;
     shown.set(`${dayStart}|${area}`, {
       date: new Date(dayStart + 8 * HOUR).toISOString().slice(0, 10),
       created: k.newToday,
@@ -115,6 +130,9 @@ async function endOfDay(dayStart: number): Promise<void> {
       composite: k.composite,
       open: k.open,
       overdue: k.overdue,
+      // 督办 as the area's figures showed it: counted by their own projection, not by the brief's records.
+      supervised: figures.supervised.today,
+      supervisedOpen: figures.supervised.open,
     });
   }
 }

@@ -2,6 +2,7 @@
 // KPIs as /api/v1/aggregates, week-over-week figures equal to a count over the log (/api/v1/events), and
 // nothing located in another town.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AreaFigures } from '../../server/contract/area-figures';
 import type { App } from '../../server/app';
 import type { AreaKey } from '../../server/contract/areas';
 import type { StoredEvent } from '../../server/contract/events';
@@ -123,6 +124,9 @@ describe('GET /api/v1/landing', () => {
     const body = (await landing(leader)).json() as Landing;
     const town = (await aggregates(leader, ZHANGJIAWAN))[0]!;
     expect(town.key).toBe(ZHANGJIAWAN);
+    const figures = (
+      await app.inject({ url: `/api/v1/area-figures?area=${ZHANGJIAWAN}`, headers: leader })
+    ).json() as AreaFigures;
     // Counts of now, rates of the month (the landing's default window), each with its sample.
     const { open, overdue, nearDeadline, newToday } = town.tickets;
     const { responseRate, resolutionRate, satisfactionRate, composite, sample, created, proactive } =
@@ -141,6 +145,9 @@ describe('GET /api/v1/landing', () => {
       // 未诉先办: the month's share with the month's new tickets as its sample.
       proactiveShare: created > 0 ? proactive / created : null,
       created,
+      // 督办: open now and in the month, as the area's figures count them.
+      supervisedOpen: figures.supervised.open,
+      supervised: figures.supervised.month,
     });
     // The fixture is not empty where it matters.
     expect(open).toBeGreaterThan(0);

@@ -249,6 +249,20 @@ const ROWS: Row[] = [
     expect: READ_DISTRICT,
     code403: notInScopeForTownRoles,
   },
+  { route: 'GET /api/v1/area-figures', what: 'own scope by default', url: '/api/v1/area-figures', expect: READ },
+  {
+    route: 'GET /api/v1/area-figures',
+    what: '张家湾镇',
+    url: `/api/v1/area-figures?area=${ZHANGJIAWAN}`,
+    expect: READ,
+  },
+  {
+    route: 'GET /api/v1/area-figures',
+    what: '宋庄镇',
+    url: `/api/v1/area-figures?area=${SONGZHUANG}`,
+    expect: READ_DISTRICT,
+    code403: notInScopeForTownRoles,
+  },
   { route: 'GET /api/v1/brief', what: "yesterday's brief of the own scope", url: '/api/v1/brief', expect: READ },
   // The treated towns inside the caller's scope: a town's leader gets their own town or nothing, never a 403.
   {

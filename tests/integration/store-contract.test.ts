@@ -94,6 +94,17 @@ function everyKind(): OpsEvent[] {
       note: '超期督办',
     },
     {
+      id: 'pa1',
+      kind: 'property.assessed',
+      time: t,
+      source: 'simulator',
+      propertyId: 'P1',
+      month: '2026-06',
+      score: 88.5,
+      by: '物业办',
+      note: '履约评价',
+    },
+    {
       id: 'f1',
       kind: 'flood.reading',
       time: '2026-07-20T06:30:00Z',

@@ -7,6 +7,8 @@ import type { App } from '../../server/app';
 import { CSRF_HEADER, type Principal } from '../../server/contract/auth';
 import type { StoredEvent } from '../../server/contract/events';
 import type { TicketObject } from '../../server/contract/live';
+import type { AreaFigures } from '../../server/contract/area-figures';
+import type { Landing } from '../../server/contract/landing';
 import { testApp, ticket } from '../helpers/app';
 import { bearerHeaders, principals, sessionHeaders, SONGZHUANG, ZHANGJIAWAN } from '../helpers/auth';
 import { pointsInTown } from '../helpers/towns';
@@ -184,5 +186,61 @@ describe('ticket.supervised from a producer, and the follow-up on the ticket', (
       status: 'closed',
       followUp: { at: iso(1), by: '回访员 07', resolved: true, satisfied: false, score: 2 },
     });
+  });
+});
+
+describe('督办 counted, and the monthly property scores, on request', () => {
+  const figures = async (p: Principal, area: string) => {
+    const res = await app.inject({
+      url: `/api/v1/area-figures?area=${encodeURIComponent(area)}`,
+      headers: await sessionHeaders(app, p),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<AreaFigures>();
+  };
+
+  it('counts each supervised ticket once, open now and in every window, on the area figures and the landing', async () => {
+    // T-zjw-late: supervised twice today (town, then district); T-sz-late: once, by the city.
+    const zjw = await figures(principals.townLeader, ZHANGJIAWAN);
+    expect(zjw.supervised).toEqual({ open: 1, today: 1, month: 1, year: 1, rolling30d: 1 });
+    const district = await figures(principals.admin, principals.admin.scope);
+    expect(district.supervised).toEqual({ open: 2, today: 2, month: 2, year: 2, rolling30d: 2 });
+    const landing = await app.inject({
+      url: '/api/v1/landing',
+      headers: await sessionHeaders(app, principals.townLeader),
+    });
+    const body = landing.json<Landing>();
+    expect(body.kpis).toMatchObject({ supervisedOpen: 1, supervised: 1 });
+    // The district beside it: its total per town.
+    const towns = body.district.towns;
+    expect(body.district.kpis.supervisedOpen).toBeCloseTo(2 / towns, 10);
+    const year = await app.inject({
+      url: '/api/v1/landing?rates=year',
+      headers: await sessionHeaders(app, principals.townLeader),
+    });
+    expect(year.json<Landing>().kpis.supervised).toBe(1);
+  });
+
+  it('keeps a property district’s monthly scores, oldest first, a correction replacing the month it corrects', async () => {
+    const base = { kind: 'property.assessed', source: 'simulator', propertyId: 'p-110112004-01', by: '玉桥街道物业办' };
+    const res = await post(
+      '/api/v1/events',
+      [
+        { ...base, id: 'pa-6', time: '2025-07-03T10:00:00+08:00', month: '2025-06', score: 88 },
+        { ...base, id: 'pa-5', time: '2025-06-03T10:00:00+08:00', month: '2025-05', score: 91.5 },
+        { ...base, id: 'pa-6b', time: '2025-07-05T09:00:00+08:00', month: '2025-06', score: 86.5 },
+        { ...base, id: 'pa-bad', time: '2025-07-05T09:00:00+08:00', month: '2025-13', score: 101 },
+      ],
+      await bearerHeaders(app, principals.feed),
+    );
+    expect(res.json()).toMatchObject({ accepted: 3, rejected: 1 });
+    const p = await figures(principals.admin, 'property:p-110112004-01');
+    expect(p.propertyScores).toEqual([
+      { month: '2025-05', score: 91.5, at: '2025-06-03T10:00:00+08:00', by: '玉桥街道物业办' },
+      { month: '2025-06', score: 86.5, at: '2025-07-05T09:00:00+08:00', by: '玉桥街道物业办' },
+    ]);
+    // Another district has none yet; a town has no score series at all.
+    expect((await figures(principals.admin, 'property:p-110112004-02')).propertyScores).toEqual([]);
+    expect((await figures(principals.admin, ZHANGJIAWAN)).propertyScores).toBeUndefined();
   });
 });

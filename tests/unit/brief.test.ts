@@ -70,6 +70,8 @@ function build(): void {
     push({ kind: 'ticket.closed', time, ticketId, resolved });
   const rate = (ticketId: string, time: string, satisfied: boolean) =>
     push({ kind: 'ticket.rated', time, ticketId, satisfied });
+  const supervise = (ticketId: string, time: string) =>
+    push({ kind: 'ticket.supervised', time, ticketId, by: '区指挥中心', level: 'district' });
 
   // The comparison day, the 13th: W1 created, answered and closed resolved, rated satisfied: every rate 100 %.
   create('W1', J(13, '08:00:00'), A1);
@@ -79,6 +81,8 @@ function build(): void {
   create('U1', J(19, '12:00:00'), A1, 'urgent');
   // One second before Beijing midnight: the 19th, not the 20th (in UTC both are the 19th).
   create('T1', J(19, '23:59:59'), A1);
+  // 督办 of T1 at the 19th's last instant: the 19th's, not the 20th's.
+  supervise('T1', J(19, '23:59:59.999'));
   // Beijing midnight itself starts the 20th.
   create('T2', J(20, '00:00:00'), A1);
   close('T1', J(20, '09:00:00'), false);
@@ -88,6 +92,9 @@ function build(): void {
   // T3 was raised by a grid worker on patrol (未诉先办).
   create('T3', J(20, '23:59:59'), A1, 'normal', 'grid_worker');
   create('S', J(20, '10:00:00'), S1);
+  // U1 supervised twice on the 20th (the second at its last instant): one ticket supervised that day.
+  supervise('U1', J(20, '12:30:00'));
+  supervise('U1', J(20, '23:59:59.999'));
 
   // Flood: a gauge of the town below blue, then yellow, then its peak between orange and red, then down.
   const cp = geo.layers.checkpoints.features.find(
@@ -156,7 +163,9 @@ function build(): void {
   raise('A0', J(19, '22:00:00'), TOWN, 'warning');
   ack('A0', J(19, '22:05:00'));
   raise('AS', J(20, '11:00:00'), 'town:110112104' as AreaKey, 'info');
-  // The 21st: closes the 20th; the acknowledgement after midnight still counts for A2.
+  // The 21st: closes the 20th (T3's supervision at midnight is the 21st's); the acknowledgement after midnight
+  // still counts for A2.
+  supervise('T3', J(21, '00:00:00'));
   create('T4', J(21, '00:00:00'), A1);
   ack('A2', J(21, '00:10:00'));
 
@@ -211,6 +220,11 @@ describe('the daily brief of one day', () => {
     // The district adds the 宋庄镇 ticket, created and open, from the hotline: 1 of 3.
     expect(district.tickets.day).toMatchObject({ created: 3, proactive: 1, closed: 2, open: 3, overdue: 1 });
     expect(town.tickets.byCategory).toEqual({ e_bike: 2 });
+    // 督办: U1 supervised (twice) that day and open under supervision at 24:00; T1's (the 19th's) is closed.
+    expect(d).toMatchObject({ supervised: 1, supervisedOpen: 1 });
+    expect(district.tickets.day).toMatchObject({ supervised: 1, supervisedOpen: 1 });
+    // The 19th: T1, supervised at its last instant and open at its end.
+    expect(town.tickets.daily[6]).toMatchObject({ supervised: 1, supervisedOpen: 1 });
   });
 
   it('compares with the same weekday a week earlier, and charts the eight days between', () => {
@@ -225,6 +239,8 @@ describe('the daily brief of one day', () => {
       composite: 1,
       open: 0,
       overdue: 0,
+      supervised: 0,
+      supervisedOpen: 0,
     });
     expect(town.tickets.daily.map((x) => x.date)).toEqual(
       ['13', '14', '15', '16', '17', '18', '19', '20'].map((d) => `2025-07-${d}`),
@@ -261,6 +277,8 @@ describe('the daily brief of one day', () => {
     expect(town.worstCells.items[0]).toMatchObject({ key: `grid:${A1}`, created: 2, overdue: 1 });
     expect(town.worstCells.items[0]!.composite).toBeCloseTo(0.2 * 0.75 + 0.4 * (2 / 3) + 0.4 * (2 / 3), 12);
     expect(town.worstCells.items[0]!.sample).toEqual({ response: 4, resolution: 3, satisfaction: 3 });
+    // 未诉先办 of the month up to the 20th: W1, U1, T1, T2 and T3 created in A1, T3 by a grid worker: 1 of 5.
+    expect(town.worstCells.items[0]).toMatchObject({ proactiveShare: 0.2, monthCreated: 5 });
     expect(district.towns).toHaveLength(22);
     expect(district.towns![0]!.key).toBe(TOWN);
     expect(town.towns).toBeUndefined();

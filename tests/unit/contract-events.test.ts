@@ -192,6 +192,17 @@ const VALID: { [K in EventKind]: EventOf<K> } = {
     reason: 'outside_district',
     battery: 54,
   },
+  'property.assessed': {
+    id: 'pa1',
+    kind: 'property.assessed',
+    time: T,
+    source: 'simulator',
+    propertyId: 'yq-pd-01',
+    month: '2025-06',
+    score: 91.5,
+    by: '杨庄街道物业办',
+    note: '履约评价',
+  },
 };
 
 /** A copy of a valid event with some fields replaced (undefined removes the field). */

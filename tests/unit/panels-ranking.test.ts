@@ -16,6 +16,9 @@ interface Shape {
   sample?: number;
   /** Today's rates, when a test tells the windows apart (default: the month's). */
   today?: { resolutionRate: Rate; sample: number };
+  /** 未诉先办: the long windows' new tickets and those a grid worker raised; today's. */
+  month?: { created: number; proactive: number };
+  newToday?: { created: number; proactive: number };
 }
 
 function agg(key: AreaKey, s: Shape): AreaAggregate {
@@ -24,7 +27,7 @@ function agg(key: AreaKey, s: Shape): AreaAggregate {
     level: 'town',
     tickets: {
       open: s.open ?? 0,
-      newToday: 0,
+      newToday: s.newToday?.created ?? 0,
       closedToday: 0,
       overdue: s.overdue ?? 0,
       nearDeadline: 0,
@@ -33,7 +36,7 @@ function agg(key: AreaKey, s: Shape): AreaAggregate {
       resolutionRate: s.today ? s.today.resolutionRate : (s.resolutionRate ?? null),
       satisfactionRate: null,
       composite: s.composite ?? null,
-      proactiveToday: 0,
+      proactiveToday: s.newToday?.proactive ?? 0,
       rolling24h: {
         proactive: 0,
         created: 0,
@@ -49,6 +52,7 @@ function agg(key: AreaKey, s: Shape): AreaAggregate {
         resolutionRate: s.resolutionRate ?? null,
         composite: s.composite ?? null,
         sample: { response: 0, resolution: s.sample ?? 20, satisfaction: s.sample ?? 20 },
+        ...(s.month ?? {}),
       }),
     },
     flood: {
@@ -88,6 +92,28 @@ function rank(
 }
 
 describe('rankAreas', () => {
+  it('carries 未诉先办 of the chosen window with the new tickets it rests on, and orders nothing by it', () => {
+    const m = new Map<AreaKey, AreaAggregate>([
+      [
+        'town:a',
+        agg('town:a', { open: 9, month: { created: 40, proactive: 10 }, newToday: { created: 4, proactive: 3 } }),
+      ],
+      ['town:b', agg('town:b', { open: 3, month: { created: 0, proactive: 0 } })],
+      ['town:c', agg('town:c', { open: 5, month: { created: 8, proactive: 8 } })],
+    ]);
+    const rows = rankAreas(KEYS, (k) => m.get(k), 'open', nameOf, { window: 'month' });
+    // By open tickets, as before; the column rides along.
+    expect(rows.map((r) => r.key)).toEqual(['town:a', 'town:c', 'town:b', 'town:d']);
+    expect(rows.map((r) => r.proactive)).toEqual([
+      { share: 0.25, created: 40 },
+      { share: 1, created: 8 },
+      { share: null, created: 0 },
+      null,
+    ]);
+    const today = rankAreas(KEYS, (k) => m.get(k), 'open', nameOf, { window: 'today' });
+    expect(today[0]!.proactive).toEqual({ share: 0.75, created: 4 });
+  });
+
   it('puts the area with most open tickets first, with bars against the largest', () => {
     const rows = rank('open', {
       'town:a': { open: 10 },

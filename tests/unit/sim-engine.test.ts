@@ -112,7 +112,10 @@ describe('options', () => {
     expect(p.tickets.resolvedShare).toBe(0.83);
     expect(p.flood.storm?.severity).toBe(1.4);
     expect(p.flood.storm?.peakRainMmH).toBe(60);
-    const off = run({ tune: { patrols: { enabled: false }, flood: { enabled: false } } }, 6);
+    const off = run(
+      { tune: { patrols: { enabled: false }, flood: { enabled: false }, property: { enabled: false } } },
+      6,
+    );
     expect(off.length).toBeGreaterThan(0);
     expect(off.every((e) => e.kind.startsWith('ticket.'))).toBe(true);
   });

@@ -24,6 +24,9 @@ import {
   unitStart,
 } from '../../server/live/treatment';
 import { createWeeklyTickets } from '../../server/live/weekly';
+import { buildAreaFigures } from '../../server/live/area-figures';
+import { createPropertyScores } from '../../server/live/property-scores';
+import { createSupervisionFold } from '../../server/live/supervision';
 import { GEO_DIR } from '../helpers/paths';
 
 const TOWN = 'town:110112105' as AreaKey; // 张家湾镇
@@ -266,11 +269,31 @@ describe('零诉求 streaks from a configured start', () => {
     expect(body.treatment).toMatchObject({ key: TOWN, name: '张家湾镇', since: '2019-07-01' });
     expect(plain.treatment).toBeNull();
 
+    // The desk's area detail (GET /api/v1/area-figures) shows the village's one cell the landing's figure;
+    // 张辛庄村's cell, whose ticket ended the configured streak, the log's count.
+    const figureSrc = {
+      live: trends.live,
+      supervision: createSupervisionFold(geo),
+      scores: createPropertyScores(),
+      units,
+      concepts: { concepts, counters: trends },
+    };
+    const cellDays = (gridId: string, at: number) =>
+      buildAreaFigures(figureSrc, `grid:${gridId}`, at)!.zeroComplaintDays;
+    expect(cellDays(HOUQINGSHAN, NOW)).toBe(475);
+    expect(cellDays(CELL, NOW)).toBe(18);
+    // A town keeps the live state's own count.
+    expect(buildAreaFigures(figureSrc, TOWN, NOW)!.zeroComplaintDays).toBe(
+      trends.live.aggregate(TOWN)!.zeroComplaintDays,
+    );
+
     // Tomorrow 后青山村's ticket of today lies before "today": the log's own count takes over (21 July − 21 July).
     const tomorrow = NOW + 86_400_000;
     trends.advance(tomorrow);
     const next = buildLanding({ ...src, concepts: { concepts, counters: trends } }, TOWN, tomorrow)!;
     expect(days(next, '后青山村')).toBe(0);
     expect(streakWithStart(0, { months: 15 }, [`grid:${HOUQINGSHAN}`], trends, tomorrow)).toBe(0);
+
+    expect(cellDays(HOUQINGSHAN, tomorrow)).toBe(0);
   });
 });

@@ -100,7 +100,13 @@ class LiveStateImpl implements LiveState, PooledTickets, KeyframeState {
     this.flood = new FloodReducer(x, geo, locator, observer);
     this.patrol = new PatrolReducer(x, geo, locator, observer);
     // Typed as every kind: a kind added to the contract without a reducer does not compile.
-    const table: Reducers<EventKind> = { ...this.tickets_.reducers, ...this.flood.reducers, ...this.patrol.reducers };
+    // 履约评价 (property.assessed) is folded by live/property-scores.ts: the live state keeps nothing of it.
+    const table: Reducers<EventKind> = {
+      ...this.tickets_.reducers,
+      ...this.flood.reducers,
+      ...this.patrol.reducers,
+      'property.assessed': () => {},
+    };
     this.reducers = new Map(Object.entries(table) as [string, AnyReduce][]);
     this.views = new LiveViews(o, areas, this.counters, this.tickets_.book, this.flood, this.patrol);
     // Nothing has changed yet for a client that starts from a snapshot.

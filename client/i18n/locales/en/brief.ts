@@ -32,6 +32,8 @@ const en: Strings<typeof zh> = {
     legendCreated: 'new',
     legendClosed: 'closed',
     proactiveOf: '({{proactive}} of {{created}})',
+    supervised: 'Supervised that day',
+    supervisedOpen: '({{count}} open under supervision at 24:00)',
   },
   overdue: {
     title: 'Overdue tickets',
@@ -51,6 +53,8 @@ const en: Strings<typeof zh> = {
     townsSubtitle: 'Lowest composite of the month first, then most overdue',
     name: 'Name',
     created: 'New',
+    proactiveNote:
+      'Found first: the share of the month’s new tickets a grid worker raised before any call, with the month’s new tickets',
   },
   flood: {
     title: 'Flood',

@@ -36,6 +36,7 @@ const en: Strings<typeof zh> = {
     newToday: 'New today',
     proactive: 'Found first',
     proactiveShare: 'Found first',
+    supervisedOpen: 'Under supervision',
     overdue: 'Overdue',
     nearDeadline: 'Near deadline',
     responseRate: 'Response',

@@ -18,7 +18,8 @@ const en: Strings<typeof zh> = {
     worse: 'worse than the district average',
     level: 'level with the district average',
     none: 'nothing to compare yet',
-    note: 'Rates, composite and found first: the district as a whole; ticket counts: the district total per town.',
+    supervisedInWindow: '{{count}} supervised in the window',
+    note: 'Rates, composite and found first: the district as a whole; ticket counts and supervision: the district total per town.',
   },
   units: {
     title: 'Villages and communities',

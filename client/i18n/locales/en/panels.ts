@@ -15,6 +15,9 @@ const en: Strings<typeof zh> = {
     floor: 'Rates on fewer than {{count}} tickets are not ranked',
     thin: 'only {{count}}',
     sample: 'on {{count}} tickets',
+    proactiveNote:
+      'Found first: the share of the window’s new tickets a grid worker raised before any call, the new tickets under it; not an order',
+    proactiveTitle: 'Found first ({{window}}) {{share}} of {{count}} new tickets',
     treated: 'under treatment',
     treatedTitle:
       'Under treatment (治理类) since {{since}} · this month against the previous (三升四降): response {{response}}; resolution {{resolution}}; satisfaction {{satisfaction}}; tickets a day {{volume}} · {{verdict}}',
@@ -89,6 +92,12 @@ const en: Strings<typeof zh> = {
     resolutionRate: 'Resolution rate',
     satisfactionRate: 'Satisfaction rate',
     composite: 'Composite score',
+    supervisedOpen: 'Under supervision',
+    supervisedWindow: 'Supervised ({{window}})',
+    standing: 'Score (on file)',
+    scoreSeries: 'Monthly scores (last 12 months)',
+    scoreMonth: 'Month',
+    scoreChange: 'Change',
     zeroComplaintDays: 'Days without complaints',
     days: '{{count}} d',
     trend: 'Tickets, last 24 h',

@@ -29,6 +29,8 @@ export default {
     legendCreated: '新增',
     legendClosed: '办结',
     proactiveOf: '（{{proactive}}/{{created}} 件）',
+    supervised: '当日督办',
+    supervisedOpen: '（日终在督办 {{count}} 件）',
   },
   overdue: {
     title: '超期工单',
@@ -47,6 +49,7 @@ export default {
     townsSubtitle: '按本月综合得分由低到高，同分按超期',
     name: '名称',
     created: '新增',
+    proactiveNote: '未诉先办：本月新增工单中网格员先于市民来电发现的占比，后附本月新增件数',
   },
   flood: {
     title: '防汛',

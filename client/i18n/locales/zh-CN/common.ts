@@ -27,6 +27,7 @@ export default {
     newToday: '今日新增',
     proactive: '未诉先办',
     proactiveShare: '未诉先办',
+    supervisedOpen: '在督办',
     overdue: '超期',
     nearDeadline: '临期',
     responseRate: '响应率',

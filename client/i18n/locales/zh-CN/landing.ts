@@ -14,7 +14,8 @@ export default {
     worse: '差于全区平均',
     level: '与全区平均持平',
     none: '暂无可比数据',
-    note: '三率、综合得分与未诉先办：全区整体数值；工单数：全区合计除以街乡数。',
+    note: '三率、综合得分与未诉先办：全区整体数值；工单数与督办：全区合计除以街乡数。',
+    supervisedInWindow: '期内督办 {{count}} 件',
   },
   units: {
     title: '村居排名',
