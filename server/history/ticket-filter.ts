@@ -3,9 +3,9 @@
 // would refuse; tests/integration/export.test.ts checks both answer the same set.
 import type { AreaKey, AreaTree } from '../contract/areas';
 import { TICKET_CATEGORIES, TicketStatus, type TicketCategory } from '../contract/events';
-import { isAreaKey } from '../contract/live';
+import { isAreaKey, RATE_WINDOWS, rateWindowStartDay, type RateWindow } from '../contract/live';
 import type { TicketQuery } from '../live/types';
-import { DAY_MS, LOCAL_OFFSET_MS } from '../contract/time';
+import { dayStartMs, LOCAL_OFFSET_MS, localDay } from '../contract/time';
 
 export const TICKET_STATUSES = ['open', ...TicketStatus.anyOf.map((b) => b.const)] as const;
 
@@ -85,10 +85,33 @@ export function parseWindow(q: { from?: string | undefined; to?: string | undefi
   return { ok: true, value: { fromMs, toMs } };
 }
 
-/** Today in Asia/Shanghai around `nowMs`: the KPI bar's window. */
-export function todayWindow(nowMs: number): TimeWindow {
-  const fromMs = Math.floor((nowMs + LOCAL_OFFSET_MS) / DAY_MS) * DAY_MS - LOCAL_OFFSET_MS;
-  return { fromMs, toMs: fromMs + DAY_MS };
+/**
+ * A rate window (today, month, year, rolling30d: the KPI surfaces' windows, docs/KPIS.md) as [from, to): from
+ * local midnight of its first day to the end of today, so it holds everything dated in the window up to now and
+ * the export's fold stops where the dashboard's figures stand.
+ */
+export function rateWindowRange(window: RateWindow, nowMs: number): TimeWindow {
+  const today = localDay(nowMs);
+  return { fromMs: dayStartMs(rateWindowStartDay(window, today)), toMs: dayStartMs(today + 1) };
+}
+
+/** Today in Asia/Shanghai around `nowMs`: the KPI bar's 'today'. */
+export const todayWindow = (nowMs: number): TimeWindow => rateWindowRange('today', nowMs);
+
+/**
+ * The export's window: `window` (a rate window ending today) or `from` / `to` (parseWindow), never both;
+ * undefined when none is given.
+ */
+export function parseExportWindow(
+  q: { from?: string | undefined; to?: string | undefined; window?: string | undefined },
+  nowMs: number,
+): Parsed<TimeWindow | undefined> {
+  if (q.window === undefined) return parseWindow(q);
+  if (q.from !== undefined || q.to !== undefined)
+    return { ok: false, message: 'window: give either window or from/to, not both' };
+  if (!(RATE_WINDOWS as readonly string[]).includes(q.window))
+    return { ok: false, message: `window: must be one of ${RATE_WINDOWS.join(', ')}` };
+  return { ok: true, value: rateWindowRange(q.window as RateWindow, nowMs) };
 }
 
 /** "2025-07-20" of an epoch time, in local time. */

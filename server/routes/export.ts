@@ -7,7 +7,7 @@ import Type from 'typebox';
 import type { AreaKey } from '../contract/areas';
 import type { KpiWeights, UrgencyDeadlines } from '../contract/config-defaults';
 import { errorResponses, type ApiError } from '../contract/errors';
-import { isAreaKey } from '../contract/live';
+import { DEFAULT_RATE_WINDOW, isAreaKey, RATE_WINDOWS } from '../contract/live';
 import type { Geo } from '../geo/load';
 import type { LiveState } from '../live/types';
 import type { EventStore } from '../store/types';
@@ -15,7 +15,13 @@ import { allowArea, principalOf, requireAbility } from '../auth/guard';
 import { contentDisposition, csvRow, streamOf, UTF8_BOM, type Write } from '../history/csv';
 import { csvSink, featureSink, liveTickets, TICKET_CSV_COLUMNS, windowTickets } from '../history/export-tickets';
 import { windowAggregates, writeAggregatesCsv, type WindowKeyframes } from '../history/export-aggregates';
-import { localDate, parseTicketQuery, parseWindow, todayWindow, type TimeWindow } from '../history/ticket-filter';
+import {
+  localDate,
+  parseExportWindow,
+  parseTicketQuery,
+  rateWindowRange,
+  type TimeWindow,
+} from '../history/ticket-filter';
 import { doc, SESSION_OR_DEVICE } from '../openapi/spec';
 
 export interface ExportRouteOptions {
@@ -41,6 +47,13 @@ const TICKET_QUERY = {
     overdue: { type: 'string', enum: ['true', 'false'] },
     from: { type: 'string', maxLength: 40, description: 'ISO time with offset, or a date (local midnight)' },
     to: { type: 'string', maxLength: 40 },
+    window: {
+      type: 'string',
+      enum: RATE_WINDOWS,
+      description:
+        'A rate window ending today, instead of from/to: today, month (from the 1st), year (from 1 January), ' +
+        'rolling30d (the last 30 local days, today included); local midnight, Asia/Shanghai',
+    },
   },
   additionalProperties: false,
 } as const;
@@ -51,6 +64,7 @@ const AGGREGATE_QUERY = {
     area: { type: 'string', maxLength: 80 },
     from: { type: 'string', maxLength: 40 },
     to: { type: 'string', maxLength: 40 },
+    window: TICKET_QUERY.properties.window,
   },
   additionalProperties: false,
 } as const;
@@ -60,7 +74,9 @@ const download = (contentType: string, description: string) => ({
   200: { description, content: { [contentType]: { schema: Type.String() } } },
   ...errorResponses(400, 401, 403),
 });
-const EXPORT_SCOPE = 'Default area: your scope; `from`/`to` (ISO time or a local date) export a past window.';
+const EXPORT_SCOPE =
+  'Default area: your scope; `window` (today, month, year, rolling30d) or `from`/`to` (ISO time or a local date) ' +
+  'export the tickets created in a window as they stood at its end; neither: the live list.';
 
 export const exportRoutes: FastifyPluginAsync<ExportRouteOptions> = async (app, o) => {
   const tree = o.geo.tree;
@@ -99,10 +115,10 @@ export const exportRoutes: FastifyPluginAsync<ExportRouteOptions> = async (app, 
       if (!parsed.ok) return reply.code(400).send(bad(parsed.message));
       const query = parsed.value;
       if (!allowArea(req, reply, tree, query.area)) return reply;
-      const window = parseWindow(req.query);
+      const clock = o.now();
+      const window = parseExportWindow(req.query, clock);
       if (!window.ok) return reply.code(400).send(bad(window.message));
       const w = window.value;
-      const clock = o.now();
       const run = (sink: Parameters<typeof liveTickets>[2]) =>
         w ? windowTickets(o.store, w, query, clock, foldOptions, sink) : liveTickets(o.live, query, sink);
       const base = nameOf(query.area, w);
@@ -163,7 +179,8 @@ export const exportRoutes: FastifyPluginAsync<ExportRouteOptions> = async (app, 
           'export',
           'Figures of an area and its children over a time window, as CSV',
           SESSION_OR_DEVICE,
-          'Default area: your scope; default window: today.',
+          'Default area: your scope. The window: `window` (today, month, year, rolling30d, as on every KPI ' +
+            'surface; default month, the assessment’s) or `from`/`to`.',
         ),
         querystring: AGGREGATE_QUERY,
         response: download('text/csv', 'one row per area'),
@@ -173,10 +190,10 @@ export const exportRoutes: FastifyPluginAsync<ExportRouteOptions> = async (app, 
       const area = request.query.area ?? principalOf(request).scope;
       if (!isAreaKey(area) || !tree.nodes[area]) return reply.code(400).send(bad(`area: unknown area '${area}'`));
       if (!allowArea(request, reply, tree, area)) return reply;
-      const parsed = parseWindow(request.query);
-      if (!parsed.ok) return reply.code(400).send(bad(parsed.message));
       const clock = o.now();
-      const window = parsed.value ?? todayWindow(clock);
+      const parsed = parseExportWindow(request.query, clock);
+      if (!parsed.ok) return reply.code(400).send(bad(parsed.message));
+      const window = parsed.value ?? rateWindowRange(DEFAULT_RATE_WINDOW, clock);
       const keys = [area, ...((tree.children[area] ?? []) as AreaKey[])];
       const base = nameOf(area, window);
       return send(

@@ -283,7 +283,7 @@ describe('a time window folds the log', () => {
 
 describe('aggregates.csv', () => {
   it("today's window gives the KPI bar's figures for the area and each child", async () => {
-    const res = await get('/api/v1/export/aggregates.csv');
+    const res = await get('/api/v1/export/aggregates.csv?window=today');
     expect(res.statusCode).toBe(200);
     expect([...res.rawPayload.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(decodeFilename(String(res.headers['content-disposition']))).toMatch(
