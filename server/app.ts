@@ -340,8 +340,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     append: (items) => bus.append(items),
     now,
     options: config.alertRules,
-    deadlines: config.ticketDeadlines,
-    nearDeadlineFraction: config.nearDeadlineFraction,
+    tickets: live,
     onError: (error) =>
       app.log.warn({ err: error }, 'an alert event could not be appended; decided again on a later tick'),
   });

@@ -30,7 +30,7 @@ import {
 import type { Geo } from '../geo/load';
 import { AreaIndex } from './areas';
 import type { LiveObserver } from './observer';
-import type { KeyframeState, LiveState, PooledTickets } from './types';
+import type { LiveFold } from './types';
 import { resolveLiveOptions, type LiveOptions } from './options';
 import { countWindowFact, createLiveState, WINDOW_FIELDS, windowKpisOf } from './state';
 import { DAY_MS, isoLocal, localDay } from '../contract/time';
@@ -88,7 +88,7 @@ interface DayCoverage {
 export interface AreaTrendsFold {
   readonly seq: number;
   /** The live state the trends listen to (the app's own, when it hands one over: see createAreaTrends). */
-  readonly live: LiveState & PooledTickets & KeyframeState;
+  readonly live: LiveFold;
   apply(events: readonly StoredEvent[]): void;
   /** Moves the clock (deadlines settle, old buckets go); it never runs backwards. */
   advance(nowMs: number): void;
@@ -134,7 +134,7 @@ export function createAreaTrends(
   geo: Geo,
   options: Partial<LiveOptions> = {},
   nowMs?: number,
-  makeLive?: (observer: LiveObserver) => LiveState & PooledTickets & KeyframeState,
+  makeLive?: (observer: LiveObserver) => LiveFold,
 ): AreaTrendsFold {
   const o = resolveLiveOptions(options);
   const areas = new AreaIndex(geo);

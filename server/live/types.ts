@@ -11,7 +11,7 @@ import type {
   TicketKpis,
   TicketObject,
 } from '../contract/live';
-import type { TicketCategory, TicketStatus } from '../contract/events';
+import type { Place, TicketCategory, TicketStatus, Urgency } from '../contract/events';
 import type { PatrolVisited } from '../contract/patrol';
 
 export type ObjectKind = 'tickets' | 'checkpoints' | 'rangers' | 'incidents';
@@ -80,3 +80,29 @@ export interface KeyframeState {
   /** The latest event time folded (epoch ms, 0 before any). */
   readonly envelopeMs: number;
 }
+
+/**
+ * An open ticket as the live state holds it (records.ts' TicketRec, read-only): what the rule engine judges, so
+ * that it keeps no model of tickets of its own. Deadlines come from deadlines.ts, worked out once at creation.
+ */
+export interface OpenTicketRecord {
+  readonly id: string;
+  readonly urgency: Urgency;
+  readonly title: string;
+  readonly place: Place | undefined;
+  readonly lon: number;
+  readonly lat: number;
+  /** From this instant on (strictly after), the ticket is near its resolution deadline. */
+  readonly nearMs: number;
+  /** Resolution due (办结时限): overdue strictly after it. */
+  readonly resolveDueMs: number;
+}
+
+/** The live state's open tickets, read by id: its narrow read interface for the rules (rules/engine.ts). */
+export interface OpenTicketRecords {
+  /** The open ticket, or undefined once it is closed (or was never created). */
+  openTicket(id: string): OpenTicketRecord | undefined;
+}
+
+/** What createLiveState() gives: the state, pooled KPIs, keyframes, and the open tickets' records. */
+export type LiveFold = LiveState & PooledTickets & KeyframeState & OpenTicketRecords;

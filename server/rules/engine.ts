@@ -4,8 +4,10 @@
 // and folded by the AlertBook (alerts.ts) on every node.
 //
 // How it stays correct across retries, restarts and nodes:
-// - Each rule keeps a condition per subject (a checkpoint, a ticket, a grid cell …) in its own memory, a fold
-//   of the log; `rebuild()` replays the log into that memory and decides nothing, `start()` then reconciles.
+// - Each rule keeps a condition per subject (a checkpoint, a grid cell …) in its own memory, a fold of the log;
+//   `rebuild()` replays the log into that memory and decides nothing, `start()` then reconciles. Tickets are
+//   read from the live state's records (its open tickets with their deadlines, folded before the rules): the
+//   engine keeps only which of them it watches and when it looks at each next.
 // - An alert's id is derived from the log (`flood_warning:<checkpoint>:<seq of the reading that crossed>`,
 //   `ticket_overdue:<ticket>` …), so the same decision made twice (a retry, a second node, a restart) is the
 //   same (source, id) and the store keeps it once.
@@ -28,11 +30,10 @@ import {
   type AlertSubject,
   type AlertUpdated,
 } from '../contract/alerts';
-import type { UrgencyDeadlines } from '../contract/config-defaults';
-import { ticketDeadlines } from '../live/deadlines';
-import { ALERT_KIND_PREFIX, type OpsEvent, type Place, type StoredEvent, type Urgency } from '../contract/events';
+import { ALERT_KIND_PREFIX, type OpsEvent, type Place, type StoredEvent } from '../contract/events';
 import type { Geo } from '../geo/load';
 import { TimerHeap } from '../live/heap';
+import type { OpenTicketRecord, OpenTicketRecords } from '../live/types';
 import { DAY_MS, HOUR_MS, isoLocal, MINUTE_MS } from '../contract/time';
 import type { AppendItem, AppendResult } from '../store/types';
 import { alertSubjectKey, type AlertBook } from './alerts';
@@ -48,9 +49,11 @@ export interface RuleEngineDeps {
   append: (items: AppendItem[]) => Promise<AppendResult[]>;
   now: () => number;
   options: AlertRuleOptions;
-  /** The same deadlines and near fraction as the live state, so a ticket is overdue for both at once. */
-  deadlines: UrgencyDeadlines;
-  nearDeadlineFraction: number;
+  /**
+   * The live state's open tickets (live/types.ts), folded before the rules see a batch: their deadlines are
+   * the live state's, so a ticket is near or overdue for both at once.
+   */
+  tickets: OpenTicketRecords;
   /** An append that failed (the store is down): the decision is made again on a later tick. */
   onError?: (error: unknown) => void;
 }
@@ -74,8 +77,8 @@ export interface RuleEngine {
 interface RuleEngineSnapshot {
   checkpoints: Map<string, CheckpointMem>;
   clusters: Map<string, { id: string; name: string; townId: string; lastPatrolMs: number }>;
-  tickets: Map<string, TicketMem>;
-  ticketTimers: TicketMem[];
+  /** Watched tickets by id: the records themselves are the live state's, restored before the rules. */
+  ticketWatches: Map<string, { due: number; heapIndex: number }>;
   rangers: Map<string, RangerMem>;
   incidents: Map<string, IncidentMem>;
   cells: Map<string, CellMem>;
@@ -116,15 +119,9 @@ interface CheckpointMem {
   belowSinceMs: number | null;
 }
 
-interface TicketMem {
-  id: string;
-  urgency: Urgency;
-  title: string;
-  place: Place | undefined;
-  lon: number;
-  lat: number;
-  nearMs: number;
-  dueMs: number;
+/** An open ticket whose urgency has a deadline rule: its live record and when the engine looks at it next. */
+interface TicketWatch {
+  readonly rec: OpenTicketRecord;
   due: number;
   heapIndex: number;
 }
@@ -227,8 +224,8 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
     const p = f.properties;
     clusters.set(p.id, { id: p.id, name: p.name, townId: p.townId, lastPatrolMs: -Infinity });
   }
-  const tickets = new Map<string, TicketMem>();
-  const ticketTimers = new TimerHeap<TicketMem>();
+  const watched = new Map<string, TicketWatch>();
+  const ticketTimers = new TimerHeap<TicketWatch>();
   const rangers = new Map<string, RangerMem>();
   const incidents = new Map<string, IncidentMem>();
   const cells = new Map<string, CellMem>();
@@ -390,15 +387,15 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
     };
   }
 
-  function ticketWants(t: TicketMem, at: number): [string, Want | null][] {
-    const overdue = at > t.dueMs;
+  function ticketWants(t: OpenTicketRecord, at: number): [string, Want | null][] {
+    const overdue = at > t.resolveDueMs;
     const near = !overdue && at > t.nearMs;
     const { area, town } = areaOf(t.place, ['grid']);
     const subjects: AlertSubject[] = [{ kind: 'ticket', id: t.id }];
     const base = { sticky: false, area, town, subjects, location: { lon: t.lon, lat: t.lat } };
     const nearSev = o.ticketNearDeadline[t.urgency];
     const overSev = o.ticketOverdue[t.urgency];
-    const due = isoLocal(t.dueMs);
+    const due = isoLocal(t.resolveDueMs);
     return [
       [
         alertSubjectKey('ticket_near_deadline', subjects[0]!),
@@ -429,19 +426,20 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
     ];
   }
 
-  function decideTicket(t: TicketMem, at: number): void {
-    const overdue = at > t.dueMs;
+  function decideTicket(w: TicketWatch, at: number): void {
+    const t = w.rec;
+    const overdue = at > t.resolveDueMs;
     for (const [key, want] of ticketWants(t, at)) {
       reconcile(key, want, key.startsWith('ticket_near_deadline') && overdue ? 'now overdue' : 'condition cleared');
     }
     // Next transition: near, then overdue; after that nothing changes until the ticket closes.
     let due = Infinity;
     if (o.ticketNearDeadline[t.urgency] && !(at > t.nearMs)) due = t.nearMs;
-    else if (!overdue) due = t.dueMs;
-    ticketTimers.schedule(t, due);
+    else if (!overdue) due = t.resolveDueMs;
+    ticketTimers.schedule(w, due);
   }
 
-  /** The ticket closed (already out of memory): its alerts have nothing left to watch. */
+  /** The ticket closed (no longer watched): its alerts have nothing left to watch. */
   function closeTicket(id: string): void {
     for (const rule of ['ticket_near_deadline', 'ticket_overdue'] as const) {
       reconcile(alertSubjectKey(rule, { kind: 'ticket', id }), null, 'ticket closed');
@@ -593,7 +591,7 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
   /** Subjects a batch touched, decided after the whole batch is folded. */
   interface Touched {
     checkpoints: Set<CheckpointMem>;
-    tickets: Set<TicketMem>;
+    tickets: Set<TicketWatch>;
     closedTickets: Set<string>;
     cells: Set<CellMem>;
     clusters: Set<string>;
@@ -637,7 +635,7 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
     if (ms < logStartMs) logStartMs = ms;
     switch (ev.kind) {
       case 'ticket.created': {
-        if (tickets.has(ev.ticketId)) return;
+        if (watched.has(ev.ticketId)) return;
         const gridId = s.place?.gridId;
         if (gridId !== undefined) {
           let c = cells.get(gridId);
@@ -650,31 +648,21 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
           c.lastSeq = s.seq;
           t.cells.add(c);
         }
-        if (!o.ticketNearDeadline[ev.urgency] && !o.ticketOverdue[ev.urgency]) return;
-        const d = ticketDeadlines(ms, ev, deps.deadlines, deps.nearDeadlineFraction);
-        const tm: TicketMem = {
-          id: ev.ticketId,
-          urgency: ev.urgency,
-          title: ev.title,
-          place: s.place,
-          lon: ev.location.lon,
-          lat: ev.location.lat,
-          nearMs: d.nearMs,
-          dueMs: d.resolveDueMs,
-          due: Infinity,
-          heapIndex: -1,
-        };
-        tickets.set(tm.id, tm);
-        t.tickets.add(tm);
+        // The live state folded the batch already: a ticket it no longer holds open closed within the batch.
+        const rec = deps.tickets.openTicket(ev.ticketId);
+        if (!rec || (!o.ticketNearDeadline[rec.urgency] && !o.ticketOverdue[rec.urgency])) return;
+        const w: TicketWatch = { rec, due: Infinity, heapIndex: -1 };
+        watched.set(rec.id, w);
+        t.tickets.add(w);
         return;
       }
       case 'ticket.updated':
       case 'ticket.closed': {
         if (ev.kind === 'ticket.updated' && ev.status !== 'closed') return;
-        const tm = tickets.get(ev.ticketId);
-        if (!tm) return;
-        ticketTimers.cancel(tm);
-        tickets.delete(ev.ticketId);
+        const w = watched.get(ev.ticketId);
+        if (!w) return;
+        ticketTimers.cancel(w);
+        watched.delete(ev.ticketId);
         t.closedTickets.add(ev.ticketId);
         return;
       }
@@ -777,8 +765,8 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
       floodCleared(cp, at);
       reconcile(floodKey(cp), floodWant(cp), 'level back below the clearing line');
     }
-    for (const tm of t.tickets) if (tickets.get(tm.id) === tm) decideTicket(tm, at);
-    for (const id of t.closedTickets) if (!tickets.has(id)) closeTicket(id);
+    for (const w of t.tickets) if (watched.get(w.rec.id) === w) decideTicket(w, at);
+    for (const id of t.closedTickets) if (!watched.has(id)) closeTicket(id);
     for (const c of t.cells) decideCell(c, at);
     for (const id of t.clusters) decideCluster(clusters.get(id)!, at);
     for (const r of t.rangers) decideRanger(r, at);
@@ -807,11 +795,12 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
 
   return {
     snapshotState() {
+      const ticketWatches = new Map<string, { due: number; heapIndex: number }>();
+      for (const [id, w] of watched) ticketWatches.set(id, { due: w.due, heapIndex: w.heapIndex });
       return {
         checkpoints,
         clusters,
-        tickets,
-        ticketTimers: ticketTimers.snapshot(),
+        ticketWatches,
         rangers,
         incidents,
         cells,
@@ -829,8 +818,31 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
       };
       refill(checkpoints, s.checkpoints);
       refill(clusters, s.clusters);
-      refill(tickets, s.tickets);
-      ticketTimers.restore(s.ticketTimers);
+      // The heap's array again from each watch's place in it; a ticket the live state does not hold open (a
+      // keyframe of another fold) is not watched.
+      watched.clear();
+      const heap: TicketWatch[] = [];
+      let whole = true;
+      for (const [id, { due, heapIndex }] of s.ticketWatches) {
+        const rec = deps.tickets.openTicket(id);
+        if (!rec) {
+          whole = false;
+          continue;
+        }
+        const w: TicketWatch = { rec, due, heapIndex };
+        watched.set(id, w);
+        if (heapIndex >= 0) heap[heapIndex] = w;
+      }
+      if (whole) ticketTimers.restore(heap);
+      else {
+        ticketTimers.restore([]);
+        for (const w of watched.values()) {
+          const due = w.due;
+          w.due = Infinity;
+          w.heapIndex = -1;
+          ticketTimers.schedule(w, due);
+        }
+      }
       refill(rangers, s.rangers);
       refill(incidents, s.incidents);
       refill(cells, s.cells);
@@ -853,7 +865,7 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
         checkpoints: new Set(
           [...checkpoints.values()].filter((cp) => cp.crossSeq !== null || book.activeFor(floodKey(cp))),
         ),
-        tickets: new Set(tickets.values()),
+        tickets: new Set(watched.values()),
         closedTickets: new Set(),
         cells: new Set(cells.values()),
         clusters: new Set(clusters.keys()),

@@ -150,10 +150,9 @@ function sortHeaps(data: Record<string, unknown> | null): Record<string, unknown
   // by a person while the condition holds), not a fold of the log: a keyframe keeps them, a full fold starts
   // without them and reads the same answers from the alert book when it decides at start.
   if ('episodes' in data) delete data.episodes;
-  if ('ticketTimers' in data) {
-    data.ticketTimers = strip(data.ticketTimers as { due: number; id: string }[]);
-    for (const rec of (data.tickets as Map<string, { heapIndex: number }>).values()) rec.heapIndex = 0;
-  }
+  // The rules' watched tickets: when each is looked at next counts, its place in the heap does not.
+  if ('ticketWatches' in data)
+    for (const w of (data.ticketWatches as Map<string, { heapIndex: number }>).values()) w.heapIndex = 0;
   return data;
 }
 

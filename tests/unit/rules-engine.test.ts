@@ -14,6 +14,8 @@ import { DEFAULT_URGENCY_DEADLINES } from '../../server/contract/config-defaults
 import { createAlertBook, type AlertBook } from '../../server/rules/alerts';
 import { createRuleEngine, type RuleEngine } from '../../server/rules/engine';
 import { DEFAULT_ALERT_RULE_OPTIONS, resolveAlertRuleOptions, type AlertRuleOptions } from '../../server/rules/options';
+import { createLiveState } from '../../server/live/state';
+import type { LiveFold } from '../../server/live/types';
 import { createMemoryStore } from '../../server/store/memory';
 import type { EventStore } from '../../server/store/types';
 import { GEO_DIR } from '../helpers/paths';
@@ -38,6 +40,7 @@ class World {
   now = T0;
   readonly bus: EventBus;
   book!: AlertBook;
+  live!: LiveFold;
   engine!: RuleEngine;
   private n = 0;
   /** Event ids unique per world, so that two worlds on one log (a restart) do not collide. */
@@ -54,28 +57,36 @@ class World {
   /** Rebuilds book and engine from the log (as the server does at start), then follows the bus. */
   async boot(): Promise<this> {
     this.book = createAlertBook();
-    this.engine = createRuleEngine({
+    // The live state the engine reads its tickets from, with the deadlines of the server's defaults.
+    this.live = createLiveState(geo, { deadlines: DEFAULT_URGENCY_DEADLINES, nearDeadlineFraction: 0.8 }, this.now);
+    this.engine = this.newEngine();
+    const past = await this.store.read(0, 1_000_000);
+    this.book.apply(past);
+    this.live.apply(past);
+    this.engine.rebuild(past);
+    this.engine.start();
+    this.bus.subscribe(past.length > 0 ? past[past.length - 1]!.seq : 0, (events) => {
+      this.book.apply(events);
+      this.live.apply(events);
+      this.engine.onBatch(events);
+    });
+    await this.settle();
+    return this;
+  }
+
+  /** An engine over this world's book, live state, bus and clock (boot's, or one restored from a snapshot). */
+  newEngine(): RuleEngine {
+    return createRuleEngine({
       geo,
       book: this.book,
       append: (items) => this.bus.append(items),
       now: () => this.now,
       options: this.options,
-      deadlines: DEFAULT_URGENCY_DEADLINES,
-      nearDeadlineFraction: 0.8,
+      tickets: this.live,
       onError: (e) => {
         throw e;
       },
     });
-    const past = await this.store.read(0, 1_000_000);
-    this.book.apply(past);
-    this.engine.rebuild(past);
-    this.engine.start();
-    this.bus.subscribe(past.length > 0 ? past[past.length - 1]!.seq : 0, (events) => {
-      this.book.apply(events);
-      this.engine.onBatch(events);
-    });
-    await this.settle();
-    return this;
   }
 
   async settle(): Promise<void> {
@@ -104,6 +115,7 @@ class World {
   /** Moves the clock to `ms` and lets the engine tick. */
   async at(ms: number): Promise<void> {
     this.now = ms;
+    this.live.advance(ms);
     this.engine.tick();
     this.book.advance(ms);
     await this.settle();
@@ -318,6 +330,35 @@ describe('ticket deadlines', () => {
     await w.post(created('T-l', 'low', T0));
     await w.at(T0 + 15 * 24 * HOUR + 1000);
     expect(w.alerts()).toMatchObject([{ id: 'ticket_overdue:T-l', severity: 'info' }]);
+  });
+
+  it('follows the deadline the hotline sent: the alert comes at the moment the live state marks the ticket overdue', async () => {
+    const w = await new World(createMemoryStore(), withoutForest()).boot();
+    const due = T0 + 3 * HOUR;
+    await w.post({ ...created('T-3', 'normal', T0), resolveDueAt: iso(due) } as Bare<OpsEvent>);
+    await w.at(due);
+    expect(w.live.ticket('T-3')!.overdue).toBe(false);
+    expect(w.alerts()).toEqual([]);
+    await w.at(due + 1000);
+    expect(w.live.ticket('T-3')!.overdue).toBe(true);
+    expect(w.alerts()).toMatchObject([{ id: 'ticket_overdue:T-3', severity: 'warning', status: 'open' }]);
+  });
+
+  it('an engine restored from its snapshot watches the same tickets: each alert is raised once', async () => {
+    const w = await new World(createMemoryStore(), withoutForest()).boot();
+    await w.post(created('T-5', 'urgent', T0), created('T-6', 'urgent', T0));
+    await w.at(T0 + 0.8 * 24 * HOUR + 1000);
+    expect(w.alerts('ticket_near_deadline')).toHaveLength(2);
+    const restored = w.newEngine();
+    restored.restoreState(structuredClone(w.engine.snapshotState()));
+    w.engine = restored;
+    restored.start();
+    w.now = T0 + HOUR * 20;
+    await w.post({ kind: 'ticket.closed', time: iso(w.now), ticketId: 'T-6', resolved: true });
+    await w.at(T0 + 24 * HOUR + 1000);
+    const raised = (await w.alertEvents()).filter((e) => e.kind === 'alert.raised').map((e) => e.alertId);
+    expect(raised.sort()).toEqual(['ticket_near_deadline:T-5', 'ticket_near_deadline:T-6', 'ticket_overdue:T-5']);
+    expect(w.alerts('ticket_near_deadline').map((a) => a.status)).toEqual(['resolved', 'resolved']);
   });
 
   it('a ticket closed before its deadline never raises', async () => {

@@ -31,7 +31,17 @@ import { TimerHeap } from '../heap';
 import type { LiveObserver } from '../observer';
 import { resolveLiveOptions, type LiveOptions } from '../options';
 import { TicketRec, type RangerRec } from '../records';
-import type { KeyframeState, LiveChanges, LiveState, ObjectKind, PooledTickets, TicketQuery } from '../types';
+import type {
+  KeyframeState,
+  LiveChanges,
+  LiveFold,
+  LiveState,
+  ObjectKind,
+  OpenTicketRecord,
+  OpenTicketRecords,
+  PooledTickets,
+  TicketQuery,
+} from '../types';
 import { ChangeSet } from './changes';
 import type { FoldContext, Reducers } from './context';
 import { Counters, type CountersSnapshot } from './counters';
@@ -69,11 +79,11 @@ export function createLiveState(
   options?: Partial<LiveOptions>,
   now?: number,
   observer?: LiveObserver,
-): LiveState & PooledTickets & KeyframeState {
+): LiveFold {
   return new LiveStateImpl(geo, resolveLiveOptions(options), now, observer);
 }
 
-class LiveStateImpl implements LiveState, PooledTickets, KeyframeState {
+class LiveStateImpl implements LiveState, PooledTickets, KeyframeState, OpenTicketRecords {
   private readonly areas: AreaIndex;
   private readonly counters: Counters;
   private readonly changes: ChangeSet;
@@ -224,6 +234,11 @@ class LiveStateImpl implements LiveState, PooledTickets, KeyframeState {
 
   ticket(id: string) {
     return this.views.ticket(id);
+  }
+
+  /** The record itself, not a copy: read-only to the reader, and no allocation on the rules' path. */
+  openTicket(id: string): OpenTicketRecord | undefined {
+    return this.tickets_.book.open.get(id);
   }
 
   checkpoint(id: string) {
