@@ -164,6 +164,15 @@ export const LevelThresholds = Type.Object({
 });
 export type LevelThresholds = Static<typeof LevelThresholds>;
 
+/** A level's warning colour as an index into WARNING_ORDER: the highest threshold at or below it. */
+export function warningIndex(th: LevelThresholds, level: number): number {
+  if (level >= th.red) return 4;
+  if (level >= th.orange) return 3;
+  if (level >= th.yellow) return 2;
+  if (level >= th.blue) return 1;
+  return 0;
+}
+
 export const CheckpointProps = Type.Object({
   id: Id,
   name: Name,

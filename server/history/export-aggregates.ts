@@ -13,7 +13,7 @@
 //
 // Memory: what the live state holds (open tickets, closed ones within their retention, rangers), and one row
 // of counters per area. Never the log.
-import { WARNING_ORDER, type AreaKey, type LevelThresholds } from '../contract/areas';
+import { WARNING_ORDER, warningIndex, type AreaKey, type LevelThresholds } from '../contract/areas';
 import type { StoredEvent } from '../contract/events';
 import type { Geo } from '../geo/load';
 import { AreaIndex, CHAIN_LENGTH } from '../live/areas';
@@ -73,14 +73,6 @@ export interface AreaFigures {
   incidents: number;
 }
 
-function colorIndex(th: LevelThresholds, level: number): number {
-  if (level >= th.red) return 4;
-  if (level >= th.orange) return 3;
-  if (level >= th.yellow) return 2;
-  if (level >= th.blue) return 1;
-  return 0;
-}
-
 /**
  * The figures of `keys` (each area counts everything located below it) for the window. The clock of the fold
  * ends at min(to, `clockMs`): a response still pending counts as missed once the clock has passed its deadline,
@@ -133,7 +125,7 @@ export async function windowAggregates(
       if (!cp) return;
       addAlong(cp.chain, READINGS);
       cp.read = true;
-      cp.color = Math.max(cp.color, colorIndex(cp.thresholds, e.level));
+      cp.color = Math.max(cp.color, warningIndex(cp.thresholds, e.level));
     } else if (e.kind === 'patrol.started') {
       const cluster = areas.index('forest', e.clusterId);
       addAlong(areas.chains[cluster >= 0 ? areas.chainOfArea(cluster) : 0]!, PATROLS);

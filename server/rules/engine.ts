@@ -18,7 +18,7 @@
 // How it stays fast: a batch evaluates only the subjects its events touched; the clock pops ticket deadlines
 // from a heap and scans only the short lists (active rangers, checkpoints in an episode, cells in a surge,
 // forest clusters, alerts awaiting acknowledgement). Domain code: no driver, no Date.now() (the clock is given).
-import { WARNING_ORDER, type AreaKey, type LevelThresholds } from '../contract/areas';
+import { WARNING_ORDER, warningIndex, type AreaKey, type LevelThresholds } from '../contract/areas';
 import {
   SEVERITY_RANK,
   type AlertEscalated,
@@ -168,14 +168,6 @@ function hash(text: string): string {
 
 export function ref(text: string): string {
   return text.length <= MAX_REF ? text : `${text.slice(0, MAX_REF - 9)}~${hash(text).padStart(7, '0')}`;
-}
-
-function colorIndex(th: LevelThresholds, level: number): number {
-  if (level >= th.red) return 4;
-  if (level >= th.orange) return 3;
-  if (level >= th.yellow) return 2;
-  if (level >= th.blue) return 1;
-  return 0;
 }
 
 /** Index of the first element > x in an ascending array. */
@@ -370,7 +362,7 @@ export function createRuleEngine(deps: RuleEngineDeps): RuleEngine {
 
   function floodWant(cp: CheckpointMem): Want | null {
     if (cp.crossSeq === null || cp.level === null) return null;
-    const color = Math.max(colorIndex(cp.thresholds, cp.level), raiseAt);
+    const color = Math.max(warningIndex(cp.thresholds, cp.level), raiseAt);
     const colorName = WARNING_ORDER[color] as 'blue' | 'yellow' | 'orange' | 'red';
     const { area, town } = areaOf(cp.place ?? { townId: cp.townId }, ['grid']);
     return {

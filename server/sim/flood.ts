@@ -3,7 +3,7 @@
 // downstream delay, warning colours from each checkpoint's thresholds, river responses that follow them,
 // inspections, 碍洪点 clearance, and the waterlogging tickets a storm brings to nearby grid cells.
 import type { ObstructionStatus, ResponseLevel } from '../contract/events';
-import type { WarningColor } from '../contract/areas';
+import { WARNING_ORDER, warningIndex, type WarningColor } from '../contract/areas';
 import { staffName } from './catalog';
 import { beijing, nextMidnight } from './clock';
 import { HOUR_MS, MINUTE_MS } from '../contract/time';
@@ -46,16 +46,7 @@ const RESPONSE_RANK: Record<ResponseLevel, number> = { none: 0, IV: 1, III: 2, I
 const pulse = (x: number, k: number): number => (x <= 0 ? 0 : Math.pow(x, k) * Math.exp(k * (1 - x)));
 
 function colorOf(cp: Checkpoint, level: number): WarningColor {
-  const t = cp.props.thresholds;
-  return level >= t.red
-    ? 'red'
-    : level >= t.orange
-      ? 'orange'
-      : level >= t.yellow
-        ? 'yellow'
-        : level >= t.blue
-          ? 'blue'
-          : 'none';
+  return WARNING_ORDER[warningIndex(cp.props.thresholds, level)]!;
 }
 
 interface CheckpointState {

@@ -1,6 +1,7 @@
 // The flood family's reducer: gauge readings (level, rainfall, trend, warning colour), inspections, the
 // clearance of 碍洪点 (obstructions) and flood responses (应急响应) by river and area. Checkpoints, rivers and
 // where they lie are set up once from the geography.
+import { warningIndex } from '../../contract/areas';
 import type { EventOf, Place } from '../../contract/events';
 import type { Geo } from '../../geo/load';
 import type { Locator } from '../../geo/locate';
@@ -138,7 +139,7 @@ export class FloodReducer {
     } else {
       cp.trend = 'steady';
     }
-    const color = cp.level === null ? 0 : colorIndex(cp.thresholds, cp.level);
+    const color = cp.level === null ? 0 : warningIndex(cp.thresholds, cp.level);
     if (color !== cp.color) {
       this.x.counters.add(cp.chain, C_COLOR + cp.color, -1);
       this.x.counters.add(cp.chain, C_COLOR + color, 1);
@@ -221,13 +222,4 @@ export class FloodReducer {
     refill(this.responses, s.responses);
     this.responseLevel.set(s.responseLevel);
   }
-}
-
-/** Highest threshold at or below the level, as an index into WARNING_ORDER. */
-function colorIndex(th: { blue: number; yellow: number; orange: number; red: number }, level: number): number {
-  if (level >= th.red) return 4;
-  if (level >= th.orange) return 3;
-  if (level >= th.yellow) return 2;
-  if (level >= th.blue) return 1;
-  return 0;
 }
