@@ -69,7 +69,8 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
 /** Spawn → /readyz 200, then → folded the stream's head; the node is left running for the run's cleanup. */
 async function join(space: ClusterSpace, res: Resources, head: number, env: Record<string, string> = {}) {
   const t0 = performance.now();
-  const node = await startNodeProcess({ ...space.env, ...env });
+  // A loaded machine folds slowly: a full fold may take minutes there.
+  const node = await startNodeProcess({ ...space.env, ...env }, undefined, 900_000);
   res.nodes.push(node);
   const readyMs = performance.now() - t0;
   const more = await until(async () => (await foldedSeq(node.base)) >= head, 300_000);
@@ -94,6 +95,7 @@ export async function newNodeJoins(row: Row, joinEvents: number, p: Places, res:
   await until(async () => (await archiveState(space)).keyframeSeq > 0, 60_000);
   const { keyframeSeq } = await archiveState(space);
   const withKeyframe = await join(space, res, head);
+  console.error(`cluster join: with a keyframe ready in ${fmt(withKeyframe.readyMs)} ms; now KEYFRAMES=off`);
   const fullFold = await join(space, res, head, { KEYFRAMES: 'off' });
   const s = (ms: number) => `${fmt(ms / 1000, 1)} s`;
   row(

@@ -75,7 +75,11 @@ export async function waitReady(base: string, timeoutMs = 60_000): Promise<void>
 }
 
 /** `server/main.ts` as its own process, as a deployment runs a node. */
-export async function startNodeProcess(env: Record<string, string>, port?: number): Promise<NodeProcess> {
+export async function startNodeProcess(
+  env: Record<string, string>,
+  port?: number,
+  readyTimeoutMs = 60_000,
+): Promise<NodeProcess> {
   const p = port ?? (await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
@@ -85,7 +89,7 @@ export async function startNodeProcess(env: Record<string, string>, port?: numbe
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const base = `http://127.0.0.1:${p}`;
   try {
-    await waitReady(base);
+    await waitReady(base, readyTimeoutMs);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
