@@ -122,7 +122,13 @@ export default tseslint.config(
   {
     // Domain code (placing, folding, rules, notifications) never imports a driver: it is handed seams
     // (EventStore, EventBus); the notifier speaks HTTP through the standard fetch.
-    files: ['server/geo/**/*.ts', 'server/live/**/*.ts', 'server/rules/**/*.ts', 'server/notify/**/*.ts'],
+    files: [
+      'server/geo/**/*.ts',
+      'server/live/**/*.ts',
+      'server/reports/**/*.ts',
+      'server/rules/**/*.ts',
+      'server/notify/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -13,7 +13,7 @@ import {
   parseTreatedTowns,
   parseZeroComplaintSince,
   type ConceptSpecs,
-} from './live/treatment';
+} from './reports/treatment';
 import { fileURLToPath } from 'node:url';
 
 /** Repository root (server/..): relative paths in the config resolve against it, not the cwd. */

@@ -22,6 +22,9 @@ export const ApiError = Type.Object(
 );
 export type ApiError = Static<typeof ApiError>;
 
+/** A 404 answer. */
+export const notFound = (message: string): ApiError => ({ statusCode: 404, error: 'Not Found', message });
+
 /** What a route's response schema holds: a reference to the registered schema, typed as the error. */
 export const ApiErrorRef = Type.Unsafe<ApiError>(Type.Ref(API_ERROR_ID));
 

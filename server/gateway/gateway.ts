@@ -45,7 +45,7 @@ import {
 } from '../contract/socket';
 import { DEFAULT_LIVE_OPTIONS } from '../live/options';
 import type { LiveChanges, LiveState, ObjectKind } from '../live/types';
-import { DeltaHistory } from './history';
+import { ResumeBuffer } from './resume-buffer';
 import { allowedRooms, isFollowable, mayFollow, scopeKeys, townKeyOf } from './rooms';
 import { frameBytes } from './wire';
 
@@ -88,9 +88,9 @@ export interface GatewayOptions {
    */
   heartbeatMs?: number;
   /** Deltas kept per room for resume. */
-  historyLimit?: number;
-  /** ... and for at most this long. Also how long an empty room (and its history) outlives its last socket. */
-  historyMs?: number;
+  resumeLimit?: number;
+  /** ... and for at most this long. Also how long an empty room (and its resume buffer) outlives its last socket. */
+  resumeMs?: number;
   logger?: GatewayLogger;
   /** Who may follow what; default: SocketData.allowed (null: everyone, everything). */
   authorize?: (data: SocketData, scope: AreaKey) => boolean;
@@ -104,7 +104,7 @@ export interface GatewayOptions {
    * device or an ended session is cut off while connected (ms; 0: only at the handshake).
    */
   recheckMs?: number;
-  /** Clock for delta timestamps and history age (tests). */
+  /** Clock for delta timestamps and the resume buffer's age (tests). */
   now?: () => number;
   /**
    * The live state's trail window (LiveOptions.trailMs; default: its default). Sent in snapshots: clients trim
@@ -162,8 +162,8 @@ export interface Gateway {
 }
 
 export const DEFAULT_FLUSH_MS = 150;
-export const DEFAULT_HISTORY_LIMIT = 256;
-export const DEFAULT_HISTORY_MS = 120_000;
+export const DEFAULT_RESUME_LIMIT = 256;
+export const DEFAULT_RESUME_MS = 120_000;
 /** Well under the clients' 10 s stale threshold, so a quiet room never looks stale while connected. */
 export const DEFAULT_HEARTBEAT_MS = 5_000;
 /** A revoked device or an ended session loses its live connection within this time. */
@@ -205,7 +205,7 @@ interface Room {
   position: Map<AreaKey, number>;
   /** toSeq of the last delta sent (or the seq of the first snapshot); null until the room's first flush. */
   head: number | null;
-  history: DeltaHistory | null;
+  resume: ResumeBuffer | null;
   pending: Map<string, Pending>;
   /** When the room last had neither members nor pending sockets, for garbage collection. */
   emptySince: number | null;
@@ -272,8 +272,8 @@ class SocketGateway implements Gateway {
   private readonly now: () => number;
   private readonly measureBytes: boolean;
   private readonly trailMs: number;
-  private readonly historyLimit: number;
-  private readonly historyMs: number;
+  private readonly resumeLimit: number;
+  private readonly resumeMs: number;
   private readonly heartbeatMs: number;
   private readonly timer: NodeJS.Timeout | null;
   private readonly rooms = new Map<AreaKey, Room>();
@@ -333,8 +333,8 @@ class SocketGateway implements Gateway {
     if (!(Number.isInteger(this.trailMs) && this.trailMs > 0)) {
       throw new RangeError(`gateway trailMs must be a positive integer, got ${this.trailMs}`);
     }
-    this.historyLimit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT;
-    this.historyMs = options.historyMs ?? DEFAULT_HISTORY_MS;
+    this.resumeLimit = options.resumeLimit ?? DEFAULT_RESUME_LIMIT;
+    this.resumeMs = options.resumeMs ?? DEFAULT_RESUME_MS;
     this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
 
     // Changes folded before the gateway existed concern no client: every client starts from a snapshot.
@@ -512,12 +512,12 @@ class SocketGateway implements Gateway {
 
   /**
    * Brings a reconnected client from lastSeq to the room's head: the missed deltas now, in order, when the
-   * history proves them complete; otherwise a snapshot at the next flush.
+   * resume buffer proves them complete; otherwise a snapshot at the next flush.
    */
   private resume(socket: GatewaySocket, scope: AreaKey, lastSeq: number, reply?: (result: ResumeAck) => void): void {
     this.leaveAll(socket);
     const room = this.room(scope);
-    const missed = room.head !== null && room.history ? room.history.since(lastSeq, room.head) : null;
+    const missed = room.head !== null && room.resume ? room.resume.since(lastSeq, room.head) : null;
     if (missed && room.head !== null) {
       for (const wire of missed) socket.emit('state:delta', wire);
       void socket.join(room.name);
@@ -573,7 +573,7 @@ class SocketGateway implements Gateway {
         keys,
         position: new Map(keys.map((k, i) => [k, i])),
         head: null,
-        history: null,
+        resume: null,
         pending: new Map(),
         emptySince: null,
         lastDeltaAt: this.now(),
@@ -642,14 +642,14 @@ class SocketGateway implements Gateway {
     const at = new Date(nowMs).toISOString();
     const members = this.io.of('/').adapter.rooms;
     for (const [room, o] of out) {
-      if (room.head === null || !room.history) continue;
+      if (room.head === null || !room.resume) continue;
       const wire: DeltaWire = { fromSeq: room.head, toSeq: this.seq, scope: room.scope, at, patches: o.patches };
       const { tickets, checkpoints, rangers, incidents } = o.objects;
       if (hasChanges(tickets)) wire.tickets = tickets;
       if (hasChanges(checkpoints)) wire.checkpoints = checkpoints;
       if (hasChanges(rangers)) wire.rangers = rangers;
       if (hasChanges(incidents)) wire.incidents = incidents;
-      room.history.push(wire, nowMs);
+      room.resume.push(wire, nowMs);
       room.head = this.seq;
       room.lastDeltaAt = nowMs;
       const recipients = members.get(room.name)?.size ?? 0;
@@ -691,7 +691,7 @@ class SocketGateway implements Gateway {
   /**
    * Upserts and removals of one kind, routed by town: the district room gets all, a town room those in the
    * town, and the town an object left gets its removal. Upserts go as wire copies (`copy`: rounded, and deep,
-   * because the history must keep the object as it was when sent while the live state may mutate it in place);
+   * because the resume buffer must keep the object as it was when sent while the live state may mutate it in place);
    * `held` tells the copy whether the room showed the object before this flush. `sent` hears, per id, the
    * object sent (undefined: removed, or shown in no live room).
    */
@@ -768,9 +768,9 @@ class SocketGateway implements Gateway {
   private serveSnapshots(): void {
     for (const room of this.rooms.values()) {
       if (room.pending.size === 0) continue;
-      if (room.head === null || !room.history) {
+      if (room.head === null || !room.resume) {
         room.head = this.seq;
-        room.history = new DeltaHistory(this.seq, this.historyLimit, this.historyMs);
+        room.resume = new ResumeBuffer(this.seq, this.resumeLimit, this.resumeMs);
       }
       // The live state is at this.seq; the room's scope has not changed since its head (else a delta would
       // just have moved the head), so the snapshot is the state at the head and carries the head's seq.
@@ -808,17 +808,17 @@ class SocketGateway implements Gateway {
     }
   }
 
-  /** Drops rooms that have been empty for historyMs: nobody can resume into them any more. */
+  /** Drops rooms that have been empty for resumeMs: nobody can resume into them any more. */
   private collectRooms(nowMs: number): void {
     const members = this.io.of('/').adapter.rooms;
     for (const [scope, room] of this.rooms) {
-      room.history?.trim(nowMs);
+      room.resume?.trim(nowMs);
       if ((members.get(room.name)?.size ?? 0) > 0 || room.pending.size > 0) {
         room.emptySince = null;
         continue;
       }
       room.emptySince ??= nowMs;
-      if (nowMs - room.emptySince >= this.historyMs) this.rooms.delete(scope);
+      if (nowMs - room.emptySince >= this.resumeMs) this.rooms.delete(scope);
     }
   }
 
@@ -847,7 +847,7 @@ class SocketGateway implements Gateway {
     this.seedObjectTowns();
     for (const room of this.rooms.values()) {
       room.head = null;
-      room.history = null;
+      room.resume = null;
       for (const socket of this.io.of('/').sockets.values()) {
         if (!socket.rooms.has(room.name)) continue;
         void socket.leave(room.name);

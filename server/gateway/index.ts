@@ -2,8 +2,8 @@
 export {
   attachGateway,
   DEFAULT_FLUSH_MS,
-  DEFAULT_HISTORY_LIMIT,
-  DEFAULT_HISTORY_MS,
+  DEFAULT_RESUME_LIMIT,
+  DEFAULT_RESUME_MS,
   DEFAULT_HEARTBEAT_MS,
   type FastifyLike,
   type Gateway,
@@ -13,7 +13,7 @@ export {
   type GatewayServer,
   type GatewaySocket,
 } from './gateway';
-export { DeltaHistory } from './history';
+export { ResumeBuffer } from './resume-buffer';
 export { allowedRooms, FOLLOWABLE_LEVELS, isFollowable, mayFollow, scopeKeys, townKeyOf } from './rooms';
 export { frameBytes, measureDelta, type DeltaSize } from './wire';
 export { ScopeMirror, type DeltaOutcome } from '../contract/mirror';

@@ -1,4 +1,4 @@
-// GET /api/v1/area-figures?area=<key>: an area's figures the socket leaves out (live/area-figures.ts builds them):
+// GET /api/v1/area-figures?area=<key>: an area's figures the socket leaves out (reports/area-figures.ts builds them):
 // 督办 counts, the 零诉求 streak with configured starts, a property district's monthly scores. Anyone with 'read',
 // for an area in their scope (403 not_in_scope otherwise); the area's detail asks once a minute.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -8,7 +8,7 @@ import { AreaFigures } from '../contract/area-figures';
 import { errorResponses } from '../contract/errors';
 import { isAreaKey } from '../contract/live';
 import { allowArea, principalOf, requireAbility } from '../auth/guard';
-import { buildAreaFigures, type AreaFigureSources } from '../live/area-figures';
+import { buildAreaFigures, type AreaFigureSources } from '../reports/area-figures';
 import { doc, SESSION_OR_DEVICE } from '../openapi/spec';
 
 export interface AreaFigureRouteOptions {

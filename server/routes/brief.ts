@@ -1,7 +1,7 @@
-// GET /api/v1/brief?area=<district or town key>&date=YYYY-MM-DD: the daily brief (server/live/brief.ts), for
+// GET /api/v1/brief?area=<district or town key>&date=YYYY-MM-DD: the daily brief (server/reports/brief.ts), for
 // the printed page. Default area: the asker's scope; default date: yesterday in Asia/Shanghai by the app's
 // clock. A town principal gets only their own town (403 not_in_scope); the district's brief needs a district
-// scope. The plugin owns the morning schedule (live/brief-schedule.ts); `x-brief-source` says whether the
+// scope. The plugin owns the morning schedule (reports/brief-schedule.ts); `x-brief-source` says whether the
 // answer was made by it or for this request, `generatedAt` when.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
@@ -10,8 +10,8 @@ import { Brief } from '../contract/brief';
 import { errorResponses } from '../contract/errors';
 import { allowArea, principalOf, requireAbility } from '../auth/guard';
 import type { Geo } from '../geo/load';
-import { computeBriefs, dayOfDate, type BriefKeyframes, type BriefLog } from '../live/brief';
-import { createBriefSchedule } from '../live/brief-schedule';
+import { computeBriefs, dayOfDate, type BriefKeyframes, type BriefLog } from '../reports/brief';
+import { createBriefSchedule } from '../reports/brief-schedule';
 import type { LiveOptions } from '../live/options';
 import { localDay } from '../contract/time';
 import { doc, SESSION_OR_DEVICE } from '../openapi/spec';

@@ -1,7 +1,7 @@
 // Downloads: tickets (filtered as the table filters them) as CSV and GeoJSON, and area figures for a time
 // window as CSV. Scoped like the reads they mirror: a request naming no area gets the asker's scope, one
 // outside it a 403 not_in_scope (docs/SECURITY.md). Bodies are streams: rows are written while the live
-// state is paged or the log is scanned, never gathered first (history/csv.ts).
+// state is paged or the log is scanned, never gathered first (reports/csv.ts).
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { AreaKey } from '../contract/areas';
@@ -12,16 +12,16 @@ import type { Geo } from '../geo/load';
 import type { LiveState } from '../live/types';
 import type { EventStore } from '../store/types';
 import { allowArea, principalOf, requireAbility } from '../auth/guard';
-import { contentDisposition, csvRow, streamOf, UTF8_BOM, type Write } from '../history/csv';
-import { csvSink, featureSink, liveTickets, TICKET_CSV_COLUMNS, windowTickets } from '../history/export-tickets';
-import { windowAggregates, writeAggregatesCsv, type WindowKeyframes } from '../history/export-aggregates';
+import { contentDisposition, csvRow, streamOf, UTF8_BOM, type Write } from '../reports/csv';
+import { csvSink, featureSink, liveTickets, TICKET_CSV_COLUMNS, windowTickets } from '../reports/export-tickets';
+import { windowAggregates, writeAggregatesCsv, type WindowKeyframes } from '../reports/export-aggregates';
 import {
   localDate,
   parseExportWindow,
   parseTicketQuery,
   rateWindowRange,
   type TimeWindow,
-} from '../history/ticket-filter';
+} from '../reports/ticket-filter';
 import { doc, SESSION_OR_DEVICE } from '../openapi/spec';
 
 export interface ExportRouteOptions {

@@ -1,4 +1,4 @@
-// GET /api/v1/landing?town=<town key>&rates=<window>: the town leader's landing (server/live/landing.ts builds it).
+// GET /api/v1/landing?town=<town key>&rates=<window>: the town leader's landing (server/reports/landing.ts builds it).
 // Who may ask: anyone with 'read', for a town inside their scope; a town-scoped principal gets their own town
 // without naming it, a district-scoped one must name one. It reads the two-week projection (live/weekly.ts)
 // that the app's projection host folds with everything else.
@@ -10,7 +10,7 @@ import { Landing } from '../contract/landing';
 import { DEFAULT_RATE_WINDOW, RateWindow } from '../contract/live';
 import { allowArea, principalOf, requireAbility } from '../auth/guard';
 import type { Geo } from '../geo/load';
-import { buildLanding, indexUnits, type LandingSources } from '../live/landing';
+import { buildLanding, indexUnits, type LandingSources } from '../reports/landing';
 import type { LiveState, PooledTickets } from '../live/types';
 import type { WeeklyTickets } from '../live/weekly';
 import { doc, SESSION_OR_DEVICE } from '../openapi/spec';

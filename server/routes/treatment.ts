@@ -1,5 +1,5 @@
 // GET /api/v1/treatment: the 治理类 towns (TREATED_TOWNS) inside the caller's scope, each with its 三升四降 pair
-// (live/treatment.ts): the desk's ranking marks them. A town-scoped principal sees its own town when it is
+// (reports/treatment.ts): the desk's ranking marks them. A town-scoped principal sees its own town when it is
 // listed, nothing of another. The pairs are read from the area trends' day counters, which the app's host folds.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AreaKey, AreaTree } from '../contract/areas';
@@ -9,7 +9,7 @@ import { DEFAULT_MIN_RATE_SAMPLE } from '../contract/live';
 import { isoLocal } from '../contract/time';
 import { TreatmentList } from '../contract/treatment';
 import { principalOf, requireAbility } from '../auth/guard';
-import { treatedTowns, type Concepts, type DayCounters } from '../live/treatment';
+import { treatedTowns, type Concepts, type DayCounters } from '../reports/treatment';
 import { doc, SESSION_OR_DEVICE } from '../openapi/spec';
 
 export interface TreatmentRouteOptions {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { EventBus } from '../../server/bus/types';
 import { loadGeo, type Geo } from '../../server/geo/load';
-import { computeBriefs } from '../../server/live/brief';
+import { computeBriefs } from '../../server/reports/brief';
 import { createRng } from '../../server/sim/prng';
 import type { EventStore, KeyframeStore } from '../../server/store/types';
 import { createLocator } from '../../server/geo/locate';

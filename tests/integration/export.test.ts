@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app';
 import type { TicketObject } from '../../server/contract/live';
-import { todayWindow } from '../../server/history/ticket-filter';
+import { todayWindow } from '../../server/reports/ticket-filter';
 import { isoLocal } from '../../server/contract/time';
 import { testApp, ticket } from '../helpers/app';
 import { principals, sessionHeaders, SONGZHUANG, ZHANGJIAWAN } from '../helpers/auth';

@@ -392,7 +392,7 @@ describe('deltas', () => {
     for (const c of [a, b, district]) expectMirrorEqualsLive(c, h.live);
   });
 
-  it('keeps the deltas of history immutable when the live state mutates objects in place', async () => {
+  it('keeps the deltas of the resume buffer immutable when the live state mutates objects in place', async () => {
     const h = await start();
     const c = await follower(h);
     const t = h.live.createTicket({ town: TOWN_A });
@@ -406,7 +406,7 @@ describe('deltas', () => {
 });
 
 describe('resume', () => {
-  /** A client that followed TOWN_A and applied one delta, so its lastSeq is inside the room's history. */
+  /** A client that followed TOWN_A and applied one delta, so its lastSeq is inside the room's resume buffer. */
   async function warmClient(h: Harness): Promise<TestClient> {
     const c = await follower(h, TOWN_A);
     h.live.createTicket({ town: TOWN_A });
@@ -482,8 +482,8 @@ describe('resume', () => {
     expectMirrorEqualsLive(c, h.live);
   });
 
-  it('sends a snapshot when the history no longer reaches back to lastSeq', async () => {
-    const h = await start({ historyLimit: 2 });
+  it('sends a snapshot when the resume buffer no longer reaches back to lastSeq', async () => {
+    const h = await start({ resumeLimit: 2 });
     const before = await warmClient(h);
     const lastSeq = before.mirror.seq!;
     await before.close();
@@ -510,9 +510,9 @@ describe('resume', () => {
 });
 
 describe('rooms and recovery', () => {
-  it('drops a room empty for historyMs; resuming into it then takes a snapshot', async () => {
+  it('drops a room empty for resumeMs; resuming into it then takes a snapshot', async () => {
     let clock = Date.parse('2025-07-20T06:30:00Z');
-    const h = await start({ now: () => clock, historyMs: 1_000 });
+    const h = await start({ now: () => clock, resumeMs: 1_000 });
     const c = await follower(h, TOWN_A);
     h.live.createTicket({ town: TOWN_A });
     h.gateway.flush();

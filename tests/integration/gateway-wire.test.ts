@@ -1,5 +1,5 @@
 // The gateway's wire form of a delta (contract live.ts: DeltaWire, encodeDelta / decodeDelta) and its resume
-// history. Pure functions, no sockets: the socket tests are in gateway-socket.test.ts.
+// resume buffer. Pure functions, no sockets: the socket tests are in gateway-socket.test.ts.
 import { describe, expect, it } from 'vitest';
 import {
   AGGREGATE_COLUMNS,
@@ -25,7 +25,7 @@ import {
   type TicketObject,
   type TrailPoint,
 } from '../../server/contract';
-import { DeltaHistory, measureDelta } from '../../server/gateway';
+import { ResumeBuffer, measureDelta } from '../../server/gateway';
 import { windowKpis } from '../helpers/kpis';
 
 const AT = '2025-07-20T14:30:00+08:00';
@@ -405,7 +405,7 @@ describe('wire delta: ranger trails', () => {
   });
 });
 
-describe('delta history (resume)', () => {
+describe('resume buffer', () => {
   const wire = (fromSeq: number, toSeq: number): DeltaWire => ({
     fromSeq,
     toSeq,
@@ -415,14 +415,14 @@ describe('delta history (resume)', () => {
   });
 
   it('replays exactly the deltas after lastSeq, and nothing when the client is at the head', () => {
-    const h = new DeltaHistory(10, 100, 60_000);
+    const h = new ResumeBuffer(10, 100, 60_000);
     [wire(10, 12), wire(12, 15), wire(15, 20)].forEach((w) => h.push(w, 0));
     expect(h.since(12, 20)?.map((w) => w.fromSeq)).toEqual([12, 15]);
     expect(h.since(20, 20)).toEqual([]);
   });
 
   it('gives up (snapshot) when lastSeq is not a position of the chain, is ahead of it, or was trimmed', () => {
-    const h = new DeltaHistory(10, 2, 60_000);
+    const h = new ResumeBuffer(10, 2, 60_000);
     [wire(10, 12), wire(12, 15), wire(15, 20)].forEach((w) => h.push(w, 0));
     expect(h.size).toBe(2);
     expect(h.since(10, 20)).toBeNull(); // trimmed
@@ -432,7 +432,7 @@ describe('delta history (resume)', () => {
   });
 
   it('does not claim to cover the seq the room began at (clock-only changes before it were not kept)', () => {
-    const h = new DeltaHistory(10, 100, 60_000);
+    const h = new ResumeBuffer(10, 100, 60_000);
     expect(h.since(10, 10)).toBeNull();
     h.push(wire(10, 12), 0);
     expect(h.since(10, 12)).toBeNull();
@@ -440,7 +440,7 @@ describe('delta history (resume)', () => {
   });
 
   it('replays clock-only deltas from the first at lastSeq, and refuses when one of them was trimmed', () => {
-    const h = new DeltaHistory(5, 3, 60_000);
+    const h = new ResumeBuffer(5, 3, 60_000);
     [wire(5, 10), wire(10, 10), wire(10, 10)].forEach((w) => h.push(w, 0));
     // A client at 10 may or may not have the clock-only deltas: both are replayed (re-applying is a no-op).
     expect(h.since(10, 10)).toHaveLength(2);
@@ -452,7 +452,7 @@ describe('delta history (resume)', () => {
   });
 
   it('trims by age', () => {
-    const h = new DeltaHistory(0, 100, 1_000);
+    const h = new ResumeBuffer(0, 100, 1_000);
     h.push(wire(0, 1), 0);
     h.push(wire(1, 2), 500);
     h.trim(1_200);

@@ -1,8 +1,8 @@
 // The pieces of the exports a user meets first: the table's download links carry its filter, CSV fields are
 // quoted per RFC 4180 with formulas defused, and file names reach the browser in Chinese and in ASCII.
 import { describe, expect, it } from 'vitest';
-import { contentDisposition, csvField, csvRow } from '../../server/history/csv';
-import { parseInstant, parseWindow } from '../../server/history/ticket-filter';
+import { contentDisposition, csvField, csvRow } from '../../server/reports/csv';
+import { parseInstant, parseWindow } from '../../server/reports/ticket-filter';
 import { NO_FILTER } from '../../client/view/ticket-filter';
 import { ticketExportUrl } from '../../client/view/export-url';
 import { parseCsv } from '../helpers/csv';

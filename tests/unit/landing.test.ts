@@ -16,7 +16,7 @@ import {
   shortCellName,
   unitNameOfCell,
   type LandingSources,
-} from '../../server/live/landing';
+} from '../../server/reports/landing';
 import { createLiveState } from '../../server/live/state';
 import { createWeeklyTickets } from '../../server/live/weekly';
 import { GEO_DIR } from '../helpers/paths';

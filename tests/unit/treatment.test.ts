@@ -1,4 +1,4 @@
-// 治理类 towns' 三升四降 pair and 零诉求 streaks with a configured start (server/live/treatment.ts), on the real
+// 治理类 towns' 三升四降 pair and 零诉求 streaks with a configured start (server/reports/treatment.ts), on the real
 // geography and a real fold, against counts made by hand in the comments.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AreaKey } from '../../server/contract/areas';
@@ -10,7 +10,7 @@ import { interiorPoint } from '../../server/geo/interior';
 import { loadGeo, type Geo } from '../../server/geo/load';
 import { createLocator } from '../../server/geo/locate';
 import { createAreaTrends } from '../../server/live/area-trends';
-import { buildLanding, indexUnits } from '../../server/live/landing';
+import { buildLanding, indexUnits } from '../../server/reports/landing';
 import {
   addMonths,
   dayOfDate,
@@ -22,9 +22,9 @@ import {
   resolveConcepts,
   streakWithStart,
   unitStart,
-} from '../../server/live/treatment';
+} from '../../server/reports/treatment';
 import { createWeeklyTickets } from '../../server/live/weekly';
-import { buildAreaFigures } from '../../server/live/area-figures';
+import { buildAreaFigures } from '../../server/reports/area-figures';
 import { createPropertyScores } from '../../server/live/property-scores';
 import { createSupervisionFold } from '../../server/live/supervision';
 import { GEO_DIR } from '../helpers/paths';

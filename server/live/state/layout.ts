@@ -1,7 +1,7 @@
 // The counters' layout and the facts' encoding: which Int32 slot of an area holds what, and how a window fact
 // (a ticket created, closed, rated, answered …) is packed into one integer. The one place a fact becomes KPI
 // counts (countWindowFact) and counts become rates (windowKpisOf): the live state's windows and the trends'
-// days (live/area-trends.ts, history/export-aggregates.ts) share them.
+// days (live/area-trends.ts, reports/export-aggregates.ts) share them.
 import { WARNING_ORDER } from '../../contract/areas';
 import { compositeScore, type KpiWeights } from '../../contract/config-defaults';
 import { TICKET_CATEGORIES, type ResponseLevel, type TicketCategory } from '../../contract/events';

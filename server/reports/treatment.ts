@@ -11,7 +11,7 @@ import type { AreaKey, AreaTree, LayerCollection, VillageProps } from '../contra
 import { DEFAULT_MIN_RATE_SAMPLE } from '../contract/live';
 import type { Direction, TreatedTown, TreatmentMonth, TreatmentPair } from '../contract/treatment';
 import { DAY_MS, localDay, monthStartDay } from '../contract/time';
-import type { AreaTrendsFold } from './area-trends';
+import type { AreaTrendsFold } from '../live/area-trends';
 
 /** The area trends' reads the pair and the streaks need. */
 export type DayCounters = Pick<AreaTrendsFold, 'kpisOverDays' | 'firstFactDay' | 'firstTicketDay'>;

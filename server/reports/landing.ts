@@ -27,9 +27,9 @@ import {
   type TicketObject,
 } from '../contract/live';
 import { isoLocal, WEEK_MS } from '../contract/time';
-import type { LiveState, PooledTickets } from './types';
-import { type WeeklyTickets } from './weekly';
-import type { SupervisionFold } from './supervision';
+import type { LiveState, PooledTickets } from '../live/types';
+import { type WeeklyTickets } from '../live/weekly';
+import type { SupervisionFold } from '../live/supervision';
 import { streakWithStart, treatedTowns, unitStart, type Concepts, type DayCounters } from './treatment';
 
 export const CELLS_SHOWN = 20;

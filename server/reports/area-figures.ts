@@ -1,13 +1,13 @@
 // What the area's detail reads on request beside the socket's aggregate (contract/area-figures.ts): 督办 counts
-// (supervision.ts), the 零诉求 streak with a village's configured start (treatment.ts, as the landing counts it)
-// and a property district's monthly scores (property-scores.ts). Pure: it reads the projections and builds.
+// (live/supervision.ts), the 零诉求 streak with a village's configured start (treatment.ts, as the landing counts it)
+// and a property district's monthly scores (live/property-scores.ts). Pure: it reads the projections and builds.
 import type { AreaKey } from '../contract/areas';
 import { NO_SUPERVISION, PROPERTY_SCORE_MONTHS, type AreaFigures } from '../contract/area-figures';
 import type { UnitIndex } from './landing';
-import type { PropertyScores } from './property-scores';
-import type { SupervisionFold } from './supervision';
+import type { PropertyScores } from '../live/property-scores';
+import type { SupervisionFold } from '../live/supervision';
 import { streakWithStart, unitStart, type Concepts, type DayCounters } from './treatment';
-import type { LiveState } from './types';
+import type { LiveState } from '../live/types';
 
 export interface AreaFigureSources {
   live: Pick<LiveState, 'seq' | 'aggregate'>;

@@ -31,12 +31,12 @@ import type { AreaAggregate } from '../contract/live';
 import type { Geo } from '../geo/load';
 import { createAlertBook } from '../rules/alerts';
 import { compareWorst, landingKpis, overdueTickets, shortCellName } from './landing';
-import type { LiveOptions } from './options';
-import { createLiveState } from './state';
-import { createSupervisionFold } from './supervision';
+import type { LiveOptions } from '../live/options';
+import { createLiveState } from '../live/state';
+import { createSupervisionFold } from '../live/supervision';
 import { DAY_MS, dayStartMs, isoLocal } from '../contract/time';
 import { type KeyframeStore, SCAN_BATCH } from '../store/types';
-import { decodeKeyframe } from './keyframes';
+import { decodeKeyframe } from '../live/keyframes';
 
 /** The same weekday one week earlier, and the days in between for the chart. */
 export const COMPARE_DAYS = 7;

@@ -15,7 +15,7 @@ interface Entry {
  * safe (patches hold absolute values, so re-applying one is a no-op), but only if that first delta is still
  * here. `floor` records what was trimmed: positions at or before it cannot be proved covered.
  */
-export class DeltaHistory {
+export class ResumeBuffer {
   private readonly entries: Entry[] = [];
   /** Positions after floorSeq are covered; floorSeq itself only when the last trimmed delta ended there by events. */
   private floorSeq: number;
@@ -60,7 +60,7 @@ export class DeltaHistory {
 
   /**
    * The deltas that bring a client at lastSeq to `head`, in order (empty when it is there already), or null
-   * when the history cannot prove it: lastSeq trimmed away, ahead of head, or not a position of this room's
+   * when the buffer cannot prove it: lastSeq trimmed away, ahead of head, or not a position of this room's
    * chain (a client of another node or an older process). Null means: send a snapshot.
    */
   since(lastSeq: number, head: number): DeltaWire[] | null {
