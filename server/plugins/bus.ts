@@ -5,7 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config';
 import { createInProcessBus } from '../bus/in-process';
-import { createJetStreamBus, type JetStreamBus } from '../bus/jetstream';
+import type { JetStreamBus } from '../bus/jetstream';
 import type { EventBus } from '../bus/types';
 import { isOwnSqliteLog } from './store';
 
@@ -27,9 +27,12 @@ const FOLLOW_ERROR_LOG_MS = 10_000;
 const busPlugin: FastifyPluginAsync<BusPluginOptions> = async (app, { config }) => {
   const { store } = app;
   let followErrorLogged = 0;
+  // The NATS client is imported only with BUS=nats: the embedded default starts without loading it.
   const nats: JetStreamBus | undefined =
     config.bus.kind === 'nats'
-      ? await createJetStreamBus({
+      ? await (
+          await import('../bus/jetstream')
+        ).createJetStreamBus({
           url: config.bus.natsUrl,
           stream: config.bus.stream,
           store,

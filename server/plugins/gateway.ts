@@ -4,8 +4,6 @@
 // user: docs/scaling.md).
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
-import { createAdapter as createRedisStreamsAdapter } from '@socket.io/redis-streams-adapter';
-import { Redis } from 'ioredis';
 import type { Config } from '../config';
 import { createAlertDelivery } from '../gateway/alerts';
 import { attachGateway, type Gateway } from '../gateway/gateway';
@@ -85,6 +83,11 @@ const gatewayPlugin: FastifyPluginAsync<GatewayPluginOptions> = async (app, { co
     log: app.log,
   });
   if (config.redisUrl !== '') {
+    // Imported only with REDIS_URL set: most deployments run one node and never load them.
+    const [{ Redis }, { createAdapter: createRedisStreamsAdapter }] = await Promise.all([
+      import('ioredis'),
+      import('@socket.io/redis-streams-adapter'),
+    ]);
     const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
     redis.on('error', (error: unknown) =>
       app.log.warn({ err: error }, 'Redis for the Socket.IO adapter is not available; retrying'),

@@ -4,7 +4,6 @@ import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config';
 import { createMemoryStore } from '../store/memory';
-import { openPostgresStore } from '../store/postgres';
 import { openSqliteStore } from '../store/sqlite';
 import type { EventStore } from '../store/types';
 
@@ -28,8 +27,11 @@ const storePlugin: FastifyPluginAsync<StorePluginOptions> = async (app, { config
   let store = given;
   if (!store) {
     if (config.store === 'memory') store = createMemoryStore();
+    // PostgreSQL's driver is imported only when configured: the embedded default starts without loading it.
     else if (config.store === 'postgres')
-      store = await openPostgresStore({ connectionString: config.databaseUrl, schema: config.databaseSchema });
+      store = await (
+        await import('../store/postgres')
+      ).openPostgresStore({ connectionString: config.databaseUrl, schema: config.databaseSchema });
     else {
       store = openSqliteStore(config.databasePath, { writer: 'thread' });
       ownSqliteLogs.add(store);

@@ -10,7 +10,6 @@ import { ensureDemoAdmin } from '../auth/bootstrap';
 import { resolveSecret, secretFileFor } from '../auth/secret';
 import type { UserStore } from '../auth/types';
 import { createMemoryUserStore } from '../store/users-memory';
-import { openPostgresUserStore } from '../store/users-postgres';
 import { openSqliteUserStore } from '../store/users-sqlite';
 
 declare module 'fastify' {
@@ -30,12 +29,15 @@ export interface UsersPluginOptions {
 
 const usersPlugin: FastifyPluginAsync<UsersPluginOptions> = async (app, { config, users: given, wallClock }) => {
   const sqlite = !given && config.store === 'sqlite';
+  // PostgreSQL's user store (and its driver) is imported only when configured, as in plugins/store.ts.
   const users =
     given ??
     (sqlite
       ? openSqliteUserStore(config.databasePath)
       : config.store === 'postgres'
-        ? await openPostgresUserStore({ connectionString: config.databaseUrl, schema: config.databaseSchema })
+        ? await (
+            await import('../store/users-postgres')
+          ).openPostgresUserStore({ connectionString: config.databaseUrl, schema: config.databaseSchema })
         : createMemoryUserStore());
   app.addHook('onClose', async () => users.close());
   const auth = createAuthenticator({
