@@ -2,7 +2,7 @@
 import * as turf from '@turf/turf';
 import type { Feature, Polygon, Position } from 'geojson';
 import { pointAlong, type River } from './hydro';
-import { rng, seedOf } from './rand';
+import { createRng } from '../../server/sim/prng';
 import { type Area, offset } from './shapes';
 
 interface Spec {
@@ -80,11 +80,11 @@ export function buildCheckpoints(
     const riverLen = turf.length(turf.feature(river.line));
     const riverKm = turf.length(turf.lineSlice(river.line.coordinates[0]!, at, river.line));
     const [up, down] = BASE_LEVEL[spec.river]!;
-    const r = rng(seedOf(`${spec.river}:${spec.share}`));
+    const r = createRng(`${spec.river}:${spec.share}`, 'mulberry32');
     const baseLevel = up + (down - up) * (riverKm / riverLen);
     // 警戒水位 about 2.5 m and 保证水位 about 3.5 m over the dry-season level, varied per site.
-    const warningLevel = baseLevel + 2.2 + r() * 0.6;
-    const guaranteedLevel = warningLevel + 0.8 + r() * 0.4;
+    const warningLevel = baseLevel + 2.2 + r.next() * 0.6;
+    const guaranteedLevel = warningLevel + 0.8 + r.next() * 0.4;
     const n = (counters.get(spec.river) ?? 0) + 1;
     counters.set(spec.river, n);
     return {

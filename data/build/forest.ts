@@ -3,7 +3,7 @@
 // areas each. Shapes and places are synthetic.
 import * as turf from '@turf/turf';
 import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
-import { rng, seedOf } from './rand';
+import { createRng } from '../../server/sim/prng';
 import { type Area, areaMu, blob, distM, offset, randomPointIn } from './shapes';
 import type { Village } from './villages';
 
@@ -42,8 +42,8 @@ export function buildForest(
     turf.booleanWithin(shape, town) && taken.every((t) => !turf.booleanIntersects(t, shape));
 
   const yld = towns.find((t) => t.name === '永乐店镇')!;
-  const r = rng(seedOf('forest:yongledian'));
-  const weights = ORDINALS.map(() => 0.7 + r() * 0.6);
+  const r = createRng('forest:yongledian', 'mulberry32');
+  const weights = ORDINALS.map(() => 0.7 + r.next() * 0.6);
   const total = weights.reduce((a, b) => a + b, 0);
   const hosts = villages
     .filter((v) => v.townId === yld.id)
@@ -54,7 +54,7 @@ export function buildForest(
     // Each cluster lies beside one of the forest's villages, a few hundred metres off the houses.
     for (; next < hosts.length * 4; next++) {
       const host = hosts[next % hosts.length]!;
-      const a = r() * Math.PI * 2;
+      const a = r.next() * Math.PI * 2;
       const centre = offset(host.at, Math.cos(a) * 600, Math.sin(a) * 600);
       const shape = blob(centre, target, r);
       if (!free(shape, yld.area)) continue;
@@ -69,10 +69,10 @@ export function buildForest(
 
   for (const name of FOREST_FARM_TOWNS) {
     const town = towns.find((t) => t.name === name)!;
-    const tr = rng(seedOf(`forest:${town.id}`));
+    const tr = createRng(`forest:${town.id}`, 'mulberry32');
     for (let k = 1; k <= 2; k++) {
       // Small towns (carved down by the new streets) get smaller forests: at most an eighth of their land.
-      const target = Math.min((1200 + tr() * 2800) * MU_M2, turf.area(town.area) / 8);
+      const target = Math.min((1200 + tr.next() * 2800) * MU_M2, turf.area(town.area) / 8);
       const seatGap = Math.min(1500, Math.sqrt(turf.area(town.area)) / 5);
       let placed = false;
       for (let tries = 0; tries < 500 && !placed; tries++) {
@@ -100,8 +100,8 @@ export function buildForest(
 }
 
 function cluster(id: string, townId: string, name: string, chiefRole: string, shape: Feature<Polygon>): ForestCluster {
-  const r = rng(seedOf(`patrol:${id}`));
-  const count = 5 + Math.floor(r() * 4);
+  const r = createRng(`patrol:${id}`, 'mulberry32');
+  const count = 5 + Math.floor(r.next() * 4);
   const patrolPoints = Array.from({ length: count }, (_, i) => ({
     id: `pp-${id.slice(2)}-${i + 1}`,
     name: `${name}·${i + 1}号巡护点`,

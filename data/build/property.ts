@@ -3,7 +3,7 @@
 import * as turf from '@turf/turf';
 import type { Feature, Polygon, Position } from 'geojson';
 import { geometryGcjToWgs, readJson } from './io';
-import { pick, rng, seedOf } from './rand';
+import { createRng, type Rng } from '../../server/sim/prng';
 import { type Area, distM, randomPointIn } from './shapes';
 import { nearestVillage, type Village } from './villages';
 import { YUQIAO_UNITS } from './seed-places';
@@ -56,7 +56,7 @@ type Committee = PropertyDistrict['committee'];
  * 玉桥's units as the seed counts them (45: 16 业委会, 28 物管会, 1 with neither) dealt over its districts: every
  * district has one unit, a few have two. Which district holds which is not in the seed; a seeded shuffle.
  */
-function yuqiaoUnits(districts: number, r: () => number): Committee[][] {
+function yuqiaoUnits(districts: number, r: Rng): Committee[][] {
   const { total, owners, management } = YUQIAO_UNITS;
   const kinds: Committee[] = [
     ...Array<Committee>(owners).fill('owners_committee'),
@@ -64,7 +64,7 @@ function yuqiaoUnits(districts: number, r: () => number): Committee[][] {
     ...Array<Committee>(total - owners - management).fill('none'),
   ];
   for (let i = kinds.length - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
+    const j = Math.floor(r.next() * (i + 1));
     [kinds[i], kinds[j]] = [kinds[j]!, kinds[i]!];
   }
   const out: Committee[][] = Array.from({ length: districts }, (_, i) => [kinds[i]!]);
@@ -93,7 +93,7 @@ export function buildPropertyDistricts(
   for (const town of towns) {
     const count = PROPERTY_DISTRICT_COUNTS[town.name];
     if (!count) continue;
-    const r = rng(seedOf(`property:${town.id}`));
+    const r = createRng(`property:${town.id}`, 'mulberry32');
     const seeds: Position[] = [];
     const minGap = Math.sqrt(turf.area(town.area) / count) * 0.5;
     for (const p of aoi) {
@@ -106,7 +106,7 @@ export function buildPropertyDistricts(
     }
     const cells = turf.voronoi(turf.featureCollection(seeds.map((p) => turf.point(p))), { bbox: turf.bbox(town.area) });
     const used = new Map<string, number>();
-    const dealt = town.name === '玉桥街道' ? yuqiaoUnits(count, rng(seedOf(`units:${town.id}`))) : null;
+    const dealt = town.name === '玉桥街道' ? yuqiaoUnits(count, createRng(`units:${town.id}`, 'mulberry32')) : null;
     cells.features.forEach((cell, i) => {
       if (!cell) return;
       const clipped = turf.intersect(turf.featureCollection([cell, town.area]));
@@ -118,7 +118,7 @@ export function buildPropertyDistricts(
       const base = v ? v.name.replace(/社区$|村$/, '') : town.name;
       const k = (used.get(base) ?? 0) + 1;
       used.set(base, k);
-      const roll = r();
+      const roll = r.next();
       // Elsewhere one unit per district, its committee drawn with 玉桥's reported mix (16 : 28 : 1 of 45).
       const units: Committee[] = dealt?.[i] ?? [
         roll < 0.36 ? 'owners_committee' : roll < 0.96 ? 'management_committee' : 'none',
@@ -128,8 +128,8 @@ export function buildPropertyDistricts(
         townId: town.id,
         name: `${base}${k > 1 ? k : ''}片区`,
         committee: mainCommittee(units),
-        company: pick(r, COMPANIES),
-        score: Math.round((72 + r() * 27) * 10) / 10,
+        company: r.pick(COMPANIES),
+        score: Math.round((72 + r.next() * 27) * 10) / 10,
         units: units.length,
         ownersCommittees: units.filter((u) => u === 'owners_committee').length,
         managementCommittees: units.filter((u) => u === 'management_committee').length,

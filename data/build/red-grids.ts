@@ -5,7 +5,7 @@
 import * as turf from '@turf/turf';
 import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
 import { GRID_ORIGIN, RURAL_STEP, type GridCell } from './grid';
-import { rng, seedOf } from './rand';
+import { createRng } from '../../server/sim/prng';
 import { distM, randomPointIn } from './shapes';
 import { RED_GRIDS } from './seed-places';
 import type { Village } from './villages';
@@ -28,7 +28,7 @@ export function splitRedGrids(
         ? turf.feature(own[0]!.geometry)
         : turf.union(turf.featureCollection(own.map((c) => turf.feature(c.geometry))))
     ) as Feature<Polygon | MultiPolygon>;
-    const pieces = split(ground, count, village.at, seedOf(`red:${village.id}`));
+    const pieces = split(ground, count, village.at, `red:${village.id}`);
     const sizeM = own[0]!.sizeM;
     const numbered = pieces
       .map((g) => ({ g, at: turf.pointOnFeature(g).geometry.coordinates }))
@@ -54,8 +54,8 @@ export function splitRedGrids(
 }
 
 /** `count` pieces of an area: Voronoi cells around points spread by farthest-point sampling from `start`. */
-function split(area: Feature<Polygon | MultiPolygon>, count: number, start: Position, seed: number) {
-  const r = rng(seed);
+function split(area: Feature<Polygon | MultiPolygon>, count: number, start: Position, seed: string) {
+  const r = createRng(seed, 'mulberry32');
   const candidates = Array.from({ length: count * 30 }, () => randomPointIn(area, r));
   const sites: Position[] = [candidates.reduce((a, b) => (distM(a, start) <= distM(b, start) ? a : b))];
   while (sites.length < count) {

@@ -1,7 +1,7 @@
 // Small geometric helpers for the synthetic layers.
 import * as turf from '@turf/turf';
 import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
-import type { Rng } from './rand';
+import type { Rng } from '../../server/sim/prng';
 
 export type Area = Feature<Polygon | MultiPolygon>;
 
@@ -23,7 +23,7 @@ export function distM(a: Position, b: Position): number {
 export function randomPointIn(area: Area, r: Rng): Position {
   const [w, s, e, n] = turf.bbox(area);
   for (let i = 0; i < 10_000; i++) {
-    const p: Position = [w + (e - w) * r(), s + (n - s) * r()];
+    const p: Position = [w + (e - w) * r.next(), s + (n - s) * r.next()];
     if (turf.booleanPointInPolygon(p, area)) return p;
   }
   throw new Error('no point found inside area');
@@ -33,11 +33,11 @@ export function randomPointIn(area: Area, r: Rng): Position {
 export function blob(center: Position, areaM2: number, r: Rng, vertices = 14): Feature<Polygon> {
   const radius = Math.sqrt(areaM2 / Math.PI);
   const ring: Position[] = [];
-  const phase = r() * Math.PI * 2;
-  const stretch = 0.75 + r() * 0.5;
+  const phase = r.next() * Math.PI * 2;
+  const stretch = 0.75 + r.next() * 0.5;
   for (let i = 0; i < vertices; i++) {
     const a = phase + (i / vertices) * Math.PI * 2;
-    const k = radius * (0.8 + r() * 0.35);
+    const k = radius * (0.8 + r.next() * 0.35);
     ring.push(offset(center, Math.cos(a) * k * stretch, (Math.sin(a) * k) / stretch));
   }
   ring.push(ring[0]!);

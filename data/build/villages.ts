@@ -4,7 +4,7 @@ import * as turf from '@turf/turf';
 import type { Position } from 'geojson';
 import type { RawVillage } from './sources';
 import { SEED_TOWNS, successorsOf, type TownSeed } from './towns';
-import { rng, seedOf } from './rand';
+import { createRng } from '../../server/sim/prng';
 import { type Area, distM, offset, randomPointIn } from './shapes';
 
 export interface Village {
@@ -79,9 +79,9 @@ export function placeVillages(
     if (v.at) continue;
     const name = shortName(v.name);
     const anchor = anchors.get(name);
-    const r = rng(seedOf(v.id));
+    const r = createRng(v.id, 'mulberry32');
     const successors = successorsOf(v, byName);
-    const town = anchor ? townAt(anchor, towns) : successors[Math.floor(r() * successors.length)]!.town.id;
+    const town = anchor ? townAt(anchor, towns) : successors[Math.floor(r.next() * successors.length)]!.town.id;
     if (!town) throw new Error(`anchor of ${name} lies outside every town`);
     let at = anchor;
     if (!at) {

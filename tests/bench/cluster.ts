@@ -31,6 +31,7 @@ import { clusterSpace, startNodeProcess, type ClusterSpace, type NodeProcess } f
 import { loginOverHttp } from '../helpers/login';
 import { NATS_URL } from '../helpers/nats';
 import { GEO_DIR } from '../helpers/paths';
+import { createRng } from '../../server/sim/prng';
 import { TEST_DATABASE_URL } from '../helpers/store';
 import {
   Histogram,
@@ -151,15 +152,14 @@ export class EventMaker {
   private closeHead = 0;
   private rangerTurn = 0;
   private acks = 0;
-  private x = 12345;
+  private readonly random = createRng(12345);
   constructor(
     private readonly p: Places,
     private readonly tag: string,
   ) {}
 
   private rnd(): number {
-    this.x = (this.x * 16807) % 2147483647;
-    return (this.x - 1) / 2147483646;
+    return this.random.next();
   }
 
   batch(size: number, now: number): OpsEvent[] {

@@ -6,6 +6,7 @@ import { validateEvent, type OpsEvent } from '../../server/contract/events';
 import * as turf from '@turf/turf';
 import { loadGeo, type Geo } from '../../server/geo/load';
 import { createLocator } from '../../server/geo/locate';
+import { createRng } from '../../server/sim/prng';
 import { GEO_DIR } from '../helpers/paths';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -70,8 +71,8 @@ function benchValidate(): void {
 function points(geo: Geo, n: number, seed: number, inside: boolean): Float64Array {
   const district = geo.layers.district.features[0] as never;
   const [w, s, e, nn] = turf.bbox(district);
-  let x = seed;
-  const rnd = () => ((x = (x * 16807) % 2147483647) - 1) / 2147483646;
+  const random = createRng(seed);
+  const rnd = () => random.next();
   const out = new Float64Array(n * 2);
   for (let i = 0; i < n;) {
     const p = [w + (e - w) * rnd(), s + (nn - s) * rnd()];

@@ -3,6 +3,7 @@ import * as turf from '@turf/turf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadGeo, type Geo } from '../../server/geo/load';
 import { createLocator, type Locator } from '../../server/geo/locate';
+import { createRng } from '../../server/sim/prng';
 import { GEO_DIR } from '../helpers/paths';
 
 let geo: Geo;
@@ -41,8 +42,8 @@ describe('locate', () => {
 
   it('agrees with the naive test over all polygons on 3,000 random points around the district', () => {
     const [w, s, e, n] = turf.bbox(geo.layers.district.features[0] as never);
-    let seed = 7;
-    const rnd = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+    const random = createRng(7);
+    const rnd = () => random.next();
     let inside = 0;
     for (let i = 0; i < 3000; i++) {
       const lon = w + (e - w) * rnd();

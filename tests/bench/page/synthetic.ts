@@ -13,6 +13,7 @@ import type {
   TicketObject,
   TrailPoint,
 } from '../../../server/contract/live';
+import { createRng } from '../../../server/sim/prng';
 import { longWindows, NO_SAMPLE } from '../../helpers/kpis';
 
 export interface SyntheticSize {
@@ -39,11 +40,6 @@ const FIX_MS = 10_000;
 /** Roughly Tongzhou: cells, tickets and rangers fall inside it, so the default camera shows them all. */
 export const BOUNDS = { west: 116.55, south: 39.65, east: 116.95, north: 39.95 };
 export const VIEW = { longitude: 116.75, latitude: 39.8, zoom: 10.2 };
-
-export function rng(seed: number): () => number {
-  let x = seed % 2147483647 || 1;
-  return () => ((x = (x * 16807) % 2147483647) - 1) / 2147483646;
-}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -97,7 +93,8 @@ export function createWorld(
   start = Date.UTC(2026, 6, 20, 6, 0, 0),
   seed = 7,
 ): SyntheticWorld {
-  const random = rng(seed);
+  const draw = createRng(seed);
+  const random = () => draw.next();
   const cols = Math.ceil(Math.sqrt(size.cells * 2));
   const rows = Math.ceil(size.cells / cols);
   const dx = (BOUNDS.east - BOUNDS.west) / cols;
