@@ -19,6 +19,7 @@ import {
 } from '../../client/map/palette';
 import {
   areasInScope,
+  bordersOf,
   createChoroplethLayer,
   createSelectedAreaLayer,
   type AreaFeature,
@@ -47,6 +48,7 @@ import {
   rangerColor,
   TRAIL_MS,
   trailAlpha,
+  trailPiecesOf,
   trailsOf,
 } from '../../client/map/layers/rangers';
 import { createCoverageLayer, visitedSquaresOf } from '../../client/map/layers/coverage';
@@ -321,6 +323,50 @@ describe('choropleth factory', () => {
     expect(make(2).props.data).toBe(make(1).props.data);
   });
 
+  it('draws each border once: two cells side by side have 7 pieces of border, not 8; towns have none', () => {
+    // Literal corners: the cells of a real grid share their vertices exactly (one source of coordinates).
+    const box = (x0: number, x1: number) => ({
+      type: 'Polygon' as const,
+      coordinates: [
+        [
+          [x0, 39.8],
+          [x1, 39.8],
+          [x1, 39.81],
+          [x0, 39.81],
+          [x0, 39.8],
+        ],
+      ],
+    });
+    const pair: AreaFeature[] = [
+      { type: 'Feature', properties: { id: 'a' }, geometry: box(116.7, 116.71) },
+      { type: 'Feature', properties: { id: 'b' }, geometry: box(116.71, 116.72) },
+    ];
+    const borders = bordersOf(pair);
+    expect(borders).toHaveLength(7);
+    const shared = borders.filter((b) => b.from[0] === 116.71 && b.to[0] === 116.71);
+    expect(shared).toHaveLength(1);
+    expect(bordersOf(pair)).toBe(borders);
+    const grid = createChoroplethLayer({
+      level: 'grid',
+      features: pair,
+      aggregates,
+      version: 1,
+      metric: metricOf('open'),
+      theme: 'wall',
+    });
+    expect(grid.props.borders).toBe(borders);
+    expect(grid.props.stroked).toBe(false);
+    const towns = createChoroplethLayer({
+      level: 'town',
+      features: pair,
+      aggregates,
+      version: 1,
+      metric: metricOf('open'),
+      theme: 'wall',
+    });
+    expect(towns.props.borders).toEqual([]);
+  });
+
   it('keeps only the placement areas of the open town', () => {
     const inTown = areasInScope(features, 'grid', ['grid:g-1', 'grid:g-2'] as AreaKey[]);
     expect(inTown.map((f) => f.properties.id)).toEqual(['g-1', 'g-2']);
@@ -549,10 +595,24 @@ describe('ranger factories', () => {
     expect(trailAlpha(0)).toBeGreaterThan(200);
     expect(trailAlpha(TRAIL_MS)).toBe(0);
     expect([...trail!.colors.slice(0, 3)]).toEqual(RANGER_RGBA.patrolling.slice(0, 3));
-    const layer = createRangerTrailLayer({ data: [trail!] });
-    // Per-vertex colours: the accessor hands deck.gl one RGBA per path point.
-    expect(call<typeof trail, Uint8ClampedArray>(layer.props.getColor, trail)).toBe(trail!.colors);
-    expect(layer.props.positionFormat).toBe('XY');
+    // Drawn as straight pieces between the points, each in the colour of its newer end.
+    const pieces = trailPiecesOf([trail!]);
+    expect(pieces.length).toBe(2);
+    expect([...pieces.from]).toEqual([116.71, 39.9, 116.72, 39.9]);
+    expect([...pieces.to]).toEqual([116.72, 39.9, 116.73, 39.9]);
+    expect([...pieces.colors]).toEqual([...trail!.colors.slice(4)]);
+    expect(trailPiecesOf([trail!])).not.toBe(pieces); // a new list: cut again
+    const list = [trail!];
+    expect(trailPiecesOf(list)).toBe(trailPiecesOf(list));
+    const layer = createRangerTrailLayer({ data: list });
+    expect(layer.props.data).toEqual({ length: 2 });
+    const info = (index: number) => ({ index }) as never;
+    expect([...(layer.props.getColor as (o: null, i: never) => Uint8ClampedArray)(null, info(1))]).toEqual([
+      ...trail!.colors.slice(8, 12),
+    ]);
+    expect([...(layer.props.getSourcePosition as (o: null, i: never) => Float64Array)(null, info(1))]).toEqual([
+      116.72, 39.9,
+    ]);
   });
 
   it('leaves out rangers with less than two recent points (no line to draw)', () => {

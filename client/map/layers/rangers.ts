@@ -1,7 +1,7 @@
 // Rangers (护林员): live positions coloured by state, and each one's trail of the last 30 minutes fading by
 // age (per-vertex alpha). Trails are long (a point every ~10 s), so the map rebuilds them on a slow clock
 // (TRAIL_REFRESH_MS) while the positions follow every delta.
-import { PathLayer, ScatterplotLayer } from '@deck.gl/layers';
+import { LineLayer, ScatterplotLayer } from '@deck.gl/layers';
 import type { IncidentObject, RangerObject, TrailPoint } from '../../../server/contract/live';
 import type { ThemeName } from '../../view/url';
 import { INCIDENT_RGBA, LAYER_THEMES, RANGER_RGBA, rangerState, type Rgba } from '../palette';
@@ -11,7 +11,7 @@ export const RANGER_TRAILS_ID = 'ranger-trails';
 export const INCIDENTS_ID = 'incidents';
 
 export const TRAIL_MS = 30 * 60_000;
-/** Trails are re-tesselated at most this often; the fade moves a few per cent between rebuilds. */
+/** Trails are cut into pieces again at most this often; the fade moves a few per cent between rebuilds. */
 export const TRAIL_REFRESH_MS = 5_000;
 
 export const rangersOf = (rangers: ReadonlyMap<string, RangerObject>): RangerObject[] => [...rangers.values()];
@@ -65,20 +65,55 @@ export interface RangerTrailProps {
   data: readonly Trail[];
 }
 
+/** Every trail cut into its straight pieces: piece i runs from `from[2i..]` to `to[2i..]` in `colors[4i..]`. */
+export interface TrailPieces {
+  length: number;
+  from: Float64Array;
+  to: Float64Array;
+  /** The colour of each piece's newer end: the fade steps by a point's age, about 1 % a piece. */
+  colors: Uint8ClampedArray;
+}
+
+const piecesCache = new WeakMap<readonly Trail[], TrailPieces>();
+
+/** The pieces of a list of trails, cut once per list (the map makes a new list every TRAIL_REFRESH_MS). */
+export function trailPiecesOf(trails: readonly Trail[]): TrailPieces {
+  const cached = piecesCache.get(trails);
+  if (cached) return cached;
+  const length = trails.reduce((n, t) => n + t.path.length / 2 - 1, 0);
+  const pieces: TrailPieces = {
+    length,
+    from: new Float64Array(length * 2),
+    to: new Float64Array(length * 2),
+    colors: new Uint8ClampedArray(length * 4),
+  };
+  let k = 0;
+  for (const t of trails) {
+    for (let i = 1; i < t.path.length / 2; i++, k++) {
+      pieces.from.set(t.path.subarray((i - 1) * 2, i * 2), k * 2);
+      pieces.to.set(t.path.subarray(i * 2, i * 2 + 2), k * 2);
+      pieces.colors.set(t.colors.subarray(i * 4, i * 4 + 4), k * 4);
+    }
+  }
+  piecesCache.set(trails, pieces);
+  return pieces;
+}
+
+/**
+ * Trails as straight pieces (deck.gl's LineLayer), not paths: a PathLayer's vertex shader works out a join and
+ * caps for every segment, and 200 half-hour trails (36,000 segments) took seconds a frame under software
+ * WebGL (docs/BENCHMARKS.md). At 3 pixels a join needs no rounding to read as one line.
+ */
 export function createRangerTrailLayer(p: RangerTrailProps) {
-  return new PathLayer<Trail>({
+  const pieces = trailPiecesOf(p.data);
+  return new LineLayer<null>({
     id: RANGER_TRAILS_ID,
-    data: p.data,
-    getPath: (t) => t.path,
-    positionFormat: 'XY',
-    // Open paths as given: no loop detection or normalisation, so point i is vertex i (and colour i).
-    _pathType: 'open',
-    // A flat colour array longer than one colour is read per vertex: the fade costs no extra geometry.
-    getColor: (t) => t.colors as never,
+    data: { length: pieces.length },
+    getSourcePosition: (_, { index }) => pieces.from.subarray(index * 2, index * 2 + 2) as never,
+    getTargetPosition: (_, { index }) => pieces.to.subarray(index * 2, index * 2 + 2) as never,
+    getColor: (_, { index }) => pieces.colors.subarray(index * 4, index * 4 + 4) as never,
     getWidth: 3,
     widthUnits: 'pixels',
-    capRounded: true,
-    jointRounded: true,
     pickable: false,
   });
 }
