@@ -68,8 +68,8 @@ describe.skipIf(!RUN)(
       await page.goto(origin, { waitUntil: 'domcontentloaded' });
       await page.waitForSelector('.landing[data-landing="ready"]', { timeout: LOAD_TIMEOUT_MS });
       await expect.poll(() => page.locator('.landing h1').textContent()).toContain('张家湾镇');
-      // Nine KPI cards, each with the district average beside it and a standing.
-      await expect.poll(() => page.locator('.landing-kpi').count()).toBe(9);
+      // Ten KPI cards, each with the district average beside it and a standing.
+      await expect.poll(() => page.locator('.landing-kpi').count()).toBe(10);
       expect(await page.locator('.landing-kpi-district').first().textContent()).toContain('全区平均');
       // 未诉先办: the month's share with the tickets it rests on, as the API has it.
       const api = (await (await context.request.get(`${origin}/api/v1/landing`)).json()) as Landing;
@@ -79,6 +79,15 @@ describe.skipIf(!RUN)(
       if (api.kpis.proactiveShare !== null)
         expect(await proactive.locator('.landing-kpi-value').textContent()).toBe(
           `${(api.kpis.proactiveShare * 100).toFixed(1)}%`,
+        );
+      // 督办: open supervised tickets now on the card, those supervised in the window beneath, as the API has them.
+      const supervised = page.locator('.landing-kpi[data-kpi="supervisedOpen"]');
+      expect(await supervised.locator('.landing-kpi-label').textContent()).toContain('督办');
+      if (api.kpis.supervisedOpen !== undefined)
+        expect(await supervised.locator('.landing-kpi-value').textContent()).toBe(String(api.kpis.supervisedOpen));
+      if (api.kpis.supervised !== undefined)
+        expect(await supervised.locator('.landing-kpi-sample').getAttribute('data-supervised')).toBe(
+          String(api.kpis.supervised),
         );
       // Villages of the town, ranked: every one a 村 or 社区 of 张家湾镇 in the geography.
       const villages = new Set(
