@@ -17,4 +17,26 @@ export interface LiveObserver {
   fact?(t: number, code: number, areas: Int32Array, sign: number): void;
   /** A ranger position fell in sub-cell `sub` of cluster `area` on local day `day` (any day, not only today). */
   visit?(day: number, area: number, sub: number): void;
+  /**
+   * 督办 of an open ticket in the areas of `areas` became its latest, dated `toMs`; `fromMs` is the latest it
+   * replaces, -1 for the ticket's first. A supervision dated before the latest is not told.
+   */
+  supervised?(areas: Int32Array, fromMs: number, toMs: number): void;
+  /** An open ticket that had been supervised closed. */
+  supervisedClosed?(areas: Int32Array): void;
+}
+
+/**
+ * Several listeners as one. A hook only one of them has is that one's own function, so the fold's hottest hook
+ * (fact) costs no extra call when only the trends listen to it. Hooks are called without `this`: listeners are
+ * closures (area-trends.ts, supervision.ts).
+ */
+export function mergeObservers(...list: LiveObserver[]): LiveObserver {
+  const out: Record<string, unknown> = {};
+  const keys = new Set(list.flatMap((o) => Object.keys(o) as (keyof LiveObserver)[]));
+  for (const key of keys) {
+    const hooks = list.map((o) => o[key] as ((...args: unknown[]) => void) | undefined).filter((h) => h !== undefined);
+    out[key] = hooks.length === 1 ? hooks[0] : (...args: unknown[]) => hooks.forEach((h) => h(...args));
+  }
+  return out as LiveObserver;
 }

@@ -12,6 +12,7 @@ import { createAreaTrends, type AreaTrendsFold } from '../live/area-trends';
 import { createProjectionHost, projectionOf, type ProjectionHost } from '../live/host';
 import { keyframeVersion } from '../live/keyframes';
 import type { LiveOptions } from '../live/options';
+import { mergeObservers } from '../live/observer';
 import { createPropertyScores, type PropertyScores } from '../live/property-scores';
 import { createServiceRequestBook, type ServiceRequestBook } from '../live/service-requests';
 import { createLiveState } from '../live/state';
@@ -84,8 +85,10 @@ const projectionsPlugin: FastifyPluginAsync<ProjectionsPluginOptions> = async (a
   };
   // The area trends listen to this live state as it folds (live/observer.ts), so the log is folded once for
   // both; the host folds through the trends' apply / advance, which pass everything on to the live state.
+  // 督办 counts hear the same live state (live/supervision.ts).
+  const supervision = createSupervisionFold(geo);
   const trends = createAreaTrends(geo, liveOptions, now(), (observer) =>
-    createLiveState(geo, liveOptions, now(), observer),
+    createLiveState(geo, liveOptions, now(), mergeObservers(observer, supervision.observer)),
   );
   const live = trends.live;
   // Alerts are a fold of the same log; the rule engine rebuilds its memory from it and decides nothing until start().
@@ -133,7 +136,6 @@ const projectionsPlugin: FastifyPluginAsync<ProjectionsPluginOptions> = async (a
   host.register(projectionOf('hourly ticket trend', ticketTrend));
   const weekly = createWeeklyTickets(geo);
   host.register(projectionOf('weekly tickets', weekly));
-  const supervision = createSupervisionFold(geo);
   host.register(projectionOf(SUPERVISION_PROJECTION, supervision));
   const propertyScores = createPropertyScores();
   host.register(projectionOf('property scores', propertyScores));

@@ -107,10 +107,10 @@ export function createBriefFold(geo: Geo, options: Partial<LiveOptions>, day: nu
   const ends = Array.from({ length: COMPARE_DAYS + 1 }, (_, i) => dayStartMs(first + i + 1));
   const from = dayStartMs(day);
   const to = ends[COMPARE_DAYS]!;
-  const live = createLiveState(geo, options);
-  const alerts = createAlertBook();
-  // 督办 counted per area (supervision.ts), folded along with the live state.
+  // 督办 counted per area (supervision.ts), hearing the live state as it folds.
   const supervision = createSupervisionFold(geo);
+  const live = createLiveState(geo, options, undefined, supervision.observer);
+  const alerts = createAlertBook();
   // Nothing of the first day closes before ends[0], and no event before it is the brief's own day: a state
   // folded up to then, with its clock not past it, is exactly where this fold would be.
   const keyframeBefore = ends[0]! - 1;

@@ -18,7 +18,8 @@ export function livedHost(o: {
   version: string;
   alerts?: boolean;
 }) {
-  const live = createLiveState(o.geo, {}, o.now());
+  const supervision = createSupervisionFold(o.geo);
+  const live = createLiveState(o.geo, {}, o.now(), o.alerts ? supervision.observer : undefined);
   const host = createProjectionHost({
     store: o.store,
     bus: o.bus,
@@ -49,7 +50,7 @@ export function livedHost(o: {
       snapshot: () => book.snapshotState(),
       restore: (data) => book.restoreState(data),
     });
-    host.register(projectionOf('supervision', createSupervisionFold(o.geo)));
+    host.register(projectionOf('supervision', supervision));
   }
   return { host, live };
 }

@@ -1,4 +1,4 @@
-// 督办 counted per area (server/live/supervision.ts): open tickets under supervision now, and tickets whose latest
+// 督办 counted per area (server/live/supervision.ts, hearing the live state): open tickets under supervision now, and tickets whose latest
 // supervision lies in each window, by hand at every window's edge (the year's and the month's first instant, the
 // 30 days' first day, today), with a ticket supervised twice, one supervised late in the log, a closed one and an
 // unknown one; then against the live state's own ticket records over a simulated fortnight, and through a keyframe.
@@ -61,10 +61,20 @@ function scenario(): StoredEvent[] {
   return out;
 }
 
+/** The counts as the app keeps them: hearing a live state that folds `events` (in batches of `batch`). */
+function counted(events: StoredEvent[], batch = events.length) {
+  const fold = createSupervisionFold(geo);
+  const live = createLiveState(geo, {}, undefined, fold.observer);
+  for (let i = 0; i < events.length; i += batch) {
+    live.apply(events.slice(i, i + batch));
+    fold.apply(events.slice(i, i + batch));
+  }
+  return { fold, live };
+}
+
 describe('督办 counted per area, by hand', () => {
   it('counts each window from its first instant on 15 February', () => {
-    const fold = createSupervisionFold(geo);
-    fold.apply(scenario());
+    const { fold } = counted(scenario());
     const now = at('2026-02-15T10:00:00+08:00');
     // Open and supervised: t1–t6, t8, t9. Today: t7. Month: t6, t7, t8, t9. 30 days (17 Jan on): t4–t9.
     // Year: t2–t9. t12 lies in another town: the district's only.
@@ -83,9 +93,8 @@ describe('督办 counted per area, by hand', () => {
   });
 
   it('turns the year and the month at local midnight, not at UTC midnight', () => {
-    const fold = createSupervisionFold(geo);
     // The log up to the first instant of 2026: t8 still on 20 December.
-    fold.apply(scenario().filter((s) => at(s.event.time) <= at('2026-01-01T00:00:00+08:00')));
+    const { fold } = counted(scenario().filter((s) => at(s.event.time) <= at('2026-01-01T00:00:00+08:00')));
     const newYear = fold.counts(YUQIAO, at('2026-01-01T00:00:00+08:00'))!;
     // t2 at the first instant is in the new year, month and day; t1 (23:59:59.999) and t8 are December's.
     expect(newYear).toEqual({ open: 3, today: 1, month: 1, year: 1, rolling30d: 3 });
@@ -98,16 +107,21 @@ describe('督办 counted per area, by hand', () => {
 
   it('comes back from a keyframe equal to a fold of the whole log', () => {
     const events = scenario();
-    const whole = createSupervisionFold(geo);
-    whole.apply(events);
-    const half = createSupervisionFold(geo);
-    half.apply(events.slice(0, 15));
+    const whole = counted(events).fold;
+    // The live state tells each supervision and close as it folds it: batches do not change what counts.
+    const single = counted(events, 1).fold;
+    const half = counted(events.slice(0, 15));
     const restored = createSupervisionFold(geo);
-    restored.restoreState(structuredClone(half.snapshotState()));
+    const live = createLiveState(geo, {}, undefined, restored.observer);
+    live.restoreState(structuredClone(half.live.snapshotState()));
+    restored.restoreState(structuredClone(half.fold.snapshotState()));
+    live.apply(events);
     restored.apply(events);
     const now = at('2026-02-15T10:00:00+08:00');
-    for (const area of [YUQIAO, DISTRICT, `grid:${B.place.gridId!}`] as const)
+    for (const area of [YUQIAO, DISTRICT, `grid:${B.place.gridId!}`] as const) {
       expect(restored.counts(area, now)).toEqual(whole.counts(area, now));
+      expect(single.counts(area, now)).toEqual(whole.counts(area, now));
+    }
     expect(restored.seq).toBe(whole.seq);
   });
 });
@@ -130,8 +144,8 @@ describe('督办 counted against the live state’s tickets', () => {
         'location' in e && e.location ? (locator.locate(e.location.lon, e.location.lat) ?? undefined) : undefined;
       return feed.make(bare as Bare<OpsEvent>, place);
     });
-    const live = createLiveState(geo, {}, start);
     const fold = createSupervisionFold(geo);
+    const live = createLiveState(geo, {}, start, fold.observer);
     for (let i = 0; i < stored.length; i += 500) {
       const batch = stored.slice(i, i + 500);
       live.apply(batch);

@@ -2,6 +2,7 @@
 // timer heap; and the shape of the dispatch table (one reducer per event kind, each family supplying its own).
 import type { EventKind, EventOf, Place } from '../../contract/events';
 import type { AreaIndex } from '../areas';
+import type { LiveObserver } from '../observer';
 import type { TimerHeap } from '../heap';
 import type { LiveOptions } from '../options';
 import type { RangerRec, TicketRec } from '../records';
@@ -15,6 +16,8 @@ export interface FoldContext {
   readonly changes: ChangeSet;
   /** Time-driven transitions (deadlines, lost signal, end of retention): one entry per object. */
   readonly timers: TimerHeap<TicketRec | RangerRec>;
+  /** Who listens to the fold's facts beside the live state (observer.ts). */
+  readonly observer: LiveObserver | undefined;
 }
 
 /** Folds one event of kind K, dated `ms` (its time, parsed), located at `place` by ingest. */

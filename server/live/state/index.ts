@@ -103,7 +103,7 @@ class LiveStateImpl implements LiveState, PooledTickets, KeyframeState, OpenTick
     this.changes = new ChangeSet(areas.keys);
     const start = now !== undefined && Number.isFinite(now) ? now : null;
     this.counters = new Counters(areas, this.changes, observer, start, o.zeroComplaintSinceMs);
-    const x: FoldContext = { o, areas, counters: this.counters, changes: this.changes, timers: this.timers };
+    const x: FoldContext = { o, areas, counters: this.counters, changes: this.changes, timers: this.timers, observer };
     // Static points are located once, here, with the same locator ingest uses.
     const locator = createLocator(geo);
     this.tickets_ = new TicketReducer(x);

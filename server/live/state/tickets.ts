@@ -194,17 +194,19 @@ export class TicketReducer {
     if (!rec || rec.status === 'closed') return;
     const prev = rec.supervision;
     const count = (prev?.count ?? 0) + 1;
+    const prevMs = prev ? Date.parse(prev.at) : -1;
     // A supervision folded late (dated before the one kept) adds to the count only.
-    rec.supervision =
-      prev && ms < Date.parse(prev.at)
-        ? { ...prev, count }
-        : {
-            count,
-            at: e.time,
-            by: e.by,
-            level: e.level,
-            ...(e.note !== undefined ? { note: e.note } : {}),
-          };
+    if (prev && ms < prevMs) rec.supervision = { ...prev, count };
+    else {
+      this.x.observer?.supervised?.(this.x.areas.chains[rec.chain]!, prevMs, ms);
+      rec.supervision = {
+        count,
+        at: e.time,
+        by: e.by,
+        level: e.level,
+        ...(e.note !== undefined ? { note: e.note } : {}),
+      };
+    }
     this.x.changes.upsert('tickets', rec.id, this.town(rec));
   }
 
@@ -264,6 +266,7 @@ export class TicketReducer {
     if (rec.near) counters.add(chain, C_NEAR, -1);
     rec.overdue = false;
     rec.near = false;
+    if (rec.supervision) this.x.observer?.supervisedClosed?.(this.x.areas.chains[chain]!);
     rec.status = 'closed';
     rec.statusIdx = CLOSED_INDEX;
     rec.closedMs = ms;
