@@ -43,7 +43,7 @@ function cpuSeconds(pid: number): { process: number; main: number } {
 }
 
 /** Starts the real server as its own process (its own core: the load generator must not share its thread). */
-async function spawnServer(env: Record<string, string>): Promise<{ url: string; pid: number; stop: () => void }> {
+export async function spawnServer(env: Record<string, string>): Promise<{ url: string; pid: number; stop: () => void }> {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     env: {

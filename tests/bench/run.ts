@@ -292,6 +292,27 @@ async function benchRetentionSection(geo: Geo): Promise<void> {
   }
 }
 
+/** npm run bench -- soak [--minutes 10 --rate 2000]: one node's RSS over a long steady load. */
+async function benchSoakSection(geo: Geo): Promise<void> {
+  const { benchSoak } = await import('./soak');
+  const arg = (name: string, fallback: number) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? Number(process.argv[i + 1]) : fallback;
+  };
+  const minutes = arg('minutes', 10);
+  const rate = arg('rate', 2000);
+  const r = await benchSoak(geo, { minutes, rate });
+  // From minute 2 on: the first minutes fill the windows and the closed tickets' retention.
+  const from = r.samples.find(([s]) => s >= 120) ?? r.samples[0]!;
+  const last = r.samples[r.samples.length - 1]!;
+  const after = r.samples.filter(([s]) => s >= from[0]).map(([, mb]) => mb);
+  row(
+    `soak: server RSS over ${minutes} min at ${rate.toLocaleString('en')} events/s offered, one node (SQLite, keyframes on): minute ${Math.round(from[0] / 60)} → the end`,
+    `${from[1].toFixed(0)} → ${last[1].toFixed(0)} MB (${((last[1] / from[1] - 1) * 100).toFixed(1)} %; ${Math.min(...after).toFixed(0)}–${Math.max(...after).toFixed(0)} MB along the way)`,
+    `${r.accepted.toLocaleString('en')} of ${r.sent.toLocaleString('en')} events accepted (${(r.accepted / r.seconds).toFixed(0)}/s); samples every 30 s (s:MB): ${r.samples.map(([s, mb]) => `${s}:${mb.toFixed(0)}`).join(' ')}`,
+  );
+}
+
 async function main(): Promise<void> {
   console.log(
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
@@ -311,6 +332,7 @@ async function main(): Promise<void> {
   if (!only || only === 'wall') await benchWallSection();
   if (!only || only === 'cluster') await benchClusterSection(only === 'cluster');
   if (only === 'storm') await benchStormSection();
+  if (only === 'soak') await benchSoakSection(await loadGeo(GEO_DIR));
   if (!only || only === 'replay') await benchReplaySection();
   if (!only || only === 'retention') await benchRetentionSection(await loadGeo(GEO_DIR));
 }
