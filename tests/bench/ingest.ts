@@ -13,18 +13,39 @@ import { GEO_DIR } from '../helpers/paths';
 import { createSimulator } from '../../server/sim/engine';
 import { loginOverHttp, TEST_ADMIN_PASSWORD } from '../helpers/login';
 
-/** A realistic mix from the simulator (positions dominate, as in the field), re-keyed so ids never repeat. */
-export function simulatedEvents(geo: Geo, count: number, now: number): OpsEvent[] {
-  const out: OpsEvent[] = [];
-  for (let round = 0; out.length < count; round++) {
+/**
+ * A realistic mix from the simulator (positions dominate, as in the field): round after round of 48 simulated
+ * hours before `now`, each round with a seed and ids of its own, in batches of `batch` made as they are taken.
+ */
+export function* simulatedBatches(
+  geo: Geo,
+  now: number,
+  runId: string,
+  seed: number,
+  batch: number,
+): Generator<OpsEvent[], never> {
+  for (let round = 0; ; round++) {
     const sim = createSimulator({
       geo,
       scenario: 'rainstorm',
-      seed: 100 + round,
+      seed: seed + round,
       start: now - 48 * 3600_000,
-      runId: `bench-${round}`,
+      runId: `${runId}-${round}`,
     });
-    for (const e of sim.take(count - out.length, now)) out.push(e);
+    for (;;) {
+      const events = sim.take(batch, now);
+      if (events.length === 0) break;
+      yield events;
+    }
+  }
+}
+
+/** `count` events of that mix, re-keyed so ids never repeat. */
+export function simulatedEvents(geo: Geo, count: number, now: number): OpsEvent[] {
+  const out: OpsEvent[] = [];
+  for (const events of simulatedBatches(geo, now, 'bench', 100, 10_000)) {
+    for (const e of events) if (out.length < count) out.push(e);
+    if (out.length >= count) return out;
   }
   return out;
 }
@@ -43,7 +64,9 @@ function cpuSeconds(pid: number): { process: number; main: number } {
 }
 
 /** Starts the real server as its own process (its own core: the load generator must not share its thread). */
-export async function spawnServer(env: Record<string, string>): Promise<{ url: string; pid: number; stop: () => void }> {
+export async function spawnServer(
+  env: Record<string, string>,
+): Promise<{ url: string; pid: number; stop: () => void }> {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     env: {

@@ -2,16 +2,13 @@
 // events over HTTP for N minutes, and its resident memory is read every 30 s. What it shows is whether anything
 // grows with the events taken rather than with the state: retention (closed tickets by count and by age, the
 // rolling windows) should hold the RSS flat once the first minutes have filled them.
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { OpsEvent } from '../../server/contract/events';
 import type { Geo } from '../../server/geo/load';
-import { createSimulator } from '../../server/sim/engine';
 import { loginOverHttp } from '../helpers/login';
-import { spawnServer } from './ingest';
+import { simulatedBatches, spawnServer } from './ingest';
 
 export interface SoakRun {
   /** [seconds since the start, RSS MB] every 30 s. */
@@ -27,33 +24,12 @@ function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-/**
- * The simulator's realistic mix (positions dominate), round after round of 48 simulated hours, each round with
- * ids of its own, made as they are needed: a run of a million events never holds them all.
- */
-function* eventStream(geo: Geo, now: number): Generator<OpsEvent[], never> {
-  for (let round = 0; ; round++) {
-    const sim = createSimulator({
-      geo,
-      scenario: 'rainstorm',
-      seed: 500 + round,
-      start: now - 48 * 3600_000,
-      runId: `soak-${round}`,
-    });
-    for (;;) {
-      const batch = sim.take(100, now);
-      if (batch.length === 0) break;
-      yield batch;
-    }
-  }
-}
-
 export async function benchSoak(geo: Geo, opts: { minutes: number; rate: number }): Promise<SoakRun> {
   const dir = mkdtempSync(join(tmpdir(), 'opsmap-soak-'));
   const server = await spawnServer({ STORE: 'sqlite', DATABASE_PATH: join(dir, 'log.sqlite') });
   try {
     const admin = await loginOverHttp(server.url);
-    const events = eventStream(geo, Date.now());
+    const events = simulatedBatches(geo, Date.now(), 'soak', 500, 100);
     const samples: [number, number][] = [[0, rssMb(server.pid)]];
     const t0 = performance.now();
     const end = t0 + opts.minutes * 60_000;
