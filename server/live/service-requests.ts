@@ -12,6 +12,13 @@ import { DAY_MS, isoLocal } from '../contract/time';
 
 /** How long a closed request stays readable: the spec's default query window. */
 export const CLOSED_REQUEST_RETENTION_MS = 90 * DAY_MS;
+/**
+ * And at most this many closed requests, the longest closed dropped first, so memory has a bound whatever the
+ * rate (about 350 bytes a request: 50 MB). Tongzhou's hotline closes about 1,100 tickets a day, 100,000 in 90
+ * days; a district busier than that keeps fewer than 90 days readable here (the log, and the exports that read
+ * it, keep them all).
+ */
+export const CLOSED_REQUEST_MAX = 150_000;
 const OPEN311_PREFIX = 'o311-';
 
 interface RequestRec {
@@ -66,6 +73,8 @@ export interface ServiceRequestBookOptions {
   tree: Pick<AreaTree, 'nodes'>;
   deadlines: UrgencyDeadlines;
   serviceName: (code: TicketCategory) => string;
+  /** The count bound of closed requests (CLOSED_REQUEST_MAX). */
+  closedMax?: number;
 }
 
 export const serviceRequestIdOf = (ticketId: string): string =>
@@ -79,6 +88,30 @@ const metaText = (meta: Record<string, unknown> | undefined, key: string): strin
 export function createServiceRequestBook(options: ServiceRequestBookOptions): ServiceRequestBook {
   const recs = new Map<string, RequestRec>();
   let lastPruneMs = -Infinity;
+  const closedMax = options.closedMax ?? CLOSED_REQUEST_MAX;
+  /** Closed requests' ids in the order they closed (from closedHead on); some may have left by the time bound. */
+  let closedOrder: string[] = [];
+  let closedHead = 0;
+  let closedHeld = 0;
+
+  /** The request closed (once): counted, and past the bound the longest closed still held is dropped. */
+  const closed = (r: RequestRec) => {
+    if (r.closed) return;
+    r.closed = true;
+    closedOrder.push(r.ticketId);
+    closedHeld++;
+    while (closedHeld > closedMax) {
+      const id = closedOrder[closedHead++]!;
+      if (recs.get(id)?.closed) {
+        recs.delete(id);
+        closedHeld--;
+      }
+    }
+    if (closedHead > 4096 && closedHead * 2 > closedOrder.length) {
+      closedOrder = closedOrder.slice(closedHead);
+      closedHead = 0;
+    }
+  };
 
   const touch = (rec: RequestRec, time: string) => {
     const ms = Date.parse(time);
@@ -120,13 +153,21 @@ export function createServiceRequestBook(options: ServiceRequestBookOptions): Se
 
   return {
     snapshotState() {
-      return { recs, lastPruneMs };
+      return { recs, lastPruneMs, closedOrder: closedOrder.slice(closedHead), closedHeld };
     },
     restoreState(data) {
-      const s = data as { recs: Map<string, RequestRec>; lastPruneMs: number };
+      const s = data as {
+        recs: Map<string, RequestRec>;
+        lastPruneMs: number;
+        closedOrder: string[];
+        closedHeld: number;
+      };
       recs.clear();
       for (const [k, v] of s.recs) recs.set(k, v);
       lastPruneMs = s.lastPruneMs;
+      closedOrder = s.closedOrder;
+      closedHead = 0;
+      closedHeld = s.closedHeld;
     },
     apply(events) {
       for (const s of events) {
@@ -166,7 +207,7 @@ export function createServiceRequestBook(options: ServiceRequestBookOptions): Se
             touch(r, e.time);
             if (e.assignee !== undefined) r.agency = e.assignee;
             if (e.note !== undefined) r.notes = e.note;
-            if (e.status === 'closed') r.closed = true;
+            if (e.status === 'closed') closed(r);
             break;
           }
           case 'ticket.escalated': {
@@ -180,7 +221,7 @@ export function createServiceRequestBook(options: ServiceRequestBookOptions): Se
             const r = recs.get(e.ticketId);
             if (!r) break;
             touch(r, e.time);
-            r.closed = true;
+            closed(r);
             if (e.note !== undefined) r.notes = e.note;
             break;
           }
@@ -212,7 +253,12 @@ export function createServiceRequestBook(options: ServiceRequestBookOptions): Se
       // Hourly is often enough: a request read a little past 90 days does no harm.
       if (nowMs - lastPruneMs < 3_600_000) return;
       lastPruneMs = nowMs;
-      for (const [id, r] of recs) if (r.closed && nowMs - r.updatedMs > CLOSED_REQUEST_RETENTION_MS) recs.delete(id);
+      for (const [id, r] of recs) {
+        if (r.closed && nowMs - r.updatedMs > CLOSED_REQUEST_RETENTION_MS) {
+          recs.delete(id);
+          closedHeld--;
+        }
+      }
     },
   };
 }
