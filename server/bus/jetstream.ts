@@ -26,6 +26,8 @@ import { eventKey, type AppendItem, type AppendResult, type EventStore } from '.
 import { createArchiver } from './archiver';
 import { createDuplicateCheck } from './duplicates';
 import { createFanout, rethrowLater } from './fanout';
+import { createFoldedTail } from './folded-tail';
+import { createStreamPublisher, type OutgoingMessage } from './publisher';
 import { followStream, readStream, type StreamRecord } from './stream-follow';
 import type { EventBus } from './types';
 
@@ -120,6 +122,7 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
     });
   }
   const js: JetStreamClient = jetstream(nc, { timeout: publishTimeoutMs });
+  const publisher = createStreamPublisher(nc, subject, publishTimeoutMs);
 
   // The archive may only follow the stream: a log that holds more than the stream (a node that ran on its own
   // bus before) would have seqs the stream gives to other events.
@@ -149,7 +152,7 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
     options.onSubscriberError ?? rethrowLater,
   );
   // Folded events the archive may not hold yet, in seq order, for the archiver.
-  let tail: StoredEvent[] = [];
+  const tail = createFoldedTail(TAIL_LIMIT);
 
   const waiters: { seq: number; resolve: () => void }[] = [];
   const wakeWaiters = (): void => {
@@ -187,18 +190,11 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
       store,
       read: async (afterSeq, limit) => {
         // Only what this node has folded: the archive never runs ahead of the fold.
-        if (tail.length > 0 && tail[0]!.seq <= afterSeq + 1) {
-          const from = tail.findIndex((e) => e.seq > afterSeq);
-          if (from >= 0) return tail.slice(from, from + limit);
-          if (tail[tail.length - 1]!.seq >= afterSeq) return [];
-        }
-        return readStream(js, stream, afterSeq, followed, limit);
+        return tail.after(afterSeq, limit) ?? readStream(js, stream, afterSeq, followed, limit);
       },
       onMark: (mark) => {
         duplicates.archivedUpTo(mark);
-        let drop = 0;
-        while (drop < tail.length && tail[drop]!.seq <= mark) drop++;
-        if (drop > 0) tail = tail.slice(drop);
+        tail.dropUpTo(mark);
       },
       onError: onFollowError,
     },
@@ -212,8 +208,7 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
       if (duplicates.folded(eventKey(e.event), e.seq)) fresh.push(e);
       else skipped.add(e.seq);
     }
-    tail.push(...batch);
-    if (tail.length > TAIL_LIMIT) tail = tail.slice(tail.length - TAIL_LIMIT);
+    tail.push(batch);
     followed = batch[batch.length - 1]!.seq;
     foldedUntilMs = Math.max(foldedUntilMs, publishedMs);
     fanout.publish(fresh);
@@ -276,7 +271,8 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
       const results: AppendResult[] = new Array<AppendResult>(items.length);
       // Later copies of a key within the batch answer with the first copy's seq, once it is known.
       const firstIndex = new Map<string, number>();
-      const published: Promise<void>[] = [];
+      const outgoing: OutgoingMessage[] = [];
+      const positions: number[] = [];
       items.forEach((item, i) => {
         const key = keys[i]!;
         const seq = held.get(key);
@@ -290,20 +286,22 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
           item.place === undefined
             ? { receivedAt: item.receivedAt, event: item.event }
             : { receivedAt: item.receivedAt, event: item.event, place: item.place };
-        // One connection keeps publish order, so the stream orders a batch as the producer sent it.
-        published.push(
-          js.publish(subject, JSON.stringify(record), { msgID: msgId(key), timeout: publishTimeoutMs }).then((ack) => {
-            if (ack.duplicate) results[i] = { status: 'duplicate', seq: ack.seq };
-            else {
-              const stored: StoredEvent = { seq: ack.seq, receivedAt: item.receivedAt, event: item.event };
-              if (item.place !== undefined) stored.place = item.place;
-              results[i] = { status: 'stored', stored };
-            }
-          }),
-        );
+        outgoing.push({ data: JSON.stringify(record), msgId: msgId(key) });
+        positions.push(i);
       });
-      // Any failure fails the request (a 503): the events that did reach the stream are duplicates on a retry.
-      await Promise.all(published);
+      // One connection keeps publish order, so the stream orders a batch as the producer sent it. Any failure
+      // fails the request (a 503): the events that did reach the stream are duplicates on a retry.
+      const acks = await publisher.publish(outgoing);
+      acks.forEach((ack, k) => {
+        const i = positions[k]!;
+        const item = items[i]!;
+        if (ack.duplicate) results[i] = { status: 'duplicate', seq: ack.seq };
+        else {
+          const stored: StoredEvent = { seq: ack.seq, receivedAt: item.receivedAt, event: item.event };
+          if (item.place !== undefined) stored.place = item.place;
+          results[i] = { status: 'stored', stored };
+        }
+      });
       items.forEach((_item, i) => {
         if (results[i] !== undefined) return;
         const first = results[firstIndex.get(keys[i]!)!]!;
@@ -333,6 +331,7 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
         // already closed by the connection
       }
       await archiver.close();
+      publisher.close();
       await nc.drain().catch(() => nc.close());
       await following?.catch(() => undefined);
       for (const w of waiters.splice(0)) w.resolve();
