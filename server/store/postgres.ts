@@ -211,11 +211,17 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Event
   const { pool, schema } = await openPostgresPool(options);
   const events = `${quoteIdent(schema)}.events`;
 
-  // unnest over one array per column: one statement and nine parameters whatever the batch size (a VALUES
-  // list would hit the 65,535-parameter limit at ~7,000 rows).
+  // The rows as one JSON document of one object per row: one parameter whatever the batch size (a VALUES list
+  // would hit the 65,535-parameter limit at ~7,000 rows), and JSON.stringify escapes the event texts natively,
+  // where arrays per column went through pg's array-literal escaping in JavaScript, a regex pass per value:
+  // measured, half of the archiving node's CPU for the archive. A JSON string comes back from json_to_recordset
+  // exactly as it went in, \u0000 escapes included (the event text holds NUL as \u0000, which the outer document
+  // carries as \\u0000, never as a NUL escape PostgreSQL would refuse).
   const INSERT_ROWS = `
     INSERT INTO ${events} (seq, event_key, kind, time_ms, received_at, town_id, grid_id, event, place)
-    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])`;
+    SELECT seq, event_key, kind, time_ms, received_at, town_id, grid_id, event, place
+    FROM json_to_recordset($1::json) AS r(seq bigint, event_key text, kind text, time_ms bigint, received_at text,
+      town_id text, grid_id text, event text, place text)`;
   // EXCLUSIVE blocks every other writer (appends and archives on any node) and no reader. Sent with BEGIN as
   // one simple query, to save a round trip per batch.
   const BEGIN_LOCKED = `BEGIN; LOCK TABLE ${events} IN EXCLUSIVE MODE`;
@@ -226,15 +232,19 @@ export async function openPostgresStore(options: PostgresOptions): Promise<Event
     suffix = '',
   ): Promise<pg.QueryResult> =>
     client.query(INSERT_ROWS + suffix, [
-      rows.map((r) => r.seq),
-      rows.map((r) => r.row.key),
-      rows.map((r) => r.row.kind),
-      rows.map((r) => r.row.timeMs),
-      rows.map((r) => r.row.receivedAt),
-      rows.map((r) => r.row.townId),
-      rows.map((r) => r.row.gridId),
-      rows.map((r) => r.row.event),
-      rows.map((r) => r.row.place),
+      JSON.stringify(
+        rows.map(({ seq, row }) => ({
+          seq,
+          event_key: row.key,
+          kind: row.kind,
+          time_ms: row.timeMs,
+          received_at: row.receivedAt,
+          town_id: row.townId,
+          grid_id: row.gridId,
+          event: row.event,
+          place: row.place,
+        })),
+      ),
     ]);
 
   let open = true;
