@@ -3,7 +3,9 @@
 // store archives it behind the fold, one node at a time; a retry is a duplicate however late it comes; and all
 // of it across a restart of NATS and an outage of the store.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createJetStreamBus, type JetStreamBus } from '../../server/bus/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { createJetStreamBus, streamSubject, type JetStreamBus } from '../../server/bus/jetstream';
 import type { StoredEvent } from '../../server/contract/events';
 import { createMemoryStore } from '../../server/store/memory';
 import type { AppendResult, EventStore } from '../../server/store/types';
@@ -327,6 +329,27 @@ describe.skipIf(!available)('JetStream bus: duplicates at any distance, the stor
     const fromC = await c.append([...items(0, 6), ...items(6, 1)]);
     expect(fromC.map((x) => x.status)).toEqual([...Array(6).fill('duplicate'), 'stored']);
     expect(fromC.map(seqOf)).toEqual(range(1, 7));
+  });
+
+  it('fails an append the stream refuses or that nothing takes, at once and with the reason, never a false success', async () => {
+    const stream = freshStream();
+    streams.push(stream);
+    // A stream made beforehand with a small message size: the bus keeps an existing stream as it is.
+    const nc = await connect({ servers: NATS_URL });
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: stream, subjects: [streamSubject(stream)], max_msg_size: 400 });
+    const store = createMemoryStore();
+    // A publish timeout far beyond the test's: each failure must be the server's answer, not a wait for it.
+    const b = await bus(stream, store, { publishTimeoutMs: 600_000 });
+    const small = await b.append(items(0, 3));
+    expect(stored(small)).toEqual([1, 2, 3]);
+    const big = items(3, 2);
+    big[1]!.event = { ...big[1]!.event, id: `${big[1]!.event.id}-${'x'.repeat(500)}` };
+    await expect(b.append(big)).rejects.toThrow(/JetStream refused the publish: .*size/i);
+    // The stream gone: the server answers "no responders" for the subject.
+    await jsm.streams.delete(stream);
+    await nc.close();
+    await expect(b.append(items(10, 2))).rejects.toThrow(/no stream takes/);
   });
 
   it('answers new events while the store hangs (the PubAck is the answer), and a retry of one of them is still a duplicate', async () => {
