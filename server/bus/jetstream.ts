@@ -5,8 +5,9 @@
 // behind the fold by one node at a time (archiver.ts).
 //
 //   append:  key already held (duplicates.ts: folded, or archived, however long ago)? → duplicate; otherwise
-//            publish with Nats-Msg-Id = the event key; the PubAck (the stream has it on disk) is the durable
-//            answer, and the server's duplicate window catches a retry racing its first copy on another node.
+//            publish with Nats-Msg-Id = the event key (publisher.ts: the batch at once, its PubAcks on one
+//            inbox); the PubAck (the stream has it on disk) is the durable answer, and the server's duplicate
+//            window catches a retry racing its first copy on another node.
 //   follow:  one ordered consumer per node reads the stream from where the node's fold stands → the local
 //            fan-out (fanout.ts) hands the events to this process's subscribers; an append waits for its own
 //            node's fold of it (not for the archive), so a read after the 2xx sees it.
@@ -43,7 +44,7 @@ export interface JetStreamBusOptions {
    * remembers a published event key (Nats-Msg-Id). Past it, duplicates are found by the fold and the archive.
    */
   duplicateWindowMs?: number;
-  /** How long an append waits for the server's PubAck before it fails (and the producer gets a 503). */
+  /** How long an append waits for the PubAcks of its batch before it fails (and the producer gets a 503). */
   publishTimeoutMs?: number;
   /** An append also waits (at most this long) for this node to have folded it, so a read after a 2xx sees it. */
   localWaitMs?: number;
