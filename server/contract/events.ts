@@ -73,11 +73,14 @@ export const EventLocation = Type.Object(
 );
 export type EventLocation = Static<typeof EventLocation>;
 
-/** Producer-specific extras (an Open311 service_code, a tracker's device id) kept flat and small. */
+/**
+ * Producer-specific extras (an Open311 service_code, a tracker's device id) kept flat and small: names too, so an
+ * event stays far below any bus's message limit (NATS: 1 MB), where one oversized item would fail its batch.
+ */
 export const Meta = Type.Record(
   Type.String(),
   Type.Union([Type.String({ maxLength: 256 }), Type.Number(), Type.Boolean(), Type.Null()]),
-  { maxProperties: 32 },
+  { maxProperties: 32, propertyNames: { maxLength: 64 } },
 );
 export type Meta = Static<typeof Meta>;
 

@@ -99,7 +99,21 @@ export function describeErrors(schema: TSchema, raw: Iterable<RawError>, base = 
 
   for (const e of errors) {
     if (insideUnion(e)) continue;
+    // A property name that breaks its rule (meta's names are bounded) is reported at its object, with the name
+    // cut short: a path of the name itself could be as long as the whole body.
+    if (e.schemaPath.includes('/propertyNames')) {
+      const cut = e.instancePath.lastIndexOf('/');
+      const name = e.instancePath
+        .slice(cut + 1)
+        .replace(/~1/g, '/')
+        .replace(/~0/g, '~');
+      const shown = name.length > 24 ? `${name.slice(0, 24)}…` : name;
+      push(e.instancePath.slice(0, cut), `property name ${show(shown)} (${name.length} characters) ${e.message}`);
+      continue;
+    }
     switch (e.keyword) {
+      case 'propertyNames':
+        break; // the name's own error, above, says why
       case 'required': {
         const names = Array.isArray(e.params.requiredProperties) ? e.params.requiredProperties : [];
         for (const name of names) push(pointer(e.instancePath, String(name)), 'is required');

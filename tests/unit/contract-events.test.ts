@@ -369,6 +369,16 @@ describe('validateEvent: envelope fields', () => {
     ]);
   });
 
+  it('rejects a meta name over 64 characters at /meta, with the name cut short', () => {
+    expect(errorsOf(variant('ticket.closed', { meta: { ['设备'.repeat(40)]: 1 } }))).toEqual([
+      {
+        path: '/meta',
+        message: `property name '${'设备'.repeat(12)}…' (80 characters) must not have more than 64 characters`,
+      },
+    ]);
+    expect(validateEvent(variant('ticket.closed', { meta: { ['k'.repeat(64)]: 1 } })).ok).toBe(true);
+  });
+
   it('rejects nested meta values', () => {
     expect(errorsOf(variant('ticket.closed', { meta: { raw: { a: 1 } } }))).toEqual([
       { path: '/meta/raw', message: 'must be string, number, boolean or null' },
