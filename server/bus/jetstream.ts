@@ -177,7 +177,16 @@ export async function createJetStreamBus(options: JetStreamBusOptions): Promise<
   /** The log after afterSeq for a subscriber catching up: the archive, then the stream up to this node's fold. */
   const readLog = async (afterSeq: number, limit: number): Promise<StoredEvent[]> => {
     const upTo = followed;
-    const fromStore = await store.read(afterSeq, limit);
+    let fromStore: StoredEvent[];
+    try {
+      fromStore = await store.read(afterSeq, limit);
+    } catch (error) {
+      // The archive is out of reach (PostgreSQL down or slow): the stream holds the whole log as well, so a
+      // subscriber catching up reads it there; failing would stop that subscriber for good (fanout.ts). Second
+      // copies this node never folded (older than its keyframe) are not known here; the fold drops them anyway.
+      onFollowError(error);
+      fromStore = [];
+    }
     const last = fromStore.length === 0 ? afterSeq : fromStore[fromStore.length - 1]!.seq;
     if (fromStore.length >= limit || last >= upTo) return fromStore;
     const fromStream = (await readStream(js, stream, last, upTo, limit - fromStore.length)).filter(

@@ -290,6 +290,36 @@ describe.skipIf(!available)('JetStream bus: duplicates at any distance, the stor
   const seqOf = (r: AppendResult): number => (r.status === 'stored' ? r.stored.seq : r.seq);
   const pastWindow = () => new Promise((r) => setTimeout(r, 1500));
 
+  it('a subscriber catching up while the archive cannot be read gets the log from the stream, every seq once', async () => {
+    const stream = freshStream();
+    streams.push(stream);
+    const inner = createMemoryStore();
+    let unreadable = false;
+    const store: EventStore = {
+      ...inner,
+      read: async (afterSeq, limit) => {
+        if (unreadable) throw new Error('timeout exceeded when trying to connect');
+        return inner.read(afterSeq, limit);
+      },
+    };
+    const subscriberErrors: unknown[] = [];
+    const b = await bus(stream, store, { onSubscriberError: (e) => subscriberErrors.push(e) });
+    const live = recorder();
+    b.subscribe(0, live.onEvents);
+    await b.append(items(0, 300));
+    await until(() => live.seqs.length === 300);
+    await archivedTo(inner, 300);
+    unreadable = true;
+    // A late subscriber (the gateway's resume, a projection starting behind) replays from seq 0.
+    const late = recorder();
+    b.subscribe(0, late.onEvents);
+    await until(() => late.seqs.length === 300);
+    expect(late.seqs).toEqual(range(1, 300));
+    expect(late.ids).toEqual(live.ids);
+    expect(late.problem()).toBeUndefined();
+    expect(subscriberErrors).toEqual([]);
+  });
+
   it("a retry after the stream's duplicate window answers duplicate with the first seq: unarchived, on another node, archived, on a node started later", async () => {
     const stream = freshStream();
     streams.push(stream);

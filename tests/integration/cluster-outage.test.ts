@@ -44,6 +44,7 @@ async function cluster(natsUrl: string, databaseUrl: string): Promise<App[]> {
   return nodes;
 }
 
+// Bounds that catch a node that never gets there, not a slow one: CI runs this beside other test files on two cores.
 async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -88,7 +89,7 @@ describe.skipIf(!run)('outages of the bus and the store', () => {
     expect((await postEvents(a, [ticket('before-1')])).statusCode).toBe(200);
     await until(
       async () => (await Promise.all(nodes.map(openTickets))).every((n) => n === 1),
-      10_000,
+      60_000,
       'every node folds the first ticket',
     );
 
@@ -119,23 +120,23 @@ describe.skipIf(!run)('outages of the bus and the store', () => {
         retried++;
         return (await postEvents(b, [ticket('during-1'), ticket('during-2')])).statusCode === 200;
       },
-      30_000,
+      60_000,
       'ingest back after NATS restarts',
     );
     // Each node reconnects on its own: C's ingest is back too (or soon).
     await until(
       async () => (await postEvents(c, [ticket('after-1')])).statusCode === 200,
-      30_000,
+      60_000,
       'ingest back on the third node',
     );
     await until(
       async () => (await Promise.all(nodes.map(openTickets))).every((n) => n === 4),
-      15_000,
+      60_000,
       'every node folds what came after',
     );
     for (const n of nodes) await until(async () => (await shared(n)).bus === true, 15_000, 'readyz: the bus back');
     expect(retried).toBeGreaterThanOrEqual(1);
-  }, 120_000);
+  }, 300_000);
 
   it('PostgreSQL down: ingest still answers on every node (the PubAck), all fold it; PostgreSQL back: the archive catches up, nothing lost, nothing twice', async () => {
     const nodes = await cluster(
@@ -156,7 +157,7 @@ describe.skipIf(!run)('outages of the bus and the store', () => {
     expect(during.map((d) => d.statusCode)).toEqual([200, 200, 200]);
     await until(
       async () => (await Promise.all(nodes.map(openTickets))).every((n) => n === 4),
-      15_000,
+      60_000,
       'every node folds what came during the outage',
     );
     // A retry of an event not yet archived is known from the fold, without PostgreSQL.
@@ -174,7 +175,7 @@ describe.skipIf(!run)('outages of the bus and the store', () => {
     ]);
     await until(
       async () => (await Promise.all(nodes.map(openTickets))).every((n) => n === 5),
-      15_000,
+      60_000,
       'five tickets folded on every node',
     );
     // The log's archive catches up by itself: every event once.
@@ -190,5 +191,5 @@ describe.skipIf(!run)('outages of the bus and the store', () => {
     // The alert the five tickets raised (decided on every node) is in the log once too.
     const all = await logIds();
     expect(new Set(all).size).toBe(all.length);
-  }, 120_000);
+  }, 300_000);
 });
