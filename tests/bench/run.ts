@@ -307,9 +307,9 @@ async function benchSoakSection(geo: Geo): Promise<void> {
   const last = r.samples[r.samples.length - 1]!;
   const after = r.samples.filter(([s]) => s >= from[0]).map(([, mb]) => mb);
   row(
-    `soak: server RSS over ${minutes} min at ${rate.toLocaleString('en')} events/s offered, one node (SQLite, keyframes on): minute ${Math.round(from[0] / 60)} → the end`,
+    `soak: server RSS over ${minutes} min at ${rate.toLocaleString('en')} events/s offered, one node (SQLite, keyframes on), a steady state (tickets closed a minute after they open): minute ${Math.round(from[0] / 60)} → the end`,
     `${from[1].toFixed(0)} → ${last[1].toFixed(0)} MB (${((last[1] / from[1] - 1) * 100).toFixed(1)} %; ${Math.min(...after).toFixed(0)}–${Math.max(...after).toFixed(0)} MB along the way)`,
-    `${r.accepted.toLocaleString('en')} of ${r.sent.toLocaleString('en')} events accepted (${(r.accepted / r.seconds).toFixed(0)}/s); samples every 30 s (s:MB): ${r.samples.map(([s, mb]) => `${s}:${mb.toFixed(0)}`).join(' ')}`,
+    `${r.accepted.toLocaleString('en')} of ${r.sent.toLocaleString('en')} events accepted (${(r.accepted / r.seconds).toFixed(0)}/s); samples every 30 s (s: RSS/heap MB): ${r.samples.map(([s, mb, heap]) => `${s}:${mb.toFixed(0)}/${heap.toFixed(0)}`).join(' ')}`,
   );
 }
 
