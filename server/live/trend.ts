@@ -1,19 +1,22 @@
 // Hourly ticket flows per area (created, closed, created per category), for the detail panel's trend charts.
-// A fold of the same log as the live state, kept apart from it: the live state answers "now", this answers
-// "how did the last day go", and neither has to carry the other's memory. Buckets are whole clock hours
-// (Asia/Shanghai is UTC+8 all year, so a UTC hour is a local hour) by each event's own time; only the last
-// TREND_RETENTION_HOURS are kept.
+// Kept beside the live state: the live state answers "now", this answers "how did the last day go", and neither
+// has to carry the other's memory. It hears the live state's own facts (observer.ts: a creation with its
+// category, a close) rather than reading the tickets again, so it keeps no ticket of its own and a ticket counts
+// here exactly when it counts there. Buckets are whole clock hours (Asia/Shanghai is UTC+8 all year, so a UTC
+// hour is a local hour) by each fact's own time; only the last TREND_RETENTION_HOURS are kept.
 import type { AreaKey } from '../contract/areas';
 import { TICKET_CATEGORIES, type StoredEvent, type TicketCategory } from '../contract/events';
 import type { Geo } from '../geo/load';
-import { AreaIndex, CHAIN_LENGTH } from './areas';
+import { AreaIndex } from './areas';
 import { HOUR_MS } from '../contract/time';
+import type { LiveObserver } from './observer';
+import { seqFold } from './seq-fold';
+import { K_CLOSED, K_CREATED, PROACTIVE_FLAG } from './state/layout';
 
 /** A week: enough for "this time yesterday" and a weekly view, small enough to stay a few MB. */
 export const TREND_RETENTION_HOURS = 7 * 24;
 
 const NCAT = TICKET_CATEGORIES.length;
-const CATEGORY_INDEX = new Map<TicketCategory, number>(TICKET_CATEGORIES.map((c, i) => [c, i]));
 /** Cells of one (hour, area) bucket: created, closed, then created per category. */
 const CREATED = 0;
 const CLOSED = 1;
@@ -41,6 +44,9 @@ export interface AreaTrend {
 }
 
 export interface TicketTrend {
+  /** What the live state tells the trend (createLiveState's observer, merged with the others'). */
+  readonly observer: Required<Pick<LiveObserver, 'fact'>>;
+  /** The last seq counted: the live state folds a batch first, then this takes its seq. */
   readonly seq: number;
   apply(events: readonly StoredEvent[]): void;
   /** The last `hours` hours up to the hour of `nowMs`; undefined for an area the geography does not have. */
@@ -51,44 +57,28 @@ export interface TicketTrend {
 }
 
 interface TicketTrendSnapshot {
-  chains: ReturnType<AreaIndex['snapshotChains']>;
   buckets: Map<number, Map<number, Int32Array>>;
-  tickets: Map<string, number>;
-  closedOrder: Closed[];
   newestHour: number;
   seq: number;
-}
-
-/** Closed tickets are forgotten once their close has left the window: a late event for one finds nothing. */
-interface Closed {
-  id: string;
-  hour: number;
 }
 
 export function createTicketTrend(geo: Geo): TicketTrend {
   const areas = new AreaIndex(geo);
   /** hour number (epoch ms / HOUR_MS) → area index → cells. */
   const buckets = new Map<number, Map<number, Int32Array>>();
-  /** Ticket id → the chain it counts in; the sign marks a close already counted (-1 - chain). */
-  const tickets = new Map<string, number>();
-  let closedOrder: Closed[] = [];
-  let closedHead = 0;
   let newestHour = -Infinity;
-  let seq = 0;
 
   const cutoff = () => newestHour - TREND_RETENTION_HOURS;
 
-  function add(hour: number, chain: number, cell: number): void {
+  function add(hour: number, chain: Int32Array, cell: number, sign: number): void {
     if (hour <= cutoff()) return; // older than the window: no chart shows it
     let byArea = buckets.get(hour);
     if (!byArea) buckets.set(hour, (byArea = new Map()));
-    const slots = areas.chains[chain]!;
-    for (let s = 0; s < CHAIN_LENGTH; s++) {
-      const idx = slots[s]!;
+    for (const idx of chain) {
       if (idx < 0) continue;
       let cells = byArea.get(idx);
       if (!cells) byArea.set(idx, (cells = new Int32Array(CELLS)));
-      cells[cell]!++;
+      cells[cell]! += sign;
     }
   }
 
@@ -97,76 +87,40 @@ export function createTicketTrend(geo: Geo): TicketTrend {
     newestHour = hour;
     const cut = cutoff();
     for (const h of buckets.keys()) if (h <= cut) buckets.delete(h);
-    while (closedHead < closedOrder.length && closedOrder[closedHead]!.hour <= cut) {
-      const c = closedOrder[closedHead++]!;
-      if ((tickets.get(c.id) ?? 0) < 0) tickets.delete(c.id);
-    }
-    if (closedHead > 4096 && closedHead * 2 > closedOrder.length) {
-      closedOrder.splice(0, closedHead);
-      closedHead = 0;
-    }
   }
 
-  function close(id: string, hour: number): void {
-    const chain = tickets.get(id);
-    // Unknown, or closed already (a ticket.closed giving the verdict after a close by ticket.updated).
-    if (chain === undefined || chain < 0) return;
-    tickets.set(id, -1 - chain);
-    closedOrder.push({ id, hour });
-    add(hour, chain, CLOSED);
-  }
-
-  function fold(s: StoredEvent): void {
-    const e = s.event;
-    if (e.kind !== 'ticket.created' && e.kind !== 'ticket.updated' && e.kind !== 'ticket.closed') return;
-    const ms = Date.parse(e.time);
-    if (Number.isNaN(ms)) return;
-    const hour = Math.floor(ms / HOUR_MS);
-    moveClock(hour);
-    if (e.kind === 'ticket.created') {
-      if (tickets.has(e.ticketId)) return; // a producer retry, as the live state reads it
-      const chain = areas.chainOfPlace(s.place);
-      tickets.set(e.ticketId, chain);
-      add(hour, chain, CREATED);
-      add(hour, chain, FIRST_CATEGORY + (CATEGORY_INDEX.get(e.category) ?? NCAT - 1));
-    } else if (e.kind === 'ticket.closed' || e.status === 'closed') {
-      close(e.ticketId, hour);
-    }
-  }
+  const observer: TicketTrend['observer'] = {
+    fact(t, code, chain, sign) {
+      const kind = code & 15;
+      if (kind !== K_CREATED && kind !== K_CLOSED) return;
+      const hour = Math.floor(t / HOUR_MS);
+      moveClock(hour);
+      if (kind === K_CLOSED) add(hour, chain, CLOSED, sign);
+      else {
+        add(hour, chain, CREATED, sign);
+        // The category index is the live state's (state/layout.ts: the order of TICKET_CATEGORIES, as here).
+        add(hour, chain, FIRST_CATEGORY + ((code >> 4) & (PROACTIVE_FLAG - 1)), sign);
+      }
+    },
+  };
+  const log = seqFold(() => {});
 
   return {
+    observer,
     snapshotState() {
-      return {
-        chains: areas.snapshotChains(),
-        buckets,
-        tickets,
-        closedOrder: closedOrder.slice(closedHead),
-        newestHour,
-        seq,
-      } satisfies TicketTrendSnapshot;
+      return { buckets, newestHour, seq: log.seq } satisfies TicketTrendSnapshot;
     },
     restoreState(data) {
       const s = data as TicketTrendSnapshot;
-      areas.restoreChains(s.chains);
       buckets.clear();
       for (const [h, m] of s.buckets) buckets.set(h, m);
-      tickets.clear();
-      for (const [id, c] of s.tickets) tickets.set(id, c);
-      closedOrder = s.closedOrder;
-      closedHead = 0;
       newestHour = s.newestHour;
-      seq = s.seq;
+      log.seq = s.seq;
     },
     get seq() {
-      return seq;
+      return log.seq;
     },
-    apply(events) {
-      for (const s of events) {
-        if (s.seq <= seq) continue; // a replay: already folded
-        fold(s);
-        seq = s.seq;
-      }
-    },
+    apply: (events) => log.apply(events),
     trend(area, hours, nowMs) {
       const idx = areas.byKey.get(area);
       if (idx === undefined) return undefined;

@@ -1,18 +1,20 @@
 // Tickets created over the last two weeks, per place and category: the leader's "what got worse this week".
-// A fold of the same log as the live state, like trend.ts, because neither the live state (today, 24 h) nor
-// the trend (7 days of hourly buckets) reaches back 14 days. It keeps one small record per ticket created in
-// the last 15 days (time, chain, category: 13 bytes in typed arrays), so a request counts two exact rolling
-// weeks, to the millisecond, with one pass over a few tens of thousands of records and no read of the log.
+// Kept beside the live state, like trend.ts, because neither the live state (today, 24 h) nor the trend (7 days
+// of hourly buckets) reaches back 14 days. It hears the live state's creations (observer.ts), so a producer's
+// retry counts once as it does there, and keeps one small record per ticket created in the last 15 days (time,
+// town, grid cell, category: 17 bytes in typed arrays), so a request counts two exact rolling weeks, to the
+// millisecond, with one pass over a few tens of thousands of records and no read of the log.
 import type { AreaKey } from '../contract/areas';
 import { TICKET_CATEGORIES, type StoredEvent, type TicketCategory } from '../contract/events';
 import type { Geo } from '../geo/load';
 import { AreaIndex, SLOT_GRID, SLOT_TOWN } from './areas';
 import { DAY_MS, WEEK_MS } from '../contract/time';
+import type { LiveObserver } from './observer';
+import { seqFold } from './seq-fold';
+import { K_CREATED, PROACTIVE_FLAG } from './state/layout';
 
 /** Two weeks, and a day of slack for tickets dated behind the newest one seen. */
 const RETENTION_MS = 2 * WEEK_MS + DAY_MS;
-
-const CATEGORY_INDEX = new Map<TicketCategory, number>(TICKET_CATEGORIES.map((c, i) => [c, i]));
 
 /** Tickets of one place and category: created this week, and in the week before. */
 export interface WeekCount {
@@ -24,6 +26,9 @@ export interface WeekCount {
 }
 
 export interface WeeklyTickets {
+  /** What the live state tells it (createLiveState's observer, merged with the others'). */
+  readonly observer: Required<Pick<LiveObserver, 'fact'>>;
+  /** The last seq counted: the live state folds a batch first, then this takes its seq. */
   readonly seq: number;
   apply(events: readonly StoredEvent[]): void;
   /**
@@ -39,11 +44,10 @@ export interface WeeklyTickets {
 }
 
 interface WeeklySnapshot {
-  areaChains: ReturnType<AreaIndex['snapshotChains']>;
   times: Float64Array;
-  chains: Int32Array;
+  towns: Int32Array;
+  grids: Int32Array;
   cats: Uint8Array;
-  seen: Map<string, number>;
   newest: number;
   prunedAt: number;
   seq: number;
@@ -52,15 +56,14 @@ interface WeeklySnapshot {
 export function createWeeklyTickets(geo: Geo): WeeklyTickets {
   const areas = new AreaIndex(geo);
   let times = new Float64Array(1024);
-  let chains = new Int32Array(1024);
+  /** Area indices (AreaIndex over the same geography as the live state's): the ticket's town and grid cell. */
+  let towns = new Int32Array(1024);
+  let grids = new Int32Array(1024);
   let cats = new Uint8Array(1024);
   let size = 0;
-  /** Ticket ids seen within the retention, so a producer's retry of ticket.created counts once. */
-  const seen = new Map<string, number>();
   let newest = -Infinity;
-  let seq = 0;
 
-  function push(t: number, chain: number, cat: number): void {
+  function push(t: number, town: number, grid: number, cat: number): void {
     if (size === times.length) {
       const grow = <A extends Float64Array | Int32Array | Uint8Array>(a: A, make: (n: number) => A): A => {
         const b = make(a.length * 2);
@@ -68,11 +71,13 @@ export function createWeeklyTickets(geo: Geo): WeeklyTickets {
         return b;
       };
       times = grow(times, (n) => new Float64Array(n));
-      chains = grow(chains, (n) => new Int32Array(n));
+      towns = grow(towns, (n) => new Int32Array(n));
+      grids = grow(grids, (n) => new Int32Array(n));
       cats = grow(cats, (n) => new Uint8Array(n));
     }
     times[size] = t;
-    chains[size] = chain;
+    towns[size] = town;
+    grids[size] = grid;
     cats[size] = cat;
     size++;
   }
@@ -87,59 +92,52 @@ export function createWeeklyTickets(geo: Geo): WeeklyTickets {
     for (let r = 0; r < size; r++) {
       if (times[r]! <= cut) continue;
       times[w] = times[r]!;
-      chains[w] = chains[r]!;
+      towns[w] = towns[r]!;
+      grids[w] = grids[r]!;
       cats[w] = cats[r]!;
       w++;
     }
     size = w;
-    for (const [id, t] of seen) if (t <= cut) seen.delete(id);
   }
 
-  function fold(s: StoredEvent): void {
-    const e = s.event;
-    if (e.kind !== 'ticket.created') return;
-    const t = Date.parse(e.time);
-    if (Number.isNaN(t)) return;
-    if (seen.has(e.ticketId)) return; // a producer retry, as the live state reads it
-    if (t > newest) newest = t;
-    if (t <= newest - RETENTION_MS) return; // older than any week asked for
-    seen.set(e.ticketId, t);
-    push(t, areas.chainOfPlace(s.place), CATEGORY_INDEX.get(e.category) ?? TICKET_CATEGORIES.length - 1);
-  }
+  const observer: WeeklyTickets['observer'] = {
+    fact(t, code, chain, sign) {
+      // Creations only (they are never taken back); the category index is the live state's (state/layout.ts:
+      // the order of TICKET_CATEGORIES).
+      if ((code & 15) !== K_CREATED || sign < 0) return;
+      if (t > newest) newest = t;
+      if (t <= newest - RETENTION_MS) return; // older than any week asked for
+      push(t, chain[SLOT_TOWN]!, chain[SLOT_GRID]!, (code >> 4) & (PROACTIVE_FLAG - 1));
+    },
+  };
+  const log = seqFold(() => {});
 
   return {
+    observer,
     snapshotState() {
       return {
-        areaChains: areas.snapshotChains(),
         times: times.slice(0, size),
-        chains: chains.slice(0, size),
+        towns: towns.slice(0, size),
+        grids: grids.slice(0, size),
         cats: cats.slice(0, size),
-        seen,
         newest,
         prunedAt,
-        seq,
+        seq: log.seq,
       } satisfies WeeklySnapshot;
     },
     restoreState(data) {
       const s = data as WeeklySnapshot;
-      areas.restoreChains(s.areaChains);
       size = 0;
-      for (let r = 0; r < s.times.length; r++) push(s.times[r]!, s.chains[r]!, s.cats[r]!);
-      seen.clear();
-      for (const [id, t] of s.seen) seen.set(id, t);
+      for (let r = 0; r < s.times.length; r++) push(s.times[r]!, s.towns[r]!, s.grids[r]!, s.cats[r]!);
       newest = s.newest;
       prunedAt = s.prunedAt;
-      seq = s.seq;
+      log.seq = s.seq;
     },
     get seq() {
-      return seq;
+      return log.seq;
     },
     apply(events) {
-      for (const s of events) {
-        if (s.seq <= seq) continue;
-        fold(s);
-        seq = s.seq;
-      }
+      log.apply(events);
       prune();
     },
     weeks(town, nowMs) {
@@ -151,9 +149,8 @@ export function createWeeklyTickets(geo: Geo): WeeklyTickets {
       for (let r = 0; r < size; r++) {
         const t = times[r]!;
         if (t <= previousStart) continue;
-        const chain = areas.chains[chains[r]!]!;
-        if (chain[SLOT_TOWN] !== townIdx) continue;
-        const gridIdx = chain[SLOT_GRID]!;
+        if (towns[r] !== townIdx) continue;
+        const gridIdx = grids[r]!;
         const cell = gridIdx < 0 ? null : areas.keys[gridIdx]!;
         const category = TICKET_CATEGORIES[cats[r]!]!;
         const id = `${cell ?? ''}|${category}`;

@@ -85,10 +85,17 @@ const projectionsPlugin: FastifyPluginAsync<ProjectionsPluginOptions> = async (a
   };
   // The area trends listen to this live state as it folds (live/observer.ts), so the log is folded once for
   // both; the host folds through the trends' apply / advance, which pass everything on to the live state.
-  // 督办 counts hear the same live state (live/supervision.ts).
+  // The hourly trend, the landing's weeks and the 督办 counts hear the same live state (live/observer.ts).
+  const ticketTrend = createTicketTrend(geo);
+  const weekly = createWeeklyTickets(geo);
   const supervision = createSupervisionFold(geo);
   const trends = createAreaTrends(geo, liveOptions, now(), (observer) =>
-    createLiveState(geo, liveOptions, now(), mergeObservers(observer, supervision.observer)),
+    createLiveState(
+      geo,
+      liveOptions,
+      now(),
+      mergeObservers(observer, ticketTrend.observer, weekly.observer, supervision.observer),
+    ),
   );
   const live = trends.live;
   // Alerts are a fold of the same log; the rule engine rebuilds its memory from it and decides nothing until start().
@@ -132,9 +139,7 @@ const projectionsPlugin: FastifyPluginAsync<ProjectionsPluginOptions> = async (a
       trends.restoreState(d.trends);
     },
   });
-  const ticketTrend = createTicketTrend(geo);
   host.register(projectionOf('hourly ticket trend', ticketTrend));
-  const weekly = createWeeklyTickets(geo);
   host.register(projectionOf('weekly tickets', weekly));
   host.register(projectionOf(SUPERVISION_PROJECTION, supervision));
   const propertyScores = createPropertyScores();

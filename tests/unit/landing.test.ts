@@ -116,11 +116,17 @@ function build(): void {
   create('S2', J(20, '09:00'), S1);
   close('S2', J(20, '10:00'), false);
 
-  const live = createLiveState(geo, { zeroComplaintSinceMs: Date.parse(J(1, '00:00')) }, Date.parse(J(6, '00:00')));
-  live.apply(events);
-  live.advance(NOW);
+  // The weeks hear the live state as it folds, as in the app.
   const weekly = createWeeklyTickets(geo);
+  const live = createLiveState(
+    geo,
+    { zeroComplaintSinceMs: Date.parse(J(1, '00:00')) },
+    Date.parse(J(6, '00:00')),
+    weekly.observer,
+  );
+  live.apply(events);
   weekly.apply(events);
+  live.advance(NOW);
   const src: LandingSources = { tree: geo.tree, units: indexUnits(geo.layers.grid, geo.layers.villages), live, weekly };
   body = buildLanding(src, TOWN, NOW, 'today')!;
   month = buildLanding(src, TOWN, NOW)!;

@@ -24,6 +24,8 @@ import {
   unitStart,
 } from '../../server/reports/treatment';
 import { createWeeklyTickets } from '../../server/live/weekly';
+import { createLiveState } from '../../server/live/state';
+import { mergeObservers } from '../../server/live/observer';
 import { buildAreaFigures } from '../../server/reports/area-figures';
 import { createPropertyScores } from '../../server/live/property-scores';
 import { createSupervisionFold } from '../../server/live/supervision';
@@ -232,11 +234,13 @@ describe('零诉求 streaks from a configured start', () => {
     w.create('Z1', '2025-07-01T09:00:00', CELL);
     // 后青山村 has one today only: today is not counted, so its streak still stands.
     w.create('H1', '2025-07-20T09:00:00', HOUQINGSHAN);
-    const trends = createAreaTrends(geo, {}, Date.parse(L('2025-07-01T00:00:00')));
-    trends.apply(w.events);
-    trends.advance(NOW);
     const weekly = createWeeklyTickets(geo);
+    const trends = createAreaTrends(geo, {}, Date.parse(L('2025-07-01T00:00:00')), (observer) =>
+      createLiveState(geo, {}, Date.parse(L('2025-07-01T00:00:00')), mergeObservers(observer, weekly.observer)),
+    );
+    trends.apply(w.events);
     weekly.apply(w.events);
+    trends.advance(NOW);
     const concepts = resolveConcepts(
       {
         treatedTowns: parseTreatedTowns('张家湾镇@2019-07-01'),
