@@ -1,0 +1,389 @@
+// What the daily brief reads of a day when the day closes, and how a brief is built from it. Two folds close days:
+// the brief's own replay of the log (brief.ts, createBriefFold) and the day-end facts kept on the app's one fold
+// (brief-facts.ts). Both read a day through these functions, on a live state whose clock stands at the day's
+// last millisecond, so a brief made either way is the same brief.
+import type { AreaKey, AreaTree } from '../contract/areas';
+import { WARNING_ORDER, type WarningColor } from '../contract/areas';
+import type { Alert } from '../contract/alerts';
+import { inScope } from '../contract/auth';
+import type {
+  Brief,
+  BriefAlert,
+  BriefCheckpoint,
+  BriefCluster,
+  BriefFloodResponse,
+  BriefOverdueTicket,
+  BriefRankRow,
+  BriefTicketDay,
+} from '../contract/brief';
+import type { ResponseLevel, StoredEvent, TicketCategory } from '../contract/events';
+import type { AreaAggregate } from '../contract/live';
+import { DAY_MS, dayStartMs, isoLocal } from '../contract/time';
+import type { Geo } from '../geo/load';
+import type { LiveFold } from '../live/types';
+import type { SupervisionFold } from '../live/supervision';
+import { compareWorst, landingKpis, overdueTickets, shortCellName } from './landing';
+
+/** The same weekday one week earlier, and the days in between for the chart. */
+export const COMPARE_DAYS = 7;
+export const OVERDUE_LISTED = 50;
+export const WORST_CELLS = 10;
+
+/** 'YYYY-MM-DD' of a local day number (days since 1970-01-01, Asia/Shanghai). */
+export const dateOfDay = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
+
+/** The areas a brief exists for: the district and its towns. */
+export function briefAreas(tree: Pick<AreaTree, 'root' | 'children' | 'nodes'>): AreaKey[] {
+  return [
+    tree.root as AreaKey,
+    ...((tree.children[tree.root] ?? []).filter((k) => tree.nodes[k]?.level === 'town') as AreaKey[]),
+  ];
+}
+
+/** The middle value (the mean of the two middle ones for an even count), rounded to the millisecond. */
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return Math.round(s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2);
+}
+
+/** A checkpoint's readings of one day, as the live state took them. */
+export interface CheckpointDay {
+  id: string;
+  peakLevel: number;
+  peakMs: number;
+  color: number;
+  firstWarningMs: number;
+  readings: number;
+}
+
+/** A flood response of the day, and the brief areas whose response level it changed. */
+export interface ResponseDay {
+  r: BriefFloodResponse;
+  changed: AreaKey[];
+}
+
+/** What a day's close keeps of the live state, per brief area (the brief's day-end sections). */
+export interface DayEnd {
+  overdue: { total: number; items: BriefOverdueTicket[] };
+  worstCells: { total: number; items: BriefRankRow[] };
+  towns?: BriefRankRow[];
+  clusters: BriefCluster[];
+  coverage: number | null;
+  responseLevel: ResponseLevel;
+  byCategory: Partial<Record<TicketCategory, number>>;
+}
+
+/** Everything a brief of `day` reads besides the alerts: its eight days' ticket figures and its own day's close. */
+export interface BriefDays {
+  day: number;
+  /** Days day − COMPARE_DAYS … day, each per brief area. */
+  daily: ReadonlyMap<AreaKey, BriefTicketDay>[];
+  end: ReadonlyMap<AreaKey, DayEnd>;
+  checkpoints: Iterable<CheckpointDay>;
+  responses: readonly ResponseDay[];
+  /** The last seq folded when the brief is made. */
+  seq: number;
+}
+
+type RankRow = BriefRankRow & { kpis: ReturnType<typeof landingKpis> };
+
+/** The readings of a day and the building of a brief, over one geography. */
+export function createDayReader(geo: Geo) {
+  const tree = geo.tree;
+  const areas = briefAreas(tree);
+  const townName = (townId: string | undefined) => (townId ? (tree.nodes[`town:${townId}`]?.name ?? null) : null);
+  const checkpointProps = new Map(geo.layers.checkpoints.features.map((f) => [f.properties.id, f.properties]));
+  const townsWithRiver = new Map<string, Set<AreaKey>>();
+  for (const p of checkpointProps.values()) {
+    const set = townsWithRiver.get(p.riverId) ?? new Set<AreaKey>();
+    set.add(`town:${p.townId}`);
+    townsWithRiver.set(p.riverId, set);
+  }
+
+  const ticketDay = (
+    date: string,
+    agg: AreaAggregate | undefined,
+    supervision: { open: number; day: number } | undefined,
+  ): BriefTicketDay => {
+    const t = agg?.tickets;
+    return {
+      date,
+      created: t?.newToday ?? 0,
+      proactive: t?.proactiveToday ?? 0,
+      closed: t?.closedToday ?? 0,
+      responseRate: t?.responseRate ?? null,
+      resolutionRate: t?.resolutionRate ?? null,
+      satisfactionRate: t?.satisfactionRate ?? null,
+      composite: t?.composite ?? null,
+      open: t?.open ?? 0,
+      overdue: t?.overdue ?? 0,
+      supervised: supervision?.day ?? 0,
+      supervisedOpen: supervision?.open ?? 0,
+    };
+  };
+
+  const rankRow = (key: AreaKey, name: string, agg: AreaAggregate): RankRow => {
+    const t = agg.tickets;
+    // The month up to the brief's day, as the landing ranks (compareWorst reads the same window's kpis).
+    const kpis = landingKpis(t);
+    return {
+      key,
+      name,
+      composite: kpis.composite,
+      responseRate: kpis.responseRate,
+      resolutionRate: kpis.resolutionRate,
+      satisfactionRate: kpis.satisfactionRate,
+      sample: kpis.sample,
+      proactiveShare: kpis.proactiveShare,
+      monthCreated: kpis.created,
+      created: t.newToday,
+      open: t.open,
+      overdue: t.overdue,
+      kpis,
+    };
+  };
+  const ranked = (rows: RankRow[]): BriefRankRow[] => rows.sort(compareWorst).map(({ kpis: _kpis, ...row }) => row);
+
+  const keysBelow = (area: AreaKey, level: 'grid' | 'forest'): AreaKey[] => {
+    const towns = tree.nodes[area]?.level === 'town' ? [area] : areas.slice(1);
+    return towns.flatMap(
+      (town) => (tree.children[town] ?? []).filter((k) => tree.nodes[k]?.level === level) as AreaKey[],
+    );
+  };
+
+  function readDayEnd(live: LiveFold, area: AreaKey, end: number): DayEnd {
+    const district = area === tree.root;
+    const agg = live.aggregate(area);
+    const overdueAll = overdueTickets(live, area);
+    const overdue = overdueAll.slice(0, OVERDUE_LISTED).map((t): BriefOverdueTicket => {
+      const cell: AreaKey | null = t.place?.gridId ? `grid:${t.place.gridId}` : null;
+      const cellNode = cell ? tree.nodes[cell] : undefined;
+      return {
+        id: t.id,
+        title: t.title,
+        category: t.category,
+        urgency: t.urgency,
+        status: t.status,
+        createdAt: t.createdAt,
+        resolveDueAt: t.resolveDueAt,
+        lateMs: Math.max(0, Math.round(end - Date.parse(t.resolveDueAt))),
+        cell: cellNode ? cell : null,
+        cellName: cellNode ? shortCellName(cellNode.name) : null,
+        town: townName(t.place?.townId),
+      };
+    });
+    const cellRows = keysBelow(area, 'grid').flatMap((key) => {
+      const a = live.aggregate(key);
+      const node = tree.nodes[key]!;
+      return a ? [rankRow(key, district ? node.name : shortCellName(node.name), a)] : [];
+    });
+    const worst = ranked(cellRows);
+    const clusters = keysBelow(area, 'forest').flatMap((key): BriefCluster[] => {
+      const a = live.aggregate(key);
+      const node = tree.nodes[key]!;
+      return a
+        ? [
+            {
+              key,
+              name: node.name,
+              town: tree.nodes[node.parent ?? '']?.name ?? null,
+              coverage: a.patrol.coverageToday,
+              lastPatrolAt: a.patrol.lastPatrolAt,
+            },
+          ]
+        : [];
+    });
+    // Least walked first: the page asks "where did nobody go".
+    clusters.sort((a, b) => (a.coverage ?? -1) - (b.coverage ?? -1) || a.name.localeCompare(b.name, 'zh-CN'));
+    const out: DayEnd = {
+      overdue: { total: overdueAll.length, items: overdue },
+      worstCells: { total: worst.length, items: worst.slice(0, WORST_CELLS) },
+      clusters,
+      coverage: agg?.patrol.coverageToday ?? null,
+      responseLevel: agg?.flood.responseLevel ?? 'none',
+      byCategory: { ...(agg?.tickets.byCategory ?? {}) },
+    };
+    if (district) {
+      out.towns = ranked(
+        areas.slice(1).flatMap((key) => {
+          const a = live.aggregate(key);
+          return a ? [rankRow(key, tree.nodes[key]!.name, a)] : [];
+        }),
+      );
+    }
+    return out;
+  }
+
+  /** A response concerns a town when it changed the town's level, names the town (or an area above or in it), or its river runs past a checkpoint of the town. */
+  const responseConcerns = (x: ResponseDay, area: AreaKey): boolean => {
+    if (area === tree.root || x.changed.includes(area)) return true;
+    const { r } = x;
+    if (r.area !== undefined && (inScope(tree, r.area, area) || inScope(tree, area, r.area))) return true;
+    if (r.area === undefined && r.riverId === undefined) return true;
+    return r.area === undefined && r.riverId !== undefined && (townsWithRiver.get(r.riverId)?.has(area) ?? false);
+  };
+
+  return {
+    areas,
+
+    /**
+     * The ticket figures of local day `day` per brief area, read on `live` with its clock at the day's last
+     * millisecond: its 'today' window is that day. 督办 as the dashboard's area figures counted it then.
+     */
+    ticketDays(live: LiveFold, supervision: SupervisionFold, day: number): Map<AreaKey, BriefTicketDay> {
+      const last = dayStartMs(day + 1) - 1;
+      const date = dateOfDay(day);
+      return new Map(
+        areas.map((a) => {
+          const s = supervision.counts(a, last);
+          return [a, ticketDay(date, live.aggregate(a), s && { open: s.open, day: s.today })];
+        }),
+      );
+    },
+
+    /** The brief's day-end sections of local day `day` per brief area, read as ticketDays() is. */
+    dayEnd(live: LiveFold, day: number): Map<AreaKey, DayEnd> {
+      const end = dayStartMs(day + 1);
+      return new Map(areas.map((a) => [a, readDayEnd(live, a, end)]));
+    },
+
+    /** A flood reading just folded into `live`: counted into its checkpoint's row of the day. */
+    reading(live: LiveFold, s: StoredEvent, ms: number, rows: Map<string, CheckpointDay>): void {
+      const e = s.event;
+      if (e.kind !== 'flood.reading') return;
+      let row = rows.get(e.checkpointId);
+      if (!row)
+        rows.set(
+          e.checkpointId,
+          (row = {
+            id: e.checkpointId,
+            peakLevel: -Infinity,
+            peakMs: ms,
+            color: 0,
+            firstWarningMs: Infinity,
+            readings: 0,
+          }),
+        );
+      row.readings++;
+      if (e.level > row.peakLevel) {
+        row.peakLevel = e.level;
+        row.peakMs = ms;
+      }
+      // The colour as the live state gives it to the map, read while this reading is the checkpoint's latest.
+      const cp = live.checkpoint(e.checkpointId);
+      if (cp && cp.readingAt === e.time) {
+        const color = WARNING_ORDER.indexOf(cp.color);
+        if (color > row.color) row.color = color;
+        if (color > 0 && ms < row.firstWarningMs) row.firstWarningMs = ms;
+      }
+    },
+
+    /** Each brief area's response level, read before a flood response is folded (see response()). */
+    levels: (live: LiveFold): (ResponseLevel | undefined)[] => areas.map((a) => live.aggregate(a)?.flood.responseLevel),
+
+    /** A flood response just folded into `live`, with the levels before it: the day's entry. */
+    response(live: LiveFold, s: StoredEvent, before: (ResponseLevel | undefined)[]): ResponseDay | undefined {
+      const e = s.event;
+      if (e.kind !== 'flood.response') return undefined;
+      const changed = areas.filter((a, i) => live.aggregate(a)?.flood.responseLevel !== before[i]);
+      const r: BriefFloodResponse = { at: e.time, level: e.level };
+      if (e.riverId !== undefined) r.riverId = e.riverId;
+      if (e.area !== undefined) r.area = e.area as AreaKey;
+      if (e.note !== undefined) r.note = e.note;
+      return { r, changed };
+    },
+
+    /**
+     * The brief of `area` from its days; `alerts`: the alerts of the area (AlertBook.list order), as they are
+     * now, of which those raised on the brief's day are read.
+     */
+    build(
+      area: AreaKey,
+      d: BriefDays,
+      alerts: readonly Alert[],
+      generatedAtMs: number,
+      source: Brief['source'],
+    ): Brief {
+      const node = tree.nodes[area]!;
+      const end = d.end.get(area)!;
+      const days = d.daily.map((m) => m.get(area)!);
+      const from = dayStartMs(d.day);
+      const to = dayStartMs(d.day + 1);
+      const inArea = (townId: string) => area === tree.root || area === `town:${townId}`;
+      const flood: BriefCheckpoint[] = [...d.checkpoints]
+        .filter((c) => c.color > 0 && inArea(checkpointProps.get(c.id)?.townId ?? ''))
+        .sort((a, b) => b.color - a.color || a.firstWarningMs - b.firstWarningMs || a.id.localeCompare(b.id))
+        .map((c) => {
+          const p = checkpointProps.get(c.id)!;
+          return {
+            id: c.id,
+            name: p.name,
+            town: townName(p.townId),
+            color: WARNING_ORDER[c.color] as WarningColor,
+            peakLevel: c.peakLevel,
+            peakAt: isoLocal(c.peakMs),
+            firstWarningAt: isoLocal(c.firstWarningMs),
+            readings: c.readings,
+          };
+        });
+      const raised = alerts.filter((a) => {
+        const ms = Date.parse(a.raisedAt);
+        return ms >= from && ms < to;
+      });
+      const items: BriefAlert[] = raised.map((a) => {
+        const ack =
+          a.acknowledgedAt === undefined ? null : Math.max(0, Date.parse(a.acknowledgedAt) - Date.parse(a.raisedAt));
+        const item: BriefAlert = {
+          id: a.id,
+          rule: a.rule,
+          severity: a.severity,
+          title: a.title,
+          area: a.area,
+          raisedAt: a.raisedAt,
+          status: a.status,
+          ackMs: ack,
+          escalated: a.escalatedAt !== undefined,
+        };
+        if (a.acknowledgedAt !== undefined) item.acknowledgedAt = a.acknowledgedAt;
+        if (a.facts !== undefined) item.facts = { ...a.facts };
+        return item;
+      });
+      const acks = items.flatMap((a) => (a.ackMs === null ? [] : [a.ackMs]));
+      const bySeverity = { info: 0, warning: 0, severe: 0 };
+      for (const a of items) bySeverity[a.severity]++;
+      const brief: Brief = {
+        area: { key: area, name: node.name, level: node.level === 'district' ? 'district' : 'town' },
+        date: dateOfDay(d.day),
+        from: isoLocal(from),
+        to: isoLocal(to),
+        generatedAt: isoLocal(generatedAtMs),
+        source,
+        seq: d.seq,
+        tickets: { day: days[COMPARE_DAYS]!, weekBefore: days[0]!, daily: days, byCategory: end.byCategory },
+        overdue: end.overdue,
+        worstCells: end.worstCells,
+        flood: {
+          checkpoints: flood,
+          responses: d.responses.filter((x) => responseConcerns(x, area)).map((x) => x.r),
+          responseLevelAtEnd: end.responseLevel,
+        },
+        patrol: { coverage: end.coverage, clusters: end.clusters },
+        alerts: {
+          raised: items.length,
+          bySeverity,
+          acknowledged: acks.length,
+          unacknowledged: items.length - acks.length,
+          medianAckMs: median(acks),
+          worstAckMs: acks.length > 0 ? Math.max(...acks) : null,
+          items,
+        },
+      };
+      if (end.towns) brief.towns = end.towns;
+      return brief;
+    },
+  };
+}
+
+export type DayReader = ReturnType<typeof createDayReader>;
