@@ -79,6 +79,8 @@ export interface KeyframeState {
   restoreState(data: unknown): void;
   /** The latest event time folded (epoch ms, 0 before any). */
   readonly envelopeMs: number;
+  /** The clock (epoch ms) the windows and deadlines stand at; -Infinity before it has started. */
+  readonly clockMs: number;
 }
 
 /**

@@ -1,6 +1,8 @@
 // The projections: every view of the log on one fold (live/host.ts). One scan at start, one bus subscription,
-// one clock, applied in this order: the live state with its area trends, the hourly ticket trend, the landing's
-// weeks, the 督办 counts and property scores, the alert book, the rules, the Open311 service requests, the metrics, the notification channels. Routes
+// one clock, applied in this order: the live state with its area trends (folded through the brief's day-end
+// facts, which close each day on it), the hourly ticket trend, the landing's weeks, the 督办 counts and property
+// scores, the alert book, the day-end facts' alerts, the rules, the Open311 service requests, the metrics, the
+// notification channels. Routes
 // and the gateway get these read handles, never the fold itself. Keyframes (live/keyframes.ts) are bound to this
 // code and to everything the folds read from the configuration.
 import { randomUUID } from 'node:crypto';
@@ -23,6 +25,7 @@ import { serviceNameOf } from '../ingest/open311-services';
 import { createNotifier, type Notifier } from '../notify/notifier';
 import { createNotifyMetrics } from '../notify/metrics';
 import type { BriefKeyframes } from '../reports/brief';
+import { createBriefFacts, type BriefFacts } from '../reports/brief-facts';
 import { createAlertBook, type AlertBook } from '../rules/alerts';
 import { createRuleEngine, type RuleEngine } from '../rules/engine';
 
@@ -30,6 +33,7 @@ import { createRuleEngine, type RuleEngine } from '../rules/engine';
 export const LIVE_PROJECTION = 'live state and area trends';
 export const ALERTS_PROJECTION = 'alert book';
 export const SUPERVISION_PROJECTION = 'supervision counts';
+export const BRIEF_FACTS_PROJECTION = 'brief day-end facts';
 
 /** How often the fold's clock moves (overdue tickets, lost signals, midnight) and the rules judge it. */
 const CLOCK_TICK_MS = 1000;
@@ -47,6 +51,8 @@ export interface Projections {
   supervision: SupervisionFold;
   /** The monthly property scores (live/property-scores.ts). */
   propertyScores: PropertyScores;
+  /** What the daily brief reads of each day, recorded at its midnight (reports/brief-facts.ts). */
+  briefFacts: BriefFacts;
   /** The alerts, folded from the log (rules/alerts.ts). */
   alerts: AlertBook;
   /** The rule engine that raises, resolves and escalates them (rules/engine.ts); it decides nothing until start(). */
@@ -85,7 +91,9 @@ const projectionsPlugin: FastifyPluginAsync<ProjectionsPluginOptions> = async (a
   };
   // The area trends listen to this live state as it folds (live/observer.ts), so the log is folded once for
   // both; the host folds through the trends' apply / advance, which pass everything on to the live state.
-  // The hourly trend, the landing's weeks and the 督办 counts hear the same live state (live/observer.ts).
+  // The hourly trend, the landing's weeks and the 督办 counts hear the same live state (live/observer.ts). The
+  // live state's clock starts at the log's first event, not now: the brief's day-end facts close each day of the
+  // log on it as the fold passes its midnight (reports/brief-facts.ts), and the host moves it to now after the scan.
   const ticketTrend = createTicketTrend(geo);
   const weekly = createWeeklyTickets(geo);
   const supervision = createSupervisionFold(geo);
@@ -93,13 +101,22 @@ const projectionsPlugin: FastifyPluginAsync<ProjectionsPluginOptions> = async (a
     createLiveState(
       geo,
       liveOptions,
-      now(),
+      undefined,
       mergeObservers(observer, ticketTrend.observer, weekly.observer, supervision.observer),
     ),
   );
   const live = trends.live;
   // Alerts are a fold of the same log; the rule engine rebuilds its memory from it and decides nothing until start().
   const alerts = createAlertBook();
+  // The live state folds through the brief's day-end facts, which close each day on it in the middle of a batch.
+  const briefFacts = createBriefFacts({
+    geo,
+    live,
+    supervision,
+    book: alerts,
+    fold: (events) => trends.apply(events),
+    advance: (t) => trends.advance(t),
+  });
   const rules = createRuleEngine({
     geo,
     book: alerts,
@@ -130,8 +147,8 @@ const projectionsPlugin: FastifyPluginAsync<ProjectionsPluginOptions> = async (a
   const host = createProjectionHost({ store, bus, now, keyframes });
   host.register({
     name: LIVE_PROJECTION,
-    apply: (events) => trends.apply(events),
-    advance: (t) => trends.advance(t),
+    apply: (events) => briefFacts.apply(events),
+    advance: (t) => briefFacts.advance(t),
     snapshot: () => ({ live: live.snapshotState(), trends: trends.snapshotState() }),
     restore: (data) => {
       const d = data as { live: unknown; trends: unknown };
@@ -153,6 +170,13 @@ const projectionsPlugin: FastifyPluginAsync<ProjectionsPluginOptions> = async (a
     advance: (t) => alerts.advance(t),
     snapshot: () => alerts.snapshotState(),
     restore: (data) => alerts.restoreState(data),
+  });
+  // Folded with the live state above; here it keeps the alerts of its days as the book has just folded them.
+  host.register({
+    name: BRIEF_FACTS_PROJECTION,
+    apply: (events) => briefFacts.applyAlerts(events),
+    snapshot: () => briefFacts.snapshotState(),
+    restore: (data) => briefFacts.restoreState(data),
   });
   host.register({
     name: 'alert rules',
@@ -236,6 +260,7 @@ const projectionsPlugin: FastifyPluginAsync<ProjectionsPluginOptions> = async (a
     weekly,
     supervision,
     propertyScores,
+    briefFacts,
     alerts,
     rules,
     serviceRequests,

@@ -24,6 +24,7 @@ import { createSupervisionFold } from '../live/supervision';
 import { DAY_MS, dayStartMs } from '../contract/time';
 import { type KeyframeStore, SCAN_BATCH } from '../store/types';
 import { decodeKeyframe } from '../live/keyframes';
+import type { BriefFacts } from './brief-facts';
 import { COMPARE_DAYS, createDayReader, type CheckpointDay, type DayEnd, type ResponseDay } from './brief-day';
 
 export { briefAreas, COMPARE_DAYS, dateOfDay, median, OVERDUE_LISTED, WORST_CELLS } from './brief-day';
@@ -163,8 +164,9 @@ export interface BriefKeyframes {
 }
 
 /**
- * Reads the log once and returns the brief of `day` for the district and every town: from the newest keyframe
- * taken before the brief's first day when there is one (its live state and alert book), else from the start.
+ * The brief of `day` for the district and every town: from the day-end facts when they hold its week (nothing is
+ * folded), else read from the log once: from the newest keyframe taken before the brief's first day when there
+ * is one (its live state and alert book), else from the start.
  */
 export async function computeBriefs(
   geo: Geo,
@@ -174,7 +176,10 @@ export async function computeBriefs(
   generatedAtMs: number,
   source: Brief['source'],
   keyframes?: BriefKeyframes,
+  facts?: Pick<BriefFacts, 'briefs'>,
 ): Promise<Map<AreaKey, Brief>> {
+  const recorded = facts?.briefs(day, generatedAtMs, source);
+  if (recorded) return recorded;
   const fold = createBriefFold(geo, options, day);
   let from = 0;
   if (keyframes) {

@@ -11,6 +11,7 @@ import { errorResponses } from '../contract/errors';
 import { allowArea, principalOf, requireAbility } from '../auth/guard';
 import type { Geo } from '../geo/load';
 import { computeBriefs, dayOfDate, type BriefKeyframes, type BriefLog } from '../reports/brief';
+import type { BriefFacts } from '../reports/brief-facts';
 import { createBriefSchedule } from '../reports/brief-schedule';
 import type { LiveOptions } from '../live/options';
 import { localDay } from '../contract/time';
@@ -28,6 +29,8 @@ export interface BriefRouteOptions {
   ready?: () => boolean;
   /** The projection host's keyframes: a brief starts from the newest one before its first day. */
   keyframes?: BriefKeyframes;
+  /** The day-end facts on the app's fold: a brief whose week they hold is built from them, folding nothing. */
+  facts?: Pick<BriefFacts, 'briefs'>;
 }
 
 /** How often the schedule looks at the clock; a comparison of two numbers, so often enough for a pinned test clock. */
@@ -35,11 +38,11 @@ const TICK_MS = 1000;
 
 export const briefRoutes: FastifyPluginAsyncTypebox<BriefRouteOptions> = async (
   app,
-  { geo, store, now, live, hour, ready, keyframes },
+  { geo, store, now, live, hour, ready, keyframes, facts },
 ) => {
   const tree = geo.tree;
   const schedule = createBriefSchedule({
-    compute: (day, at, source) => computeBriefs(geo, live, store, day, at, source, keyframes),
+    compute: (day, at, source) => computeBriefs(geo, live, store, day, at, source, keyframes, facts),
     now,
     hour,
     ...(ready ? { ready } : {}),

@@ -135,6 +135,7 @@ export const routes: FastifyPluginAsync<RoutesOptions> = async (app, { config, n
     // The morning run waits for the simulator's backfill: a brief of a log still being filled would be kept all day.
     ready: ingest.backfilled,
     ...(keyframes ? { keyframes } : {}),
+    facts: projections.briefFacts,
   });
   // Actions (appended to the log through the bus), the exports and the metrics
   await app.register(alertRoutes, { book: alerts, bus, tree, now });

@@ -131,6 +131,10 @@ class LiveStateImpl implements LiveState, PooledTickets, KeyframeState, OpenTick
     return this.latestEventMs;
   }
 
+  get clockMs(): number {
+    return this.counters.clockSet ? this.counters.now : -Infinity;
+  }
+
   // ---- folding ----
 
   apply(events: readonly StoredEvent[]): void {
