@@ -116,6 +116,7 @@ const projectionsPlugin: FastifyPluginAsync<ProjectionsPluginOptions> = async (a
     book: alerts,
     fold: (events) => trends.apply(events),
     advance: (t) => trends.advance(t),
+    now,
   });
   const rules = createRuleEngine({
     geo,

@@ -243,6 +243,12 @@ export function createDayReader(geo: Geo) {
       );
     },
 
+    /** The ticket figures of a day before the log's first event: what ticketDays() reads on a state that folded nothing. */
+    emptyDay(day: number): Map<AreaKey, BriefTicketDay> {
+      const date = dateOfDay(day);
+      return new Map(areas.map((a) => [a, ticketDay(date, undefined, undefined)]));
+    },
+
     /** The brief's day-end sections of local day `day` per brief area, read as ticketDays() is. */
     dayEnd(live: LiveFold, day: number): Map<AreaKey, DayEnd> {
       const end = dayStartMs(day + 1);

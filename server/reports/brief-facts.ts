@@ -52,6 +52,7 @@ interface DayFacts {
 
 interface BriefFactsSnapshot {
   open: number | null;
+  since: number | null;
   days: DayFacts[];
   rows: CheckpointDay[];
   responses: ResponseDay[];
@@ -87,6 +88,11 @@ export interface BriefFactsOptions {
   fold(events: readonly StoredEvent[]): void;
   /** Moves that live state's clock. */
   advance(nowMs: number): void;
+  /**
+   * The app's clock: a day older than the kept ones (a start folding a long log) is closed on the live state but
+   * not read, which would cost a reading of every area for each day of the log.
+   */
+  now?: () => number;
 }
 
 export function createBriefFacts(o: BriefFactsOptions): BriefFacts {
@@ -96,6 +102,11 @@ export function createBriefFacts(o: BriefFactsOptions): BriefFacts {
   const days = new Map<number, DayFacts>();
   /** The local day now open (the next to close); null before the live state has a clock or an event. */
   let open: number | null = null;
+  /**
+   * The day of the log's first event, when these facts folded the log from its start: the days before it are
+   * empty (a brief in the log's first week compares with them); null otherwise.
+   */
+  let since: number | null = null;
   let rows = new Map<string, CheckpointDay>();
   let responses: ResponseDay[] = [];
   /** Alerts raised on the kept days and the open one, by id, as the book last held them. */
@@ -109,8 +120,9 @@ export function createBriefFacts(o: BriefFactsOptions): BriefFacts {
 
   function close(day: number): void {
     const last = dayStartMs(day + 1) - 1;
-    if (live.clockMs <= last) {
-      o.advance(last);
+    const kept = o.now === undefined || day > localDay(o.now()) - 1 - FACT_DAYS;
+    if (live.clockMs <= last) o.advance(last);
+    if (live.clockMs === last && kept) {
       days.set(day, {
         day,
         tickets: reader.ticketDays(live, supervision, day),
@@ -129,7 +141,10 @@ export function createBriefFacts(o: BriefFactsOptions): BriefFacts {
 
   /** Closes every open day that ends at or before `ms`. */
   function closeThrough(ms: number): void {
-    if (open === null) open = openAt(ms);
+    if (open === null) {
+      open = openAt(ms);
+      if (live.seq === 0) since = open;
+    }
     while (ms >= dayStartMs(open + 1)) close(open++);
   }
 
@@ -192,16 +207,17 @@ export function createBriefFacts(o: BriefFactsOptions): BriefFacts {
       }
     },
     briefs(day, generatedAtMs, source) {
-      const week: DayFacts[] = [];
+      const daily: Map<AreaKey, BriefTicketDay>[] = [];
       for (let d = day - COMPARE_DAYS; d <= day; d++) {
         const f = days.get(d);
-        if (!f) return undefined;
-        week.push(f);
+        if (f) daily.push(f.tickets);
+        else if (since !== null && d < since) daily.push(reader.emptyDay(d));
+        else return undefined;
       }
-      const last = week[COMPARE_DAYS]!;
+      const last = days.get(day)!;
       const input = {
         day,
-        daily: week.map((f) => f.tickets),
+        daily,
         end: last.end,
         checkpoints: last.checkpoints,
         responses: last.responses,
@@ -223,6 +239,7 @@ export function createBriefFacts(o: BriefFactsOptions): BriefFacts {
     snapshotState() {
       return {
         open,
+        since,
         days: [...days.values()],
         rows: [...rows.values()],
         responses,
@@ -233,6 +250,7 @@ export function createBriefFacts(o: BriefFactsOptions): BriefFacts {
     restoreState(data) {
       const s = data as BriefFactsSnapshot;
       open = s.open;
+      since = s.since;
       days.clear();
       for (const f of s.days) days.set(f.day, f);
       rows = new Map(s.rows.map((r) => [r.id, r]));

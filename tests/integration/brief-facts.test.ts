@@ -94,8 +94,15 @@ describe('the brief from the day-end facts', () => {
     expect(district[1]!.flood.responses.length).toBeGreaterThan(0);
   });
 
-  it('holds no brief whose week it has not recorded (the caller folds the log instead)', () => {
-    expect(facts.briefs(DAYS[0]! - 1, clock, 'on-demand')).toBeUndefined();
+  it("builds a brief in the log's first week, whose week reaches back before the log, as the replay does", async () => {
+    const { geo, store } = app.services;
+    const day = DAYS[0]! - 2;
+    const log = { scan: store.scan.bind(store) };
+    fromLog.set(day, await computeBriefs(geo, {}, log, day, clock, 'on-demand'));
+    expectSame(facts.briefs(day, clock, 'on-demand'), day);
+  });
+
+  it('holds no brief of a day not over yet (the caller folds the log instead)', () => {
     expect(facts.briefs(localDay(clock), clock, 'on-demand')).toBeUndefined();
   });
 

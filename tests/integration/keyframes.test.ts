@@ -139,11 +139,27 @@ function sortHeaps(data: Record<string, unknown> | null): Record<string, unknown
     }
     counters.rolling = [...net].filter(([, n]) => n !== 0).sort(([a], [b]) => a.localeCompare(b));
   }
+  // A patrol sub-cell stamped on an earlier day reads the same as one never visited (coverage counts today's
+  // stamps): a fold whose clock walked the log's days (the brief's day-end facts close each day on it) leaves
+  // earlier days' stamps that a state restored with its clock at the end never wrote.
+  const patrol = live?.patrol as { visited?: Map<number, Int32Array> } | undefined;
+  const today = (live?.counters as { today?: number } | undefined)?.today;
+  if (patrol?.visited && today !== undefined)
+    for (const days of patrol.visited.values())
+      for (let i = 0; i < days.length; i++) if (days[i] !== today) days[i] = -1;
   // A day's cells that a fact and its negation left at zero read the same as cells never touched.
   const trends = (data as { trends?: { days: Map<number, Map<number, Int32Array>> } }).trends;
   if (trends)
     for (const byArea of trends.days.values())
       for (const [area, cells] of byArea) if (cells.every((x) => x === 0)) byArea.delete(area);
+  // The brief's day-end facts hold the days their fold could close on the live state: a server whose clock
+  // already stood past the days it is sent (here: two days of log fed to a server at their end) records none, a
+  // start that folds the whole log walks them and records each (tests/integration/brief-facts.test.ts compares
+  // the days themselves across a restart of a server that lived through them).
+  if ('since' in data && 'days' in data) {
+    delete data.since;
+    delete data.days;
+  }
   // When the weekly records were last pruned is a schedule (once a day of event time, at a batch's end), not state.
   if ('prunedAt' in data) delete data.prunedAt;
   // The rule engine's episodes are its memory of its own decisions (raised, on the way to the log, or resolved
