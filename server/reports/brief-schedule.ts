@@ -3,7 +3,8 @@
 // in memory until the next morning's replace them, so the morning's first request is answered at once. Any
 // other day, or yesterday before the hour, is computed when asked and kept for ON_DEMAND_TTL_MS: a past day's
 // figures barely move, but acknowledgements of its late alerts still come in. Memory only: a restart after the
-// hour computes the morning's briefs again at its first tick.
+// hour computes the morning's briefs again at its first tick, from the day-end facts (reports/brief-facts.ts,
+// kept in keyframes and recorded again by a start that folds the whole log), so with nothing folded.
 import type { AreaKey } from '../contract/areas';
 import type { Brief } from '../contract/brief';
 import { DAY_MS, HOUR_MS, LOCAL_OFFSET_MS, localDay } from '../contract/time';

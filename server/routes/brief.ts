@@ -2,7 +2,8 @@
 // the printed page. Default area: the asker's scope; default date: yesterday in Asia/Shanghai by the app's
 // clock. A town principal gets only their own town (403 not_in_scope); the district's brief needs a district
 // scope. The plugin owns the morning schedule (reports/brief-schedule.ts); `x-brief-source` says whether the
-// answer was made by it or for this request, `generatedAt` when.
+// answer was made by it or for this request, `generatedAt` when. A brief is built from the day-end facts when
+// they hold its week (reports/brief-facts.ts), else replayed from the log (reports/brief.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { AreaKey } from '../contract/areas';
