@@ -175,8 +175,9 @@ export function createBriefFacts(o: BriefFactsOptions): BriefFacts {
           flush();
           const closing = open !== null && ms >= dayStartMs(open + 1);
           closeThrough(ms);
-          // Into the new day with the event, as the replay's clock follows the events.
-          if (closing) o.advance(ms);
+          // Into the new day with the event, as the replay's clock follows the events; never ahead of the app's
+          // clock (a producer's clock a little fast must not roll the dashboard's day early).
+          if (closing) o.advance(o.now ? Math.min(ms, o.now()) : ms);
         }
         if ((e.kind === 'flood.reading' || e.kind === 'flood.response') && localDay(ms) === open) {
           flush();
