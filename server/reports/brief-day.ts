@@ -89,6 +89,22 @@ export interface BriefDays {
 
 type RankRow = BriefRankRow & { kpis: ReturnType<typeof landingKpis> };
 
+/**
+ * The first `k` of `rows` in the order of a stable sort by `compare` (equal rows keep their order), without
+ * sorting them all.
+ */
+export function firstOf<T>(rows: readonly T[], k: number, compare: (a: T, b: T) => number): T[] {
+  const top: T[] = [];
+  for (const r of rows) {
+    if (top.length === k && (k === 0 || compare(r, top[k - 1]!) >= 0)) continue;
+    let i = top.length;
+    while (i > 0 && compare(r, top[i - 1]!) < 0) i--;
+    top.splice(i, 0, r);
+    if (top.length > k) top.pop();
+  }
+  return top;
+}
+
 /** The readings of a day and the building of a brief, over one geography. */
 export function createDayReader(geo: Geo) {
   const tree = geo.tree;
@@ -124,10 +140,9 @@ export function createDayReader(geo: Geo) {
     };
   };
 
-  const rankRow = (key: AreaKey, name: string, agg: AreaAggregate): RankRow => {
+  const rankRow = (key: AreaKey, name: string, agg: AreaAggregate, kpis = landingKpis(agg.tickets)): RankRow => {
     const t = agg.tickets;
     // The month up to the brief's day, as the landing ranks (compareWorst reads the same window's kpis).
-    const kpis = landingKpis(t);
     return {
       key,
       name,
@@ -144,7 +159,8 @@ export function createDayReader(geo: Geo) {
       kpis,
     };
   };
-  const ranked = (rows: RankRow[]): BriefRankRow[] => rows.sort(compareWorst).map(({ kpis: _kpis, ...row }) => row);
+  const strip = ({ kpis: _kpis, ...row }: RankRow): BriefRankRow => row;
+  const ranked = (rows: RankRow[]): BriefRankRow[] => rows.sort(compareWorst).map(strip);
 
   const keysBelow = (area: AreaKey, level: 'grid' | 'forest'): AreaKey[] => {
     const towns = tree.nodes[area]?.level === 'town' ? [area] : areas.slice(1);
@@ -153,7 +169,28 @@ export function createDayReader(geo: Geo) {
     );
   };
 
-  function readDayEnd(live: LiveFold, area: AreaKey, end: number): DayEnd {
+  /** The areas below the towns read once per day's end: the district's lists and each town's hold the same cells. */
+  interface Below {
+    agg(key: AreaKey): AreaAggregate | undefined;
+    kpis(key: AreaKey, agg: AreaAggregate): RankRow['kpis'];
+  }
+  const below = (live: LiveFold): Below => {
+    const aggs = new Map<AreaKey, AreaAggregate | undefined>();
+    const kpis = new Map<AreaKey, RankRow['kpis']>();
+    return {
+      agg(key) {
+        if (!aggs.has(key)) aggs.set(key, live.aggregate(key));
+        return aggs.get(key);
+      },
+      kpis(key, agg) {
+        let k = kpis.get(key);
+        if (!k) kpis.set(key, (k = landingKpis(agg.tickets)));
+        return k;
+      },
+    };
+  };
+
+  function readDayEnd(live: LiveFold, cells: Below, area: AreaKey, end: number): DayEnd {
     const district = area === tree.root;
     const agg = live.aggregate(area);
     const overdueAll = overdueTickets(live, area);
@@ -175,13 +212,14 @@ export function createDayReader(geo: Geo) {
       };
     });
     const cellRows = keysBelow(area, 'grid').flatMap((key) => {
-      const a = live.aggregate(key);
+      const a = cells.agg(key);
       const node = tree.nodes[key]!;
-      return a ? [rankRow(key, district ? node.name : shortCellName(node.name), a)] : [];
+      return a ? [rankRow(key, district ? node.name : shortCellName(node.name), a, cells.kpis(key, a))] : [];
     });
-    const worst = ranked(cellRows);
+    // Only the worst few are listed: picked, not the whole district's cells sorted.
+    const worst = firstOf(cellRows, WORST_CELLS, compareWorst).map(strip);
     const clusters = keysBelow(area, 'forest').flatMap((key): BriefCluster[] => {
-      const a = live.aggregate(key);
+      const a = cells.agg(key);
       const node = tree.nodes[key]!;
       return a
         ? [
@@ -199,7 +237,7 @@ export function createDayReader(geo: Geo) {
     clusters.sort((a, b) => (a.coverage ?? -1) - (b.coverage ?? -1) || a.name.localeCompare(b.name, 'zh-CN'));
     const out: DayEnd = {
       overdue: { total: overdueAll.length, items: overdue },
-      worstCells: { total: worst.length, items: worst.slice(0, WORST_CELLS) },
+      worstCells: { total: cellRows.length, items: worst },
       clusters,
       coverage: agg?.patrol.coverageToday ?? null,
       responseLevel: agg?.flood.responseLevel ?? 'none',
@@ -252,7 +290,8 @@ export function createDayReader(geo: Geo) {
     /** The brief's day-end sections of local day `day` per brief area, read as ticketDays() is. */
     dayEnd(live: LiveFold, day: number): Map<AreaKey, DayEnd> {
       const end = dayStartMs(day + 1);
-      return new Map(areas.map((a) => [a, readDayEnd(live, a, end)]));
+      const cells = below(live);
+      return new Map(areas.map((a) => [a, readDayEnd(live, cells, a, end)]));
     },
 
     /** A flood reading just folded into `live`: counted into its checkpoint's row of the day. */

@@ -13,6 +13,7 @@ import { createLiveState } from '../../server/live/state';
 import { createSupervisionFold } from '../../server/live/supervision';
 import { createBriefFold, dayOfDate } from '../../server/reports/brief';
 import { createBriefFacts } from '../../server/reports/brief-facts';
+import { firstOf } from '../../server/reports/brief-day';
 import { createAlertBook } from '../../server/rules/alerts';
 import { GEO_DIR } from '../helpers/paths';
 
@@ -87,5 +88,14 @@ describe('a ticket dated yesterday that arrives after midnight', () => {
     const facts = factsFold();
     facts.apply(events);
     expect(facts.briefs(DAY, AT, 'on-demand')!.get(TOWN)!.tickets.day.created).toBe(2);
+  });
+});
+
+describe('firstOf (the worst cells of a day without sorting them all)', () => {
+  it('gives the first k of a stable sort, ties in their order, for any k', () => {
+    const rows = Array.from({ length: 300 }, (_, i) => ({ i, v: (i * 7919) % 13 }));
+    const byV = (a: { v: number }, b: { v: number }) => a.v - b.v;
+    const sorted = [...rows].sort(byV);
+    for (const k of [0, 1, 10, 299, 300, 400]) expect(firstOf(rows, k, byV)).toEqual(sorted.slice(0, k));
   });
 });
