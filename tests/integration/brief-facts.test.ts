@@ -2,14 +2,14 @@
 // records each day at its midnight; the brief of any day whose week it holds, built from those facts without
 // folding anything, is the brief the replay of the log makes (reports/brief.ts) for the district and every town.
 // The same after a restart from a keyframe whose tail crosses a midnight, and after a start that folds the
-// whole log; and on the app's own fold (plugins/projections.ts), which lived through the same days beside it.
+// whole log. (The test app's own fold is not compared: its clock ticks on a real-time timer, which may pass a
+// simulated midnight before that hour's events are accepted, and the facts then leave those events out by design.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app';
 import type { AreaKey } from '../../server/contract/areas';
 import type { Brief } from '../../server/contract/brief';
 import { localDay } from '../../server/contract/time';
 import type { ProjectionHost } from '../../server/live/host';
-import type { Projections } from '../../server/plugins/projections';
 import { computeBriefs } from '../../server/reports/brief';
 import type { BriefFacts } from '../../server/reports/brief-facts';
 import { createSimulator } from '../../server/sim/engine';
@@ -101,19 +101,6 @@ describe('the brief from the day-end facts', () => {
     const log = { scan: store.scan.bind(store) };
     fromLog.set(day, await computeBriefs(geo, {}, log, day, clock, 'on-demand'));
     expectSame(facts.briefs(day, clock, 'on-demand'), day);
-  });
-
-  it("is the same on the app's own fold (plugins/projections.ts), whose alert book forgets resolved alerts", async () => {
-    const { geo, store } = app.services;
-    const day = DAYS[2]!;
-    // The app's rules may have appended alert events since the briefs above: the replay reads the log as it is now.
-    await app.services.rules.idle();
-    const expected = await computeBriefs(geo, {}, { scan: store.scan.bind(store) }, day, clock, 'on-demand');
-    const { projections } = app as unknown as { projections: Projections };
-    expect(projections.host.seq).toBe(await store.lastSeq());
-    const made = projections.briefFacts.briefs(day, clock, 'on-demand');
-    expect(made).toBeDefined();
-    for (const [area, brief] of expected) expect(made!.get(area), area).toEqual(brief);
   });
 
   it('holds no brief of a day not over yet (the caller folds the log instead)', () => {
