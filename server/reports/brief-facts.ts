@@ -215,7 +215,10 @@ export function createBriefFacts(o: BriefFactsOptions): BriefFacts {
         else if (since !== null && d < since) daily.push(reader.emptyDay(d));
         else return undefined;
       }
-      const last = days.get(day)!;
+      // The brief's own day must be recorded: a day before the log (a log that began today) has no day-end
+      // state here, and the replay answers it.
+      const last = days.get(day);
+      if (!last) return undefined;
       const input = {
         day,
         daily,

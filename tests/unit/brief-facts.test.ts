@@ -91,6 +91,18 @@ describe('a ticket dated yesterday that arrives after midnight', () => {
   });
 });
 
+describe('a day the facts do not hold', () => {
+  it('is left to the replay: the day before the log began, and a day not yet over', () => {
+    const facts = factsFold();
+    facts.apply(events);
+    facts.advance(AT);
+    // The log began on the 20th: the 19th has no day-end state here (the route then replays the log).
+    expect(facts.briefs(DAY - 1, AT, 'on-demand')).toBeUndefined();
+    expect(facts.briefs(DAY + 1, AT, 'on-demand')).toBeUndefined();
+    expect(facts.briefs(DAY, AT, 'on-demand')).toBeDefined();
+  });
+});
+
 describe('firstOf (the worst cells of a day without sorting them all)', () => {
   it('gives the first k of a stable sort, ties in their order, for any k', () => {
     const rows = Array.from({ length: 300 }, (_, i) => ({ i, v: (i * 7919) % 13 }));
