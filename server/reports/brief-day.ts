@@ -236,6 +236,37 @@ export function createDayReader(geo: Geo) {
     return out;
   }
 
+  /**
+   * A flood reading counted into its checkpoint's row of the day; `color`: the checkpoint's colour index while
+   * this reading is its latest (undefined when it is not: a reading older than the one held).
+   */
+  const counted = (s: StoredEvent, ms: number, rows: Map<string, CheckpointDay>, color: number | undefined): void => {
+    const e = s.event;
+    if (e.kind !== 'flood.reading') return;
+    let row = rows.get(e.checkpointId);
+    if (!row)
+      rows.set(
+        e.checkpointId,
+        (row = {
+          id: e.checkpointId,
+          peakLevel: -Infinity,
+          peakMs: ms,
+          color: 0,
+          firstWarningMs: Infinity,
+          readings: 0,
+        }),
+      );
+    row.readings++;
+    if (e.level > row.peakLevel) {
+      row.peakLevel = e.level;
+      row.peakMs = ms;
+    }
+    if (color !== undefined) {
+      if (color > row.color) row.color = color;
+      if (color > 0 && ms < row.firstWarningMs) row.firstWarningMs = ms;
+    }
+  };
+
   return {
     areas,
 
@@ -271,32 +302,12 @@ export function createDayReader(geo: Geo) {
     reading(live: LiveFold, s: StoredEvent, ms: number, rows: Map<string, CheckpointDay>): void {
       const e = s.event;
       if (e.kind !== 'flood.reading') return;
-      let row = rows.get(e.checkpointId);
-      if (!row)
-        rows.set(
-          e.checkpointId,
-          (row = {
-            id: e.checkpointId,
-            peakLevel: -Infinity,
-            peakMs: ms,
-            color: 0,
-            firstWarningMs: Infinity,
-            readings: 0,
-          }),
-        );
-      row.readings++;
-      if (e.level > row.peakLevel) {
-        row.peakLevel = e.level;
-        row.peakMs = ms;
-      }
       // The colour as the live state gives it to the map, read while this reading is the checkpoint's latest.
       const cp = live.checkpoint(e.checkpointId);
-      if (cp && cp.readingAt === e.time) {
-        const color = WARNING_ORDER.indexOf(cp.color);
-        if (color > row.color) row.color = color;
-        if (color > 0 && ms < row.firstWarningMs) row.firstWarningMs = ms;
-      }
+      counted(s, ms, rows, cp && cp.readingAt === e.time ? WARNING_ORDER.indexOf(cp.color) : undefined);
     },
+
+    counted,
 
     /** Each brief area's response level, read before a flood response is folded (see response()). */
     levels: (live: LiveFold): (ResponseLevel | undefined)[] => areas.map((a) => live.aggregate(a)?.flood.responseLevel),

@@ -21,7 +21,7 @@
 // Alerts are read as they are when the brief is made (brief.ts); the alert book forgets resolved ones after a
 // day, so the alerts raised on the kept days are kept here as the book last held them (a resolved alert changes
 // no figure of the brief any more).
-import type { AreaKey } from '../contract/areas';
+import { warningIndex, type AreaKey } from '../contract/areas';
 import { compareAlerts, type Alert } from '../contract/alerts';
 import { inScope } from '../contract/auth';
 import type { Brief, BriefTicketDay } from '../contract/brief';
@@ -99,6 +99,8 @@ export function createBriefFacts(o: BriefFactsOptions): BriefFacts {
   const { geo, live, supervision, book } = o;
   const tree = geo.tree;
   const reader = createDayReader(geo);
+  /** Each checkpoint's warning levels, as the live state holds them (the checkpoints layer). */
+  const thresholds = new Map(geo.layers.checkpoints.features.map((f) => [f.properties.id, f.properties.thresholds]));
   const days = new Map<number, DayFacts>();
   /** The local day now open (the next to close); null before the live state has a clock or an event. */
   let open: number | null = null;
@@ -161,6 +163,16 @@ export function createBriefFacts(o: BriefFactsOptions): BriefFacts {
         if (part.length > 0) o.fold(part);
         part = [];
       };
+      // A reading's colour is the one the live state gives its checkpoint while the reading is the latest: its
+      // own level against the thresholds, if no later reading is held. Worked out here, so readings fold with
+      // their batch (folding each alone, to read the state after it, cut ingest by a fifth in the rainstorm mix).
+      const latestMs = new Map<string, number>();
+      const latestOf = (id: string): number => {
+        const held = latestMs.get(id);
+        if (held !== undefined) return held;
+        const at = live.checkpoint(id)?.readingAt;
+        return at === undefined || at === null ? -Infinity : Date.parse(at);
+      };
       for (const s of events) {
         if (s.seq <= seq) continue;
         seq = s.seq;
@@ -179,14 +191,20 @@ export function createBriefFacts(o: BriefFactsOptions): BriefFacts {
           // clock (a producer's clock a little fast must not roll the dashboard's day early).
           if (closing) o.advance(o.now ? Math.min(ms, o.now()) : ms);
         }
-        if ((e.kind === 'flood.reading' || e.kind === 'flood.response') && localDay(ms) === open) {
+        if (e.kind === 'flood.reading' && localDay(ms) === open) {
+          const th = thresholds.get(e.checkpointId);
+          const latest = th !== undefined && ms >= latestOf(e.checkpointId);
+          if (latest) latestMs.set(e.checkpointId, ms);
+          reader.counted(s, ms, rows, latest ? warningIndex(th, e.level) : undefined);
+          part.push(s);
+          continue;
+        }
+        if (e.kind === 'flood.response' && localDay(ms) === open) {
           flush();
-          const before = e.kind === 'flood.response' ? reader.levels(live) : undefined;
+          const before = reader.levels(live);
           o.fold([s]);
-          if (before) {
-            const r = reader.response(live, s, before);
-            if (r) responses.push(r);
-          } else reader.reading(live, s, ms, rows);
+          const r = reader.response(live, s, before);
+          if (r) responses.push(r);
           continue;
         }
         part.push(s);
