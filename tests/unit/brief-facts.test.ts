@@ -16,6 +16,7 @@ import { createBriefFacts } from '../../server/reports/brief-facts';
 import { firstOf } from '../../server/reports/brief-day';
 import { createAlertBook } from '../../server/rules/alerts';
 import { GEO_DIR } from '../helpers/paths';
+import { created, Feed } from '../helpers/ticket-events';
 
 const DAY = dayOfDate('2025-07-20')!;
 const TOWN = 'town:110112105' as AreaKey;
@@ -29,29 +30,13 @@ beforeAll(async () => {
   const cell = geo.layers.grid.features.find((f) => f.properties.townId === '110112105')!;
   const [lon, lat] = interiorPoint(cell.geometry as never);
   const place = createLocator(geo).locate(lon, lat)!;
-  const created = (seq: number, ticketId: string, time: string): StoredEvent =>
-    ({
-      seq,
-      receivedAt: time,
-      place,
-      event: {
-        id: `e${seq}`,
-        source: 'simulator',
-        kind: 'ticket.created',
-        time,
-        ticketId,
-        category: 'e_bike',
-        urgency: 'normal',
-        channel: 'hotline_12345',
-        title: `工单 ${ticketId}`,
-        location: { lon, lat },
-      },
-    }) as StoredEvent;
+  const spot = { lon, lat, place };
+  const feed = new Feed();
   events = [
-    created(1, 'A', '2025-07-20T10:00:00+08:00'),
+    feed.make(created('A', '2025-07-20T10:00:00+08:00', spot), place),
     // Late: dated before midnight, folded after the clock passed it (AT) and before any event of the 21st.
-    created(2, 'LATE', '2025-07-20T23:59:00+08:00'),
-    created(3, 'B', '2025-07-21T08:00:00+08:00'),
+    feed.make(created('LATE', '2025-07-20T23:59:00+08:00', spot), place),
+    feed.make(created('B', '2025-07-21T08:00:00+08:00', spot), place),
   ];
 });
 
